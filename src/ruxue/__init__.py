@@ -1,0 +1,1 @@
+"""ruxue (入学): public-school enrollment as one online service."""

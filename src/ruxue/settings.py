@@ -1,0 +1,53 @@
+"""Settings, read from the environment (prefix ``RUXUE_``) and an optional ``.env`` file."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development keys: the demo and the tests use them; production sets its own.
+DEV_EXCHANGE_CLIENT_KEY = "6465762d636c69656e742d6b65792d72757875652d63697479"
+DEV_EXCHANGE_PROVIDER_KEY = "6465762d70726f76696465722d6b65792d73616e64626f78"
+DEV_PII_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+DEV_BLIND_INDEX_KEY = "626c696e642d696e6465782d6b65792d646576"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RUXUE_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    queue_url: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    session_secret: str = "ruxue-dev-session-secret"
+    log_json: bool = False
+
+    idp_url: str = "http://127.0.0.1:8100/idp"
+    oidc_client_id: str = "ruxue-web"
+    oidc_client_secret: str = "ruxue-dev-secret"
+
+    exchange_url: str = "http://127.0.0.1:8100/exchange"
+    exchange_client_id: str = "suzhou-ruxue-city"
+    exchange_client_key: str = DEV_EXCHANGE_CLIENT_KEY
+    exchange_provider_key: str = DEV_EXCHANGE_PROVIDER_KEY
+    exchange_timeout_s: float = 3.0
+    exchange_attempts: int = 3
+    exchange_backoff_s: float = 0.05
+    breaker_failures: int = 5
+    breaker_reset_s: float = 30.0
+    call_log_chains: int = Field(default=1, ge=1, le=64)
+
+    pii_key: str = DEV_PII_KEY
+    blind_index_key: str = DEV_BLIND_INDEX_KEY
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'ruxue.db'}"
+
+    def resolved_queue_url(self) -> str:
+        return self.queue_url or f"sqlite:///{self.var_dir / 'queue.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
