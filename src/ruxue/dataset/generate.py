@@ -285,6 +285,7 @@ class FamilyBuilder:
             father=child["father_id_number"], mother=child["mother_id_number"],
         )  # fmt: skip
         booklet["members"].append({"id_number": sib["id_number"], "relation": "子" if gender == "M" else "女"})
+        self._birth_certificate(sib)
 
     def _grandparents(self, booklet: Row, father_born: dt.date) -> None:
         c = self.city
@@ -318,13 +319,7 @@ class FamilyBuilder:
                 "party_a": self.ex["id_number"], "party_b": parent["id_number"],
                 "registered_on": dt.date(y - 14, 5, 1), "status": "divorced",
             })  # fmt: skip
-        if not c.chance(c.mix.missing_birth_certificate):
-            out["birth_certificates"].append({
-                "cert_no": f"P32{c.next('birth'):08d}", "child_id_number": child["id_number"],
-                "father_id_number": child["father_id_number"],
-                "mother_id_number": child["mother_id_number"],
-                "birth_date": child["birth_date"], "hospital": self.r.choice(HOSPITALS),
-            })  # fmt: skip
+        self._birth_certificate(child)
         for p in parents.values():
             if c.chance(c.mix.social_insurance):
                 months = self.r.randint(6, 180)
@@ -334,6 +329,16 @@ class FamilyBuilder:
                     "since": f"{since:%Y-%m}",
                 })  # fmt: skip
         self._student_status(child)
+
+    def _birth_certificate(self, child: Row) -> None:
+        c = self.city
+        if c.chance(c.mix.missing_birth_certificate):
+            return
+        c.out["birth_certificates"].append({
+            "cert_no": f"P32{c.next('birth'):08d}", "child_id_number": child["id_number"],
+            "father_id_number": child["father_id_number"], "mother_id_number": child["mother_id_number"],
+            "birth_date": child["birth_date"], "hospital": self.r.choice(HOSPITALS),
+        })  # fmt: skip
 
     def _student_status(self, child: Row) -> None:
         c, y, m = self.city, self.city.year, self.city.mix

@@ -1,0 +1,41 @@
+# ruxue — make help lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
+
+.PHONY: help setup demo test bench lint fmt clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv and install the pinned dependencies
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: setup ## set up and run the embedded demo (SQLite, sandbox, seeded)
+	$(BIN)/ruxue demo
+
+test: setup ## set up and run lint and the whole suite (SQLite, then PostgreSQL)
+	$(MAKE) --no-print-directory lint
+	scripts/test.sh
+
+bench: setup ## benchmarks; figures go to bench-results/ and the console
+	scripts/bench.sh
+
+lint: setup ## ruff, format check, mypy
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+fmt: setup ## apply ruff's fixes and format
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+clean: ## remove the venv and local data
+	rm -rf $(VENV) var bench-results

@@ -1,0 +1,16 @@
+"""The ``ruxue`` command line."""
+
+import typer
+
+from ruxue.cli import dataset, db, run
+
+app = typer.Typer(help="ruxue (入学一件事) command line", no_args_is_help=True, add_completion=False)
+app.add_typer(dataset.app, name="dataset")
+app.add_typer(db.app, name="db")
+app.command("serve")(run.serve)
+app.command("worker")(run.worker)
+app.command("sandbox")(run.sandbox)
+app.command("demo")(run.demo)
+
+if __name__ == "__main__":
+    app()

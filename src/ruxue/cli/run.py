@@ -1,0 +1,123 @@
+"""``ruxue serve|worker|sandbox|demo``: the long-running processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import typer
+import uvicorn
+from rich.console import Console
+
+from ruxue.dataset.service import DatasetError, load_dataset
+from ruxue.kit import migrate
+from ruxue.kit.logging import configure_logging
+from ruxue.settings import get_settings
+
+console = Console(stderr=True)
+EXAMPLE = Path(__file__).resolve().parent.parent / "sandbox" / "example-dataset.json"
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+    workers: int = typer.Option(1, help="worker processes"),
+) -> None:  # fmt: skip
+    """Run the enrollment web application."""
+    settings = get_settings()
+    configure_logging(settings.log_json)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    uvicorn.run("ruxue.web.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+def worker(workers: int = typer.Option(2, help="worker threads")) -> None:
+    """Run the task-queue consumer (huey)."""
+    from ruxue.kit.queue import huey, load_tasks
+
+    load_tasks()
+
+    configure_logging(get_settings().log_json)
+    consumer = huey.create_consumer(workers=workers, worker_type="thread")
+    consumer.run()
+
+
+def sandbox(
+    dataset: Path = typer.Option(EXAMPLE, exists=True, dir_okay=False, help="dataset JSON"),
+    host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8100),
+    public_url: str = typer.Option("", help="URL the sandbox is reached at (default http://HOST:PORT)"),
+) -> None:  # fmt: skip
+    """Run the department sandbox: identity platform and department services."""
+    from ruxue.sandbox.app import create_sandbox_app
+
+    settings = get_settings()
+    configure_logging(settings.log_json)
+    started = time.perf_counter()
+    with console.status(f"加载数据集 {dataset} …"):
+        try:
+            data = load_dataset(dataset)
+        except DatasetError as exc:
+            console.print(f"[red]数据集无效[/red] {exc.path}: {exc.message}")
+            raise typer.Exit(1) from None
+        app = create_sandbox_app(data, settings, public_url or f"http://{host}:{port}")
+    console.print(f"沙箱已加载 {len(data['persons'])} 人（{time.perf_counter() - started:.1f} 秒）")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def demo(
+    dataset: Path = typer.Option(EXAMPLE, exists=True, dir_okay=False),
+    port: int = typer.Option(8000), sandbox_port: int = typer.Option(8100),
+) -> None:  # fmt: skip
+    """Embedded demo: SQLite under var/, the sandbox as a second process, everything seeded."""
+    settings = get_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    env = {**os.environ, "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange", "RUXUE_IDP_URL": f"{sandbox_url}/idp",
+           "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    with console.status("迁移数据库…"):
+        migrate.upgrade(settings.resolved_database_url())
+    ruxue = [sys.executable, "-m", "ruxue.cli.main"]
+    procs = [
+        subprocess.Popen([*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)], env=env),
+        subprocess.Popen([*ruxue, "serve", "--port", str(port)], env=env),
+        subprocess.Popen([*ruxue, "worker"], env=env),
+    ]
+    try:
+        _wait_ready(f"{sandbox_url}/_sandbox/health", procs)
+        _wait_ready(f"http://127.0.0.1:{port}/healthz", procs)
+        _announce(port, sandbox_url)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=15)
+
+
+def _wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            raise typer.Exit(1)
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)  # polling a readiness condition, bounded by the deadline
+    console.print(f"[red]{url} 未就绪[/red]")
+    raise typer.Exit(1)
+
+
+def _announce(port: int, sandbox_url: str) -> None:
+    accounts = httpx.get(f"{sandbox_url}/_sandbox/accounts", timeout=5).json()
+    console.print(f"\n[bold]ruxue 演示环境已启动[/bold]\n  入学一件事（监护人）: http://127.0.0.1:{port}/")
+    console.print(f"  部门沙箱与测试账号:   {sandbox_url}/")
+    console.print("  测试账号（在统一身份认证页输入身份证号码，验证码显示在页面上）：")
+    for a in accounts:
+        console.print(f"    {a['name']}  {a['id_number']}")
+    console.print("  按 Ctrl+C 停止\n")

@@ -1,0 +1,190 @@
+"""One client for every department, through the data-sharing gateway at ``RUXUE_EXCHANGE_URL``.
+
+Independent asks go out concurrently; each has a timeout, retries with exponential backoff and
+jitter (tenacity) for transient failures, and a circuit breaker per department. Every call ends in
+the hash-chained call log, whatever its outcome.
+"""
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+import structlog
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from ruxue.exchange.breaker import Breakers
+from ruxue.exchange.envelope import Consent, Header, body_subjects, response_valid, sign_request
+from ruxue.exchange.repository import append_entries
+from ruxue.kit import pii
+from ruxue.kit.crypto import canonical_json, sm3_hex
+from ruxue.kit.db import Database, utcnow
+from ruxue.settings import Settings
+
+log = structlog.get_logger("exchange")
+
+OK, NO_RECORD, REFUSED, UNAVAILABLE, BAD_RESPONSE = "ok", "no_record", "refused", "unavailable", "bad_response"
+
+
+@dataclass(frozen=True)
+class CallContext:
+    case_no: str
+    operator: str  # the guardian's ID number or a staff id; only its hash leaves the system
+    consent: Consent
+    purpose: str = "ENROLLMENT"
+
+
+@dataclass(frozen=True)
+class Ask:
+    service: str  # "police.person"
+    body: dict[str, Any]
+    fields: tuple[str, ...] = ()
+
+    @property
+    def department(self) -> str:
+        return self.service.split(".", 1)[0]
+
+
+@dataclass
+class Answer:
+    ask: Ask
+    outcome: str
+    data: Any = None
+    status: int | None = None
+    request_id: str = ""
+    attempts: int = 0
+    latency_ms: float = 0.0
+    error: str | None = None
+    log_row: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (OK, NO_RECORD)
+
+
+class Transient(Exception):
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class ExchangeClient:
+    def __init__(
+        self, settings: Settings, db: Database, http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:  # fmt: skip
+        self.settings, self.db = settings, db
+        self.base = settings.exchange_url.rstrip("/")
+        self.key = bytes.fromhex(settings.exchange_client_key)
+        self.provider_key = bytes.fromhex(settings.exchange_provider_key)
+        self.http = http or httpx.AsyncClient(
+            timeout=settings.exchange_timeout_s, limits=httpx.Limits(max_connections=200)
+        )
+        self.breakers = Breakers(settings.breaker_failures, settings.breaker_reset_s, clock)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def ask(self, ctx: CallContext, ask: Ask) -> Answer:
+        return (await self.ask_all(ctx, [ask]))[0]
+
+    async def ask_all(self, ctx: CallContext, asks: Sequence[Ask]) -> list[Answer]:
+        """Ask independent departments at once; the step lasts as long as the slowest."""
+        answers = list(await asyncio.gather(*(self._call(ctx, a) for a in asks)))
+        chain = zlib.crc32(ctx.case_no.encode()) % self.settings.call_log_chains
+        async with self.db.write_session() as session:
+            await append_entries(session, chain, [a.log_row for a in answers])
+        return answers
+
+    async def _call(self, ctx: CallContext, ask: Ask) -> Answer:
+        header = self._header(ctx, ask)
+        envelope = sign_request(header, ask.body, self.key)
+        req_hash = sm3_hex(canonical_json({"header": header, "body": ask.body}))
+        answer = Answer(ask=ask, outcome=UNAVAILABLE, request_id=header["request_id"])
+        started = time.perf_counter()
+        breaker = self.breakers[ask.department]
+        if not breaker.allow():
+            answer.error = "circuit_open"
+        else:
+            await self._send(ask, envelope, req_hash, answer)
+            if answer.outcome in (UNAVAILABLE, BAD_RESPONSE):
+                breaker.failed()
+            else:
+                breaker.succeeded()
+        answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        answer.log_row = self._log_row(ctx, ask, header, req_hash, answer)
+        if not answer.ok:
+            log.warning("department call failed", service=ask.service, outcome=answer.outcome,
+                        error=answer.error, case_no=ctx.case_no)  # fmt: skip
+        return answer
+
+    async def _send(self, ask: Ask, envelope: dict[str, Any], req_hash: str, answer: Answer) -> None:
+        url = f"{self.base}/{ask.service.replace('.', '/')}/v1"
+        payload = orjson.dumps(envelope)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.exchange_attempts),
+            wait=wait_random_exponential(multiplier=self.settings.exchange_backoff_s, max=2.0),
+            retry=retry_if_exception_type(Transient), reraise=True,
+        )  # fmt: skip
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    answer.attempts += 1
+                    response = await self._post(url, payload)
+                    self._read(response, req_hash, answer)
+        except Transient as exc:
+            answer.outcome, answer.status, answer.error = UNAVAILABLE, exc.status, str(exc)
+
+    async def _post(self, url: str, payload: bytes) -> httpx.Response:
+        try:
+            response = await self.http.post(url, content=payload, headers={"content-type": "application/json"})
+        except httpx.TimeoutException:
+            raise Transient("timeout") from None
+        except httpx.TransportError as exc:
+            raise Transient(f"transport: {type(exc).__name__}") from None
+        if response.status_code >= 500 or response.status_code == 429:
+            raise Transient(f"http {response.status_code}", response.status_code)
+        return response
+
+    def _read(self, response: httpx.Response, req_hash: str, answer: Answer) -> None:
+        answer.status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            answer.outcome, answer.error = BAD_RESPONSE, "not json"
+            return
+        if response.status_code == 404 and body.get("error") == "no_record":
+            answer.outcome = NO_RECORD if response_valid(body, req_hash, self.provider_key) else BAD_RESPONSE
+        elif response.status_code != 200:
+            answer.outcome, answer.error = REFUSED, str(body.get("error") or response.status_code)
+        elif not response_valid(body, req_hash, self.provider_key):
+            answer.outcome, answer.error = BAD_RESPONSE, "response signature or request hash invalid"
+        else:
+            answer.outcome, answer.data = OK, body["data"]
+
+    def _header(self, ctx: CallContext, ask: Ask) -> Header:
+        return Header(
+            client_id=self.settings.exchange_client_id, request_id=str(uuid.uuid4()),
+            case_no=ctx.case_no, operator=sm3_hex(ctx.operator.encode()), purpose=ctx.purpose,
+            service=ask.service, version="v1", issued_at=dt.datetime.now(dt.UTC).isoformat(),
+            consent=ctx.consent,
+        )  # fmt: skip
+
+    def _log_row(self, ctx: CallContext, ask: Ask, header: Header, req_hash: str, answer: Answer) -> dict[str, Any]:
+        subjects = sorted(body_subjects(ask.body))
+        response_hash = sm3_hex(canonical_json(answer.data)) if answer.outcome == OK else None
+        return {
+            "at": utcnow(), "client_id": header["client_id"], "request_id": header["request_id"],
+            "case_no": ctx.case_no, "operator": header["operator"], "consent_id": ctx.consent["id"],
+            "purpose": ctx.purpose, "service": ask.service, "version": "v1",
+            "department": ask.department, "subjects": [pii.blind_index(s) for s in subjects],
+            "fields": list(ask.fields), "request_hash": req_hash, "response_hash": response_hash,
+            "outcome": answer.outcome, "status": answer.status, "attempts": answer.attempts,
+            "latency_ms": answer.latency_ms,
+        }  # fmt: skip

@@ -1,0 +1,24 @@
+"""The guardian's data tracker: which department was asked what about them, when and why."""
+
+from fastapi import APIRouter, Depends, Request
+
+from ruxue.exchange.envelope import PURPOSES
+from ruxue.exchange.schemas import DEPARTMENT_NAMES, TrackedCall
+from ruxue.exchange.service import who_asked_about
+from ruxue.identity.service import Guardian, current_guardian
+
+router = APIRouter(prefix="/api/v1", tags=["exchange"])
+
+
+@router.get("/me/data-tracker", response_model=list[TrackedCall])
+async def data_tracker(request: Request, guardian: Guardian = Depends(current_guardian)) -> list[TrackedCall]:
+    async with request.app.state.db.read_session() as session:
+        calls = await who_asked_about(session, guardian.id_number)
+    return [
+        TrackedCall(
+            at=c.at, department=c.department, department_name=DEPARTMENT_NAMES.get(c.department, c.department),
+            service=c.service, fields=c.fields, purpose=PURPOSES.get(c.purpose, c.purpose),
+            case_no=c.case_no, outcome=c.outcome,
+        )  # fmt: skip
+        for c in calls
+    ]

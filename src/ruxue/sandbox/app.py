@@ -1,0 +1,251 @@
+"""The department sandbox as one FastAPI app: identity platform, department services, faults."""
+
+import datetime as dt
+import os
+import secrets
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import orjson
+import structlog
+from authlib.oauth2 import OAuth2Error
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ruxue.dataset.schemas import Dataset
+from ruxue.exchange.envelope import EnvelopeError, body_subjects, sign_response, verify_request
+from ruxue.kit.crypto import canonical_json, sm3_hex
+from ruxue.person.rules import mask_id_number, mask_name
+from ruxue.sandbox.departments import SERVICES, NoRecord
+from ruxue.sandbox.faults import Fault, Faults
+from ruxue.sandbox.idp import Client, Provider, oauth2_request, phone_of, query_payload
+from ruxue.sandbox.store import Store
+from ruxue.settings import Settings
+
+log = structlog.get_logger("sandbox")
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+OTP_TTL = 300
+
+
+class Sandbox:
+    """Everything the sandbox keeps while it runs."""
+
+    def __init__(self, data: Dataset, settings: Settings, base_url: str) -> None:
+        self.store = Store(data)
+        self.faults = Faults()
+        self.client_keys = {settings.exchange_client_id: bytes.fromhex(settings.exchange_client_key)}
+        self.provider_key = bytes.fromhex(settings.exchange_provider_key)
+        clients = {settings.oidc_client_id: Client(
+            settings.oidc_client_id, settings.oidc_client_secret,
+            ["http://127.0.0.1:", "http://localhost:"],
+        )}  # fmt: skip
+        self.idp = Provider(f"{base_url}/idp", clients, self.store.persons)
+        self.otps: dict[str, dict[str, Any]] = {}
+        self.sms: deque[dict[str, Any]] = deque(maxlen=500)
+        self.calls: deque[dict[str, Any]] = deque(maxlen=2000)
+        self.call_file = settings.var_dir / "sandbox-calls.jsonl"
+
+    def record_call(self, entry: dict[str, Any]) -> None:
+        self.calls.appendleft(entry)
+        self.call_file.parent.mkdir(parents=True, exist_ok=True)
+        with self.call_file.open("ab") as f:
+            f.write(orjson.dumps(entry) + b"\n")
+
+    def send_sms(self, phone: str, text: str) -> None:
+        self.sms.appendleft({"at": dt.datetime.now(dt.UTC).isoformat(), "phone": phone, "text": text})
+
+
+def create_sandbox_app(data: Dataset, settings: Settings, base_url: str) -> FastAPI:
+    os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # the sandbox speaks plain HTTP
+    app = FastAPI(title="ruxue 部门沙箱", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json")
+    sb = Sandbox(data, settings, base_url.rstrip("/"))
+    app.state.sandbox = sb
+    _idp_routes(app, sb)
+    _exchange_routes(app, sb)
+    _admin_routes(app, sb)
+    return app
+
+
+def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
+    idp = sb.idp
+
+    @app.get("/idp/.well-known/openid-configuration")
+    async def discovery() -> dict[str, Any]:
+        iss = idp.issuer
+        return {
+            "issuer": iss, "authorization_endpoint": f"{iss}/authorize",
+            "token_endpoint": f"{iss}/token", "userinfo_endpoint": f"{iss}/userinfo",
+            "jwks_uri": f"{iss}/jwks", "response_types_supported": ["code"],
+            "subject_types_supported": ["pairwise"], "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "profile", "idcard", "phone"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": ["S256"], "grant_types_supported": ["authorization_code"],
+            "acr_values_supported": ["urn:jszwfw:loa:realname:sms"],
+            "claims_supported": ["sub", "name", "id_number", "phone_number", "acr", "amr", "auth_time"],
+        }  # fmt: skip
+
+    @app.get("/idp/jwks")
+    async def jwks() -> dict[str, Any]:
+        return idp.jwks()
+
+    @app.get("/idp/authorize", response_class=HTMLResponse)
+    async def authorize(request: Request) -> Response:
+        query = request.url.query
+        error = _check_authorize(sb, request, query)
+        if error:
+            return TEMPLATES.TemplateResponse(request, "idp_error.html", {"error": error}, status_code=400)
+        return TEMPLATES.TemplateResponse(request, "idp_login.html", {"query": query})
+
+    @app.post("/idp/authorize/sms", response_class=HTMLResponse)
+    async def send_code(request: Request, query: str = Form(...), id_number: str = Form(...)) -> Response:
+        id_number = id_number.strip().upper()
+        person = sb.store.persons.get(id_number)
+        if person is None or _age(person) < 18:
+            ctx = {"query": query, "error": "该身份证号码未在本平台实名注册（沙箱：请使用数据集中的成年人）"}
+            return TEMPLATES.TemplateResponse(request, "idp_login.html", ctx, status_code=400)
+        txn, code = secrets.token_urlsafe(16), f"{secrets.randbelow(10**6):06d}"
+        sb.otps[txn] = {"id_number": id_number, "code": code, "expires": time.time() + OTP_TTL, "tries": 0}
+        phone = phone_of(id_number)
+        sb.send_sms(phone, f"【江苏政务服务】您的登录验证码为{code}，5分钟内有效。")
+        ctx = {"query": query, "txn": txn, "code": code, "phone": phone[:3] + "****" + phone[-4:],
+               "name": mask_name(person["name"])}  # fmt: skip
+        return TEMPLATES.TemplateResponse(request, "idp_code.html", ctx)
+
+    @app.post("/idp/authorize/verify", response_class=HTMLResponse)
+    async def verify(request: Request, query: str = Form(...), txn: str = Form(...), code: str = Form(...)) -> Response:
+        pending = sb.otps.get(txn)
+        if not pending or pending["expires"] < time.time() or pending["tries"] >= 5:
+            sb.otps.pop(txn, None)
+            ctx = {"query": query, "error": "验证码已失效，请重新获取"}
+            return TEMPLATES.TemplateResponse(request, "idp_login.html", ctx, status_code=400)
+        if not secrets.compare_digest(code.strip(), pending["code"]):
+            pending["tries"] += 1
+            ctx = {"query": query, "txn": txn, "error": "验证码不正确", "phone": "", "code": pending["code"]}
+            return TEMPLATES.TemplateResponse(request, "idp_code.html", ctx, status_code=400)
+        sb.otps.pop(txn)
+        req = oauth2_request(request, query_payload(query), f"{idp.issuer}/authorize?{query}")
+        grant = idp.get_authorization_grant(req)
+        return idp.create_authorization_response(req, grant_user=pending["id_number"], grant=grant)  # type: ignore[no-any-return]
+
+    @app.post("/idp/token")
+    async def token(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        return idp.create_token_response(oauth2_request(request, form))  # type: ignore[no-any-return]
+
+    @app.api_route("/idp/userinfo", methods=["GET", "POST"])
+    async def userinfo(request: Request) -> Response:
+        auth = request.headers.get("authorization", "")
+        tok = idp.tokens.get(auth.removeprefix("Bearer ").strip()) if auth.startswith("Bearer ") else None
+        if not tok or tok["expires"] < time.time():
+            return JSONResponse({"error": "invalid_token"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return JSONResponse(dict(idp.user_info(tok["user_id"], tok["scope"])))
+
+
+def _check_authorize(sb: Sandbox, request: Request, query: str) -> str | None:
+    try:
+        req = oauth2_request(request, query_payload(query))
+        sb.idp.get_consent_grant(req)
+    except OAuth2Error as exc:
+        return f"{exc.error}: {exc.description or ''}"
+    return None
+
+
+def _age(person: Any) -> int:
+    today = dt.date.today()
+    born: dt.date = person["birth_date"]
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _exchange_routes(app: FastAPI, sb: Sandbox) -> None:
+    @app.post("/exchange/{department}/{service}/{version}")
+    async def exchange(department: str, service: str, version: str, request: Request) -> Response:
+        started = time.perf_counter()
+        raw = await request.body()
+        code = f"{department}.{service}"
+        entry: dict[str, Any] = {"at": dt.datetime.now(dt.UTC).isoformat(), "service": code,
+                                 "request_sha256_sm3": sm3_hex(raw)}  # fmt: skip
+        status, payload = await _answer(sb, department, code, version, raw, entry)
+        entry.update(status=status, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+        sb.record_call(entry)
+        return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+
+async def _answer(
+    sb: Sandbox, department: str, code: str, version: str, raw: bytes, entry: dict[str, Any],
+) -> tuple[int, Any]:  # fmt: skip
+    handler = SERVICES.get(code)
+    if handler is None or version != "v1" or not code.startswith(f"{department}."):
+        return 404, {"error": "unknown_service", "message": "无此服务"}
+    try:
+        envelope = orjson.loads(raw)
+        header, body, req_hash = verify_request(envelope, sb.client_keys, department, dt.datetime.now(dt.UTC))
+    except orjson.JSONDecodeError:
+        return 400, {"error": "bad_envelope", "message": "请求报文不是JSON"}
+    except EnvelopeError as exc:
+        entry["refused"] = exc.code
+        return exc.status, {"error": exc.code, "message": exc.message}
+    entry.update(client_id=header["client_id"], request_id=header["request_id"], case_no=header["case_no"],
+                 consent_id=(header["consent"] or {}).get("id"), purpose=header["purpose"],
+                 subjects=sorted(mask_id_number(s) for s in body_subjects(body)))  # fmt: skip
+    failure = await sb.faults.apply(department)
+    if failure:
+        return failure, {"error": "department_error", "message": "部门服务暂时不可用"}
+    try:
+        data = orjson.loads(orjson.dumps(handler(sb.store, body)))
+    except NoRecord:
+        return 404, sign_response(req_hash, None, sb.provider_key) | {"error": "no_record"}
+    except KeyError as exc:
+        return 400, {"error": "bad_request", "message": f"缺少参数 {exc.args[0]}"}
+    response = sign_response(req_hash, data, sb.provider_key)
+    entry["response_hash"] = sm3_hex(canonical_json(data))
+    return 200, response
+
+
+def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
+    @app.get("/", response_class=HTMLResponse)
+    async def home(request: Request) -> Response:
+        accounts = await accounts_list()
+        counts = {k: len(v) for k, v in sb.store.data.items() if isinstance(v, list)}
+        ctx = {"accounts": accounts, "counts": counts, "faults": sb.faults.by_department,
+               "sms": list(sb.sms)[:20], "calls": list(sb.calls)[:30]}  # fmt: skip
+        return TEMPLATES.TemplateResponse(request, "home.html", ctx)
+
+    @app.get("/_sandbox/faults")
+    async def faults() -> dict[str, Any]:
+        return {k: v.model_dump() for k, v in sb.faults.by_department.items()}
+
+    @app.put("/_sandbox/faults/{department}")
+    async def set_fault(department: str, fault: Fault) -> dict[str, Any]:
+        sb.faults.set(department, fault)
+        log.info("fault set", department=department, **fault.model_dump())
+        return fault.model_dump()
+
+    @app.delete("/_sandbox/faults")
+    async def clear_faults() -> dict[str, str]:
+        sb.faults.clear()
+        return {"status": "cleared"}
+
+    @app.get("/_sandbox/sms")
+    async def sms() -> list[dict[str, Any]]:
+        return list(sb.sms)
+
+    @app.post("/_sandbox/sms")
+    async def send_sms(message: dict[str, str]) -> dict[str, str]:
+        sb.send_sms(message["phone"], message["text"])
+        return {"status": "sent"}
+
+    @app.get("/_sandbox/calls")
+    async def calls(limit: int = 200) -> list[dict[str, Any]]:
+        return list(sb.calls)[:limit]
+
+    @app.get("/_sandbox/accounts")
+    async def accounts_list(limit: int = 12) -> list[dict[str, str]]:
+        return [{"id_number": p["id_number"], "name": p["name"]} for p in sb.store.adults(limit)]
+
+    @app.get("/_sandbox/health")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "persons": len(sb.store.persons)}

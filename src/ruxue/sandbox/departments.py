@@ -1,0 +1,107 @@
+"""What each department answers. A handler takes the store and the request body and returns data,
+or raises ``NoRecord`` (HTTP 404: the department has nothing on this person)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from ruxue.sandbox.store import Store
+
+Handler = Callable[[Store, dict[str, Any]], Any]
+
+
+class NoRecord(Exception):
+    pass
+
+
+def _person(store: Store, body: dict[str, Any]) -> Any:
+    person = store.persons.get(body["id_number"])
+    if person is None:
+        raise NoRecord
+    return person
+
+
+def _hukou(store: Store, body: dict[str, Any]) -> Any:
+    booklet = store.booklets[_person(store, body)["booklet_no"]]
+    members = [
+        {**m, "name": store.persons[m["id_number"]]["name"]} for m in booklet["members"]
+    ]
+    return {**booklet, "members": members}
+
+
+def _residences(store: Store, body: dict[str, Any]) -> Any:
+    return [store.properties[c] for c in store.owned.get(body["id_number"], [])]
+
+
+def _certificate(store: Store, body: dict[str, Any]) -> Any:
+    prop = store.properties.get(body.get("cert_no", ""))
+    if prop is None or body["id_number"] not in {o["id_number"] for o in prop["owners"]}:
+        raise NoRecord
+    return prop
+
+
+def _family_residences(store: Store, body: dict[str, Any]) -> list[str]:
+    certs: dict[str, None] = {}
+    for pid in body["id_numbers"]:
+        for cert in store.owned.get(pid, []):
+            if store.properties[cert]["usage"] == "residential":
+                certs[cert] = None
+    return list(certs)
+
+
+def _unique_housing(store: Store, body: dict[str, Any]) -> Any:
+    certs = _family_residences(store, body)
+    return {"residences": len(certs), "unique": len(certs) == 1, "cert_nos": certs}
+
+
+def _no_housing(store: Store, body: dict[str, Any]) -> Any:
+    certs = _family_residences(store, body)
+    return {"residences": len(certs), "no_housing": not certs}
+
+
+def _marriage(store: Store, body: dict[str, Any]) -> Any:
+    return store.marriages.get(body["id_number"], [])
+
+
+def _birth(store: Store, body: dict[str, Any]) -> Any:
+    cert = store.births.get(body["id_number"])
+    if cert is None:
+        raise NoRecord
+    return cert
+
+
+def _insurance(store: Store, body: dict[str, Any]) -> Any:
+    record = store.insurance.get(body["id_number"])
+    if record is None:
+        raise NoRecord
+    return record
+
+
+def _student_status(store: Store, body: dict[str, Any]) -> Any:
+    return store.student_status.get(body["id_number"], [])
+
+
+def _elicences(store: Store, body: dict[str, Any]) -> Any:
+    pid = body["id_number"]
+    person = _person(store, body)
+    licences = [{"type": "户口簿", "licence_no": person["booklet_no"]}]
+    licences += [{"type": "不动产权证书", "licence_no": c} for c in store.owned.get(pid, [])]
+    licences += [{"type": "结婚证", "licence_no": m["cert_no"]} for m in store.marriages.get(pid, [])
+                 if m["status"] == "married"]
+    if pid in store.births:
+        licences.append({"type": "出生医学证明", "licence_no": store.births[pid]["cert_no"]})
+    return licences
+
+
+SERVICES: dict[str, Handler] = {
+    "police.person": _person,
+    "police.hukou": _hukou,
+    "property.residences": _residences,
+    "property.certificate": _certificate,
+    "property.unique_housing": _unique_housing,
+    "property.no_housing": _no_housing,
+    "civil.marriage": _marriage,
+    "health.birth_certificate": _birth,
+    "hrss.social_insurance": _insurance,
+    "xueji.student_status": _student_status,
+    "elicence.licences": _elicences,
+}

@@ -1,0 +1,39 @@
+"""The sandbox's in-memory city: the validated dataset with the indexes the departments need."""
+
+from collections import defaultdict
+from typing import Any
+
+from ruxue.dataset.schemas import Dataset
+
+
+class Store:
+    def __init__(self, data: Dataset) -> None:
+        self.data = data
+        self.persons = {p["id_number"]: p for p in data["persons"]}
+        self.booklets = {b["booklet_no"]: b for b in data["hukou_booklets"]}
+        self.properties = {p["cert_no"]: p for p in data["properties"]}
+        self.owned: dict[str, list[str]] = defaultdict(list)
+        for prop in data["properties"]:
+            for owner in prop["owners"]:
+                self.owned[owner["id_number"]].append(prop["cert_no"])
+        self.marriages: dict[str, list[Any]] = defaultdict(list)
+        for m in data["marriages"]:
+            self.marriages[m["party_a"]].append(m)
+            self.marriages[m["party_b"]].append(m)
+        self.births = {c["child_id_number"]: c for c in data["birth_certificates"]}
+        self.insurance = {s["id_number"]: s for s in data["social_insurance"]}
+        self.student_status: dict[str, list[Any]] = defaultdict(list)
+        for st in data["student_status"]:
+            self.student_status[st["id_number"]].append(st)
+
+    def adults(self, limit: int) -> list[Any]:
+        """Test accounts for the login page: parents with a child in the dataset."""
+        parents: list[str] = []
+        for p in self.data["persons"]:
+            for key in ("father_id_number", "mother_id_number"):
+                pid = p[key]  # type: ignore[literal-required]
+                if pid and pid in self.persons and pid not in parents:
+                    parents.append(pid)
+            if len(parents) >= limit:
+                break
+        return [self.persons[pid] for pid in parents[:limit]]

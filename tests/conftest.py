@@ -1,0 +1,89 @@
+"""Fixtures: the database under test (SQLite, or PostgreSQL with RUXUE_TEST_DATABASE_URL), migrated
+once per run and emptied after each test; the department sandbox over real HTTP."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import delete
+
+from ruxue.dataset.service import load_dataset
+from ruxue.kit import migrate
+from ruxue.kit.db import Database
+from ruxue.models import Base
+from ruxue.sandbox.app import create_sandbox_app
+from ruxue.settings import Settings
+from tests.helpers import ServerThread, free_port
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "src" / "ruxue" / "sandbox" / "example-dataset.json"
+
+
+async def _pg_admin(url: str, sql: str) -> None:
+    dsn = url.replace("postgresql+asyncpg", "postgresql")
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = os.environ.get("RUXUE_TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    name = f"ruxue_test_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_pg_admin(base, f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+    yield url
+    asyncio.run(_pg_admin(base, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sandbox_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, sandbox_port: int, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    sandbox = f"http://127.0.0.1:{sandbox_port}"
+    return Settings(
+        var_dir=tmp_path_factory.mktemp("var"), database_url=database_url,
+        exchange_url=f"{sandbox}/exchange", idp_url=f"{sandbox}/idp",
+        exchange_attempts=3, exchange_backoff_s=0.01, exchange_timeout_s=2.0,
+        breaker_failures=3, breaker_reset_s=30.0,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def sandbox(settings: Settings, sandbox_port: int) -> Iterator[ServerThread]:
+    app = create_sandbox_app(load_dataset(EXAMPLE), settings, f"http://127.0.0.1:{sandbox_port}")
+    with ServerThread(app, sandbox_port) as server:
+        yield server
+
+
+@pytest.fixture
+async def faults(sandbox: ServerThread) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for the sandbox's fault API; every fault is cleared after the test."""
+    async with httpx.AsyncClient(base_url=sandbox.url) as client:
+        yield client
+        await client.delete("/_sandbox/faults")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    async with database.write_session() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(delete(table))
+    await database.dispose()
