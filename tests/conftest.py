@@ -20,7 +20,9 @@ from ruxue.sandbox.app import create_sandbox_app
 from ruxue.settings import Settings
 from tests.helpers import ServerThread, free_port
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "src" / "ruxue" / "sandbox" / "example-dataset.json"
+EXAMPLE = (
+    Path(__file__).resolve().parent.parent / "src" / "ruxue" / "sandbox" / "example-dataset.json"
+)
 
 
 async def _pg_admin(url: str, sql: str) -> None:
@@ -54,14 +56,21 @@ def sandbox_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, sandbox_port: int, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(
+    database_url: str, sandbox_port: int, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     return Settings(
-        var_dir=tmp_path_factory.mktemp("var"), database_url=database_url,
-        exchange_url=f"{sandbox}/exchange", idp_url=f"{sandbox}/idp",
-        exchange_attempts=3, exchange_backoff_s=0.01, exchange_timeout_s=2.0,
-        breaker_failures=3, breaker_reset_s=30.0,
-    )  # fmt: skip
+        var_dir=tmp_path_factory.mktemp("var"),
+        database_url=database_url,
+        exchange_url=f"{sandbox}/exchange",
+        idp_url=f"{sandbox}/idp",
+        exchange_attempts=3,
+        exchange_backoff_s=0.01,
+        exchange_timeout_s=2.0,
+        breaker_failures=3,
+        breaker_reset_s=30.0,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,11 @@ def city() -> dict[str, Any]:
 
 
 def _children(city: dict[str, Any]) -> list[dict[str, Any]]:
-    return [p for p in city["persons"] if p["birth_date"].year >= YEAR - 14 and (p["father_id_number"] or p["mother_id_number"])]
+    return [
+        p
+        for p in city["persons"]
+        if p["birth_date"].year >= YEAR - 14 and (p["father_id_number"] or p["mother_id_number"])
+    ]
 
 
 def test_generated_city_breaks_no_rule(city: dict[str, Any]) -> None:
@@ -28,12 +32,19 @@ def test_edge_case_shares(city: dict[str, Any]) -> None:
     persons = {p["id_number"]: p for p in city["persons"]}
     kids = _children(city)
     n = 3000
-    single = sum(1 for k in kids if not (k["father_id_number"] in persons and k["mother_id_number"] in persons))
+    single = sum(
+        1
+        for k in kids
+        if not (k["father_id_number"] in persons and k["mother_id_number"] in persons)
+    )
     split = sum(
-        1 for k in kids
-        if k["father_id_number"] in persons and k["mother_id_number"] in persons
-        and persons[k["father_id_number"]]["booklet_no"] != persons[k["mother_id_number"]]["booklet_no"]
-    )  # fmt: skip
+        1
+        for k in kids
+        if k["father_id_number"] in persons
+        and k["mother_id_number"] in persons
+        and persons[k["father_id_number"]]["booklet_no"]
+        != persons[k["mother_id_number"]]["booklet_no"]
+    )
     owned: Counter[str] = Counter()
     commercial = 0
     for prop in city["properties"]:
@@ -51,7 +62,9 @@ def test_edge_case_shares(city: dict[str, Any]) -> None:
     next_year = sum(1 for s in city["student_status"] if s["graduation_year"] == YEAR + 1)
     relations = Counter(m["relation"] for b in city["hukou_booklets"] for m in b["members"])
     divorced = sum(1 for m in city["marriages"] if m["status"] == "divorced")
-    no_school = {b["compound_code"] for b in city["hukou_booklets"]} - {c for s in city["schools"] for c in s["compound_codes"]}
+    no_school = {b["compound_code"] for b in city["hukou_booklets"]} - {
+        c for s in city["schools"] for c in s["compound_codes"]
+    }
 
     k = len(kids)
     assert 0.03 * k < single < 0.15 * k

@@ -45,8 +45,18 @@ def _break(path: str, value: Any) -> dict[str, Any]:
         ("persons[1].birth_date", "1990-13-02", "persons[1].birth_date", "date"),
         ("persons[0].booklet_no", "HK-NOPE", "persons[0].booklet_no", "booklet"),
         ("persons[0].name", KeyError, "persons[0].name", "required"),
-        ("hukou_booklets[0].members[1].relation", "邻居", "hukou_booklets[0].members[1].relation", ""),
-        ("hukou_booklets[1].members[0].id_number", "320508199105060610", "hukou_booklets[1].members[0].id_number", "no such person"),
+        (
+            "hukou_booklets[0].members[1].relation",
+            "邻居",
+            "hukou_booklets[0].members[1].relation",
+            "",
+        ),
+        (
+            "hukou_booklets[1].members[0].id_number",
+            "320508199105060610",
+            "hukou_booklets[1].members[0].id_number",
+            "no such person",
+        ),
         ("properties[0].owners[0].share", 0.3, "properties[0].owners", "add up"),
         ("properties[1].usage", "industrial", "properties[1].usage", ""),
         ("marriages[0].status", "engaged", "marriages[0].status", ""),
@@ -55,8 +65,10 @@ def _break(path: str, value: Any) -> dict[str, Any]:
         ("schools[1].segment", "senior", "schools[1].segment", ""),
         ("version", 2, "version", ""),
     ],
-)  # fmt: skip
-def test_bad_dataset_is_refused_with_its_path(path: str, value: Any, reported: str, words: str) -> None:
+)
+def test_bad_dataset_is_refused_with_its_path(
+    path: str, value: Any, reported: str, words: str
+) -> None:
     with pytest.raises(DatasetError) as exc:
         parse_dataset(json.dumps(_break(path, value)).encode())
     assert exc.value.path == reported
@@ -67,7 +79,9 @@ def test_unknown_keys_are_ignored_and_outside_parents_allowed() -> None:
     data = _example()
     data["persons"][2]["nickname"] = "小明"
     data["extra"] = {"anything": 1}
-    data["persons"][4]["father_id_number"] = make_id_number("110101", dt.date(1980, 1, 1), 1)  # outside
+    data["persons"][4]["father_id_number"] = make_id_number(
+        "110101", dt.date(1980, 1, 1), 1
+    )  # outside
     assert summary(parse_dataset(json.dumps(data).encode()))["persons"] == 10
 
 
@@ -86,7 +100,10 @@ def test_generate_command_writes_a_valid_deterministic_city(tmp_path: Path) -> N
     runner = CliRunner()
     a, b, c = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
     for out, seed in ((a, 5), (b, 5), (c, 6)):
-        result = runner.invoke(app, ["dataset", "generate", "--families", "300", "--seed", str(seed), "--out", str(out)])
+        result = runner.invoke(
+            app,
+            ["dataset", "generate", "--families", "300", "--seed", str(seed), "--out", str(out)],
+        )
         assert result.exit_code == 0, result.output
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() != c.read_bytes()

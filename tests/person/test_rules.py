@@ -14,6 +14,7 @@ from ruxue.person.rules import (
     parse_id_number,
 )
 
+
 def _with_check(first17: str) -> str:
     return first17 + check_character(first17)
 
@@ -71,7 +72,9 @@ def test_made_numbers_are_valid(region: str, birth: dt.date, seq: int) -> None:
     position=st.integers(0, 16),
     delta=st.integers(1, 9),
 )
-def test_any_single_digit_change_is_caught(birth: dt.date, seq: int, position: int, delta: int) -> None:
+def test_any_single_digit_change_is_caught(
+    birth: dt.date, seq: int, position: int, delta: int
+) -> None:
     number = make_id_number("320508", birth, seq)
     digit = (int(number[position]) + delta) % 10
     changed = number[:position] + str(digit) + number[position + 1 :]

@@ -11,7 +11,9 @@ from rich.progress import Progress
 from ruxue.dataset.generate import generate_city
 from ruxue.dataset.service import DatasetError, load_dataset, summary
 
-app = typer.Typer(help="Sandbox datasets: generate a synthetic city, check a file.", no_args_is_help=True)
+app = typer.Typer(
+    help="Sandbox datasets: generate a synthetic city, check a file.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 
@@ -32,7 +34,9 @@ def generate(
     tmp.write_bytes(orjson.dumps(data))
     tmp.replace(out)
     counts = ", ".join(f"{k} {v}" for k, v in summary(data).items())  # type: ignore[arg-type]
-    console.print(f"已写入 {out}（{out.stat().st_size / 1e6:.1f} MB，{time.perf_counter() - started:.1f} 秒）：{counts}")
+    console.print(
+        f"已写入 {out}（{out.stat().st_size / 1e6:.1f} MB，{time.perf_counter() - started:.1f} 秒）：{counts}"
+    )
 
 
 @app.command()

@@ -4,7 +4,9 @@ import typer
 
 from ruxue.cli import dataset, db, run
 
-app = typer.Typer(help="ruxue (入学一件事) command line", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="ruxue (入学一件事) command line", no_args_is_help=True, add_completion=False
+)
 app.add_typer(dataset.app, name="dataset")
 app.add_typer(db.app, name="db")
 app.command("serve")(run.serve)

@@ -22,9 +22,10 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "sandbox" / "example-dataset.
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
     workers: int = typer.Option(1, help="worker processes"),
-) -> None:  # fmt: skip
+) -> None:
     """Run the enrollment web application."""
     settings = get_settings()
     configure_logging(settings.log_json)
@@ -45,9 +46,12 @@ def worker(workers: int = typer.Option(2, help="worker threads")) -> None:
 
 def sandbox(
     dataset: Path = typer.Option(EXAMPLE, exists=True, dir_okay=False, help="dataset JSON"),
-    host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8100),
-    public_url: str = typer.Option("", help="URL the sandbox is reached at (default http://HOST:PORT)"),
-) -> None:  # fmt: skip
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8100),
+    public_url: str = typer.Option(
+        "", help="URL the sandbox is reached at (default http://HOST:PORT)"
+    ),
+) -> None:
     """Run the department sandbox: identity platform and department services."""
     from ruxue.sandbox.app import create_sandbox_app
 
@@ -67,19 +71,26 @@ def sandbox(
 
 def demo(
     dataset: Path = typer.Option(EXAMPLE, exists=True, dir_okay=False),
-    port: int = typer.Option(8000), sandbox_port: int = typer.Option(8100),
-) -> None:  # fmt: skip
+    port: int = typer.Option(8000),
+    sandbox_port: int = typer.Option(8100),
+) -> None:
     """Embedded demo: SQLite under var/, the sandbox as a second process, everything seeded."""
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-    env = {**os.environ, "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange", "RUXUE_IDP_URL": f"{sandbox_url}/idp",
-           "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    env = {
+        **os.environ,
+        "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange",
+        "RUXUE_IDP_URL": f"{sandbox_url}/idp",
+        "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
     with console.status("迁移数据库…"):
         migrate.upgrade(settings.resolved_database_url())
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
     procs = [
-        subprocess.Popen([*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)], env=env),
+        subprocess.Popen(
+            [*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)], env=env
+        ),
         subprocess.Popen([*ruxue, "serve", "--port", str(port)], env=env),
         subprocess.Popen([*ruxue, "worker"], env=env),
     ]
@@ -115,7 +126,9 @@ def _wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float =
 
 def _announce(port: int, sandbox_url: str) -> None:
     accounts = httpx.get(f"{sandbox_url}/_sandbox/accounts", timeout=5).json()
-    console.print(f"\n[bold]ruxue 演示环境已启动[/bold]\n  入学一件事（监护人）: http://127.0.0.1:{port}/")
+    console.print(
+        f"\n[bold]ruxue 演示环境已启动[/bold]\n  入学一件事（监护人）: http://127.0.0.1:{port}/"
+    )
     console.print(f"  部门沙箱与测试账号:   {sandbox_url}/")
     console.print("  测试账号（在统一身份认证页输入身份证号码，验证码显示在页面上）：")
     for a in accounts:

@@ -82,14 +82,26 @@ class City:
 
 
 def generate_city(
-    families: int, seed: int, year: int = 2026, mix: Mix | None = None,
+    families: int,
+    seed: int,
+    year: int = 2026,
+    mix: Mix | None = None,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     city = City(random.Random(seed), year, mix or Mix())
-    city.out = {k: [] for k in (
-        "persons", "hukou_booklets", "properties", "marriages", "birth_certificates",
-        "social_insurance", "student_status", "schools",
-    )}  # fmt: skip
+    city.out = {
+        k: []
+        for k in (
+            "persons",
+            "hukou_booklets",
+            "properties",
+            "marriages",
+            "birth_certificates",
+            "social_insurance",
+            "student_status",
+            "schools",
+        )
+    }
     per_district = _split(families, [d.weight for d in DISTRICTS])
     for district, count in zip(DISTRICTS, per_district, strict=True):
         _build_district(city, district, count)
@@ -126,10 +138,19 @@ def _build_district(city: City, d: District, families: int) -> None:
 
 
 def _schools(
-    city: City, d: District, served: list[Compound], segment: str, per: int, applicants: float,
-) -> None:  # fmt: skip
+    city: City,
+    d: District,
+    served: list[Compound],
+    segment: str,
+    per: int,
+    applicants: float,
+) -> None:
     blocks = [served[i : i + per] for i in range(0, len(served), per)][:99]
-    kind = ("实验小学", "中心小学", "小学") if segment == "primary" else ("中学", "实验中学", "初级中学")
+    kind = (
+        ("实验小学", "中心小学", "小学")
+        if segment == "primary"
+        else ("中学", "实验中学", "初级中学")
+    )
     names: set[str] = set()
     for i, block in enumerate(blocks, start=1):
         name = f"{d.address}{block[0].street.rstrip('路街道大')}{kind[i % 3]}"
@@ -137,11 +158,16 @@ def _schools(
             name = name.replace(kind[i % 3], f"第{CN_ORDINALS[len(names) % 10]}{kind[i % 3]}")
         names.add(name)
         seats = applicants / max(len(blocks), 1) * city.rng.uniform(0.9, 1.3)
-        city.out["schools"].append({
-            "code": f"{d.code}{'01' if segment == 'primary' else '02'}{i:02d}", "name": name,
-            "district_code": d.code, "segment": segment, "capacity": max(45, round(seats / 45) * 45),
-            "compound_codes": [c.code for c in block],
-        })  # fmt: skip
+        city.out["schools"].append(
+            {
+                "code": f"{d.code}{'01' if segment == 'primary' else '02'}{i:02d}",
+                "name": name,
+                "district_code": d.code,
+                "segment": segment,
+                "capacity": max(45, round(seats / 45) * 45),
+                "compound_codes": [c.code for c in block],
+            }
+        )
 
 
 def _birth(city: City, start: dt.date, end: dt.date) -> dt.date:
@@ -163,14 +189,25 @@ def _name(city: City, gender: str, surname: str | None = None) -> str:
 
 
 def _add_person(
-    city: City, region: str, birth: dt.date, gender: str, booklet: str, *,
-    surname: str | None = None, father: str | None = None, mother: str | None = None,
-) -> Row:  # fmt: skip
+    city: City,
+    region: str,
+    birth: dt.date,
+    gender: str,
+    booklet: str,
+    *,
+    surname: str | None = None,
+    father: str | None = None,
+    mother: str | None = None,
+) -> Row:
     row = {
-        "id_number": _person_id(city, region, birth, gender), "name": _name(city, gender, surname),
-        "gender": gender, "birth_date": birth, "father_id_number": father,
-        "mother_id_number": mother, "booklet_no": booklet,
-    }  # fmt: skip
+        "id_number": _person_id(city, region, birth, gender),
+        "name": _name(city, gender, surname),
+        "gender": gender,
+        "birth_date": birth,
+        "father_id_number": father,
+        "mother_id_number": mother,
+        "booklet_no": booklet,
+    }
     city.out["persons"].append(row)
     return row
 
@@ -178,9 +215,12 @@ def _add_person(
 def _new_booklet(city: City, compound: Compound) -> Row:
     d = compound.district
     row: Row = {
-        "booklet_no": f"HK{d.code}{city.next('booklet'):07d}", "district_code": d.code,
-        "address": _address(city, compound), "compound_code": compound.code, "members": [],
-    }  # fmt: skip
+        "booklet_no": f"HK{d.code}{city.next('booklet'):07d}",
+        "district_code": d.code,
+        "address": _address(city, compound),
+        "compound_code": compound.code,
+        "members": [],
+    }
     city.out["hukou_booklets"].append(row)
     return row
 
@@ -229,8 +269,13 @@ class FamilyBuilder:
         self._property(list(parents.values()), child)
 
     def _parents(
-        self, booklet: Row, fb: dt.date, mb: dt.date, single: bool, lead: str,
-    ) -> dict[str, Row]:  # fmt: skip
+        self,
+        booklet: Row,
+        fb: dt.date,
+        mb: dt.date,
+        single: bool,
+        lead: str,
+    ) -> dict[str, Row]:
         c = self.city
         parents: dict[str, Row] = {}
         for gender, born in (("M", fb), ("F", mb)):
@@ -241,7 +286,11 @@ class FamilyBuilder:
             if not single and gender == "F" and c.chance(c.mix.split_booklet):
                 parents[gender] = self._elsewhere(gender, born)
                 continue
-            region = self.r.choice(OUTSIDE_REGIONS) if gender == "F" and c.chance(c.mix.outside_spouse) else self.d.code
+            region = (
+                self.r.choice(OUTSIDE_REGIONS)
+                if gender == "F" and c.chance(c.mix.outside_spouse)
+                else self.d.code
+            )
             parents[gender] = _add_person(c, region, born, gender, booklet["booklet_no"])
         return parents
 
@@ -260,8 +309,11 @@ class FamilyBuilder:
         else:
             start, end = dt.date(y - 7, 9, 1), dt.date(y - 6, 8, 31)
         if c.chance(c.mix.out_of_age):
-            start, end = (end + dt.timedelta(days=1), end + dt.timedelta(days=120)) if c.chance(0.5) \
+            start, end = (
+                (end + dt.timedelta(days=1), end + dt.timedelta(days=120))
+                if c.chance(0.5)
                 else (start - dt.timedelta(days=120), start - dt.timedelta(days=1))
+            )
         gender = self.r.choice("MF")
         known = dict(parents)
         if self.ex:
@@ -269,32 +321,54 @@ class FamilyBuilder:
         father, mother = known.get("M"), known.get("F")
         father_id = father["id_number"] if father else None
         if father is None and c.chance(0.5):  # a parent who is not in the dataset
-            father_id = make_id_number(self.r.choice(OUTSIDE_REGIONS), dt.date(y - 35, 5, 5), self.r.randrange(1, 999, 2))
-        surname = (father or mother or {"name": "王"})["name"][:1] if father or c.chance(0.3) else None
+            father_id = make_id_number(
+                self.r.choice(OUTSIDE_REGIONS), dt.date(y - 35, 5, 5), self.r.randrange(1, 999, 2)
+            )
+        surname = (
+            (father or mother or {"name": "王"})["name"][:1] if father or c.chance(0.3) else None
+        )
         return _add_person(
-            c, self.d.code, _birth(c, start, end), gender, booklet["booklet_no"], surname=surname,
-            father=father_id, mother=mother["id_number"] if mother else None,
-        )  # fmt: skip
+            c,
+            self.d.code,
+            _birth(c, start, end),
+            gender,
+            booklet["booklet_no"],
+            surname=surname,
+            father=father_id,
+            mother=mother["id_number"] if mother else None,
+        )
 
     def _sibling(self, booklet: Row, parents: dict[str, Row], child: Row) -> None:
         c = self.city
         born = _birth(c, dt.date(c.year - 16, 1, 1), dt.date(c.year - 1, 12, 31))
         gender = self.r.choice("MF")
         sib = _add_person(
-            c, self.d.code, born, gender, booklet["booklet_no"], surname=child["name"][:1],
-            father=child["father_id_number"], mother=child["mother_id_number"],
-        )  # fmt: skip
-        booklet["members"].append({"id_number": sib["id_number"], "relation": "子" if gender == "M" else "女"})
+            c,
+            self.d.code,
+            born,
+            gender,
+            booklet["booklet_no"],
+            surname=child["name"][:1],
+            father=child["father_id_number"],
+            mother=child["mother_id_number"],
+        )
+        booklet["members"].append(
+            {"id_number": sib["id_number"], "relation": "子" if gender == "M" else "女"}
+        )
         self._birth_certificate(sib)
 
     def _grandparents(self, booklet: Row, father_born: dt.date) -> None:
         c = self.city
         for gender, relation in (("M", "祖父"), ("F", "祖母")):
-            born = _birth(c, dt.date(father_born.year - 32, 1, 1), dt.date(father_born.year - 22, 12, 31))
+            born = _birth(
+                c, dt.date(father_born.year - 32, 1, 1), dt.date(father_born.year - 22, 12, 31)
+            )
             gp = _add_person(c, self.d.code, born, gender, booklet["booklet_no"])
             booklet["members"].append({"id_number": gp["id_number"], "relation": relation})
         if c.chance(c.mix.grandparent_applies / max(c.mix.grandparents_in_booklet, 1e-9)):
-            booklet["members"].insert(0, booklet["members"].pop(-2))  # grandfather heads the booklet
+            booklet["members"].insert(
+                0, booklet["members"].pop(-2)
+            )  # grandfather heads the booklet
             booklet["members"][0]["relation"] = "户主"
             for member in booklet["members"][1:]:
                 if member["relation"] in ("户主", "配偶"):
@@ -303,46 +377,73 @@ class FamilyBuilder:
     def _records(self, parents: dict[str, Row], child: Row) -> None:
         c, y, out = self.city, self.city.year, self.city.out
         father, mother = parents.get("M"), parents.get("F")
-        if father and mother and not (father["booklet_no"] != mother["booklet_no"]
-                                      and c.chance(c.mix.split_without_marriage)):
-            out["marriages"].append({
-                "cert_no": f"J{self.d.code}-{y - 8 - self.r.randint(0, 6)}-{c.next('marriage'):07d}",
-                "party_a": father["id_number"], "party_b": mother["id_number"],
-                "registered_on": child["birth_date"] - dt.timedelta(days=self.r.randint(300, 2500)),
-                "status": "married",
-            })  # fmt: skip
+        if (
+            father
+            and mother
+            and not (
+                father["booklet_no"] != mother["booklet_no"]
+                and c.chance(c.mix.split_without_marriage)
+            )
+        ):
+            out["marriages"].append(
+                {
+                    "cert_no": f"J{self.d.code}-{y - 8 - self.r.randint(0, 6)}-{c.next('marriage'):07d}",
+                    "party_a": father["id_number"],
+                    "party_b": mother["id_number"],
+                    "registered_on": child["birth_date"]
+                    - dt.timedelta(days=self.r.randint(300, 2500)),
+                    "status": "married",
+                }
+            )
         elif self.ex:
             parent = father or mother
             assert parent
-            out["marriages"].append({
-                "cert_no": f"J{self.d.code}-{y - 12}-{c.next('marriage'):07d}",
-                "party_a": self.ex["id_number"], "party_b": parent["id_number"],
-                "registered_on": dt.date(y - 14, 5, 1), "status": "divorced",
-            })  # fmt: skip
+            out["marriages"].append(
+                {
+                    "cert_no": f"J{self.d.code}-{y - 12}-{c.next('marriage'):07d}",
+                    "party_a": self.ex["id_number"],
+                    "party_b": parent["id_number"],
+                    "registered_on": dt.date(y - 14, 5, 1),
+                    "status": "divorced",
+                }
+            )
         self._birth_certificate(child)
         for p in parents.values():
             if c.chance(c.mix.social_insurance):
                 months = self.r.randint(6, 180)
                 since = dt.date(y, 9, 1) - dt.timedelta(days=months * 30)
-                out["social_insurance"].append({
-                    "id_number": p["id_number"], "city_code": "320500", "months_paid": months,
-                    "since": f"{since:%Y-%m}",
-                })  # fmt: skip
+                out["social_insurance"].append(
+                    {
+                        "id_number": p["id_number"],
+                        "city_code": "320500",
+                        "months_paid": months,
+                        "since": f"{since:%Y-%m}",
+                    }
+                )
         self._student_status(child)
 
     def _birth_certificate(self, child: Row) -> None:
         c = self.city
         if c.chance(c.mix.missing_birth_certificate):
             return
-        c.out["birth_certificates"].append({
-            "cert_no": f"P32{c.next('birth'):08d}", "child_id_number": child["id_number"],
-            "father_id_number": child["father_id_number"], "mother_id_number": child["mother_id_number"],
-            "birth_date": child["birth_date"], "hospital": self.r.choice(HOSPITALS),
-        })  # fmt: skip
+        c.out["birth_certificates"].append(
+            {
+                "cert_no": f"P32{c.next('birth'):08d}",
+                "child_id_number": child["id_number"],
+                "father_id_number": child["father_id_number"],
+                "mother_id_number": child["mother_id_number"],
+                "birth_date": child["birth_date"],
+                "hospital": self.r.choice(HOSPITALS),
+            }
+        )
 
     def _student_status(self, child: Row) -> None:
         c, y, m = self.city, self.city.year, self.city.mix
-        schools = [s for s in c.out["schools"] if s["district_code"] == self.d.code and s["segment"] == "primary"]
+        schools = [
+            s
+            for s in c.out["schools"]
+            if s["district_code"] == self.d.code and s["segment"] == "primary"
+        ]
         school = self.r.choice(schools)["name"] if schools else "苏州市实验小学"
         if self.junior:
             if c.chance(m.junior_no_record):
@@ -352,10 +453,15 @@ class FamilyBuilder:
             grad = y + 6
         else:
             return
-        c.out["student_status"].append({
-            "id_number": child["id_number"], "stage": "primary", "school_name": school,
-            "status": "enrolled", "graduation_year": grad,
-        })  # fmt: skip
+        c.out["student_status"].append(
+            {
+                "id_number": child["id_number"],
+                "stage": "primary",
+                "school_name": school,
+                "status": "enrolled",
+                "graduation_year": grad,
+            }
+        )
 
     def _property(self, parents: list[Row], child: Row) -> None:
         c, m = self.city, self.m
@@ -370,7 +476,9 @@ class FamilyBuilder:
             compound = self.home
             if k > 0 or c.chance(m.property_elsewhere):
                 compound = self.r.choice(c.compounds[self.d.code])
-            area = self.r.uniform(25, 60) if c.chance(m.small_residence) else self.r.uniform(55, 180)
+            area = (
+                self.r.uniform(25, 60) if c.chance(m.small_residence) else self.r.uniform(55, 180)
+            )
             owners = list(parents)
             if c.chance(m.child_owner):
                 owners.append(child)
@@ -380,17 +488,24 @@ class FamilyBuilder:
         c = self.city
         ids = [o["id_number"] for o in owners]
         if c.chance(c.mix.outside_co_owner) and len(c.out["persons"]) > 20:
-            ids.append(c.out["persons"][self.r.randrange(0, len(c.out["persons"]) - 10)]["id_number"])
+            ids.append(
+                c.out["persons"][self.r.randrange(0, len(c.out["persons"]) - 10)]["id_number"]
+            )
         ids = list(dict.fromkeys(ids))
         shares = _shares(len(ids))
         year = self.r.randint(2005, c.year - 1)
-        c.out["properties"].append({
-            "cert_no": f"苏({year}){compound.district.registry}不动产权第{c.next('property'):07d}号",
-            "district_code": compound.district.code, "address": _address(c, compound),
-            "compound_code": compound.code, "building_area_m2": round(area, 2), "usage": usage,
-            "registered_on": dt.date(year, self.r.randint(1, 12), self.r.randint(1, 28)),
-            "owners": [{"id_number": i, "share": s} for i, s in zip(ids, shares, strict=True)],
-        })  # fmt: skip
+        c.out["properties"].append(
+            {
+                "cert_no": f"苏({year}){compound.district.registry}不动产权第{c.next('property'):07d}号",
+                "district_code": compound.district.code,
+                "address": _address(c, compound),
+                "compound_code": compound.code,
+                "building_area_m2": round(area, 2),
+                "usage": usage,
+                "registered_on": dt.date(year, self.r.randint(1, 12), self.r.randint(1, 28)),
+                "owners": [{"id_number": i, "share": s} for i, s in zip(ids, shares, strict=True)],
+            }
+        )
 
 
 def _shares(n: int) -> list[float]:
@@ -400,4 +515,3 @@ def _shares(n: int) -> list[float]:
         return [0.5, 0.5]
     base = round(1 / n, 4)
     return [base] * (n - 1) + [round(1 - base * (n - 1), 4)]
-

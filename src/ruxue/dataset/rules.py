@@ -33,7 +33,7 @@ def problems(data: Dataset) -> Iterator[Problem]:
     yield from _unique(data["schools"], "code", "schools")
 
 
-def _unique(rows: list, key: str, path: str) -> Iterator[Problem]:  # type: ignore[type-arg]
+def _unique(rows: list, key: str, path: str) -> Iterator[Problem]:
     seen: set[str] = set()
     for i, row in enumerate(rows):
         if row[key] in seen:
@@ -64,7 +64,7 @@ def _people_refs(data: Dataset, persons: set[str]) -> Iterator[Problem]:
     yield from _unique(data["marriages"], "cert_no", "marriages")
     for i, m in enumerate(data["marriages"]):
         for key in ("party_a", "party_b"):
-            if m[key] not in persons:  # type: ignore[literal-required]
+            if m[key] not in persons:
                 yield f"marriages[{i}].{key}", "no such person"
     yield from _unique(data["birth_certificates"], "cert_no", "birth_certificates")
     for i, c in enumerate(data["birth_certificates"]):

@@ -7,10 +7,9 @@ city-sized file fast to load and small in memory. Unknown keys are ignored.
 import datetime as dt
 from typing import Annotated, Literal
 
-from typing_extensions import TypedDict
-
 from pydantic import AfterValidator, Field, Strict, TypeAdapter
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
 
 from ruxue.person.rules import IdNumberError, parse_id_number
 
@@ -26,9 +25,22 @@ IdNo = Annotated[str, Strict(), AfterValidator(_check_id)]
 Day = Annotated[dt.date, Strict()]
 Text = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
 Relation = Literal[
-    "户主", "配偶", "子", "女", "父", "母", "祖父", "祖母",
-    "外祖父", "外祖母", "孙子", "孙女", "兄弟", "姐妹", "其他",
-]  # fmt: skip
+    "户主",
+    "配偶",
+    "子",
+    "女",
+    "父",
+    "母",
+    "祖父",
+    "祖母",
+    "外祖父",
+    "外祖母",
+    "孙子",
+    "孙女",
+    "兄弟",
+    "姐妹",
+    "其他",
+]
 DistrictCode = Annotated[str, Strict(), Field(pattern=r"^\d{6}$")]
 Segment = Literal["primary", "junior"]
 

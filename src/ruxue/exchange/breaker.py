@@ -42,11 +42,22 @@ class Breaker:
 
 
 class Breakers:
-    def __init__(self, failures_to_open: int, reset_after_s: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.failures_to_open, self.reset_after_s, self.clock = failures_to_open, reset_after_s, clock
+    def __init__(
+        self,
+        failures_to_open: int,
+        reset_after_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.failures_to_open, self.reset_after_s, self.clock = (
+            failures_to_open,
+            reset_after_s,
+            clock,
+        )
         self.by_department: dict[str, Breaker] = {}
 
     def __getitem__(self, department: str) -> Breaker:
         if department not in self.by_department:
-            self.by_department[department] = Breaker(self.failures_to_open, self.reset_after_s, self.clock)
+            self.by_department[department] = Breaker(
+                self.failures_to_open, self.reset_after_s, self.clock
+            )
         return self.by_department[department]

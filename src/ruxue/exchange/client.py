@@ -17,7 +17,12 @@ from typing import Any
 import httpx
 import orjson
 import structlog
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from ruxue.exchange.breaker import Breakers
 from ruxue.exchange.envelope import Consent, Header, body_subjects, response_valid, sign_request
@@ -29,7 +34,13 @@ from ruxue.settings import Settings
 
 log = structlog.get_logger("exchange")
 
-OK, NO_RECORD, REFUSED, UNAVAILABLE, BAD_RESPONSE = "ok", "no_record", "refused", "unavailable", "bad_response"
+OK, NO_RECORD, REFUSED, UNAVAILABLE, BAD_RESPONSE = (
+    "ok",
+    "no_record",
+    "refused",
+    "unavailable",
+    "bad_response",
+)
 
 
 @dataclass(frozen=True)
@@ -76,9 +87,12 @@ class Transient(Exception):
 
 class ExchangeClient:
     def __init__(
-        self, settings: Settings, db: Database, http: httpx.AsyncClient | None = None,
+        self,
+        settings: Settings,
+        db: Database,
+        http: httpx.AsyncClient | None = None,
         clock: Callable[[], float] = time.monotonic,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.settings, self.db = settings, db
         self.base = settings.exchange_url.rstrip("/")
         self.key = bytes.fromhex(settings.exchange_client_key)
@@ -120,18 +134,26 @@ class ExchangeClient:
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         answer.log_row = self._log_row(ctx, ask, header, req_hash, answer)
         if not answer.ok:
-            log.warning("department call failed", service=ask.service, outcome=answer.outcome,
-                        error=answer.error, case_no=ctx.case_no)  # fmt: skip
+            log.warning(
+                "department call failed",
+                service=ask.service,
+                outcome=answer.outcome,
+                error=answer.error,
+                case_no=ctx.case_no,
+            )
         return answer
 
-    async def _send(self, ask: Ask, envelope: dict[str, Any], req_hash: str, answer: Answer) -> None:
+    async def _send(
+        self, ask: Ask, envelope: dict[str, Any], req_hash: str, answer: Answer
+    ) -> None:
         url = f"{self.base}/{ask.service.replace('.', '/')}/v1"
         payload = orjson.dumps(envelope)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.exchange_attempts),
             wait=wait_random_exponential(multiplier=self.settings.exchange_backoff_s, max=2.0),
-            retry=retry_if_exception_type(Transient), reraise=True,
-        )  # fmt: skip
+            retry=retry_if_exception_type(Transient),
+            reraise=True,
+        )
         try:
             async for attempt in retrying:
                 with attempt:
@@ -143,7 +165,9 @@ class ExchangeClient:
 
     async def _post(self, url: str, payload: bytes) -> httpx.Response:
         try:
-            response = await self.http.post(url, content=payload, headers={"content-type": "application/json"})
+            response = await self.http.post(
+                url, content=payload, headers={"content-type": "application/json"}
+            )
         except httpx.TimeoutException:
             raise Transient("timeout") from None
         except httpx.TransportError as exc:
@@ -160,31 +184,54 @@ class ExchangeClient:
             answer.outcome, answer.error = BAD_RESPONSE, "not json"
             return
         if response.status_code == 404 and body.get("error") == "no_record":
-            answer.outcome = NO_RECORD if response_valid(body, req_hash, self.provider_key) else BAD_RESPONSE
+            answer.outcome = (
+                NO_RECORD if response_valid(body, req_hash, self.provider_key) else BAD_RESPONSE
+            )
         elif response.status_code != 200:
             answer.outcome, answer.error = REFUSED, str(body.get("error") or response.status_code)
         elif not response_valid(body, req_hash, self.provider_key):
-            answer.outcome, answer.error = BAD_RESPONSE, "response signature or request hash invalid"
+            answer.outcome, answer.error = (
+                BAD_RESPONSE,
+                "response signature or request hash invalid",
+            )
         else:
             answer.outcome, answer.data = OK, body["data"]
 
     def _header(self, ctx: CallContext, ask: Ask) -> Header:
         return Header(
-            client_id=self.settings.exchange_client_id, request_id=str(uuid.uuid4()),
-            case_no=ctx.case_no, operator=sm3_hex(ctx.operator.encode()), purpose=ctx.purpose,
-            service=ask.service, version="v1", issued_at=dt.datetime.now(dt.UTC).isoformat(),
+            client_id=self.settings.exchange_client_id,
+            request_id=str(uuid.uuid4()),
+            case_no=ctx.case_no,
+            operator=sm3_hex(ctx.operator.encode()),
+            purpose=ctx.purpose,
+            service=ask.service,
+            version="v1",
+            issued_at=dt.datetime.now(dt.UTC).isoformat(),
             consent=ctx.consent,
-        )  # fmt: skip
+        )
 
-    def _log_row(self, ctx: CallContext, ask: Ask, header: Header, req_hash: str, answer: Answer) -> dict[str, Any]:
+    def _log_row(
+        self, ctx: CallContext, ask: Ask, header: Header, req_hash: str, answer: Answer
+    ) -> dict[str, Any]:
         subjects = sorted(body_subjects(ask.body))
         response_hash = sm3_hex(canonical_json(answer.data)) if answer.outcome == OK else None
         return {
-            "at": utcnow(), "client_id": header["client_id"], "request_id": header["request_id"],
-            "case_no": ctx.case_no, "operator": header["operator"], "consent_id": ctx.consent["id"],
-            "purpose": ctx.purpose, "service": ask.service, "version": "v1",
-            "department": ask.department, "subjects": [pii.blind_index(s) for s in subjects],
-            "fields": list(ask.fields), "request_hash": req_hash, "response_hash": response_hash,
-            "outcome": answer.outcome, "status": answer.status, "attempts": answer.attempts,
+            "at": utcnow(),
+            "client_id": header["client_id"],
+            "request_id": header["request_id"],
+            "case_no": ctx.case_no,
+            "operator": header["operator"],
+            "consent_id": ctx.consent["id"],
+            "purpose": ctx.purpose,
+            "service": ask.service,
+            "version": "v1",
+            "department": ask.department,
+            "subjects": [pii.blind_index(s) for s in subjects],
+            "fields": list(ask.fields),
+            "request_hash": req_hash,
+            "response_hash": response_hash,
+            "outcome": answer.outcome,
+            "status": answer.status,
+            "attempts": answer.attempts,
             "latency_ms": answer.latency_ms,
-        }  # fmt: skip
+        }

@@ -11,14 +11,21 @@ router = APIRouter(prefix="/api/v1", tags=["exchange"])
 
 
 @router.get("/me/data-tracker", response_model=list[TrackedCall])
-async def data_tracker(request: Request, guardian: Guardian = Depends(current_guardian)) -> list[TrackedCall]:
+async def data_tracker(
+    request: Request, guardian: Guardian = Depends(current_guardian)
+) -> list[TrackedCall]:
     async with request.app.state.db.read_session() as session:
         calls = await who_asked_about(session, guardian.id_number)
     return [
         TrackedCall(
-            at=c.at, department=c.department, department_name=DEPARTMENT_NAMES.get(c.department, c.department),
-            service=c.service, fields=c.fields, purpose=PURPOSES.get(c.purpose, c.purpose),
-            case_no=c.case_no, outcome=c.outcome,
-        )  # fmt: skip
+            at=c.at,
+            department=c.department,
+            department_name=DEPARTMENT_NAMES.get(c.department, c.department),
+            service=c.service,
+            fields=c.fields,
+            purpose=PURPOSES.get(c.purpose, c.purpose),
+            case_no=c.case_no,
+            outcome=c.outcome,
+        )
         for c in calls
     ]

@@ -63,8 +63,11 @@ def response_valid(response: dict[str, Any], req_hash: str, key: bytes) -> bool:
 
 
 def verify_request(
-    envelope: dict[str, Any], client_keys: dict[str, bytes], department: str, now: dt.datetime,
-) -> tuple[Header, dict[str, Any], str]:  # fmt: skip
+    envelope: dict[str, Any],
+    client_keys: dict[str, bytes],
+    department: str,
+    now: dt.datetime,
+) -> tuple[Header, dict[str, Any], str]:
     """Check signature, freshness and consent; returns (header, body, request hash)."""
     header, body = envelope.get("header"), envelope.get("body")
     if not isinstance(header, dict) or not isinstance(body, dict):

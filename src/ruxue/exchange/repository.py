@@ -16,17 +16,21 @@ from ruxue.exchange.rules import GENESIS, HASHED_FIELDS, chain_problems, entry_h
 async def _lock_head(session: AsyncSession, chain: int) -> CallLogHead:
     """Take the chain's write lock: the UPDATE locks the head row on PostgreSQL and takes the
     database write lock on SQLite, before anything is read."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
         insert(CallLogHead).values(chain=chain, seq=0, entry_hash=GENESIS).on_conflict_do_nothing()
     )
-    await session.execute(update(CallLogHead).where(CallLogHead.chain == chain).values(seq=CallLogHead.seq))
+    await session.execute(
+        update(CallLogHead).where(CallLogHead.chain == chain).values(seq=CallLogHead.seq)
+    )
     head = await session.get(CallLogHead, chain, populate_existing=True)
     assert head is not None
     return head
 
 
-async def append_entries(session: AsyncSession, chain: int, rows: Sequence[dict[str, Any]]) -> list[CallLogEntry]:
+async def append_entries(
+    session: AsyncSession, chain: int, rows: Sequence[dict[str, Any]]
+) -> list[CallLogEntry]:
     """Append rows (without chain fields) to one chain, linking each to the one before."""
     head = await _lock_head(session, chain)
     entries = []
@@ -56,18 +60,25 @@ async def verify_chains(session: AsyncSession) -> list[str]:
         )
         entries = [as_mapping(e) async for e in rows]
         head = heads.get(chain)
-        problems += chain_problems(entries, {"chain": chain, "seq": head.seq, "entry_hash": head.entry_hash} if head else None)
+        problems += chain_problems(
+            entries,
+            {"chain": chain, "seq": head.seq, "entry_hash": head.entry_hash} if head else None,
+        )
         if head is None:
             problems.append(f"chain {chain}: entries without a head")
     return problems
 
 
-async def calls_about(session: AsyncSession, subject_index: str, limit: int = 500) -> Sequence[CallLogEntry]:
+async def calls_about(
+    session: AsyncSession, subject_index: str, limit: int = 500
+) -> Sequence[CallLogEntry]:
     query = (
-        select(CallLogEntry).join(CallSubject, CallSubject.call_id == CallLogEntry.id)
+        select(CallLogEntry)
+        .join(CallSubject, CallSubject.call_id == CallLogEntry.id)
         .where(CallSubject.subject_index == subject_index)
-        .order_by(CallLogEntry.at.desc()).limit(limit)
-    )  # fmt: skip
+        .order_by(CallLogEntry.at.desc())
+        .limit(limit)
+    )
     return (await session.scalars(query)).all()
 
 

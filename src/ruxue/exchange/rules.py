@@ -8,10 +8,28 @@ from ruxue.kit.crypto import canonical_json, sm3_hex
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "chain", "seq", "at", "client_id", "request_id", "case_no", "operator", "consent_id",
-    "purpose", "service", "version", "department", "subjects", "fields", "request_hash",
-    "response_hash", "outcome", "status", "attempts", "latency_ms", "prev_hash",
-)  # fmt: skip
+    "chain",
+    "seq",
+    "at",
+    "client_id",
+    "request_id",
+    "case_no",
+    "operator",
+    "consent_id",
+    "purpose",
+    "service",
+    "version",
+    "department",
+    "subjects",
+    "fields",
+    "request_hash",
+    "response_hash",
+    "outcome",
+    "status",
+    "attempts",
+    "latency_ms",
+    "prev_hash",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -25,8 +43,9 @@ def entry_hash(entry: Mapping[str, Any]) -> str:
 
 
 def chain_problems(
-    entries: Iterable[Mapping[str, Any]], head: Mapping[str, Any] | None,
-) -> list[str]:  # fmt: skip
+    entries: Iterable[Mapping[str, Any]],
+    head: Mapping[str, Any] | None,
+) -> list[str]:
     """Entries of one chain in ``seq`` order; every break is named (edited, removed, reordered)."""
     problems: list[str] = []
     prev, expected_seq = GENESIS, 1
@@ -39,8 +58,9 @@ def chain_problems(
         if entry_hash(e) != e["entry_hash"]:
             problems.append(f"chain {e['chain']} seq {e['seq']}: entry content altered")
         prev, expected_seq, last = e["entry_hash"], e["seq"] + 1, e
-    if head is not None:
-        if last is None or last["seq"] != head["seq"] or last["entry_hash"] != head["entry_hash"]:
-            got = last["seq"] if last else 0
-            problems.append(f"chain {head['chain']}: head says seq {head['seq']}, log ends at {got}")
+    tail = (last["seq"], last["entry_hash"]) if last else (0, GENESIS)
+    if head is not None and tail != (head["seq"], head["entry_hash"]):
+        problems.append(
+            f"chain {head['chain']}: head says seq {head['seq']}, log ends at {tail[0]}"
+        )
     return problems

@@ -5,10 +5,14 @@ import datetime as dt
 from pydantic import BaseModel
 
 DEPARTMENT_NAMES = {
-    "police": "公安（户籍）", "property": "资规（不动产登记）", "civil": "民政（婚姻登记）",
-    "health": "卫健（出生医学证明）", "hrss": "人社（社会保险）", "xueji": "省学籍系统",
+    "police": "公安（户籍）",
+    "property": "资规（不动产登记）",
+    "civil": "民政（婚姻登记）",
+    "health": "卫健（出生医学证明）",
+    "hrss": "人社（社会保险）",
+    "xueji": "省学籍系统",
     "elicence": "电子证照库",
-}  # fmt: skip
+}
 
 
 class TrackedCall(BaseModel):

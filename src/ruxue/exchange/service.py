@@ -24,21 +24,36 @@ class ConsentError(RuxueError):
 
 
 async def grant_consent(
-    session: AsyncSession, *, grantor: str, subjects: Sequence[str], departments: Sequence[str],
-    fields: Sequence[str], purpose: str, case_no: str | None = None, channel: str = "online",
+    session: AsyncSession,
+    *,
+    grantor: str,
+    subjects: Sequence[str],
+    departments: Sequence[str],
+    fields: Sequence[str],
+    purpose: str,
+    case_no: str | None = None,
+    channel: str = "online",
     ttl: dt.timedelta = DEFAULT_TTL,
-) -> Consent:  # fmt: skip
+) -> Consent:
     ids = [parse_id_number(s).value for s in subjects]
     unknown = set(departments) - set(DEPARTMENTS)
     if unknown or purpose not in PURPOSES:
         raise RuxueError(f"授权范围不正确：{', '.join(sorted(unknown)) or purpose}")
     now = utcnow()
     consent = Consent(
-        id=str(uuid.uuid4()), grantor_index=pii.blind_index(grantor), grantor_enc=pii.encrypt(grantor),
-        subjects_index=[pii.blind_index(i) for i in ids], subjects_enc=[pii.encrypt(i) for i in ids],
-        departments=list(departments), fields=list(fields), purpose=purpose, case_no=case_no,
-        channel=channel, granted_at=now, expires_at=now + ttl,
-    )  # fmt: skip
+        id=str(uuid.uuid4()),
+        grantor_index=pii.blind_index(grantor),
+        grantor_enc=pii.encrypt(grantor),
+        subjects_index=[pii.blind_index(i) for i in ids],
+        subjects_enc=[pii.encrypt(i) for i in ids],
+        departments=list(departments),
+        fields=list(fields),
+        purpose=purpose,
+        case_no=case_no,
+        channel=channel,
+        granted_at=now,
+        expires_at=now + ttl,
+    )
     session.add(consent)
     await session.flush()
     return consent
@@ -65,10 +80,12 @@ def envelope_consent(consent: Consent) -> EnvelopeConsent:
     if not usable(consent, utcnow()):
         raise ConsentError("授权已撤回或已过期，不能查询部门数据")
     return EnvelopeConsent(
-        id=consent.id, subjects=[pii.decrypt(s) for s in consent.subjects_enc],
-        departments=list(consent.departments), purpose=consent.purpose,
+        id=consent.id,
+        subjects=[pii.decrypt(s) for s in consent.subjects_enc],
+        departments=list(consent.departments),
+        purpose=consent.purpose,
         expires_at=consent.expires_at.isoformat(),
-    )  # fmt: skip
+    )
 
 
 async def who_asked_about(session: AsyncSession, id_number: str) -> Sequence[CallLogEntry]:

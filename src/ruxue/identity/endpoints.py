@@ -14,7 +14,7 @@ router = APIRouter(prefix="/auth", tags=["identity"])
 async def login(request: Request) -> Response:
     oauth = request.app.state.oauth
     redirect_uri = str(request.url_for("auth_callback"))
-    return await oauth.jszwfw.authorize_redirect(request, redirect_uri)  # type: ignore[no-any-return]
+    return await oauth.jszwfw.authorize_redirect(request, redirect_uri)
 
 
 @router.get("/callback", name="auth_callback")

@@ -35,8 +35,10 @@ def remember(request: Request, claims: dict[str, str]) -> Guardian:
     if claims.get("acr") != REALNAME_ACR or not claims.get("id_number"):
         raise Unauthorized("需要通过实名认证登录")
     request.session["guardian"] = {
-        "id": pii.encrypt(claims["id_number"]), "name": claims.get("name", ""), "acr": claims["acr"],
-    }  # fmt: skip
+        "id": pii.encrypt(claims["id_number"]),
+        "name": claims.get("name", ""),
+        "acr": claims["acr"],
+    }
     return current_guardian(request)
 
 

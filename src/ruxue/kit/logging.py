@@ -2,6 +2,7 @@
 
 import logging
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -9,7 +10,7 @@ import structlog
 ID_PATTERN = re.compile(r"\b(\d{6})(\d{8})(\d{3}[\dXx])\b")
 
 
-def _mask_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _mask_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in event.items():
         if isinstance(value, str):
             event[key] = ID_PATTERN.sub(r"\1********\3", value)

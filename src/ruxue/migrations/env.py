@@ -19,9 +19,11 @@ def _url() -> str:
 
 def _run(connection: Connection) -> None:
     context.configure(
-        connection=connection, target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
-    )  # fmt: skip
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -9,6 +9,7 @@ numbers. Functional-area codes that GB/T 2260 lacks are listed in ``EXTRA_REGION
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 from stdnum import numdb
 from stdnum.cn.ric import calc_check_digit
@@ -20,7 +21,7 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 class IdNumberError(ValueError):
     """An ID number that breaks GB 11643-1999; ``message`` is for the user (Chinese)."""
 
-    ENGLISH = {
+    ENGLISH: ClassVar[dict[str, str]] = {
         "length": "must be 18 characters",
         "format": "bad format",
         "check": "bad check digit",

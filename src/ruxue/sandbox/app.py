@@ -36,12 +36,17 @@ class Sandbox:
     def __init__(self, data: Dataset, settings: Settings, base_url: str) -> None:
         self.store = Store(data)
         self.faults = Faults()
-        self.client_keys = {settings.exchange_client_id: bytes.fromhex(settings.exchange_client_key)}
+        self.client_keys = {
+            settings.exchange_client_id: bytes.fromhex(settings.exchange_client_key)
+        }
         self.provider_key = bytes.fromhex(settings.exchange_provider_key)
-        clients = {settings.oidc_client_id: Client(
-            settings.oidc_client_id, settings.oidc_client_secret,
-            ["http://127.0.0.1:", "http://localhost:"],
-        )}  # fmt: skip
+        clients = {
+            settings.oidc_client_id: Client(
+                settings.oidc_client_id,
+                settings.oidc_client_secret,
+                ["http://127.0.0.1:", "http://localhost:"],
+            )
+        }
         self.idp = Provider(f"{base_url}/idp", clients, self.store.persons)
         self.otps: dict[str, dict[str, Any]] = {}
         self.sms: deque[dict[str, Any]] = deque(maxlen=500)
@@ -55,12 +60,16 @@ class Sandbox:
             f.write(orjson.dumps(entry) + b"\n")
 
     def send_sms(self, phone: str, text: str) -> None:
-        self.sms.appendleft({"at": dt.datetime.now(dt.UTC).isoformat(), "phone": phone, "text": text})
+        self.sms.appendleft(
+            {"at": dt.datetime.now(dt.UTC).isoformat(), "phone": phone, "text": text}
+        )
 
 
 def create_sandbox_app(data: Dataset, settings: Settings, base_url: str) -> FastAPI:
     os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # the sandbox speaks plain HTTP
-    app = FastAPI(title="ruxue 部门沙箱", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json")
+    app = FastAPI(
+        title="ruxue 部门沙箱", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json"
+    )
     sb = Sandbox(data, settings, base_url.rstrip("/"))
     app.state.sandbox = sb
     _idp_routes(app, sb)
@@ -76,16 +85,29 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
     async def discovery() -> dict[str, Any]:
         iss = idp.issuer
         return {
-            "issuer": iss, "authorization_endpoint": f"{iss}/authorize",
-            "token_endpoint": f"{iss}/token", "userinfo_endpoint": f"{iss}/userinfo",
-            "jwks_uri": f"{iss}/jwks", "response_types_supported": ["code"],
-            "subject_types_supported": ["pairwise"], "id_token_signing_alg_values_supported": ["RS256"],
+            "issuer": iss,
+            "authorization_endpoint": f"{iss}/authorize",
+            "token_endpoint": f"{iss}/token",
+            "userinfo_endpoint": f"{iss}/userinfo",
+            "jwks_uri": f"{iss}/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
             "scopes_supported": ["openid", "profile", "idcard", "phone"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-            "code_challenge_methods_supported": ["S256"], "grant_types_supported": ["authorization_code"],
+            "code_challenge_methods_supported": ["S256"],
+            "grant_types_supported": ["authorization_code"],
             "acr_values_supported": ["urn:jszwfw:loa:realname:sms"],
-            "claims_supported": ["sub", "name", "id_number", "phone_number", "acr", "amr", "auth_time"],
-        }  # fmt: skip
+            "claims_supported": [
+                "sub",
+                "name",
+                "id_number",
+                "phone_number",
+                "acr",
+                "amr",
+                "auth_time",
+            ],
+        }
 
     @app.get("/idp/jwks")
     async def jwks() -> dict[str, Any]:
@@ -96,26 +118,45 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
         query = request.url.query
         error = _check_authorize(sb, request, query)
         if error:
-            return TEMPLATES.TemplateResponse(request, "idp_error.html", {"error": error}, status_code=400)
+            return TEMPLATES.TemplateResponse(
+                request, "idp_error.html", {"error": error}, status_code=400
+            )
         return TEMPLATES.TemplateResponse(request, "idp_login.html", {"query": query})
 
     @app.post("/idp/authorize/sms", response_class=HTMLResponse)
-    async def send_code(request: Request, query: str = Form(...), id_number: str = Form(...)) -> Response:
+    async def send_code(
+        request: Request, query: str = Form(...), id_number: str = Form(...)
+    ) -> Response:
         id_number = id_number.strip().upper()
         person = sb.store.persons.get(id_number)
         if person is None or _age(person) < 18:
-            ctx = {"query": query, "error": "该身份证号码未在本平台实名注册（沙箱：请使用数据集中的成年人）"}
+            ctx = {
+                "query": query,
+                "error": "该身份证号码未在本平台实名注册（沙箱：请使用数据集中的成年人）",
+            }
             return TEMPLATES.TemplateResponse(request, "idp_login.html", ctx, status_code=400)
         txn, code = secrets.token_urlsafe(16), f"{secrets.randbelow(10**6):06d}"
-        sb.otps[txn] = {"id_number": id_number, "code": code, "expires": time.time() + OTP_TTL, "tries": 0}
+        sb.otps[txn] = {
+            "id_number": id_number,
+            "code": code,
+            "expires": time.time() + OTP_TTL,
+            "tries": 0,
+        }
         phone = phone_of(id_number)
         sb.send_sms(phone, f"【江苏政务服务】您的登录验证码为{code}，5分钟内有效。")
-        ctx = {"query": query, "txn": txn, "code": code, "phone": phone[:3] + "****" + phone[-4:],
-               "name": mask_name(person["name"])}  # fmt: skip
+        ctx = {
+            "query": query,
+            "txn": txn,
+            "code": code,
+            "phone": phone[:3] + "****" + phone[-4:],
+            "name": mask_name(person["name"]),
+        }
         return TEMPLATES.TemplateResponse(request, "idp_code.html", ctx)
 
     @app.post("/idp/authorize/verify", response_class=HTMLResponse)
-    async def verify(request: Request, query: str = Form(...), txn: str = Form(...), code: str = Form(...)) -> Response:
+    async def verify(
+        request: Request, query: str = Form(...), txn: str = Form(...), code: str = Form(...)
+    ) -> Response:
         pending = sb.otps.get(txn)
         if not pending or pending["expires"] < time.time() or pending["tries"] >= 5:
             sb.otps.pop(txn, None)
@@ -123,25 +164,38 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
             return TEMPLATES.TemplateResponse(request, "idp_login.html", ctx, status_code=400)
         if not secrets.compare_digest(code.strip(), pending["code"]):
             pending["tries"] += 1
-            ctx = {"query": query, "txn": txn, "error": "验证码不正确", "phone": "", "code": pending["code"]}
+            ctx = {
+                "query": query,
+                "txn": txn,
+                "error": "验证码不正确",
+                "phone": "",
+                "code": pending["code"],
+            }
             return TEMPLATES.TemplateResponse(request, "idp_code.html", ctx, status_code=400)
         sb.otps.pop(txn)
         req = oauth2_request(request, query_payload(query), f"{idp.issuer}/authorize?{query}")
         grant = idp.get_authorization_grant(req)
-        return idp.create_authorization_response(req, grant_user=pending["id_number"], grant=grant)  # type: ignore[no-any-return]
+        return idp.create_authorization_response(req, grant_user=pending["id_number"], grant=grant)
 
     @app.post("/idp/token")
     async def token(request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
-        return idp.create_token_response(oauth2_request(request, form))  # type: ignore[no-any-return]
+        return idp.create_token_response(oauth2_request(request, form))
 
     @app.api_route("/idp/userinfo", methods=["GET", "POST"])
     async def userinfo(request: Request) -> Response:
         auth = request.headers.get("authorization", "")
-        tok = idp.tokens.get(auth.removeprefix("Bearer ").strip()) if auth.startswith("Bearer ") else None
+        tok = (
+            idp.tokens.get(auth.removeprefix("Bearer ").strip())
+            if auth.startswith("Bearer ")
+            else None
+        )
         if not tok or tok["expires"] < time.time():
-            return JSONResponse({"error": "invalid_token"}, status_code=401,
-                                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            return JSONResponse(
+                {"error": "invalid_token"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         return JSONResponse(dict(idp.user_info(tok["user_id"], tok["scope"])))
 
 
@@ -166,8 +220,11 @@ def _exchange_routes(app: FastAPI, sb: Sandbox) -> None:
         started = time.perf_counter()
         raw = await request.body()
         code = f"{department}.{service}"
-        entry: dict[str, Any] = {"at": dt.datetime.now(dt.UTC).isoformat(), "service": code,
-                                 "request_sha256_sm3": sm3_hex(raw)}  # fmt: skip
+        entry: dict[str, Any] = {
+            "at": dt.datetime.now(dt.UTC).isoformat(),
+            "service": code,
+            "request_sha256_sm3": sm3_hex(raw),
+        }
         status, payload = await _answer(sb, department, code, version, raw, entry)
         entry.update(status=status, latency_ms=round((time.perf_counter() - started) * 1000, 1))
         sb.record_call(entry)
@@ -175,22 +232,34 @@ def _exchange_routes(app: FastAPI, sb: Sandbox) -> None:
 
 
 async def _answer(
-    sb: Sandbox, department: str, code: str, version: str, raw: bytes, entry: dict[str, Any],
-) -> tuple[int, Any]:  # fmt: skip
+    sb: Sandbox,
+    department: str,
+    code: str,
+    version: str,
+    raw: bytes,
+    entry: dict[str, Any],
+) -> tuple[int, Any]:
     handler = SERVICES.get(code)
     if handler is None or version != "v1" or not code.startswith(f"{department}."):
         return 404, {"error": "unknown_service", "message": "无此服务"}
     try:
         envelope = orjson.loads(raw)
-        header, body, req_hash = verify_request(envelope, sb.client_keys, department, dt.datetime.now(dt.UTC))
+        header, body, req_hash = verify_request(
+            envelope, sb.client_keys, department, dt.datetime.now(dt.UTC)
+        )
     except orjson.JSONDecodeError:
         return 400, {"error": "bad_envelope", "message": "请求报文不是JSON"}
     except EnvelopeError as exc:
         entry["refused"] = exc.code
         return exc.status, {"error": exc.code, "message": exc.message}
-    entry.update(client_id=header["client_id"], request_id=header["request_id"], case_no=header["case_no"],
-                 consent_id=(header["consent"] or {}).get("id"), purpose=header["purpose"],
-                 subjects=sorted(mask_id_number(s) for s in body_subjects(body)))  # fmt: skip
+    entry.update(
+        client_id=header["client_id"],
+        request_id=header["request_id"],
+        case_no=header["case_no"],
+        consent_id=header["consent"]["id"] if header["consent"] else None,
+        purpose=header["purpose"],
+        subjects=sorted(mask_id_number(s) for s in body_subjects(body)),
+    )
     failure = await sb.faults.apply(department)
     if failure:
         return failure, {"error": "department_error", "message": "部门服务暂时不可用"}
@@ -210,8 +279,13 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
     async def home(request: Request) -> Response:
         accounts = await accounts_list()
         counts = {k: len(v) for k, v in sb.store.data.items() if isinstance(v, list)}
-        ctx = {"accounts": accounts, "counts": counts, "faults": sb.faults.by_department,
-               "sms": list(sb.sms)[:20], "calls": list(sb.calls)[:30]}  # fmt: skip
+        ctx = {
+            "accounts": accounts,
+            "counts": counts,
+            "faults": sb.faults.by_department,
+            "sms": list(sb.sms)[:20],
+            "calls": list(sb.calls)[:30],
+        }
         return TEMPLATES.TemplateResponse(request, "home.html", ctx)
 
     @app.get("/_sandbox/faults")

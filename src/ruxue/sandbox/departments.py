@@ -22,9 +22,7 @@ def _person(store: Store, body: dict[str, Any]) -> Any:
 
 def _hukou(store: Store, body: dict[str, Any]) -> Any:
     booklet = store.booklets[_person(store, body)["booklet_no"]]
-    members = [
-        {**m, "name": store.persons[m["id_number"]]["name"]} for m in booklet["members"]
-    ]
+    members = [{**m, "name": store.persons[m["id_number"]]["name"]} for m in booklet["members"]]
     return {**booklet, "members": members}
 
 
@@ -85,8 +83,11 @@ def _elicences(store: Store, body: dict[str, Any]) -> Any:
     person = _person(store, body)
     licences = [{"type": "户口簿", "licence_no": person["booklet_no"]}]
     licences += [{"type": "不动产权证书", "licence_no": c} for c in store.owned.get(pid, [])]
-    licences += [{"type": "结婚证", "licence_no": m["cert_no"]} for m in store.marriages.get(pid, [])
-                 if m["status"] == "married"]
+    licences += [
+        {"type": "结婚证", "licence_no": m["cert_no"]}
+        for m in store.marriages.get(pid, [])
+        if m["status"] == "married"
+    ]
     if pid in store.births:
         licences.append({"type": "出生医学证明", "licence_no": store.births[pid]["cert_no"]})
     return licences

@@ -14,7 +14,6 @@ class Fault(BaseModel):
     outage: bool = False
 
 
-
 HANG_SECONDS = 120.0
 
 

@@ -9,13 +9,15 @@ screen, playing the SMS. State is in memory: the sandbox is one process.
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
+from authlib.common.security import generate_token
 from authlib.oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Request
+from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError, OAuth2Request
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
@@ -31,7 +33,7 @@ TOKEN_TTL = 3600
 
 
 @dataclass
-class Client(ClientMixin):  # type: ignore[misc]
+class Client(ClientMixin):
     client_id: str
     client_secret: str
     redirect_prefixes: list[str]
@@ -96,12 +98,19 @@ class AuthCode:
         return time.time() - self.auth_time > CODE_TTL
 
 
-class S256Only(CodeChallenge):  # type: ignore[misc]
-    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+class S256Only(CodeChallenge):
+    """PKCE for every client, confidential ones too, and only with S256."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
 
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        if not grant.request.payload.data.get("code_challenge"):
+            raise InvalidRequestError("PKCE (code_challenge, S256) is required")
+        super().validate_code_challenge(grant, redirect_uri)
 
-class Provider(AuthorizationServer):  # type: ignore[misc]
+
+class Provider(AuthorizationServer):
     """Authorization server with the FastAPI glue and in-memory state."""
 
     def __init__(self, issuer: str, clients: dict[str, Client], people: dict[str, Any]) -> None:
@@ -113,15 +122,20 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
         self.tokens: dict[str, dict[str, Any]] = {}
         self.key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use": "sig"})
         self.register_grant(CodeGrant, [S256Only(required=True), OpenID(self)])
+        self.register_token_generator(
+            "default",
+            BearerTokenGenerator(lambda *a, **k: generate_token(42), None, lambda *a: TOKEN_TTL),
+        )
 
     def query_client(self, client_id: str) -> Client | None:
         return self.clients.get(client_id)
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         self.tokens[token["access_token"]] = {
-            "user_id": request.user, "scope": token.get("scope", ""),
+            "user_id": request.user,
+            "scope": token.get("scope", ""),
             "expires": time.time() + TOKEN_TTL,
-        }  # fmt: skip
+        }
 
     def handle_response(self, status: int, body: Any, headers: Any) -> Response:
         if isinstance(body, dict):
@@ -151,17 +165,21 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
         return {"keys": [self.key.as_dict(private=False)]}
 
 
-class CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+class CodeGrant(AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         data = request.payload.data
         self.server.codes[code] = AuthCode(
-            code=code, client_id=request.client.client_id, redirect_uri=data.get("redirect_uri"),
-            scope=request.scope or "", user_id=request.user, nonce=data.get("nonce"),
+            code=code,
+            client_id=request.client.client_id,
+            redirect_uri=data.get("redirect_uri"),
+            scope=request.scope or "",
+            user_id=request.user,
+            nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
-        )  # fmt: skip
+        )
 
     def query_authorization_code(self, code: str, client: Client) -> AuthCode | None:
         item = self.server.codes.get(code)
@@ -176,7 +194,7 @@ class CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
         return authorization_code.user_id
 
 
-class OpenID(OpenIDCode):  # type: ignore[misc]
+class OpenID(OpenIDCode):
     def __init__(self, provider: Provider) -> None:
         super().__init__(require_nonce=False)
         self.provider = provider
@@ -210,10 +228,27 @@ def phone_of(id_number: str) -> str:
     return "13" + str(int(sm3_hex(id_number.encode())[:12], 16))[-9:]
 
 
-def oauth2_request(request: Request, payload: dict[str, str], uri: str | None = None) -> OAuth2Request:
-    req = OAuth2Request(request.method, uri or str(request.url), headers=request.headers)
-    req.payload = BasicOAuth2Payload(payload)
-    return req
+class FormRequest(OAuth2Request):
+    """An OAuth2Request over already-read parameters (Authlib reads ``form``/``args`` directly)."""
+
+    def __init__(self, method: str, uri: str, headers: Any, params: dict[str, str]) -> None:
+        super().__init__(method, uri, headers=headers)
+        self.payload = BasicOAuth2Payload(params)
+        self._params = params
+
+    @property
+    def args(self) -> dict[str, str]:
+        return self._params if self.method == "GET" else {}
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._params if self.method == "POST" else {}
+
+
+def oauth2_request(
+    request: Request, payload: dict[str, str], uri: str | None = None
+) -> OAuth2Request:
+    return FormRequest(request.method, uri or str(request.url), request.headers, payload)
 
 
 def query_payload(query: str) -> dict[str, str]:

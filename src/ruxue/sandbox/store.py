@@ -31,7 +31,7 @@ class Store:
         parents: list[str] = []
         for p in self.data["persons"]:
             for key in ("father_id_number", "mother_id_number"):
-                pid = p[key]  # type: ignore[literal-required]
+                pid = p[key]
                 if pid and pid in self.persons and pid not in parents:
                     parents.append(pid)
             if len(parents) >= limit:

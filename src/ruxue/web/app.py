@@ -36,9 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.oauth = make_oauth(settings)
     app.add_middleware(
-        SessionMiddleware, secret_key=settings.session_secret, session_cookie="ruxue_session",
-        max_age=2 * 3600, same_site="lax", https_only=settings.public_url.startswith("https"),
-    )  # fmt: skip
+        SessionMiddleware,
+        secret_key=settings.session_secret,
+        session_cookie="ruxue_session",
+        max_age=2 * 3600,
+        same_site="lax",
+        https_only=settings.public_url.startswith("https"),
+    )
     install_error_handler(app)
     app.include_router(identity_router)
     app.include_router(exchange_router)
@@ -49,14 +53,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _pages(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def home(request: Request) -> Response:
-        return TEMPLATES.TemplateResponse(request, "home.html", {"guardian": optional_guardian(request)})
+        return TEMPLATES.TemplateResponse(
+            request, "home.html", {"guardian": optional_guardian(request)}
+        )
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
     async def me(request: Request) -> Response:
         guardian = optional_guardian(request)
         if guardian is None:
             return Response(status_code=303, headers={"location": "/auth/login"})
-        ctx = {"guardian": guardian, "masked_id": mask_id_number(guardian.id_number), "masked_name": mask_name(guardian.name)}
+        ctx = {
+            "guardian": guardian,
+            "masked_id": mask_id_number(guardian.id_number),
+            "masked_name": mask_name(guardian.name),
+        }
         return TEMPLATES.TemplateResponse(request, "me.html", ctx)
 
     @app.get("/healthz", include_in_schema=False)

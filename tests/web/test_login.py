@@ -1,0 +1,56 @@
+"""A guardian logs in to the app through the sandbox identity platform (code + PKCE), over HTTP."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from ruxue.settings import Settings
+from ruxue.web.app import create_app
+from tests.helpers import ServerThread
+from tests.sandbox.test_idp import _login
+
+GUARDIAN = "320508198801010110"
+
+
+@pytest.fixture(scope="module")
+def web(settings: Settings, sandbox: ServerThread) -> Iterator[ServerThread]:
+    with ServerThread(create_app(settings)) as server:
+        yield server
+
+
+async def test_home_page_offers_login(web: ServerThread) -> None:
+    async with httpx.AsyncClient(base_url=web.url) as http:
+        home = await http.get("/")
+    assert home.status_code == 200
+    assert "实名认证登录" in home.text and 'href="/auth/login"' in home.text
+
+
+async def test_guardian_logs_in_and_sees_masked_identity(
+    web: ServerThread, sandbox: ServerThread
+) -> None:
+    async with httpx.AsyncClient(base_url=web.url) as http:
+        assert (await http.get("/api/v1/me/data-tracker")).status_code == 401
+        start = await http.get("/auth/login")
+        assert start.status_code == 302
+        authorize = start.headers["location"]
+        assert (
+            authorize.startswith(f"{sandbox.url}/idp/authorize")
+            and "code_challenge_method=S256" in authorize
+        )
+        back = await _login(httpx.AsyncClient(base_url=sandbox.url), authorize)
+        callback = await http.get(back.headers["location"])
+        assert callback.status_code == 303 and callback.headers["location"] == "/me"
+        me = await http.get("/me")
+        assert "王*国" in me.text and "320508********0110" in me.text
+        assert GUARDIAN not in me.text
+        assert (await http.get("/api/v1/me/data-tracker")).json() == []
+        await http.post("/auth/logout")
+        assert (await http.get("/api/v1/me/data-tracker")).status_code == 401
+
+
+async def test_forged_callback_is_refused(web: ServerThread) -> None:
+    async with httpx.AsyncClient(base_url=web.url) as http:
+        forged = await http.get("/auth/callback?code=abc&state=xyz")
+    assert forged.status_code == 401
+    assert "登录未完成" in forged.json()["message"]
