@@ -29,13 +29,13 @@ bench: setup ## benchmarks; figures go to bench-results/ and the console
 	scripts/bench.sh
 
 lint: setup ## ruff, format check, mypy
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
 fmt: setup ## apply ruff's fixes and format
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts
 
 clean: ## remove the venv and local data
 	rm -rf $(VENV) var bench-results

@@ -9,7 +9,7 @@ import asyncpg
 async def main(url: str) -> int:
     try:
         conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"), timeout=5)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         print(f"PostgreSQL: {exc}", file=sys.stderr)
         return 1
     await conn.close()

@@ -109,4 +109,4 @@ def test_generate_command_writes_a_valid_deterministic_city(tmp_path: Path) -> N
     assert a.read_bytes() != c.read_bytes()
     data = parse_dataset(a.read_bytes())
     assert orjson.loads(a.read_bytes())["version"] == 1
-    assert {s["district_code"] for s in data["schools"]} >= {"320508", "320571", "320583"}
+    assert {s.district_code for s in data.schools} >= {"320508", "320571", "320583"}

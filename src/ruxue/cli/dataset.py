@@ -33,7 +33,7 @@ def generate(
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_bytes(orjson.dumps(data))
     tmp.replace(out)
-    counts = ", ".join(f"{k} {v}" for k, v in summary(data).items())  # type: ignore[arg-type]
+    counts = ", ".join(f"{k} {len(v)}" for k, v in data.items() if isinstance(v, list))
     console.print(
         f"已写入 {out}（{out.stat().st_size / 1e6:.1f} MB，{time.perf_counter() - started:.1f} 秒）：{counts}"
     )

@@ -65,7 +65,7 @@ def sandbox(
             console.print(f"[red]数据集无效[/red] {exc.path}: {exc.message}")
             raise typer.Exit(1) from None
         app = create_sandbox_app(data, settings, public_url or f"http://{host}:{port}")
-    console.print(f"沙箱已加载 {len(data['persons'])} 人（{time.perf_counter() - started:.1f} 秒）")
+    console.print(f"沙箱已加载 {len(data.persons)} 人（{time.perf_counter() - started:.1f} 秒）")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -1,11 +1,13 @@
 """Cross-record rules of the dataset format that a type check cannot see. Pure functions."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ruxue.dataset.schemas import Dataset
-from ruxue.person.rules import parse_id_number
+from ruxue.person.rules import IdNumberError, id_number_problem
 
 Problem = tuple[str, str]  # (path, message)
+ODD = frozenset("13579")
 
 
 def first_problem(data: Dataset) -> Problem | None:
@@ -14,65 +16,77 @@ def first_problem(data: Dataset) -> Problem | None:
 
 def problems(data: Dataset) -> Iterator[Problem]:
     persons: set[str] = set()
-    booklets = {b["booklet_no"] for b in data["hukou_booklets"]}
-    for i, p in enumerate(data["persons"]):
+    booklets = {b.booklet_no for b in data.hukou_booklets}
+    for i, p in enumerate(data.persons):
         path = f"persons[{i}]"
-        if p["id_number"] in persons:
+        if bad := id_number_problem(p.id_number):
+            yield f"{path}.id_number", IdNumberError.ENGLISH[bad]
+        if p.id_number in persons:
             yield f"{path}.id_number", "duplicate person"
-        persons.add(p["id_number"])
-        parsed = parse_id_number(p["id_number"])
-        if parsed.gender != p["gender"]:
+        persons.add(p.id_number)
+        if ("M" if p.id_number[16] in ODD else "F") != p.gender:
             yield f"{path}.gender", "does not agree with the ID number's sequence digit"
-        if parsed.birth_date != p["birth_date"]:
+        if p.birth_date.strftime("%Y%m%d") != p.id_number[6:14]:
             yield f"{path}.birth_date", "does not agree with the ID number"
-        if p["booklet_no"] not in booklets:
+        if p.booklet_no not in booklets:
             yield f"{path}.booklet_no", "no such hukou booklet"
+        for key in ("father_id_number", "mother_id_number"):
+            yield from _outside_ref(f"{path}.{key}", getattr(p, key), persons)
     yield from _booklet_problems(data, persons)
     yield from _property_problems(data, persons)
     yield from _people_refs(data, persons)
-    yield from _unique(data["schools"], "code", "schools")
+    yield from _unique(data.schools, "code", "schools")
 
 
-def _unique(rows: list, key: str, path: str) -> Iterator[Problem]:
+def _ref(path: str, value: str, persons: set[str]) -> Iterator[Problem]:
+    """A reference that must name a person of the dataset."""
+    if value not in persons:
+        bad = id_number_problem(value)
+        yield path, IdNumberError.ENGLISH[bad] if bad else "no such person"
+
+
+def _outside_ref(path: str, value: str | None, persons: set[str]) -> Iterator[Problem]:
+    """A parent, who may be null or a person outside the dataset, but with a valid number."""
+    if value is not None and value not in persons and (bad := id_number_problem(value)):
+        yield path, IdNumberError.ENGLISH[bad]
+
+
+def _unique(rows: Sequence[Any], key: str, path: str) -> Iterator[Problem]:
     seen: set[str] = set()
     for i, row in enumerate(rows):
-        if row[key] in seen:
+        value = getattr(row, key)
+        if value in seen:
             yield f"{path}[{i}].{key}", f"duplicate {key}"
-        seen.add(row[key])
+        seen.add(value)
 
 
 def _booklet_problems(data: Dataset, persons: set[str]) -> Iterator[Problem]:
-    yield from _unique(data["hukou_booklets"], "booklet_no", "hukou_booklets")
-    for i, b in enumerate(data["hukou_booklets"]):
-        for j, m in enumerate(b["members"]):
-            if m["id_number"] not in persons:
-                yield f"hukou_booklets[{i}].members[{j}].id_number", "no such person"
+    yield from _unique(data.hukou_booklets, "booklet_no", "hukou_booklets")
+    for i, b in enumerate(data.hukou_booklets):
+        for j, m in enumerate(b.members):
+            yield from _ref(f"hukou_booklets[{i}].members[{j}].id_number", m.id_number, persons)
 
 
 def _property_problems(data: Dataset, persons: set[str]) -> Iterator[Problem]:
-    yield from _unique(data["properties"], "cert_no", "properties")
-    for i, prop in enumerate(data["properties"]):
-        for j, owner in enumerate(prop["owners"]):
-            if owner["id_number"] not in persons:
-                yield f"properties[{i}].owners[{j}].id_number", "no such person"
-        total = sum(o["share"] for o in prop["owners"])
+    yield from _unique(data.properties, "cert_no", "properties")
+    for i, prop in enumerate(data.properties):
+        for j, owner in enumerate(prop.owners):
+            yield from _ref(f"properties[{i}].owners[{j}].id_number", owner.id_number, persons)
+        total = sum(o.share for o in prop.owners)
         if abs(total - 1.0) > 1e-6:
             yield f"properties[{i}].owners", f"shares add up to {total:g}, not 1"
 
 
 def _people_refs(data: Dataset, persons: set[str]) -> Iterator[Problem]:
-    yield from _unique(data["marriages"], "cert_no", "marriages")
-    for i, m in enumerate(data["marriages"]):
+    yield from _unique(data.marriages, "cert_no", "marriages")
+    for i, m in enumerate(data.marriages):
         for key in ("party_a", "party_b"):
-            if m[key] not in persons:
-                yield f"marriages[{i}].{key}", "no such person"
-    yield from _unique(data["birth_certificates"], "cert_no", "birth_certificates")
-    for i, c in enumerate(data["birth_certificates"]):
-        if c["child_id_number"] not in persons:
-            yield f"birth_certificates[{i}].child_id_number", "no such person"
-    for i, s in enumerate(data["social_insurance"]):
-        if s["id_number"] not in persons:
-            yield f"social_insurance[{i}].id_number", "no such person"
-    for i, st in enumerate(data["student_status"]):
-        if st["id_number"] not in persons:
-            yield f"student_status[{i}].id_number", "no such person"
+            yield from _ref(f"marriages[{i}].{key}", getattr(m, key), persons)
+    yield from _unique(data.birth_certificates, "cert_no", "birth_certificates")
+    for i, c in enumerate(data.birth_certificates):
+        yield from _ref(f"birth_certificates[{i}].child_id_number", c.child_id_number, persons)
+        for key in ("father_id_number", "mother_id_number"):
+            yield from _outside_ref(f"birth_certificates[{i}].{key}", getattr(c, key), persons)
+    for section in ("social_insurance", "student_status"):
+        for i, row in enumerate(getattr(data, section)):
+            yield from _ref(f"{section}[{i}].id_number", row.id_number, persons)

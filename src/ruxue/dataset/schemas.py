@@ -1,133 +1,108 @@
-"""The sandbox dataset format, version 1 (``spec/sandbox-dataset.md``), as typed dicts.
+"""The sandbox dataset format, version 1 (``spec/sandbox-dataset.md``), as msgspec structs.
 
-pydantic validates the JSON bytes directly into dicts (no intermediate parse), which keeps a
-city-sized file fast to load and small in memory. Unknown keys are ignored.
+msgspec rather than pydantic here: a city of 200,000 families is a 390 MB file, which pydantic
+validated in 32 s into 2.7 GB of dicts on this machine, and msgspec decodes in 4 s into compact
+structs (under 1 GB) that the sandbox keeps as they are. ID numbers and references are checked
+afterwards by ``rules.py``.
 """
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, Strict, TypeAdapter
-from pydantic_core import PydanticCustomError
-from typing_extensions import TypedDict
+from msgspec import Meta, Struct
 
-from ruxue.person.rules import IdNumberError, parse_id_number
-
-
-def _check_id(value: str) -> str:
-    try:
-        return parse_id_number(value).value
-    except IdNumberError as exc:
-        raise PydanticCustomError("id_number", exc.english) from None
-
-
-IdNo = Annotated[str, Strict(), AfterValidator(_check_id)]
-Day = Annotated[dt.date, Strict()]
-Text = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+Text = Annotated[str, Meta(min_length=1, max_length=200)]
+Code6 = Annotated[str, Meta(pattern=r"^\d{6}$")]
 Relation = Literal[
-    "户主",
-    "配偶",
-    "子",
-    "女",
-    "父",
-    "母",
-    "祖父",
-    "祖母",
-    "外祖父",
-    "外祖母",
-    "孙子",
-    "孙女",
-    "兄弟",
-    "姐妹",
-    "其他",
-]
-DistrictCode = Annotated[str, Strict(), Field(pattern=r"^\d{6}$")]
+    "户主", "配偶", "子", "女", "父", "母", "祖父", "祖母",
+    "外祖父", "外祖母", "孙子", "孙女", "兄弟", "姐妹", "其他",
+]  # fmt: skip
 Segment = Literal["primary", "junior"]
 
 
-class Person(TypedDict):
-    id_number: IdNo
+class Person(Struct, gc=False):
+    id_number: str
     name: Text
     gender: Literal["M", "F"]
-    birth_date: Day
-    father_id_number: IdNo | None
-    mother_id_number: IdNo | None
+    birth_date: dt.date
+    father_id_number: str | None
+    mother_id_number: str | None
     booklet_no: Text
 
 
-class Member(TypedDict):
-    id_number: IdNo
+class Member(Struct, gc=False):
+    id_number: str
     relation: Relation
 
 
-class Booklet(TypedDict):
+class Booklet(Struct, gc=False):
     booklet_no: Text
-    district_code: DistrictCode
+    district_code: Code6
     address: Text
     compound_code: Text
-    members: Annotated[list[Member], Field(min_length=1)]
+    members: Annotated[list[Member], Meta(min_length=1)]
 
 
-class Owner(TypedDict):
-    id_number: IdNo
-    share: Annotated[float, Field(gt=0, le=1)]
+class Owner(Struct, gc=False):
+    id_number: str
+    share: Annotated[float, Meta(gt=0, le=1)]
 
 
-class Property(TypedDict):
+class Property(Struct, gc=False):
     cert_no: Text
-    district_code: DistrictCode
+    district_code: Code6
     address: Text
     compound_code: Text
-    building_area_m2: Annotated[float, Field(gt=0, lt=100000)]
+    building_area_m2: Annotated[float, Meta(gt=0, lt=100000)]
     usage: Literal["residential", "commercial"]
-    registered_on: Day
-    owners: Annotated[list[Owner], Field(min_length=1)]
+    registered_on: dt.date
+    owners: Annotated[list[Owner], Meta(min_length=1)]
 
 
-class Marriage(TypedDict):
+class Marriage(Struct, gc=False):
     cert_no: Text
-    party_a: IdNo
-    party_b: IdNo
-    registered_on: Day
+    party_a: str
+    party_b: str
+    registered_on: dt.date
     status: Literal["married", "divorced"]
 
 
-class BirthCertificate(TypedDict):
+class BirthCertificate(Struct, gc=False):
     cert_no: Text
-    child_id_number: IdNo
-    father_id_number: IdNo | None
-    mother_id_number: IdNo | None
-    birth_date: Day
+    child_id_number: str
+    father_id_number: str | None
+    mother_id_number: str | None
+    birth_date: dt.date
     hospital: Text
 
 
-class SocialInsurance(TypedDict):
-    id_number: IdNo
-    city_code: DistrictCode
-    months_paid: Annotated[int, Field(ge=0, le=1200)]
-    since: Annotated[str, Strict(), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+class SocialInsurance(Struct, gc=False):
+    id_number: str
+    city_code: Code6
+    months_paid: Annotated[int, Meta(ge=0, le=1200)]
+    since: Annotated[str, Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
-class StudentStatus(TypedDict):
-    id_number: IdNo
+class StudentStatus(Struct, gc=False):
+    id_number: str
     stage: Segment
     school_name: Text
     status: Literal["enrolled", "graduated", "left"]
-    graduation_year: Annotated[int, Field(ge=1950, le=2100)]
+    graduation_year: Annotated[int, Meta(ge=1950, le=2100)]
 
 
-class School(TypedDict):
-    code: Annotated[str, Strict(), Field(pattern=r"^\d{10}$")]
+class School(Struct):
+    code: Annotated[str, Meta(pattern=r"^\d{10}$")]
     name: Text
-    district_code: DistrictCode
+    district_code: Code6
     segment: Segment
-    capacity: Annotated[int, Field(ge=0, le=100000)]
+    capacity: Annotated[int, Meta(ge=0, le=100000)]
     compound_codes: list[Text]
 
 
-class Dataset(TypedDict):
+class Dataset(Struct):
     version: Literal[1]
-    city_code: DistrictCode
+    city_code: Code6
     persons: list[Person]
     hukou_booklets: list[Booklet]
     properties: list[Property]
@@ -137,6 +112,9 @@ class Dataset(TypedDict):
     student_status: list[StudentStatus]
     schools: list[School]
 
-
-DATASET_ADAPTER: TypeAdapter[Dataset] = TypeAdapter(Dataset)
-SCHOOLS_ADAPTER: TypeAdapter[list[School]] = TypeAdapter(list[School])
+    def sections(self) -> dict[str, list[Struct]]:
+        return {
+            f: getattr(self, f)
+            for f in self.__struct_fields__
+            if isinstance(getattr(self, f), list)
+        }

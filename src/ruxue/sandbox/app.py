@@ -8,6 +8,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 import structlog
 from authlib.oauth2 import OAuth2Error
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ruxue.dataset.schemas import Dataset
+from ruxue.dataset.service import summary
 from ruxue.exchange.envelope import EnvelopeError, body_subjects, sign_response, verify_request
 from ruxue.kit.crypto import canonical_json, sm3_hex
 from ruxue.person.rules import mask_id_number, mask_name
@@ -129,7 +131,7 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
     ) -> Response:
         id_number = id_number.strip().upper()
         person = sb.store.persons.get(id_number)
-        if person is None or _age(person) < 18:
+        if person is None or _age(person.birth_date) < 18:
             ctx = {
                 "query": query,
                 "error": "该身份证号码未在本平台实名注册（沙箱：请使用数据集中的成年人）",
@@ -149,7 +151,7 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
             "txn": txn,
             "code": code,
             "phone": phone[:3] + "****" + phone[-4:],
-            "name": mask_name(person["name"]),
+            "name": mask_name(person.name),
         }
         return TEMPLATES.TemplateResponse(request, "idp_code.html", ctx)
 
@@ -208,9 +210,8 @@ def _check_authorize(sb: Sandbox, request: Request, query: str) -> str | None:
     return None
 
 
-def _age(person: Any) -> int:
+def _age(born: dt.date) -> int:
     today = dt.date.today()
-    born: dt.date = person["birth_date"]
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
@@ -264,7 +265,7 @@ async def _answer(
     if failure:
         return failure, {"error": "department_error", "message": "部门服务暂时不可用"}
     try:
-        data = orjson.loads(orjson.dumps(handler(sb.store, body)))
+        data = msgspec.to_builtins(handler(sb.store, body))
     except NoRecord:
         return 404, sign_response(req_hash, None, sb.provider_key) | {"error": "no_record"}
     except KeyError as exc:
@@ -278,7 +279,7 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
     @app.get("/", response_class=HTMLResponse)
     async def home(request: Request) -> Response:
         accounts = await accounts_list()
-        counts = {k: len(v) for k, v in sb.store.data.items() if isinstance(v, list)}
+        counts = summary(sb.store.data)
         ctx = {
             "accounts": accounts,
             "counts": counts,
@@ -318,7 +319,7 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
 
     @app.get("/_sandbox/accounts")
     async def accounts_list(limit: int = 12) -> list[dict[str, str]]:
-        return [{"id_number": p["id_number"], "name": p["name"]} for p in sb.store.adults(limit)]
+        return [{"id_number": p.id_number, "name": p.name} for p in sb.store.adults(limit)]
 
     @app.get("/_sandbox/health")
     async def health() -> dict[str, Any]:

@@ -4,6 +4,8 @@ or raises ``NoRecord`` (HTTP 404: the department has nothing on this person)."""
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
 from ruxue.sandbox.store import Store
 
 Handler = Callable[[Store, dict[str, Any]], Any]
@@ -21,9 +23,12 @@ def _person(store: Store, body: dict[str, Any]) -> Any:
 
 
 def _hukou(store: Store, body: dict[str, Any]) -> Any:
-    booklet = store.booklets[_person(store, body)["booklet_no"]]
-    members = [{**m, "name": store.persons[m["id_number"]]["name"]} for m in booklet["members"]]
-    return {**booklet, "members": members}
+    booklet = store.booklets[_person(store, body).booklet_no]
+    members = [
+        {"id_number": m.id_number, "relation": m.relation, "name": store.persons[m.id_number].name}
+        for m in booklet.members
+    ]
+    return {**msgspec.structs.asdict(booklet), "members": members}
 
 
 def _residences(store: Store, body: dict[str, Any]) -> Any:
@@ -32,7 +37,7 @@ def _residences(store: Store, body: dict[str, Any]) -> Any:
 
 def _certificate(store: Store, body: dict[str, Any]) -> Any:
     prop = store.properties.get(body.get("cert_no", ""))
-    if prop is None or body["id_number"] not in {o["id_number"] for o in prop["owners"]}:
+    if prop is None or body["id_number"] not in {o.id_number for o in prop.owners}:
         raise NoRecord
     return prop
 
@@ -41,7 +46,7 @@ def _family_residences(store: Store, body: dict[str, Any]) -> list[str]:
     certs: dict[str, None] = {}
     for pid in body["id_numbers"]:
         for cert in store.owned.get(pid, []):
-            if store.properties[cert]["usage"] == "residential":
+            if store.properties[cert].usage == "residential":
                 certs[cert] = None
     return list(certs)
 
@@ -81,15 +86,15 @@ def _student_status(store: Store, body: dict[str, Any]) -> Any:
 def _elicences(store: Store, body: dict[str, Any]) -> Any:
     pid = body["id_number"]
     person = _person(store, body)
-    licences = [{"type": "户口簿", "licence_no": person["booklet_no"]}]
+    licences = [{"type": "户口簿", "licence_no": person.booklet_no}]
     licences += [{"type": "不动产权证书", "licence_no": c} for c in store.owned.get(pid, [])]
     licences += [
-        {"type": "结婚证", "licence_no": m["cert_no"]}
+        {"type": "结婚证", "licence_no": m.cert_no}
         for m in store.marriages.get(pid, [])
-        if m["status"] == "married"
+        if m.status == "married"
     ]
     if pid in store.births:
-        licences.append({"type": "出生医学证明", "licence_no": store.births[pid]["cert_no"]})
+        licences.append({"type": "出生医学证明", "licence_no": store.births[pid].cert_no})
     return licences
 
 

@@ -154,7 +154,7 @@ class Provider(AuthorizationServer):
         person = self.people[user_id]
         info = UserInfo(sub=subject(self.issuer, user_id), acr=ACR_REALNAME)
         if "profile" in scope:
-            info["name"] = person["name"]
+            info["name"] = person.name
         if "idcard" in scope:
             info["id_number"] = user_id
         if "phone" in scope:
