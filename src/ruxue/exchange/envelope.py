@@ -45,8 +45,11 @@ def request_hash(header: Header, body: dict[str, Any]) -> str:
     return sm3_hex(canonical_json({"header": header, "body": body}))
 
 
-def sign_request(header: Header, body: dict[str, Any], key: bytes) -> dict[str, Any]:
-    digest = request_hash(header, body)
+def sign_request(
+    header: Header, body: dict[str, Any], key: bytes, digest: str | None = None
+) -> dict[str, Any]:
+    """The signed envelope; pass ``digest`` when the request hash is already at hand."""
+    digest = digest or request_hash(header, body)
     return {"header": header, "body": body, "signature": hmac_sm3_hex(key, digest.encode())}
 
 
