@@ -62,7 +62,7 @@ async def _fan_outs(url: str, db_url: str, rounds: int, concurrency: int) -> dic
     async with db.write_session() as session:
         consent = await grant_consent(session, grantor=guardian, subjects=[guardian, child],
                                       departments=list(DEPARTMENTS), fields=[], purpose="ENROLLMENT")  # fmt: skip
-    ctx = CallContext(case_no="BENCH", operator=guardian, consent=envelope_consent(consent))
+    ctx = CallContext(case_no="BENCH", operator=guardian, consents=(envelope_consent(consent),))
     asks = [Ask("police.person", {"id_number": child}), Ask("police.hukou", {"id_number": child}),
             Ask("property.residences", {"id_number": guardian}), Ask("civil.marriage", {"id_number": guardian}),
             Ask("health.birth_certificate", {"id_number": child}), Ask("xueji.student_status", {"id_number": child})]  # fmt: skip

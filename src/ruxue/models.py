@@ -1,6 +1,9 @@
 """Every feature's tables, imported once so that Alembic and the tests see the whole schema."""
 
+from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
 from ruxue.kit.db import Base
+from ruxue.notify import models as notify_models
+from ruxue.schools import models as schools_models
 
-__all__ = ["Base", "exchange_models"]
+__all__ = ["Base", "enrollment_models", "exchange_models", "notify_models", "schools_models"]

@@ -44,6 +44,11 @@ SIX = [
 ]
 
 
+async def http_get(url: str) -> httpx.Response:
+    async with httpx.AsyncClient() as http:
+        return await http.get(url)
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -83,7 +88,7 @@ async def _ctx(db: Database, subjects: list[str] = [GUARDIAN, CHILD]) -> CallCon
     return CallContext(
         case_no="RX2026TEST",
         operator=GUARDIAN,
-        consent=envelope_consent(await _consent(db, subjects)),
+        consents=(envelope_consent(await _consent(db, subjects)),),
     )
 
 
@@ -190,15 +195,22 @@ async def test_sandbox_refuses_a_request_without_signature_or_consent(
         unsigned = await http.post(url, json={"header": header, "body": {"id_number": CHILD}})
         assert unsigned.status_code == 401 and unsigned.json()["error"] == "bad_signature"
         no_consent = sign_request(
-            {**header, "consent": None},
+            {**header, "consents": []},
             {"id_number": CHILD},
             bytes.fromhex(settings.exchange_client_key),
         )
         refused = await http.post(url, json=no_consent)
         assert refused.status_code == 403 and refused.json()["error"] == "no_consent"
-    # through the client: a person the consent does not cover is refused, and logged as such
+    # through the client: a person no consent covers is not asked about at all, and that is logged
+    seen = len((await http_get(f"{sandbox.url}/_sandbox/calls?limit=2000")).json())
     answer = await client.ask(ctx, Ask("police.person", {"id_number": "320508199105060629"}))
-    assert answer.outcome == REFUSED and answer.error == "consent_subject"
+    assert answer.outcome == REFUSED and answer.error == "no_consent" and answer.attempts == 0
+    assert len((await http_get(f"{sandbox.url}/_sandbox/calls?limit=2000")).json()) == seen
+    async with db.read_session() as session:
+        logged = (
+            await session.scalars(select(CallLogEntry).where(CallLogEntry.outcome == REFUSED))
+        ).all()
+    assert [e.service for e in logged] == ["police.person"]
 
 
 async def test_withdrawn_consent_is_never_used(db: Database) -> None:

@@ -35,7 +35,7 @@ def _header(**changes: Any) -> Header:
         service="police.person",
         version="v1",
         issued_at=NOW.isoformat(),
-        consent=consent,
+        consents=[consent],
     )
     header.update(changes)  # type: ignore[typeddict-item]
     return header
@@ -73,7 +73,7 @@ def test_tampered_or_unsigned_request_is_refused(mutate: Any, code: str) -> None
 @pytest.mark.parametrize(
     ("header", "body", "department", "code"),
     [
-        (_header(consent=None), {"id_number": CHILD}, "police", "no_consent"),
+        (_header(consents=[]), {"id_number": CHILD}, "police", "no_consent"),
         (_header(purpose="MARKETING"), {"id_number": CHILD}, "police", "bad_purpose"),
         (_header(), {"id_number": CHILD}, "property", "consent_scope"),
         (_header(), {"id_number": "320508198801010110"}, "police", "consent_subject"),
@@ -96,8 +96,7 @@ def test_request_outside_its_consent_is_refused(
 
 def test_expired_consent_is_refused() -> None:
     header = _header()
-    assert header["consent"] is not None
-    header["consent"]["expires_at"] = (NOW - dt.timedelta(seconds=1)).isoformat()
+    header["consents"][0]["expires_at"] = (NOW - dt.timedelta(seconds=1)).isoformat()
     with pytest.raises(EnvelopeError) as exc:
         _verify(sign_request(header, {"id_number": CHILD}, KEY))
     assert exc.value.code == "consent_expired"

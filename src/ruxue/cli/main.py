@@ -2,13 +2,15 @@
 
 import typer
 
-from ruxue.cli import dataset, db, run
+from ruxue.cli import dataset, db, enroll, run
 
 app = typer.Typer(
     help="ruxue (入学一件事) command line", no_args_is_help=True, add_completion=False
 )
 app.add_typer(dataset.app, name="dataset")
 app.add_typer(db.app, name="db")
+app.add_typer(enroll.schools_app, name="schools")
+app.command("assess")(enroll.assess)
 app.command("serve")(run.serve)
 app.command("worker")(run.worker)
 app.command("sandbox")(run.sandbox)

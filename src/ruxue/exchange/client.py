@@ -55,8 +55,12 @@ OK, NO_RECORD, REFUSED, UNAVAILABLE, BAD_RESPONSE = (
 class CallContext:
     case_no: str
     operator: str  # the guardian's ID number or a staff id; only its hash leaves the system
-    consent: Consent
+    consents: tuple[Consent, ...]
     purpose: str = "ENROLLMENT"
+
+    def covering(self, subjects: set[str]) -> list[Consent]:
+        """The consents that name someone this request asks about."""
+        return [c for c in self.consents if subjects & set(c["subjects"])]
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,9 @@ class ExchangeClient:
         answer = Answer(ask=ask, outcome=UNAVAILABLE, request_id=header["request_id"])
         started = time.perf_counter()
         breaker = self.breakers[ask.department]
-        if not breaker.allow():
+        if not header["consents"]:  # no department is asked without a consent
+            answer.outcome, answer.error = REFUSED, "no_consent"
+        elif not breaker.allow():
             answer.error = "circuit_open"
         else:
             await self._send(ask, envelope, req_hash, answer)
@@ -221,7 +227,7 @@ class ExchangeClient:
             service=ask.service,
             version="v1",
             issued_at=dt.datetime.now(dt.UTC).isoformat(),
-            consent=ctx.consent,
+            consents=ctx.covering(body_subjects(ask.body)),
         )
 
     def _log_row(
@@ -235,7 +241,7 @@ class ExchangeClient:
             "request_id": header["request_id"],
             "case_no": ctx.case_no,
             "operator": header["operator"],
-            "consent_id": ctx.consent["id"],
+            "consent_ids": [c["id"] for c in header["consents"]],
             "purpose": ctx.purpose,
             "service": ask.service,
             "version": "v1",

@@ -32,7 +32,7 @@ class Header(TypedDict):
     service: str  # "police.person"
     version: str
     issued_at: str
-    consent: Consent | None
+    consents: list[Consent]  # together they must cover every person the request asks about
 
 
 class EnvelopeError(Exception):
@@ -96,16 +96,18 @@ def _check_fresh(header: dict[str, Any], now: dt.datetime) -> None:
 
 
 def _check_consent(header: Header, body: dict[str, Any], department: str, now: dt.datetime) -> None:
-    consent = header.get("consent")
-    if not consent or not consent.get("id"):
+    consents = header.get("consents") or []
+    if not consents or not all(c.get("id") for c in consents):
         raise EnvelopeError("no_consent", "缺少当事人授权，不能查询")
-    if header.get("purpose") not in PURPOSES or consent.get("purpose") != header.get("purpose"):
+    if header.get("purpose") not in PURPOSES or any(
+        c.get("purpose") != header.get("purpose") for c in consents
+    ):
         raise EnvelopeError("bad_purpose", "查询用途与授权用途不符")
-    if department not in consent.get("departments", []):
+    if any(department not in c.get("departments", []) for c in consents):
         raise EnvelopeError("consent_scope", "授权不包括该部门")
-    if dt.datetime.fromisoformat(consent["expires_at"]) < now:
+    if any(dt.datetime.fromisoformat(c["expires_at"]) < now for c in consents):
         raise EnvelopeError("consent_expired", "授权已过期")
-    subjects = set(consent.get("subjects", []))
+    subjects = {s for c in consents for s in c.get("subjects", [])}
     asked = body_subjects(body)
     if not asked or not asked <= subjects:
         raise EnvelopeError("consent_subject", "授权不包括被查询人")

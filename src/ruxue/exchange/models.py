@@ -44,7 +44,7 @@ class CallLogEntry(Base):
     request_id: Mapped[str] = mapped_column(String(36), unique=True)
     case_no: Mapped[str] = mapped_column(String(40), index=True)
     operator: Mapped[str] = mapped_column(String(64))
-    consent_id: Mapped[str | None] = mapped_column(String(36))
+    consent_ids: Mapped[list[str]] = mapped_column(JSON)
     purpose: Mapped[str] = mapped_column(String(40))
     service: Mapped[str] = mapped_column(String(60))
     version: Mapped[str] = mapped_column(String(10))

@@ -15,7 +15,7 @@ HASHED_FIELDS = (
     "request_id",
     "case_no",
     "operator",
-    "consent_id",
+    "consent_ids",
     "purpose",
     "service",
     "version",

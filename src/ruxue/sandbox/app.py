@@ -257,7 +257,7 @@ async def _answer(
         client_id=header["client_id"],
         request_id=header["request_id"],
         case_no=header["case_no"],
-        consent_id=header["consent"]["id"] if header["consent"] else None,
+        consent_ids=[c["id"] for c in header["consents"]],
         purpose=header["purpose"],
         subjects=sorted(mask_id_number(s) for s in body_subjects(body)),
     )

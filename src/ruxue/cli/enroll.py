@@ -1,0 +1,80 @@
+"""``ruxue assess``, ``ruxue precheck`` and ``ruxue schools import``."""
+
+import asyncio
+from pathlib import Path
+
+import orjson
+import typer
+from rich.console import Console
+
+from ruxue.dataset.service import DatasetError, load_dataset
+from ruxue.enrollment.assess import assess as run_assess
+from ruxue.enrollment.gather import DepartmentDown, StepError
+from ruxue.exchange.client import ExchangeClient
+from ruxue.kit.db import Database
+from ruxue.person.rules import IdNumberError
+from ruxue.schools.service import import_schools
+from ruxue.settings import get_settings
+
+console = Console(stderr=True)
+schools_app = typer.Typer(
+    help="Schools and catchments (the education bureau's data).", no_args_is_help=True
+)
+
+
+def assess(
+    year: int = typer.Option(...), segment: str = typer.Option(..., help="primary | junior"),
+    guardian: str = typer.Option(..., help="guardian's ID number"), child: str = typer.Option(..., help="child's ID number"),
+    spouse: str | None = typer.Option(None, help="the other parent's ID number"),
+    property_cert: str | None = typer.Option(None, "--property", help="certificate number of the chosen residence"),
+) -> None:  # fmt: skip
+    """Run the decision pipeline against the departments without creating a case; prints JSON."""
+    if segment not in ("primary", "junior"):
+        console.print("学段应为 primary 或 junior")
+        raise typer.Exit(2)
+
+    async def run() -> dict[str, object]:
+        settings = get_settings()
+        db = Database(settings.resolved_database_url())
+        client = ExchangeClient(settings, db)
+        try:
+            d = await run_assess(db, client, year=year, segment=segment, guardian=guardian, child=child,
+                                 spouse=spouse, property_cert=property_cert)  # fmt: skip
+        finally:
+            await client.aclose()
+            await db.dispose()
+        return {"decision": d.outcome, "school_code": d.school_code, "category": d.category,
+                "reasons": d.reasons, "missing": d.missing}  # fmt: skip
+
+    try:
+        result = asyncio.run(run())
+    except IdNumberError as exc:
+        console.print(f"身份证号码无效：{exc.message}")
+        raise typer.Exit(2) from None
+    except (StepError, DepartmentDown) as exc:
+        console.print(exc.message)
+        raise typer.Exit(1) from None
+    typer.echo(orjson.dumps(result).decode())
+
+
+@schools_app.command("import")
+def schools_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Load the schools of a dataset file, replacing each named district's set."""
+    try:
+        data = load_dataset(file)
+    except DatasetError as exc:
+        console.print(f"[red]数据集无效[/red] {exc.path}: {exc.message}")
+        raise typer.Exit(1) from None
+
+    async def run() -> dict[str, int]:
+        db = Database(get_settings().resolved_database_url())
+        try:
+            async with db.write_session() as session:
+                return await import_schools(session, data)
+        finally:
+            await db.dispose()
+
+    counts = asyncio.run(run())
+    console.print(
+        f"已导入 {counts['districts']} 个区的 {counts['schools']} 所学校、{counts['compounds']} 个小区"
+    )

@@ -1,0 +1,66 @@
+"""Plain-Chinese words for decisions, reasons and missing materials (tell-once)."""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ruxue.enrollment.policy import Policy
+    from ruxue.enrollment.rules import Decision
+
+OUTCOMES = {
+    "notice_issued": "符合入学条件，已发放公办地段学位告知书",
+    "needs_materials": "需要补充材料",
+    "manual_review": "转区教育局人工审核",
+    "rejected": "不符合本次报名条件",
+}
+
+REASONS = {
+    "AGE_OUT_OF_RANGE": "儿童出生日期不在{born_from}至{born_to}之间，不符合本年度一年级入学年龄。",
+    "XUEJI_EXISTS": "省学籍系统显示该儿童已建立小学学籍，不能重复报名一年级。",
+    "NOT_GRADUATING_THIS_YEAR": "省学籍系统中没有该学生{year}年小学毕业的记录。",
+    "GUARDIANSHIP_UNVERIFIED": "户籍信息和出生医学证明均不能证明申请人是儿童的父亲或母亲，需人工核实监护关系。",
+    "SMALL_AREA_NOT_UNIQUE": "所选房产人均建筑面积不足{threshold:g}平方米，且家庭名下住宅不止一套，该房产不能作为入学依据，按无房情形办理。",
+    "NO_CATCHMENT": "房产和户籍地址均不在任何学校的施教区内，由区教育局统筹安排学位。",
+    "DATA_SOURCE_UNAVAILABLE": "部分部门数据暂时无法获取，已转人工审核，办件不会丢失。",
+}
+
+CATEGORIES = {
+    "A": "A类（房产与户籍均在施教区内）",
+    "B": "B类（房产在施教区内，户籍不在）",
+    "C": "C类（无符合条件的房产，户籍在施教区内）",
+}
+
+MATERIALS = {
+    "BIRTH_CERTIFICATE": {
+        "name": "出生医学证明",
+        "why": "监护人与学生不在同一本户口簿上，需要出生医学证明确认亲子关系，卫健部门未查到该证明的电子信息。",
+        "how": "可上传出生医学证明原件的照片或扫描件（PDF、JPG、PNG），或报名时携带原件到学校现场核验；遗失的可到出生医院或卫生健康部门申请补发。",
+    },
+    "MARRIAGE_CERTIFICATE": {
+        "name": "结婚证",
+        "why": "监护人与配偶不在同一本户口簿上，需要结婚证确认婚姻关系，民政部门未查到有效的婚姻登记信息。",
+        "how": "可上传结婚证原件的照片或扫描件（PDF、JPG、PNG），或报名时携带原件到学校现场核验；遗失的可到婚姻登记机关申请补领。",
+    },
+}
+
+
+def reason_text(code: str, policy: "Policy") -> str:
+    window = policy.age["primary"]
+    return REASONS.get(code, code).format(
+        born_from=f"{window.born_from.date(policy.year):%Y年%m月%d日}",
+        born_to=f"{window.born_to.date(policy.year):%Y年%m月%d日}",
+        year=policy.year,
+        threshold=policy.area_threshold_m2,
+    )
+
+
+def explain(policy: "Policy", decision: "Decision") -> str:
+    parts = [OUTCOMES[decision.outcome] + "。"]
+    if decision.school_name and decision.category:
+        parts.append(
+            f"录取学校：{decision.school_name}，入学顺位：{CATEGORIES[decision.category]}。"
+        )
+    parts += [reason_text(code, policy) for code in decision.reasons]
+    if decision.missing:
+        names = "、".join(MATERIALS[m]["name"] for m in decision.missing)
+        parts.append(f"请一次补齐以下材料：{names}。")
+    return "".join(parts)

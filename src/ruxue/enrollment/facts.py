@@ -1,0 +1,67 @@
+"""What the departments told us about one family, as the policy rules read it. Plain data."""
+
+from msgspec import Struct, field
+
+from ruxue.dataset.schemas import (
+    BirthCertificate,
+    Booklet,
+    Marriage,
+    Person,
+    Property,
+    School,
+    StudentStatus,
+)
+
+# names of facts that a department could not give (after retries); they send the case to review
+STUDENT_STATUS, RESIDENCES, HOUSING_PROOF, BIRTH, MARRIAGE = (
+    "student_status", "residences", "housing_proof", "birth_certificate", "marriage",
+)  # fmt: skip
+
+
+class HousingProof(Struct, frozen=True):
+    """The property registry's unique-housing / no-housing answer for the family."""
+
+    residences: int
+    cert_nos: list[str] = field(default_factory=list)
+
+
+class Facts(Struct, kw_only=True):
+    year: int
+    segment: str
+    guardian: Person
+    child: Person
+    spouse: Person | None = None
+    booklets: dict[str, Booklet] = field(default_factory=dict)
+    student_status: list[StudentStatus] = field(default_factory=list)
+    residences: list[Property] = field(default_factory=list)
+    chosen_cert: str | None = None
+    housing_proof: HousingProof | None = None
+    birth_certificate: BirthCertificate | None = None
+    marriages: list[Marriage] = field(default_factory=list)
+    unavailable: set[str] = field(default_factory=set)
+    provided: set[str] = field(default_factory=set)  # materials uploaded or promised at the desk
+
+    @property
+    def family_ids(self) -> set[str]:
+        ids = {self.guardian.id_number, self.child.id_number}
+        if self.spouse:
+            ids.add(self.spouse.id_number)
+        return ids
+
+
+class SchoolRef(Struct, frozen=True):
+    code: str
+    name: str
+    district_code: str
+    segment: str
+    compound_codes: frozenset[str]
+
+    @classmethod
+    def of(cls, school: School) -> "SchoolRef":
+        return cls(
+            school.code,
+            school.name,
+            school.district_code,
+            school.segment,
+            frozenset(school.compound_codes),
+        )

@@ -1,0 +1,94 @@
+"""Cases, their processing trace and their materials. Personal data is stored encrypted."""
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ruxue.kit.db import Base, UtcDateTime, utcnow
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Case(Base):
+    """One application: one child, one year, one segment, whatever the channel."""
+
+    __tablename__ = "enrollment_case"
+    __table_args__ = (UniqueConstraint("year", "segment", "child_index", name="uq_case_child"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    segment: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10), default="online")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    step: Mapped[int] = mapped_column(Integer, default=1)
+    district_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    guardian_index: Mapped[str] = mapped_column(String(64), index=True)
+    guardian_enc: Mapped[str] = mapped_column(String(200))
+    child_index: Mapped[str] = mapped_column(String(64))
+    child_enc: Mapped[str] = mapped_column(String(200))
+    child_name_masked: Mapped[str] = mapped_column(String(40), default="")
+    spouse_index: Mapped[str | None] = mapped_column(String(64))
+    single_parent: Mapped[bool | None] = mapped_column(Boolean)
+    chosen_cert: Mapped[str | None] = mapped_column(String(80))
+    draft_enc: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # the fetched facts, SM4-encrypted JSON
+    consent_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    school_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    category: Mapped[str | None] = mapped_column(String(2))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    notice_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    verify_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    notice_issued_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CaseEvent(Base):
+    """The processing trace: every step of a case, in order. Never updated."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_event_seq"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enrollment_case.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class Material(Base):
+    """A material the guardian uploaded or will bring to the school (tell-once answers)."""
+
+    __tablename__ = "case_material"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enrollment_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(10))  # upload | bring | desk
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    content_type: Mapped[str] = mapped_column(String(60), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    path: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

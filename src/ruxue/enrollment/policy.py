@@ -1,0 +1,71 @@
+"""Admission policy as data: ``policies/default.toml`` overridden per district and year."""
+
+import datetime as dt
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+POLICIES = Path(__file__).parent / "policies"
+CHINA = ZoneInfo("Asia/Shanghai")
+Segment = Literal["primary", "junior"]
+
+
+class YearDay(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    year_offset: int
+    month_day: str = Field(pattern=r"^\d{2}-\d{2}$")
+
+    def date(self, year: int) -> dt.date:
+        return dt.date.fromisoformat(f"{year + self.year_offset:04d}-{self.month_day}")
+
+
+class AgeWindow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    born_from: YearDay
+    born_to: YearDay
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    opens: str = Field(pattern=r"^\d{2}-\d{2}T\d{2}:\d{2}$")
+    closes: str = Field(pattern=r"^\d{2}-\d{2}T\d{2}:\d{2}$")
+
+    def bounds(self, year: int) -> tuple[dt.datetime, dt.datetime]:
+        def at(value: str) -> dt.datetime:
+            return dt.datetime.fromisoformat(f"{year:04d}-{value}").replace(tzinfo=CHINA)
+
+        return at(self.opens), at(self.closes)
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    year: int
+    district_code: str
+    area_threshold_m2: float = Field(gt=0)
+    categories: tuple[str, ...]
+    age: dict[Segment, AgeWindow]
+    windows: dict[Segment, Window]
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = (
+            _merge(base[key], value)
+            if isinstance(value, dict) and isinstance(base.get(key), dict)
+            else value
+        )
+    return merged
+
+
+@lru_cache(maxsize=256)
+def load_policy(year: int, district_code: str) -> Policy:
+    data = tomllib.loads((POLICIES / "default.toml").read_text())
+    override = POLICIES / str(year) / f"{district_code}.toml"
+    if override.exists():
+        data = _merge(data, tomllib.loads(override.read_text()))
+    return Policy(year=year, district_code=district_code, **data)

@@ -1,0 +1,198 @@
+"""The admission rules of ``domain.md`` as pure functions: facts and policy in, decision out."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+import msgspec
+from msgspec import Struct, field
+
+from ruxue.dataset.schemas import Person, Property
+from ruxue.enrollment.explain import explain
+from ruxue.enrollment.facts import (
+    BIRTH,
+    HOUSING_PROOF,
+    MARRIAGE,
+    RESIDENCES,
+    STUDENT_STATUS,
+    Facts,
+    SchoolRef,
+)
+from ruxue.enrollment.policy import Policy
+
+NOTICE, NEEDS_MATERIALS, REVIEW, REJECTED = (
+    "notice_issued",
+    "needs_materials",
+    "manual_review",
+    "rejected",
+)
+
+
+class Decision(Struct, kw_only=True):
+    outcome: str
+    school_code: str | None = None
+    school_name: str | None = None
+    category: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    explanation: str = ""
+
+
+class Placement(Struct, kw_only=True):
+    school: SchoolRef | None
+    category: str | None
+    notes: list[str]
+    property: Property | None
+
+
+def age_window(policy: Policy) -> tuple[dt.date, dt.date]:
+    window = policy.age["primary"]
+    return window.born_from.date(policy.year), window.born_to.date(policy.year)
+
+
+def rejections(policy: Policy, facts: Facts) -> list[str]:
+    reasons = []
+    if facts.segment == "primary":
+        born_from, born_to = age_window(policy)
+        if not born_from <= facts.child.birth_date <= born_to:
+            reasons.append("AGE_OUT_OF_RANGE")
+        if STUDENT_STATUS not in facts.unavailable and any(
+            s.stage == "primary" for s in facts.student_status
+        ):
+            reasons.append("XUEJI_EXISTS")
+    elif STUDENT_STATUS not in facts.unavailable and not any(
+        s.stage == "primary" and s.graduation_year == policy.year for s in facts.student_status
+    ):
+        reasons.append("NOT_GRADUATING_THIS_YEAR")
+    return reasons
+
+
+def is_parent(parent: Person, facts: Facts) -> bool:
+    """Parent of the child per the police record or the birth certificate."""
+    pid, child, cert = parent.id_number, facts.child, facts.birth_certificate
+    if pid in (child.father_id_number, child.mother_id_number):
+        return True
+    return cert is not None and pid in (cert.father_id_number, cert.mother_id_number)
+
+
+def same_booklet(facts: Facts) -> bool:
+    people = [facts.child, facts.guardian, *([facts.spouse] if facts.spouse else [])]
+    return len({p.booklet_no for p in people}) == 1
+
+
+def missing_materials(facts: Facts) -> list[str]:
+    """Certificates needed because the family is not in one booklet and not found by the departments."""
+    if same_booklet(facts):
+        return []
+    missing = []
+    if facts.birth_certificate is None and BIRTH not in facts.unavailable:
+        missing.append("BIRTH_CERTIFICATE")
+    if facts.spouse is not None and MARRIAGE not in facts.unavailable and not _married(facts):
+        missing.append("MARRIAGE_CERTIFICATE")
+    return [m for m in missing if m not in facts.provided]
+
+
+def _married(facts: Facts) -> bool:
+    assert facts.spouse is not None
+    pair = {facts.guardian.id_number, facts.spouse.id_number}
+    return any({m.party_a, m.party_b} == pair and m.status == "married" for m in facts.marriages)
+
+
+def household_size(facts: Facts) -> int:
+    booklet = facts.booklets.get(facts.child.booklet_no)
+    members = {m.id_number for m in booklet.members} if booklet else set()
+    return len(members | facts.family_ids)
+
+
+def qualifying_property(policy: Policy, facts: Facts) -> tuple[Property | None, list[str]]:
+    """The chosen residence if it may be used for enrollment, and notes on why not."""
+    chosen = next((p for p in facts.residences if p.cert_no == facts.chosen_cert), None)
+    if chosen is None or chosen.usage != "residential":
+        return None, []
+    if chosen.building_area_m2 / household_size(facts) >= policy.area_threshold_m2:
+        return chosen, []
+    if len(facts.residences) == 1:
+        return chosen, []  # the registry's unique-housing proof satisfies the rule
+    return None, ["SMALL_AREA_NOT_UNIQUE"]
+
+
+def school_for(compound: str, schools: Sequence[SchoolRef], segment: str) -> SchoolRef | None:
+    matches = sorted(
+        (s for s in schools if s.segment == segment and compound in s.compound_codes),
+        key=lambda s: s.code,
+    )
+    return matches[0] if matches else None
+
+
+def place(policy: Policy, facts: Facts, schools: Sequence[SchoolRef]) -> Placement:
+    prop, notes = qualifying_property(policy, facts)
+    booklet = facts.booklets.get(facts.child.booklet_no)
+    hukou_compound = booklet.compound_code if booklet else ""
+    if prop is not None:
+        school = school_for(prop.compound_code, schools, facts.segment)
+        if school is not None:
+            category = "A" if hukou_compound in school.compound_codes else "B"
+            if category in policy.categories:
+                return Placement(school=school, category=category, notes=notes, property=prop)
+    school = school_for(hukou_compound, schools, facts.segment)
+    if school is not None and "C" in policy.categories:
+        return Placement(school=school, category="C", notes=notes, property=None)
+    return Placement(school=None, category=None, notes=notes, property=None)
+
+
+def needs_housing_proof(policy: Policy, facts: Facts) -> bool:
+    """No residence (no-housing proof) or a small chosen sole residence (unique-housing proof)."""
+    if not facts.residences:
+        return True
+    chosen = next((p for p in facts.residences if p.cert_no == facts.chosen_cert), None)
+    return (
+        chosen is not None
+        and chosen.building_area_m2 / household_size(facts) < policy.area_threshold_m2
+    )
+
+
+def best_residence(policy: Policy, facts: Facts, schools: Sequence[SchoolRef]) -> str | None:
+    """The residence that gives the best category (A, then B), for a pre-selection or a precheck."""
+    rank = {"A": 0, "B": 1}
+    best: tuple[int, float, str] | None = None
+    for prop in facts.residences:
+        trial = msgspec.structs.replace(facts, chosen_cert=prop.cert_no)
+        placement = place(policy, trial, schools)
+        if placement.property is not None and placement.category in rank:
+            key = (rank[placement.category], -prop.building_area_m2, prop.cert_no)
+            best = min(best, key) if best else key
+    return best[2] if best else None
+
+
+def review_reasons(policy: Policy, facts: Facts, placement: Placement) -> list[str]:
+    reasons = []
+    if not is_parent(facts.guardian, facts):
+        reasons.append("GUARDIANSHIP_UNVERIFIED")
+    if placement.school is None:
+        reasons.append("NO_CATCHMENT")
+    needed = {STUDENT_STATUS, RESIDENCES, BIRTH, MARRIAGE}
+    if needs_housing_proof(policy, facts):
+        needed.add(HOUSING_PROOF)
+    if facts.unavailable & needed:
+        reasons.append("DATA_SOURCE_UNAVAILABLE")
+    return reasons
+
+
+def decide(policy: Policy, facts: Facts, schools: Sequence[SchoolRef]) -> Decision:
+    rejected = rejections(policy, facts)
+    if rejected:
+        decision = Decision(outcome=REJECTED, reasons=rejected)
+    elif missing := missing_materials(facts):
+        decision = Decision(outcome=NEEDS_MATERIALS, missing=missing)
+    else:
+        placement = place(policy, facts, schools)
+        review = review_reasons(policy, facts, placement)
+        if review:
+            decision = Decision(outcome=REVIEW, reasons=review + placement.notes)
+        else:
+            assert placement.school is not None
+            decision = Decision(
+                outcome=NOTICE, school_code=placement.school.code, school_name=placement.school.name,
+                category=placement.category, reasons=placement.notes,
+            )  # fmt: skip
+    decision.explanation = explain(policy, decision)
+    return decision

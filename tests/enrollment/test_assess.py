@@ -1,0 +1,116 @@
+"""The whole pipeline against the sandbox over HTTP, for the example dataset (year 2026)."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from ruxue.cli.main import app
+from ruxue.dataset.service import load_dataset
+from ruxue.enrollment.assess import assess
+from ruxue.enrollment.gather import StepError
+from ruxue.exchange.client import ExchangeClient
+from ruxue.kit.db import Database
+from ruxue.schools.service import import_schools
+from ruxue.settings import Settings, get_settings
+from tests.conftest import EXAMPLE
+from tests.helpers import ServerThread
+
+WANG, LIU, WANG_CHILD = "320508198801010110", "320508199002020421", "320508201910150213"
+LI, LI_CHILD = "320508199105060629", "320508201911200446"
+CHEN, ZHOU, CHEN_CHILD = "320506198707070333", "320583198909090263", "320506202001100157"
+ZHAO, ZHAO_CHILD = "320508198212120514", "32050820130601037X"
+
+
+@pytest.fixture
+async def schools(db: Database) -> None:
+    async with db.write_session() as session:
+        await import_schools(session, load_dataset(EXAMPLE))
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, db: Database, sandbox: ServerThread, schools: None
+) -> AsyncIterator[ExchangeClient]:
+    exchange = ExchangeClient(settings, db)
+    yield exchange
+    await exchange.aclose()
+
+
+@pytest.mark.parametrize(("segment", "guardian", "child", "spouse", "school", "category"), [
+    ("primary", WANG, WANG_CHILD, LIU, "3205080101", "A"),
+    ("primary", LI, LI_CHILD, None, "3205080101", "C"),
+    ("primary", CHEN, CHEN_CHILD, ZHOU, "3205060101", "A"),
+    ("junior", ZHAO, ZHAO_CHILD, None, "3205080201", "C"),
+])  # fmt: skip
+async def test_example_families(
+    db: Database, client: ExchangeClient, segment: str, guardian: str, child: str, spouse: str | None,
+    school: str, category: str,
+) -> None:  # fmt: skip
+    decision = await assess(
+        db, client, year=2026, segment=segment, guardian=guardian, child=child, spouse=spouse
+    )
+    assert (decision.outcome, decision.school_code, decision.category) == (
+        "notice_issued",
+        school,
+        category,
+    )
+    assert decision.missing == []
+
+
+async def test_chen_family_certificates_and_unique_housing(
+    db: Database, client: ExchangeClient
+) -> None:
+    from ruxue.enrollment.gather import gather_facts
+    from ruxue.exchange.client import CallContext
+    from ruxue.exchange.service import envelope_consent, grant_consent
+
+    async with db.write_session() as session:
+        consent = await grant_consent(session, grantor=CHEN, subjects=[CHEN, ZHOU, CHEN_CHILD],
+                                      departments=["police", "property", "civil", "health", "xueji"],
+                                      fields=["all"], purpose="ENROLLMENT")  # fmt: skip
+    ctx = CallContext(case_no="T-CHEN", operator=CHEN, consents=(envelope_consent(consent),))
+    facts = await gather_facts(client, ctx, year=2026, segment="primary", guardian_id=CHEN, child_id=CHEN_CHILD,
+                               spouse_id=ZHOU, chosen_cert="苏(2021)苏州市不动产权第0000777号")  # fmt: skip
+    assert facts.birth_certificate is not None and facts.birth_certificate.cert_no == "P320000789"
+    assert [m.cert_no for m in facts.marriages] == ["J320506-2016-000456"]
+    assert (
+        facts.housing_proof is not None and facts.housing_proof.residences == 1
+    )  # 40 m² / 3 people < 18
+    assert facts.unavailable == set()
+
+
+async def test_spouse_who_is_not_the_other_parent_is_refused(
+    db: Database, client: ExchangeClient
+) -> None:
+    with pytest.raises(StepError, match="不是学生的父亲或母亲"):
+        await assess(
+            db, client, year=2026, segment="primary", guardian=WANG, child=WANG_CHILD, spouse=LI
+        )
+
+
+@pytest.fixture
+def cli_env(
+    settings: Settings, sandbox: ServerThread, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    monkeypatch.setenv("RUXUE_DATABASE_URL", settings.resolved_database_url())
+    monkeypatch.setenv("RUXUE_EXCHANGE_URL", settings.exchange_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_assess_command(cli_env: None, schools: None) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["assess", "--year", "2026", "--segment", "primary", "--guardian", WANG,
+                             "--child", WANG_CHILD, "--spouse", LIU])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.strip() == (
+        '{"decision":"notice_issued","school_code":"3205080101","category":"A","reasons":[],"missing":[]}'
+    )
+    bad = runner.invoke(app, ["assess", "--year", "2026", "--segment", "primary", "--guardian", WANG,
+                              "--child", WANG_CHILD[:-1] + "4"])  # fmt: skip
+    assert bad.exit_code == 2 and "校验位不正确" in bad.output
+    wrong = runner.invoke(app, ["assess", "--year", "2026", "--segment", "primary", "--guardian", WANG,
+                                "--child", WANG_CHILD, "--spouse", LI])  # fmt: skip
+    assert wrong.exit_code == 1 and "不是学生的父亲或母亲" in wrong.output
