@@ -1,5 +1,6 @@
 """Settings, read from the environment (prefix ``RUXUE_``) and an optional ``.env`` file."""
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     session_secret: str = "ruxue-dev-session-secret"
     log_json: bool = False
+    now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
+    sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
+    upload_max_bytes: int = 10 * 1024 * 1024
 
     idp_url: str = "http://127.0.0.1:8100/idp"
     oidc_client_id: str = "ruxue-web"
@@ -40,6 +44,13 @@ class Settings(BaseSettings):
 
     pii_key: str = DEV_PII_KEY
     blind_index_key: str = DEV_BLIND_INDEX_KEY
+
+    def clock(self) -> dt.datetime:
+        return self.now or dt.datetime.now(dt.UTC)
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.var_dir / "uploads"
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'ruxue.db'}"

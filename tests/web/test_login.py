@@ -40,9 +40,9 @@ async def test_guardian_logs_in_and_sees_masked_identity(
         )
         back = await _login(httpx.AsyncClient(base_url=sandbox.url), authorize)
         callback = await http.get(back.headers["location"])
-        assert callback.status_code == 303 and callback.headers["location"] == "/me"
-        me = await http.get("/me")
-        assert "王*国" in me.text and "320508********0110" in me.text
+        assert callback.status_code == 303 and callback.headers["location"] == "/apply"
+        me = await http.get("/apply")
+        assert "幼升小" in me.text and "我的办理" in me.text
         assert GUARDIAN not in me.text
         assert (await http.get("/api/v1/me/data-tracker")).json() == []
         await http.post("/auth/logout")

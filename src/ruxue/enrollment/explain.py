@@ -21,6 +21,7 @@ REASONS = {
     "SMALL_AREA_NOT_UNIQUE": "所选房产人均建筑面积不足{threshold:g}平方米，且家庭名下住宅不止一套，该房产不能作为入学依据，按无房情形办理。",
     "NO_CATCHMENT": "房产和户籍地址均不在任何学校的施教区内，由区教育局统筹安排学位。",
     "DATA_SOURCE_UNAVAILABLE": "部分部门数据暂时无法获取，已转人工审核，办件不会丢失。",
+    "UPLOADED_MATERIALS": "您上传的证明材料需由工作人员核验。",
 }
 
 CATEGORIES = {
@@ -62,5 +63,12 @@ def explain(policy: "Policy", decision: "Decision") -> str:
     parts += [reason_text(code, policy) for code in decision.reasons]
     if decision.missing:
         names = "、".join(MATERIALS[m]["name"] for m in decision.missing)
-        parts.append(f"请一次补齐以下材料：{names}。")
+        parts.append(f"请一次补齐以下材料：{names}（可在线上传，或携带原件到学校现场核验）。")
     return "".join(parts)
+
+
+SEGMENTS = {"primary": "小学一年级（幼升小）", "junior": "初中一年级（小升初）"}
+STATUSES = {
+    "draft": "填写中", "notice_issued": "已发放学位告知书", "needs_materials": "待补充材料",
+    "manual_review": "人工审核中", "rejected": "未通过",
+}  # fmt: skip

@@ -39,7 +39,9 @@ class Facts(Struct, kw_only=True):
     birth_certificate: BirthCertificate | None = None
     marriages: list[Marriage] = field(default_factory=list)
     unavailable: set[str] = field(default_factory=set)
-    provided: set[str] = field(default_factory=set)  # materials uploaded or promised at the desk
+    provided: set[str] = field(default_factory=set)  # materials whose originals staff have seen
+    uploaded: set[str] = field(default_factory=set)  # materials uploaded, to be checked by a person
+    bring: set[str] = field(default_factory=set)  # materials the guardian will bring to the school
 
     @property
     def family_ids(self) -> set[str]:

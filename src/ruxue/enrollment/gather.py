@@ -131,47 +131,33 @@ def other_asks(facts: Facts) -> list[Ask]:
 
 
 def apply_others(facts: Facts, answers: Sequence[Answer]) -> None:
-    by_service: dict[str, list[Answer]] = {}
-    for a in answers:
-        by_service.setdefault(a.ask.service, []).append(a)
-    _try(
-        facts,
-        STUDENT_STATUS,
-        lambda: setattr(
-            facts,
-            "student_status",
-            _value(by_service["xueji.student_status"][0], list[StudentStatus]) or [],
-        ),
-    )
-    _try(
-        facts,
-        RESIDENCES,
-        lambda: setattr(facts, "residences", _residences(by_service["property.residences"])),
-    )
-    _try(
-        facts,
-        MARRIAGE,
-        lambda: setattr(
-            facts, "marriages", _value(by_service["civil.marriage"][0], list[Marriage]) or []
-        ),
-    )
-    _try(
-        facts,
-        BIRTH,
-        lambda: setattr(
-            facts,
-            "birth_certificate",
-            _value(by_service["health.birth_certificate"][0], BirthCertificate),
-        ),
-    )
-
-
-def _try(facts: Facts, name: str, apply: Any) -> None:
+    by_service = {a.ask.service: a for a in answers if a.ask.service != "property.residences"}
     try:
-        apply()
-        facts.unavailable.discard(name)
+        facts.student_status = _value(by_service["xueji.student_status"], list[StudentStatus]) or []
+        facts.unavailable.discard(STUDENT_STATUS)
     except Down:
-        facts.unavailable.add(name)
+        facts.unavailable.add(STUDENT_STATUS)
+    try:
+        facts.residences = _residences(
+            [a for a in answers if a.ask.service == "property.residences"]
+        )
+        facts.unavailable.discard(RESIDENCES)
+    except Down:
+        facts.unavailable.add(RESIDENCES)
+    try:
+        facts.marriages = _value(by_service["civil.marriage"], list[Marriage]) or []
+        facts.unavailable.discard(MARRIAGE)
+    except Down:
+        facts.unavailable.add(MARRIAGE)
+    apply_birth(facts, by_service["health.birth_certificate"])
+
+
+def apply_birth(facts: Facts, answer: Answer) -> None:
+    try:
+        facts.birth_certificate = _value(answer, BirthCertificate)
+        facts.unavailable.discard(BIRTH)
+    except Down:
+        facts.unavailable.add(BIRTH)
 
 
 def _residences(answers: Sequence[Answer]) -> list[Property]:

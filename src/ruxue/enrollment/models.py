@@ -39,6 +39,7 @@ class Case(Base):
     child_enc: Mapped[str] = mapped_column(String(200))
     child_name_masked: Mapped[str] = mapped_column(String(40), default="")
     spouse_index: Mapped[str | None] = mapped_column(String(64))
+    phone_enc: Mapped[str] = mapped_column(String(200), default="")  # for notifications
     single_parent: Mapped[bool | None] = mapped_column(Boolean)
     chosen_cert: Mapped[str | None] = mapped_column(String(80))
     draft_enc: Mapped[str] = mapped_column(

@@ -88,7 +88,7 @@ def missing_materials(facts: Facts) -> list[str]:
         missing.append("BIRTH_CERTIFICATE")
     if facts.spouse is not None and MARRIAGE not in facts.unavailable and not _married(facts):
         missing.append("MARRIAGE_CERTIFICATE")
-    return [m for m in missing if m not in facts.provided]
+    return [m for m in missing if m not in facts.provided and m not in facts.uploaded]
 
 
 def _married(facts: Facts) -> bool:
@@ -174,6 +174,8 @@ def review_reasons(policy: Policy, facts: Facts, placement: Placement) -> list[s
         needed.add(HOUSING_PROOF)
     if facts.unavailable & needed:
         reasons.append("DATA_SOURCE_UNAVAILABLE")
+    if facts.uploaded - facts.provided:
+        reasons.append("UPLOADED_MATERIALS")
     return reasons
 
 

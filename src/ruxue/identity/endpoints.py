@@ -24,7 +24,7 @@ async def callback(request: Request) -> Response:
     except OAuthError as exc:
         raise Unauthorized(f"登录未完成：{exc.error}") from None
     remember(request, token["userinfo"])
-    return RedirectResponse("/me", status_code=303)
+    return RedirectResponse("/apply", status_code=303)
 
 
 @router.post("/logout")

@@ -8,9 +8,10 @@ class RuxueError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, **details: object) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details
         if code:
             self.code = code
 
@@ -37,7 +38,8 @@ class Unavailable(RuxueError):
 
 async def _render(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RuxueError)
-    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
+    body = {"error": exc.code, "message": exc.message, **exc.details}
+    return JSONResponse(body, status_code=exc.status_code)
 
 
 def install_error_handler(app: FastAPI) -> None:

@@ -1,5 +1,6 @@
 """The department sandbox as one FastAPI app: identity platform, department services, faults."""
 
+import base64
 import datetime as dt
 import os
 import secrets
@@ -150,7 +151,7 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
             "query": query,
             "txn": txn,
             "code": code,
-            "phone": phone[:3] + "****" + phone[-4:],
+            "phone": _mask_phone(phone),
             "name": mask_name(person.name),
         }
         return TEMPLATES.TemplateResponse(request, "idp_code.html", ctx)
@@ -178,6 +179,45 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
         req = oauth2_request(request, query_payload(query), f"{idp.issuer}/authorize?{query}")
         grant = idp.get_authorization_grant(req)
         return idp.create_authorization_response(req, grant_user=pending["id_number"], grant=grant)
+
+    @app.post("/idp/api/person-otp")
+    async def person_otp(request: Request, body: dict[str, str]) -> Response:
+        """A relying party asks a third person (a spouse) to authorise by SMS code."""
+        if not _client_ok(sb, request):
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        person = sb.store.persons.get(str(body.get("id_number", "")).upper())
+        if person is None or _age(person.birth_date) < 18:
+            return JSONResponse(
+                {"error": "unknown_person", "message": "该身份证号码未在本平台实名注册"},
+                status_code=404,
+            )
+        txn, code = secrets.token_urlsafe(16), f"{secrets.randbelow(10**6):06d}"
+        sb.otps[txn] = {
+            "id_number": person.id_number,
+            "code": code,
+            "expires": time.time() + OTP_TTL,
+            "tries": 0,
+        }
+        reason = str(body.get("reason", ""))[:60]
+        sb.send_sms(
+            phone_of(person.id_number),
+            f"【江苏政务服务】{reason}授权验证码{code}，5分钟内有效。如非本人同意请勿告知他人。",
+        )
+        return JSONResponse({"txn": txn, "phone_masked": _mask_phone(phone_of(person.id_number))})
+
+    @app.post("/idp/api/person-otp/verify")
+    async def person_otp_verify(request: Request, body: dict[str, str]) -> Response:
+        if not _client_ok(sb, request):
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        pending = sb.otps.get(str(body.get("txn", "")))
+        if not pending or pending["expires"] < time.time() or pending["tries"] >= 5:
+            sb.otps.pop(str(body.get("txn", "")), None)
+            return JSONResponse({"verified": False, "error": "expired"})
+        if not secrets.compare_digest(str(body.get("code", "")).strip(), pending["code"]):
+            pending["tries"] += 1
+            return JSONResponse({"verified": False, "error": "wrong_code"})
+        sb.otps.pop(str(body["txn"]))
+        return JSONResponse({"verified": True, "id_number": pending["id_number"]})
 
     @app.post("/idp/token")
     async def token(request: Request) -> Response:
@@ -208,6 +248,19 @@ def _check_authorize(sb: Sandbox, request: Request, query: str) -> str | None:
     except OAuth2Error as exc:
         return f"{exc.error}: {exc.description or ''}"
     return None
+
+
+def _client_ok(sb: Sandbox, request: Request) -> bool:
+    auth = request.headers.get("authorization", "")
+    if not auth.startswith("Basic "):
+        return False
+    client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+    client = sb.idp.query_client(client_id)
+    return client is not None and client.check_client_secret(secret)
+
+
+def _mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:]
 
 
 def _age(born: dt.date) -> int:

@@ -5,20 +5,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from ruxue.enrollment.endpoints import router as enrollment_api
+from ruxue.enrollment.pages import render
+from ruxue.enrollment.pages import router as enrollment_pages
+from ruxue.enrollment.policy import load_policy
 from ruxue.exchange.client import ExchangeClient
 from ruxue.exchange.endpoints import router as exchange_router
 from ruxue.identity.endpoints import router as identity_router
-from ruxue.identity.service import make_oauth, optional_guardian
+from ruxue.identity.service import make_oauth
 from ruxue.kit.db import Database
 from ruxue.kit.errors import install_error_handler
-from ruxue.person.rules import mask_id_number, mask_name
+from ruxue.notice.endpoints import router as notice_router
+from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -36,16 +41,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.oauth = make_oauth(settings)
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.session_secret,
-        session_cookie="ruxue_session",
-        max_age=2 * 3600,
-        same_site="lax",
-        https_only=settings.public_url.startswith("https"),
-    )
+        SessionMiddleware, secret_key=settings.session_secret, session_cookie="ruxue_session",
+        max_age=2 * 3600, same_site="lax", https_only=settings.public_url.startswith("https"),
+    )  # fmt: skip
     install_error_handler(app)
-    app.include_router(identity_router)
-    app.include_router(exchange_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (
+        identity_router,
+        exchange_router,
+        enrollment_api,
+        enrollment_pages,
+        notice_router,
+        schools_router,
+    ):
+        app.include_router(router)
     _pages(app)
     return app
 
@@ -53,21 +62,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _pages(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def home(request: Request) -> Response:
-        return TEMPLATES.TemplateResponse(
-            request, "home.html", {"guardian": optional_guardian(request)}
-        )
+        return render(request, "home.html")
 
-    @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
-    async def me(request: Request) -> Response:
-        guardian = optional_guardian(request)
-        if guardian is None:
-            return Response(status_code=303, headers={"location": "/auth/login"})
-        ctx = {
-            "guardian": guardian,
-            "masked_id": mask_id_number(guardian.id_number),
-            "masked_name": mask_name(guardian.name),
-        }
-        return TEMPLATES.TemplateResponse(request, "me.html", ctx)
+    @app.get("/me", include_in_schema=False)
+    async def me() -> Response:
+        return RedirectResponse("/apply", status_code=303)
+
+    @app.get("/guide", response_class=HTMLResponse, include_in_schema=False)
+    async def guide(request: Request) -> Response:
+        settings: Settings = request.app.state.settings
+        policy = load_policy(settings.clock().year, "320500")
+        window = policy.age["primary"]
+        opens, closes = policy.windows["primary"].bounds(policy.year)
+        return render(request, "guide.html", born_from=f"{window.born_from.date(policy.year):%Y年%m月%d日}",
+                      born_to=f"{window.born_to.date(policy.year):%Y年%m月%d日}",
+                      window=f"{opens:%Y年%m月%d日 %H:%M}至{closes:%m月%d日 %H:%M}")  # fmt: skip
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,8 +1,8 @@
 """initial schema: exchange, schools, enrollment, notifications
 
-Revision ID: f9dcc8c46e48
+Revision ID: c834c2071f6d
 Revises:
-Create Date: 2026-11-27 09:58:09.950465
+Create Date: 2026-11-27 10:04:35.862796
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import ruxue.kit.db
 
-revision: str = "f9dcc8c46e48"
+revision: str = "c834c2071f6d"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("child_enc", sa.String(length=200), nullable=False),
         sa.Column("child_name_masked", sa.String(length=40), nullable=False),
         sa.Column("spouse_index", sa.String(length=64), nullable=True),
+        sa.Column("phone_enc", sa.String(length=200), nullable=False),
         sa.Column("single_parent", sa.Boolean(), nullable=True),
         sa.Column("chosen_cert", sa.String(length=80), nullable=True),
         sa.Column("draft_enc", sa.Text(), nullable=False),

@@ -1,0 +1,236 @@
+"""JSON API of the guardian's application, for the native apps (OpenAPI at /openapi.json)."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.enrollment import repository as repo
+from ruxue.enrollment import service
+from ruxue.enrollment.materials import store_upload
+from ruxue.enrollment.models import Case
+from ruxue.enrollment.schemas import (
+    CaseView,
+    ChooseResidence,
+    MaterialAnswer,
+    SpouseCode,
+    SpouseConsent,
+    StartCase,
+)
+from ruxue.enrollment.views import case_view
+from ruxue.exchange.client import ExchangeClient
+from ruxue.identity.service import Guardian, current_guardian, request_person_otp, verify_person_otp
+from ruxue.kit.errors import RuxueError
+from ruxue.notice.service import notice_pdf
+from ruxue.notify.service import send_soon
+from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.schools.repository import get_school
+from ruxue.settings import Settings
+
+router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
+
+
+@asynccontextmanager
+async def write(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.db.write_session() as session:
+        yield session
+
+
+def exchange(request: Request) -> ExchangeClient:
+    return request.app.state.exchange
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def view(request: Request, session: AsyncSession, case: Case) -> CaseView:
+    school = await get_school(session, case.school_code) if case.school_code else None
+    return case_view(
+        case,
+        repo.read_facts(case),
+        settings_of(request).public_url,
+        school.name if school else None,
+    )
+
+
+@router.get("", response_model=list[CaseView])
+async def my_cases(
+    request: Request, guardian: Guardian = Depends(current_guardian)
+) -> list[CaseView]:
+    async with request.app.state.db.read_session() as session:
+        return [
+            await view(request, session, c)
+            for c in await repo.cases_of(session, guardian.id_number)
+        ]
+
+
+@router.post("", response_model=CaseView, status_code=201)
+async def start(
+    body: StartCase, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> CaseView:
+    if not body.consent:
+        raise RuxueError("需要您的授权才能向各部门查询信息。")
+    settings = settings_of(request)
+    async with write(request) as session:
+        case = await service.start_case(session, exchange(request), settings.clock(), guardian,
+                                        year=settings.clock().year, segment=body.segment, child_id=body.child_id_number)  # fmt: skip
+        return await view(request, session, case)
+
+
+@router.get("/{case_no}", response_model=CaseView)
+async def get_case(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> CaseView:
+    async with request.app.state.db.read_session() as session:
+        case, _ = await service.load(session, guardian, case_no)
+        return await view(request, session, case)
+
+
+@router.post("/{case_no}/spouse/code")
+async def spouse_code(
+    case_no: str, body: SpouseCode, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> dict[str, str]:
+    """Send the spouse an authorisation code through the identity platform."""
+    async with request.app.state.db.read_session() as session:
+        await service.load(session, guardian, case_no)
+    spouse = parse_id_number(body.spouse_id_number).value
+    reason = f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
+    return await request_person_otp(settings_of(request), spouse, reason)
+
+
+@router.post("/{case_no}/spouse", response_model=CaseView)
+async def spouse(
+    case_no: str,
+    body: SpouseConsent,
+    request: Request,
+    guardian: Guardian = Depends(current_guardian),
+) -> CaseView:
+    verified = await verify_person_otp(settings_of(request), body.txn, body.code)
+    async with write(request) as session:
+        case = await service.set_spouse(
+            session, exchange(request), guardian, case_no, body.spouse_id_number, verified
+        )
+        return await view(request, session, case)
+
+
+@router.post("/{case_no}/single-parent", response_model=CaseView)
+async def single_parent(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> CaseView:
+    async with write(request) as session:
+        return await view(
+            request, session, await service.set_single_parent(session, guardian, case_no)
+        )
+
+
+@router.post("/{case_no}/checks", response_model=CaseView)
+async def checks(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> CaseView:
+    """Student status, residences, marriage and birth records."""
+    async with write(request) as session:
+        case, _, _ = await service.fetch_rest(session, exchange(request), guardian, case_no)
+        return await view(request, session, case)
+
+
+@router.get("/{case_no}/residences")
+async def residences(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> dict[str, object]:
+    async with request.app.state.db.read_session() as session:
+        case, facts = await service.load(session, guardian, case_no)
+        suggested = await service.suggested_residence(session, case, facts)
+    from ruxue.enrollment.views import mask_address
+
+    return {"suggested": suggested, "residences": [
+        {"cert_no": p.cert_no, "address": mask_address(p.address), "building_area_m2": p.building_area_m2,
+         "compound_code": p.compound_code} for p in facts.residences
+    ]}  # fmt: skip
+
+
+@router.post("/{case_no}/residence", response_model=CaseView)
+async def residence(
+    case_no: str,
+    body: ChooseResidence,
+    request: Request,
+    guardian: Guardian = Depends(current_guardian),
+) -> CaseView:
+    async with write(request) as session:
+        case = await service.choose_residence(
+            session, exchange(request), guardian, case_no, body.cert_no
+        )
+        return await view(request, session, case)
+
+
+@router.post("/{case_no}/materials/upload", response_model=CaseView)
+async def upload(
+    case_no: str, request: Request, kind: str = Form(...), file: UploadFile = File(...),
+    guardian: Guardian = Depends(current_guardian),
+) -> CaseView:  # fmt: skip
+    settings = settings_of(request)
+    data = await file.read(settings.upload_max_bytes + 1)
+    async with write(request) as session:
+        case, _ = await service.load(session, guardian, case_no)
+        material = await store_upload(
+            session,
+            settings.upload_dir,
+            settings.upload_max_bytes,
+            case,
+            kind,
+            file.filename or "",
+            data,
+        )
+        case = await service.answer_material(
+            session, guardian, case_no, kind, "upload", material.id
+        )
+        return await view(request, session, case)
+
+
+@router.post("/{case_no}/materials/bring", response_model=CaseView)
+async def bring(
+    case_no: str,
+    body: MaterialAnswer,
+    request: Request,
+    guardian: Guardian = Depends(current_guardian),
+) -> CaseView:
+    async with write(request) as session:
+        return await view(
+            request,
+            session,
+            await service.answer_material(session, guardian, case_no, body.kind, "bring"),
+        )
+
+
+@router.post("/{case_no}/materials/done", response_model=CaseView)
+async def materials_done(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> CaseView:
+    async with write(request) as session:
+        return await view(
+            request, session, await service.confirm_materials(session, guardian, case_no)
+        )
+
+
+@router.post("/{case_no}/submit", response_model=CaseView)
+async def submit(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> CaseView:
+    async with write(request) as session:
+        case = await service.submit(session, settings_of(request).clock(), guardian, case_no)
+        result = await view(request, session, case)
+    send_soon()
+    return result
+
+
+@router.get("/{case_no}/notice.pdf")
+async def notice(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> Response:
+    async with request.app.state.db.read_session() as session:
+        case, _ = await service.load(session, guardian, case_no)
+        pdf = await notice_pdf(session, case, settings_of(request).public_url)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"content-disposition": f'inline; filename="notice-{case.notice_no}.pdf"'})  # fmt: skip

@@ -1,0 +1,318 @@
+"""The guardian's mobile pages (H5): the seven steps, the status page. Same services as the API."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ruxue.enrollment import repository as repo
+from ruxue.enrollment import service
+from ruxue.enrollment.explain import CATEGORIES, MATERIALS, SEGMENTS, STATUSES, reason_text
+from ruxue.enrollment.materials import store_upload
+from ruxue.enrollment.policy import load_policy
+from ruxue.enrollment.rules import household_size, missing_materials, rejections, same_booklet
+from ruxue.enrollment.views import fetched, mask_address
+from ruxue.exchange.envelope import DEPARTMENTS
+from ruxue.exchange.schemas import DEPARTMENT_NAMES
+from ruxue.identity.service import (
+    Guardian,
+    optional_guardian,
+    request_person_otp,
+    verify_person_otp,
+)
+from ruxue.kit.errors import RuxueError
+from ruxue.notify.service import send_soon
+from ruxue.person.rules import mask_id_number, mask_name
+from ruxue.schools.repository import get_school
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
+STEPS = ["实名登录", "学生信息", "配偶信息", "学籍核验", "房产信息", "补充材料", "确认提交"]
+
+
+def render(
+    request: Request, name: str, step: int | None = None, status_code: int = 200, **ctx: Any
+) -> Response:
+    ctx.update(steps=STEPS, step=step, guardian=optional_guardian(request), demo_now=request.app.state.settings.now,
+               SEGMENTS=SEGMENTS, STATUSES=STATUSES, CATEGORIES=CATEGORIES)  # fmt: skip
+    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def login_first() -> Response:
+    return RedirectResponse("/auth/login", status_code=303)
+
+
+def to(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)
+
+
+@router.get("/apply", response_class=HTMLResponse)
+async def apply(request: Request) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    async with request.app.state.db.read_session() as session:
+        cases = await repo.cases_of(session, guardian.id_number)
+    return render(
+        request, "apply.html", step=1, cases=cases, year=request.app.state.settings.clock().year
+    )
+
+
+@router.get("/apply/{segment}", response_class=HTMLResponse)
+async def child_form(request: Request, segment: str) -> Response:
+    if optional_guardian(request) is None:
+        return login_first()
+    return render(
+        request,
+        "step_child.html",
+        step=2,
+        segment=segment,
+        departments=[DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
+    )
+
+
+@router.post("/apply/{segment}", response_class=HTMLResponse)
+async def child_submit(
+    request: Request, segment: str, child_id: str = Form(""), consent: str = Form("")
+) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    ctx = {
+        "segment": segment,
+        "child_id": child_id,
+        "departments": [DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
+    }
+    if segment not in SEGMENTS:
+        return to("/apply")
+    if not consent:
+        return render(
+            request,
+            "step_child.html",
+            2,
+            400,
+            error="请阅读并勾选授权声明，授权后系统才能向各部门查询。",
+            **ctx,
+        )
+    settings = request.app.state.settings
+    try:
+        async with request.app.state.db.write_session() as session:
+            case = await service.start_case(session, request.app.state.exchange, settings.clock(), guardian,
+                                            year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
+    except RuxueError as exc:
+        return render(
+            request,
+            "step_child.html",
+            2,
+            400,
+            error=exc.message,
+            existing=exc.details.get("case_no"),
+            **ctx,
+        )
+    return to(f"/cases/{case.case_no}/step/3")
+
+
+async def _case(request: Request, guardian: Guardian, case_no: str) -> tuple[Any, Any]:
+    async with request.app.state.db.read_session() as session:
+        return await service.load(session, guardian, case_no)
+
+
+@router.get("/cases/{case_no}/step/{step}", response_class=HTMLResponse)
+async def step_page(request: Request, case_no: str, step: int, error: str = "") -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    case, facts = await _case(request, guardian, case_no)
+    if case.status != "draft":
+        return to(f"/cases/{case_no}")
+    if step > case.step or step < 3 or step > 7:
+        return to(f"/cases/{case_no}/step/{case.step}")
+    ctx = await _step_context(request, case, facts, step)
+    return render(request, f"step{step}.html", step, case=case, facts=facts, error=error, **ctx)
+
+
+async def _step_context(request: Request, case: Any, facts: Any, step: int) -> dict[str, Any]:
+    policy = load_policy(case.year, case.district_code or "")
+    ctx: dict[str, Any] = {
+        "fetched": fetched(facts),
+        "mask_id": mask_id_number,
+        "mask_name": mask_name,
+    }
+    if step == 4:
+        ctx["checked"] = case.step >= 5
+        ctx["rejected"] = (
+            [reason_text(r, policy) for r in rejections(policy, facts)] if case.step >= 5 else []
+        )
+    if step == 5:
+        async with request.app.state.db.read_session() as session:
+            suggested = await service.suggested_residence(session, case, facts)
+        size = household_size(facts)
+        ctx["homes"] = [{"cert_no": p.cert_no, "address": mask_address(p.address), "area": p.building_area_m2,
+                         "per_person": p.building_area_m2 / size} for p in facts.residences]  # fmt: skip
+        ctx.update(
+            suggested=facts.chosen_cert or suggested,
+            household=size,
+            threshold=policy.area_threshold_m2,
+        )
+    if step == 6:
+        ctx["same_booklet"] = same_booklet(facts)
+        ctx["missing"] = [{"code": m, **MATERIALS[m], "bring": m in facts.bring, "uploaded": m in facts.uploaded}
+                          for m in sorted(set(missing_materials(facts)) | facts.uploaded | facts.bring)]  # fmt: skip
+    return ctx
+
+
+@router.post("/cases/{case_no}/spouse/code", response_class=HTMLResponse)
+async def spouse_code(request: Request, case_no: str, spouse_id: str = Form("")) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    case, facts = await _case(request, guardian, case_no)
+    ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
+    try:
+        from ruxue.person.rules import parse_id_number
+
+        reason = (
+            f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
+        )
+        sent = await request_person_otp(
+            request.app.state.settings, parse_id_number(spouse_id).value, reason
+        )
+    except RuxueError as exc:
+        return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
+    return render(
+        request, "step3.html", 3, txn=sent["txn"], phone=sent.get("phone_masked", ""), **ctx
+    )
+
+
+@router.post("/cases/{case_no}/spouse", response_class=HTMLResponse)
+async def spouse(
+    request: Request,
+    case_no: str,
+    spouse_id: str = Form(""),
+    txn: str = Form(""),
+    code: str = Form(""),
+) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    try:
+        verified = await verify_person_otp(request.app.state.settings, txn, code)
+        async with request.app.state.db.write_session() as session:
+            await service.set_spouse(
+                session, request.app.state.exchange, guardian, case_no, spouse_id, verified
+            )
+    except RuxueError as exc:
+        case, facts = await _case(request, guardian, case_no)
+        return render(request, "step3.html", 3, 400, error=exc.message, case=case, facts=facts,
+                      fetched=fetched(facts), spouse_id=spouse_id)  # fmt: skip
+    return to(f"/cases/{case_no}/step/4")
+
+
+@router.post("/cases/{case_no}/single", response_class=HTMLResponse)
+async def single(request: Request, case_no: str) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    async with request.app.state.db.write_session() as session:
+        await service.set_single_parent(session, guardian, case_no)
+    return to(f"/cases/{case_no}/step/4")
+
+
+@router.post("/cases/{case_no}/checks", response_class=HTMLResponse)
+async def checks(request: Request, case_no: str) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    try:
+        async with request.app.state.db.write_session() as session:
+            await service.fetch_rest(session, request.app.state.exchange, guardian, case_no)
+    except RuxueError as exc:
+        return to(f"/cases/{case_no}/step/4?error={exc.message}")
+    return to(f"/cases/{case_no}/step/4")
+
+
+@router.post("/cases/{case_no}/residence", response_class=HTMLResponse)
+async def residence(request: Request, case_no: str, cert_no: str = Form("")) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    try:
+        async with request.app.state.db.write_session() as session:
+            await service.choose_residence(
+                session, request.app.state.exchange, guardian, case_no, cert_no or None
+            )
+    except RuxueError as exc:
+        return to(f"/cases/{case_no}/step/5?error={exc.message}")
+    return to(f"/cases/{case_no}/step/6")
+
+
+@router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
+async def materials(
+    request: Request, case_no: str, kind: str = Form(...), how: str = Form(...), file: UploadFile | None = File(None),
+) -> Response:  # fmt: skip
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    settings = request.app.state.settings
+    try:
+        async with request.app.state.db.write_session() as session:
+            material_id = None
+            if how == "upload":
+                case, _ = await service.load(session, guardian, case_no)
+                data = await file.read(settings.upload_max_bytes + 1) if file else b""
+                name = file.filename or "" if file else ""
+                material_id = (
+                    await store_upload(
+                        session,
+                        settings.upload_dir,
+                        settings.upload_max_bytes,
+                        case,
+                        kind,
+                        name,
+                        data,
+                    )
+                ).id
+            await service.answer_material(session, guardian, case_no, kind, how, material_id)
+    except RuxueError as exc:
+        return to(f"/cases/{case_no}/step/6?error={exc.message}")
+    return to(f"/cases/{case_no}/step/6")
+
+
+@router.post("/cases/{case_no}/materials/done", response_class=HTMLResponse)
+async def materials_done(request: Request, case_no: str) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    async with request.app.state.db.write_session() as session:
+        await service.confirm_materials(session, guardian, case_no)
+    return to(f"/cases/{case_no}/step/7")
+
+
+@router.post("/cases/{case_no}/submit", response_class=HTMLResponse)
+async def submit(request: Request, case_no: str) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    try:
+        async with request.app.state.db.write_session() as session:
+            await service.submit(session, request.app.state.settings.clock(), guardian, case_no)
+    except RuxueError as exc:
+        return to(f"/cases/{case_no}/step/7?error={exc.message}")
+    send_soon()
+    return to(f"/cases/{case_no}")
+
+
+@router.get("/cases/{case_no}", response_class=HTMLResponse)
+async def case_page(request: Request, case_no: str) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    async with request.app.state.db.read_session() as session:
+        case, facts = await service.load(session, guardian, case_no)
+        school = await get_school(session, case.school_code) if case.school_code else None
+        events = await repo.events_of(session, case)
+    missing = [{"code": m, **MATERIALS[m]} for m in case.missing]
+    return render(request, "case.html", case=case, facts=facts, fetched=fetched(facts), school=school,
+                  missing=missing, events=events)  # fmt: skip

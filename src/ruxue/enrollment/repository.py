@@ -1,0 +1,78 @@
+"""Reads of cases. ``visible_cases`` is the one place that narrows what a caller may see."""
+
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.enrollment.facts import Facts
+from ruxue.enrollment.models import Case, CaseEvent, Material
+from ruxue.kit import pii
+from ruxue.kit.db import utcnow
+
+
+def visible_cases(guardian_id: str) -> Select[Case]:
+    """Cases a guardian may see: their own applications only."""
+    return select(Case).where(Case.guardian_index == pii.blind_index(guardian_id))
+
+
+async def cases_of(session: AsyncSession, guardian_id: str) -> Sequence[Case]:
+    return (
+        await session.scalars(visible_cases(guardian_id).order_by(Case.created_at.desc()))
+    ).all()
+
+
+async def case_of(session: AsyncSession, guardian_id: str, case_no: str) -> Case | None:
+    return (
+        await session.scalars(visible_cases(guardian_id).where(Case.case_no == case_no))
+    ).one_or_none()
+
+
+async def case_for_child(
+    session: AsyncSession, year: int, segment: str, child_id: str
+) -> Case | None:
+    query = select(Case).where(
+        Case.year == year, Case.segment == segment, Case.child_index == pii.blind_index(child_id)
+    )
+    return (await session.scalars(query)).one_or_none()
+
+
+async def case_by_verify_code(session: AsyncSession, code: str) -> Case | None:
+    return (await session.scalars(select(Case).where(Case.verify_code == code))).one_or_none()
+
+
+def read_facts(case: Case) -> Facts:
+    return msgspec.json.decode(pii.decrypt(case.draft_enc).encode(), type=Facts)
+
+
+def write_facts(case: Case, facts: Facts) -> None:
+    case.draft_enc = pii.encrypt(msgspec.json.encode(facts).decode())
+
+
+async def add_event(
+    session: AsyncSession, case: Case, actor: str, action: str, **detail: object
+) -> CaseEvent:
+    last = await session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id))
+    event = CaseEvent(
+        case_id=case.id, seq=(last or 0) + 1, at=utcnow(), actor=actor, action=action, detail=detail
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def events_of(session: AsyncSession, case: Case) -> Sequence[CaseEvent]:
+    return (
+        await session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        )
+    ).all()
+
+
+async def materials_of(session: AsyncSession, case: Case) -> Sequence[Material]:
+    return (
+        await session.scalars(
+            select(Material).where(Material.case_id == case.id).order_by(Material.id)
+        )
+    ).all()

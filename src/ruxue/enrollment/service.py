@@ -1,0 +1,347 @@
+"""The guardian's application, step by step. Services flush; the request boundary commits."""
+
+import datetime as dt
+import secrets
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.enrollment import repository as repo
+from ruxue.enrollment.explain import MATERIALS, SEGMENTS, STATUSES
+from ruxue.enrollment.facts import Facts
+from ruxue.enrollment.gather import (
+    apply_birth,
+    apply_others,
+    birth_ask,
+    check_spouse,
+    fetch_housing_proof,
+    fetch_person,
+    other_asks,
+    person_asks,
+    read_person,
+)
+from ruxue.enrollment.models import Case
+from ruxue.enrollment.policy import CHINA, Policy, load_policy
+from ruxue.enrollment.rules import NOTICE, Decision, best_residence, decide, rejections
+from ruxue.exchange.client import CallContext, ExchangeClient
+from ruxue.exchange.envelope import DEPARTMENTS
+from ruxue.exchange.repository import get_consent
+from ruxue.exchange.service import envelope_consent, grant_consent
+from ruxue.identity.service import Guardian
+from ruxue.kit import pii
+from ruxue.kit.db import utcnow
+from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.notify.service import queue_sms
+from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.schools.repository import school_refs
+
+FIELDS = [
+    "hukou",
+    "property",
+    "marriage",
+    "birth_certificate",
+    "student_status",
+    "social_insurance",
+]
+
+
+class DuplicateCase(RuxueError):
+    status_code = 409
+    code = "duplicate_case"
+
+    def __init__(self, message: str, case_no: str) -> None:
+        super().__init__(message, case_no=case_no)
+        self.case_no = case_no
+
+
+class WindowClosed(RuxueError):
+    status_code = 409
+    code = "window_closed"
+
+
+class StepOrder(RuxueError):
+    status_code = 409
+    code = "step_order"
+
+
+def actor(guardian: Guardian) -> str:
+    return "guardian:" + pii.blind_index(guardian.id_number)[:16]
+
+
+def check_window(policy: Policy, segment: str, now: dt.datetime) -> None:
+    opens, closes = policy.windows[segment].bounds(policy.year)  # type: ignore[index]
+    span = f"{opens:%Y年%m月%d日 %H:%M}至{closes:%m月%d日 %H:%M}"
+    if now < opens:
+        raise WindowClosed(f"本区{SEGMENTS[segment]}报名尚未开始，报名时间为{span}，届时再来办理。")
+    if now > closes:
+        raise WindowClosed(
+            f"本区{SEGMENTS[segment]}报名已于{closes:%m月%d日 %H:%M}结束（报名时间{span}）。如有特殊情况请联系学校或区教育局。"
+        )
+
+
+def new_case_no(year: int, segment: str) -> str:
+    return f"RX{year}{'P' if segment == 'primary' else 'J'}{secrets.token_hex(5).upper()}"
+
+
+async def context(session: AsyncSession, case: Case, operator: str) -> CallContext:
+    consents = []
+    for consent_id in case.consent_ids:
+        consent = await get_consent(session, consent_id)
+        assert consent is not None
+        consents.append(envelope_consent(consent))
+    return CallContext(case_no=case.case_no, operator=operator, consents=tuple(consents))
+
+
+async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple[Case, Facts]:
+    case = await repo.case_of(session, guardian.id_number, case_no)
+    if case is None:
+        raise NotFound("办件不存在")
+    return case, repo.read_facts(case)
+
+
+def _editable(case: Case) -> None:
+    if case.status != "draft":
+        raise StepOrder("该办件已提交，不能修改。")
+
+
+async def start_case(
+    session: AsyncSession, client: ExchangeClient, now: dt.datetime, guardian: Guardian, *,
+    year: int, segment: str, child_id: str,
+) -> Case:  # fmt: skip
+    """Step 2: the child's number and the guardian's consent; fetches both hukou records."""
+    child = parse_id_number(child_id).value
+    if child == guardian.id_number:
+        raise RuxueError("学生身份证号码不能与监护人相同。")
+    existing = await repo.case_for_child(session, year, segment, child)
+    if existing is not None:
+        if (
+            existing.guardian_index == pii.blind_index(guardian.id_number)
+            and existing.status == "draft"
+        ):
+            return existing
+        raise DuplicateCase(duplicate_message(existing), existing.case_no)
+    case_no = new_case_no(year, segment)
+    consent = await grant_consent(
+        session, grantor=guardian.id_number, subjects=[guardian.id_number, child],
+        departments=list(DEPARTMENTS), fields=FIELDS, purpose="ENROLLMENT", case_no=case_no,
+    )  # fmt: skip
+    ctx = CallContext(
+        case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
+    )
+    answers = await client.ask_all(ctx, person_asks(child) + person_asks(guardian.id_number))
+    child_p, child_b = read_person(answers[:2], "学生")
+    guardian_p, guardian_b = read_person(answers[2:], "监护人")
+    check_window(load_policy(year, child_b.district_code), segment, now)
+    facts = Facts(year=year, segment=segment, guardian=guardian_p, child=child_p,
+                  booklets={child_b.booklet_no: child_b, guardian_b.booklet_no: guardian_b})  # fmt: skip
+    case = Case(
+        case_no=case_no, year=year, segment=segment, channel="online", status="draft", step=3,
+        district_code=child_b.district_code, guardian_index=pii.blind_index(guardian.id_number),
+        guardian_enc=pii.encrypt(guardian.id_number), child_index=pii.blind_index(child),
+        child_enc=pii.encrypt(child), child_name_masked=mask_name(child_p.name), consent_ids=[consent.id],
+        phone_enc=pii.encrypt(guardian.phone),
+    )  # fmt: skip
+    repo.write_facts(case, facts)
+    session.add(case)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise DuplicateCase("该学生本年度已有办件，不能重复报名。", "") from None
+    await repo.add_event(
+        session,
+        case,
+        actor(guardian),
+        "consent",
+        consent_id=consent.id,
+        departments=list(DEPARTMENTS),
+    )
+    await repo.add_event(
+        session, case, "system", "fetch", step=2, services=["police.person", "police.hukou"]
+    )
+    return case
+
+
+def duplicate_message(case: Case) -> str:
+    channel = {"online": "网上", "offline": "学校现场", "county": "县级系统"}.get(
+        case.channel, case.channel
+    )
+    return (f"该学生本年度{SEGMENTS[case.segment]}已有报名办件（编号 {case.case_no}，{channel}办理，"
+            f"状态：{STATUSES.get(case.status, case.status)}），不能重复报名。")  # fmt: skip
+
+
+async def set_spouse(
+    session: AsyncSession, client: ExchangeClient, guardian: Guardian, case_no: str, spouse_id: str,
+    verified_id: str,
+) -> Case:  # fmt: skip
+    """Step 3: the spouse authorised with the code the identity platform sent them."""
+    case, facts = await load(session, guardian, case_no)
+    _editable(case)
+    spouse = parse_id_number(spouse_id).value
+    if spouse != verified_id:
+        raise RuxueError("授权验证码不属于该身份证号码。")
+    if spouse in (guardian.id_number, facts.child.id_number):
+        raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+    consent = await grant_consent(session, grantor=spouse, subjects=[spouse], departments=list(DEPARTMENTS),
+                                  fields=FIELDS, purpose="ENROLLMENT", case_no=case.case_no)  # fmt: skip
+    case.consent_ids = [*case.consent_ids, consent.id]
+    ctx = await context(session, case, guardian.id_number)
+    spouse_p, spouse_b = await fetch_person(client, ctx, spouse, "配偶")
+    birth = facts.birth_certificate
+    if spouse not in (facts.child.father_id_number, facts.child.mother_id_number) and birth is None:
+        apply_birth(facts, await client.ask(ctx, birth_ask(facts.child.id_number)))
+        birth = facts.birth_certificate
+    check_spouse(spouse_p, facts.child, birth)
+    facts.spouse, facts.booklets[spouse_b.booklet_no] = spouse_p, spouse_b
+    _reset_after(case, facts, 4)
+    case.spouse_index, case.single_parent = pii.blind_index(spouse), False
+    repo.write_facts(case, facts)
+    await repo.add_event(session, case, actor(guardian), "spouse_consent", consent_id=consent.id)
+    await repo.add_event(
+        session, case, "system", "fetch", step=3, services=["police.person", "police.hukou"]
+    )
+    return case
+
+
+async def set_single_parent(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
+    case, facts = await load(session, guardian, case_no)
+    _editable(case)
+    facts.spouse = None
+    _reset_after(case, facts, 4)
+    case.spouse_index, case.single_parent = None, True
+    repo.write_facts(case, facts)
+    await repo.add_event(session, case, actor(guardian), "single_parent")
+    return case
+
+
+def _reset_after(case: Case, facts: Facts, step: int) -> None:
+    """A change at an earlier step invalidates what later steps fetched."""
+    if step <= 4:
+        facts.residences, facts.chosen_cert, facts.housing_proof = [], None, None
+        facts.marriages, facts.unavailable = [], set()
+    case.step = min(case.step, step) if case.step > step else step
+
+
+async def fetch_rest(
+    session: AsyncSession, client: ExchangeClient, guardian: Guardian, case_no: str
+) -> tuple[Case, Facts, list[str]]:
+    """Step 4: student status, and (at once, to save the guardian's time) residences and records.
+    Returns the rejection reasons that already apply, to tell the guardian now."""
+    case, facts = await load(session, guardian, case_no)
+    _editable(case)
+    if case.single_parent is None:
+        raise StepOrder("请先完成第3步（配偶信息）。")
+    ctx = await context(session, case, guardian.id_number)
+    apply_others(facts, await client.ask_all(ctx, other_asks(facts)))
+    case.step = max(case.step, 5)
+    repo.write_facts(case, facts)
+    await repo.add_event(session, case, "system", "fetch", step=4,
+                         services=["xueji.student_status", "property.residences", "civil.marriage", "health.birth_certificate"],
+                         unavailable=sorted(facts.unavailable))  # fmt: skip
+    policy = load_policy(case.year, case.district_code or "")
+    return case, facts, rejections(policy, facts)
+
+
+async def suggested_residence(session: AsyncSession, case: Case, facts: Facts) -> str | None:
+    policy = load_policy(case.year, case.district_code or "")
+    return best_residence(policy, facts, await school_refs(session))
+
+
+async def choose_residence(
+    session: AsyncSession, client: ExchangeClient, guardian: Guardian, case_no: str, cert_no: str | None,
+) -> Case:  # fmt: skip
+    """Step 5: the residence used for enrollment (or none); the registry's housing proof."""
+    case, facts = await load(session, guardian, case_no)
+    _editable(case)
+    if case.step < 5:
+        raise StepOrder("请先完成第4步（学籍核验）。")
+    if cert_no and cert_no not in {p.cert_no for p in facts.residences}:
+        raise RuxueError("所选房产不在家庭名下的住宅中，请重新选择。")
+    facts.chosen_cert = cert_no or None
+    case.chosen_cert = facts.chosen_cert
+    await fetch_housing_proof(client, await context(session, case, guardian.id_number), facts)
+    case.step = max(case.step, 6)
+    repo.write_facts(case, facts)
+    await repo.add_event(session, case, actor(guardian), "choose_residence", cert_no=cert_no)
+    return case
+
+
+async def answer_material(
+    session: AsyncSession,
+    guardian: Guardian,
+    case_no: str,
+    kind: str,
+    how: str,
+    material_id: int | None = None,
+) -> Case:
+    """Step 6 (tell-once): a missing material is uploaded or will be brought to the school."""
+    case, facts = await load(session, guardian, case_no)
+    _editable(case)
+    if kind not in MATERIALS or how not in ("upload", "bring"):
+        raise RuxueError("材料类型不正确。")
+    (facts.uploaded if how == "upload" else facts.bring).add(kind)
+    (facts.bring if how == "upload" else facts.uploaded).discard(kind)
+    repo.write_facts(case, facts)
+    await repo.add_event(
+        session, case, actor(guardian), "material", kind=kind, how=how, material_id=material_id
+    )
+    return case
+
+
+async def confirm_materials(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
+    case, _ = await load(session, guardian, case_no)
+    _editable(case)
+    if case.step < 6:
+        raise StepOrder("请先完成第5步（房产信息）。")
+    case.step = 7
+    return case
+
+
+async def submit(session: AsyncSession, now: dt.datetime, guardian: Guardian, case_no: str) -> Case:
+    """Step 7: decide, and issue the seat notice when the rules say so."""
+    case, facts = await load(session, guardian, case_no)
+    _editable(case)
+    if case.step < 7:
+        raise StepOrder(f"请先完成第{case.step}步。")
+    policy = load_policy(case.year, case.district_code or "")
+    check_window(policy, case.segment, now)
+    decision = decide(policy, facts, await school_refs(session))
+    record_decision(case, decision, now)
+    await repo.add_event(session, case, actor(guardian), "submit")
+    await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
+                         missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
+    if case.outcome == NOTICE:
+        await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
+    await queue_sms(session, case, status_sms(case))
+    return case
+
+
+def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
+    case.outcome = case.status = decision.outcome
+    case.school_code, case.category = decision.school_code, decision.category
+    case.reasons, case.missing, case.explanation = (
+        decision.reasons,
+        decision.missing,
+        decision.explanation,
+    )
+    case.submitted_at = case.submitted_at or utcnow()
+    if decision.outcome == NOTICE and case.notice_no is None:
+        case.notice_no = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
+        case.verify_code = secrets.token_urlsafe(12)
+        case.notice_issued_at = now
+
+
+def status_sms(case: Case) -> str:
+    text = f"【入学一件事】您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"
+    return (
+        text
+        + {
+            "notice_issued": "已办结，公办地段学位告知书已发放，请登录查看。",
+            "needs_materials": "需要补充材料，请登录查看一次性告知清单。",
+            "manual_review": "已转区教育局人工审核，结果将短信通知。",
+            "rejected": "未通过，请登录查看原因。",
+        }[case.status]
+    )
+
+
+def local_date(value: dt.datetime | None) -> str:
+    return f"{value.astimezone(CHINA):%Y年%m月%d日}" if value else ""

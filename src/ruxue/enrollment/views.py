@@ -1,0 +1,103 @@
+"""What the guardian is shown of a case: fetched facts masked, with the department they came from."""
+
+from ruxue.enrollment.explain import CATEGORIES, SEGMENTS, STATUSES
+from ruxue.enrollment.facts import Facts
+from ruxue.enrollment.models import Case
+from ruxue.enrollment.rules import household_size, same_booklet
+from ruxue.enrollment.schemas import CaseView, Fetched
+from ruxue.person.rules import mask_id_number, mask_name
+
+POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
+    "公安（户籍）",
+    "资规（不动产登记）",
+    "省学籍系统",
+    "民政（婚姻登记）",
+    "卫健（出生医学证明）",
+)
+
+
+def mask_address(address: str) -> str:
+    """Keep the street, hide the house number and room."""
+    for mark in ("号", "幢"):
+        if mark in address:
+            head = address.split(mark)[0]
+            return head.rstrip("0123456789") + "**" + mark + "…"
+    return address[:8] + "…"
+
+
+def fetched(facts: Facts) -> list[Fetched]:
+    out = [
+        Fetched(
+            label="学生",
+            value=f"{mask_name(facts.child.name)} {mask_id_number(facts.child.id_number)}",
+            source=POLICE,
+        )
+    ]
+    booklet = facts.booklets.get(facts.child.booklet_no)
+    if booklet:
+        out.append(
+            Fetched(label="学生户籍地址", value=mask_address(booklet.address), source=POLICE)
+        )
+    out.append(
+        Fetched(
+            label="监护人",
+            value=f"{mask_name(facts.guardian.name)} {mask_id_number(facts.guardian.id_number)}",
+            source=POLICE,
+        )
+    )
+    if facts.spouse:
+        out.append(
+            Fetched(
+                label="配偶",
+                value=f"{mask_name(facts.spouse.name)} {mask_id_number(facts.spouse.id_number)}",
+                source=POLICE,
+            )
+        )
+        out.append(
+            Fetched(
+                label="是否同一户口簿", value="是" if same_booklet(facts) else "否", source=POLICE
+            )
+        )
+    for status in facts.student_status:
+        out.append(
+            Fetched(
+                label="学籍",
+                value=f"{status.school_name}，{status.graduation_year}年毕业",
+                source=XUEJI,
+            )
+        )
+    chosen = next((p for p in facts.residences if p.cert_no == facts.chosen_cert), None)
+    if chosen:
+        per = chosen.building_area_m2 / household_size(facts)
+        out.append(
+            Fetched(
+                label="入学房产",
+                value=f"{mask_address(chosen.address)} {chosen.building_area_m2:g}㎡，人均{per:.1f}㎡",
+                source=PROPERTY,
+            )
+        )
+    if facts.birth_certificate:
+        out.append(
+            Fetched(
+                label="出生医学证明",
+                value=f"编号 {facts.birth_certificate.cert_no[:3]}****",
+                source=HEALTH,
+            )
+        )
+    for m in facts.marriages:
+        if m.status == "married":
+            out.append(Fetched(label="结婚登记", value=f"{m.registered_on:%Y年}登记", source=CIVIL))
+    return out
+
+
+def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) -> CaseView:
+    return CaseView(
+        case_no=case.case_no, year=case.year, segment=SEGMENTS[case.segment], channel=case.channel,
+        status=case.status, status_text=STATUSES.get(case.status, case.status), step=case.step,
+        outcome=case.outcome, school_code=case.school_code, school_name=school_name,
+        category=CATEGORIES.get(case.category or "", None), reasons=case.reasons, missing=case.missing,
+        explanation=case.explanation, notice_no=case.notice_no,
+        notice_url=f"/api/v1/cases/{case.case_no}/notice.pdf" if case.notice_no else None,
+        verify_url=f"{base_url}/verify/{case.verify_code}" if case.verify_code else None,
+        fetched=fetched(facts), created_at=case.created_at,
+    )  # fmt: skip

@@ -1,0 +1,11 @@
+"""The district education bureaus that issue the notices."""
+
+ISSUERS = {
+    "320508": "苏州市姑苏区教育局", "320505": "苏州高新区（虎丘区）教育局", "320506": "苏州市吴中区教育局",
+    "320507": "苏州市相城区教育局", "320509": "苏州市吴江区教育局", "320571": "苏州工业园区教育局",
+    "320581": "常熟市教育局", "320582": "张家港市教育局", "320583": "昆山市教育局", "320585": "太仓市教育局",
+}  # fmt: skip
+
+
+def issuer_of(district_code: str | None) -> str:
+    return ISSUERS.get(district_code or "", "苏州市教育局")

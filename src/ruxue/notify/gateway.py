@@ -1,0 +1,14 @@
+"""The SMS gateway interface. ``RUXUE_SMS_URL`` points at the government SMS platform; the sandbox
+plays it and keeps what it was sent."""
+
+import httpx
+
+
+class SmsGateway:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def send(self, phone: str, text: str) -> None:
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.post(self.url, json={"phone": phone, "text": text})
+            response.raise_for_status()

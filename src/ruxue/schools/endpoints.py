@@ -1,0 +1,33 @@
+"""学区查询: a compound or an address to the schools whose catchment holds it."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ruxue.enrollment.pages import render
+from ruxue.schools.repository import all_schools, find_compounds
+
+router = APIRouter()
+
+
+async def lookup(request: Request, q: str) -> list[dict[str, object]]:
+    q = q.strip()
+    if len(q) < 2:
+        return []
+    async with request.app.state.db.read_session() as session:
+        compounds = await find_compounds(session, q)
+        schools = await all_schools(session)
+    return [
+        {"compound_code": c.code, "address": c.address,
+         "schools": [{"code": s.code, "name": s.name, "segment": s.segment} for s in schools if c.code in s.compound_codes]}
+        for c in compounds
+    ]  # fmt: skip
+
+
+@router.get("/api/v1/catchment", tags=["schools"])
+async def catchment_api(request: Request, q: str) -> list[dict[str, object]]:
+    return await lookup(request, q)
+
+
+@router.get("/catchment", response_class=HTMLResponse, include_in_schema=False)
+async def catchment_page(request: Request, q: str = "") -> Response:
+    return render(request, "catchment.html", q=q, results=await lookup(request, q) if q else None)
