@@ -2,6 +2,7 @@
 once per run and emptied after each test; the department sandbox over real HTTP."""
 
 import asyncio
+import datetime as dt
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -70,6 +71,8 @@ def settings(
         exchange_timeout_s=2.0,
         breaker_failures=3,
         breaker_reset_s=30.0,
+        now=dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC),  # inside the 2026 registration window
+        sms_url=f"{sandbox}/_sandbox/sms",
     )
 
 
@@ -96,3 +99,19 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         for table in reversed(Base.metadata.sorted_tables):
             await session.execute(delete(table))
     await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def web(settings: Settings, sandbox: ServerThread) -> Iterator[ServerThread]:
+    from ruxue.web.app import create_app
+
+    with ServerThread(create_app(settings)) as server:
+        yield server
+
+
+@pytest.fixture
+async def schools(db: Database) -> None:
+    from ruxue.schools.service import import_schools
+
+    async with db.write_session() as session:
+        await import_schools(session, load_dataset(EXAMPLE))

@@ -6,26 +6,17 @@ import pytest
 from typer.testing import CliRunner
 
 from ruxue.cli.main import app
-from ruxue.dataset.service import load_dataset
 from ruxue.enrollment.assess import assess
 from ruxue.enrollment.gather import StepError
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.db import Database
-from ruxue.schools.service import import_schools
 from ruxue.settings import Settings, get_settings
-from tests.conftest import EXAMPLE
 from tests.helpers import ServerThread
 
 WANG, LIU, WANG_CHILD = "320508198801010110", "320508199002020421", "320508201910150213"
 LI, LI_CHILD = "320508199105060629", "320508201911200446"
 CHEN, ZHOU, CHEN_CHILD = "320506198707070333", "320583198909090263", "320506202001100157"
 ZHAO, ZHAO_CHILD = "320508198212120514", "32050820130601037X"
-
-
-@pytest.fixture
-async def schools(db: Database) -> None:
-    async with db.write_session() as session:
-        await import_schools(session, load_dataset(EXAMPLE))
 
 
 @pytest.fixture

@@ -1,22 +1,11 @@
 """A guardian logs in to the app through the sandbox identity platform (code + PKCE), over HTTP."""
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
-from ruxue.settings import Settings
-from ruxue.web.app import create_app
 from tests.helpers import ServerThread
 from tests.sandbox.test_idp import _login
 
 GUARDIAN = "320508198801010110"
-
-
-@pytest.fixture(scope="module")
-def web(settings: Settings, sandbox: ServerThread) -> Iterator[ServerThread]:
-    with ServerThread(create_app(settings)) as server:
-        yield server
 
 
 async def test_home_page_offers_login(web: ServerThread) -> None:

@@ -74,9 +74,9 @@ async def start(
     if not body.consent:
         raise RuxueError("需要您的授权才能向各部门查询信息。")
     settings = settings_of(request)
-    async with write(request) as session:
-        case = await service.start_case(session, exchange(request), settings.clock(), guardian,
-                                        year=settings.clock().year, segment=body.segment, child_id=body.child_id_number)  # fmt: skip
+    case = await service.start_case(request.app.state.db, exchange(request), settings.clock(), guardian,
+                                    year=settings.clock().year, segment=body.segment, child_id=body.child_id_number)  # fmt: skip
+    async with request.app.state.db.read_session() as session:
         return await view(request, session, case)
 
 
@@ -109,10 +109,11 @@ async def spouse(
     guardian: Guardian = Depends(current_guardian),
 ) -> CaseView:
     verified = await verify_person_otp(settings_of(request), body.txn, body.code)
-    async with write(request) as session:
-        case = await service.set_spouse(
-            session, exchange(request), guardian, case_no, body.spouse_id_number, verified
-        )
+    db = request.app.state.db
+    case = await service.set_spouse(
+        db, exchange(request), guardian, case_no, body.spouse_id_number, verified
+    )
+    async with db.read_session() as session:
         return await view(request, session, case)
 
 

@@ -24,7 +24,7 @@ from ruxue.identity.service import (
 )
 from ruxue.kit.errors import RuxueError
 from ruxue.notify.service import send_soon
-from ruxue.person.rules import mask_id_number, mask_name
+from ruxue.person.rules import IdNumberError, mask_id_number, mask_name, parse_id_number
 from ruxue.schools.repository import get_school
 
 router = APIRouter(include_in_schema=False)
@@ -98,9 +98,8 @@ async def child_submit(
         )
     settings = request.app.state.settings
     try:
-        async with request.app.state.db.write_session() as session:
-            case = await service.start_case(session, request.app.state.exchange, settings.clock(), guardian,
-                                            year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
+        case = await service.start_case(request.app.state.db, request.app.state.exchange, settings.clock(), guardian,
+                                        year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
     except RuxueError as exc:
         return render(
             request,
@@ -171,8 +170,6 @@ async def spouse_code(request: Request, case_no: str, spouse_id: str = Form(""))
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
     try:
-        from ruxue.person.rules import parse_id_number
-
         reason = (
             f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
         )
@@ -199,11 +196,9 @@ async def spouse(
         return login_first()
     try:
         verified = await verify_person_otp(request.app.state.settings, txn, code)
-        async with request.app.state.db.write_session() as session:
-            await service.set_spouse(
-                session, request.app.state.exchange, guardian, case_no, spouse_id, verified
-            )
-    except RuxueError as exc:
+        db, client = request.app.state.db, request.app.state.exchange
+        await service.set_spouse(db, client, guardian, case_no, spouse_id, verified)
+    except (RuxueError, IdNumberError) as exc:
         case, facts = await _case(request, guardian, case_no)
         return render(request, "step3.html", 3, 400, error=exc.message, case=case, facts=facts,
                       fetched=fetched(facts), spouse_id=spouse_id)  # fmt: skip

@@ -29,7 +29,7 @@ from ruxue.exchange.repository import get_consent
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.identity.service import Guardian
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.db import Database, utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_name, parse_id_number
@@ -105,14 +105,18 @@ def _editable(case: Case) -> None:
 
 
 async def start_case(
-    session: AsyncSession, client: ExchangeClient, now: dt.datetime, guardian: Guardian, *,
+    db: Database, client: ExchangeClient, now: dt.datetime, guardian: Guardian, *,
     year: int, segment: str, child_id: str,
 ) -> Case:  # fmt: skip
-    """Step 2: the child's number and the guardian's consent; fetches both hukou records."""
+    """Step 2: the child's number and the guardian's consent; fetches both hukou records.
+
+    Three transactions: the checks (read), the consent (committed before any department is asked),
+    the case (written after the answers). No transaction stays open while departments answer."""
     child = parse_id_number(child_id).value
     if child == guardian.id_number:
         raise RuxueError("学生身份证号码不能与监护人相同。")
-    existing = await repo.case_for_child(session, year, segment, child)
+    async with db.read_session() as session:
+        existing = await repo.case_for_child(session, year, segment, child)
     if existing is not None:
         if (
             existing.guardian_index == pii.blind_index(guardian.id_number)
@@ -121,10 +125,11 @@ async def start_case(
             return existing
         raise DuplicateCase(duplicate_message(existing), existing.case_no)
     case_no = new_case_no(year, segment)
-    consent = await grant_consent(
-        session, grantor=guardian.id_number, subjects=[guardian.id_number, child],
-        departments=list(DEPARTMENTS), fields=FIELDS, purpose="ENROLLMENT", case_no=case_no,
-    )  # fmt: skip
+    async with db.write_session() as session:
+        consent = await grant_consent(
+            session, grantor=guardian.id_number, subjects=[guardian.id_number, child],
+            departments=list(DEPARTMENTS), fields=FIELDS, purpose="ENROLLMENT", case_no=case_no,
+        )  # fmt: skip
     ctx = CallContext(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
@@ -142,22 +147,28 @@ async def start_case(
         phone_enc=pii.encrypt(guardian.phone),
     )  # fmt: skip
     repo.write_facts(case, facts)
-    session.add(case)
     try:
-        await session.flush()
-    except IntegrityError:
-        raise DuplicateCase("该学生本年度已有办件，不能重复报名。", "") from None
-    await repo.add_event(
-        session,
-        case,
-        actor(guardian),
-        "consent",
-        consent_id=consent.id,
-        departments=list(DEPARTMENTS),
-    )
-    await repo.add_event(
-        session, case, "system", "fetch", step=2, services=["police.person", "police.hukou"]
-    )
+        async with db.write_session() as session:
+            session.add(case)
+            await session.flush()
+            await repo.add_event(
+                session,
+                case,
+                actor(guardian),
+                "consent",
+                consent_id=consent.id,
+                departments=list(DEPARTMENTS),
+            )
+            await repo.add_event(
+                session, case, "system", "fetch", step=2, services=["police.person", "police.hukou"]
+            )
+    except IntegrityError:  # another channel registered the child meanwhile
+        async with db.read_session() as session:
+            first = await repo.case_for_child(session, year, segment, child)
+        raise DuplicateCase(
+            duplicate_message(first) if first else "该学生本年度已有办件。",
+            first.case_no if first else "",
+        ) from None
     return case
 
 
@@ -170,35 +181,48 @@ def duplicate_message(case: Case) -> str:
 
 
 async def set_spouse(
-    session: AsyncSession, client: ExchangeClient, guardian: Guardian, case_no: str, spouse_id: str,
-    verified_id: str,
+    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str, spouse_id: str, verified_id: str,
 ) -> Case:  # fmt: skip
-    """Step 3: the spouse authorised with the code the identity platform sent them."""
-    case, facts = await load(session, guardian, case_no)
-    _editable(case)
+    """Step 3: the spouse authorised with the code the identity platform sent them. The spouse's
+    consent is committed before the departments are asked about them."""
     spouse = parse_id_number(spouse_id).value
     if spouse != verified_id:
         raise RuxueError("授权验证码不属于该身份证号码。")
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+    _editable(case)
     if spouse in (guardian.id_number, facts.child.id_number):
         raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
-    consent = await grant_consent(session, grantor=spouse, subjects=[spouse], departments=list(DEPARTMENTS),
-                                  fields=FIELDS, purpose="ENROLLMENT", case_no=case.case_no)  # fmt: skip
-    case.consent_ids = [*case.consent_ids, consent.id]
-    ctx = await context(session, case, guardian.id_number)
-    spouse_p, spouse_b = await fetch_person(client, ctx, spouse, "配偶")
-    birth = facts.birth_certificate
-    if spouse not in (facts.child.father_id_number, facts.child.mother_id_number) and birth is None:
-        apply_birth(facts, await client.ask(ctx, birth_ask(facts.child.id_number)))
-        birth = facts.birth_certificate
-    check_spouse(spouse_p, facts.child, birth)
-    facts.spouse, facts.booklets[spouse_b.booklet_no] = spouse_p, spouse_b
-    _reset_after(case, facts, 4)
-    case.spouse_index, case.single_parent = pii.blind_index(spouse), False
-    repo.write_facts(case, facts)
-    await repo.add_event(session, case, actor(guardian), "spouse_consent", consent_id=consent.id)
-    await repo.add_event(
-        session, case, "system", "fetch", step=3, services=["police.person", "police.hukou"]
+    async with db.write_session() as session:
+        consent = await grant_consent(session, grantor=spouse, subjects=[spouse], departments=list(DEPARTMENTS),
+                                      fields=FIELDS, purpose="ENROLLMENT", case_no=case.case_no)  # fmt: skip
+        ctx = await context(session, case, guardian.id_number)
+    ctx = CallContext(
+        case_no=ctx.case_no,
+        operator=ctx.operator,
+        consents=(*ctx.consents, envelope_consent(consent)),
     )
+    spouse_p, spouse_b = await fetch_person(client, ctx, spouse, "配偶")
+    if (
+        spouse not in (facts.child.father_id_number, facts.child.mother_id_number)
+        and facts.birth_certificate is None
+    ):
+        apply_birth(facts, await client.ask(ctx, birth_ask(facts.child.id_number)))
+    check_spouse(spouse_p, facts.child, facts.birth_certificate)
+    async with db.write_session() as session:
+        case, _ = await load(session, guardian, case_no)
+        _editable(case)
+        facts.spouse, facts.booklets[spouse_b.booklet_no] = spouse_p, spouse_b
+        _reset_after(case, facts, 4)
+        case.consent_ids = [*case.consent_ids, consent.id]
+        case.spouse_index, case.single_parent = pii.blind_index(spouse), False
+        repo.write_facts(case, facts)
+        await repo.add_event(
+            session, case, actor(guardian), "spouse_consent", consent_id=consent.id
+        )
+        await repo.add_event(
+            session, case, "system", "fetch", step=3, services=["police.person", "police.hukou"]
+        )
     return case
 
 
@@ -257,8 +281,8 @@ async def choose_residence(
     if cert_no and cert_no not in {p.cert_no for p in facts.residences}:
         raise RuxueError("所选房产不在家庭名下的住宅中，请重新选择。")
     facts.chosen_cert = cert_no or None
-    case.chosen_cert = facts.chosen_cert
     await fetch_housing_proof(client, await context(session, case, guardian.id_number), facts)
+    case.chosen_cert = facts.chosen_cert  # the case changes only after the departments answered
     case.step = max(case.step, 6)
     repo.write_facts(case, facts)
     await repo.add_event(session, case, actor(guardian), "choose_residence", cert_no=cert_no)

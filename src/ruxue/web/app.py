@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -20,6 +20,7 @@ from ruxue.identity.service import make_oauth
 from ruxue.kit.db import Database
 from ruxue.kit.errors import install_error_handler
 from ruxue.notice.endpoints import router as notice_router
+from ruxue.person.rules import IdNumberError
 from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=2 * 3600, same_site="lax", https_only=settings.public_url.startswith("https"),
     )  # fmt: skip
     install_error_handler(app)
+    app.add_exception_handler(IdNumberError, _bad_id_number)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         identity_router,
@@ -57,6 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     _pages(app)
     return app
+
+
+async def _bad_id_number(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IdNumberError)
+    return JSONResponse({"error": "id_number", "message": exc.message}, status_code=400)
 
 
 def _pages(app: FastAPI) -> None:

@@ -1,0 +1,165 @@
+"""The seven steps through the JSON API, against the sandbox over HTTP, for the example families."""
+
+import asyncio
+import datetime as dt
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from ruxue.kit.db import Database
+from ruxue.notify.gateway import SmsGateway
+from ruxue.notify.models import Notification
+from ruxue.notify.tasks import send_pending
+from ruxue.person.rules import make_id_number
+from ruxue.settings import Settings
+from tests.enrollment.test_assess import (
+    CHEN,
+    CHEN_CHILD,
+    LI,
+    LI_CHILD,
+    LIU,
+    WANG,
+    WANG_CHILD,
+    ZHAO,
+    ZHAO_CHILD,
+    ZHOU,
+)
+from tests.helpers import ServerThread
+from tests.tools import checked_pdf_text
+from tests.web.session import last_sms_code, logged_in
+
+
+async def apply(
+    http: httpx.AsyncClient, sandbox: ServerThread, segment: str, child: str, spouse: str | None
+) -> dict:  # type: ignore[type-arg]
+    created = await http.post(
+        "/api/v1/cases", json={"segment": segment, "child_id_number": child, "consent": True}
+    )
+    assert created.status_code == 201, created.text
+    case = created.json()
+    no = case["case_no"]
+    assert any(f["source"] == "公安（户籍）" for f in case["fetched"])
+    if spouse:
+        sent = await http.post(f"/api/v1/cases/{no}/spouse/code", json={"spouse_id_number": spouse})
+        assert sent.status_code == 200, sent.text
+        code = await last_sms_code(sandbox)
+        done = await http.post(
+            f"/api/v1/cases/{no}/spouse",
+            json={"spouse_id_number": spouse, "txn": sent.json()["txn"], "code": code},
+        )
+        assert done.status_code == 200, done.text
+    else:
+        assert (await http.post(f"/api/v1/cases/{no}/single-parent")).status_code == 200
+    assert (await http.post(f"/api/v1/cases/{no}/checks")).status_code == 200
+    homes = (await http.get(f"/api/v1/cases/{no}/residences")).json()
+    chosen = await http.post(f"/api/v1/cases/{no}/residence", json={"cert_no": homes["suggested"]})
+    assert chosen.status_code == 200, chosen.text
+    assert (await http.post(f"/api/v1/cases/{no}/materials/done")).status_code == 200
+    submitted = await http.post(f"/api/v1/cases/{no}/submit")
+    assert submitted.status_code == 200, submitted.text
+    return submitted.json()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("segment", "guardian", "child", "spouse", "school", "category"), [
+    ("primary", WANG, WANG_CHILD, LIU, "苏州市平江实验学校", "A"),
+    ("primary", LI, LI_CHILD, None, "苏州市平江实验学校", "C"),
+    ("primary", CHEN, CHEN_CHILD, ZHOU, "苏州市吴中区东吴实验小学", "A"),
+    ("junior", ZHAO, ZHAO_CHILD, None, "苏州市第十六中学", "C"),
+])  # fmt: skip
+async def test_example_families_get_their_notice(
+    web: ServerThread, sandbox: ServerThread, schools: None, segment: str, guardian: str, child: str,
+    spouse: str | None, school: str, category: str,
+) -> None:  # fmt: skip
+    http = await logged_in(web, sandbox, guardian)
+    case = await apply(http, sandbox, segment, child, spouse)
+    assert (case["outcome"], case["school_name"], case["category"][0]) == (
+        "notice_issued",
+        school,
+        category,
+    )
+    pdf = await http.get(case["notice_url"])
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = await asyncio.to_thread(checked_pdf_text, pdf.content)
+    assert school in text and case["notice_no"] in text
+    await http.aclose()
+
+
+async def test_one_case_per_child_and_guardians_see_only_their_own(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings,
+) -> None:  # fmt: skip
+    wang = await logged_in(web, sandbox, WANG)
+    case = await apply(wang, sandbox, "primary", WANG_CHILD, LIU)
+    again = await wang.post(
+        "/api/v1/cases", json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
+    )
+    assert again.status_code == 409 and again.json()["case_no"] == case["case_no"]
+    assert "不能重复报名" in again.json()["message"]
+    mother = await logged_in(web, sandbox, LIU)  # the other parent tries too
+    other = await mother.post(
+        "/api/v1/cases", json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
+    )
+    assert other.status_code == 409 and other.json()["case_no"] == case["case_no"]
+    assert (await mother.get(f"/api/v1/cases/{case['case_no']}")).status_code == 404
+    assert (await mother.get(f"/api/v1/cases/{case['case_no']}/notice.pdf")).status_code == 404
+    assert (await mother.get("/api/v1/cases")).json() == []
+
+    verify = await wang.get("/verify/" + case["verify_url"].split("/verify/")[1])
+    assert verify.status_code == 200 and "有效" in verify.text
+    for personal in ("王小明", "王*明", WANG_CHILD, "320508********0213"):
+        assert personal not in verify.text
+    assert (await wang.get("/verify/forged-code")).status_code == 404
+
+    sent = await send_pending(db, SmsGateway(settings.sms_url))
+    assert sent == 1
+    async with db.read_session() as session:
+        assert (await session.scalars(select(Notification.status))).all() == ["sent"]
+    async with httpx.AsyncClient(base_url=sandbox.url) as http:
+        assert case["case_no"] in (await http.get("/_sandbox/sms")).json()[0]["text"]
+    tracker = (await wang.get("/api/v1/me/data-tracker")).json()
+    assert {t["department_name"] for t in tracker} >= {
+        "公安（户籍）",
+        "资规（不动产登记）",
+        "民政（婚姻登记）",
+    }
+    for client in (wang, mother):
+        await client.aclose()
+
+
+async def test_bad_input_is_refused_clearly(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    http = await logged_in(web, sandbox, WANG)
+    bad = await http.post(
+        "/api/v1/cases",
+        json={"segment": "primary", "child_id_number": WANG_CHILD[:-1] + "4", "consent": True},
+    )
+    assert bad.status_code == 400 and "校验位" in bad.json()["message"]
+    unknown = await http.post(
+        "/api/v1/cases",
+        json={
+            "segment": "primary",
+            "child_id_number": make_id_number("110101", dt.date(2019, 10, 1), 12),
+            "consent": True,
+        },
+    )
+    assert unknown.status_code == 400 and "未查到" in unknown.json()["message"]
+    assert (await http.get("/api/v1/cases")).json() == []  # nothing half-written
+    case = (
+        await http.post(
+            "/api/v1/cases",
+            json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True},
+        )
+    ).json()
+    sent = await http.post(
+        f"/api/v1/cases/{case['case_no']}/spouse/code", json={"spouse_id_number": LI}
+    )
+    code = await last_sms_code(sandbox)
+    wrong = await http.post(
+        f"/api/v1/cases/{case['case_no']}/spouse",
+        json={"spouse_id_number": LI, "txn": sent.json()["txn"], "code": code},
+    )
+    assert wrong.status_code == 400 and "不是学生的父亲或母亲" in wrong.json()["message"]
+    early = await http.post(f"/api/v1/cases/{case['case_no']}/submit")
+    assert early.status_code == 409
+    await http.aclose()
