@@ -11,7 +11,7 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import CATEGORIES, MATERIALS, SEGMENTS, STATUSES, reason_text
 from ruxue.enrollment.materials import store_upload
-from ruxue.enrollment.policy import load_policy
+from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.rules import household_size, missing_materials, rejections, same_booklet
 from ruxue.enrollment.views import fetched, mask_address
 from ruxue.exchange.envelope import DEPARTMENTS
@@ -35,7 +35,9 @@ STEPS = ["实名登录", "学生信息", "配偶信息", "学籍核验", "房产
 def render(
     request: Request, name: str, step: int | None = None, status_code: int = 200, **ctx: Any
 ) -> Response:
-    ctx.update(steps=STEPS, step=step, guardian=optional_guardian(request), demo_now=request.app.state.settings.now,
+    now = request.app.state.settings.now
+    ctx.update(steps=STEPS, step=step, guardian=optional_guardian(request),
+               demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
                SEGMENTS=SEGMENTS, STATUSES=STATUSES, CATEGORIES=CATEGORIES)  # fmt: skip
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
 
