@@ -18,7 +18,7 @@ from ruxue.kit import migrate
 from ruxue.kit.db import Database
 from ruxue.models import Base
 from ruxue.sandbox.app import create_sandbox_app
-from ruxue.settings import Settings
+from ruxue.settings import Settings, get_settings
 from tests.helpers import ServerThread, free_port
 
 EXAMPLE = (
@@ -115,3 +115,14 @@ async def schools(db: Database) -> None:
 
     async with db.write_session() as session:
         await import_schools(session, load_dataset(EXAMPLE))
+
+
+@pytest.fixture
+def cli_env(
+    settings: Settings, sandbox: ServerThread, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    monkeypatch.setenv("RUXUE_DATABASE_URL", settings.resolved_database_url())
+    monkeypatch.setenv("RUXUE_EXCHANGE_URL", settings.exchange_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

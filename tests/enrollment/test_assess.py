@@ -1,6 +1,6 @@
 """The whole pipeline against the sandbox over HTTP, for the example dataset (year 2026)."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from typer.testing import CliRunner
@@ -10,7 +10,7 @@ from ruxue.enrollment.assess import assess
 from ruxue.enrollment.gather import StepError
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.db import Database
-from ruxue.settings import Settings, get_settings
+from ruxue.settings import Settings
 from tests.helpers import ServerThread
 
 WANG, LIU, WANG_CHILD = "320508198801010110", "320508199002020421", "320508201910150213"
@@ -78,17 +78,6 @@ async def test_spouse_who_is_not_the_other_parent_is_refused(
         await assess(
             db, client, year=2026, segment="primary", guardian=WANG, child=WANG_CHILD, spouse=LI
         )
-
-
-@pytest.fixture
-def cli_env(
-    settings: Settings, sandbox: ServerThread, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    monkeypatch.setenv("RUXUE_DATABASE_URL", settings.resolved_database_url())
-    monkeypatch.setenv("RUXUE_EXCHANGE_URL", settings.exchange_url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_assess_command(cli_env: None, schools: None) -> None:

@@ -1,6 +1,7 @@
 """``ruxue assess``, ``ruxue precheck`` and ``ruxue schools import``."""
 
 import asyncio
+import time
 from pathlib import Path
 
 import orjson
@@ -77,4 +78,41 @@ def schools_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)
     counts = asyncio.run(run())
     console.print(
         f"已导入 {counts['districts']} 个区的 {counts['schools']} 所学校、{counts['compounds']} 个小区"
+    )
+
+
+def precheck(
+    year: int = typer.Option(...), segment: str = typer.Option(..., help="primary | junior"),
+    out: Path = typer.Option(..., help="CSV file to write"),
+    concurrency: int = typer.Option(16, min=1, max=256),
+    limit: int | None = typer.Option(None, help="only the first N children (a trial run)"),
+) -> None:  # fmt: skip
+    """Assess every child of the cohort in the departments' data (the proactive service)."""
+    from rich.progress import Progress
+
+    from ruxue.enrollment.precheck import precheck as run_precheck
+
+    async def run() -> dict[str, int]:
+        settings = get_settings()
+        db = Database(settings.resolved_database_url())
+        client = ExchangeClient(settings, db)
+        try:
+            with Progress(console=console) as bar:
+                task = bar.add_task("预审", total=None)
+                counts = await run_precheck(db, client, year=year, segment=segment, out=out, concurrency=concurrency, limit=limit,
+                                            progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+        finally:
+            await client.aclose()
+            await db.dispose()
+        return dict(counts)
+
+    started = time.perf_counter()
+    try:
+        counts = asyncio.run(run())
+    except DepartmentDown as exc:
+        console.print(exc.message)
+        raise typer.Exit(1) from None
+    summary = "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    console.print(
+        f"已写入 {out}（{sum(counts.values())} 名学生，{time.perf_counter() - started:.1f} 秒）：{summary}"
     )

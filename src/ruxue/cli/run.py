@@ -19,6 +19,9 @@ from ruxue.settings import get_settings
 
 console = Console(stderr=True)
 EXAMPLE = Path(__file__).resolve().parent.parent / "sandbox" / "example-dataset.json"
+# The example dataset is for 2026; the demo's clock sits inside that year's registration window
+# (override with RUXUE_NOW). Pages show a banner saying so.
+DEMO_NOW = "2026-06-15T10:00:00+08:00"
 
 
 def serve(
@@ -79,14 +82,17 @@ def demo(
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     env = {
+        "RUXUE_NOW": DEMO_NOW,
         **os.environ,
         "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange",
         "RUXUE_IDP_URL": f"{sandbox_url}/idp",
+        "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms",
         "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    with console.status("迁移数据库…"):
-        migrate.upgrade(settings.resolved_database_url())
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
+    with console.status("迁移数据库，导入学校和施教区…"):
+        migrate.upgrade(settings.resolved_database_url())
+        subprocess.run([*ruxue, "schools", "import", str(dataset)], env=env, check=True)
     procs = [
         subprocess.Popen(
             [*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)], env=env
@@ -126,11 +132,12 @@ def _wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float =
 
 def _announce(port: int, sandbox_url: str) -> None:
     accounts = httpx.get(f"{sandbox_url}/_sandbox/accounts", timeout=5).json()
-    console.print(
-        f"\n[bold]ruxue 演示环境已启动[/bold]\n  入学一件事（监护人）: http://127.0.0.1:{port}/"
-    )
+    now = os.environ.get("RUXUE_NOW", DEMO_NOW)
+    console.print(f"\n[bold]ruxue 演示环境已启动[/bold]（系统时间设为 {now}，示例数据为 2026 年）")
+    console.print(f"  入学一件事（监护人）: http://127.0.0.1:{port}/")
     console.print(f"  部门沙箱与测试账号:   {sandbox_url}/")
     console.print("  测试账号（在统一身份认证页输入身份证号码，验证码显示在页面上）：")
     for a in accounts:
         console.print(f"    {a['name']}  {a['id_number']}")
+    console.print("  配偶授权验证码、结果短信：在部门沙箱页面“已发送短信”中查看")
     console.print("  按 Ctrl+C 停止\n")

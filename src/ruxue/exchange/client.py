@@ -26,6 +26,7 @@ from tenacity import (
 
 from ruxue.exchange.breaker import Breakers
 from ruxue.exchange.envelope import (
+    MANDATE_SERVICES,
     Consent,
     Header,
     body_subjects,
@@ -68,6 +69,7 @@ class Ask:
     service: str  # "police.person"
     body: dict[str, Any]
     fields: tuple[str, ...] = ()
+    timeout_s: float | None = None  # for a bulk answer; the client's setting otherwise
 
     @property
     def department(self) -> str:
@@ -143,7 +145,9 @@ class ExchangeClient:
         answer = Answer(ask=ask, outcome=UNAVAILABLE, request_id=header["request_id"])
         started = time.perf_counter()
         breaker = self.breakers[ask.department]
-        if not header["consents"]:  # no department is asked without a consent
+        if (
+            not header["consents"] and ask.service not in MANDATE_SERVICES
+        ):  # never asked without consent
             answer.outcome, answer.error = REFUSED, "no_consent"
         elif not breaker.allow():
             answer.error = "circuit_open"
@@ -180,14 +184,17 @@ class ExchangeClient:
             async for attempt in retrying:
                 with attempt:
                     answer.attempts += 1
-                    response = await self._post(url, payload)
+                    response = await self._post(url, payload, ask.timeout_s)
                     self._read(response, req_hash, answer)
         except Transient as exc:
             answer.outcome, answer.status, answer.error = UNAVAILABLE, exc.status, str(exc)
 
-    async def _post(self, url: str, payload: bytes) -> tuple[int, bytes]:
+    async def _post(self, url: str, payload: bytes, timeout_s: float | None) -> tuple[int, bytes]:
+        timeout = aiohttp.ClientTimeout(total=timeout_s) if timeout_s else None
         try:
-            async with self.http.post(url, data=payload, headers=JSON_HEADERS) as response:
+            async with self.http.post(
+                url, data=payload, headers=JSON_HEADERS, timeout=timeout
+            ) as response:
                 status, body = response.status, await response.read()
         except TimeoutError:
             raise Transient("timeout") from None

@@ -13,6 +13,12 @@ from ruxue.kit.crypto import canonical_json, hmac_sm3_hex, hmac_sm3_verify, sm3_
 DEPARTMENTS = ("police", "property", "civil", "health", "hrss", "xueji", "elicence")
 PURPOSES = {"ENROLLMENT": "义务教育入学报名", "ENROLLMENT_PRECHECK": "入学资格预审（主动服务）"}
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
+# Cohort lists the education bureau receives under its own mandate for the proactive precheck
+# (plan §二(二)2): no personal consent, but only for that purpose.
+MANDATE_SERVICES = {
+    "police.cohort": "ENROLLMENT_PRECHECK",
+    "xueji.graduates": "ENROLLMENT_PRECHECK",
+}
 
 
 class Consent(TypedDict):
@@ -82,7 +88,12 @@ def verify_request(
     if not hmac_sm3_verify(key, digest.encode(), str(envelope.get("signature", ""))):
         raise EnvelopeError("bad_signature", "请求签名无效", 401)
     _check_fresh(header, now)
-    _check_consent(header, body, department, now)  # type: ignore[arg-type]
+    mandate = MANDATE_SERVICES.get(str(header.get("service")))
+    if mandate is not None:
+        if header.get("purpose") != mandate:
+            raise EnvelopeError("bad_purpose", "该批量服务仅限入学主动服务使用")
+    else:
+        _check_consent(header, body, department, now)  # type: ignore[arg-type]
     return header, body, digest  # type: ignore[return-value]
 
 

@@ -1,6 +1,7 @@
 """What each department answers. A handler takes the store and the request body and returns data,
 or raises ``NoRecord`` (HTTP 404: the department has nothing on this person)."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -98,7 +99,32 @@ def _elicences(store: Store, body: dict[str, Any]) -> Any:
     return licences
 
 
+def _parents(store: Store, pid: str) -> dict[str, Any]:
+    p = store.persons[pid]
+    return {
+        "id_number": pid,
+        "father_id_number": p.father_id_number,
+        "mother_id_number": p.mother_id_number,
+    }
+
+
+def _cohort(store: Store, body: dict[str, Any]) -> Any:
+    """Children born in a date range, with their parents (for the proactive precheck)."""
+    start, end = dt.date.fromisoformat(body["born_from"]), dt.date.fromisoformat(body["born_to"])
+    return [
+        _parents(store, p.id_number) for p in store.data.persons if start <= p.birth_date <= end
+    ]
+
+
+def _graduates(store: Store, body: dict[str, Any]) -> Any:
+    year = int(body["graduation_year"])
+    return [_parents(store, s.id_number) for s in store.data.student_status
+            if s.stage == "primary" and s.graduation_year == year and s.status == "enrolled"]  # fmt: skip
+
+
 SERVICES: dict[str, Handler] = {
+    "police.cohort": _cohort,
+    "xueji.graduates": _graduates,
     "police.person": _person,
     "police.hukou": _hukou,
     "property.residences": _residences,

@@ -1,0 +1,37 @@
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ruxue.cli.main import app
+from ruxue.enrollment.policy import CHINA, load_policy
+from ruxue.enrollment.service import WindowClosed, check_window
+
+
+@pytest.mark.parametrize(("segment", "rows"), [("primary", 3), ("junior", 1)])
+def test_precheck_assesses_the_whole_cohort(
+    cli_env: None, schools: None, tmp_path: Path, segment: str, rows: int
+) -> None:
+    out = tmp_path / "pre.csv"
+    result = CliRunner().invoke(
+        app, ["precheck", "--year", "2026", "--segment", segment, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig") as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == rows
+    assert {r["decision"] for r in table} == {"notice_issued"}
+    assert all("*" in r["child"] for r in table)  # the report masks ID numbers
+    assert not out.with_suffix(".csv.tmp").exists()
+
+
+def test_registration_window_says_when_it_opens_and_closed() -> None:
+    policy = load_policy(2026, "320583")  # 昆山 overrides its window
+    with pytest.raises(WindowClosed, match=r"尚未开始.*2026年05月10日 09:00"):
+        check_window(policy, "primary", dt.datetime(2026, 5, 10, 8, 59, tzinfo=CHINA))
+    check_window(policy, "primary", dt.datetime(2026, 5, 10, 9, 0, tzinfo=CHINA))
+    check_window(policy, "primary", dt.datetime(2026, 7, 20, 17, 0, tzinfo=CHINA))
+    with pytest.raises(WindowClosed, match="已于07月20日 17:00结束"):
+        check_window(policy, "primary", dt.datetime(2026, 7, 20, 17, 1, tzinfo=CHINA))
