@@ -5,12 +5,15 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: help setup demo test bench lint fmt clean
+.PHONY: help setup system demo test bench lint fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## create .venv and install the pinned dependencies
+setup: system $(STAMP) ## create .venv and install the pinned dependencies
+
+system: ## install the Debian packages needed (CJK font, poppler-utils, qpdf, chromium) when missing
+	@scripts/system-deps.sh
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)

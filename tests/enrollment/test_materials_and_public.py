@@ -1,0 +1,67 @@
+"""Tell-once uploads (type by content, size), the public guide, catchment lookup and OpenAPI."""
+
+import httpx
+
+from tests.enrollment.test_assess import CHEN, CHEN_CHILD
+from tests.helpers import ServerThread
+from tests.web.session import logged_in
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def _at_materials_step(http: httpx.AsyncClient) -> str:
+    case = (
+        await http.post(
+            "/api/v1/cases",
+            json={"segment": "primary", "child_id_number": CHEN_CHILD, "consent": True},
+        )
+    ).json()
+    no = case["case_no"]
+    await http.post(f"/api/v1/cases/{no}/single-parent")  # 陈伟 alone: split booklet, no spouse
+    await http.post(f"/api/v1/cases/{no}/checks")
+    await http.post(f"/api/v1/cases/{no}/residence", json={"cert_no": None})
+    return no  # type: ignore[no-any-return]
+
+
+async def test_upload_is_checked_by_content_and_sent_to_review(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    http = await logged_in(web, sandbox, CHEN)
+    no = await _at_materials_step(http)
+    url = f"/api/v1/cases/{no}/materials/upload"
+    fake = await http.post(
+        url,
+        data={"kind": "BIRTH_CERTIFICATE"},
+        files={"file": ("cert.pdf", b"not a pdf", "application/pdf")},
+    )
+    assert fake.status_code == 400 and "PDF、JPG 或 PNG" in fake.json()["message"]
+    empty = await http.post(
+        url, data={"kind": "BIRTH_CERTIFICATE"}, files={"file": ("cert.png", b"", "image/png")}
+    )
+    assert empty.status_code == 400
+    ok = await http.post(
+        url, data={"kind": "BIRTH_CERTIFICATE"}, files={"file": ("出生证.png", PNG, "image/png")}
+    )
+    assert ok.status_code == 200, ok.text
+    await http.post(f"/api/v1/cases/{no}/materials/done")
+    result = (await http.post(f"/api/v1/cases/{no}/submit")).json()
+    # the birth certificate was found by the health department anyway; the upload still asks for a check
+    assert result["outcome"] == "manual_review" and "UPLOADED_MATERIALS" in result["reasons"]
+    await http.aclose()
+
+
+async def test_catchment_lookup_guide_and_openapi(web: ServerThread, schools: None) -> None:
+    async with httpx.AsyncClient(base_url=web.url) as http:
+        by_code = (await http.get("/api/v1/catchment", params={"q": "GS-PJ-001"})).json()
+        assert {s["name"] for s in by_code[0]["schools"]} == {
+            "苏州市平江实验学校",
+            "苏州市第十六中学",
+        }
+        by_street = (await http.get("/api/v1/catchment", params={"q": "东吴北路"})).json()
+        assert by_street[0]["schools"][0]["name"] == "苏州市吴中区东吴实验小学"
+        page = await http.get("/catchment", params={"q": "平江路"})
+        assert "苏州市平江实验学校" in page.text
+        guide = await http.get("/guide")
+        assert "2019年09月01日至2020年08月31日" in guide.text and "办理步骤" in guide.text
+        spec = (await http.get("/openapi.json")).json()
+        assert "/api/v1/cases/{case_no}/submit" in spec["paths"]
