@@ -11,6 +11,7 @@ from typing import Any
 from ruxue.enrollment.assess import SYSTEM, assess
 from ruxue.enrollment.gather import DepartmentDown, StepError
 from ruxue.enrollment.policy import load_policy
+from ruxue.enrollment.rules import Decision
 from ruxue.exchange.client import OK, Ask, CallContext, ExchangeClient
 from ruxue.kit.db import Database
 from ruxue.person.rules import mask_id_number
@@ -37,6 +38,24 @@ async def cohort(client: ExchangeClient, year: int, segment: str) -> list[dict[s
     return list(answer.data)
 
 
+async def _assess_family(
+    db: Database, client: ExchangeClient, year: int, segment: str, child: str, parents: list[str],
+) -> Decision:  # fmt: skip
+    """Each parent in turn as the guardian: a parent the police do not know (recorded on the child
+    but registered elsewhere) cannot apply, the other one can, alone."""
+    if not parents:
+        raise StepError("户籍中没有父母信息")
+    try:
+        spouse = parents[1] if len(parents) > 1 else None
+        return await assess(
+            db, client, year=year, segment=segment, guardian=parents[0], child=child, spouse=spouse
+        )
+    except StepError as exc:
+        if len(parents) < 2 or ("监护人" not in exc.message and "配偶" not in exc.message):
+            raise
+    return await assess(db, client, year=year, segment=segment, guardian=parents[1], child=child)
+
+
 async def precheck(
     db: Database, client: ExchangeClient, *, year: int, segment: str, out: Path, concurrency: int = 16,
     progress: Callable[[int, int], None] | None = None, limit: int | None = None,
@@ -54,10 +73,7 @@ async def precheck(
         }
         async with gate:
             try:
-                if not parents:
-                    raise StepError("户籍中没有父母信息")
-                d = await assess(db, client, year=year, segment=segment, guardian=parents[0], child=child["id_number"],
-                                 spouse=parents[1] if len(parents) > 1 else None)  # fmt: skip
+                d = await _assess_family(db, client, year, segment, child["id_number"], parents)
                 row.update(decision=d.outcome, school_code=d.school_code or "", category=d.category or "",
                            reasons=" ".join(d.reasons), missing=" ".join(d.missing))  # fmt: skip
             except (StepError, DepartmentDown) as exc:
