@@ -190,7 +190,8 @@ class ExchangeClient:
             answer.outcome, answer.status, answer.error = UNAVAILABLE, exc.status, str(exc)
 
     async def _post(self, url: str, payload: bytes, timeout_s: float | None) -> tuple[int, bytes]:
-        timeout = aiohttp.ClientTimeout(total=timeout_s) if timeout_s else None
+        # timeout=None would mean "no timeout" to aiohttp: fall back to the setting
+        timeout = aiohttp.ClientTimeout(total=timeout_s or self.settings.exchange_timeout_s)
         try:
             async with self.http.post(
                 url, data=payload, headers=JSON_HEADERS, timeout=timeout
