@@ -163,3 +163,23 @@ async def test_bad_input_is_refused_clearly(
     early = await http.post(f"/api/v1/cases/{case['case_no']}/submit")
     assert early.status_code == 409
     await http.aclose()
+
+
+async def test_withdrawal_ends_the_consents_and_frees_the_child(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    from ruxue.exchange.models import Consent
+
+    http = await logged_in(web, sandbox, LI)
+    body = {"segment": "primary", "child_id_number": LI_CHILD, "consent": True}
+    first = (await http.post("/api/v1/cases", json=body)).json()
+    withdrawn = await http.post(f"/api/v1/cases/{first['case_no']}/withdraw")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    async with db.read_session() as session:
+        consents = (await session.scalars(select(Consent))).all()
+    assert consents and all(c.withdrawn_at is not None for c in consents)
+    refused = await http.post(f"/api/v1/cases/{first['case_no']}/checks")
+    assert refused.status_code == 409  # no department is asked for a withdrawn case
+    again = await http.post("/api/v1/cases", json=body)
+    assert again.status_code == 201 and again.json()["case_no"] != first["case_no"]
+    await http.aclose()

@@ -117,6 +117,15 @@ async def spouse(
         return await view(request, session, case)
 
 
+@router.post("/{case_no}/withdraw", response_model=CaseView)
+async def withdraw(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> CaseView:
+    """Withdraw a draft and every consent given for it."""
+    async with write(request) as session:
+        return await view(request, session, await service.withdraw(session, guardian, case_no))
+
+
 @router.post("/{case_no}/single-parent", response_model=CaseView)
 async def single_parent(
     case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)

@@ -7,10 +7,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,7 +25,11 @@ class Case(Base):
     """One application: one child, one year, one segment, whatever the channel."""
 
     __tablename__ = "enrollment_case"
-    __table_args__ = (UniqueConstraint("year", "segment", "child_index", name="uq_case_child"),)
+    # one live case per child, year and segment; a withdrawn draft does not count
+    __table_args__ = (
+        Index("uq_case_child", "year", "segment", "child_index", unique=True,
+              postgresql_where=text("status <> 'withdrawn'"), sqlite_where=text("status <> 'withdrawn'")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_no: Mapped[str] = mapped_column(String(40), unique=True)

@@ -207,6 +207,16 @@ async def spouse(
     return to(f"/cases/{case_no}/step/4")
 
 
+@router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
+async def withdraw(request: Request, case_no: str) -> Response:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        return login_first()
+    async with request.app.state.db.write_session() as session:
+        await service.withdraw(session, guardian, case_no)
+    return to(f"/cases/{case_no}")
+
+
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
 async def single(request: Request, case_no: str) -> Response:
     guardian = optional_guardian(request)

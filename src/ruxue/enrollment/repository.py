@@ -33,8 +33,9 @@ async def case_for_child(
     session: AsyncSession, year: int, segment: str, child_id: str
 ) -> Case | None:
     query = select(Case).where(
-        Case.year == year, Case.segment == segment, Case.child_index == pii.blind_index(child_id)
-    )
+        Case.year == year, Case.segment == segment, Case.child_index == pii.blind_index(child_id),
+        Case.status != "withdrawn",
+    )  # fmt: skip
     return (await session.scalars(query)).one_or_none()
 
 

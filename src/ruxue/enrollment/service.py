@@ -226,6 +226,20 @@ async def set_spouse(
     return case
 
 
+async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
+    """Before submission the guardian may withdraw: every consent of the case ends now, no
+    department is asked again for it, and the child may be registered afresh."""
+    case, _ = await load(session, guardian, case_no)
+    _editable(case)
+    for consent_id in case.consent_ids:
+        consent = await get_consent(session, consent_id)
+        if consent is not None and consent.withdrawn_at is None:
+            consent.withdrawn_at = utcnow()
+    case.status = "withdrawn"
+    await repo.add_event(session, case, actor(guardian), "withdraw", consent_ids=case.consent_ids)
+    return case
+
+
 async def set_single_parent(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
     case, facts = await load(session, guardian, case_no)
     _editable(case)

@@ -1,8 +1,8 @@
 """initial schema: exchange, schools, enrollment, notifications
 
-Revision ID: c834c2071f6d
+Revision ID: c0b4669373ff
 Revises:
-Create Date: 2026-11-27 10:04:35.862796
+Create Date: 2026-11-27 10:37:18.643639
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import ruxue.kit.db
 
-revision: str = "c834c2071f6d"
+revision: str = "c0b4669373ff"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -98,7 +98,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_no", name=op.f("uq_enrollment_case_case_no")),
         sa.UniqueConstraint("notice_no", name=op.f("uq_enrollment_case_notice_no")),
         sa.UniqueConstraint("verify_code", name=op.f("uq_enrollment_case_verify_code")),
-        sa.UniqueConstraint("year", "segment", "child_index", name="uq_case_child"),
     )
     with op.batch_alter_table("enrollment_case", schema=None) as batch_op:
         batch_op.create_index(
@@ -111,6 +110,13 @@ def upgrade() -> None:
             batch_op.f("ix_enrollment_case_school_code"), ["school_code"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_enrollment_case_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "uq_case_child",
+            ["year", "segment", "child_index"],
+            unique=True,
+            postgresql_where=sa.text("status <> 'withdrawn'"),
+            sqlite_where=sa.text("status <> 'withdrawn'"),
+        )
 
     op.create_table(
         "exchange_call",
@@ -290,6 +296,11 @@ def downgrade() -> None:
 
     op.drop_table("exchange_call")
     with op.batch_alter_table("enrollment_case", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_case_child",
+            postgresql_where=sa.text("status <> 'withdrawn'"),
+            sqlite_where=sa.text("status <> 'withdrawn'"),
+        )
         batch_op.drop_index(batch_op.f("ix_enrollment_case_status"))
         batch_op.drop_index(batch_op.f("ix_enrollment_case_school_code"))
         batch_op.drop_index(batch_op.f("ix_enrollment_case_guardian_index"))
