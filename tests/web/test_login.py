@@ -43,3 +43,12 @@ async def test_forged_callback_is_refused(web: ServerThread) -> None:
         forged = await http.get("/auth/callback?code=abc&state=xyz")
     assert forged.status_code == 401
     assert "登录未完成" in forged.json()["message"]
+
+
+async def test_pages_ask_for_login(web: ServerThread) -> None:
+    async with httpx.AsyncClient(base_url=web.url) as http:
+        for path in ("/apply", "/apply/primary", "/cases/RX2026PXXXX", "/cases/RX2026PXXXX/step/3"):
+            page = await http.get(path)
+            assert page.status_code == 303 and page.headers["location"] == "/auth/login", path
+        posted = await http.post("/cases/RX2026PXXXX/submit")
+        assert posted.status_code == 303 and posted.headers["location"] == "/auth/login"

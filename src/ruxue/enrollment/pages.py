@@ -1,11 +1,13 @@
 """The guardian's mobile pages (H5): the seven steps, the status page. Same services as the API."""
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
@@ -42,8 +44,18 @@ def render(
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
-def login_first() -> Response:
-    return RedirectResponse("/auth/login", status_code=303)
+class LoginRequired(Exception):
+    """Raised by ``signed_in``; the app turns it into a redirect to the login."""
+
+
+def signed_in(request: Request) -> Guardian:
+    guardian = optional_guardian(request)
+    if guardian is None:
+        raise LoginRequired
+    return guardian
+
+
+Work = Callable[[AsyncSession], Awaitable[object]]
 
 
 def to(path: str) -> Response:
@@ -51,10 +63,7 @@ def to(path: str) -> Response:
 
 
 @router.get("/apply", response_class=HTMLResponse)
-async def apply(request: Request) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
+async def apply(request: Request, guardian: Guardian = Depends(signed_in)) -> Response:
     async with request.app.state.db.read_session() as session:
         cases = await repo.cases_of(session, guardian.id_number)
     return render(
@@ -63,9 +72,9 @@ async def apply(request: Request) -> Response:
 
 
 @router.get("/apply/{segment}", response_class=HTMLResponse)
-async def child_form(request: Request, segment: str) -> Response:
-    if optional_guardian(request) is None:
-        return login_first()
+async def child_form(
+    request: Request, segment: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
     return render(
         request,
         "step_child.html",
@@ -77,11 +86,12 @@ async def child_form(request: Request, segment: str) -> Response:
 
 @router.post("/apply/{segment}", response_class=HTMLResponse)
 async def child_submit(
-    request: Request, segment: str, child_id: str = Form(""), consent: str = Form("")
+    request: Request,
+    segment: str,
+    child_id: str = Form(""),
+    consent: str = Form(""),
+    guardian: Guardian = Depends(signed_in),
 ) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
     ctx = {
         "segment": segment,
         "child_id": child_id,
@@ -121,10 +131,13 @@ async def _case(request: Request, guardian: Guardian, case_no: str) -> tuple[Any
 
 
 @router.get("/cases/{case_no}/step/{step}", response_class=HTMLResponse)
-async def step_page(request: Request, case_no: str, step: int, error: str = "") -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
+async def step_page(
+    request: Request,
+    case_no: str,
+    step: int,
+    error: str = "",
+    guardian: Guardian = Depends(signed_in),
+) -> Response:
     case, facts = await _case(request, guardian, case_no)
     if case.status != "draft":
         return to(f"/cases/{case_no}")
@@ -165,10 +178,12 @@ async def _step_context(request: Request, case: Any, facts: Any, step: int) -> d
 
 
 @router.post("/cases/{case_no}/spouse/code", response_class=HTMLResponse)
-async def spouse_code(request: Request, case_no: str, spouse_id: str = Form("")) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
+async def spouse_code(
+    request: Request,
+    case_no: str,
+    spouse_id: str = Form(""),
+    guardian: Guardian = Depends(signed_in),
+) -> Response:
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
     try:
@@ -192,10 +207,8 @@ async def spouse(
     spouse_id: str = Form(""),
     txn: str = Form(""),
     code: str = Form(""),
+    guardian: Guardian = Depends(signed_in),
 ) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
     try:
         verified = await verify_person_otp(request.app.state.settings, txn, code)
         db, client = request.app.state.db, request.app.state.exchange
@@ -207,115 +220,102 @@ async def spouse(
     return to(f"/cases/{case_no}/step/4")
 
 
+async def act(request: Request, case_no: str, back: int, forward: str, work: Work) -> Response:
+    """Run one step's action in a write transaction; on a business error go back to the step
+    with the message, otherwise forward."""
+    try:
+        async with request.app.state.db.write_session() as session:
+            await work(session)
+    except (RuxueError, IdNumberError) as exc:
+        return to(f"/cases/{case_no}/step/{back}?error={exc.message}")
+    return to(forward)
+
+
 @router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
-async def withdraw(request: Request, case_no: str) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
-    async with request.app.state.db.write_session() as session:
-        await service.withdraw(session, guardian, case_no)
-    return to(f"/cases/{case_no}")
+async def withdraw(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    return await act(
+        request, case_no, 7, f"/cases/{case_no}", lambda s: service.withdraw(s, guardian, case_no)
+    )
 
 
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
-async def single(request: Request, case_no: str) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
-    async with request.app.state.db.write_session() as session:
-        await service.set_single_parent(session, guardian, case_no)
-    return to(f"/cases/{case_no}/step/4")
+async def single(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    return await act(request, case_no, 3, f"/cases/{case_no}/step/4",
+                     lambda s: service.set_single_parent(s, guardian, case_no))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/checks", response_class=HTMLResponse)
-async def checks(request: Request, case_no: str) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
-    try:
-        async with request.app.state.db.write_session() as session:
-            await service.fetch_rest(session, request.app.state.exchange, guardian, case_no)
-    except RuxueError as exc:
-        return to(f"/cases/{case_no}/step/4?error={exc.message}")
-    return to(f"/cases/{case_no}/step/4")
+async def checks(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    client = request.app.state.exchange
+    return await act(request, case_no, 4, f"/cases/{case_no}/step/4",
+                     lambda s: service.fetch_rest(s, client, guardian, case_no))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/residence", response_class=HTMLResponse)
-async def residence(request: Request, case_no: str, cert_no: str = Form("")) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
-    try:
-        async with request.app.state.db.write_session() as session:
-            await service.choose_residence(
-                session, request.app.state.exchange, guardian, case_no, cert_no or None
-            )
-    except RuxueError as exc:
-        return to(f"/cases/{case_no}/step/5?error={exc.message}")
-    return to(f"/cases/{case_no}/step/6")
+async def residence(
+    request: Request, case_no: str, cert_no: str = Form(""), guardian: Guardian = Depends(signed_in)
+) -> Response:
+    client = request.app.state.exchange
+    return await act(request, case_no, 5, f"/cases/{case_no}/step/6",
+                     lambda s: service.choose_residence(s, client, guardian, case_no, cert_no or None))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
 async def materials(
-    request: Request, case_no: str, kind: str = Form(...), how: str = Form(...), file: UploadFile | None = File(None),
+    request: Request, case_no: str, kind: str = Form(...), how: str = Form(...),
+    file: UploadFile | None = File(None), guardian: Guardian = Depends(signed_in),
 ) -> Response:  # fmt: skip
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
     settings = request.app.state.settings
-    try:
-        async with request.app.state.db.write_session() as session:
-            material_id = None
-            if how == "upload":
-                case, _ = await service.load(session, guardian, case_no)
-                data = await file.read(settings.upload_max_bytes + 1) if file else b""
-                name = file.filename or "" if file else ""
-                material_id = (
-                    await store_upload(
-                        session,
-                        settings.upload_dir,
-                        settings.upload_max_bytes,
-                        case,
-                        kind,
-                        name,
-                        data,
-                    )
-                ).id
-            await service.answer_material(session, guardian, case_no, kind, how, material_id)
-    except RuxueError as exc:
-        return to(f"/cases/{case_no}/step/6?error={exc.message}")
-    return to(f"/cases/{case_no}/step/6")
+    data = await file.read(settings.upload_max_bytes + 1) if file and how == "upload" else b""
+
+    async def work(session: AsyncSession) -> None:
+        material_id = None
+        if how == "upload":
+            case, _ = await service.load(session, guardian, case_no)
+            name = file.filename or "" if file else ""
+            stored = await store_upload(
+                session, settings.upload_dir, settings.upload_max_bytes, case, kind, name, data
+            )
+            material_id = stored.id
+        await service.answer_material(session, guardian, case_no, kind, how, material_id)
+
+    return await act(request, case_no, 6, f"/cases/{case_no}/step/6", work)
 
 
 @router.post("/cases/{case_no}/materials/done", response_class=HTMLResponse)
-async def materials_done(request: Request, case_no: str) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
-    async with request.app.state.db.write_session() as session:
-        await service.confirm_materials(session, guardian, case_no)
-    return to(f"/cases/{case_no}/step/7")
+async def materials_done(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    return await act(request, case_no, 6, f"/cases/{case_no}/step/7",
+                     lambda s: service.confirm_materials(s, guardian, case_no))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/submit", response_class=HTMLResponse)
-async def submit(request: Request, case_no: str) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
-    try:
-        async with request.app.state.db.write_session() as session:
-            await service.submit(session, request.app.state.settings.clock(), guardian, case_no)
-    except RuxueError as exc:
-        return to(f"/cases/{case_no}/step/7?error={exc.message}")
+async def submit(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    now = request.app.state.settings.clock()
+    response = await act(
+        request,
+        case_no,
+        7,
+        f"/cases/{case_no}",
+        lambda s: service.submit(s, now, guardian, case_no),
+    )
     send_soon()
-    return to(f"/cases/{case_no}")
+    return response
 
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
-async def case_page(request: Request, case_no: str) -> Response:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        return login_first()
+async def case_page(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
     async with request.app.state.db.read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None

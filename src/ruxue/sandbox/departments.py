@@ -3,24 +3,28 @@ or raises ``NoRecord`` (HTTP 404: the department has nothing on this person)."""
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
 from ruxue.sandbox.store import Store
 
 Handler = Callable[[Store, dict[str, Any]], Any]
+T = TypeVar("T")
 
 
 class NoRecord(Exception):
     pass
 
 
-def _person(store: Store, body: dict[str, Any]) -> Any:
-    person = store.persons.get(body["id_number"])
-    if person is None:
+def _found(record: T | None) -> T:
+    if record is None:
         raise NoRecord
-    return person
+    return record
+
+
+def _person(store: Store, body: dict[str, Any]) -> Any:
+    return _found(store.persons.get(body["id_number"]))
 
 
 def _hukou(store: Store, body: dict[str, Any]) -> Any:
@@ -67,17 +71,11 @@ def _marriage(store: Store, body: dict[str, Any]) -> Any:
 
 
 def _birth(store: Store, body: dict[str, Any]) -> Any:
-    cert = store.births.get(body["id_number"])
-    if cert is None:
-        raise NoRecord
-    return cert
+    return _found(store.births.get(body["id_number"]))
 
 
 def _insurance(store: Store, body: dict[str, Any]) -> Any:
-    record = store.insurance.get(body["id_number"])
-    if record is None:
-        raise NoRecord
-    return record
+    return _found(store.insurance.get(body["id_number"]))
 
 
 def _student_status(store: Store, body: dict[str, Any]) -> Any:

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from ruxue.enrollment.endpoints import router as enrollment_api
-from ruxue.enrollment.pages import render
+from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
 from ruxue.enrollment.policy import load_policy
 from ruxue.exchange.client import ExchangeClient
@@ -47,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )  # fmt: skip
     install_error_handler(app)
     app.add_exception_handler(IdNumberError, _bad_id_number)
+    app.add_exception_handler(
+        LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         identity_router,
