@@ -5,5 +5,13 @@ from ruxue.exchange import models as exchange_models
 from ruxue.kit.db import Base
 from ruxue.notify import models as notify_models
 from ruxue.schools import models as schools_models
+from ruxue.staff import models as staff_models
 
-__all__ = ["Base", "enrollment_models", "exchange_models", "notify_models", "schools_models"]
+__all__ = [
+    "Base",
+    "enrollment_models",
+    "exchange_models",
+    "notify_models",
+    "schools_models",
+    "staff_models",
+]

@@ -36,6 +36,9 @@ class Case(Base):
     year: Mapped[int] = mapped_column(Integer)
     segment: Mapped[str] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(10), default="online")
+    desk_school: Mapped[str | None] = mapped_column(
+        String(10), index=True
+    )  # offline: the desk's school
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     step: Mapped[int] = mapped_column(Integer, default=1)
     district_code: Mapped[str | None] = mapped_column(String(6), index=True)

@@ -1,15 +1,19 @@
 """Reads of cases. ``visible_cases`` is the one place that narrows what a caller may see."""
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import msgspec
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import Case, CaseEvent, Material
 from ruxue.kit import pii
 from ruxue.kit.db import utcnow
+
+if TYPE_CHECKING:
+    from ruxue.staff.auth import Staff
 
 
 def visible_cases(guardian_id: str) -> Select[Case]:
@@ -77,3 +81,24 @@ async def materials_of(session: AsyncSession, case: Case) -> Sequence[Material]:
             select(Material).where(Material.case_id == case.id).order_by(Material.id)
         )
     ).all()
+
+
+def visible_to_staff(staff: "Staff") -> Select[Case]:
+    """The one place that narrows what staff may see: a desk its school's applicants and its own
+    offline registrations, a reviewer the district, the city administrator everything."""
+    query = select(Case).where(Case.status != "draft")
+    if staff.role == "admin":
+        return query
+    if staff.role == "reviewer":
+        return query.where(Case.district_code == staff.district_code)
+    if staff.role == "desk":
+        return query.where(
+            or_(Case.school_code == staff.school_code, Case.desk_school == staff.school_code)
+        )
+    return query.where(false())
+
+
+async def staff_case(session: AsyncSession, staff: "Staff", case_no: str) -> Case | None:
+    return (
+        await session.scalars(visible_to_staff(staff).where(Case.case_no == case_no))
+    ).one_or_none()

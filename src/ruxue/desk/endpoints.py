@@ -1,0 +1,105 @@
+"""School desk API: find a child, register offline, print the notice, the school's list."""
+
+import io
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from openpyxl import Workbook
+from pydantic import BaseModel, Field
+
+from ruxue.desk import service
+from ruxue.enrollment import repository as repo
+from ruxue.enrollment.explain import CATEGORIES, STATUSES
+from ruxue.kit.errors import NotFound
+from ruxue.notice.service import notice_pdf
+from ruxue.review.service import school_list
+from ruxue.staff.auth import Staff, current_staff
+from ruxue.staff.service import audit
+
+router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+
+class OfflineRegistration(BaseModel):
+    segment: str = Field(pattern="^(primary|junior)$")
+    guardian_id_number: str
+    child_id_number: str
+    spouse_id_number: str | None = None
+    consent_signed: bool
+    originals_seen: list[str] = []
+    property_cert: str | None = None
+    phone: str = Field(default="", pattern=r"^(1\d{10})?$")
+
+
+def _summary(case: object) -> dict[str, object]:
+    return {k: getattr(case, k) for k in ("case_no", "year", "segment", "channel", "status", "school_code",
+                                          "category", "reasons", "missing", "explanation", "notice_no",
+                                          "child_name_masked")}  # fmt: skip
+
+
+@router.get("/children/{child_id}")
+async def find_child(
+    child_id: str, request: Request, segment: str = "primary", staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    year = request.app.state.settings.clock().year
+    found = await service.find_child(request.app.state.db, staff, year, segment, child_id)
+    return {"case": found}
+
+
+@router.post("/offline-cases", status_code=201)
+async def register(
+    body: OfflineRegistration, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    settings = request.app.state.settings
+    case = await service.register_offline(
+        request.app.state.db, request.app.state.exchange, settings.clock(), staff, year=settings.clock().year,
+        segment=body.segment, guardian_id=body.guardian_id_number, child_id=body.child_id_number,
+        spouse_id=body.spouse_id_number, consent_signed=body.consent_signed, originals_seen=body.originals_seen,
+        property_cert=body.property_cert, phone=body.phone,
+    )  # fmt: skip
+    return _summary(case)
+
+
+@router.get("/cases/{case_no}")
+async def get_case(
+    case_no: str, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    async with request.app.state.db.write_session() as session:
+        case = await repo.staff_case(session, staff, case_no)
+        if case is None:
+            raise NotFound("办件不存在或无权查看")
+        await audit(session, staff, "case_view", target=case_no)
+        return _summary(case)
+
+
+@router.get("/cases/{case_no}/notice.pdf")
+async def print_notice(
+    case_no: str, request: Request, staff: Staff = Depends(current_staff)
+) -> Response:
+    async with request.app.state.db.write_session() as session:
+        case = await repo.staff_case(session, staff, case_no)
+        if case is None:
+            raise NotFound("办件不存在或无权查看")
+        await audit(session, staff, "notice_print", target=case_no)
+        pdf = await notice_pdf(session, case, request.app.state.settings.public_url)
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get("/schools/{school_code}/applicants.xlsx")
+async def export(
+    school_code: str, request: Request, staff: Staff = Depends(current_staff)
+) -> Response:
+    async with request.app.state.db.write_session() as session:
+        cases = await school_list(session, staff, school_code)
+        await audit(session, staff, "school_list_export", target=school_code, rows=len(cases))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "报名名单"
+    sheet.append(["办件编号", "学生", "学段", "渠道", "状态", "入学顺位", "告知书编号"])
+    for c in cases:
+        sheet.append([c.case_no, c.child_name_masked, c.segment, "网上" if c.channel == "online" else "现场",
+                      STATUSES.get(c.status, c.status), CATEGORIES.get(c.category or "", ""), c.notice_no or ""])  # fmt: skip
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": f'attachment; filename="{school_code}.xlsx"'})  # fmt: skip

@@ -1,0 +1,54 @@
+"""The signed-in staff member: a session entry with an idle timeout, re-read from the database on
+every request so that a deactivated account stops at once."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from ruxue.kit.errors import Forbidden, Unauthorized
+from ruxue.staff.models import StaffUser
+from ruxue.staff.rules import session_alive
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    username: str
+    name: str
+    role: str
+    school_code: str | None
+    district_code: str | None
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.username}"
+
+
+def start_session(request: Request, user: StaffUser, now: dt.datetime) -> None:
+    request.session["staff"] = {"id": user.id, "seen": now.isoformat()}
+
+
+async def current_staff(request: Request) -> Staff:
+    entry = request.session.get("staff")
+    now = (
+        request.app.state.settings.clock()
+        if request.app.state.settings.now
+        else dt.datetime.now(dt.UTC)
+    )
+    if not entry or not session_alive(dt.datetime.fromisoformat(entry["seen"]), now):
+        request.session.pop("staff", None)
+        raise Unauthorized("请先登录工作人员账号（会话已过期）")
+    async with request.app.state.db.read_session() as session:
+        user = await session.get(StaffUser, entry["id"])
+    if user is None or not user.active:
+        request.session.pop("staff", None)
+        raise Unauthorized("账号已停用")
+    entry["seen"] = now.isoformat()
+    request.session["staff"] = entry
+    return Staff(user.id, user.username, user.name, user.role, user.school_code, user.district_code)
+
+
+def require(staff: Staff, *roles: str) -> None:
+    if staff.role not in roles:
+        raise Forbidden("无权执行此操作")

@@ -1,0 +1,61 @@
+"""Staff login (password + TOTP) and logout; the login page for the back office."""
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+
+from ruxue.enrollment.pages import render
+from ruxue.staff.auth import start_session
+from ruxue.staff.service import StaffLoginError, authenticate
+
+router = APIRouter(tags=["staff"])
+
+
+class StaffLogin(BaseModel):
+    username: str
+    password: str
+    code: str
+
+
+async def _login(
+    request: Request, username: str, password: str, code: str
+) -> StaffLoginError | None:
+    now = request.app.state.settings.clock()
+    async with request.app.state.db.write_session() as session:  # a failure is counted and audited
+        result = await authenticate(session, username, password, code, now)
+    if isinstance(result, StaffLoginError):
+        return result
+    request.session.pop("guardian", None)
+    start_session(request, result, now)
+    return None
+
+
+@router.post("/api/v1/staff/login")
+async def login_api(body: StaffLogin, request: Request) -> dict[str, str]:
+    error = await _login(request, body.username, body.password, body.code)
+    if error:
+        raise error
+    return {"status": "ok"}
+
+
+@router.get("/staff/login", response_class=HTMLResponse, include_in_schema=False)
+async def login_page(request: Request) -> Response:
+    return render(request, "staff_login.html")
+
+
+@router.post("/staff/login", response_class=HTMLResponse, include_in_schema=False)
+async def login_form(
+    request: Request, username: str = Form(""), password: str = Form(""), code: str = Form("")
+) -> Response:
+    error = await _login(request, username, password, code)
+    if error:
+        return render(
+            request, "staff_login.html", status_code=401, error=error.message, username=username
+        )
+    return RedirectResponse("/staff", status_code=303)
+
+
+@router.post("/staff/logout", include_in_schema=False)
+async def logout(request: Request) -> Response:
+    request.session.pop("staff", None)
+    return RedirectResponse("/staff/login", status_code=303)

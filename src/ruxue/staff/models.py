@@ -1,0 +1,43 @@
+"""Staff accounts (school desk, district reviewer, city administrator, archivist) and the audit log."""
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ruxue.kit.db import Base, UtcDateTime, utcnow
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20))  # desk | reviewer | admin | archivist
+    school_code: Mapped[str | None] = mapped_column(String(10))  # desk staff
+    district_code: Mapped[str | None] = mapped_column(
+        String(6)
+    )  # reviewers (and a desk's district)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_enc: Mapped[str] = mapped_column(String(200))  # SM4-encrypted TOTP secret
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Every staff action: who, when, what, on which object, why. Never updated."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(80), default="")
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
