@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from ruxue.desk.endpoints import router as desk_router
 from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
@@ -21,8 +22,10 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import install_error_handler
 from ruxue.notice.endpoints import router as notice_router
 from ruxue.person.rules import IdNumberError
+from ruxue.review.endpoints import router as review_router
 from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings
+from ruxue.staff.endpoints import router as staff_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -58,6 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         enrollment_pages,
         notice_router,
         schools_router,
+        staff_router,
+        desk_router,
+        review_router,
     ):
         app.include_router(router)
     _pages(app)

@@ -1,0 +1,130 @@
+"""Desk staff of school X see none of school Y's cases; a reviewer of district X cannot act on Y;
+an online case and a desk attempt for the same child end with one case."""
+
+import io
+
+from openpyxl import load_workbook
+
+from ruxue.kit.db import Database
+from tests.enrollment.test_api_flow import apply
+from tests.enrollment.test_assess import CHEN, LI, LI_CHILD, LIU, WANG, WANG_CHILD
+from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
+from tests.helpers import ServerThread
+from tests.staff.helpers import make_staff, staff_client
+from tests.web.session import logged_in
+
+PINGJIANG, DONGWU = "3205080101", "3205060101"
+
+
+async def test_desk_sees_only_its_school(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    case = await apply(guardian, sandbox, "primary", WANG_CHILD, LIU)  # 王 → 苏州市平江实验学校
+    no = case["case_no"]
+    mine = await staff_client(
+        web, "desk-pj", await make_staff(db, "desk-pj", "desk", school=PINGJIANG)
+    )
+    other = await staff_client(
+        web, "desk-dw", await make_staff(db, "desk-dw", "desk", school=DONGWU)
+    )
+
+    assert (await mine.get(f"/api/v1/staff/cases/{no}")).json()["school_code"] == PINGJIANG
+    assert (await mine.get(f"/api/v1/staff/cases/{no}/notice.pdf")).status_code == 200
+    sheet = load_workbook(
+        io.BytesIO((await mine.get(f"/api/v1/staff/schools/{PINGJIANG}/applicants.xlsx")).content)
+    ).active
+    assert sheet is not None and [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        no
+    ]
+
+    assert (await other.get(f"/api/v1/staff/cases/{no}")).status_code == 404
+    assert (await other.get(f"/api/v1/staff/cases/{no}/notice.pdf")).status_code == 404
+    assert (
+        await other.get(f"/api/v1/staff/schools/{PINGJIANG}/applicants.xlsx")
+    ).status_code == 403
+    assert (await other.get("/api/v1/staff/cases/RX2026P0000000001")).status_code == 404
+    found = (await other.get(f"/api/v1/staff/children/{WANG_CHILD}")).json()["case"]
+    assert found["case_no"] == no and found["visible"] is False  # told it exists, not shown
+    assert (
+        await other.get(f"/api/v1/cases/{no}")
+    ).status_code == 401  # the guardian API is not theirs
+    for client in (guardian, mine, other):
+        await client.aclose()
+
+
+async def test_online_case_and_desk_attempt_end_with_one_case(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, LI)
+    case = await apply(guardian, sandbox, "primary", LI_CHILD, None)
+    desk = await staff_client(
+        web, "desk-pj2", await make_staff(db, "desk-pj2", "desk", school=PINGJIANG)
+    )
+    attempt = await desk.post("/api/v1/staff/offline-cases", json={
+        "segment": "primary", "guardian_id_number": LI, "child_id_number": LI_CHILD, "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"]})  # fmt: skip
+    assert attempt.status_code == 409 and attempt.json()["case_no"] == case["case_no"]
+    assert (await guardian.get("/api/v1/cases")).json()[0]["case_no"] == case["case_no"]
+    await guardian.aclose()
+    await desk.aclose()
+
+
+async def test_desk_registers_offline_with_the_same_rules(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    desk = await staff_client(
+        web, "desk-pj3", await make_staff(db, "desk-pj3", "desk", school=PINGJIANG)
+    )
+    unsigned = await desk.post("/api/v1/staff/offline-cases", json={
+        "segment": "primary", "guardian_id_number": LI, "child_id_number": LI_CHILD, "consent_signed": False})  # fmt: skip
+    assert unsigned.status_code == 400
+    done = await desk.post("/api/v1/staff/offline-cases", json={
+        "segment": "primary", "guardian_id_number": LI, "child_id_number": LI_CHILD, "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"]})  # fmt: skip
+    assert done.status_code == 201, done.text
+    case = done.json()
+    assert (case["channel"], case["status"], case["school_code"], case["category"]) == (
+        "offline",
+        "notice_issued",
+        PINGJIANG,
+        "C",
+    )
+    pdf = await desk.get(f"/api/v1/staff/cases/{case['case_no']}/notice.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    await desk.aclose()
+
+
+async def test_reviewer_acts_only_in_their_district(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, CHEN)  # 吴中区: the upload sends the case to review
+    no = await _at_materials_step(guardian)
+    await guardian.post(f"/api/v1/cases/{no}/materials/upload", data={"kind": "BIRTH_CERTIFICATE"},
+                        files={"file": ("c.png", PNG, "image/png")})  # fmt: skip
+    await guardian.post(f"/api/v1/cases/{no}/materials/done")
+    assert (await guardian.post(f"/api/v1/cases/{no}/submit")).json()["outcome"] == "manual_review"
+
+    wuzhong = await staff_client(
+        web, "rev-wz", await make_staff(db, "rev-wz", "reviewer", district="320506")
+    )
+    gusu = await staff_client(
+        web, "rev-gs", await make_staff(db, "rev-gs", "reviewer", district="320508")
+    )
+    assert [c["case_no"] for c in (await wuzhong.get("/api/v1/review/queue")).json()] == [no]
+    assert (await gusu.get("/api/v1/review/queue")).json() == []
+    body = {"school_code": DONGWU, "category": "A", "note": "已核验出生医学证明原件照片"}
+    assert (await gusu.post(f"/api/v1/review/cases/{no}/approve", json=body)).status_code == 404
+    outside = await wuzhong.post(
+        f"/api/v1/review/cases/{no}/approve", json={**body, "school_code": PINGJIANG}
+    )
+    assert outside.status_code == 400  # only schools of their own district
+    approved = await wuzhong.post(f"/api/v1/review/cases/{no}/approve", json=body)
+    assert approved.status_code == 200 and approved.json()["status"] == "notice_issued"
+    view = (await guardian.get(f"/api/v1/cases/{no}")).json()
+    assert view["status"] == "notice_issued" and view["notice_no"]
+    assert (
+        await wuzhong.post(f"/api/v1/review/cases/{no}/reject", json={"reason": "x"})
+    ).status_code == 400
+    for client in (guardian, wuzhong, gusu):
+        await client.aclose()
