@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
-from ruxue.enrollment.explain import CATEGORIES, MATERIALS, SEGMENTS, STATUSES, reason_text
+from ruxue.enrollment.explain import CATEGORIES, EVENTS, MATERIALS, SEGMENTS, STATUSES, reason_text
 from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.rules import household_size, missing_materials, rejections, same_booklet
@@ -31,6 +31,7 @@ from ruxue.schools.repository import get_school
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
+TEMPLATES.env.filters["cn_time"] = lambda value: f"{value.astimezone(CHINA):%m-%d %H:%M}"
 STEPS = ["实名登录", "学生信息", "配偶信息", "学籍核验", "房产信息", "补充材料", "确认提交"]
 
 
@@ -40,7 +41,7 @@ def render(
     now = request.app.state.settings.now
     ctx.update(steps=STEPS, step=step, guardian=optional_guardian(request),
                demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
-               SEGMENTS=SEGMENTS, STATUSES=STATUSES, CATEGORIES=CATEGORIES)  # fmt: skip
+               SEGMENTS=SEGMENTS, STATUSES=STATUSES, CATEGORIES=CATEGORIES, EVENTS=EVENTS)  # fmt: skip
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
 
 

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from ruxue.desk.endpoints import router as desk_router
+from ruxue.desk.pages import router as desk_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schools_router,
         staff_router,
         desk_router,
+        desk_pages,
         review_router,
     ):
         app.include_router(router)
