@@ -13,6 +13,7 @@ from ruxue.enrollment.explain import CATEGORIES, STATUSES
 from ruxue.kit.errors import NotFound
 from ruxue.notice.service import notice_pdf
 from ruxue.review.service import school_list
+from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, current_staff
 from ruxue.staff.service import audit
 
@@ -28,6 +29,9 @@ class OfflineRegistration(BaseModel):
     originals_seen: list[str] = []
     property_cert: str | None = None
     phone: str = Field(default="", pattern=r"^(1\d{10})?$")
+    keyed_in: dict[str, str] = Field(
+        default={}, description="numbers keyed in from the originals seen"
+    )
 
 
 def _summary(case: object) -> dict[str, object]:
@@ -54,7 +58,7 @@ async def register(
         request.app.state.db, request.app.state.exchange, settings.clock(), staff, year=settings.clock().year,
         segment=body.segment, guardian_id=body.guardian_id_number, child_id=body.child_id_number,
         spouse_id=body.spouse_id_number, consent_signed=body.consent_signed, originals_seen=body.originals_seen,
-        property_cert=body.property_cert, phone=body.phone,
+        property_cert=body.property_cert, phone=body.phone, keyed_in=body.keyed_in,
     )  # fmt: skip
     return _summary(case)
 
@@ -84,13 +88,42 @@ async def print_notice(
     return Response(pdf, media_type="application/pdf")
 
 
+def _filters(
+    segment: str = "", category: str = "", channel: str = "", status: str = ""
+) -> dict[str, str]:
+    return {"segment": segment, "category": category, "channel": channel, "status": status}
+
+
+@router.get("/schools/{school_code}/applicants")
+async def applicants(
+    school_code: str, request: Request, filters: dict[str, str] = Depends(_filters),
+    staff: Staff = Depends(current_staff),
+) -> dict[str, object]:  # fmt: skip
+    """A school's applicants with filters, and its capacity beside the count of seats given."""
+    async with request.app.state.db.write_session() as session:
+        cases = await school_list(session, staff, school_code, filters)
+        school = await get_school(session, school_code)
+        await audit(session, staff, "school_list_view", target=school_code, filters=filters)
+    seats = sum(1 for c in cases if c.status == "notice_issued")
+    return {"school_code": school_code, "capacity": school.capacity if school else None, "notices": seats,
+            "applicants": [_summary(c) for c in cases]}  # fmt: skip
+
+
 @router.get("/schools/{school_code}/applicants.xlsx")
 async def export(
-    school_code: str, request: Request, staff: Staff = Depends(current_staff)
-) -> Response:
+    school_code: str, request: Request, filters: dict[str, str] = Depends(_filters),
+    staff: Staff = Depends(current_staff),
+) -> Response:  # fmt: skip
     async with request.app.state.db.write_session() as session:
-        cases = await school_list(session, staff, school_code)
-        await audit(session, staff, "school_list_export", target=school_code, rows=len(cases))
+        cases = await school_list(session, staff, school_code, filters)
+        await audit(
+            session,
+            staff,
+            "school_list_export",
+            target=school_code,
+            rows=len(cases),
+            filters=filters,
+        )
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -32,8 +32,9 @@ def _login() -> Response:
 
 @router.get("/staff", response_class=HTMLResponse)
 async def home(
-    request: Request, staff: Staff | None = Depends(signed_in_staff), error: str = ""
-) -> Response:
+    request: Request, staff: Staff | None = Depends(signed_in_staff), error: str = "", child: str = "",
+    segment: str = "primary",
+) -> Response:  # fmt: skip
     if staff is None:
         return _login()
     ctx: dict[str, Any] = {
@@ -52,6 +53,16 @@ async def home(
             ]
         if staff.role == "desk" and staff.school_code:
             ctx["applicants"] = await review.school_list(session, staff, staff.school_code)
+    if child and staff.role == "desk":
+        try:
+            year = request.app.state.settings.clock().year
+            ctx["found"] = (
+                await service.find_child(request.app.state.db, staff, year, segment, child)
+                or "none"
+            )
+        except IdNumberError as exc:
+            ctx["error"] = exc.message
+        ctx["child"] = child
     return render(request, "staff_home.html", **ctx)
 
 
@@ -65,12 +76,13 @@ async def register(
         return _login()
     form = await request.form()
     seen = [k for k in ORIGINALS if form.get(f"seen_{k}")]
+    keyed = {k: str(form.get(f"no_{k}", "")) for k in ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")}
     settings = request.app.state.settings
     try:
         case = await service.register_offline(
             request.app.state.db, request.app.state.exchange, settings.clock(), staff, year=settings.clock().year,
             segment=segment, guardian_id=guardian_id, child_id=child_id, spouse_id=spouse_id or None,
-            consent_signed=bool(consent_signed), originals_seen=seen, phone=phone,
+            consent_signed=bool(consent_signed), originals_seen=seen, phone=phone, keyed_in=keyed,
         )  # fmt: skip
     except (RuxueError, IdNumberError) as exc:
         return RedirectResponse(f"/staff?error={exc.message}", status_code=303)

@@ -51,7 +51,7 @@ async def find_child(
 async def register_offline(
     db: Database, client: ExchangeClient, now: dt.datetime, staff: Staff, *, year: int, segment: str,
     guardian_id: str, child_id: str, spouse_id: str | None, consent_signed: bool, originals_seen: list[str],
-    property_cert: str | None = None, phone: str = "",
+    property_cert: str | None = None, phone: str = "", keyed_in: dict[str, str] | None = None,
 ) -> Case:  # fmt: skip
     """Department data pre-filled with the guardian's signed consent, originals ticked as seen,
     decided by the same rules. The staff member is in the trace."""
@@ -113,8 +113,11 @@ async def register_offline(
         await repo.add_event(
             session, case, staff.actor, "desk_consent", consent_ids=case.consent_ids
         )
+        keyed = {
+            k: v.strip() for k, v in (keyed_in or {}).items() if k in originals_seen and v.strip()
+        }
         await repo.add_event(session, case, staff.actor, "originals_seen",
-                             originals=[ORIGINALS[o] for o in originals_seen])  # fmt: skip
+                             originals=[ORIGINALS[o] for o in originals_seen], keyed_in=keyed)  # fmt: skip
         await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
                              missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
         await audit(session, staff, "desk_register", target=case_no)

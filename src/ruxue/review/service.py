@@ -102,13 +102,14 @@ async def _decide(
     return case
 
 
-async def school_list(session: AsyncSession, staff: Staff, school_code: str) -> Sequence[Case]:
+async def school_list(
+    session: AsyncSession, staff: Staff, school_code: str, filters: dict[str, str] | None = None
+) -> Sequence[Case]:
     require(staff, "desk", "reviewer", "admin")
     if staff.role == "desk" and staff.school_code != school_code:
         raise Forbidden("只能导出本校的报名名单")
-    query = (
-        repo.visible_to_staff(staff)
-        .where(Case.school_code == school_code)
-        .order_by(Case.category, Case.case_no)
-    )
-    return (await session.scalars(query)).all()
+    query = repo.visible_to_staff(staff).where(Case.school_code == school_code)
+    for field, value in (filters or {}).items():
+        if field in ("segment", "category", "channel", "status") and value:
+            query = query.where(getattr(Case, field) == value)
+    return (await session.scalars(query.order_by(Case.category, Case.case_no))).all()

@@ -26,6 +26,7 @@ from ruxue.person.rules import IdNumberError
 from ruxue.review.endpoints import router as review_router
 from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings
+from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
 
 STATIC = Path(__file__).parent / "static"
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         staff_router,
         desk_router,
         desk_pages,
+        admin_router,
         review_router,
     ):
         app.include_router(router)

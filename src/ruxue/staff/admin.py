@@ -1,0 +1,81 @@
+"""City administrators: staff accounts and the schools' data. Every change is audited."""
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.schools.models import School
+from ruxue.staff.auth import Staff, current_staff, require
+from ruxue.staff.models import StaffUser
+from ruxue.staff.service import audit, create_staff
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+class NewStaff(BaseModel):
+    username: str = Field(min_length=3, max_length=60)
+    name: str
+    role: str
+    password: str
+    school_code: str | None = None
+    district_code: str | None = None
+
+
+class SchoolChange(BaseModel):
+    name: str | None = None
+    capacity: int | None = Field(default=None, ge=0, le=100000)
+    compound_codes: list[str] | None = None
+
+
+@router.post("/staff", status_code=201)
+async def add_staff(
+    body: NewStaff, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, str]:
+    require(staff, "admin")
+    async with request.app.state.db.write_session() as session:
+        user, secret = await create_staff(session, username=body.username, name=body.name, role=body.role,
+                                          password=body.password, school_code=body.school_code,
+                                          district_code=body.district_code)  # fmt: skip
+        await audit(session, staff, "staff_create", target=user.username, role=user.role)
+    return {"username": user.username, "totp_secret": secret}
+
+
+@router.post("/staff/{username}/deactivate")
+async def deactivate(
+    username: str, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, str]:
+    require(staff, "admin")
+    if username == staff.username:
+        raise RuxueError("不能停用自己的账号")
+    async with request.app.state.db.write_session() as session:
+        user = (
+            await session.scalars(select(StaffUser).where(StaffUser.username == username))
+        ).one_or_none()
+        if user is None:
+            raise NotFound("账号不存在")
+        user.active = False
+        await audit(session, staff, "staff_deactivate", target=username)
+    return {"username": username, "status": "inactive"}
+
+
+@router.patch("/schools/{code}")
+async def edit_school(
+    code: str, body: SchoolChange, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    require(staff, "admin")
+    async with request.app.state.db.write_session() as session:
+        school = await session.get(School, code)
+        if school is None:
+            raise NotFound("学校不存在")
+        changes = body.model_dump(exclude_none=True)
+        before = {k: getattr(school, k) for k in changes}
+        for key, value in changes.items():
+            setattr(school, key, value)
+        await audit(session, staff, "school_edit", target=code, before=before, after=changes)
+        return {
+            "code": school.code,
+            "name": school.name,
+            "capacity": school.capacity,
+            "compound_codes": school.compound_codes,
+        }
