@@ -128,3 +128,27 @@ async def test_reviewer_acts_only_in_their_district(
     ).status_code == 400
     for client in (guardian, wuzhong, gusu):
         await client.aclose()
+
+
+async def test_desk_files_a_scan_of_an_original(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    from tests.enrollment.test_materials_and_public import PNG
+
+    desk = await staff_client(
+        web, "desk-scan", await make_staff(db, "desk-scan", "desk", school=PINGJIANG)
+    )
+    case = (await desk.post("/api/v1/staff/offline-cases", json={
+        "segment": "primary", "guardian_id_number": LI, "child_id_number": LI_CHILD, "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"]})).json()  # fmt: skip
+    scan = await desk.post(f"/api/v1/staff/cases/{case['case_no']}/materials", data={"kind": "HUKOU_BOOKLET"},
+                           files={"file": ("hk.png", PNG, "image/png")})  # fmt: skip
+    assert scan.status_code == 201 and scan.json()["content_type"] == "image/png"
+    other = await staff_client(
+        web, "desk-scan-dw", await make_staff(db, "desk-scan-dw", "desk", school=DONGWU)
+    )
+    refused = await other.post(f"/api/v1/staff/cases/{case['case_no']}/materials", data={"kind": "HUKOU_BOOKLET"},
+                               files={"file": ("hk.png", PNG, "image/png")})  # fmt: skip
+    assert refused.status_code == 404
+    await desk.aclose()
+    await other.aclose()

@@ -2,7 +2,7 @@
 
 import io
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 from ruxue.desk import service
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import CATEGORIES, STATUSES
-from ruxue.kit.errors import NotFound
+from ruxue.enrollment.materials import store_upload
+from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.service import notice_pdf
 from ruxue.review.service import school_list
 from ruxue.schools.repository import get_school
-from ruxue.staff.auth import Staff, current_staff
+from ruxue.staff.auth import Staff, current_staff, require
 from ruxue.staff.service import audit
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
@@ -73,6 +74,36 @@ async def get_case(
             raise NotFound("办件不存在或无权查看")
         await audit(session, staff, "case_view", target=case_no)
         return _summary(case)
+
+
+@router.post("/cases/{case_no}/materials", status_code=201)
+async def scan_upload(
+    case_no: str, request: Request, kind: str = Form(...), file: UploadFile = File(...),
+    staff: Staff = Depends(current_staff),
+) -> dict[str, object]:  # fmt: skip
+    """A scan of an original the desk has seen, filed with the case."""
+    require(staff, "desk")
+    if kind not in service.ORIGINALS:
+        raise RuxueError("材料类型不正确")
+    settings = request.app.state.settings
+    data = await file.read(settings.upload_max_bytes + 1)
+    async with request.app.state.db.write_session() as session:
+        case = await repo.staff_case(session, staff, case_no)
+        if case is None:
+            raise NotFound("办件不存在或无权查看")
+        material = await store_upload(session, settings.upload_dir, settings.upload_max_bytes, case, kind,
+                                      file.filename or "", data)  # fmt: skip
+        material.source = "desk"
+        await repo.add_event(
+            session, case, staff.actor, "desk_scan", kind=kind, sha256=material.sha256
+        )
+        await audit(session, staff, "desk_scan", target=case_no, kind=kind)
+    return {
+        "kind": kind,
+        "sha256": material.sha256,
+        "size": material.size,
+        "content_type": material.content_type,
+    }
 
 
 @router.get("/cases/{case_no}/notice.pdf")

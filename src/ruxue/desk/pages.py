@@ -42,6 +42,7 @@ async def home(
         "originals": ORIGINALS,
         "error": error,
         "materials": MATERIALS,
+        "now": request.app.state.settings.clock(),
     }
     async with request.app.state.db.read_session() as session:
         if staff.role in ("reviewer", "admin"):

@@ -78,5 +78,5 @@ EVENTS = {
     "choose_residence": "选择房产", "material": "补充材料", "submit": "提交", "decide": "自动审核",
     "notice_issued": "发放学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",
-    "review_request_materials": "区教育局一次性告知补充材料",
+    "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
 }  # fmt: skip
