@@ -71,3 +71,12 @@ def test_sessions_expire_when_idle() -> None:
     now = dt.datetime(2026, 6, 15, tzinfo=dt.UTC)
     assert session_alive(now - IDLE_TIMEOUT, now)
     assert not session_alive(now - IDLE_TIMEOUT - dt.timedelta(seconds=1), now)
+
+
+def test_demo_code_is_only_for_demo_accounts() -> None:
+    from typer.testing import CliRunner
+
+    from ruxue.cli.main import app
+
+    refused = CliRunner().invoke(app, ["staff", "demo-code", "real-desk"])
+    assert refused.exit_code == 1 and "演示账号" in refused.output

@@ -1,5 +1,6 @@
 """``ruxue serve|worker|sandbox|demo``: the long-running processes."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "sandbox" / "example-dataset.
 # The example dataset is for 2026; the demo's clock sits inside that year's registration window
 # (override with RUXUE_NOW). Pages show a banner saying so.
 DEMO_NOW = "2026-06-15T10:00:00+08:00"
+DEMO_STAFF_PASSWORD = "ruxue-demo-2026"
 
 
 def serve(
@@ -93,6 +95,7 @@ def demo(
     with console.status("迁移数据库，导入学校和施教区…"):
         migrate.upgrade(settings.resolved_database_url())
         subprocess.run([*ruxue, "schools", "import", str(dataset)], env=env, check=True)
+        staff_accounts = asyncio.run(_seed_staff(settings.resolved_database_url()))
     procs = [
         subprocess.Popen(
             [*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)], env=env
@@ -103,7 +106,7 @@ def demo(
     try:
         _wait_ready(f"{sandbox_url}/_sandbox/health", procs)
         _wait_ready(f"http://127.0.0.1:{port}/healthz", procs)
-        _announce(port, sandbox_url)
+        _announce(port, sandbox_url, staff_accounts)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -130,7 +133,18 @@ def _wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float =
     raise typer.Exit(1)
 
 
-def _announce(port: int, sandbox_url: str) -> None:
+async def _seed_staff(url: str) -> list[tuple[str, str]]:
+    from ruxue.cli.staff import seed_demo_staff
+    from ruxue.kit.db import Database
+
+    db = Database(url)
+    try:
+        return await seed_demo_staff(db, DEMO_STAFF_PASSWORD)
+    finally:
+        await db.dispose()
+
+
+def _announce(port: int, sandbox_url: str, staff_accounts: list[tuple[str, str]]) -> None:
     accounts = httpx.get(f"{sandbox_url}/_sandbox/accounts", timeout=5).json()
     now = os.environ.get("RUXUE_NOW", DEMO_NOW)
     console.print(f"\n[bold]ruxue 演示环境已启动[/bold]（系统时间设为 {now}，示例数据为 2026 年）")
@@ -140,4 +154,11 @@ def _announce(port: int, sandbox_url: str) -> None:
     for a in accounts:
         console.print(f"    {a['name']}  {a['id_number']}")
     console.print("  配偶授权验证码、结果短信：在部门沙箱页面“已发送短信”中查看")
+    console.print(
+        f"  工作人员入口: http://127.0.0.1:{port}/staff/login  密码 {DEMO_STAFF_PASSWORD}"
+    )
+    for username, label in staff_accounts:
+        console.print(
+            f"    {username}  {label}（动态口令：.venv/bin/ruxue staff demo-code {username}）"
+        )
     console.print("  按 Ctrl+C 停止\n")

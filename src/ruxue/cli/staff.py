@@ -40,3 +40,53 @@ def create(
         raise typer.Exit(1) from None
     typer.echo(f"已创建 {username}。动态口令密钥（仅显示一次）：{secret}")
     typer.echo(pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="入学一件事"))
+
+
+DEMO_PREFIX = "demo-"
+
+
+@app.command("demo-code")
+def demo_code(username: str) -> None:
+    """The current TOTP code of a demo account (demo-* only; real staff use an authenticator app)."""
+    from sqlalchemy import select
+
+    from ruxue.kit import pii
+    from ruxue.staff.models import StaffUser
+
+    if not username.startswith(DEMO_PREFIX):
+        typer.echo("只能查看演示账号（demo-*）的动态口令", err=True)
+        raise typer.Exit(1)
+
+    async def run() -> str | None:
+        db = Database(get_settings().resolved_database_url())
+        try:
+            async with db.read_session() as session:
+                user = (
+                    await session.scalars(select(StaffUser).where(StaffUser.username == username))
+                ).one_or_none()
+                return pii.decrypt(user.totp_enc) if user else None
+        finally:
+            await db.dispose()
+
+    secret = asyncio.run(run())
+    if secret is None:
+        typer.echo("没有这个账号", err=True)
+        raise typer.Exit(1)
+    typer.echo(pyotp.TOTP(secret).now())
+
+
+async def seed_demo_staff(db: Database, password: str) -> list[tuple[str, str]]:
+    """Demo accounts, created once: (username, role description)."""
+    accounts = [("demo-desk", "学校窗口（苏州市平江实验学校）", "desk", "3205080101", None),
+                ("demo-reviewer", "姑苏区教育局审核", "reviewer", None, "320508"),
+                ("demo-admin", "市教育局管理员", "admin", None, None)]  # fmt: skip
+    made = []
+    for username, label, role, school, district in accounts:
+        try:
+            async with db.write_session() as session:
+                await create_staff(session, username=username, name=label, role=role, password=password,
+                                   school_code=school, district_code=district)  # fmt: skip
+        except RuxueError:
+            pass  # already there from an earlier demo run
+        made.append((username, label))
+    return made
