@@ -1,0 +1,43 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ruxue.archive.merkle import inclusion_proof, leaf_hash, node_hash, root, verify_inclusion
+
+entries = st.lists(st.binary(min_size=0, max_size=40), min_size=1, max_size=70)
+
+
+def test_small_trees_by_hand() -> None:
+    a, b, c = (leaf_hash(x) for x in (b"a", b"b", b"c"))
+    assert root([a]) == a
+    assert root([a, b]) == node_hash(a, b)
+    assert root([a, b, c]) == node_hash(node_hash(a, b), c)
+    assert inclusion_proof(2, [a, b, c]) == [node_hash(a, b)]
+    assert inclusion_proof(0, [a, b, c]) == [b, c]
+
+
+@given(entries, st.data())
+def test_every_inclusion_proof_verifies(raw: list[bytes], data: st.DataObject) -> None:
+    leaves = [leaf_hash(e) for e in raw]
+    head = root(leaves)
+    index = data.draw(st.integers(0, len(leaves) - 1))
+    proof = inclusion_proof(index, leaves)
+    assert verify_inclusion(leaves[index], index, len(leaves), proof, head)
+
+
+@given(entries, st.data())
+def test_a_changed_entry_or_proof_fails(raw: list[bytes], data: st.DataObject) -> None:
+    leaves = [leaf_hash(e) for e in raw]
+    head = root(leaves)
+    index = data.draw(st.integers(0, len(leaves) - 1))
+    proof = inclusion_proof(index, leaves)
+    assert not verify_inclusion(leaf_hash(raw[index] + b"x"), index, len(leaves), proof, head)
+    if proof:
+        k = data.draw(st.integers(0, len(proof) - 1))
+        bad = [*proof[:k], bytes(32), *proof[k + 1 :]]
+        assert not verify_inclusion(leaves[index], index, len(leaves), bad, head)
+    if len(leaves) > 1:
+        other = (index + 1) % len(leaves)
+        assert (
+            not verify_inclusion(leaves[index], other, len(leaves), proof, head)
+            or leaves[index] == leaves[other]
+        )
