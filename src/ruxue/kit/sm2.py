@@ -40,10 +40,10 @@ class SealKey:
 
     def sign(self, data: bytes) -> bytes:
         """DER-encoded (r, s)."""
-        return self.private_key.sign(data, ALGORITHM)  # type: ignore[no-any-return]
+        return self.private_key.sign(data, ALGORITHM)
 
     def public_pem(self) -> bytes:
-        return self.private_key.public_key().public_bytes(  # type: ignore[no-any-return]
+        return self.private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 
@@ -51,7 +51,7 @@ class SealKey:
 def verify(public_pem: bytes, data: bytes, signature: bytes) -> bool:
     key = serialization.load_pem_public_key(public_pem)
     try:
-        key.verify(signature, data, ALGORITHM)  # type: ignore[union-attr]
+        key.verify(signature, data, ALGORITHM)
     except Exception:  # tongsuopy raises InvalidSignature, or ValueError for a malformed DER
         return False
     return True
