@@ -1,5 +1,6 @@
 """Every feature's tables, imported once so that Alembic and the tests see the whole schema."""
 
+from ruxue.archive import models as archive_models
 from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
 from ruxue.kit.db import Base
@@ -9,6 +10,7 @@ from ruxue.staff import models as staff_models
 
 __all__ = [
     "Base",
+    "archive_models",
     "enrollment_models",
     "exchange_models",
     "notify_models",

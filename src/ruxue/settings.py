@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
     upload_max_bytes: int = 10 * 1024 * 1024
+    archive_path: Path | None = None  # the archive library's local directory (default var/archive)
+    seal_key_path: Path | None = None  # the electronic seal's SM2 key (default var/keys/seal.pem)
 
     idp_url: str = "http://127.0.0.1:8100/idp"
     oidc_client_id: str = "ruxue-web"
@@ -51,6 +53,14 @@ class Settings(BaseSettings):
     @property
     def upload_dir(self) -> Path:
         return self.var_dir / "uploads"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.archive_path or self.var_dir / "archive"
+
+    @property
+    def seal_key_file(self) -> Path:
+        return self.seal_key_path or self.var_dir / "keys" / "seal.pem"
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'ruxue.db'}"

@@ -5,12 +5,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ruxue.archive.tasks import archive_soon
 from ruxue.desk import service
 from ruxue.desk.service import ORIGINALS
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.pages import render
 from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.notify.service import send_soon
 from ruxue.person.rules import IdNumberError
 from ruxue.review import service as review
 from ruxue.schools.repository import all_schools
@@ -87,6 +89,8 @@ async def register(
         )  # fmt: skip
     except (RuxueError, IdNumberError) as exc:
         return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+    send_soon()
+    archive_soon(case.case_no)
     return RedirectResponse(f"/staff/cases/{case.case_no}", status_code=303)
 
 
@@ -128,4 +132,6 @@ async def review_action(
                 await review.request_materials(session, staff, now, case_no, wanted, note)
     except RuxueError as exc:
         return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+    send_soon()
+    archive_soon(case_no)
     return RedirectResponse("/staff", status_code=303)

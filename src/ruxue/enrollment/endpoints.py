@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive.tasks import archive_soon
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
 from ruxue.enrollment.materials import store_upload
@@ -232,6 +233,7 @@ async def submit(
         case = await service.submit(session, settings_of(request).clock(), guardian, case_no)
         result = await view(request, session, case)
     send_soon()
+    archive_soon(case_no)
     return result
 
 

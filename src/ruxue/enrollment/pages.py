@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive.tasks import archive_soon
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import CATEGORIES, EVENTS, MATERIALS, SEGMENTS, STATUSES, reason_text
@@ -310,6 +311,7 @@ async def submit(
         lambda s: service.submit(s, now, guardian, case_no),
     )
     send_soon()
+    archive_soon(case_no)
     return response
 
 

@@ -3,7 +3,9 @@
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
+from ruxue.archive.tasks import archive_soon
 from ruxue.desk.endpoints import _summary
+from ruxue.notify.service import send_soon
 from ruxue.review import service
 from ruxue.staff.auth import Staff, current_staff
 
@@ -36,41 +38,45 @@ async def queue(request: Request, staff: Staff = Depends(current_staff)) -> list
     ]
 
 
+def _after(case_no: str) -> None:
+    send_soon()
+    archive_soon(case_no)
+
+
 @router.post("/cases/{case_no}/approve")
 async def approve(
     case_no: str, body: Approve, request: Request, staff: Staff = Depends(current_staff)
 ) -> dict[str, object]:
+    now = request.app.state.settings.clock()
     async with request.app.state.db.write_session() as session:
-        case = await service.approve(
-            session,
-            staff,
-            request.app.state.settings.clock(),
-            case_no,
-            body.school_code,
-            body.category,
-            body.note,
+        result = _summary(
+            await service.approve(
+                session, staff, now, case_no, body.school_code, body.category, body.note
+            )
         )
-        return _summary(case)
+    _after(case_no)
+    return result
 
 
 @router.post("/cases/{case_no}/reject")
 async def reject(
     case_no: str, body: Reject, request: Request, staff: Staff = Depends(current_staff)
 ) -> dict[str, object]:
+    now = request.app.state.settings.clock()
     async with request.app.state.db.write_session() as session:
-        return _summary(
-            await service.reject(
-                session, staff, request.app.state.settings.clock(), case_no, body.reason
-            )
-        )
+        result = _summary(await service.reject(session, staff, now, case_no, body.reason))
+    _after(case_no)
+    return result
 
 
 @router.post("/cases/{case_no}/request-materials")
 async def request_materials(
     case_no: str, body: RequestMaterials, request: Request, staff: Staff = Depends(current_staff)
 ) -> dict[str, object]:
+    now = request.app.state.settings.clock()
     async with request.app.state.db.write_session() as session:
-        case = await service.request_materials(
-            session, staff, request.app.state.settings.clock(), case_no, body.materials, body.note
+        result = _summary(
+            await service.request_materials(session, staff, now, case_no, body.materials, body.note)
         )
-        return _summary(case)
+    send_soon()
+    return result

@@ -1,0 +1,151 @@
+"""随办随归: a decided case becomes one package. Built in a scratch directory, checked, then moved
+into place in one rename, so a crash never leaves half a package under the archive number."""
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import bagit
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.archive import package as pkg
+from ruxue.archive.check import Item, as_json, check_package
+from ruxue.archive.merkle import inclusion_proof, leaf_hash, root
+from ruxue.archive.models import ArchivePackage, CheckRun, LogLeaf
+from ruxue.enrollment import repository as repo
+from ruxue.enrollment.models import Case
+from ruxue.kit.crypto import canonical_json
+from ruxue.kit.db import Database, utcnow
+from ruxue.kit.errors import NotFound
+from ruxue.kit.sm2 import SealKey
+from ruxue.notice.issuers import issuer_of
+from ruxue.notice.service import notice_pdf
+
+MATERIAL_TITLES = {"BIRTH_CERTIFICATE": "出生医学证明", "MARRIAGE_CERTIFICATE": "结婚证", "HUKOU_BOOKLET": "户口簿",
+                   "PROPERTY_CERTIFICATE": "房产证"}  # fmt: skip
+
+
+def archive_no(case: Case) -> str:
+    return f"DA{case.year}{case.district_code}{case.case_no[-10:]}"
+
+
+async def _contents(session: AsyncSession, case: Case, base_url: str) -> list[pkg.PackedFile]:
+    files: list[pkg.PackedFile] = []
+    if case.outcome == "notice_issued":
+        files.append(pkg.PackedFile("content/001-公办地段学位告知书.pdf", "公办地段学位告知书", "application/pdf",
+                                    await notice_pdf(session, case, base_url)))  # fmt: skip
+    for m in await repo.materials_of(session, case):
+        ext = Path(m.path).suffix
+        title = MATERIAL_TITLES.get(m.kind, m.kind)
+        data = await asyncio.to_thread(Path(m.path).read_bytes)
+        files.append(
+            pkg.PackedFile(
+                f"content/{len(files) + 1:03d}-{title}{ext}", title, m.content_type, data
+            )
+        )
+    return files
+
+
+async def _events(session: AsyncSession, case: Case) -> list[dict[str, object]]:
+    return [{"case_no": case.case_no, "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+             "detail": e.detail} for e in await repo.events_of(session, case)]  # fmt: skip
+
+
+async def _log_proof(db: Database, number: str, trace: bytes, seal: SealKey) -> dict[str, object]:
+    """Append the trace's leaf (once) and return its inclusion proof and a signed tree head."""
+    async with db.write_session() as session:
+        leaf = (
+            await session.scalars(select(LogLeaf).where(LogLeaf.archive_no == number))
+        ).one_or_none()
+        if leaf is None:
+            index = await session.scalar(select(func.coalesce(func.max(LogLeaf.index) + 1, 0)))
+            leaf = LogLeaf(index=index, archive_no=number, leaf_hash=leaf_hash(trace).hex())
+            session.add(leaf)
+            await session.flush()
+        leaves = [
+            bytes.fromhex(h)
+            for h in (
+                await session.scalars(select(LogLeaf.leaf_hash).order_by(LogLeaf.index))
+            ).all()
+        ]
+        index = leaf.index
+    head = {"size": len(leaves), "root": root(leaves).hex(), "at": utcnow().isoformat()}
+    signature = seal.sign(canonical_json(head))
+    return {"leaf_index": index, "proof": [h.hex() for h in inclusion_proof(index, leaves)],
+            "tree_head": {**head, "signature": base64.b64encode(signature).decode(), "public_key": seal.public_pem().decode()}}  # fmt: skip
+
+
+async def build_package(
+    db: Database, storage: Path, seal: SealKey, case_id: int, base_url: str
+) -> ArchivePackage:
+    async with db.read_session() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.outcome is None:
+            raise NotFound("办件不存在或尚未办结")
+        files = await _contents(session, case, base_url)
+        events = await _events(session, case)
+    number, issuer = archive_no(case), issuer_of(case.district_code)
+    trace = b"".join(canonical_json(e) + b"\n" for e in events)
+    proof = await _log_proof(db, number, trace, seal)
+    obj = pkg.signed_object(number, files, events, issuer)
+    tmp = storage / f".tmp-{number}-{uuid.uuid4().hex[:8]}"
+    contents = {
+        "说明文件.txt": pkg.description(number, case.case_no, issuer, files),
+        "目录文件.xml": pkg.catalogue(number, files),
+        "METS.xml": pkg.mets(number, files),
+        "metadata/eep.xml": pkg.eep(obj, seal.sign(pkg.canonical(obj)), seal.public_pem()),
+        "metadata/premis.xml": pkg.premis(files, events, issuer),
+        "trace/events.jsonl": trace,
+        "trace/log-proof.json": json.dumps(proof, ensure_ascii=False, indent=1).encode(),
+        **{f.path: f.data for f in files},
+    }  # fmt: skip
+    info = {"External-Identifier": number, "Source-Organization": issuer, "Bagging-Date": dt.date.today().isoformat(),
+            "Internal-Sender-Description": f"ruxue 随办随归 {case.case_no} {case.channel}"}  # fmt: skip
+    final, results = await asyncio.to_thread(_on_disk, tmp, contents, info, storage / number)
+    return await _record(db, final, case, number, results)
+
+
+def _on_disk(
+    tmp: Path, contents: dict[str, bytes], info: dict[str, str], final: Path
+) -> tuple[Path, list[Item]]:
+    """Write, bag, check, add the check results, and move into place in one rename."""
+    for rel, data in contents.items():
+        target = tmp / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    bag = bagit.make_bag(str(tmp), info, checksums=["sha256"])
+    results = check_package(tmp, archive_number=final.name)
+    (tmp / "data" / "metadata" / "four-property-check.json").write_text(
+        json.dumps(as_json(results), ensure_ascii=False, indent=1)
+    )
+    bag.save(manifests=True)
+    if not all(r.passed for r in results):
+        shutil.rmtree(tmp)
+        raise RuntimeError(
+            f"{final.name} failed its filing check: {[(r.code, r.why) for r in results if not r.passed]}"
+        )
+    if final.exists():
+        shutil.rmtree(final)  # a package of a crashed earlier run that was never recorded
+    tmp.rename(final)
+    return final, results
+
+
+async def _record(
+    db: Database, final: Path, case: Case, number: str, results: list[Item]
+) -> ArchivePackage:
+    digest = hashlib.sha256(
+        await asyncio.to_thread((final / "tagmanifest-sha256.txt").read_bytes)
+    ).hexdigest()
+    async with db.write_session() as session:
+        leaf = (await session.scalars(select(LogLeaf).where(LogLeaf.archive_no == number))).one()
+        package = ArchivePackage(case_id=case.id, archive_no=number, location=str(final), school_code=case.school_code,
+                                 district_code=case.district_code, digest=digest, leaf_index=leaf.index)  # fmt: skip
+        session.add(package)
+        session.add(CheckRun(archive_no=number, stage="GD", passed=True, results=as_json(results)))
+    return package

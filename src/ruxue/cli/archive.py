@@ -1,0 +1,54 @@
+"""``ruxue archive check|build``."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from ruxue.archive.check import as_json, check_package
+
+app = typer.Typer(help="The electronic archive: packages and 四性检测.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def check(
+    path: Path = typer.Argument(..., exists=True, file_okay=False, help="a package, or with --all a library directory"),
+    all_packages: bool = typer.Option(False, "--all", help="check every package under PATH"),
+    as_json_output: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:  # fmt: skip
+    """Run every GD item of 四性检测; exit non-zero when any item fails."""
+    packages = (
+        sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if all_packages
+        else [path]
+    )
+    report = {p.name: check_package(p) for p in packages}
+    failed = any(not item.passed for items in report.values() for item in items)
+    if as_json_output:
+        typer.echo(
+            json.dumps({k: as_json(v) for k, v in report.items()}, ensure_ascii=False, indent=1)
+        )
+    else:
+        for name, items in report.items():
+            console.print(f"[bold]{name}[/bold]")
+            for item in items:
+                mark = "[green]通过[/green]" if item.passed else "[red]不通过[/red]"
+                console.print(
+                    f"  {item.code} {mark} {item.name}" + (f" — {item.why}" if item.why else "")
+                )
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def build(case_no: str) -> None:
+    """Build (or rebuild) the package of a case with a final decision, now."""
+    from ruxue.archive.tasks import _build
+
+    number = asyncio.run(_build(case_no))
+    if number is None:
+        typer.echo("办件不存在或尚无最终结果", err=True)
+        raise typer.Exit(1)
+    typer.echo(number)

@@ -1,0 +1,128 @@
+"""Real packages through independent tools (bagit, qpdf, pdftotext), and tamper tests: each
+change makes the checker fail and name the item."""
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import bagit
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from ruxue.archive.build import build_package
+from ruxue.archive.check import check_package
+from ruxue.archive.models import ArchivePackage, CheckRun
+from ruxue.cli.main import app
+from ruxue.enrollment.models import Case
+from ruxue.kit.db import Database
+from ruxue.kit.sm2 import SealKey
+from tests.enrollment.test_api_flow import apply
+from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
+from tests.helpers import ServerThread
+from tests.tools import checked_pdf_text
+from tests.web.session import logged_in
+
+
+@pytest.fixture
+async def package(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, tmp_path: Path
+) -> AsyncIterator[Path]:
+    http = await logged_in(web, sandbox, WANG)
+    case = await apply(http, sandbox, "primary", WANG_CHILD, LIU)
+    await http.aclose()
+    async with db.read_session() as session:
+        case_id = (
+            await session.scalars(select(Case.id).where(Case.case_no == case["case_no"]))
+        ).one()
+    built = await build_package(
+        db, tmp_path / "library", SealKey.generate(), case_id, "http://127.0.0.1:8000"
+    )
+    yield Path(built.location)
+
+
+def failed(path: Path) -> set[str]:
+    return {i.code for i in check_package(path) if not i.passed}
+
+
+async def test_package_passes_independent_tools_and_every_item(package: Path, db: Database) -> None:
+    bagit.Bag(str(package)).validate()
+    cli = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bagit", "--validate", str(package)],
+                                  capture_output=True, text=True)  # fmt: skip
+    assert cli.returncode == 0, cli.stderr
+    notice = package / "data" / "content" / "001-公办地段学位告知书.pdf"
+    text = await asyncio.to_thread(checked_pdf_text, notice.read_bytes())
+    assert "王小明" in text and "苏州市平江实验学校" in text
+    assert failed(package) == set()
+    assert (package / "data" / "metadata" / "four-property-check.json").exists()
+    async with db.read_session() as session:
+        assert (await session.scalars(select(ArchivePackage.archive_no))).all() == [package.name]
+        assert (await session.scalars(select(CheckRun.passed))).all() == [True]
+
+
+def _tampered(package: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "copies" / package.name
+    shutil.copytree(package, copy)
+    return copy
+
+
+def _rebag(path: Path) -> None:
+    bagit.Bag(str(path)).save(manifests=True)  # what a careful forger would do
+
+
+def test_one_changed_byte_is_caught(package: Path, tmp_path: Path) -> None:
+    copy = _tampered(package, tmp_path)
+    pdf = copy / "data" / "content" / "001-公办地段学位告知书.pdf"
+    raw = bytearray(pdf.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    pdf.write_bytes(bytes(raw))
+    assert {"GD-1-1", "GD-1-2", "GD-1-4", "GD-1-5"} <= failed(copy)
+
+
+def test_a_removed_trace_line_is_caught_even_after_rebagging(package: Path, tmp_path: Path) -> None:
+    copy = _tampered(package, tmp_path)
+    trace = copy / "data" / "trace" / "events.jsonl"
+    lines = trace.read_bytes().splitlines(keepends=True)
+    trace.write_bytes(b"".join(lines[:2] + lines[3:]))
+    _rebag(copy)
+    assert {"GD-1-6", "GD-2-3"} <= failed(copy)
+
+
+def test_a_replaced_notice_is_caught_even_after_rebagging(package: Path, tmp_path: Path) -> None:
+    copy = _tampered(package, tmp_path)
+    pdf = copy / "data" / "content" / "001-公办地段学位告知书.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n%forged: another notice under the same name\n")
+    _rebag(copy)
+    assert "GD-1-2" in failed(copy)
+
+
+def test_an_extra_file_is_caught(package: Path, tmp_path: Path) -> None:
+    copy = _tampered(package, tmp_path)
+    (copy / "notes.txt").write_text("附加说明")
+    assert "GD-4-1" in failed(copy)
+
+
+def test_a_broken_signature_is_caught(package: Path, tmp_path: Path) -> None:
+    copy = _tampered(package, tmp_path)
+    eep = copy / "data" / "metadata" / "eep.xml"
+    eep.write_text(
+        eep.read_text().replace("签名值>M", "签名值>N", 1)
+        if "签名值>M" in eep.read_text()
+        else eep.read_text().replace("签名值>", "签名值>AAAA", 1)
+    )
+    _rebag(copy)
+    assert "GD-1-2" in failed(copy)
+
+
+def test_check_command_prints_every_item_and_fails_on_a_bad_package(
+    package: Path, tmp_path: Path
+) -> None:
+    ok = CliRunner().invoke(app, ["archive", "check", str(package)])
+    assert ok.exit_code == 0 and ok.output.count("通过") >= 13
+    copy = _tampered(package, tmp_path)
+    (copy / "notes.txt").write_text("x")
+    bad = CliRunner().invoke(app, ["archive", "check", "--all", "--json", str(copy.parent)])
+    assert bad.exit_code == 1 and '"GD-4-1"' in bad.output
