@@ -79,7 +79,9 @@ def eep(obj: etree._Element, signature: bytes, public_pem: bytes) -> bytes:
     sig = etree.SubElement(root, "电子签名", 算法="SM2-with-SM3", 签名范围="被签名对象(C14N)")
     etree.SubElement(sig, "签名值").text = base64.b64encode(signature).decode()
     etree.SubElement(sig, "公钥").text = public_pem.decode()
-    return _xml(root, pretty=False)  # indentation would change what was signed (C14N keeps whitespace)
+    return _xml(
+        root, pretty=False
+    )  # indentation would change what was signed (C14N keeps whitespace)
 
 
 def canonical(el: etree._Element) -> bytes:
