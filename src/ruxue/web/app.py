@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from ruxue.archive.endpoints import router as archive_router
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         desk_router,
         desk_pages,
         admin_router,
+        archive_router,
         review_router,
     ):
         app.include_router(router)
