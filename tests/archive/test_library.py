@@ -4,14 +4,13 @@ archivist sees who, when, which package and why."""
 from pathlib import Path
 
 from ruxue.kit.db import Database
-from tests.archive.test_package import package  # noqa: F401  (fixture)
 from tests.helpers import ServerThread
 from tests.staff.helpers import make_staff, staff_client
 
 
 async def test_consultation_is_scoped_and_logged(
     package: Path, web: ServerThread, db: Database
-) -> None:  # noqa: F811
+) -> None:
     number = package.name
     own = await staff_client(
         web, "lib-pj", await make_staff(db, "lib-pj", "desk", school="3205080101")

@@ -5,43 +5,17 @@ import asyncio
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import bagit
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.cli.main import app
-from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
-from ruxue.kit.sm2 import SealKey
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
 from tests.tools import checked_pdf_text
-from tests.web.session import logged_in
-
-
-@pytest.fixture
-async def package(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, tmp_path: Path
-) -> AsyncIterator[Path]:
-    http = await logged_in(web, sandbox, WANG)
-    case = await apply(http, sandbox, "primary", WANG_CHILD, LIU)
-    await http.aclose()
-    async with db.read_session() as session:
-        case_id = (
-            await session.scalars(select(Case.id).where(Case.case_no == case["case_no"]))
-        ).one()
-    built = await build_package(
-        db, tmp_path / "library", SealKey.generate(), case_id, "http://127.0.0.1:8000"
-    )
-    yield Path(built.location)
 
 
 def failed(path: Path) -> set[str]:
