@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages ruxue needs beyond Python: a CJK font to embed in notices, poppler-utils and qpdf
+# and ClamAV
 # for the independent PDF checks, Chromium for the browser tests. Installed when missing.
 set -euo pipefail
 missing=()
@@ -7,6 +8,7 @@ missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v clamscan >/dev/null || missing+=(clamav)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

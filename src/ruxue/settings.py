@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 10 * 1024 * 1024
     archive_path: Path | None = None  # the archive library's local directory (default var/archive)
     seal_key_path: Path | None = None  # the electronic seal's SM2 key (default var/keys/seal.pem)
+    clamav_database: Path | None = None  # e.g. /var/lib/clamav; unset: no virus scan at filing
 
     idp_url: str = "http://127.0.0.1:8100/idp"
     oidc_client_id: str = "ruxue-web"

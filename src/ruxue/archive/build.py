@@ -18,6 +18,7 @@ from ruxue.archive import package as pkg
 from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.merkle import inclusion_proof, leaf_hash, root
 from ruxue.archive.models import ArchivePackage, CheckRun, LogLeaf
+from ruxue.archive.scanner import Scanner
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.models import Case
 from ruxue.kit.crypto import canonical_json
@@ -82,7 +83,12 @@ async def _log_proof(db: Database, number: str, trace: bytes, seal: SealKey) -> 
 
 
 async def build_package(
-    db: Database, storage: Path, seal: SealKey, case_id: int, base_url: str
+    db: Database,
+    storage: Path,
+    seal: SealKey,
+    case_id: int,
+    base_url: str,
+    scanner: Scanner | None = None,
 ) -> ArchivePackage:
     async with db.read_session() as session:
         case = await session.get(Case, case_id)
@@ -107,12 +113,18 @@ async def build_package(
     }  # fmt: skip
     info = {"External-Identifier": number, "Source-Organization": issuer, "Bagging-Date": dt.date.today().isoformat(),
             "Internal-Sender-Description": f"ruxue 随办随归 {case.case_no} {case.channel}"}  # fmt: skip
-    final, results = await asyncio.to_thread(_on_disk, tmp, contents, info, storage / number)
+    final, results = await asyncio.to_thread(
+        _on_disk, tmp, contents, info, storage / number, scanner
+    )
     return await _record(db, final, case, number, results)
 
 
 def _on_disk(
-    tmp: Path, contents: dict[str, bytes], info: dict[str, str], final: Path
+    tmp: Path,
+    contents: dict[str, bytes],
+    info: dict[str, str],
+    final: Path,
+    scanner: Scanner | None,
 ) -> tuple[Path, list[Item]]:
     """Write, bag, check, add the check results, and move into place in one rename."""
     for rel, data in contents.items():
@@ -120,7 +132,7 @@ def _on_disk(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     bag = bagit.make_bag(str(tmp), info, checksums=["sha256"])
-    results = check_package(tmp, archive_number=final.name)
+    results = check_package(tmp, scanner=scanner, archive_number=final.name)
     (tmp / "data" / "metadata" / "four-property-check.json").write_text(
         json.dumps(as_json(results), ensure_ascii=False, indent=1)
     )

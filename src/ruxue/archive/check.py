@@ -15,6 +15,7 @@ from lxml import etree
 
 from ruxue.archive.merkle import leaf_hash, verify_inclusion
 from ruxue.archive.package import METS_NS, PREMIS_NS, canonical
+from ruxue.archive.scanner import Scanner
 from ruxue.kit.crypto import canonical_json, sm3_hex
 from ruxue.kit.sm2 import verify
 
@@ -41,7 +42,7 @@ def _item(code: str, name: str, test: Callable[[], str | None]) -> Item:
 
 def check_package(
     path: Path,
-    scanner: Callable[[Path], str | None] | None = None,
+    scanner: Scanner | None = None,
     archive_number: str | None = None,
 ) -> list[Item]:
     data = path / "data"
@@ -191,13 +192,11 @@ def _no_extra(path: Path) -> str | None:
     return f"多余文件：{extra}" if extra else None
 
 
-def _virus(data: Path, scanner: Callable[[Path], str | None] | None) -> str | None:
+def _virus(data: Path, scanner: Scanner | None) -> str | None:
     if scanner is None:
-        return None
-    for f in data.rglob("*"):
-        if f.is_file() and (found := scanner(f)):
-            return f"{f.relative_to(data)}: {found}"
-    return None
+        return None  # no scanner configured: DA/T 70 asks for a scan where one is available
+    found = scanner(data)
+    return "发现病毒：" + "; ".join(found) if found else None
 
 
 def as_json(items: list[Item]) -> list[dict[str, object]]:

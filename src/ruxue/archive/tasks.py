@@ -7,6 +7,7 @@ import structlog
 from sqlalchemy import select
 
 from ruxue.archive.build import build_package
+from ruxue.archive.scanner import clamav
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.queue import huey
@@ -31,8 +32,9 @@ async def _build(case_no: str) -> str | None:
         if case is None or case.outcome not in FINAL:
             return None
         settings.archive_dir.mkdir(parents=True, exist_ok=True)
+        scanner = clamav(settings.clamav_database) if settings.clamav_database else None
         package = await build_package(db, settings.archive_dir, SealKey.load_or_create(settings.seal_key_file),
-                                      case.id, settings.public_url)  # fmt: skip
+                                      case.id, settings.public_url, scanner)  # fmt: skip
         return package.archive_no
     finally:
         await db.dispose()

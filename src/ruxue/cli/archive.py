@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from ruxue.archive.check import as_json, check_package
+from ruxue.archive.scanner import clamav
 
 app = typer.Typer(help="The electronic archive: packages and 四性检测.", no_args_is_help=True)
 console = Console()
@@ -18,6 +19,7 @@ def check(
     path: Path = typer.Argument(..., exists=True, file_okay=False, help="a package, or with --all a library directory"),
     all_packages: bool = typer.Option(False, "--all", help="check every package under PATH"),
     as_json_output: bool = typer.Option(False, "--json", help="print JSON"),
+    clamav_db: Path | None = typer.Option(None, "--clamav-db", help="ClamAV signature database for GD-4-2"),
 ) -> None:  # fmt: skip
     """Run every GD item of 四性检测; exit non-zero when any item fails."""
     packages = (
@@ -25,7 +27,8 @@ def check(
         if all_packages
         else [path]
     )
-    report = {p.name: check_package(p) for p in packages}
+    scanner = clamav(clamav_db) if clamav_db else None
+    report = {p.name: check_package(p, scanner=scanner) for p in packages}
     failed = any(not item.passed for items in report.values() for item in items)
     if as_json_output:
         typer.echo(
