@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages ruxue needs beyond Python: a CJK font to embed in notices, poppler-utils and qpdf
-# and ClamAV
-# for the independent PDF checks, Chromium for the browser tests. Installed when missing.
+# for the independent PDF checks, Chromium for the browser tests, ClamAV for the archive's virus
+# check. Installed when missing.
 set -euo pipefail
 missing=()
 [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)
