@@ -121,11 +121,13 @@ def bench_exchange(rounds: int = 300, concurrency: int = 20) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("which", choices=["all", "dataset", "exchange"])
+    parser.add_argument("which", choices=["all", "dataset", "exchange", "archive"])
     parser.add_argument("--families", type=int, default=200_000)
     args = parser.parse_args()
     if args.which in ("all", "exchange"):
         bench_exchange()
+    if args.which in ("all", "archive"):
+        subprocess.run([PY, str(ROOT / "scripts" / "bench_archive.py"), "1000"], check=True)
     if args.which in ("all", "dataset"):
         bench_dataset(args.families)
 
