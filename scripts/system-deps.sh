@@ -9,6 +9,7 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v clamscan >/dev/null || missing+=(clamav)
+command -v zbarimg >/dev/null || missing+=(zbar-tools)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

@@ -1,0 +1,55 @@
+"""The notice as a reader sees it: Chinese text through pdftotext, the QR code through zbarimg."""
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from ruxue.notice.render import NoticeData, render_notice
+from tests.tools import checked_pdf_text
+
+DATA = NoticeData(
+    notice_no="320508-2026-ABC1234567", child_name="王小明", child_id_masked="320508********0213",
+    segment="小学一年级（幼升小）", school_name="苏州市平江实验学校", category="A类（房产与户籍均在施教区内）",
+    issuer="苏州市姑苏区教育局", issued_on=dt.date(2026, 6, 15), verify_url="http://127.0.0.1:8000/verify/Zx9-abc_DEF",
+)  # fmt: skip
+
+
+def test_text_fonts_and_pdfa_identification() -> None:
+    pdf = render_notice(DATA)
+    text = checked_pdf_text(pdf)
+    for expected in (
+        "公办地段学位告知书",
+        "王小明",
+        "320508********0213",
+        "苏州市平江实验学校",
+        "苏州市姑苏区教育局",
+        "2026年06月15日",
+    ):
+        assert expected in text
+    fonts = subprocess.run(
+        ["pdffonts", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "UMing" in fonts and " no " not in fonts.split("\n", 2)[2]  # every font embedded
+    with pikepdf.open(io.BytesIO(pdf)) as doc, doc.open_metadata() as meta:
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
+        assert len(doc.Root.OutputIntents) == 1
+
+
+@pytest.mark.skipif(
+    shutil.which("zbarimg") is None and os.environ.get("CI") != "true", reason="zbar-tools missing"
+)
+def test_qr_code_opens_the_verification_page() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "n.pdf").write_bytes(render_notice(DATA))
+        subprocess.run(["pdftoppm", "-png", "-r", "100", f"{tmp}/n.pdf", f"{tmp}/page"], check=True)
+        decoded = subprocess.run(
+            ["zbarimg", "-q", "--raw", f"{tmp}/page-1.png"], capture_output=True, text=True
+        )
+    assert decoded.stdout.strip() == DATA.verify_url
