@@ -4,10 +4,12 @@ dies mid-build leaves only a scratch directory; huey retries it and the build st
 import asyncio
 
 import structlog
+from huey import crontab
 from sqlalchemy import select
 
 from ruxue.archive.build import build_package
 from ruxue.archive.scanner import clamav
+from ruxue.archive.service import recheck_all
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.queue import huey
@@ -54,3 +56,22 @@ def archive_soon(case_no: str) -> None:
         build(case_no)
     except Exception as exc:
         log.warning("could not queue archive build", case_no=case_no, error=str(exc))
+
+
+async def _recheck() -> dict[str, int]:
+    settings = get_settings()
+    db = Database(settings.resolved_database_url())
+    try:
+        scanner = clamav(settings.clamav_database) if settings.clamav_database else None
+        async with db.write_session() as session:
+            return await recheck_all(session, "LTP", scanner)
+    finally:
+        await db.dispose()
+
+
+@huey.periodic_task(crontab(hour="2", minute="30"))
+def recheck() -> dict[str, int]:
+    """Nightly 四性检测 of every stored package (long-term preservation stage); every run recorded."""
+    counts = asyncio.run(_recheck())
+    (log.error if counts["failed"] else log.info)("archive recheck", **counts)
+    return counts

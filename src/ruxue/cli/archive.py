@@ -55,3 +55,32 @@ def build(case_no: str) -> None:
         typer.echo("办件不存在或尚无最终结果", err=True)
         raise typer.Exit(1)
     typer.echo(number)
+
+
+@app.command("export")
+def export(
+    out: Path = typer.Argument(..., help="the batch directory to write"),
+    district: str = typer.Option(...), year: int = typer.Option(...),
+) -> None:  # fmt: skip
+    """A transfer (移交) batch of a district and year, every package checked before it is written."""
+    from ruxue.archive.service import export_batch
+    from ruxue.kit.db import Database
+    from ruxue.kit.errors import RuxueError
+    from ruxue.settings import get_settings
+
+    async def run() -> dict[str, object]:
+        db = Database(get_settings().resolved_database_url())
+        try:
+            return await export_batch(db, district, year, out)
+        finally:
+            await db.dispose()
+
+    if out.exists():
+        typer.echo(f"{out} 已存在", err=True)
+        raise typer.Exit(1)
+    try:
+        manifest = asyncio.run(run())
+    except RuxueError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"已写入 {out}：{manifest['count']} 个档案包")
