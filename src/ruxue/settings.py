@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
     upload_max_bytes: int = 10 * 1024 * 1024
     archive_path: Path | None = None  # the archive library's local directory (default var/archive)
+    archive_url: str = ""  # s3://bucket for an S3-compatible library instead of the directory
+    archive_s3_endpoint: str = ""  # e.g. http://minio:9000; AWS credentials from the environment
     seal_key_path: Path | None = None  # the electronic seal's SM2 key (default var/keys/seal.pem)
     clamav_database: Path | None = None  # e.g. /var/lib/clamav; unset: no virus scan at filing
 

@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from ruxue.archive.build import build_package
+from ruxue.archive.storage import LocalLibrary
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
+from ruxue.settings import Settings
 from tests.enrollment.test_api_flow import apply
 from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
 from tests.helpers import ServerThread
@@ -18,7 +20,12 @@ from tests.web.session import logged_in
 
 @pytest.fixture
 async def package(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, tmp_path: Path
+    settings: Settings,
+    web: ServerThread,
+    sandbox: ServerThread,
+    schools: None,
+    db: Database,
+    tmp_path: Path,
 ) -> AsyncIterator[Path]:
     http = await logged_in(web, sandbox, WANG)
     case = await apply(http, sandbox, "primary", WANG_CHILD, LIU)
@@ -27,7 +34,8 @@ async def package(
         case_id = (
             await session.scalars(select(Case.id).where(Case.case_no == case["case_no"]))
         ).one()
+    library = LocalLibrary(settings.archive_dir)  # the library the app reads
     built = await build_package(
-        db, tmp_path / "library", SealKey.generate(), case_id, "http://127.0.0.1:8000"
+        db, library, tmp_path, SealKey.generate(), case_id, "http://127.0.0.1:8000"
     )
     yield Path(built.location)

@@ -19,6 +19,7 @@ from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.merkle import inclusion_proof, leaf_hash, root
 from ruxue.archive.models import ArchivePackage, CheckRun, LogLeaf
 from ruxue.archive.scanner import Scanner
+from ruxue.archive.storage import Library
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.models import Case
 from ruxue.kit.crypto import canonical_json
@@ -84,7 +85,8 @@ async def _log_proof(db: Database, number: str, trace: bytes, seal: SealKey) -> 
 
 async def build_package(
     db: Database,
-    storage: Path,
+    library: Library,
+    scratch: Path,
     seal: SealKey,
     case_id: int,
     base_url: str,
@@ -100,7 +102,7 @@ async def build_package(
     trace = b"".join(canonical_json(e) + b"\n" for e in events)
     proof = await _log_proof(db, number, trace, seal)
     obj = pkg.signed_object(number, files, events, issuer)
-    tmp = storage / f".tmp-{number}-{uuid.uuid4().hex[:8]}"
+    tmp = scratch / f".tmp-{number}-{uuid.uuid4().hex[:8]}"
     contents = {
         "说明文件.txt": pkg.description(number, case.case_no, issuer, files),
         "目录文件.xml": pkg.catalogue(number, files),
@@ -113,26 +115,28 @@ async def build_package(
     }  # fmt: skip
     info = {"External-Identifier": number, "Source-Organization": issuer, "Bagging-Date": dt.date.today().isoformat(),
             "Internal-Sender-Description": f"ruxue 随办随归 {case.case_no} {case.channel}"}  # fmt: skip
-    final, results = await asyncio.to_thread(
-        _on_disk, tmp, contents, info, storage / number, scanner
-    )
-    return await _record(db, final, case, number, results)
+    results = await asyncio.to_thread(_on_disk, tmp, contents, info, number, scanner)
+    digest = hashlib.sha256(
+        await asyncio.to_thread((tmp / "tagmanifest-sha256.txt").read_bytes)
+    ).hexdigest()
+    location = await asyncio.to_thread(library.store, tmp, number)
+    return await _record(db, location, digest, case, number, results)
 
 
 def _on_disk(
     tmp: Path,
     contents: dict[str, bytes],
     info: dict[str, str],
-    final: Path,
+    number: str,
     scanner: Scanner | None,
-) -> tuple[Path, list[Item]]:
-    """Write, bag, check, add the check results, and move into place in one rename."""
+) -> list[Item]:
+    """Write, bag, check and add the check results; a failing package is removed, never stored."""
     for rel, data in contents.items():
         target = tmp / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     bag = bagit.make_bag(str(tmp), info, checksums=["sha256"])
-    results = check_package(tmp, scanner=scanner, archive_number=final.name)
+    results = check_package(tmp, scanner=scanner, archive_number=number)
     (tmp / "data" / "metadata" / "four-property-check.json").write_text(
         json.dumps(as_json(results), ensure_ascii=False, indent=1)
     )
@@ -140,23 +144,23 @@ def _on_disk(
     if not all(r.passed for r in results):
         shutil.rmtree(tmp)
         raise RuntimeError(
-            f"{final.name} failed its filing check: {[(r.code, r.why) for r in results if not r.passed]}"
+            f"{number} failed its filing check: {[(r.code, r.why) for r in results if not r.passed]}"
         )
-    if final.exists():
-        shutil.rmtree(final)  # a package of a crashed earlier run that was never recorded
-    tmp.rename(final)
-    return final, results
+    return results
 
 
 async def _record(
-    db: Database, final: Path, case: Case, number: str, results: list[Item]
+    db: Database, location: str, digest: str, case: Case, number: str, results: list[Item]
 ) -> ArchivePackage:
-    digest = hashlib.sha256(
-        await asyncio.to_thread((final / "tagmanifest-sha256.txt").read_bytes)
-    ).hexdigest()
     async with db.write_session() as session:
         leaf = (await session.scalars(select(LogLeaf).where(LogLeaf.archive_no == number))).one()
-        package = ArchivePackage(case_id=case.id, archive_no=number, location=str(final), school_code=case.school_code,
+        old = (
+            await session.scalars(select(ArchivePackage).where(ArchivePackage.case_id == case.id))
+        ).one_or_none()
+        if old is not None:  # a rebuild replaces the record of the same case
+            await session.delete(old)
+            await session.flush()
+        package = ArchivePackage(case_id=case.id, archive_no=number, location=location, school_code=case.school_code,
                                  district_code=case.district_code, digest=digest, leaf_index=leaf.index)  # fmt: skip
         session.add(package)
         session.add(CheckRun(archive_no=number, stage="GD", passed=True, results=as_json(results)))

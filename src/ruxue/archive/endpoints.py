@@ -69,12 +69,14 @@ async def consult(
 async def download(
     archive_no: str, name: str, why: str, request: Request, staff: Staff = Depends(current_staff)
 ) -> Response:
-    package = await _package(request, staff, archive_no, why)
-    target = Path(package.location) / "data" / "content" / Path(name).name
-    if not target.is_file():
-        raise NotFound("文件不存在")
+    await _package(request, staff, archive_no, why)
+    with request.app.state.library.open(archive_no) as path:
+        target = path / "data" / "content" / Path(name).name
+        if not target.is_file():
+            raise NotFound("文件不存在")
+        content = target.read_bytes()
     media = "application/pdf" if target.suffix == ".pdf" else "application/octet-stream"
-    return Response(target.read_bytes(), media_type=media)
+    return Response(content, media_type=media)
 
 
 @router.get("/consultations")

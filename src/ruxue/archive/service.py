@@ -12,32 +12,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.archive.scanner import Scanner
+from ruxue.archive.storage import Library
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 
 
 def run_check(
-    package: ArchivePackage, stage: str, scanner: Scanner | None = None
-) -> tuple[list[Item], str]:
+    library: Library, package: ArchivePackage, scanner: Scanner | None = None
+) -> list[Item]:
     """The checker plus the capture digest: a package whose tag manifest changed since filing fails."""
-    path = Path(package.location)
-    items = check_package(path, scanner=scanner)
-    digest = hashlib.sha256((path / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+    with library.open(package.archive_no) as path:
+        items = check_package(path, scanner=scanner)
+        digest = hashlib.sha256((path / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
     if digest != package.digest:
         items.append(
             Item("GD-1-9", "真实性：包摘要与归档时一致", False, "标签清单摘要与归档时记录的不同")
         )
-    return items, stage
+    return items
 
 
 async def recheck_all(
-    session: AsyncSession, stage: str = "LTP", scanner: Scanner | None = None
+    session: AsyncSession, library: Library, stage: str = "LTP", scanner: Scanner | None = None
 ) -> dict[str, int]:
     counts = {"checked": 0, "failed": 0}
     for package in (
         await session.scalars(select(ArchivePackage).order_by(ArchivePackage.id))
     ).all():
-        items, _ = run_check(package, stage, scanner)
+        items = run_check(library, package, scanner)
         passed = all(i.passed for i in items)
         session.add(
             CheckRun(
@@ -50,7 +51,9 @@ async def recheck_all(
     return counts
 
 
-async def export_batch(db: Database, district: str, year: int, out: Path) -> dict[str, object]:
+async def export_batch(
+    db: Database, library: Library, district: str, year: int, out: Path
+) -> dict[str, object]:
     """A transfer batch: every package of the district and year, checked first (each run recorded,
     pass or fail); refused whole if any package fails, so nothing half-checked leaves the library."""
     async with db.write_session() as session:
@@ -59,7 +62,7 @@ async def export_batch(db: Database, district: str, year: int, out: Path) -> dic
         packages = (await session.scalars(query.order_by(ArchivePackage.archive_no))).all()
         failed = []
         for package in packages:
-            items, _ = run_check(package, "TR")
+            items = run_check(library, package)
             passed = all(i.passed for i in items)
             session.add(
                 CheckRun(
@@ -78,7 +81,8 @@ async def export_batch(db: Database, district: str, year: int, out: Path) -> dic
     tmp.mkdir(parents=True)
     entries = [{"archive_no": p.archive_no, "digest": p.digest} for p in packages]
     for package in packages:
-        shutil.copytree(package.location, tmp / package.archive_no)
+        with library.open(package.archive_no) as path:
+            shutil.copytree(path, tmp / package.archive_no)
     manifest: dict[str, object] = {"batch": f"{district}-{year}", "created": dt.datetime.now(dt.UTC).isoformat(),
                                    "count": len(packages), "packages": entries}  # fmt: skip
     (tmp / "移交清单.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ruxue.archive.build import build_package
 from ruxue.archive.scanner import clamav
 from ruxue.archive.service import recheck_all
+from ruxue.archive.storage import library_from
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.queue import huey
@@ -33,9 +34,10 @@ async def _build(case_no: str) -> str | None:
             ).one_or_none()
         if case is None or case.outcome not in FINAL:
             return None
-        settings.archive_dir.mkdir(parents=True, exist_ok=True)
+        scratch = settings.var_dir / "archive-build"
+        scratch.mkdir(parents=True, exist_ok=True)
         scanner = clamav(settings.clamav_database) if settings.clamav_database else None
-        package = await build_package(db, settings.archive_dir, SealKey.load_or_create(settings.seal_key_file),
+        package = await build_package(db, library_from(settings), scratch, SealKey.load_or_create(settings.seal_key_file),
                                       case.id, settings.public_url, scanner)  # fmt: skip
         return package.archive_no
     finally:
@@ -64,7 +66,7 @@ async def _recheck() -> dict[str, int]:
     try:
         scanner = clamav(settings.clamav_database) if settings.clamav_database else None
         async with db.write_session() as session:
-            return await recheck_all(session, "LTP", scanner)
+            return await recheck_all(session, library_from(settings), "LTP", scanner)
     finally:
         await db.dispose()
 

@@ -64,6 +64,7 @@ def export(
 ) -> None:  # fmt: skip
     """A transfer (移交) batch of a district and year, every package checked before it is written."""
     from ruxue.archive.service import export_batch
+    from ruxue.archive.storage import library_from
     from ruxue.kit.db import Database
     from ruxue.kit.errors import RuxueError
     from ruxue.settings import get_settings
@@ -71,7 +72,7 @@ def export(
     async def run() -> dict[str, object]:
         db = Database(get_settings().resolved_database_url())
         try:
-            return await export_batch(db, district, year, out)
+            return await export_batch(db, library_from(get_settings()), district, year, out)
         finally:
             await db.dispose()
 

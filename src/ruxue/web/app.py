@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from ruxue.archive.endpoints import router as archive_router
+from ruxue.archive.storage import library_from
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.resolved_database_url())
         app.state.exchange = ExchangeClient(settings, app.state.db)
+        app.state.library = library_from(settings)
         yield
         await app.state.exchange.aclose()
         await app.state.db.dispose()
