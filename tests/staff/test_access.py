@@ -152,3 +152,26 @@ async def test_desk_files_a_scan_of_an_original(
     assert refused.status_code == 404
     await desk.aclose()
     await other.aclose()
+
+
+async def test_desk_page_files_a_scan(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    from tests.enrollment.test_materials_and_public import PNG
+
+    desk = await staff_client(
+        web, "desk-page", await make_staff(db, "desk-page", "desk", school=PINGJIANG)
+    )
+    case = (await desk.post("/api/v1/staff/offline-cases", json={
+        "segment": "primary", "guardian_id_number": LI, "child_id_number": LI_CHILD, "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"]})).json()  # fmt: skip
+    page = await desk.get(f"/staff/cases/{case['case_no']}")
+    assert "上传扫描件" in page.text
+    posted = await desk.post(f"/staff/cases/{case['case_no']}/scan", data={"kind": "HUKOU_BOOKLET"},
+                             files={"file": ("hk.png", PNG, "image/png")})  # fmt: skip
+    assert (
+        posted.status_code == 303
+        and posted.headers["location"] == f"/staff/cases/{case['case_no']}"
+    )
+    assert "窗口扫描原件" in (await desk.get(f"/staff/cases/{case['case_no']}")).text
+    await desk.aclose()

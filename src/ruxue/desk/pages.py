@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.archive.tasks import archive_soon
 from ruxue.desk import service
+from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
@@ -107,7 +108,23 @@ async def case_page(
         return render(
             request, "staff_home.html", status_code=404, staff=staff, error="办件不存在或无权查看"
         )
-    return render(request, "staff_case.html", staff=staff, case=case, events=events)
+    return render(
+        request, "staff_case.html", staff=staff, case=case, events=events, originals=ORIGINALS
+    )
+
+
+@router.post("/staff/cases/{case_no}/scan", response_class=HTMLResponse)
+async def scan(
+    request: Request, case_no: str, kind: str = Form(...), file: UploadFile = File(...),
+    staff: Staff | None = Depends(signed_in_staff),
+) -> Response:  # fmt: skip
+    if staff is None:
+        return _login()
+    try:
+        await scan_upload(case_no, request, kind, file, staff)
+    except RuxueError as exc:
+        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+    return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
 
 
 @router.post("/staff/review/{case_no}", response_class=HTMLResponse)
