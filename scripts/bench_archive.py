@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
+from ruxue.archive.storage import LocalLibrary
 from ruxue.dataset.service import load_dataset
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.facts import Facts
@@ -55,13 +56,14 @@ async def main(n: int) -> dict[str, object]:
         await asyncio.to_thread(migrate.upgrade, url)
         db = Database(url)
         ids = await seed(db, n)
-        library, seal = Path(tmp) / "library", SealKey.generate()
-        library.mkdir()
+        library, seal = LocalLibrary(Path(tmp) / "library"), SealKey.generate()
+        scratch = Path(tmp) / "scratch"
+        scratch.mkdir()
         started = time.perf_counter()
         for case_id in ids:
-            await build_package(db, library, seal, case_id, "http://127.0.0.1:8000")
+            await build_package(db, library, scratch, seal, case_id, "http://127.0.0.1:8000")
         built = time.perf_counter() - started
-        packages = [p for p in library.iterdir() if not p.name.startswith(".")]
+        packages = [library.root / number for number in library.numbers()]
         started = time.perf_counter()
         failures = sum(1 for p in packages for item in check_package(p) if not item.passed)
         checked = time.perf_counter() - started
