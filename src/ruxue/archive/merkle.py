@@ -6,21 +6,15 @@ maintained Python transparency-log libraries hard-wire SHA-256."""
 
 from collections.abc import Sequence
 
-from cryptography.hazmat.primitives import hashes
-
-
-def _sm3(data: bytes) -> bytes:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(data)
-    return digest.finalize()
+from ruxue.kit.crypto import sm3
 
 
 def leaf_hash(entry: bytes) -> bytes:
-    return _sm3(b"\x00" + entry)
+    return sm3(b"\x00" + entry)
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
-    return _sm3(b"\x01" + left + right)
+    return sm3(b"\x01" + left + right)
 
 
 def _split(n: int) -> int:
@@ -34,7 +28,7 @@ def _split(n: int) -> int:
 def root(leaves: Sequence[bytes]) -> bytes:
     """Merkle tree hash of leaf hashes (MTH of RFC 6962)."""
     if not leaves:
-        return _sm3(b"")
+        return sm3(b"")
     if len(leaves) == 1:
         return leaves[0]
     k = _split(len(leaves))

@@ -65,11 +65,9 @@ async def register_offline(
         parse_id_number(i).value
         for i in (guardian_id, child_id, *([spouse_id] if spouse_id else []))
     ]
-    if await find_child(db, staff, year, segment, ids[1]) is not None:
-        async with db.read_session() as session:
-            first = await repo.case_for_child(session, year, segment, ids[1])
-        assert first is not None
-        raise DuplicateCase(duplicate_message(first), first.case_no)
+    existing = await find_child(db, staff, year, segment, ids[1])
+    if existing is not None:  # it already carries the message and the case number: no second lookup
+        raise DuplicateCase(str(existing["message"]), str(existing["case_no"]))
     case_no = new_case_no(year, segment)
     # the paper consent: the guardian for themselves and the child, the spouse for themselves
     grants = [(ids[0], ids[:2])] + ([(ids[2], [ids[2]])] if spouse_id else [])

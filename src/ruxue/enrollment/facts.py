@@ -8,7 +8,6 @@ from ruxue.dataset.schemas import (
     Marriage,
     Person,
     Property,
-    School,
     StudentStatus,
 )
 
@@ -57,13 +56,3 @@ class SchoolRef(Struct, frozen=True):
     district_code: str
     segment: str
     compound_codes: frozenset[str]
-
-    @classmethod
-    def of(cls, school: School) -> "SchoolRef":
-        return cls(
-            school.code,
-            school.name,
-            school.district_code,
-            school.segment,
-            frozenset(school.compound_codes),
-        )

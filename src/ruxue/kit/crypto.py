@@ -12,10 +12,14 @@ def canonical_json(value: Any) -> bytes:
     return rfc8785.dumps(value)
 
 
-def sm3_hex(data: bytes) -> str:
+def sm3(data: bytes) -> bytes:
     digest = hashes.Hash(hashes.SM3())
     digest.update(data)
-    return digest.finalize().hex()
+    return digest.finalize()
+
+
+def sm3_hex(data: bytes) -> str:
+    return sm3(data).hex()
 
 
 def hmac_sm3_hex(key: bytes, data: bytes) -> str:
