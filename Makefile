@@ -12,7 +12,7 @@ help: ## list the targets
 
 setup: system $(STAMP) ## create .venv and install the pinned dependencies
 
-system: ## install the Debian packages needed (CJK font, poppler-utils, qpdf, chromium, clamav, zbar-tools) when missing
+system: ## install the Debian packages needed (CJK font, poppler-utils, qpdf, chromium, clamav, zbar-tools, xmllint) when missing
 	@scripts/system-deps.sh
 
 $(STAMP): pyproject.toml constraints.txt

@@ -1,4 +1,4 @@
-"""Real packages through independent tools (bagit, qpdf, pdftotext), and tamper tests: each
+"""Real packages through independent tools (bagit, xmllint, qpdf, pdftotext), and tamper tests: each
 change makes the checker fail and name the item."""
 
 import asyncio
@@ -11,7 +11,7 @@ import bagit
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from ruxue.archive.check import check_package
+from ruxue.archive.check import SCHEMAS, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.cli.main import app
 from ruxue.kit.db import Database
@@ -35,6 +35,28 @@ async def test_package_passes_independent_tools_and_every_item(package: Path, db
     async with db.read_session() as session:
         assert (await session.scalars(select(ArchivePackage.archive_no))).all() == [package.name]
         assert (await session.scalars(select(CheckRun.passed))).all() == [True]
+
+
+def test_mets_and_premis_validate_with_xmllint(package: Path) -> None:
+    """libxml2's own command line against the vendored XSDs, no network (--nonet)."""
+    data = package / "data"
+    for rel, schema in (("METS.xml", "mets.xsd"), ("metadata/premis.xml", "premis.xsd")):
+        run = subprocess.run(["xmllint", "--nonet", "--noout", "--schema", str(SCHEMAS / schema),
+                              str(data / rel)], capture_output=True, text=True)  # fmt: skip
+        assert run.returncode == 0 and "validates" in run.stderr, run.stderr
+
+
+def test_an_invalid_mets_is_caught_even_after_rebagging(package: Path, tmp_path: Path) -> None:
+    copy = _tampered(package, tmp_path)
+    mets = copy / "data" / "METS.xml"
+    mets.write_text(mets.read_text().replace("<mets:fileSec", "<mets:fileSection", 1).replace(
+        "</mets:fileSec>", "</mets:fileSection>", 1))  # fmt: skip
+    _rebag(copy)
+    run = subprocess.run(["xmllint", "--nonet", "--noout", "--schema", str(SCHEMAS / "mets.xsd"),
+                          str(mets)], capture_output=True, text=True)  # fmt: skip
+    assert run.returncode != 0  # the independent tool agrees it is invalid
+    items = {i.code: i for i in check_package(copy)}
+    assert not items["GD-3-1"].passed and "METS.xml" in items["GD-3-1"].why
 
 
 def _tampered(package: Path, tmp_path: Path) -> Path:

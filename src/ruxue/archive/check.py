@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 
 import bagit
@@ -22,6 +23,7 @@ from ruxue.kit.sm2 import verify
 ARCHIVE_NO = re.compile(r"^DA\d{4}\d{6}[0-9A-F]{10}$")
 MANDATORY_BAG_INFO = ("External-Identifier", "Bagging-Date", "Source-Organization", "Payload-Oxum")
 TRACE_REQUIRED = {"decide"}
+SCHEMAS = Path(__file__).parent / "schemas"
 
 
 @dataclass
@@ -57,7 +59,7 @@ def check_package(
         _item("GD-2-1", "完整性：文件数与目录一致", lambda: _catalogue(data)),
         _item("GD-2-2", "完整性：必备元数据齐全", lambda: _bag_info(path)),
         _item("GD-2-3", "完整性：办理痕迹连续完整", lambda: _trace(data)),
-        _item("GD-3-1", "可用性：XML 可解析", lambda: _xml_parse(data)),
+        _item("GD-3-1", "可用性：XML 可解析，METS、PREMIS 符合 XSD", lambda: _xml_parse(data)),
         _item("GD-3-2", "可用性：归档格式（PDF/A、JPEG、PNG）", lambda: _formats(data)),
         _item("GD-4-1", "安全性：无多余文件", lambda: _no_extra(path)),
         _item("GD-4-2", "安全性：病毒检测", lambda: _virus(data, scanner)),
@@ -162,9 +164,20 @@ def _trace(data: Path) -> str | None:
 
 
 def _xml_parse(data: Path) -> str | None:
-    for rel in ("METS.xml", "目录文件.xml", "metadata/eep.xml", "metadata/premis.xml"):
+    for rel in ("目录文件.xml", "metadata/eep.xml"):
         etree.parse(str(data / rel))
+    for rel, schema in (("METS.xml", "mets.xsd"), ("metadata/premis.xml", "premis.xsd")):
+        validator = _schema(schema)
+        if not validator.validate(etree.parse(str(data / rel))):
+            error = validator.error_log.last_error
+            return f"{rel} 不符合 {schema}：第 {error.line} 行 {error.message}"
     return None
+
+
+@cache
+def _schema(name: str) -> etree.XMLSchema:
+    """The vendored METS and PREMIS schemas (schemas/README.md), parsed once per process."""
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
 
 
 def _formats(data: Path) -> str | None:

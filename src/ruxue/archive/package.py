@@ -11,6 +11,7 @@ from ruxue.kit.crypto import sm3_hex
 
 METS_NS = "http://www.loc.gov/METS/"
 PREMIS_NS = "http://www.loc.gov/premis/v3"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 
 
@@ -113,9 +114,9 @@ def mets(archive_no: str, files: list[PackedFile]) -> bytes:
 
 def premis(files: list[PackedFile], events: list[dict[str, object]], agent: str) -> bytes:
     p = f"{{{PREMIS_NS}}}"
-    root = etree.Element(f"{p}premis", nsmap={"premis": PREMIS_NS}, version="3.0")
+    root = etree.Element(f"{p}premis", nsmap={"premis": PREMIS_NS, "xsi": XSI_NS}, version="3.0")
     for f in files:
-        obj = etree.SubElement(root, f"{p}object")
+        obj = etree.SubElement(root, f"{p}object", {f"{{{XSI_NS}}}type": "premis:file"})
         ident = etree.SubElement(obj, f"{p}objectIdentifier")
         etree.SubElement(ident, f"{p}objectIdentifierType").text = "path"
         etree.SubElement(ident, f"{p}objectIdentifierValue").text = f.path
@@ -125,9 +126,10 @@ def premis(files: list[PackedFile], events: list[dict[str, object]], agent: str)
             etree.SubElement(fixity, f"{p}messageDigestAlgorithm").text = algo
             etree.SubElement(fixity, f"{p}messageDigest").text = value
         etree.SubElement(chars, f"{p}size").text = str(len(f.data))
-        etree.SubElement(
+        designation = etree.SubElement(
             etree.SubElement(chars, f"{p}format"), f"{p}formatDesignation"
-        ).text = f.mime
+        )
+        etree.SubElement(designation, f"{p}formatName").text = f.mime
     for e in events:
         ev = etree.SubElement(root, f"{p}event")
         ident = etree.SubElement(ev, f"{p}eventIdentifier")
