@@ -1,11 +1,18 @@
 """School staff consult only their own applicants' archives; every consultation is logged and the
 archivist sees who, when, which package and why."""
 
+import html
+import re
 from pathlib import Path
 
+import pyotp
+from playwright.async_api import async_playwright
+
 from ruxue.kit.db import Database
+from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
+from tests.browser.test_guardian_flow import pytestmark as needs_chromium
 from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
+from tests.staff.helpers import PASSWORD, make_staff, staff_client
 
 
 async def test_consultation_is_scoped_and_logged(
@@ -49,9 +56,77 @@ async def test_consultation_is_scoped_and_logged(
                                  params={"why": "看看"})).status_code == 404  # fmt: skip
     assert (await own.get("/api/v1/archive/consultations")).status_code == 403
     log = (await archivist.get("/api/v1/archive/consultations")).json()
-    assert [(r["username"], r["why"]) for r in log] == [
-        ("lib-pj", "打印"),
-        ("lib-pj", "新生报到核对"),
+    assert [(r["username"], r["why"], r["file"]) for r in log] == [
+        ("lib-pj", "打印", "001-公办地段学位告知书.pdf"),
+        ("lib-pj", "新生报到核对", None),
     ]
     for client in (own, other, wz_reviewer, archivist):
         await client.aclose()
+
+
+async def test_library_pages_show_only_own_packages_and_log_each_look(
+    package: Path, web: ServerThread, db: Database
+) -> None:
+    number = package.name
+    own = await staff_client(
+        web, "pg-pj", await make_staff(db, "pg-pj", "desk", school="3205080101")
+    )
+    other = await staff_client(
+        web, "pg-dw", await make_staff(db, "pg-dw", "desk", school="3205060101")
+    )
+    archivist = await staff_client(web, "pg-arc", await make_staff(db, "pg-arc", "archivist"))
+
+    listing = await own.get("/staff/archive")
+    assert listing.status_code == 200 and number in listing.text and "王*明" in listing.text
+    assert number not in (await other.get("/staff/archive")).text
+    refused = await own.get(f"/staff/archive/{number}")
+    assert refused.status_code == 400 and "请填写调阅事由" in refused.text
+    assert (await other.get(f"/staff/archive/{number}", params={"why": "看看"})).status_code == 404
+
+    view = await own.get(f"/staff/archive/{number}", params={"why": "新生报到核对"})
+    assert view.status_code == 200
+    for shown in (number, "001-公办地段学位告知书.pdf", "自动审核", "归档检测", "通过", "说明"):
+        assert shown in view.text, shown
+    links = re.findall(r'href="(/api/v1/archive/packages/[^"]+)"', view.text)
+    assert len(links) == 1
+    pdf = await own.get(html.unescape(links[0]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    log = await archivist.get("/staff/archive")
+    rows = re.findall(r"<tr><td[^>]*>[^<]*</td><td>(pg-[a-z]+)</td>", log.text)
+    assert rows == [
+        "pg-pj",
+        "pg-pj",
+    ]  # the view and the download; refused looks are not consultations
+    assert "新生报到核对" in log.text and "下载 001-公办地段学位告知书.pdf" in log.text
+    for client in (own, other, archivist):
+        await client.aclose()
+
+
+@needs_chromium
+async def test_desk_consults_a_package_in_the_browser(
+    package: Path, web: ServerThread, db: Database
+) -> None:
+    secret = await make_staff(db, "br-pj", "desk", school="3205080101")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 375, "height": 812}, locale="zh-CN")
+        await page.goto(f"{web.url}/staff/login")
+        await page.fill("#username", "br-pj")
+        await page.fill("#password", PASSWORD)
+        await page.fill("#code", pyotp.TOTP(secret).now())
+        await page.click("#staff-login")
+        await page.wait_for_url(f"{web.url}/staff")
+        await page.click("#archive-link")
+        await page.wait_for_url(f"{web.url}/staff/archive")
+        await page.fill("input[name=why]", "新生报到核对")
+        await shot(page, "archive-1-catalogue")
+        await page.click("button.consult")
+        await page.wait_for_selector("#archive-no")
+        assert package.name in await page.inner_text("#archive-no")
+        assert "自动审核" in await page.inner_text("#trace")
+        await shot(page, "archive-2-package")
+        async with page.expect_popup() as popup:
+            await page.click("#documents a.download")
+        assert (await popup.value).url.split("?")[0].endswith(".pdf")
+        await browser.close()

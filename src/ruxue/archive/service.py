@@ -1,20 +1,29 @@
-"""Re-checking stored packages (long-term preservation) and transfer batches (移交, DA/T 93)."""
+"""Re-checking stored packages (long-term preservation), transfer batches (移交, DA/T 93) and
+consulting the library (scoped by role, every look logged)."""
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
+import mimetypes
 import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive import repository
 from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.kit.db import Database
-from ruxue.kit.errors import RuxueError
+from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.staff.auth import Staff
+from ruxue.staff.service import audit
 
 
 def run_check(
@@ -88,3 +97,66 @@ async def export_batch(
     (tmp / "移交清单.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     tmp.rename(out)  # the batch appears whole or not at all
     return manifest
+
+
+@dataclass
+class PackageView:
+    """What a consultation shows: the package's metadata, its documents, its trace and its checks."""
+
+    package: ArchivePackage
+    description: str
+    documents: list[tuple[str, int]]  # file name under content/, size in bytes
+    trace: list[dict[str, Any]]
+    checks: Sequence[CheckRun]
+
+
+async def _consulted(
+    session: AsyncSession, staff: Staff, number: str, why: str, **detail: object
+) -> ArchivePackage:
+    """Scope first, then log (who, when, which package, why): a refused look is not a consultation."""
+    if len(why.strip()) < 2:
+        raise RuxueError("请填写调阅事由")
+    package = await repository.visible_package(session, staff, number)
+    if package is None:
+        raise NotFound("档案不存在或无权调阅")
+    await audit(session, staff, repository.CONSULT, target=number, why=why.strip(), **detail)
+    return package
+
+
+def _read_view(
+    library: Library, number: str
+) -> tuple[str, list[tuple[str, int]], list[dict[str, Any]]]:
+    with library.open(number) as path:
+        data = path / "data"
+        description = (data / "说明文件.txt").read_text(encoding="utf-8")
+        documents = sorted((f.name, f.stat().st_size) for f in (data / "content").iterdir())
+        lines = (data / "trace" / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    return description, documents, [json.loads(line) for line in lines]
+
+
+async def consult(
+    db: Database, library: Library, staff: Staff, number: str, why: str
+) -> PackageView:
+    async with db.write_session() as session:
+        package = await _consulted(session, staff, number, why)
+        checks = await repository.check_runs(session, number)
+    description, documents, trace = await asyncio.to_thread(_read_view, library, number)
+    return PackageView(package, description, documents, trace, checks)
+
+
+def _read_document(library: Library, number: str, name: str) -> bytes | None:
+    with library.open(number) as path:
+        target = path / "data" / "content" / Path(name).name  # a bare name: no way out of content/
+        return target.read_bytes() if target.is_file() else None
+
+
+async def document(
+    db: Database, library: Library, staff: Staff, number: str, name: str, why: str
+) -> tuple[bytes, str]:
+    """One document of the package for download, logged with the file's name."""
+    async with db.write_session() as session:
+        await _consulted(session, staff, number, why, file=Path(name).name)
+    content = await asyncio.to_thread(_read_document, library, number, name)
+    if content is None:
+        raise NotFound("文件不存在")
+    return content, mimetypes.guess_type(name)[0] or "application/octet-stream"

@@ -33,6 +33,7 @@ from ruxue.schools.repository import get_school
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
 TEMPLATES.env.filters["cn_time"] = lambda value: f"{value.astimezone(CHINA):%m-%d %H:%M}"
+TEMPLATES.env.filters["cn_datetime"] = lambda value: f"{value.astimezone(CHINA):%Y-%m-%d %H:%M}"
 STEPS = ["实名登录", "学生信息", "配偶信息", "学籍核验", "房产信息", "补充材料", "确认提交"]
 
 

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from ruxue.archive.endpoints import router as archive_router
+from ruxue.archive.pages import router as archive_pages
 from ruxue.archive.storage import library_from
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         desk_pages,
         admin_router,
         archive_router,
+        archive_pages,
         review_router,
     ):
         app.include_router(router)

@@ -1,0 +1,54 @@
+"""The archive library's pages: the catalogue a staff member may consult, the consultation form
+(a reason is required), the read-only package view with downloads, and for the archivist the
+consultation log."""
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ruxue.archive import repository, service
+from ruxue.desk.pages import signed_in_staff
+from ruxue.enrollment.pages import render
+from ruxue.kit.errors import RuxueError
+from ruxue.staff.auth import Staff
+
+router = APIRouter(include_in_schema=False)
+STAGES = {"GD": "归档检测", "LTP": "定期检测", "TR": "移交检测"}
+
+
+@router.get("/staff/archive", response_class=HTMLResponse)
+async def catalogue(
+    request: Request, q: str = "", error: str = "", staff: Staff | None = Depends(signed_in_staff)
+) -> Response:
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    async with request.app.state.db.read_session() as session:
+        rows = await repository.catalogue(session, staff, q)
+        log = (
+            await repository.consultations(session, 100)
+            if staff.role in ("archivist", "admin")
+            else None
+        )
+    return render(request, "archive_list.html", staff=staff, rows=rows, q=q, log=log, error=error)
+
+
+@router.get("/staff/archive/{archive_no}", response_class=HTMLResponse)
+async def package_page(
+    request: Request, archive_no: str, why: str = "", staff: Staff | None = Depends(signed_in_staff)
+) -> Response:
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    state = request.app.state
+    try:
+        view = await service.consult(state.db, state.library, staff, archive_no, why)
+    except RuxueError as exc:
+        async with state.db.read_session() as session:
+            rows = await repository.catalogue(session, staff, archive_no)
+        return render(request, "archive_list.html", status_code=exc.status_code, staff=staff, rows=rows,
+                      q=archive_no, log=None, error=exc.message)  # fmt: skip
+    for event in view.trace:
+        event["at"] = dt.datetime.fromisoformat(str(event["at"]))
+    return render(
+        request, "archive_package.html", staff=staff, view=view, why=why.strip(), STAGES=STAGES
+    )

@@ -1,0 +1,63 @@
+"""Queries of the archive library. ``visible_packages`` is the one place that narrows it by role."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.archive.models import ArchivePackage, CheckRun
+from ruxue.enrollment.models import Case
+from ruxue.staff.auth import Staff
+from ruxue.staff.models import AuditEntry
+
+CONSULT = "archive_consult"
+
+
+def visible_packages(staff: Staff) -> Select[ArchivePackage]:
+    """A desk sees its school's packages, a reviewer its district's, the archivist all."""
+    query = select(ArchivePackage)
+    if staff.role in ("archivist", "admin"):
+        return query
+    if staff.role == "reviewer":
+        return query.where(ArchivePackage.district_code == staff.district_code)
+    if staff.role == "desk":
+        return query.where(ArchivePackage.school_code == staff.school_code)
+    return query.where(false())
+
+
+async def visible_package(
+    session: AsyncSession, staff: Staff, number: str
+) -> ArchivePackage | None:
+    query = visible_packages(staff).where(ArchivePackage.archive_no == number)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def catalogue(
+    session: AsyncSession, staff: Staff, search: str = "", limit: int = 50
+) -> Sequence[tuple[ArchivePackage, Case]]:
+    """The newest packages the staff member may consult, with their case, optionally by number."""
+    query = (
+        visible_packages(staff)
+        .add_columns(Case)
+        .join(Case, Case.id == ArchivePackage.case_id)
+        .order_by(ArchivePackage.id.desc())
+        .limit(limit)
+    )
+    if search.strip():
+        term = search.strip()
+        query = query.where(or_(ArchivePackage.archive_no == term, Case.case_no == term))
+    return [(p, c) for p, c in (await session.execute(query)).all()]
+
+
+async def check_runs(session: AsyncSession, number: str) -> Sequence[CheckRun]:
+    query = select(CheckRun).where(CheckRun.archive_no == number).order_by(CheckRun.at, CheckRun.id)
+    return (await session.scalars(query)).all()
+
+
+async def consultations(session: AsyncSession, limit: int = 500) -> Sequence[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.action == CONSULT)
+    return (
+        await session.scalars(
+            query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+        )
+    ).all()
