@@ -127,7 +127,10 @@ def main() -> None:
     if args.which in ("all", "exchange"):
         bench_exchange()
     if args.which in ("all", "archive"):
-        subprocess.run([PY, str(ROOT / "scripts" / "bench_archive.py"), "1000"], check=True)
+        subprocess.run(
+            [PY, str(ROOT / "scripts" / "bench_archive.py"), "1000", str(OUT / "archive.json")],
+            check=True,
+        )
     if args.which in ("all", "dataset"):
         bench_dataset(args.families)
 

@@ -74,8 +74,9 @@ async def main(n: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
+    # bench_archive.py [CASES [OUT.json]]: the figures go to OUT only when asked (make bench asks),
+    # so the smoke test's three cases never overwrite a real run's figures.
     figures = asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
-    out = Path(__file__).resolve().parent.parent / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "archive.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+    if len(sys.argv) > 2:
+        Path(sys.argv[2]).write_text(json.dumps(figures, ensure_ascii=False, indent=1))
     print(json.dumps(figures, ensure_ascii=False))

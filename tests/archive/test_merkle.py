@@ -1,7 +1,15 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ruxue.archive.merkle import inclusion_proof, leaf_hash, node_hash, root, verify_inclusion
+from ruxue.archive.merkle import (
+    append,
+    inclusion_proof,
+    leaf_hash,
+    node_hash,
+    root,
+    verify_inclusion,
+)
 
 entries = st.lists(st.binary(min_size=0, max_size=40), min_size=1, max_size=70)
 
@@ -41,3 +49,22 @@ def test_a_changed_entry_or_proof_fails(raw: list[bytes], data: st.DataObject) -
             not verify_inclusion(leaves[index], other, len(leaves), proof, head)
             or leaves[index] == leaves[other]
         )
+
+
+@given(entries)
+def test_appending_to_the_compact_range_matches_the_whole_tree(raw: list[bytes]) -> None:
+    """Grow a log one leaf at a time from its frontier only; after every append the root and the
+    new leaf's proof equal what the full-tree functions compute from all the leaves."""
+    leaves = [leaf_hash(e) for e in raw]
+    frontier: list[bytes] = []
+    for size, leaf in enumerate(leaves):
+        frontier, proof, head = append(frontier, size, leaf)
+        assert head == root(leaves[: size + 1])
+        assert proof == inclusion_proof(size, leaves[: size + 1])
+        assert len(frontier) == (size + 1).bit_count()
+
+
+def test_a_frontier_of_the_wrong_size_is_refused() -> None:
+    a = leaf_hash(b"a")
+    with pytest.raises(ValueError):
+        append([a], 3, a)  # three leaves are two perfect subtrees (2 + 1), not one

@@ -11,13 +11,13 @@ import uuid
 from pathlib import Path
 
 import bagit
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive import package as pkg
 from ruxue.archive.check import Item, as_json, check_package
-from ruxue.archive.merkle import inclusion_proof, leaf_hash, root
-from ruxue.archive.models import ArchivePackage, CheckRun, LogLeaf
+from ruxue.archive.merkle import append, inclusion_proof, leaf_hash, root
+from ruxue.archive.models import ArchivePackage, CheckRun, LogHead, LogLeaf
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.enrollment import repository as repo
@@ -60,27 +60,41 @@ async def _events(session: AsyncSession, case: Case) -> list[dict[str, object]]:
 
 
 async def _log_proof(db: Database, number: str, trace: bytes, seal: SealKey) -> dict[str, object]:
-    """Append the trace's leaf (once) and return its inclusion proof and a signed tree head."""
+    """Append the trace's leaf (once) and return its inclusion proof and a signed tree head.
+    A new leaf costs O(log n) from the stored compact range; only a rebuild of a package already
+    in the log reads every leaf to prove its old position."""
     async with db.write_session() as session:
         leaf = (
             await session.scalars(select(LogLeaf).where(LogLeaf.archive_no == number))
         ).one_or_none()
         if leaf is None:
-            index = await session.scalar(select(func.coalesce(func.max(LogLeaf.index) + 1, 0)))
-            leaf = LogLeaf(index=index, archive_no=number, leaf_hash=leaf_hash(trace).hex())
-            session.add(leaf)
-            await session.flush()
-        leaves = [
-            bytes.fromhex(h)
-            for h in (
-                await session.scalars(select(LogLeaf.leaf_hash).order_by(LogLeaf.index))
-            ).all()
-        ]
-        index = leaf.index
-    head = {"size": len(leaves), "root": root(leaves).hex(), "at": utcnow().isoformat()}
-    signature = seal.sign(canonical_json(head))
-    return {"leaf_index": index, "proof": [h.hex() for h in inclusion_proof(index, leaves)],
-            "tree_head": {**head, "signature": base64.b64encode(signature).decode(), "public_key": seal.public_pem().decode()}}  # fmt: skip
+            # Take the write lock before reading the head: a no-op UPDATE locks the row on
+            # PostgreSQL and starts SQLite's write transaction, whose plain SELECTs would not.
+            await session.execute(update(LogHead).where(LogHead.id == 1).values(size=LogHead.size))
+            head = await session.get(LogHead, 1, populate_existing=True)
+            if head is None:
+                head = LogHead(id=1, size=0, root="", frontier=[])
+                session.add(head)
+            hashed = leaf_hash(trace)
+            frontier, path, top = append(
+                [bytes.fromhex(h) for h in head.frontier], head.size, hashed
+            )
+            session.add(LogLeaf(index=head.size, archive_no=number, leaf_hash=hashed.hex()))
+            index, size = head.size, head.size + 1
+            head.size, head.root, head.frontier = size, top.hex(), [h.hex() for h in frontier]
+        else:
+            query = select(LogLeaf.leaf_hash).order_by(LogLeaf.index)
+            leaves = [bytes.fromhex(h) for h in (await session.scalars(query)).all()]
+            index, size, path, top = (
+                leaf.index,
+                len(leaves),
+                inclusion_proof(leaf.index, leaves),
+                root(leaves),
+            )
+    head_fields = {"size": size, "root": top.hex(), "at": utcnow().isoformat()}
+    signature = seal.sign(canonical_json(head_fields))
+    return {"leaf_index": index, "proof": [h.hex() for h in path],
+            "tree_head": {**head_fields, "signature": base64.b64encode(signature).decode(), "public_key": seal.public_pem().decode()}}  # fmt: skip
 
 
 async def build_package(

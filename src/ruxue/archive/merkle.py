@@ -66,3 +66,23 @@ def verify_inclusion(
             r = node_hash(r, p)
         fn, sn = fn >> 1, sn >> 1
     return sn == 0 and r == expected_root
+
+
+def append(
+    frontier: Sequence[bytes], size: int, leaf: bytes
+) -> tuple[list[bytes], list[bytes], bytes]:
+    """Append one leaf to a log of ``size`` leaves known only by its compact range ``frontier``
+    (the roots of its perfect subtrees, largest first: one per set bit of ``size``). Returns the
+    new frontier, the new leaf's inclusion proof and the new root — O(log n), so filing a package
+    does not read the whole log. For the last leaf, PATH is the frontier read right to left."""
+    if len(frontier) != size.bit_count():
+        raise ValueError("frontier does not match size")
+    proof = list(reversed(frontier))
+    new_root = leaf
+    for node in proof:
+        new_root = node_hash(node, new_root)
+    grown, carry, n = list(frontier), leaf, size
+    while n & 1:
+        carry, n = node_hash(grown.pop(), carry), n >> 1
+    grown.append(carry)
+    return grown, proof, new_root

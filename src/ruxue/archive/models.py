@@ -34,6 +34,19 @@ class LogLeaf(Base):
     leaf_hash: Mapped[str] = mapped_column(String(64))
 
 
+class LogHead(Base):
+    """The log's current head, one row: its size, root and compact range (the roots of its perfect
+    subtrees, largest first), from which the next leaf's proof and the new root follow in O(log n).
+    Appending locks this row, so leaves get consecutive indexes whatever the number of workers."""
+
+    __tablename__ = "archive_log_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root: Mapped[str] = mapped_column(String(64))
+    frontier: Mapped[list[str]] = mapped_column(JSON)
+
+
 class CheckRun(Base):
     __tablename__ = "archive_check_run"
 
