@@ -134,7 +134,9 @@ async def build_package(
         await asyncio.to_thread((tmp / "tagmanifest-sha256.txt").read_bytes)
     ).hexdigest()
     location = await asyncio.to_thread(library.store, tmp, number)
-    return await _record(db, location, digest, case, number, results)
+    index = proof["leaf_index"]
+    assert isinstance(index, int)
+    return await _record(db, location, digest, case, number, index, results)
 
 
 def _on_disk(
@@ -164,10 +166,15 @@ def _on_disk(
 
 
 async def _record(
-    db: Database, location: str, digest: str, case: Case, number: str, results: list[Item]
+    db: Database,
+    location: str,
+    digest: str,
+    case: Case,
+    number: str,
+    index: int,
+    results: list[Item],
 ) -> ArchivePackage:
     async with db.write_session() as session:
-        leaf = (await session.scalars(select(LogLeaf).where(LogLeaf.archive_no == number))).one()
         old = (
             await session.scalars(select(ArchivePackage).where(ArchivePackage.case_id == case.id))
         ).one_or_none()
@@ -175,7 +182,7 @@ async def _record(
             await session.delete(old)
             await session.flush()
         package = ArchivePackage(case_id=case.id, archive_no=number, location=location, school_code=case.school_code,
-                                 district_code=case.district_code, digest=digest, leaf_index=leaf.index)  # fmt: skip
+                                 district_code=case.district_code, digest=digest, leaf_index=index)  # fmt: skip
         session.add(package)
         session.add(CheckRun(archive_no=number, stage="GD", passed=True, results=as_json(results)))
     return package

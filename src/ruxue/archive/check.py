@@ -49,26 +49,29 @@ def check_package(
 ) -> list[Item]:
     data = path / "data"
     number = archive_number or path.name
+    bag = cache(
+        lambda: bagit.Bag(str(path))
+    )  # read the manifests once, for the four items that need them
     return [
-        _item("GD-1-1", "真实性：BagIt 清单与文件一致", lambda: _bag_valid(path)),
+        _item("GD-1-1", "真实性：BagIt 清单与文件一致", lambda: _bag_valid(bag)),
         _item("GD-1-2", "真实性：EEP 电子签名（SM2）有效", lambda: _eep_signature(data)),
-        _item("GD-1-3", "真实性：档号格式", lambda: _archive_no(number, path)),
+        _item("GD-1-3", "真实性：档号格式", lambda: _archive_no(number, bag)),
         _item("GD-1-4", "真实性：METS 校验和与文件一致", lambda: _mets_checksums(data)),
         _item("GD-1-5", "真实性：PREMIS 固定性（SHA-256、SM3）", lambda: _premis_fixity(data)),
         _item("GD-1-6", "真实性：办理痕迹在日志中的包含证明与签名树头", lambda: _log_proof(data)),
         _item("GD-2-1", "完整性：文件数与目录一致", lambda: _catalogue(data)),
-        _item("GD-2-2", "完整性：必备元数据齐全", lambda: _bag_info(path)),
+        _item("GD-2-2", "完整性：必备元数据齐全", lambda: _bag_info(bag)),
         _item("GD-2-3", "完整性：办理痕迹连续完整", lambda: _trace(data)),
         _item("GD-3-1", "可用性：XML 可解析，METS、PREMIS 符合 XSD", lambda: _xml_parse(data)),
         _item("GD-3-2", "可用性：归档格式（PDF/A、JPEG、PNG）", lambda: _formats(data)),
-        _item("GD-4-1", "安全性：无多余文件", lambda: _no_extra(path)),
+        _item("GD-4-1", "安全性：无多余文件", lambda: _no_extra(path, bag)),
         _item("GD-4-2", "安全性：病毒检测", lambda: _virus(data, scanner)),
     ]
 
 
-def _bag_valid(path: Path) -> str | None:
+def _bag_valid(bag: Callable[[], bagit.Bag]) -> str | None:
     try:
-        bagit.Bag(str(path)).validate(processes=1)
+        bag().validate(processes=1)
     except bagit.BagValidationError as exc:
         details = "; ".join(str(d) for d in exc.details[:5]) if exc.details else str(exc)
         return details
@@ -91,10 +94,10 @@ def _eep_signature(data: Path) -> str | None:
     return None
 
 
-def _archive_no(number: str, path: Path) -> str | None:
+def _archive_no(number: str, bag: Callable[[], bagit.Bag]) -> str | None:
     if not ARCHIVE_NO.match(number):
         return f"档号 {number} 不符合格式"
-    recorded = bagit.Bag(str(path)).info.get("External-Identifier")
+    recorded = bag().info.get("External-Identifier")
     return None if recorded == number else f"bag-info 的档号 {recorded} 与 {number} 不符"
 
 
@@ -147,8 +150,8 @@ def _catalogue(data: Path) -> str | None:
     return None
 
 
-def _bag_info(path: Path) -> str | None:
-    info = bagit.Bag(str(path)).info
+def _bag_info(bag: Callable[[], bagit.Bag]) -> str | None:
+    info = bag().info
     missing = [k for k in MANDATORY_BAG_INFO if not str(info.get(k, "")).strip()]
     return f"缺少 {', '.join(missing)}" if missing else None
 
@@ -192,9 +195,8 @@ def _formats(data: Path) -> str | None:
     return None
 
 
-def _no_extra(path: Path) -> str | None:
-    bag = bagit.Bag(str(path))
-    known = set(bag.payload_entries()) | {
+def _no_extra(path: Path, bag: Callable[[], bagit.Bag]) -> str | None:
+    known = set(bag().payload_entries()) | {
         "bagit.txt",
         "bag-info.txt",
         "manifest-sha256.txt",
