@@ -79,7 +79,8 @@ async def seed_demo_staff(db: Database, password: str) -> list[tuple[str, str]]:
     """Demo accounts, created once: (username, role description)."""
     accounts = [("demo-desk", "学校窗口（苏州市平江实验学校）", "desk", "3205080101", None),
                 ("demo-reviewer", "姑苏区教育局审核", "reviewer", None, "320508"),
-                ("demo-admin", "市教育局管理员", "admin", None, None)]  # fmt: skip
+                ("demo-admin", "市教育局管理员", "admin", None, None),
+                ("demo-archivist", "档案管理员（电子档案库、调阅登记）", "archivist", None, None)]  # fmt: skip
     made = []
     for username, label, role, school, district in accounts:
         try:
