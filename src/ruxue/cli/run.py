@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -45,7 +46,9 @@ def worker(workers: int = typer.Option(2, help="worker threads")) -> None:
     load_tasks()
 
     configure_logging(get_settings().log_json)
-    consumer = huey.create_consumer(workers=workers, worker_type="thread")
+    # idle polling backs off to at most 1 s (huey's default is 10 s): an SMS or an archive package
+    # should follow its decision within a second, and one small query a second costs nothing
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
     consumer.run()
 
 
@@ -92,6 +95,13 @@ def demo(
         "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
+    for taken in (p for p in (port, sandbox_port) if _port_in_use(p)):
+        console.print(
+            f"[red]端口 {taken} 已被占用（可能已有演示环境在运行），请先停止它或换用 --port / --sandbox-port[/red]"
+        )
+        raise typer.Exit(1)
+    # SIGTERM (kill, a closing terminal) ends the demo like Ctrl+C: the finally below stops the children
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with console.status("迁移数据库，导入学校和施教区…"):
         migrate.upgrade(settings.resolved_database_url())
         subprocess.run([*ruxue, "schools", "import", str(dataset)], env=env, check=True)
@@ -116,6 +126,11 @@ def demo(
             p.send_signal(signal.SIGTERM)
         for p in procs:
             p.wait(timeout=15)
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
