@@ -142,3 +142,44 @@ def premis(files: list[PackedFile], events: list[dict[str, object]], agent: str)
     etree.SubElement(ident, f"{p}agentIdentifierType").text = "name"
     etree.SubElement(ident, f"{p}agentIdentifierValue").text = agent
     return _xml(root)
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """One transfer (移交) batch: what the register and the batch catalogue say of it."""
+
+    batch: str
+    sender: str  # 移交单位
+    receiver: str  # 接收单位
+    created: str  # ISO time
+    packages: list[tuple[str, str, int]]  # (档号, SHA-256 of the tag manifest at capture, bytes)
+    checks: dict[str, int]  # GD group → packages that passed it
+
+
+def transfer_register(t: Transfer) -> bytes:
+    """移交登记表.xml in the shape of DA/T 93's 电子档案移交与接收登记表: the batch, its size, the
+    four-property results of the transfer check, the two parties (signatures are added on paper
+    or by the receiving system)."""
+    root = etree.Element("电子档案移交与接收登记表", 批次=t.batch)
+    for name, value in (("交接工作名称", f"{t.batch} 入学办件电子档案移交"), ("内容描述", "义务教育入学“一件事”办件档案（单套制，一案一包，BagIt）"),
+                        ("移交电子档案数量", str(len(t.packages))), ("移交数据量", str(sum(b for _, _, b in t.packages))),
+                        ("移交单位", t.sender), ("接收单位", t.receiver), ("移交时间", t.created)):  # fmt: skip
+        etree.SubElement(root, name).text = value
+    checks = etree.SubElement(root, "检验情况", 检验包数=str(len(t.packages)))
+    for group, label in (
+        ("GD-1", "真实性"),
+        ("GD-2", "完整性"),
+        ("GD-3", "可用性"),
+        ("GD-4", "安全性"),
+    ):
+        etree.SubElement(checks, "检验项目", 名称=label, 通过包数=str(t.checks.get(group, 0)))
+    return _xml(root)
+
+
+def transfer_catalogue(t: Transfer) -> bytes:
+    """目录文件.xml of the batch: one entry per package, in archive-number order."""
+    root = etree.Element("移交目录", 批次=t.batch, 件数=str(len(t.packages)))
+    for number, (archive_no, digest, size) in enumerate(t.packages, start=1):
+        etree.SubElement(root, "档案包", 序号=f"{number:05d}", 档号=archive_no, 路径=f"{archive_no}/",
+                         标签清单SHA256=digest, 字节数=str(size))  # fmt: skip
+    return _xml(root)

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bagit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive import package as pkg
 from ruxue.archive import repository
 from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
@@ -22,6 +24,7 @@ from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.notice.issuers import issuer_of
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 
@@ -61,15 +64,18 @@ async def recheck_all(
 
 
 async def export_batch(
-    db: Database, library: Library, district: str, year: int, out: Path
+    db: Database, library: Library, district: str, year: int, out: Path, receiver: str = ""
 ) -> dict[str, object]:
-    """A transfer batch: every package of the district and year, checked first (each run recorded,
-    pass or fail); refused whole if any package fails, so nothing half-checked leaves the library."""
+    """A transfer batch (DA/T 93 style): every package of the district and year, checked first
+    (each run recorded, pass or fail) and refused whole if any fails; then copied, each copy
+    validated again as a bag against its capture digest, and the batch given its register
+    (移交登记表.xml), catalogue (目录文件.xml), description and JSON manifest. It appears under
+    OUT in one rename, so nothing half-written or half-checked leaves the library."""
     async with db.write_session() as session:
         query = select(ArchivePackage).where(ArchivePackage.district_code == district,
                                              ArchivePackage.archive_no.like(f"DA{year}%"))  # fmt: skip
         packages = (await session.scalars(query.order_by(ArchivePackage.archive_no))).all()
-        failed = []
+        failed, groups = [], {g: 0 for g in ("GD-1", "GD-2", "GD-3", "GD-4")}
         for package in packages:
             items = run_check(library, package)
             passed = all(i.passed for i in items)
@@ -78,6 +84,8 @@ async def export_batch(
                     archive_no=package.archive_no, stage="TR", passed=passed, results=as_json(items)
                 )
             )
+            for group in groups:
+                groups[group] += all(i.passed for i in items if i.code.startswith(group))
             if not passed:
                 failed.append(package.archive_no)
     if not packages:
@@ -88,15 +96,49 @@ async def export_batch(
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
-    entries = [{"archive_no": p.archive_no, "digest": p.digest} for p in packages]
-    for package in packages:
-        with library.open(package.archive_no) as path:
-            shutil.copytree(path, tmp / package.archive_no)
-    manifest: dict[str, object] = {"batch": f"{district}-{year}", "created": dt.datetime.now(dt.UTC).isoformat(),
-                                   "count": len(packages), "packages": entries}  # fmt: skip
+    try:
+        sizes = await asyncio.to_thread(_copy_and_verify, library, packages, tmp)
+    except RuxueError:
+        shutil.rmtree(tmp)
+        raise
+    sender = issuer_of(district)
+    transfer = pkg.Transfer(batch=f"{district}-{year}", sender=sender, receiver=receiver or sender.replace("教育局", "档案馆"),
+                            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                            packages=[(p.archive_no, p.digest, sizes[p.archive_no]) for p in packages], checks=groups)  # fmt: skip
+    (tmp / "移交登记表.xml").write_bytes(pkg.transfer_register(transfer))
+    (tmp / "目录文件.xml").write_bytes(pkg.transfer_catalogue(transfer))
+    (tmp / "说明文件.txt").write_text(f"批次：{transfer.batch}\n移交单位：{transfer.sender}\n接收单位：{transfer.receiver}\n"
+                                  f"档案包：{len(packages)} 个（每个为一个 BagIt 包，可用任何 BagIt 工具校验）\n"
+                                  "清单：移交登记表.xml、目录文件.xml、移交清单.json\n")  # fmt: skip
+    manifest: dict[str, object] = {"batch": transfer.batch, "created": transfer.created, "sender": transfer.sender,
+                                   "receiver": transfer.receiver, "count": len(packages),
+                                   "packages": [{"archive_no": n, "digest": d, "bytes": b} for n, d, b in transfer.packages]}  # fmt: skip
     (tmp / "移交清单.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     tmp.rename(out)  # the batch appears whole or not at all
     return manifest
+
+
+def _copy_and_verify(
+    library: Library, packages: Sequence[ArchivePackage], tmp: Path
+) -> dict[str, int]:
+    """Copy each package into the batch and prove the copy: a valid bag whose tag manifest is the
+    one recorded at filing. Returns the bytes of each copy."""
+    sizes = {}
+    for package in packages:
+        copy = tmp / package.archive_no
+        with library.open(package.archive_no) as path:
+            shutil.copytree(path, copy)
+        try:
+            bagit.Bag(str(copy)).validate(processes=1)
+        except bagit.BagError as exc:
+            raise RuxueError(f"{package.archive_no} 复制后校验失败：{exc}") from exc
+        if (
+            hashlib.sha256((copy / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+            != package.digest
+        ):
+            raise RuxueError(f"{package.archive_no} 复制后与归档时的包摘要不符")
+        sizes[package.archive_no] = sum(f.stat().st_size for f in copy.rglob("*") if f.is_file())
+    return sizes
 
 
 @dataclass

@@ -61,6 +61,7 @@ def build(case_no: str) -> None:
 def export(
     out: Path = typer.Argument(..., help="the batch directory to write"),
     district: str = typer.Option(...), year: int = typer.Option(...),
+    receiver: str = typer.Option("", help="接收单位 (default: the district's 档案馆)"),
 ) -> None:  # fmt: skip
     """A transfer (移交) batch of a district and year, every package checked before it is written."""
     from ruxue.archive.service import export_batch
@@ -72,7 +73,7 @@ def export(
     async def run() -> dict[str, object]:
         db = Database(get_settings().resolved_database_url())
         try:
-            return await export_batch(db, library_from(get_settings()), district, year, out)
+            return await export_batch(db, library_from(get_settings()), district, year, out, receiver)
         finally:
             await db.dispose()
 
