@@ -73,7 +73,9 @@ def export(
     async def run() -> dict[str, object]:
         db = Database(get_settings().resolved_database_url())
         try:
-            return await export_batch(db, library_from(get_settings()), district, year, out, receiver)
+            return await export_batch(
+                db, library_from(get_settings()), district, year, out, receiver
+            )
         finally:
             await db.dispose()
 
