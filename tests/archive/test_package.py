@@ -2,19 +2,24 @@
 change makes the checker fail and name the item."""
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import bagit
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from ruxue.archive.build import build_package
 from ruxue.archive.check import SCHEMAS, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
+from ruxue.archive.storage import LocalLibrary
 from ruxue.cli.main import app
 from ruxue.kit.db import Database
+from ruxue.kit.sm2 import SealKey
 from tests.tools import checked_pdf_text
 
 
@@ -122,3 +127,21 @@ def test_check_command_prints_every_item_and_fails_on_a_bad_package(
     (copy / "notes.txt").write_text("x")
     bad = CliRunner().invoke(app, ["archive", "check", "--all", "--json", str(copy.parent)])
     assert bad.exit_code == 1 and '"GD-4-1"' in bad.output
+
+
+async def test_building_never_changes_the_working_directory(
+    package: Path, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds run in worker threads: a chdir (as bagit-python's make_bag does) would move another
+    thread's relative paths — it once bagged a worker's working directory under load."""
+
+    def forbidden(path: object) -> None:
+        raise AssertionError(f"chdir({path}) during a build")
+
+    async with db.read_session() as session:
+        record = (await session.scalars(select(ArchivePackage))).one()
+    monkeypatch.setattr(os, "chdir", forbidden)
+    rebuilt = await build_package(db, LocalLibrary(package.parent), tmp_path, SealKey.generate(),
+                                  record.case_id, "http://127.0.0.1:8000")  # fmt: skip
+    bagit.Bag(rebuilt.location).validate()
+    assert failed(Path(rebuilt.location)) == set()

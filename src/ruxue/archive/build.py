@@ -10,7 +10,6 @@ import shutil
 import uuid
 from pathlib import Path
 
-import bagit
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -159,23 +158,29 @@ def _on_disk(
     number: str,
     scanner: Scanner | None,
 ) -> list[Item]:
-    """Write, bag, check and add the check results; a failing package is removed, never stored."""
+    """Write the bag, check it, add the check results; a failing package is removed, never
+    stored. Every path is absolute: this runs in worker threads (see ``package.bag_tags``)."""
     for rel, data in contents.items():
-        target = tmp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    bag = bagit.make_bag(str(tmp), info, checksums=["sha256"])
+        _write(tmp / "data" / rel, data)
+    for name, data in pkg.bag_tags(contents, info).items():
+        _write(tmp / name, data)
     results = check_package(tmp, scanner=scanner, archive_number=number)
-    (tmp / "data" / "metadata" / "four-property-check.json").write_text(
-        json.dumps(as_json(results), ensure_ascii=False, indent=1)
-    )
-    bag.save(manifests=True)
+    report = json.dumps(as_json(results), ensure_ascii=False, indent=1).encode()
+    payload = {**contents, "metadata/four-property-check.json": report}
+    _write(tmp / "data" / "metadata" / "four-property-check.json", report)
+    for name, data in pkg.bag_tags(payload, info).items():
+        _write(tmp / name, data)
     if not all(r.passed for r in results):
         shutil.rmtree(tmp)
         raise RuntimeError(
             f"{number} failed its filing check: {[(r.code, r.why) for r in results if not r.passed]}"
         )
     return results
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
 async def _record(
