@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-import httpx
 from authlib.integrations.starlette_client import OAuth
 from fastapi import Request
 
 from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.kit.http import client as http_client
+from ruxue.kit.http import tls_context
 from ruxue.settings import Settings
 
 REALNAME_ACR = "urn:jszwfw:loa:realname:sms"
@@ -28,7 +29,11 @@ def make_oauth(settings: Settings) -> OAuth:
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret,
         server_metadata_url=f"{settings.idp_url.rstrip('/')}/.well-known/openid-configuration",
-        client_kwargs={"scope": "openid profile idcard phone", "code_challenge_method": "S256"},
+        client_kwargs={
+            "scope": "openid profile idcard phone",
+            "code_challenge_method": "S256",
+            "verify": tls_context(),
+        },  # Authlib makes an httpx client per login step
     )
     return oauth
 
@@ -65,7 +70,7 @@ class PersonOtpError(RuxueError):
 
 async def request_person_otp(settings: Settings, id_number: str, reason: str) -> dict[str, str]:
     """Ask the identity platform to send a third person (the spouse) an authorisation code."""
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with http_client(timeout=10) as http:
         response = await http.post(
             f"{settings.idp_url.rstrip('/')}/api/person-otp",
             json={"id_number": id_number, "reason": reason},
@@ -79,7 +84,7 @@ async def request_person_otp(settings: Settings, id_number: str, reason: str) ->
 
 async def verify_person_otp(settings: Settings, txn: str, code: str) -> str:
     """The ID number the code was sent to, once the person confirmed; raises otherwise."""
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with http_client(timeout=10) as http:
         response = await http.post(
             f"{settings.idp_url.rstrip('/')}/api/person-otp/verify",
             json={"txn": txn, "code": code},

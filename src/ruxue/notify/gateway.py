@@ -1,7 +1,7 @@
 """The SMS gateway interface. ``RUXUE_SMS_URL`` points at the government SMS platform; the sandbox
 plays it and keeps what it was sent."""
 
-import httpx
+from ruxue.kit.http import client as http_client
 
 
 class SmsGateway:
@@ -9,6 +9,6 @@ class SmsGateway:
         self.url = url
 
     async def send(self, phone: str, text: str) -> None:
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with http_client(timeout=10) as http:
             response = await http.post(self.url, json={"phone": phone, "text": text})
             response.raise_for_status()
