@@ -142,8 +142,9 @@ async def checks(
     case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
 ) -> CaseView:
     """Student status, residences, marriage and birth records."""
-    async with write(request) as session:
-        case, _, _ = await service.fetch_rest(session, exchange(request), guardian, case_no)
+    db = request.app.state.db
+    case, _, _ = await service.fetch_rest(db, exchange(request), guardian, case_no)
+    async with db.read_session() as session:
         return await view(request, session, case)
 
 
@@ -169,10 +170,9 @@ async def residence(
     request: Request,
     guardian: Guardian = Depends(current_guardian),
 ) -> CaseView:
-    async with write(request) as session:
-        case = await service.choose_residence(
-            session, exchange(request), guardian, case_no, body.cert_no
-        )
+    db = request.app.state.db
+    case = await service.choose_residence(db, exchange(request), guardian, case_no, body.cert_no)
+    async with db.read_session() as session:
         return await view(request, session, case)
 
 

@@ -234,6 +234,18 @@ async def act(request: Request, case_no: str, back: int, forward: str, work: Wor
     return to(forward)
 
 
+async def ask_and_act(
+    request: Request, case_no: str, back: int, forward: str, work: Callable[[], Awaitable[object]]
+) -> Response:
+    """A step that asks the departments: the service keeps its own transactions (none open while
+    the departments answer); a business error goes back to the step with the message."""
+    try:
+        await work()
+    except (RuxueError, IdNumberError) as exc:
+        return to(f"/cases/{case_no}/step/{back}?error={exc.message}")
+    return to(forward)
+
+
 @router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
 async def withdraw(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
@@ -255,18 +267,18 @@ async def single(
 async def checks(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
-    client = request.app.state.exchange
-    return await act(request, case_no, 4, f"/cases/{case_no}/step/4",
-                     lambda s: service.fetch_rest(s, client, guardian, case_no))  # fmt: skip
+    client, db = request.app.state.exchange, request.app.state.db
+    return await ask_and_act(request, case_no, 4, f"/cases/{case_no}/step/4",
+                             lambda: service.fetch_rest(db, client, guardian, case_no))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/residence", response_class=HTMLResponse)
 async def residence(
     request: Request, case_no: str, cert_no: str = Form(""), guardian: Guardian = Depends(signed_in)
 ) -> Response:
-    client = request.app.state.exchange
-    return await act(request, case_no, 5, f"/cases/{case_no}/step/6",
-                     lambda s: service.choose_residence(s, client, guardian, case_no, cert_no or None))  # fmt: skip
+    client, db = request.app.state.exchange, request.app.state.db
+    return await ask_and_act(request, case_no, 5, f"/cases/{case_no}/step/6",
+                             lambda: service.choose_residence(db, client, guardian, case_no, cert_no or None))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)

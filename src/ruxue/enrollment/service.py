@@ -64,6 +64,11 @@ class StepOrder(RuxueError):
     code = "step_order"
 
 
+class CaseChanged(RuxueError):
+    status_code = 409
+    code = "case_changed"
+
+
 def actor(guardian: Guardian) -> str:
     return "guardian:" + pii.blind_index(guardian.id_number)[:16]
 
@@ -260,23 +265,36 @@ def _reset_after(case: Case, facts: Facts, step: int) -> None:
 
 
 async def fetch_rest(
-    session: AsyncSession, client: ExchangeClient, guardian: Guardian, case_no: str
+    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str
 ) -> tuple[Case, Facts, list[str]]:
     """Step 4: student status, and (at once, to save the guardian's time) residences and records.
-    Returns the rejection reasons that already apply, to tell the guardian now."""
-    case, facts = await load(session, guardian, case_no)
-    _editable(case)
-    if case.single_parent is None:
-        raise StepOrder("请先完成第3步（配偶信息）。")
-    ctx = await context(session, case, guardian.id_number)
+    Returns the rejection reasons that already apply, to tell the guardian now. Read, ask, write:
+    no transaction is open while the departments answer."""
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        _editable(case)
+        if case.single_parent is None:
+            raise StepOrder("请先完成第3步（配偶信息）。")
+        ctx = await context(session, case, guardian.id_number)
     apply_others(facts, await client.ask_all(ctx, other_asks(facts)))
-    case.step = max(case.step, 5)
-    repo.write_facts(case, facts)
-    await repo.add_event(session, case, "system", "fetch", step=4,
-                         services=["xueji.student_status", "property.residences", "civil.marriage", "health.birth_certificate"],
-                         unavailable=sorted(facts.unavailable))  # fmt: skip
+    async with db.write_session() as session:
+        case = await _unchanged(session, guardian, case)
+        case.step = max(case.step, 5)
+        repo.write_facts(case, facts)
+        await repo.add_event(session, case, "system", "fetch", step=4,
+                             services=["xueji.student_status", "property.residences", "civil.marriage", "health.birth_certificate"],
+                             unavailable=sorted(facts.unavailable))  # fmt: skip
     policy = load_policy(case.year, case.district_code or "")
     return case, facts, rejections(policy, facts)
+
+
+async def _unchanged(session: AsyncSession, guardian: Guardian, before: Case) -> Case:
+    """The case again, in the writing transaction, refused if another request changed it while
+    the departments were being asked (what was asked may no longer fit)."""
+    case, _ = await load(session, guardian, before.case_no)
+    if case.version != before.version:
+        raise CaseChanged("办件已在其他页面更新，请刷新后重试。")
+    return case
 
 
 async def suggested_residence(session: AsyncSession, case: Case, facts: Facts) -> str | None:
@@ -285,21 +303,26 @@ async def suggested_residence(session: AsyncSession, case: Case, facts: Facts) -
 
 
 async def choose_residence(
-    session: AsyncSession, client: ExchangeClient, guardian: Guardian, case_no: str, cert_no: str | None,
+    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str, cert_no: str | None,
 ) -> Case:  # fmt: skip
-    """Step 5: the residence used for enrollment (or none); the registry's housing proof."""
-    case, facts = await load(session, guardian, case_no)
-    _editable(case)
-    if case.step < 5:
-        raise StepOrder("请先完成第4步（学籍核验）。")
-    if cert_no and cert_no not in {p.cert_no for p in facts.residences}:
-        raise RuxueError("所选房产不在家庭名下的住宅中，请重新选择。")
+    """Step 5: the residence used for enrollment (or none); the registry's housing proof. The case
+    changes only after the departments answered, in a transaction of its own."""
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        _editable(case)
+        if case.step < 5:
+            raise StepOrder("请先完成第4步（学籍核验）。")
+        if cert_no and cert_no not in {p.cert_no for p in facts.residences}:
+            raise RuxueError("所选房产不在家庭名下的住宅中，请重新选择。")
+        ctx = await context(session, case, guardian.id_number)
     facts.chosen_cert = cert_no or None
-    await fetch_housing_proof(client, await context(session, case, guardian.id_number), facts)
-    case.chosen_cert = facts.chosen_cert  # the case changes only after the departments answered
-    case.step = max(case.step, 6)
-    repo.write_facts(case, facts)
-    await repo.add_event(session, case, actor(guardian), "choose_residence", cert_no=cert_no)
+    await fetch_housing_proof(client, ctx, facts)
+    async with db.write_session() as session:
+        case = await _unchanged(session, guardian, case)
+        case.chosen_cert = facts.chosen_cert
+        case.step = max(case.step, 6)
+        repo.write_facts(case, facts)
+        await repo.add_event(session, case, actor(guardian), "choose_residence", cert_no=cert_no)
     return case
 
 
