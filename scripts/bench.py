@@ -122,7 +122,7 @@ def bench_exchange(rounds: int = 300, concurrency: int = 20) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("which", choices=["all", "dataset", "exchange", "archive"])
+    parser.add_argument("which", choices=["all", "dataset", "exchange", "archive", "flow"])
     parser.add_argument("--families", type=int, default=200_000)
     args = parser.parse_args()
     if args.which in ("all", "exchange"):
@@ -132,6 +132,10 @@ def main() -> None:
         pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
         subprocess.run([*pin, PY, str(ROOT / "scripts" / "bench_archive.py"), "1000", str(OUT / "archive.json")],
                        check=True)  # fmt: skip
+    if args.which in ("all", "flow"):
+        # the whole online flow, app + worker + sandbox + load on this machine (SQLite)
+        subprocess.run([PY, str(ROOT / "scripts" / "bench_flow.py"), "--applicants", "500",
+                        "--out", str(OUT / "flow.json")], check=True)  # fmt: skip
     if args.which in ("all", "dataset"):
         bench_dataset(args.families)
 

@@ -13,3 +13,13 @@ def test_archive_bench_runs() -> None:
                           text=True, check=True, cwd=ROOT)  # fmt: skip
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["cases"] == 3 and figures["check_failures"] == 0
+
+
+def test_flow_bench_runs() -> None:
+    """Three guardians through the whole flow with the app, worker and sandbox as processes."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_flow.py"), "--families", "600",
+                           "--applicants", "3", "--concurrency", "2"], capture_output=True, text=True,
+                          check=True, cwd=ROOT, timeout=300)  # fmt: skip
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["completed"] == 3 and figures["errors"] == 0, figures
+    assert set(figures["steps"]) >= {"login", "1-consent+fetch", "3-checks", "6-submit", "whole"}

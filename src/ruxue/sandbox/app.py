@@ -358,8 +358,9 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
         return {"status": "cleared"}
 
     @app.get("/_sandbox/sms")
-    async def sms() -> list[dict[str, Any]]:
-        return list(sb.sms)
+    async def sms(phone: str = "") -> list[dict[str, Any]]:
+        """The messages sent, newest first; ``phone`` narrows them to one recipient."""
+        return [m for m in sb.sms if m["phone"] == phone] if phone else list(sb.sms)
 
     @app.post("/_sandbox/sms")
     async def send_sms(message: dict[str, str]) -> dict[str, str]:
