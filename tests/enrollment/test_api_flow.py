@@ -119,7 +119,9 @@ async def test_one_case_per_child_and_guardians_see_only_their_own(
         assert case["case_no"] in (await http.get("/_sandbox/sms")).json()[0]["text"]
         to_spouse = (await http.get("/_sandbox/sms", params={"phone": phone_of(LIU)})).json()
         assert to_spouse and all(m["phone"] == phone_of(LIU) for m in to_spouse)
-        assert "验证码" in to_spouse[0]["text"]  # the spouse got the authorisation code, nothing else
+        assert (
+            "验证码" in to_spouse[0]["text"]
+        )  # the spouse got the authorisation code, nothing else
     tracker = (await wang.get("/api/v1/me/data-tracker")).json()
     assert {t["department_name"] for t in tracker} >= {
         "公安（户籍）",
