@@ -1,5 +1,6 @@
 """Queries of the archive library. ``visible_packages`` is the one place that narrows it by role."""
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import Select, false, or_, select
@@ -61,3 +62,17 @@ async def consultations(session: AsyncSession, limit: int = 500) -> Sequence[Aud
             query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
         )
     ).all()
+
+
+FINAL = ("notice_issued", "rejected")  # decisions that close a case; review and materials do not
+
+
+async def unarchived(
+    session: AsyncSession, decided_before: dt.datetime, limit: int = 200
+) -> Sequence[str]:
+    """Case numbers decided for good before the given time that still have no package: their job
+    was lost (a worker killed after taking it, a queue that was down)."""
+    query = (select(Case.case_no).outerjoin(ArchivePackage, ArchivePackage.case_id == Case.id)
+             .where(Case.outcome.in_(FINAL), ArchivePackage.id.is_(None), Case.updated_at < decided_before)
+             .order_by(Case.id).limit(limit))  # fmt: skip
+    return (await session.scalars(query)).all()

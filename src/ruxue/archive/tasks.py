@@ -1,13 +1,18 @@
 """Archive as you go: a job per decided case, queued after the commit that decided it. A job that
-dies mid-build leaves only a scratch directory; huey retries it and the build starts afresh."""
+fails mid-build leaves only a scratch directory and huey retries it; a job lost with its worker
+(killed after taking it) or never queued is found by the sweep, which builds what is missing."""
 
 import asyncio
+import datetime as dt
+import shutil
+import time
 
 import structlog
 from huey import crontab
 from sqlalchemy import select
 
 from ruxue.archive.build import build_package
+from ruxue.archive.repository import FINAL, unarchived
 from ruxue.archive.scanner import clamav
 from ruxue.archive.service import recheck_all
 from ruxue.archive.storage import library_from
@@ -18,9 +23,6 @@ from ruxue.kit.sm2 import SealKey
 from ruxue.settings import get_settings
 
 log = structlog.get_logger("archive")
-
-
-FINAL = ("notice_issued", "rejected")
 
 
 async def _build(case_no: str) -> str | None:
@@ -77,3 +79,33 @@ def recheck() -> dict[str, int]:
     counts = asyncio.run(_recheck())
     (log.error if counts["failed"] else log.info)("archive recheck", **counts)
     return counts
+
+
+async def sweep_unarchived(grace: dt.timedelta = dt.timedelta(minutes=5)) -> list[str]:
+    """Build the packages of cases decided more than ``grace`` ago that have none, and clear
+    scratch directories of builds that died more than an hour ago."""
+    settings = get_settings()
+    scratch = settings.var_dir / "archive-build"
+    for stale in scratch.glob(".tmp-*") if scratch.is_dir() else ():
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+    db = Database(settings.resolved_database_url())
+    try:
+        async with db.read_session() as session:
+            missing = await unarchived(session, dt.datetime.now(dt.UTC) - grace)
+    finally:
+        await db.dispose()
+    built = []
+    for case_no in missing:
+        number = await _build(case_no)
+        if number:
+            built.append(number)
+    return built
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def sweep() -> list[str]:
+    built = asyncio.run(sweep_unarchived())
+    if built:
+        log.warning("archived cases whose job was lost", count=len(built), archive_nos=built[:20])
+    return built
