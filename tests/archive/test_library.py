@@ -5,9 +5,11 @@ import html
 import re
 from pathlib import Path
 
+import httpx
 import pyotp
 from playwright.async_api import async_playwright
 
+from ruxue.archive.models import CheckRun
 from ruxue.kit.db import Database
 from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
 from tests.browser.test_guardian_flow import pytestmark as needs_chromium
@@ -64,6 +66,14 @@ async def test_consultation_is_scoped_and_logged(
         await client.aclose()
 
 
+def log_page(response: httpx.Response) -> str:
+    """The failed-checks card of the library page."""
+    assert response.status_code == 200
+    match = re.search(r'<table id="failed-checks">(.*?)</table>', response.text, re.S)
+    assert match, "no failed-checks card"
+    return match.group(1)
+
+
 async def test_library_pages_show_only_own_packages_and_log_each_look(
     package: Path, web: ServerThread, db: Database
 ) -> None:
@@ -91,6 +101,14 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
     assert len(links) == 1
     pdf = await own.get(html.unescape(links[0]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    assert "全部通过" in log_page(await archivist.get("/staff/archive"))
+    assert "四性检测未通过" not in listing.text  # a desk does not see the preservation alerts
+    async with db.write_session() as session:
+        session.add(CheckRun(archive_no=number, stage="LTP", passed=False,
+                             results=[{"code": "GD-1-1", "name": "x", "passed": False, "why": "data/x 校验和不符"}]))  # fmt: skip
+    alerts = log_page(await archivist.get("/staff/archive"))
+    assert number in alerts and "GD-1-1 data/x 校验和不符" in alerts and "定期检测" in alerts
 
     log = await archivist.get("/staff/archive")
     rows = re.findall(r"<tr><td[^>]*>[^<]*</td><td>(pg-[a-z]+)</td>", log.text)

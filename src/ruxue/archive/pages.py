@@ -25,12 +25,11 @@ async def catalogue(
         return RedirectResponse("/staff/login", status_code=303)
     async with request.app.state.db.read_session() as session:
         rows = await repository.catalogue(session, staff, q)
-        log = (
-            await repository.consultations(session, 100)
-            if staff.role in ("archivist", "admin")
-            else None
-        )
-    return render(request, "archive_list.html", staff=staff, rows=rows, q=q, log=log, error=error)
+        keeper = staff.role in ("archivist", "admin")
+        log = await repository.consultations(session, 100) if keeper else None
+        failures = await repository.failed_checks(session) if keeper else None
+    return render(request, "archive_list.html", staff=staff, rows=rows, q=q, log=log, failures=failures,
+                  error=error, STAGES=STAGES)  # fmt: skip
 
 
 @router.get("/staff/archive/{archive_no}", response_class=HTMLResponse)
@@ -46,7 +45,7 @@ async def package_page(
         async with state.db.read_session() as session:
             rows = await repository.catalogue(session, staff, archive_no)
         return render(request, "archive_list.html", status_code=exc.status_code, staff=staff, rows=rows,
-                      q=archive_no, log=None, error=exc.message)  # fmt: skip
+                      q=archive_no, log=None, failures=None, error=exc.message)  # fmt: skip
     for event in view.trace:
         event["at"] = dt.datetime.fromisoformat(str(event["at"]))
     return render(

@@ -76,3 +76,11 @@ async def unarchived(
              .where(Case.outcome.in_(FINAL), ArchivePackage.id.is_(None), Case.updated_at < decided_before)
              .order_by(Case.id).limit(limit))  # fmt: skip
     return (await session.scalars(query)).all()
+
+
+async def failed_checks(session: AsyncSession, limit: int = 50) -> Sequence[CheckRun]:
+    """The newest failed 四性检测 runs (any stage), for the archivist to act on."""
+    query = select(CheckRun).where(CheckRun.passed.is_(False))
+    return (
+        await session.scalars(query.order_by(CheckRun.at.desc(), CheckRun.id.desc()).limit(limit))
+    ).all()
