@@ -145,3 +145,13 @@ async def test_building_never_changes_the_working_directory(
                                   record.case_id, "http://127.0.0.1:8000")  # fmt: skip
     bagit.Bag(rebuilt.location).validate()
     assert failed(Path(rebuilt.location)) == set()
+
+
+def test_a_garbled_trace_line_is_named_in_chinese(package: Path, tmp_path: Path) -> None:
+    copy = _tampered(package, tmp_path)
+    trace = copy / "data" / "trace" / "events.jsonl"
+    lines = trace.read_bytes().count(b"\n")
+    trace.write_bytes(trace.read_bytes() + b"{not json\n")
+    items = {i.code: i for i in check_package(copy)}
+    assert items["GD-2-3"].why == f"办理痕迹第 {lines + 1} 行无法解析"
+    assert items["GD-1-1"].why.startswith("BagIt 校验未通过：")

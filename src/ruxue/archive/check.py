@@ -74,9 +74,9 @@ def _bag_valid(bag: Callable[[], bagit.Bag]) -> str | None:
         bag().validate(processes=1)
     except bagit.BagValidationError as exc:
         details = "; ".join(str(d) for d in exc.details[:5]) if exc.details else str(exc)
-        return details
+        return f"BagIt 校验未通过：{details}"
     except bagit.BagError as exc:
-        return str(exc)
+        return f"不是有效的 BagIt 包：{exc}"
     return None
 
 
@@ -157,8 +157,12 @@ def _bag_info(bag: Callable[[], bagit.Bag]) -> str | None:
 
 
 def _trace(data: Path) -> str | None:
-    lines = (data / "trace" / "events.jsonl").read_bytes().splitlines()
-    events = [json.loads(line) for line in lines]
+    events = []
+    for n, line in enumerate((data / "trace" / "events.jsonl").read_bytes().splitlines(), start=1):
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            return f"办理痕迹第 {n} 行无法解析"
     if [e["seq"] for e in events] != list(range(1, len(events) + 1)):
         return "办理痕迹序号不连续"
     if not {e["action"] for e in events} >= TRACE_REQUIRED:
