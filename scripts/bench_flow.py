@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -192,6 +193,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--out", default="")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a killed bench still stops its processes
     tmp = Path(tempfile.mkdtemp(prefix="ruxue-flow-"))
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
     dataset = tmp / "city.json"
