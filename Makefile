@@ -28,8 +28,8 @@ test: setup ## set up and run lint and the whole suite (SQLite, then PostgreSQL)
 	$(MAKE) --no-print-directory lint
 	scripts/test.sh
 
-bench: setup ## benchmarks; figures go to bench-results/ and the console
-	scripts/bench.sh
+bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset for one); figures go to bench-results/ and the console
+	scripts/bench.sh $(ONLY)
 
 lint: setup ## ruff, format check, mypy
 	$(BIN)/ruff check src tests scripts
