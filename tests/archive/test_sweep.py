@@ -48,10 +48,10 @@ async def test_a_build_that_dies_is_done_by_the_sweep(
     async with db.read_session() as session:
         assert await session.scalar(select(func.count()).select_from(ArchivePackage)) == 0
 
-    built = await tasks.sweep_unarchived(grace=dt.timedelta(0))
+    built = await tasks.sweep_unarchived(db, grace=dt.timedelta(0))
     assert len(built) == 1
     package = settings.archive_dir / built[0]
     assert all(item.passed for item in check_package(package))
     async with db.read_session() as session:
         assert (await session.scalars(select(ArchivePackage.archive_no))).all() == built
-    assert await tasks.sweep_unarchived(grace=dt.timedelta(0)) == []
+    assert await tasks.sweep_unarchived(db, grace=dt.timedelta(0)) == []

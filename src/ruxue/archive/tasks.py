@@ -2,7 +2,6 @@
 fails mid-build leaves only a scratch directory and huey retries it; a job lost with its worker
 (killed after taking it) or never queued is found by the sweep, which builds what is missing."""
 
-import asyncio
 import datetime as dt
 import shutil
 import time
@@ -18,37 +17,31 @@ from ruxue.archive.service import recheck_all
 from ruxue.archive.storage import library_from
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
-from ruxue.kit.queue import huey
+from ruxue.kit.queue import huey, run_in_worker
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import get_settings
 
 log = structlog.get_logger("archive")
 
 
-async def _build(case_no: str) -> str | None:
+async def build_case(db: Database, case_no: str) -> str | None:
     """The package of a case whose decision is final; None while it is not (review, materials)."""
     settings = get_settings()
-    db = Database(settings.resolved_database_url())
-    try:
-        async with db.read_session() as session:
-            case = (
-                await session.scalars(select(Case).where(Case.case_no == case_no))
-            ).one_or_none()
-        if case is None or case.outcome not in FINAL:
-            return None
-        scratch = settings.var_dir / "archive-build"
-        scratch.mkdir(parents=True, exist_ok=True)
-        scanner = clamav(settings.clamav_database) if settings.clamav_database else None
-        package = await build_package(db, library_from(settings), scratch, SealKey.load_or_create(settings.seal_key_file),
-                                      case.id, settings.public_url, scanner)  # fmt: skip
-        return package.archive_no
-    finally:
-        await db.dispose()
+    async with db.read_session() as session:
+        case = (await session.scalars(select(Case).where(Case.case_no == case_no))).one_or_none()
+    if case is None or case.outcome not in FINAL:
+        return None
+    scratch = settings.var_dir / "archive-build"
+    scratch.mkdir(parents=True, exist_ok=True)
+    scanner = clamav(settings.clamav_database) if settings.clamav_database else None
+    package = await build_package(db, library_from(settings), scratch, SealKey.load_or_create(settings.seal_key_file),
+                                  case.id, settings.public_url, scanner)  # fmt: skip
+    return package.archive_no
 
 
 @huey.task(retries=5, retry_delay=60)
 def build(case_no: str) -> str | None:
-    number = asyncio.run(_build(case_no))
+    number = run_in_worker(lambda db: build_case(db, case_no))
     log.info("archived", case_no=case_no, archive_no=number)
     return number
 
@@ -62,50 +55,42 @@ def archive_soon(case_no: str) -> None:
         log.warning("could not queue archive build", case_no=case_no, error=str(exc))
 
 
-async def _recheck() -> dict[str, int]:
+async def _recheck(db: Database) -> dict[str, int]:
     settings = get_settings()
-    db = Database(settings.resolved_database_url())
-    try:
-        scanner = clamav(settings.clamav_database) if settings.clamav_database else None
-        async with db.write_session() as session:
-            return await recheck_all(session, library_from(settings), "LTP", scanner)
-    finally:
-        await db.dispose()
+    scanner = clamav(settings.clamav_database) if settings.clamav_database else None
+    async with db.write_session() as session:
+        return await recheck_all(session, library_from(settings), "LTP", scanner)
 
 
 @huey.periodic_task(crontab(hour="2", minute="30"))
 def recheck() -> dict[str, int]:
     """Nightly 四性检测 of every stored package (long-term preservation stage); every run recorded."""
-    counts = asyncio.run(_recheck())
+    counts = run_in_worker(_recheck)
     (log.error if counts["failed"] else log.info)("archive recheck", **counts)
     return counts
 
 
-async def sweep_unarchived(grace: dt.timedelta = dt.timedelta(minutes=5)) -> list[str]:
+async def sweep_unarchived(
+    db: Database, grace: dt.timedelta = dt.timedelta(minutes=5)
+) -> list[str]:
     """Build the packages of cases decided more than ``grace`` ago that have none, and clear
     scratch directories of builds that died more than an hour ago."""
-    settings = get_settings()
-    scratch = settings.var_dir / "archive-build"
+    scratch = get_settings().var_dir / "archive-build"
     for stale in scratch.glob(".tmp-*") if scratch.is_dir() else ():
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)
-    db = Database(settings.resolved_database_url())
-    try:
-        async with db.read_session() as session:
-            missing = await unarchived(session, dt.datetime.now(dt.UTC) - grace)
-    finally:
-        await db.dispose()
+    async with db.read_session() as session:
+        missing = await unarchived(session, dt.datetime.now(dt.UTC) - grace)
     built = []
     for case_no in missing:
-        number = await _build(case_no)
-        if number:
+        if number := await build_case(db, case_no):
             built.append(number)
     return built
 
 
 @huey.periodic_task(crontab(minute="*/5"))
 def sweep() -> list[str]:
-    built = asyncio.run(sweep_unarchived())
+    built = run_in_worker(sweep_unarchived)
     if built:
         log.warning("archived cases whose job was lost", count=len(built), archive_nos=built[:20])
     return built

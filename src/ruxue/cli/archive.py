@@ -48,9 +48,18 @@ def check(
 @app.command()
 def build(case_no: str) -> None:
     """Build (or rebuild) the package of a case with a final decision, now."""
-    from ruxue.archive.tasks import _build
+    from ruxue.archive.tasks import build_case
+    from ruxue.kit.db import Database
+    from ruxue.settings import get_settings
 
-    number = asyncio.run(_build(case_no))
+    async def run() -> str | None:
+        db = Database(get_settings().resolved_database_url())
+        try:
+            return await build_case(db, case_no)
+        finally:
+            await db.dispose()
+
+    number = asyncio.run(run())
     if number is None:
         typer.echo("办件不存在或尚无最终结果", err=True)
         raise typer.Exit(1)

@@ -1,15 +1,13 @@
 """Send pending notifications. Queued after the commit that wrote them; a sweep every minute
 sends whatever a lost job left behind, so no message is lost."""
 
-import asyncio
-
 import structlog
 from huey import crontab
 from sqlalchemy import select
 
 from ruxue.kit import pii
 from ruxue.kit.db import Database, utcnow
-from ruxue.kit.queue import huey
+from ruxue.kit.queue import huey, run_in_worker
 from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.models import Notification
 from ruxue.settings import get_settings
@@ -42,20 +40,15 @@ async def send_pending(db: Database, gateway: SmsGateway, ids: list[int] | None 
     return sent
 
 
-async def _run(ids: list[int] | None) -> int:
-    settings = get_settings()
-    db = Database(settings.resolved_database_url())
-    try:
-        return await send_pending(db, SmsGateway(settings.sms_url), ids)
-    finally:
-        await db.dispose()
+async def _send(db: Database, ids: list[int] | None) -> int:
+    return await send_pending(db, SmsGateway(get_settings().sms_url), ids)
 
 
 @huey.task(retries=3, retry_delay=30)
 def deliver(ids: list[int] | None) -> int:
-    return asyncio.run(_run(ids))
+    return run_in_worker(lambda db: _send(db, ids))
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> int:
-    return asyncio.run(_run(None))
+    return run_in_worker(lambda db: _send(db, None))
