@@ -193,7 +193,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--out", default="")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a killed bench still stops its processes
+    # a killed bench still stops its processes (the finally below runs)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = Path(tempfile.mkdtemp(prefix="ruxue-flow-"))
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
     dataset = tmp / "city.json"
