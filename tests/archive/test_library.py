@@ -6,27 +6,34 @@ import re
 from pathlib import Path
 
 import httpx
-import pyotp
-from playwright.async_api import async_playwright
 
 from ruxue.archive.models import CheckRun
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
 from tests.browser.test_guardian_flow import pytestmark as needs_chromium
+from tests.browser.test_guardian_flow import shot
 from tests.helpers import ServerThread
-from tests.staff.helpers import PASSWORD, make_staff, staff_client
+from tests.staff.helpers import make_staff, staff_client, staff_page
+
+
+async def desks(
+    web: ServerThread, db: Database, prefix: str
+) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+    """Signed-in desks of the package's school (平江, the applicant's) and of another (东吴)."""
+    return (
+        await staff_client(
+            web, f"{prefix}-pj", await make_staff(db, f"{prefix}-pj", "desk", school="3205080101")
+        ),
+        await staff_client(
+            web, f"{prefix}-dw", await make_staff(db, f"{prefix}-dw", "desk", school="3205060101")
+        ),
+    )
 
 
 async def test_consultation_is_scoped_and_logged(
     package: Path, web: ServerThread, db: Database
 ) -> None:
     number = package.name
-    own = await staff_client(
-        web, "lib-pj", await make_staff(db, "lib-pj", "desk", school="3205080101")
-    )
-    other = await staff_client(
-        web, "lib-dw", await make_staff(db, "lib-dw", "desk", school="3205060101")
-    )
+    own, other = await desks(web, db, "lib")
     wz_reviewer = await staff_client(
         web, "lib-wz", await make_staff(db, "lib-wz", "reviewer", district="320506")
     )
@@ -78,12 +85,7 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
     package: Path, web: ServerThread, db: Database
 ) -> None:
     number = package.name
-    own = await staff_client(
-        web, "pg-pj", await make_staff(db, "pg-pj", "desk", school="3205080101")
-    )
-    other = await staff_client(
-        web, "pg-dw", await make_staff(db, "pg-dw", "desk", school="3205060101")
-    )
+    own, other = await desks(web, db, "pg")
     archivist = await staff_client(web, "pg-arc", await make_staff(db, "pg-arc", "archivist"))
 
     listing = await own.get("/staff/archive")
@@ -125,16 +127,7 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
 async def test_desk_consults_a_package_in_the_browser(
     package: Path, web: ServerThread, db: Database
 ) -> None:
-    secret = await make_staff(db, "br-pj", "desk", school="3205080101")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page(viewport={"width": 375, "height": 812}, locale="zh-CN")
-        await page.goto(f"{web.url}/staff/login")
-        await page.fill("#username", "br-pj")
-        await page.fill("#password", PASSWORD)
-        await page.fill("#code", pyotp.TOTP(secret).now())
-        await page.click("#staff-login")
-        await page.wait_for_url(f"{web.url}/staff")
+    async with staff_page(db, web.url, "br-pj", "3205080101") as page:
         await page.click("#archive-link")
         await page.wait_for_url(f"{web.url}/staff/archive")
         await page.fill("input[name=why]", "新生报到核对")
@@ -147,4 +140,3 @@ async def test_desk_consults_a_package_in_the_browser(
         async with page.expect_popup() as popup:
             await page.click("#documents a.download")
         assert (await popup.value).url.split("?")[0].endswith(".pdf")
-        await browser.close()

@@ -2,30 +2,18 @@
 
 import asyncio
 
-import pyotp
-from playwright.async_api import async_playwright
-
 from ruxue.kit.db import Database
 from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
 from tests.enrollment.test_assess import LI, LI_CHILD
 from tests.helpers import ServerThread
-from tests.staff.helpers import PASSWORD, make_staff
+from tests.staff.helpers import staff_page
 from tests.tools import checked_pdf_text
 
 
 async def test_desk_registers_li_family_and_prints_the_notice(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
-    secret = await make_staff(db, "pj-desk", "desk", school="3205080101")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page(viewport={"width": 375, "height": 812}, locale="zh-CN")
-        await page.goto(f"{web.url}/staff/login")
-        await page.fill("#username", "pj-desk")
-        await page.fill("#password", PASSWORD)
-        await page.fill("#code", pyotp.TOTP(secret).now())
-        await page.click("#staff-login")
-        await page.wait_for_url(f"{web.url}/staff")
+    async with staff_page(db, web.url, "pj-desk", "3205080101") as page:
         await page.fill("#guardian_id", LI)
         await page.fill("#child_id", LI_CHILD)
         await page.check("#seen_HUKOU_BOOKLET")
@@ -41,4 +29,3 @@ async def test_desk_registers_li_family_and_prints_the_notice(
         assert pdf.ok
         text = await asyncio.to_thread(checked_pdf_text, await pdf.body())
         assert "苏州市平江实验学校" in text and "李思琪" in text and "学校现场办理" in text
-        await browser.close()

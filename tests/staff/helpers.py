@@ -1,7 +1,11 @@
 """Staff accounts and signed-in clients for tests."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 import pyotp
+from playwright.async_api import Page, async_playwright
 
 from ruxue.kit.db import Database
 from ruxue.staff.service import create_staff
@@ -27,3 +31,29 @@ async def staff_client(web: ServerThread, username: str, secret: str) -> httpx.A
     )
     assert login.status_code == 200, login.text
     return http
+
+
+@asynccontextmanager
+async def staff_page(
+    db: Database, base_url: str, username: str, school: str
+) -> AsyncIterator[Page]:
+    """A new desk account, signed in on a phone-sized page of Debian's Chromium."""
+    from tests.browser.test_guardian_flow import CHROMIUM, FLAGS
+
+    secret = await make_staff(db, username, "desk", school=school)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 375, "height": 812}, locale="zh-CN")
+        await staff_login(page, base_url, username, secret)
+        yield page
+        await browser.close()
+
+
+async def staff_login(page: Page, base_url: str, username: str, secret: str) -> None:
+    """Sign a staff member in through the login page, as they would (password and TOTP)."""
+    await page.goto(f"{base_url}/staff/login")
+    await page.fill("#username", username)
+    await page.fill("#password", PASSWORD)
+    await page.fill("#code", pyotp.TOTP(secret).now())
+    await page.click("#staff-login")
+    await page.wait_for_url(f"{base_url}/staff")
