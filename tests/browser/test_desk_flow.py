@@ -3,7 +3,7 @@
 import asyncio
 
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
+from tests.browser.test_guardian_flow import pytestmark, shot  # noqa: F401 (pytestmark: skip without Chromium)
 from tests.enrollment.test_assess import LI, LI_CHILD
 from tests.helpers import ServerThread
 from tests.staff.helpers import staff_page
