@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -57,11 +58,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+BUSY_TIMEOUT_S = 30  # how long a writer waits for its turn, in SQLite and in ``Database._writer``
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -83,6 +87,7 @@ class Database:
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writers: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._holder: asyncio.Task[object] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,7 +100,7 @@ class Database:
             # busy handler, which sleeps in steps of up to 100 ms — measured under load, steps
             # waited seconds with the CPU idle. Writers of this process queue here instead, in
             # order, and each starts the moment the one before commits.
-            async with self._write_lock(), self._session() as session:
+            async with self._writer(), self._session() as session:
                 yield session
         else:
             async with self._session() as session:
@@ -111,11 +116,32 @@ class Database:
                 await session.rollback()
                 raise
 
-    def _write_lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()  # one lock per event loop (tests run several)
-        if self._writers is None or self._writers[0] is not loop:
+    @asynccontextmanager
+    async def _writer(self) -> AsyncIterator[None]:
+        """This process's turn to write. A task that already holds it and asks again (a write
+        session inside another) is refused at once instead of waiting for itself forever; a
+        wait longer than SQLite's own busy timeout fails as SQLite would."""
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        if self._writers is None or self._writers[0] is not loop:  # one per loop: tests run several
             self._writers = (loop, asyncio.Lock())
-        return self._writers[1]
+        lock = self._writers[1]
+        if lock.locked() and self._holder is task:
+            raise RuntimeError(
+                "a write session inside another in the same task would wait for itself"
+            )
+        try:
+            async with asyncio.timeout(BUSY_TIMEOUT_S):
+                await lock.acquire()
+        except TimeoutError:
+            raise OperationalError(
+                "waiting for the write turn", None, Exception("database is locked")
+            ) from None
+        self._holder = task
+        try:
+            yield
+        finally:
+            self._holder = None
+            lock.release()
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
