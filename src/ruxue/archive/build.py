@@ -10,9 +10,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive import package as pkg
@@ -24,7 +22,7 @@ from ruxue.archive.storage import Library
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.models import Case
 from ruxue.kit.crypto import canonical_json
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.db import Database, locked_row, utcnow
 from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
 from ruxue.notice.issuers import issuer_of
@@ -69,7 +67,9 @@ async def _log_proof(db: Database, number: str, trace: bytes, seal: SealKey) -> 
             await session.scalars(select(LogLeaf).where(LogLeaf.archive_no == number))
         ).one_or_none()
         if leaf is None:
-            head = await _locked_head(session)
+            head = await locked_row(
+                session, LogHead, {"id": 1}, {"size": 0, "root": "", "frontier": []}
+            )
             hashed = leaf_hash(trace)
             frontier, path, top = append(
                 [bytes.fromhex(h) for h in head.frontier], head.size, hashed
@@ -90,23 +90,6 @@ async def _log_proof(db: Database, number: str, trace: bytes, seal: SealKey) -> 
     signature = seal.sign(canonical_json(head_fields))
     return {"leaf_index": index, "proof": [h.hex() for h in path],
             "tree_head": {**head_fields, "signature": base64.b64encode(signature).decode(), "public_key": seal.public_pem().decode()}}  # fmt: skip
-
-
-async def _locked_head(session: AsyncSession) -> LogHead:
-    """The log head, locked for this transaction. A no-op UPDATE takes the lock before the read:
-    it locks the row on PostgreSQL and starts SQLite's write transaction (a plain SELECT would
-    not). The migration creates the row; should it be missing, it is created once, race-free."""
-    lock = update(LogHead).where(LogHead.id == 1).values(size=LogHead.size)
-    if (await session.execute(lock)).rowcount == 0:  # type: ignore[attr-defined]
-        dialect = session.get_bind().dialect.name
-        create = (pg_insert if dialect == "postgresql" else sqlite_insert)(LogHead)
-        await session.execute(
-            create.values(id=1, size=0, root="", frontier=[]).on_conflict_do_nothing()
-        )
-        await session.execute(lock)
-    head = await session.get(LogHead, 1, populate_existing=True)
-    assert head is not None
-    return head
 
 
 async def build_package(

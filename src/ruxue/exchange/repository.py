@@ -4,35 +4,21 @@ a call that happened stays logged even when the case's transaction rolls back.""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.exchange.models import CallLogEntry, CallLogHead, CallSubject, Consent
 from ruxue.exchange.rules import GENESIS, HASHED_FIELDS, chain_problems, entry_hash
-
-
-async def _lock_head(session: AsyncSession, chain: int) -> CallLogHead:
-    """Take the chain's write lock: the UPDATE locks the head row on PostgreSQL and takes the
-    database write lock on SQLite, before anything is read."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(CallLogHead).values(chain=chain, seq=0, entry_hash=GENESIS).on_conflict_do_nothing()
-    )
-    await session.execute(
-        update(CallLogHead).where(CallLogHead.chain == chain).values(seq=CallLogHead.seq)
-    )
-    head = await session.get(CallLogHead, chain, populate_existing=True)
-    assert head is not None
-    return head
+from ruxue.kit.db import locked_row
 
 
 async def append_entries(
     session: AsyncSession, chain: int, rows: Sequence[dict[str, Any]]
 ) -> list[CallLogEntry]:
     """Append rows (without chain fields) to one chain, linking each to the one before."""
-    head = await _lock_head(session, chain)
+    head = await locked_row(
+        session, CallLogHead, {"chain": chain}, {"seq": 0, "entry_hash": GENESIS}
+    )
     entries = []
     for row in rows:
         entry = {**row, "chain": chain, "seq": head.seq + 1, "prev_hash": head.entry_hash}

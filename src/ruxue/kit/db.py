@@ -8,9 +8,11 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -150,3 +152,25 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+Row = TypeVar("Row", bound=Base)
+
+
+async def locked_row(
+    session: AsyncSession, model: type[Row], key: dict[str, Any], initial: dict[str, Any]
+) -> Row:
+    """The row of ``model`` with primary key ``key``, locked for the rest of the transaction before
+    anything of it is read: a no-op UPDATE locks the row on PostgreSQL and starts SQLite's write
+    transaction (a plain SELECT would do neither). A missing row is created with ``initial``, by
+    INSERT … ON CONFLICT DO NOTHING, so two first writers cannot collide. For heads of logs (the
+    call log's chains, the archive's Merkle log) that every append reads and moves on."""
+    touch = getattr(model, next(iter(initial)))
+    lock = update(model).filter_by(**key).values({touch: touch})
+    if (await session.execute(lock)).rowcount == 0:  # type: ignore[attr-defined]
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(insert(model).values(**key, **initial).on_conflict_do_nothing())
+        await session.execute(lock)
+    row = await session.get(model, tuple(key.values()), populate_existing=True)
+    assert row is not None
+    return row
