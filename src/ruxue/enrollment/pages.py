@@ -223,27 +223,27 @@ async def spouse(
     return to(f"/cases/{case_no}/step/4")
 
 
-async def act(request: Request, case_no: str, back: int, forward: str, work: Work) -> Response:
-    """Run one step's action in a write transaction; on a business error go back to the step
-    with the message, otherwise forward."""
-    try:
-        async with request.app.state.db.write_session() as session:
-            await work(session)
-    except (RuxueError, IdNumberError) as exc:
-        return to(f"/cases/{case_no}/step/{back}?error={exc.message}")
-    return to(forward)
-
-
-async def ask_and_act(
-    request: Request, case_no: str, back: int, forward: str, work: Callable[[], Awaitable[object]]
+async def run_step(
+    case_no: str, back: int, forward: str, work: Callable[[], Awaitable[object]]
 ) -> Response:
-    """A step that asks the departments: the service keeps its own transactions (none open while
-    the departments answer); a business error goes back to the step with the message."""
+    """Run one step's action; on a business error go back to the step with the message,
+    otherwise forward. Steps that ask the departments call this directly: their service keeps its
+    own transactions, none open while the departments answer."""
     try:
         await work()
     except (RuxueError, IdNumberError) as exc:
         return to(f"/cases/{case_no}/step/{back}?error={exc.message}")
     return to(forward)
+
+
+async def act(request: Request, case_no: str, back: int, forward: str, work: Work) -> Response:
+    """``run_step`` with the action in one write transaction."""
+
+    async def in_transaction() -> None:
+        async with request.app.state.db.write_session() as session:
+            await work(session)
+
+    return await run_step(case_no, back, forward, in_transaction)
 
 
 @router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
@@ -268,8 +268,8 @@ async def checks(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
     client, db = request.app.state.exchange, request.app.state.db
-    return await ask_and_act(request, case_no, 4, f"/cases/{case_no}/step/4",
-                             lambda: service.fetch_rest(db, client, guardian, case_no))  # fmt: skip
+    return await run_step(case_no, 4, f"/cases/{case_no}/step/4",
+                          lambda: service.fetch_rest(db, client, guardian, case_no))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/residence", response_class=HTMLResponse)
@@ -277,8 +277,8 @@ async def residence(
     request: Request, case_no: str, cert_no: str = Form(""), guardian: Guardian = Depends(signed_in)
 ) -> Response:
     client, db = request.app.state.exchange, request.app.state.db
-    return await ask_and_act(request, case_no, 5, f"/cases/{case_no}/step/6",
-                             lambda: service.choose_residence(db, client, guardian, case_no, cert_no or None))  # fmt: skip
+    return await run_step(case_no, 5, f"/cases/{case_no}/step/6",
+                          lambda: service.choose_residence(db, client, guardian, case_no, cert_no or None))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
