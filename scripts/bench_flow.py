@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 import msgspec
 
+from ruxue.cli.run import wait_ready
 from ruxue.dataset.schemas import Dataset
 from ruxue.kit.http import tls_context
 from ruxue.sandbox.idp import phone_of
@@ -170,20 +171,6 @@ async def drive(
             "outcomes": dict(outcomes), "errors": len(errors), "first_errors": errors[:3], "steps": steps}  # fmt: skip
 
 
-def wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
-            raise SystemExit(f"a process ended before {url} was ready")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)  # readiness polling, bounded by the deadline
-    raise SystemExit(f"{url} not ready")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--families", type=int, default=3000)
@@ -218,8 +205,8 @@ def main() -> None:
         subprocess.Popen([*ruxue, "worker"], env=env, **quiet),  # type: ignore[call-overload]
     ]  # fmt: skip
     try:
-        wait_ready(f"{sandbox_url}/_sandbox/health", procs)
-        wait_ready(f"{app_url}/healthz", procs)
+        wait_ready(f"{sandbox_url}/_sandbox/health", procs, timeout=180)
+        wait_ready(f"{app_url}/healthz", procs, timeout=180)
         figures = asyncio.run(drive(app_url, sandbox_url, people, args.concurrency))
     finally:
         for p in procs:

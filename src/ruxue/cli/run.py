@@ -114,8 +114,8 @@ def demo(
         subprocess.Popen([*ruxue, "worker"], env=env),
     ]
     try:
-        _wait_ready(f"{sandbox_url}/_sandbox/health", procs)
-        _wait_ready(f"http://127.0.0.1:{port}/healthz", procs)
+        wait_ready(f"{sandbox_url}/_sandbox/health", procs)
+        wait_ready(f"http://127.0.0.1:{port}/healthz", procs)
         _announce(port, sandbox_url, staff_accounts)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
@@ -133,7 +133,8 @@ def _port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+def wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+    """Until ``url`` answers 200; exits when one of ``procs`` ends first or the time is up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in procs):
