@@ -5,15 +5,18 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: help setup system demo test bench lint fmt clean
+.PHONY: help setup system node demo test bench lint fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: system $(STAMP) ## create .venv and install the pinned dependencies
+setup: system $(STAMP) node ## create .venv and install the pinned dependencies (Python, and axe-core for the browser tests)
 
 system: ## install the Debian packages needed (CJK font, poppler-utils, qpdf, chromium, clamav, zbar-tools, xmllint) when missing
 	@scripts/system-deps.sh
+
+node: ## install the pinned Node packages of the browser tests (axe-core) into node_modules/
+	@scripts/node-deps.sh
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -41,4 +44,4 @@ fmt: setup ## apply ruff's fixes and format
 	$(BIN)/ruff format src tests scripts
 
 clean: ## remove the venv and local data
-	rm -rf $(VENV) var bench-results
+	rm -rf $(VENV) var bench-results node_modules

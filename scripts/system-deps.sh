@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages ruxue needs beyond Python: a CJK font to embed in notices, poppler-utils and qpdf
-# for the independent PDF checks, Chromium for the browser tests, ClamAV for the archive's virus
+# for the independent PDF checks, Chromium for the browser tests, Node.js and npm to install axe-core
+# for their accessibility audit, ClamAV for the archive's virus
 # check, libxml2-utils (xmllint) to validate METS and PREMIS independently. Installed when missing.
 set -euo pipefail
 missing=()
@@ -8,6 +9,8 @@ missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 command -v clamscan >/dev/null || missing+=(clamav)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
 command -v xmllint >/dev/null || missing+=(libxml2-utils)

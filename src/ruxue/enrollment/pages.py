@@ -29,6 +29,7 @@ from ruxue.kit.errors import RuxueError
 from ruxue.notify.service import send_soon
 from ruxue.person.rules import IdNumberError, mask_id_number, mask_name, parse_id_number
 from ruxue.schools.repository import get_school
+from ruxue.web.mode import here, is_elder
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
@@ -42,6 +43,7 @@ def render(
 ) -> Response:
     now = request.app.state.settings.now
     ctx.update(steps=STEPS, step=step, guardian=optional_guardian(request),
+               elder=is_elder(request), here=here(request),
                demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
                SEGMENTS=SEGMENTS, STATUSES=STATUSES, CATEGORIES=CATEGORIES, EVENTS=EVENTS)  # fmt: skip
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
@@ -109,6 +111,7 @@ async def child_submit(
             2,
             400,
             error="请阅读并勾选授权声明，授权后系统才能向各部门查询。",
+            error_field="consent",
             **ctx,
         )
     settings = request.app.state.settings

@@ -31,6 +31,7 @@ from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
+from ruxue.web.mode import router as mode_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         archive_router,
         archive_pages,
         review_router,
+        mode_router,
     ):
         app.include_router(router)
     _pages(app)

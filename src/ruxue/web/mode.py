@@ -1,0 +1,50 @@
+"""The 长辈版 (large type, black on white, heavier edges): a per-browser choice kept in a cookie.
+
+A plain link sets it (``/mode?elder=1&next=/apply``), so it works without script and from any
+page, the kiosk's included; ``next`` must be a path on this site."""
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+ELDER_COOKIE = "ruxue_elder"
+YEAR = 365 * 24 * 3600
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(value: str) -> str:
+    """``value`` if it is a relative path on this site, otherwise the home page."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if "\\" in value or any(ord(c) < 32 for c in value):
+        return "/"
+    return value
+
+
+def is_elder(request: Request) -> bool:
+    return request.cookies.get(ELDER_COOKIE) == "1"
+
+
+def here(request: Request) -> str:
+    """Where the switch comes back to: this page, or for a page answering a form, the page the
+    form was on (a POST URL cannot be opened again)."""
+    if request.method != "GET":
+        referer = urlsplit(request.headers.get("referer", ""))
+        return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+@router.get("/mode")
+async def switch_mode(request: Request, elder: int = 0, next: str = "/") -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if elder:
+        secure = request.app.state.settings.public_url.startswith("https")
+        response.set_cookie(
+            ELDER_COOKIE, "1", max_age=YEAR, httponly=True, samesite="lax", secure=secure
+        )
+    else:
+        response.delete_cookie(ELDER_COOKIE)
+    return response

@@ -1,0 +1,8 @@
+// Page behaviour without inline scripts (a strict Content-Security-Policy allows only files).
+(function () {
+  // After a failed submit, move focus to the first field marked invalid, else to the message.
+  var target = document.querySelector('[aria-invalid="true"]') || document.querySelector('[role="alert"]');
+  if (target) target.focus();
+  // A form that starts itself (step 4 asks the departments as soon as the page opens).
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) { form.requestSubmit(); });
+})();
