@@ -1,0 +1,342 @@
+"""Accessibility in Debian's Chromium, page by page: axe-core (WCAG 2.0/2.1 A and AA) finds no
+violation, the page reflows at 200 % zoom (no sideways scrolling), and every control is at least
+44×44 CSS px. Guardian pages at 375×812 in the standard mode and in 长辈版, staff pages at
+1280×800. Then the whole guardian flow by keyboard alone in 长辈版.
+
+200 % zoom is emulated by halving the CSS viewport (375 → 187 px wide, what a 375 px phone shows
+at 200 %; 1280 → 640 for the desk): the layout a browser zooms to is the layout of that width.
+Targets: a link inside a sentence (its paragraph has more text than the link) is exempt, as WCAG
+2.5.5 exempts inline targets; a checkbox or radio button counts with its label, which toggles it.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.async_api import BrowserContext, Page, async_playwright
+
+from ruxue.kit.db import Database
+from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
+from tests.browser.test_guardian_flow import pytestmark as chromium_required
+from tests.enrollment.test_api_flow import apply
+from tests.enrollment.test_assess import CHEN, LIU, WANG, WANG_CHILD
+from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
+from tests.helpers import ServerThread
+from tests.staff.helpers import PASSWORD, make_staff, staff_login
+from tests.web.session import last_sms_code, logged_in
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 375, "height": 812}
+DESK = {"width": 1280, "height": 800}
+MODES = ["standard", "elder"]
+
+pytestmark = [
+    chromium_required,
+    pytest.mark.skipif(
+        not AXE.exists() and os.environ.get("CI") != "true",
+        reason="axe-core is not installed (make setup)",
+    ),
+]
+
+SMALL_TARGETS = """() => {
+  const inSentence = (a) => {
+    const block = a.parentElement.closest("p, li, dd");
+    return block !== null && block.textContent.trim().length > a.textContent.trim().length;
+  };
+  const small = [];
+  for (const el of document.querySelectorAll("a, button, input, select, textarea, summary")) {
+    if (el.type === "hidden" || el.getClientRects().length === 0) continue;
+    if (el.tagName === "A" && inSentence(el)) continue;
+    let box = el.getBoundingClientRect();
+    if ((el.type === "checkbox" || el.type === "radio") && el.labels.length) {
+      const label = el.labels[0].getBoundingClientRect();
+      if (label.width * label.height > box.width * box.height) box = label;
+    }
+    if (box.width < 43.5 || box.height < 43.5) {
+      small.push(`${el.tagName.toLowerCase()}#${el.id || el.name || el.textContent.trim().slice(0, 12)}`
+                 + ` ${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+class Audit:
+    """Runs the three checks on each page it is shown and keeps what they found."""
+
+    def __init__(self, viewport: dict[str, int], prefix: str) -> None:
+        self.viewport, self.prefix = viewport, prefix
+        self.found: dict[str, list[str]] = {}
+        self.rules_passed = 0
+
+    async def check(self, page: Page, name: str) -> None:
+        await page.wait_for_load_state("load")
+        problems = await self._axe(page) + await self._reflow(page)
+        problems += [f"target under 44 px: {t}" for t in await page.evaluate(SMALL_TARGETS)]
+        self.found[name] = problems
+        await shot(page, f"a11y-{self.prefix}-{name}")
+
+    async def _axe(self, page: Page) -> list[str]:
+        await page.add_script_tag(path=str(AXE))
+        result: dict[str, Any] = await page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+        )
+        self.rules_passed += len(result["passes"])
+        return [f"axe {v['id']}: {n['target']} {n['failureSummary']}"
+                for v in result["violations"] for n in v["nodes"]]  # fmt: skip
+
+    async def _reflow(self, page: Page) -> list[str]:
+        zoomed = {"width": self.viewport["width"] // 2, "height": self.viewport["height"] // 2}
+        await page.set_viewport_size(zoomed)
+        wide, seen = await page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        await page.set_viewport_size(self.viewport)
+        return [] if wide <= seen else [f"scrolls sideways at 200 %: {wide} > {seen} px"]
+
+    def assert_clean(self, pages: int) -> None:
+        assert len(self.found) == pages, sorted(self.found)
+        assert self.rules_passed > 10 * pages  # axe ran its rules on every page
+        assert {name: p for name, p in self.found.items() if p} == {}
+
+
+@asynccontextmanager
+async def browser_context(viewport: dict[str, int]) -> AsyncIterator[BrowserContext]:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield await browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+        await browser.close()
+
+
+async def elder_mode(page: Page, base: str, path: str) -> None:
+    await page.goto(f"{base}/mode?elder=1&next={path}")
+    assert await page.get_attribute("html", "class") == "elder"
+
+
+async def sandbox_login(page: Page, base: str, id_number: str) -> None:
+    await page.goto(f"{base}/auth/login")
+    await page.fill("#id_number", id_number)
+    await page.click("#send-code")
+    await page.fill("#code", await page.inner_text("#otp"))
+    await page.click("#login")
+    await page.wait_for_url(f"{base}/apply")
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_guardian_pages(
+    mode: str, web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    audit, base = Audit(PHONE, mode), web.url
+    async with browser_context(PHONE) as context:
+        page = await context.new_page()
+        if mode == "elder":
+            await elder_mode(page, base, "/")
+        for name, path in [("home", "/"), ("guide", "/guide"), ("catchment", "/catchment?q=平江"),
+                           ("catchment-none", "/catchment?q=无此小区"), ("verify-invalid", "/verify/x")]:  # fmt: skip
+            await page.goto(f"{base}{path}")
+            await audit.check(page, name)
+        await sandbox_login(page, base, WANG)
+        await audit.check(page, "1-apply")
+        await page.click("#start-primary")
+        await audit.check(page, "2-child")
+        await page.fill("#child_id", WANG_CHILD)
+        await page.click("#next")  # no consent ticked: the error
+        assert (await page.title()).startswith("错误")
+        assert await page.evaluate("document.activeElement.id") == "consent"
+        assert await page.get_attribute("#consent", "aria-invalid") == "true"
+        await audit.check(page, "2-child-error")
+        await page.check("#consent")
+        await page.click("#next")
+        await page.wait_for_url("**/step/3")
+        assert await page.title() == "第 3 步 配偶信息 - 入学一件事"
+        assert await page.inner_text("#progress-text") == "第 3 步，共 7 步：配偶信息"
+        assert await page.inner_text("[aria-current=step] em") == "配偶信息"
+        await audit.check(page, "3-spouse")
+        await page.fill("#spouse_id", LIU)
+        await page.click("#spouse-send")
+        await audit.check(page, "3-spouse-code")
+        await page.fill("#code", await last_sms_code(sandbox))
+        await page.click("#spouse-confirm")
+        await page.wait_for_selector("#status-ok")
+        await audit.check(page, "4-student-status")
+        for step, ready in [(5, "#next"), (6, "#no-materials"), (7, "#submit")]:
+            await page.click("#next")
+            await page.wait_for_selector(ready)
+            assert (await page.title()).startswith(f"第 {step} 步")
+            await audit.check(page, f"{step}-step")
+        await page.click("#submit")
+        await page.wait_for_selector("#result")
+        await audit.check(page, "8-status")
+        await page.click("#notice-html")
+        await page.wait_for_selector("#notice-no")
+        await audit.check(page, "9-notice")
+        verify = urlsplit(await page.get_attribute("#verify-link", "href") or "").path
+        await page.goto(f"{base}{verify}")  # the notice links to the public address
+        await page.wait_for_selector("#verdict")
+        await audit.check(page, "10-verify")
+    audit.assert_clean(17)
+
+
+async def test_materials_and_staff_pages(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    """CHEN's step 6 (a certificate to upload) in both modes; the case then waits for review.
+    WANG's case is decided online; the desk, the reviewer and the archivist see their pages."""
+    chen = await logged_in(web, sandbox, CHEN)
+    no = await _at_materials_step(chen)
+    guardian = Audit(PHONE, "materials")
+    async with browser_context(PHONE) as context:
+        await context.add_cookies(cookies_of(chen, web.url))
+        page = await context.new_page()
+        await page.goto(f"{web.url}/cases/{no}/step/6")
+        await audit_step6(page, guardian, "standard")
+        await elder_mode(page, web.url, f"/cases/{no}/step/6")
+        await audit_step6(page, guardian, "elder")
+    guardian.assert_clean(2)
+    await submit_for_review(chen, no)
+    wang = await logged_in(web, sandbox, WANG)
+    decided = await apply(wang, sandbox, "primary", WANG_CHILD, LIU)
+    await wang.aclose()
+
+    staff = Audit(DESK, "staff")
+    async with browser_context(DESK) as context:
+        page = await context.new_page()
+        await page.goto(f"{web.url}/staff/login")
+        await audit_login_pages(page, staff)
+        await staff_login(
+            page, web.url, "pj-desk", await make_staff(db, "pj-desk", "desk", school="3205080101")
+        )
+        await audit_desk_pages(page, staff, decided["case_no"])
+        await page.click("#logout")
+        secret = await make_staff(db, "wz-rev", "reviewer", district="320506")
+        await staff_login(page, web.url, "wz-rev", secret)
+        assert await page.locator(f"text={no}").count() == 1
+        await staff.check(page, "reviewer-home")
+        await page.click("#logout")
+        await staff_login(page, web.url, "keeper", await make_staff(db, "keeper", "archivist"))
+        await page.goto(f"{web.url}/staff/archive")
+        await staff.check(page, "archivist-library")
+    staff.assert_clean(7)
+
+
+def cookies_of(client: httpx.AsyncClient, url: str) -> list[Any]:
+    return [{"name": c.name, "value": c.value or "", "url": url} for c in client.cookies.jar]
+
+
+async def audit_step6(page: Page, audit: Audit, mode: str) -> None:
+    await page.wait_for_selector("input[type=file]")
+    await audit.check(page, f"6-materials-{mode}")
+
+
+async def submit_for_review(chen: httpx.AsyncClient, no: str) -> None:
+    upload = {"file": ("c.png", PNG, "image/png")}
+    await chen.post(
+        f"/api/v1/cases/{no}/materials/upload", data={"kind": "BIRTH_CERTIFICATE"}, files=upload
+    )
+    await chen.post(f"/api/v1/cases/{no}/materials/done")
+    assert (await chen.post(f"/api/v1/cases/{no}/submit")).json()["outcome"] == "manual_review"
+    await chen.aclose()
+
+
+async def audit_login_pages(page: Page, audit: Audit) -> None:
+    await audit.check(page, "login")
+    await page.fill("#username", "nobody")
+    await page.fill("#password", PASSWORD)
+    await page.fill("#code", "000000")
+    await page.click("#staff-login")
+    await page.wait_for_selector("[role=alert]")
+    assert (await page.title()).startswith("错误")
+    await audit.check(page, "login-error")
+
+
+async def audit_desk_pages(page: Page, audit: Audit, case_no: str) -> None:
+    await audit.check(page, "desk-home")
+    await page.fill("#child", WANG_CHILD)
+    await page.click("#desk-search")
+    await page.wait_for_selector("#found")
+    await audit.check(page, "desk-search")
+    await page.goto(page.url.split("/staff")[0] + f"/staff/cases/{case_no}")
+    await page.wait_for_selector("#scan")
+    await audit.check(page, "desk-case")
+    await page.goto(page.url.split("/staff")[0] + "/staff")
+
+
+async def tab_to(page: Page, selector: str, presses: int = 60) -> None:
+    """Tab until the element is focused; it must show a visible focus outline."""
+    for _ in range(presses):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("s => document.activeElement.matches(s)", selector):
+            outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"{selector} has no visible focus"
+            return
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+async def test_guardian_flow_by_keyboard_alone_in_elder_mode(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    async with browser_context(PHONE) as context:
+        page = await context.new_page()
+        await page.goto(web.url)
+        await tab_to(page, "#mode-switch")
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("html.elder")
+        await tab_to(page, "#login")
+        await page.keyboard.press("Enter")
+        await tab_to(page, "#id_number")
+        await page.keyboard.type(WANG)
+        await page.keyboard.press("Enter")  # submits the form
+        await page.wait_for_selector("#otp")
+        await tab_to(page, "#code")
+        await page.keyboard.type(await page.inner_text("#otp"))
+        await tab_to(page, "#login")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"{web.url}/apply")
+        await shot(page, "keyboard-elder-1-apply")
+        await keyboard_steps(page, sandbox)
+        assert await page.inner_text("#result") == "已发放学位告知书"
+        await shot(page, "keyboard-elder-8-status")
+        await tab_to(page, "#notice-html")
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#notice-no")
+        assert await page.get_attribute("html", "class") == "elder"
+        await shot(page, "keyboard-elder-9-notice")
+
+
+async def keyboard_steps(page: Page, sandbox: ServerThread) -> None:
+    await tab_to(page, "#start-primary")
+    await page.keyboard.press("Enter")
+    await tab_to(page, "#child_id")
+    await page.keyboard.type(WANG_CHILD)
+    await tab_to(page, "#consent")
+    await page.keyboard.press("Space")
+    await shot(page, "keyboard-elder-2-child")
+    await tab_to(page, "#next")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/step/3")
+    await tab_to(page, "#spouse_id")
+    await page.keyboard.type(LIU)
+    await tab_to(page, "#spouse-send")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#spouse-confirm")
+    await tab_to(page, "#code")
+    await page.keyboard.type(await last_sms_code(sandbox))
+    await shot(page, "keyboard-elder-3-spouse")
+    await tab_to(page, "#spouse-confirm")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#status-ok")
+    for step, ready in [(5, "#next"), (6, "#no-materials"), (7, "#submit")]:
+        await tab_to(page, "#next")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"**/step/{step}")
+        await page.wait_for_selector(ready)
+        await shot(page, f"keyboard-elder-{step}")
+    await tab_to(page, "#submit")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#result")
