@@ -186,10 +186,15 @@ async def test_guardian_pages(
 async def test_materials_and_staff_pages(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
-    """CHEN's step 6 (a certificate to upload) in both modes; the case then waits for review.
+    """CHEN's step 6 with an uploaded certificate (its upload form shown) in both modes; the case
+    then waits for review.
     WANG's case is decided online; the desk, the reviewer and the archivist see their pages."""
     chen = await logged_in(web, sandbox, CHEN)
     no = await _at_materials_step(chen)
+    upload = {"file": ("c.png", PNG, "image/png")}
+    await chen.post(
+        f"/api/v1/cases/{no}/materials/upload", data={"kind": "BIRTH_CERTIFICATE"}, files=upload
+    )
     guardian = Audit(PHONE, "materials")
     async with browser_context(PHONE) as context:
         await context.add_cookies(cookies_of(chen, web.url))
@@ -289,6 +294,7 @@ async def test_guardian_flow_by_keyboard_alone_in_elder_mode(
         await page.wait_for_selector("html.elder")
         await tab_to(page, "#login")
         await page.keyboard.press("Enter")
+        await page.wait_for_selector("#send-code")
         await tab_to(page, "#id_number")
         await page.keyboard.type(WANG)
         await page.keyboard.press("Enter")  # submits the form
@@ -312,6 +318,7 @@ async def test_guardian_flow_by_keyboard_alone_in_elder_mode(
 async def keyboard_steps(page: Page, sandbox: ServerThread) -> None:
     await tab_to(page, "#start-primary")
     await page.keyboard.press("Enter")
+    await page.wait_for_url("**/apply/primary")
     await tab_to(page, "#child_id")
     await page.keyboard.type(WANG_CHILD)
     await tab_to(page, "#consent")
