@@ -88,8 +88,11 @@ class Audit:
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
         )
         self.rules_passed += len(result["passes"])
-        return [f"axe {v['id']}: {n['target']} {n['failureSummary']}"
-                for v in result["violations"] for n in v["nodes"]]  # fmt: skip
+        return [
+            f"axe {v['id']}: {n['target']} {n['failureSummary']}"
+            for v in result["violations"]
+            for n in v["nodes"]
+        ]
 
     async def _reflow(self, page: Page) -> list[str]:
         zoomed = {"width": self.viewport["width"] // 2, "height": self.viewport["height"] // 2}
@@ -137,8 +140,13 @@ async def test_guardian_pages(
         page = await context.new_page()
         if mode == "elder":
             await elder_mode(page, base, "/")
-        for name, path in [("home", "/"), ("guide", "/guide"), ("catchment", "/catchment?q=平江"),
-                           ("catchment-none", "/catchment?q=无此小区"), ("verify-invalid", "/verify/x")]:  # fmt: skip
+        for name, path in [
+            ("home", "/"),
+            ("guide", "/guide"),
+            ("catchment", "/catchment?q=平江"),
+            ("catchment-none", "/catchment?q=无此小区"),
+            ("verify-invalid", "/verify/x"),
+        ]:
             await page.goto(f"{base}{path}")
             await audit.check(page, name)
         await sandbox_login(page, base, WANG)

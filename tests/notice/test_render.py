@@ -53,3 +53,14 @@ def test_qr_code_opens_the_verification_page() -> None:
             ["zbarimg", "-q", "--raw", f"{tmp}/page-1.png"], capture_output=True, text=True
         )
     assert decoded.stdout.strip() == DATA.verify_url
+
+
+def test_language_and_title_for_assistive_technology() -> None:
+    pdf = render_notice(DATA)
+    checked_pdf_text(pdf)  # qpdf --check passes
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    assert "Title:           公办地段学位告知书 320508-2026-ABC1234567" in info.decode()
+    with pikepdf.open(io.BytesIO(pdf)) as doc, doc.open_metadata() as meta:
+        assert str(doc.Root.Lang) == "zh-CN"
+        assert bool(doc.Root.ViewerPreferences.DisplayDocTitle) is True
+        assert meta.get("dc:title") == "公办地段学位告知书 320508-2026-ABC1234567"
