@@ -19,8 +19,14 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from playwright.async_api import BrowserContext, Page, async_playwright
+from sqlalchemy import select
 
+from ruxue.archive.build import build_package
+from ruxue.archive.storage import LocalLibrary
+from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
+from ruxue.kit.sm2 import SealKey
+from ruxue.settings import Settings
 from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
 from tests.browser.test_guardian_flow import pytestmark as chromium_required
 from tests.enrollment.test_api_flow import apply
@@ -122,10 +128,13 @@ async def elder_mode(page: Page, base: str, path: str) -> None:
     assert await page.get_attribute("html", "class") == "elder"
 
 
-async def sandbox_login(page: Page, base: str, id_number: str) -> None:
+async def sandbox_login(page: Page, base: str, id_number: str, audit: Audit) -> None:
+    """The sandbox's identity platform (its pages audited too: the guardian passes through)."""
     await page.goto(f"{base}/auth/login")
+    await audit.check(page, "idp-login")
     await page.fill("#id_number", id_number)
     await page.click("#send-code")
+    await audit.check(page, "idp-code")
     await page.fill("#code", await page.inner_text("#otp"))
     await page.click("#login")
     await page.wait_for_url(f"{base}/apply")
@@ -149,7 +158,7 @@ async def test_guardian_pages(
         ]:
             await page.goto(f"{base}{path}")
             await audit.check(page, name)
-        await sandbox_login(page, base, WANG)
+        await sandbox_login(page, base, WANG, audit)
         await audit.check(page, "1-apply")
         await page.click("#start-primary")
         await audit.check(page, "2-child")
@@ -188,11 +197,16 @@ async def test_guardian_pages(
         await page.goto(f"{base}{verify}")  # the notice links to the public address
         await page.wait_for_selector("#verdict")
         await audit.check(page, "10-verify")
-    audit.assert_clean(17)
+    audit.assert_clean(19)
 
 
 async def test_materials_and_staff_pages(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+    web: ServerThread,
+    sandbox: ServerThread,
+    schools: None,
+    db: Database,
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
     """CHEN's step 6 with an uploaded certificate (its upload form shown) in both modes; the case
     then waits for review.
@@ -216,6 +230,7 @@ async def test_materials_and_staff_pages(
     wang = await logged_in(web, sandbox, WANG)
     decided = await apply(wang, sandbox, "primary", WANG_CHILD, LIU)
     await wang.aclose()
+    archived = await archive(db, settings, tmp_path, decided["case_no"])
 
     staff = Audit(DESK, "staff")
     async with browser_context(DESK) as context:
@@ -226,6 +241,12 @@ async def test_materials_and_staff_pages(
             page, web.url, "pj-desk", await make_staff(db, "pj-desk", "desk", school="3205080101")
         )
         await audit_desk_pages(page, staff, decided["case_no"])
+        await page.goto(f"{web.url}/staff/archive")
+        await staff.check(page, "desk-library")
+        await page.goto(f"{web.url}/staff/archive/{archived}?why=新生报到核对")
+        await page.wait_for_selector("#documents")
+        await staff.check(page, "desk-package")
+        await page.goto(f"{web.url}/staff")
         await page.click("#logout")
         secret = await make_staff(db, "wz-rev", "reviewer", district="320506")
         await staff_login(page, web.url, "wz-rev", secret)
@@ -235,7 +256,18 @@ async def test_materials_and_staff_pages(
         await staff_login(page, web.url, "keeper", await make_staff(db, "keeper", "archivist"))
         await page.goto(f"{web.url}/staff/archive")
         await staff.check(page, "archivist-library")
-    staff.assert_clean(7)
+    staff.assert_clean(9)
+
+
+async def archive(db: Database, settings: Settings, scratch: Path, case_no: str) -> str:
+    """The decided case's package in the library the app reads; its archive number."""
+    async with db.read_session() as session:
+        case_id = (await session.scalars(select(Case.id).where(Case.case_no == case_no))).one()
+    library = LocalLibrary(settings.archive_dir)
+    built = await build_package(
+        db, library, scratch, SealKey.generate(), case_id, "http://127.0.0.1"
+    )
+    return built.archive_no
 
 
 def cookies_of(client: httpx.AsyncClient, url: str) -> list[Any]:
@@ -277,7 +309,6 @@ async def audit_desk_pages(page: Page, audit: Audit, case_no: str) -> None:
     await page.goto(page.url.split("/staff")[0] + f"/staff/cases/{case_no}")
     await page.wait_for_selector("#scan")
     await audit.check(page, "desk-case")
-    await page.goto(page.url.split("/staff")[0] + "/staff")
 
 
 async def tab_to(page: Page, selector: str, presses: int = 60) -> None:
