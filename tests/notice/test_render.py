@@ -64,3 +64,33 @@ def test_language_and_title_for_assistive_technology() -> None:
         assert str(doc.Root.Lang) == "zh-CN"
         assert bool(doc.Root.ViewerPreferences.DisplayDocTitle) is True
         assert meta.get("dc:title") == "公办地段学位告知书 320508-2026-ABC1234567"
+
+
+def test_tagged_structure_in_reading_order() -> None:
+    """poppler reads the structure tree back: every text as H1 or P, the seal and the QR code as
+    figures with alternative text."""
+    pdf = render_notice(DATA)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "n.pdf").write_bytes(pdf)
+        out = subprocess.run(
+            ["pdfinfo", "-struct-text", f"{tmp}/n.pdf"], capture_output=True, text=True, check=True
+        ).stdout
+        info = subprocess.run(
+            ["pdfinfo", f"{tmp}/n.pdf"], capture_output=True, text=True, check=True
+        ).stdout
+    assert "Tagged:          yes" in info
+    kinds = [line.split()[0] for line in out.splitlines()[1:] if not line.strip().startswith('"')]
+    assert kinds == ["H1"] + ["P"] * 10 + ["Figure", "Figure", "P"]
+    for text in (
+        "公办地段学位告知书",
+        "王小明同学的监护人：",
+        "就读学校：苏州市平江实验学校",
+        "2026年06月15日",
+    ):
+        assert f'"{text}"' in out
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        figures = [k for k in doc.Root.StructTreeRoot.K.K if k.S == "/Figure"]
+        assert [str(f.Alt) for f in figures] == [
+            "苏州市姑苏区教育局入学专用章（电子印章图案）",
+            f"核验二维码，内容为网址 {DATA.verify_url}",
+        ]

@@ -22,6 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from ruxue.notice.tagged import Tags, add_structure
+
 FONT_CANDIDATES = (
     (Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0),  # AR PL UMing CN, a Song (明体) face
     (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0),
@@ -96,36 +98,50 @@ def render_notice(data: NoticeData) -> bytes:
     canvas.setTitle(title(data))
     canvas.setAuthor(data.issuer)
     canvas.setSubject("入学一件事")
-    _body(canvas, data, font)
-    _seal(canvas, data.issuer, font, 145 * mm, 92 * mm)
-    _qr(canvas, data.verify_url, font)
+    tags = Tags(canvas)
+    _body(tags, data, font)
+    with tags.element("Figure", f"{data.issuer}入学专用章（电子印章图案）"):
+        _seal(canvas, data.issuer, font, 145 * mm, 92 * mm)
+    with tags.element("Figure", f"核验二维码，内容为网址 {data.verify_url}"):
+        _qr(canvas, data.verify_url)
+    with tags.element("P"):
+        canvas.setFont(font, 9)
+        canvas.drawString(25 * mm, 36 * mm, "扫码核验告知书真伪")
     canvas.showPage()
     canvas.save()
-    return mark_pdfa(buffer.getvalue(), data)
+    return mark_pdfa(buffer.getvalue(), data, tags.elements)
 
 
-def _body(canvas: Canvas, data: NoticeData, font: str) -> None:
-    width, height = A4
+def _body(tags: Tags, data: NoticeData, font: str) -> None:
+    """The text, each paragraph a structure element (H1 or P) in reading order."""
+    canvas, (width, height) = tags.canvas, A4
     canvas.setFillColor(black)
-    canvas.setFont(font, 24)
-    canvas.drawCentredString(width / 2, height - 40 * mm, "公办地段学位告知书")
-    canvas.setFont(font, 11)
-    canvas.drawRightString(width - 25 * mm, height - 52 * mm, f"编号：{data.notice_no}")
+    with tags.element("H1"):
+        canvas.setFont(font, 24)
+        canvas.drawCentredString(width / 2, height - 40 * mm, "公办地段学位告知书")
+    with tags.element("P"):
+        canvas.setFont(font, 11)
+        canvas.drawRightString(width - 25 * mm, height - 52 * mm, f"编号：{data.notice_no}")
     canvas.setFont(font, 14)
-    canvas.drawString(25 * mm, height - 70 * mm, f"{data.child_name}同学的监护人：")
+    with tags.element("P"):
+        canvas.drawString(25 * mm, height - 70 * mm, f"{data.child_name}同学的监护人：")
     y = height - 82 * mm
-    for line in opening_lines(data):
-        canvas.drawString(33 * mm, y, line)
-        y -= 9 * mm
+    with tags.element("P"):
+        for line in opening_lines(data):
+            canvas.drawString(33 * mm, y, line)
+            y -= 9 * mm
     y -= 4 * mm
     for label, value in rows(data):
-        canvas.drawString(33 * mm, y, f"{label}：{value}")
+        with tags.element("P"):
+            canvas.drawString(33 * mm, y, f"{label}：{value}")
         y -= 10 * mm
-    canvas.setFont(font, 11)
-    canvas.drawString(25 * mm, y - 6 * mm, NOTE)
+    with tags.element("P"):
+        canvas.setFont(font, 11)
+        canvas.drawString(25 * mm, y - 6 * mm, NOTE)
     canvas.setFont(font, 14)
-    canvas.drawRightString(width - 30 * mm, 80 * mm, data.issuer)
-    canvas.drawRightString(width - 30 * mm, 70 * mm, f"{data.issued_on:%Y年%m月%d日}")
+    for y, line in ((80 * mm, data.issuer), (70 * mm, f"{data.issued_on:%Y年%m月%d日}")):
+        with tags.element("P"):
+            canvas.drawRightString(width - 30 * mm, y, line)
 
 
 def _seal(
@@ -166,7 +182,7 @@ def _star(canvas: Canvas, cx: float, cy: float, r: float) -> None:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
-def _qr(canvas: Canvas, url: str, font: str) -> None:
+def _qr(canvas: Canvas, url: str) -> None:
     """The QR code drawn as vector squares (crisp in print, no image to encode). A fixed mask
     pattern: the standard allows any, and searching for the best one cost ~10 ms a notice."""
     qr = segno.make(url, error="m", mask=2)
@@ -189,11 +205,9 @@ def _qr(canvas: Canvas, url: str, font: str) -> None:
             )
     canvas.drawPath(path, stroke=0, fill=1)
     canvas.restoreState()
-    canvas.setFont(font, 9)
-    canvas.drawString(25 * mm, 36 * mm, "扫码核验告知书真伪")
 
 
-def mark_pdfa(pdf: bytes, data: NoticeData) -> bytes:
+def mark_pdfa(pdf: bytes, data: NoticeData, elements: list[tuple[str, str | None]]) -> bytes:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         icc = doc.make_stream(srgb_profile())
         icc.N = 3
@@ -211,6 +225,7 @@ def mark_pdfa(pdf: bytes, data: NoticeData) -> bytes:
         # file name (PDF/UA 7.1; DocInfo /Title and XMP dc:title carry the same text)
         doc.Root.Lang = pikepdf.String("zh-CN")
         doc.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+        add_structure(doc, elements)
         out = io.BytesIO()
         # reportlab has compressed the streams already: qpdf copies them as they are (its default
         # re-encoding cost 3 ms a notice and saved 2 % of the size); the small ICC profile and
