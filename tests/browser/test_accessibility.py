@@ -197,7 +197,9 @@ async def test_guardian_pages(
         await page.goto(f"{base}{verify}")  # the notice links to the public address
         await page.wait_for_selector("#verdict")
         await audit.check(page, "10-verify")
-    audit.assert_clean(19)
+        await page.goto(f"{base}/apply")  # now with the case listed (its number must wrap)
+        await audit.check(page, "11-apply-with-case")
+    audit.assert_clean(20)
 
 
 async def test_materials_and_staff_pages(
