@@ -1,6 +1,6 @@
 """Accessibility in Debian's Chromium, page by page: axe-core (WCAG 2.0/2.1 A and AA) finds no
 violation, the page reflows at 200 % zoom (no sideways scrolling), and every control is at least
-44×44 CSS px. Guardian pages at 375×812 in the standard mode and in 长辈版, staff pages at
+44×44 CSS px, and no visible character is under 16 px. Guardian pages at 375×812 in the standard mode and in 长辈版, staff pages at
 1280×800. Then the whole guardian flow by keyboard alone in 长辈版.
 
 200 % zoom is emulated by halving the CSS viewport (375 → 187 px wide, what a 375 px phone shows
@@ -73,6 +73,22 @@ SMALL_TARGETS = """() => {
 }"""
 
 
+SMALL_TEXT = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let all = 0, small = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    const n = node.textContent.replace(/\\s/g, "").length;
+    if (!n || el.getClientRects().length === 0 || el.closest("[aria-hidden=true]")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 && box.height <= 1) continue;  // visually hidden, for screen readers
+    all += n;
+    if (parseFloat(getComputedStyle(el).fontSize) < 16) small += n;
+  }
+  return [small, all];
+}"""
+
+
 class Audit:
     """Runs the three checks on each page it is shown and keeps what they found."""
 
@@ -80,12 +96,15 @@ class Audit:
         self.viewport, self.prefix = viewport, prefix
         self.found: dict[str, list[str]] = {}
         self.rules_passed = 0
+        self.small_text = [0, 0]  # characters under 16 px, all characters
 
     async def check(self, page: Page, name: str) -> None:
         await page.wait_for_load_state("load")
         problems = await self._axe(page) + await self._reflow(page)
         problems += [f"target under 44 px: {t}" for t in await page.evaluate(SMALL_TARGETS)]
         self.found[name] = problems
+        small, total = await page.evaluate(SMALL_TEXT)
+        self.small_text = [self.small_text[0] + small, self.small_text[1] + total]
         await shot(page, f"a11y-{self.prefix}-{name}")
 
     async def _axe(self, page: Page) -> list[str]:
@@ -113,6 +132,8 @@ class Audit:
         assert len(self.found) == pages, sorted(self.found)
         assert self.rules_passed > 10 * pages  # axe ran its rules on every page
         assert {name: p for name, p in self.found.items() if p} == {}
+        small, total = self.small_text
+        assert total > 100 * pages and small == 0  # no visible character under 16 px
 
 
 @asynccontextmanager
