@@ -190,7 +190,7 @@ def main() -> None:
     people = applicants(dataset, args.applicants)
     sandbox_port, app_port = free_port(), free_port()
     sandbox_url, app_url = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{app_port}"
-    env = {**os.environ, "RUXUE_NOW": NOW, "RUXUE_VAR_DIR": str(tmp / "var"),
+    env = {**os.environ, "RUXUE_MODE": "demo", "RUXUE_NOW": NOW, "RUXUE_VAR_DIR": str(tmp / "var"),
            "RUXUE_DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{tmp}/ruxue.db",
            "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange", "RUXUE_IDP_URL": f"{sandbox_url}/idp",
            "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms", "RUXUE_PUBLIC_URL": app_url}  # fmt: skip

@@ -62,6 +62,7 @@ def settings(
 ) -> Settings:
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     return Settings(
+        mode="test",
         var_dir=tmp_path_factory.mktemp("var"),
         database_url=database_url,
         exchange_url=f"{sandbox}/exchange",

@@ -17,7 +17,7 @@ from rich.console import Console
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
 from ruxue.kit.logging import configure_logging
-from ruxue.settings import get_settings
+from ruxue.settings import get_settings, require_safe
 
 console = Console(stderr=True)
 EXAMPLE = Path(__file__).resolve().parent.parent / "sandbox" / "example-dataset.json"
@@ -34,6 +34,7 @@ def serve(
 ) -> None:
     """Run the enrollment web application."""
     settings = get_settings()
+    require_safe(settings)
     configure_logging(settings.log_json)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     uvicorn.run("ruxue.web.main:app", host=host, port=port, workers=workers, proxy_headers=True)
@@ -41,6 +42,7 @@ def serve(
 
 def worker(workers: int = typer.Option(2, help="worker threads")) -> None:
     """Run the task-queue consumer (huey)."""
+    require_safe(get_settings())
     from ruxue.kit.queue import huey, load_tasks
 
     load_tasks()
@@ -93,6 +95,7 @@ def demo(
         "RUXUE_IDP_URL": f"{sandbox_url}/idp",
         "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms",
         "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RUXUE_MODE": "demo",  # development keys and http are allowed, and only, here and in tests
     }
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
     for taken in (p for p in (port, sandbox_port) if _port_in_use(p)):

@@ -28,7 +28,7 @@ from ruxue.notice.endpoints import router as notice_router
 from ruxue.person.rules import IdNumberError
 from ruxue.review.endpoints import router as review_router
 from ruxue.schools.endpoints import router as schools_router
-from ruxue.settings import Settings, get_settings
+from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
 
@@ -37,6 +37,7 @@ STATIC = Path(__file__).parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    require_safe(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
