@@ -16,7 +16,7 @@ from rich.console import Console
 
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
-from ruxue.kit.logging import configure_logging
+from ruxue.kit.logging import configure_logging, uvicorn_log_config
 from ruxue.settings import get_settings, require_safe
 
 console = Console(stderr=True)
@@ -37,7 +37,14 @@ def serve(
     require_safe(settings)
     configure_logging(settings.log_json)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run("ruxue.web.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+    uvicorn.run(
+        "ruxue.web.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=uvicorn_log_config(),
+    )
 
 
 def worker(workers: int = typer.Option(2, help="worker threads")) -> None:

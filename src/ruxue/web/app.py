@@ -24,6 +24,7 @@ from ruxue.identity.endpoints import router as identity_router
 from ruxue.identity.service import make_oauth
 from ruxue.kit.db import Database
 from ruxue.kit.errors import install_error_handler
+from ruxue.kit.security import SecurityMiddleware
 from ruxue.notice.endpoints import router as notice_router
 from ruxue.person.rules import IdNumberError
 from ruxue.review.endpoints import router as review_router
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SessionMiddleware, secret_key=settings.session_secret, session_cookie="ruxue_session",
         max_age=2 * 3600, same_site="lax", https_only=settings.public_url.startswith("https"),
     )  # fmt: skip
+    app.add_middleware(SecurityMiddleware, public_url=settings.public_url)  # outermost
     install_error_handler(app)
     app.add_exception_handler(IdNumberError, _bad_id_number)
     app.add_exception_handler(
