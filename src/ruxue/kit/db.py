@@ -157,6 +157,12 @@ class Database:
 Row = TypeVar("Row", bound=Base)
 
 
+def upsert_statement(db: Database, table: Any, values: dict[str, Any]) -> Any:
+    """An INSERT of ``values`` in the dialect of ``db``, ready for ``on_conflict_do_*``."""
+    insert = sqlite_insert if db.is_sqlite else pg_insert
+    return insert(table).values(**values)
+
+
 async def locked_row(
     session: AsyncSession, model: type[Row], key: dict[str, Any], initial: dict[str, Any]
 ) -> Row:

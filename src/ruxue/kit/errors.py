@@ -12,6 +12,7 @@ class RuxueError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers: dict[str, str] = {}
         if code:
             self.code = code
 
@@ -39,7 +40,7 @@ class Unavailable(RuxueError):
 async def _render(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RuxueError)
     body = {"error": exc.code, "message": exc.message, **exc.details}
-    return JSONResponse(body, status_code=exc.status_code)
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 def install_error_handler(app: FastAPI) -> None:

@@ -21,8 +21,7 @@ class StaffUser(Base):
     )  # reviewers (and a desk's district)
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_enc: Mapped[str] = mapped_column(String(200))  # SM4-encrypted TOTP secret
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a TOTP code counts once
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -13,7 +13,7 @@ from ruxue.kit import pii
 from ruxue.kit.db import utcnow
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.staff.models import AuditEntry, StaffUser
-from ruxue.staff.rules import lockout_after_failure, scope_problem
+from ruxue.staff.rules import scope_problem, totp_step
 
 HASHER = PasswordHasher()
 FAILED = "用户名、密码或动态口令不正确"
@@ -48,29 +48,25 @@ async def create_staff(
 async def authenticate(
     session: AsyncSession, username: str, password: str, code: str, now: dt.datetime
 ) -> StaffUser | StaffLoginError:
-    """The account, or the error to show. Returned, not raised: a failure must be counted and
-    audited, so the caller commits before it reports it."""
+    """The account, or the error to show. Returned, not raised: a failure must be audited, so
+    the caller commits before it reports it. Unknown user, wrong password, wrong or reused code
+    and deactivated account get the same answer; attempts are limited by the caller (rate
+    limits per address and per name), so there is no lock anyone could set on an account."""
     user = (
         await session.scalars(select(StaffUser).where(StaffUser.username == username))
     ).one_or_none()
     if user is None or not user.active:
         HASHER.hash(password)  # spend the same time as for a real account
         return StaffLoginError(FAILED)
-    if user.locked_until and user.locked_until > now:
-        await audit(session, user, "login_locked")
-        until = user.locked_until.astimezone(dt.timezone(dt.timedelta(hours=8)))
-        return StaffLoginError(f"登录失败次数过多，账号已暂时锁定，请于{until:%H:%M}后再试")
     try:
         HASHER.verify(user.password_hash, password)
-        ok = pyotp.TOTP(pii.decrypt(user.totp_enc)).verify(code, for_time=now, valid_window=1)
+        step = totp_step(pii.decrypt(user.totp_enc), code, now, user.totp_last_step)
     except VerificationError:
-        ok = False
-    if not ok:
-        user.failed_logins += 1
-        user.locked_until = lockout_after_failure(user.failed_logins, now)
+        step = None
+    if step is None:
         await audit(session, user, "login_failed")
         return StaffLoginError(FAILED)
-    user.failed_logins, user.locked_until = 0, None
+    user.totp_last_step = step
     await audit(session, user, "login")
     return user
 
