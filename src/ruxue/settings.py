@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     archive_url: str = ""  # s3://bucket for an S3-compatible library instead of the directory
     archive_s3_endpoint: str = ""  # e.g. http://minio:9000; AWS credentials from the environment
     seal_key_path: Path | None = None  # the electronic seal's SM2 key (default var/keys/seal.pem)
+    heads_path: Path | None = (
+        None  # signed log heads exported here (default var/heads); off-database, ideally WORM
+    )
     clamav_database: Path | None = None  # e.g. /var/lib/clamav; unset: no virus scan at filing
 
     idp_url: str = "http://127.0.0.1:8100/idp"
@@ -80,6 +83,10 @@ class Settings(BaseSettings):
     @property
     def archive_dir(self) -> Path:
         return self.archive_path or self.var_dir / "archive"
+
+    @property
+    def heads_dir(self) -> Path:
+        return self.heads_path or self.var_dir / "heads"
 
     @property
     def seal_key_file(self) -> Path:

@@ -29,6 +29,7 @@ huey = make_huey(_settings.resolved_queue_url())
 def load_tasks() -> None:
     """Import every feature's tasks so the consumer knows them."""
     import ruxue.archive.tasks
+    import ruxue.audit.tasks
     import ruxue.exchange.tasks
     import ruxue.notify.tasks  # noqa: F401
 

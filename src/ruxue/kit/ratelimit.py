@@ -1,4 +1,5 @@
-"""Rate limits shared by every process: a fixed-window counter per key in the database.
+"""Rate limits shared by every process: a counter per key in the database, whose window opens
+with the first attempt (not at a clock boundary, where a burst could get twice the limit).
 
 A counter is one upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), committed on its own so
 a refused or failed request still counts. Keys are stored as a keyed hash: they hold usernames,
@@ -40,12 +41,6 @@ class TooManyRequests(RuxueError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
-def window_of(now: dt.datetime, window: dt.timedelta) -> dt.datetime:
-    """The start of the fixed window ``now`` falls in (windows aligned to the epoch)."""
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    return epoch + ((now - epoch) // window) * window
-
-
 def retry_after(count: int, limit: Limit, start: dt.datetime, now: dt.datetime) -> int | None:
     """Seconds to wait when ``count`` went over the limit in the window that began at ``start``."""
     if count <= limit.count:
@@ -56,15 +51,14 @@ def retry_after(count: int, limit: Limit, start: dt.datetime, now: dt.datetime) 
 async def take(db: Database, limit: Limit, subject: str, now: dt.datetime) -> None:
     """Count one attempt for ``subject`` under ``limit``; raise ``TooManyRequests`` over it."""
     key = pii.blind_index(f"{limit.name}:{subject}")[:64]
-    start = window_of(now, limit.window)
     table = RateCounter.__table__
-    fresh = table.c.window_start < start
-    statement = upsert_statement(db, table, {"key": key, "window_start": start, "count": 1})
+    fresh = table.c.window_start <= now - limit.window  # the last window is over: a new one
+    statement = upsert_statement(db, table, {"key": key, "window_start": now, "count": 1})
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.key],
         set_={
             "count": case((fresh, literal(1)), else_=table.c.count + 1),
-            "window_start": case((fresh, start), else_=table.c.window_start),
+            "window_start": case((fresh, literal(now, UtcDateTime())), else_=table.c.window_start),
         },
     ).returning(table.c.count, table.c.window_start)
     async with db.write_session() as session:

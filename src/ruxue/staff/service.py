@@ -1,7 +1,7 @@
 """Staff accounts: create, log in (password + TOTP, throttled), audit."""
 
 import datetime as dt
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyotp
 from argon2 import PasswordHasher
@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
+from ruxue.kit.db import locked_row, utcnow
 from ruxue.kit.errors import RuxueError, Unauthorized
-from ruxue.staff.models import AuditEntry, StaffUser
+from ruxue.staff.models import AuditEntry, AuditHead, StaffUser
 from ruxue.staff.rules import scope_problem, totp_step
 
 HASHER = PasswordHasher()
@@ -79,9 +80,35 @@ class Actor(Protocol):
     def username(self) -> str: ...
 
 
+AUDIT_FIELDS = ("seq", "at", "staff_id", "username", "action", "target", "detail", "prev_hash")
+
+
 async def audit(
     session: AsyncSession, who: Actor | None, action: str, target: str = "", **detail: object
 ) -> None:
-    session.add(AuditEntry(at=utcnow(), staff_id=who.id if who else None, username=who.username if who else "system",
-                           action=action, target=target, detail=detail))  # fmt: skip
+    """Append one entry to the audit chain, in the caller's transaction (the entry stands or
+    falls with the action). The head row's lock orders appends across processes."""
+    head = await locked_row(session, AuditHead, {"id": 1}, {"seq": 0, "entry_hash": GENESIS})
+    entry: dict[str, Any] = {
+        "seq": head.seq + 1,
+        "at": utcnow(),
+        "staff_id": who.id if who else None,
+        "username": who.username if who else "system",
+        "action": action,
+        "target": target,
+        "detail": detail,
+        "prev_hash": head.entry_hash,
+    }
+    entry["entry_hash"] = entry_hash(entry, AUDIT_FIELDS)
+    session.add(AuditEntry(**entry))
+    head.seq, head.entry_hash = entry["seq"], entry["entry_hash"]
     await session.flush()
+
+
+async def verify_audit(session: AsyncSession) -> list[str]:
+    """Every break of the audit chain, named; empty when intact."""
+    head = await session.get(AuditHead, 1)
+    rows = await session.stream_scalars(select(AuditEntry).order_by(AuditEntry.seq))
+    entries = [{k: getattr(e, k) for k in (*AUDIT_FIELDS, "entry_hash")} async for e in rows]
+    mapping = {"seq": head.seq, "entry_hash": head.entry_hash} if head else None
+    return chain_problems(entries, mapping, AUDIT_FIELDS, "audit log")
