@@ -4,6 +4,7 @@ from ruxue.archive import models as archive_models
 from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
 from ruxue.kit import ratelimit as ratelimit_models
+from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
 from ruxue.notify import models as notify_models
 from ruxue.schools import models as schools_models
@@ -17,5 +18,6 @@ __all__ = [
     "notify_models",
     "ratelimit_models",
     "schools_models",
+    "session_models",
     "staff_models",
 ]

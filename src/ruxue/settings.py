@@ -13,10 +13,8 @@ DEV_EXCHANGE_CLIENT_KEY = "6465762d636c69656e742d6b65792d72757875652d63697479"
 DEV_EXCHANGE_PROVIDER_KEY = "6465762d70726f76696465722d6b65792d73616e64626f78"
 DEV_PII_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 DEV_BLIND_INDEX_KEY = "626c696e642d696e6465782d6b65792d646576"
-DEV_SESSION_SECRET = "ruxue-dev-session-secret"
 DEV_OIDC_CLIENT_SECRET = "ruxue-dev-secret"
 DEV_VALUES = {
-    "session_secret": DEV_SESSION_SECRET,
     "oidc_client_secret": DEV_OIDC_CLIENT_SECRET,
     "exchange_client_key": DEV_EXCHANGE_CLIENT_KEY,
     "exchange_provider_key": DEV_EXCHANGE_PROVIDER_KEY,
@@ -34,7 +32,6 @@ class Settings(BaseSettings):
     database_url: str = ""
     queue_url: str = ""
     public_url: str = "http://127.0.0.1:8000"
-    session_secret: str = DEV_SESSION_SECRET
     log_json: bool = False
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway

@@ -9,6 +9,7 @@ from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.http import client as http_client
 from ruxue.kit.http import tls_context
+from ruxue.kit.sessions import rotate
 from ruxue.settings import Settings
 
 REALNAME_ACR = "urn:jszwfw:loa:realname:sms"
@@ -41,6 +42,7 @@ def make_oauth(settings: Settings) -> OAuth:
 def remember(request: Request, claims: dict[str, str]) -> Guardian:
     if claims.get("acr") != REALNAME_ACR or not claims.get("id_number"):
         raise Unauthorized("需要通过实名认证登录")
+    rotate(request.scope)  # a new token at login: a planted cookie is never promoted
     request.session["guardian"] = {
         "id": pii.encrypt(claims["id_number"]),
         "name": claims.get("name", ""),

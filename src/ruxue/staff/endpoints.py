@@ -2,14 +2,14 @@
 
 import datetime as dt
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ruxue.enrollment.pages import render
 from ruxue.kit.ratelimit import Limit, TooManyRequests, take
-from ruxue.staff.auth import start_session
-from ruxue.staff.service import StaffLoginError, authenticate
+from ruxue.staff.auth import Staff, current_staff, start_session
+from ruxue.staff.service import StaffLoginError, authenticate, set_password
 
 router = APIRouter(tags=["staff"])
 
@@ -77,6 +77,22 @@ async def login_form(
         page.headers.update(error.headers)
         return page
     return RedirectResponse("/staff", status_code=303)
+
+
+class PasswordChange(BaseModel):
+    current: str
+    new: str = Field(min_length=10)
+
+
+@router.post("/api/v1/staff/password")
+async def change_password(
+    body: PasswordChange, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, int]:
+    """A new password ends every session of the account, this one included."""
+    async with request.app.state.db.write_session() as session:
+        ended = await set_password(session, staff.id, body.current, body.new)
+    request.session.clear()
+    return {"sessions_ended": ended}
 
 
 @router.post("/staff/logout", include_in_schema=False)

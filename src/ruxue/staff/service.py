@@ -13,6 +13,7 @@ from ruxue.kit import pii
 from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
 from ruxue.kit.db import locked_row, utcnow
 from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.kit.sessions import revoke_staff
 from ruxue.staff.models import AuditEntry, AuditHead, StaffUser
 from ruxue.staff.rules import scope_problem, totp_step
 
@@ -70,6 +71,26 @@ async def authenticate(
     user.totp_last_step = step
     await audit(session, user, "login")
     return user
+
+
+async def set_password(session: AsyncSession, staff_id: int, current: str, new: str) -> int:
+    """Change a password after checking the current one; every session of the account ends.
+    Returns how many sessions ended."""
+    user = await session.get(StaffUser, staff_id)
+    if user is None or not _password_ok(user, current):
+        raise RuxueError("当前密码不正确", code="wrong_password")
+    if len(new) < 10:
+        raise RuxueError("密码至少10位")
+    user.password_hash = HASHER.hash(new)
+    await audit(session, user, "password_change")
+    return await revoke_staff(session, user.id)
+
+
+def _password_ok(user: StaffUser, password: str) -> bool:
+    try:
+        return HASHER.verify(user.password_hash, password)
+    except VerificationError:
+        return False
 
 
 class Actor(Protocol):

@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
@@ -25,6 +24,7 @@ from ruxue.identity.service import make_oauth
 from ruxue.kit.db import Database
 from ruxue.kit.errors import install_error_handler
 from ruxue.kit.security import SecurityMiddleware
+from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
 from ruxue.person.rules import IdNumberError
 from ruxue.review.endpoints import router as review_router
@@ -52,10 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="ruxue 入学一件事", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.oauth = make_oauth(settings)
-    app.add_middleware(
-        SessionMiddleware, secret_key=settings.session_secret, session_cookie="ruxue_session",
-        max_age=2 * 3600, same_site="lax", https_only=settings.public_url.startswith("https"),
-    )  # fmt: skip
+    https = settings.public_url.startswith("https")
+    app.add_middleware(ServerSessionMiddleware, https=https)
     app.add_middleware(SecurityMiddleware, public_url=settings.public_url)  # outermost
     install_error_handler(app)
     app.add_exception_handler(IdNumberError, _bad_id_number)
