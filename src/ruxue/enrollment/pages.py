@@ -127,6 +127,7 @@ async def child_submit(
     ctx = {
         "segment": segment,
         "child_id": child_id,
+        "consent": bool(consent),
         "departments": [DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
     }
     if segment not in SEGMENTS:

@@ -97,7 +97,7 @@ async def context(session: AsyncSession, case: Case, operator: str) -> CallConte
 async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple[Case, Facts]:
     case = await repo.case_of(session, guardian.id_number, case_no)
     if case is None:
-        raise NotFound("办件不存在")
+        raise NotFound("没有找到该办件，请从“我的办理”进入查看您的办件。")
     return case, repo.read_facts(case)
 
 
