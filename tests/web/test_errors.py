@@ -149,3 +149,23 @@ async def test_an_unexpected_error_shows_a_reference_not_a_traceback(settings: S
     assert "secret internals" not in api.text
     refs = [entry["ref"] for entry in logs if entry.get("event") == "unexpected error"]
     assert len(refs) == 2 and refs[0] in page.text and refs[1] == api.json()["ref"]
+
+
+async def test_an_existing_case_is_linked_only_for_its_own_family(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    from tests.enrollment.test_api_flow import apply
+    from tests.enrollment.test_assess import LIU
+
+    wang = await logged_in(web, sandbox, WANG)
+    no = (await apply(wang, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
+    form = {"child_id": WANG_CHILD, "consent": "1"}
+    again = await wang.post("/apply/primary", data=form)
+    assert "不能重复报名" in again.text and f'href="/cases/{no}"' in again.text
+    assert (await wang.get(f"/cases/{no}")).status_code == 200  # the link opens
+    mother = await logged_in(web, sandbox, LIU)
+    other = await mother.post("/apply/primary", data=form)
+    assert "不能重复报名" in other.text
+    assert f'href="/cases/{no}"' not in other.text  # not hers to open: told, not linked
+    await wang.aclose()
+    await mother.aclose()

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import httpx
+from openapi_spec_validator import validate
 
 from ruxue.enrollment.explain import CATEGORIES, SEGMENTS, STATUSES
 from ruxue.enrollment.policy import CHINA
@@ -205,3 +206,15 @@ async def test_notice_family_reads_category_code_and_label(
     assert (case["segment"], case["segment_label"]) == ("primary", "小学一年级（幼升小）")
     assert (case["status"], case["status_label"]) == ("notice_issued", "已发放学位告知书")
     await http.aclose()
+
+
+async def test_openapi_gives_codes_and_labels_and_stays_valid(web: ServerThread) -> None:
+    async with httpx.AsyncClient(base_url=web.url) as http:
+        spec = (await http.get("/openapi.json")).json()
+    validate(spec)  # raises on an invalid document
+    view = spec["components"]["schemas"]["CaseView"]["properties"]
+    for code in ("status", "segment", "category", "channel"):
+        assert f"{code}_label" in view, code
+    assert set(view["status"]["enum"]) == set(STATUSES)
+    assert set(view["segment"]["enum"]) == set(SEGMENTS)
+    assert "status_text" not in view
