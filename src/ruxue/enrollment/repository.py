@@ -23,7 +23,9 @@ def visible_cases(guardian_id: str) -> Select[Case]:
 
 async def cases_of(session: AsyncSession, guardian_id: str) -> Sequence[Case]:
     return (
-        await session.scalars(visible_cases(guardian_id).order_by(Case.created_at.desc()))
+        await session.scalars(
+            visible_cases(guardian_id).order_by(Case.created_at.desc(), Case.id.desc())
+        )
     ).all()
 
 

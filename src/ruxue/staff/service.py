@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.db import now_of
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.staff.models import AuditEntry, StaffUser
 from ruxue.staff.rules import lockout_after_failure, scope_problem
@@ -86,6 +86,6 @@ class Actor(Protocol):
 async def audit(
     session: AsyncSession, who: Actor | None, action: str, target: str = "", **detail: object
 ) -> None:
-    session.add(AuditEntry(at=utcnow(), staff_id=who.id if who else None, username=who.username if who else "system",
+    session.add(AuditEntry(at=now_of(session), staff_id=who.id if who else None, username=who.username if who else "system",
                            action=action, target=target, detail=detail))  # fmt: skip
     await session.flush()
