@@ -2,6 +2,7 @@
 words are Chinese, nothing prints as None, times are Beijing time on the app's clock, and the
 API gives each code with its label beside it."""
 
+import asyncio
 import re
 from html.parser import HTMLParser
 
@@ -17,6 +18,7 @@ from tests.enrollment.test_assess import CHEN, LI, LI_CHILD, LIU, WANG, WANG_CHI
 from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
 from tests.helpers import ServerThread
 from tests.staff.helpers import make_staff, staff_client
+from tests.tools import checked_pdf_text
 from tests.web.session import last_sms_code, logged_in
 
 CODES = [*STATUSES, "pending", "None", "null", "online", "offline", "system", "guardian", "primary"]
@@ -148,6 +150,9 @@ async def test_every_status_reads_in_chinese(
     view = await check.case(chen, chen_no, "notice_issued")
     assert (view["category"], view["category_label"]) == (None, "区教育局统筹安排")
     assert "区教育局统筹安排" in await check.page(chen, f"/cases/{chen_no}")
+    pdf = await chen.get(f"/api/v1/cases/{chen_no}/notice.pdf")
+    text = await asyncio.to_thread(checked_pdf_text, pdf.content)
+    assert "区教育局统筹安排" in text.replace("\n", "").replace(" ", "")  # on the notice too
 
     # 李: to review, then refused.
     li = await logged_in(web, sandbox, LI)
