@@ -19,7 +19,7 @@ STAGES = {"GD": "归档检测", "LTP": "定期检测", "TR": "移交检测"}
 
 @router.get("/staff/archive", response_class=HTMLResponse)
 async def catalogue(
-    request: Request, q: str = "", error: str = "", staff: Staff | None = Depends(signed_in_staff)
+    request: Request, q: str = "", staff: Staff | None = Depends(signed_in_staff)
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
@@ -29,7 +29,7 @@ async def catalogue(
         log = await repository.consultations(session, 100) if keeper else None
         failures = await repository.failed_checks(session) if keeper else None
     return render(request, "archive_list.html", staff=staff, rows=rows, q=q, log=log, failures=failures,
-                  error=error, STAGES=STAGES)  # fmt: skip
+                  STAGES=STAGES)  # fmt: skip
 
 
 @router.get("/staff/archive/{archive_no}", response_class=HTMLResponse)

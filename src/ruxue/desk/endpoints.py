@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from ruxue.archive.tasks import archive_soon
 from ruxue.desk import service
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import CATEGORIES, STATUSES
+from ruxue.enrollment.explain import labels
 from ruxue.enrollment.materials import store_upload
+from ruxue.enrollment.models import Case
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.service import notice_pdf
 from ruxue.notify.service import send_soon
@@ -37,10 +38,39 @@ class OfflineRegistration(BaseModel):
     )
 
 
-def _summary(case: object) -> dict[str, object]:
-    return {k: getattr(case, k) for k in ("case_no", "year", "segment", "channel", "status", "school_code",
-                                          "category", "reasons", "missing", "explanation", "notice_no",
-                                          "child_name_masked")}  # fmt: skip
+SUMMARY = (
+    "case_no",
+    "year",
+    "segment",
+    "channel",
+    "status",
+    "school_code",
+    "category",
+    "reasons",
+    "missing",
+    "explanation",
+    "notice_no",
+    "child_name_masked",
+)
+
+
+def _row(case: Case) -> list[object]:
+    """A line of the school list: the Chinese words, not the codes."""
+    words = labels(case)
+    return [
+        case.case_no,
+        case.child_name_masked,
+        words["segment_label"],
+        words["channel_label"],
+        words["status_label"],
+        words["category_label"] or "",
+        case.notice_no or "",
+    ]
+
+
+def _summary(case: Case) -> dict[str, object]:
+    """The case's codes, each with its Chinese label beside it (``status`` and ``status_label``)."""
+    return {**{k: getattr(case, k) for k in SUMMARY}, **labels(case)}
 
 
 @router.get("/children/{child_id}")
@@ -165,8 +195,7 @@ async def export(
     sheet.title = "报名名单"
     sheet.append(["办件编号", "学生", "学段", "渠道", "状态", "入学顺位", "告知书编号"])
     for c in cases:
-        sheet.append([c.case_no, c.child_name_masked, c.segment, "网上" if c.channel == "online" else "现场",
-                      STATUSES.get(c.status, c.status), CATEGORIES.get(c.category or "", ""), c.notice_no or ""])  # fmt: skip
+        sheet.append(_row(c))
     out = io.BytesIO()
     book.save(out)
     return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

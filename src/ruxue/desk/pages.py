@@ -11,10 +11,9 @@ from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
-from ruxue.enrollment.pages import render
-from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.enrollment.pages import flash, render
+from ruxue.kit.errors import NotFound, RuxueError, Unauthorized
 from ruxue.notify.service import send_soon
-from ruxue.person.rules import IdNumberError
 from ruxue.review import service as review
 from ruxue.schools.repository import all_schools
 from ruxue.staff.auth import Staff, current_staff
@@ -33,9 +32,14 @@ def _login() -> Response:
     return RedirectResponse("/staff/login", status_code=303)
 
 
+def _back_to_desk(request: Request, exc: RuxueError) -> Response:
+    flash(request, exc.message)
+    return RedirectResponse("/staff", status_code=303)
+
+
 @router.get("/staff", response_class=HTMLResponse)
 async def home(
-    request: Request, staff: Staff | None = Depends(signed_in_staff), error: str = "", child: str = "",
+    request: Request, staff: Staff | None = Depends(signed_in_staff), child: str = "",
     segment: str = "primary",
 ) -> Response:  # fmt: skip
     if staff is None:
@@ -43,7 +47,6 @@ async def home(
     ctx: dict[str, Any] = {
         "staff": staff,
         "originals": ORIGINALS,
-        "error": error,
         "materials": MATERIALS,
         "now": request.app.state.settings.clock(),
     }
@@ -64,7 +67,7 @@ async def home(
                 await service.find_child(request.app.state.db, staff, year, segment, child)
                 or "none"
             )
-        except IdNumberError as exc:
+        except RuxueError as exc:
             ctx["error"] = exc.message
         ctx["child"] = child
     return render(request, "staff_home.html", **ctx)
@@ -88,8 +91,8 @@ async def register(
             segment=segment, guardian_id=guardian_id, child_id=child_id, spouse_id=spouse_id or None,
             consent_signed=bool(consent_signed), originals_seen=seen, phone=phone, keyed_in=keyed,
         )  # fmt: skip
-    except (RuxueError, IdNumberError) as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+    except RuxueError as exc:
+        return _back_to_desk(request, exc)
     send_soon()
     archive_soon(case.case_no)
     return RedirectResponse(f"/staff/cases/{case.case_no}", status_code=303)
@@ -105,9 +108,7 @@ async def case_page(
         case = await repo.staff_case(session, staff, case_no)
         events = await repo.events_of(session, case) if case else []
     if case is None:
-        return render(
-            request, "staff_home.html", status_code=404, staff=staff, error="办件不存在或无权查看"
-        )
+        raise NotFound("办件不存在或不在您的权限范围内。")
     return render(
         request, "staff_case.html", staff=staff, case=case, events=events, originals=ORIGINALS
     )
@@ -123,7 +124,7 @@ async def scan(
     try:
         await scan_upload(case_no, request, kind, file, staff)
     except RuxueError as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+        return _back_to_desk(request, exc)
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
 
 
@@ -148,7 +149,7 @@ async def review_action(
                 wanted = [m for m in MATERIALS if form.get(f"need_{m}")]
                 await review.request_materials(session, staff, now, case_no, wanted, note)
     except RuxueError as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+        return _back_to_desk(request, exc)
     send_soon()
     archive_soon(case_no)
     return RedirectResponse("/staff", status_code=303)

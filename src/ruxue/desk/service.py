@@ -99,7 +99,7 @@ async def register_offline(
             guardian_enc=pii.encrypt(ids[0]), child_index=pii.blind_index(ids[1]), child_enc=pii.encrypt(ids[1]),
             child_name_masked=mask_name(facts.child.name), spouse_index=pii.blind_index(ids[2]) if spouse_id else None,
             single_parent=spouse_id is None, chosen_cert=facts.chosen_cert, consent_ids=[c.id for c in consents],
-            phone_enc=pii.encrypt(phone),
+            phone_enc=pii.encrypt(phone), created_at=now,
         )  # fmt: skip
         repo.write_facts(case, facts)
         record_decision(case, decision, now)

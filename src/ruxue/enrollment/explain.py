@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ruxue.enrollment.models import Case
     from ruxue.enrollment.policy import Policy
     from ruxue.enrollment.rules import Decision
 
@@ -69,9 +70,37 @@ def explain(policy: "Policy", decision: "Decision") -> str:
 
 SEGMENTS = {"primary": "小学一年级（幼升小）", "junior": "初中一年级（小升初）"}
 STATUSES = {
-    "draft": "填写中", "notice_issued": "已发放学位告知书", "needs_materials": "待补充材料",
-    "manual_review": "人工审核中", "rejected": "未通过",
-}  # fmt: skip
+    "draft": "填写中",
+    "notice_issued": "已发放学位告知书",
+    "needs_materials": "待补充材料",
+    "manual_review": "人工审核中",
+    "rejected": "未通过",
+    "withdrawn": "已撤回",
+}
+CHANNELS = {"online": "网上办理", "offline": "学校现场办理", "county": "县级系统"}
+NO_CATEGORY = "区教育局统筹安排"
+
+
+def category_label(code: str | None) -> str:
+    """A seat without a category was arranged by the district (统筹)."""
+    return CATEGORIES[code] if code else NO_CATEGORY
+
+
+def labels(case: "Case") -> dict[str, str | None]:
+    """The Chinese words for a case's codes, for pages and the API alike."""
+    return {
+        "status_label": STATUSES.get(case.status, "办理中"),
+        "segment_label": SEGMENTS[case.segment],
+        "channel_label": CHANNELS.get(case.channel, case.channel),
+        "category_label": category_label(case.category) if case.school_code else None,
+    }
+
+
+def actor_label(actor: str) -> str:
+    """Who did it, as staff read the trace: the system, a staff account, or the guardian."""
+    kind, _, name = actor.partition(":")
+    return {"system": "系统", "staff": f"工作人员 {name}", "guardian": "监护人"}.get(kind, actor)
+
 
 EVENTS = {
     "consent": "授权", "spouse_consent": "配偶授权", "single_parent": "单亲家庭", "fetch": "部门数据查询",

@@ -12,7 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.archive.tasks import archive_soon
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
-from ruxue.enrollment.explain import CATEGORIES, EVENTS, MATERIALS, SEGMENTS, STATUSES, reason_text
+from ruxue.enrollment.explain import (
+    CATEGORIES,
+    CHANNELS,
+    EVENTS,
+    MATERIALS,
+    SEGMENTS,
+    STATUSES,
+    actor_label,
+    category_label,
+    reason_text,
+)
 from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.rules import household_size, missing_materials, rejections, same_booklet
@@ -34,6 +44,8 @@ router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
 TEMPLATES.env.filters["cn_time"] = lambda value: f"{value.astimezone(CHINA):%m-%d %H:%M}"
 TEMPLATES.env.filters["cn_datetime"] = lambda value: f"{value.astimezone(CHINA):%Y-%m-%d %H:%M}"
+TEMPLATES.env.filters["actor"] = actor_label
+TEMPLATES.env.filters["category"] = category_label
 STEPS = ["实名登录", "学生信息", "配偶信息", "学籍核验", "房产信息", "补充材料", "确认提交"]
 
 
@@ -41,10 +53,27 @@ def render(
     request: Request, name: str, step: int | None = None, status_code: int = 200, **ctx: Any
 ) -> Response:
     now = request.app.state.settings.now
-    ctx.update(steps=STEPS, step=step, guardian=optional_guardian(request),
-               demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
-               SEGMENTS=SEGMENTS, STATUSES=STATUSES, CATEGORIES=CATEGORIES, EVENTS=EVENTS)  # fmt: skip
+    has_session = "session" in request.scope
+    if has_session and not ctx.get("error"):
+        ctx["error"] = request.session.pop("flash", None)
+    ctx.update(
+        steps=STEPS,
+        step=step,
+        guardian=optional_guardian(request) if has_session else None,
+        demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
+        SEGMENTS=SEGMENTS,
+        STATUSES=STATUSES,
+        CATEGORIES=CATEGORIES,
+        CHANNELS=CHANNELS,
+        EVENTS=EVENTS,
+    )
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def flash(request: Request, message: str) -> None:
+    """A message for the next page this browser shows, kept in the session: no text travels in
+    a URL, so nothing a link carries can be printed as ours."""
+    request.session["flash"] = message
 
 
 class LoginRequired(Exception):
@@ -98,6 +127,7 @@ async def child_submit(
     ctx = {
         "segment": segment,
         "child_id": child_id,
+        "consent": bool(consent),
         "departments": [DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
     }
     if segment not in SEGMENTS:
@@ -115,17 +145,23 @@ async def child_submit(
     try:
         case = await service.start_case(request.app.state.db, request.app.state.exchange, settings.clock(), guardian,
                                         year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
+    except IdNumberError as exc:
+        return render(request, "step_child.html", 2, 400, child_id_error=exc.message, **ctx)
     except RuxueError as exc:
+        existing = await _own_case_no(request, guardian, exc.details.get("case_no"))
         return render(
-            request,
-            "step_child.html",
-            2,
-            400,
-            error=exc.message,
-            existing=exc.details.get("case_no"),
-            **ctx,
+            request, "step_child.html", 2, 400, error=exc.message, existing=existing, **ctx
         )
     return to(f"/cases/{case.case_no}/step/3")
+
+
+async def _own_case_no(request: Request, guardian: Guardian, case_no: object) -> str | None:
+    """The number of a case this guardian may open, to link to; another family's stays unlinked."""
+    if not isinstance(case_no, str) or not case_no:
+        return None
+    async with request.app.state.db.read_session() as session:
+        own = await repo.case_of(session, guardian.id_number, case_no)
+    return case_no if own else None
 
 
 async def _case(request: Request, guardian: Guardian, case_no: str) -> tuple[Any, Any]:
@@ -138,7 +174,6 @@ async def step_page(
     request: Request,
     case_no: str,
     step: int,
-    error: str = "",
     guardian: Guardian = Depends(signed_in),
 ) -> Response:
     case, facts = await _case(request, guardian, case_no)
@@ -147,7 +182,7 @@ async def step_page(
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
     ctx = await _step_context(request, case, facts, step)
-    return render(request, f"step{step}.html", step, case=case, facts=facts, error=error, **ctx)
+    return render(request, f"step{step}.html", step, case=case, facts=facts, **ctx)
 
 
 async def _step_context(request: Request, case: Any, facts: Any, step: int) -> dict[str, Any]:
@@ -196,6 +231,8 @@ async def spouse_code(
         sent = await request_person_otp(
             request.app.state.settings, parse_id_number(spouse_id).value, reason
         )
+    except IdNumberError as exc:
+        return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
     except RuxueError as exc:
         return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
     return render(
@@ -216,7 +253,7 @@ async def spouse(
         verified = await verify_person_otp(request.app.state.settings, txn, code)
         db, client = request.app.state.db, request.app.state.exchange
         await service.set_spouse(db, client, guardian, case_no, spouse_id, verified)
-    except (RuxueError, IdNumberError) as exc:
+    except RuxueError as exc:
         case, facts = await _case(request, guardian, case_no)
         return render(request, "step3.html", 3, 400, error=exc.message, case=case, facts=facts,
                       fetched=fetched(facts), spouse_id=spouse_id)  # fmt: skip
@@ -224,15 +261,16 @@ async def spouse(
 
 
 async def run_step(
-    case_no: str, back: int, forward: str, work: Callable[[], Awaitable[object]]
+    request: Request, case_no: str, back: int, forward: str, work: Callable[[], Awaitable[object]]
 ) -> Response:
-    """Run one step's action; on a business error go back to the step with the message,
-    otherwise forward. Steps that ask the departments call this directly: their service keeps its
-    own transactions, none open while the departments answer."""
+    """Run one step's action; on a business error go back to the step, which shows the message
+    once, otherwise forward. Steps that ask the departments call this directly: their service
+    keeps its own transactions, none open while the departments answer."""
     try:
         await work()
-    except (RuxueError, IdNumberError) as exc:
-        return to(f"/cases/{case_no}/step/{back}?error={exc.message}")
+    except RuxueError as exc:
+        flash(request, exc.message)
+        return to(f"/cases/{case_no}/step/{back}")
     return to(forward)
 
 
@@ -243,16 +281,30 @@ async def act(request: Request, case_no: str, back: int, forward: str, work: Wor
         async with request.app.state.db.write_session() as session:
             await work(session)
 
-    return await run_step(case_no, back, forward, in_transaction)
+    return await run_step(request, case_no, back, forward, in_transaction)
+
+
+@router.get("/cases/{case_no}/withdraw", response_class=HTMLResponse)
+async def withdraw_confirm(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    """Withdrawing ends every consent: the guardian confirms on a page of its own."""
+    case, _ = await _case(request, guardian, case_no)
+    if case.status != "draft":
+        return to(f"/cases/{case_no}")
+    return render(request, "withdraw.html", case=case)
 
 
 @router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
 async def withdraw(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
-    return await act(
-        request, case_no, 7, f"/cases/{case_no}", lambda s: service.withdraw(s, guardian, case_no)
-    )
+    case, _ = await _case(request, guardian, case_no)
+
+    async def work(session: AsyncSession) -> None:
+        await service.withdraw(session, guardian, case_no)
+
+    return await act(request, case_no, case.step, f"/cases/{case_no}", work)
 
 
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
@@ -268,7 +320,7 @@ async def checks(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
     client, db = request.app.state.exchange, request.app.state.db
-    return await run_step(case_no, 4, f"/cases/{case_no}/step/4",
+    return await run_step(request, case_no, 4, f"/cases/{case_no}/step/4",
                           lambda: service.fetch_rest(db, client, guardian, case_no))  # fmt: skip
 
 
@@ -277,7 +329,7 @@ async def residence(
     request: Request, case_no: str, cert_no: str = Form(""), guardian: Guardian = Depends(signed_in)
 ) -> Response:
     client, db = request.app.state.exchange, request.app.state.db
-    return await run_step(case_no, 5, f"/cases/{case_no}/step/6",
+    return await run_step(request, case_no, 5, f"/cases/{case_no}/step/6",
                           lambda: service.choose_residence(db, client, guardian, case_no, cert_no or None))  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import Case, CaseEvent, Material
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.db import now_of
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff
@@ -23,7 +23,9 @@ def visible_cases(guardian_id: str) -> Select[Case]:
 
 async def cases_of(session: AsyncSession, guardian_id: str) -> Sequence[Case]:
     return (
-        await session.scalars(visible_cases(guardian_id).order_by(Case.created_at.desc()))
+        await session.scalars(
+            visible_cases(guardian_id).order_by(Case.created_at.desc(), Case.id.desc())
+        )
     ).all()
 
 
@@ -60,7 +62,12 @@ async def add_event(
 ) -> CaseEvent:
     last = await session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id))
     event = CaseEvent(
-        case_id=case.id, seq=(last or 0) + 1, at=utcnow(), actor=actor, action=action, detail=detail
+        case_id=case.id,
+        seq=(last or 0) + 1,
+        at=now_of(session),
+        actor=actor,
+        action=action,
+        detail=detail,
     )
     session.add(event)
     await session.flush()

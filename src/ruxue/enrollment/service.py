@@ -30,7 +30,7 @@ from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.identity.service import Guardian
 from ruxue.kit import pii
 from ruxue.kit.db import Database, utcnow
-from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.schools.repository import school_refs
@@ -54,18 +54,15 @@ class DuplicateCase(RuxueError):
         self.case_no = case_no
 
 
-class WindowClosed(RuxueError):
-    status_code = 409
+class WindowClosed(Conflict):
     code = "window_closed"
 
 
-class StepOrder(RuxueError):
-    status_code = 409
+class StepOrder(Conflict):
     code = "step_order"
 
 
-class CaseChanged(RuxueError):
-    status_code = 409
+class CaseChanged(Conflict):
     code = "case_changed"
 
 
@@ -100,7 +97,7 @@ async def context(session: AsyncSession, case: Case, operator: str) -> CallConte
 async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple[Case, Facts]:
     case = await repo.case_of(session, guardian.id_number, case_no)
     if case is None:
-        raise NotFound("办件不存在")
+        raise NotFound("没有找到该办件，请从“我的办理”进入查看您的办件。")
     return case, repo.read_facts(case)
 
 
@@ -149,7 +146,7 @@ async def start_case(
         district_code=child_b.district_code, guardian_index=pii.blind_index(guardian.id_number),
         guardian_enc=pii.encrypt(guardian.id_number), child_index=pii.blind_index(child),
         child_enc=pii.encrypt(child), child_name_masked=mask_name(child_p.name), consent_ids=[consent.id],
-        phone_enc=pii.encrypt(guardian.phone),
+        phone_enc=pii.encrypt(guardian.phone), created_at=now,
     )  # fmt: skip
     repo.write_facts(case, facts)
     try:
@@ -384,7 +381,7 @@ def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
         decision.missing,
         decision.explanation,
     )
-    case.submitted_at = case.submitted_at or utcnow()
+    case.submitted_at = case.submitted_at or now
     if decision.outcome == NOTICE and case.notice_no is None:
         case.notice_no = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
         case.verify_code = secrets.token_urlsafe(12)

@@ -6,7 +6,7 @@ Dashboards take ``read_session``, which can point at a replica later.
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -60,6 +60,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def now_of(session: AsyncSession) -> dt.datetime:
+    """The app's clock (``Settings.clock``: fixed in demos and tests), for times a person reads
+    beside the app's other dates, such as a case's trace next to its notice."""
+    clock: Callable[[], dt.datetime] = session.info.get("clock", utcnow)
+    return clock()
+
+
 BUSY_TIMEOUT_S = 30  # how long a writer waits for its turn, in SQLite and in ``Database._writer``
 
 
@@ -84,10 +91,12 @@ def create_engine(url: str) -> AsyncEngine:
 class Database:
     """Engines and session factories of one process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.url = url
         self.engine = create_engine(url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={"clock": clock}
+        )
         self._writers: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._holder: asyncio.Task[object] | None = None
 

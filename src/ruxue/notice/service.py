@@ -4,7 +4,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.explain import CATEGORIES, SEGMENTS
+from ruxue.enrollment.explain import SEGMENTS, category_label
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA
 from ruxue.enrollment.repository import read_facts
@@ -24,7 +24,7 @@ async def notice_data(session: AsyncSession, case: Case, base_url: str) -> Notic
     return NoticeData(
         notice_no=case.notice_no, child_name=facts.child.name, child_id_masked=mask_id_number(facts.child.id_number),
         segment=SEGMENTS[case.segment], school_name=school.name if school else case.school_code,
-        category=CATEGORIES.get(case.category or "", ""), issuer=issuer_of(case.district_code),
+        category=category_label(case.category), issuer=issuer_of(case.district_code),
         issued_on=issued, verify_url=f"{base_url}/verify/{case.verify_code}", channel=case.channel,
     )  # fmt: skip
 

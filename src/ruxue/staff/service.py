@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit import pii
 from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
-from ruxue.kit.db import locked_row, utcnow
+from ruxue.kit.db import locked_row, now_of
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.sessions import revoke_staff
 from ruxue.staff.models import AuditEntry, AuditHead, StaffUser
@@ -112,7 +112,7 @@ async def audit(
     head = await locked_row(session, AuditHead, {"id": 1}, {"seq": 0, "entry_hash": GENESIS})
     entry: dict[str, Any] = {
         "seq": head.seq + 1,
-        "at": utcnow(),
+        "at": now_of(session),
         "staff_id": who.id if who else None,
         "username": who.username if who else "system",
         "action": action,

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ruxue.archive.endpoints import router as archive_router
@@ -22,16 +22,15 @@ from ruxue.exchange.endpoints import router as exchange_router
 from ruxue.identity.endpoints import router as identity_router
 from ruxue.identity.service import make_oauth
 from ruxue.kit.db import Database
-from ruxue.kit.errors import install_error_handler
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
-from ruxue.person.rules import IdNumberError
 from ruxue.review.endpoints import router as review_router
 from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
+from ruxue.web.errors import install_error_handlers
 
 STATIC = Path(__file__).parent / "static"
 
@@ -42,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(settings.resolved_database_url())
+        app.state.db = Database(settings.resolved_database_url(), clock=settings.clock)
         app.state.exchange = ExchangeClient(settings, app.state.db)
         app.state.library = library_from(settings)
         yield
@@ -55,8 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     https = settings.public_url.startswith("https")
     app.add_middleware(ServerSessionMiddleware, https=https)
     app.add_middleware(SecurityMiddleware, public_url=settings.public_url)  # outermost
-    install_error_handler(app)
-    app.add_exception_handler(IdNumberError, _bad_id_number)
+    install_error_handlers(app)
     app.add_exception_handler(
         LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)
     )
@@ -79,11 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     _pages(app)
     return app
-
-
-async def _bad_id_number(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, IdNumberError)
-    return JSONResponse({"error": "id_number", "message": exc.message}, status_code=400)
 
 
 def _pages(app: FastAPI) -> None:
