@@ -30,7 +30,7 @@ from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
-from ruxue.web.errors import install_error_handlers
+from ruxue.web.errors import ERROR_RESPONSES, install_error_handlers
 
 STATIC = Path(__file__).parent / "static"
 
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         archive_pages,
         review_router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
     return app
 

@@ -3,12 +3,14 @@ page and a client of the API as JSON with a code. Unexpected errors are logged w
 that the page shows instead of a traceback."""
 
 import secrets
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from ruxue.enrollment.pages import render
@@ -30,6 +32,31 @@ HTTP_ERRORS = {
     422: ("invalid_request", "填写的内容有误", "提交的内容不完整或格式不正确，请检查后重试。"),
 }
 OTHER = ("http_error", "请求未能完成", "请求未能完成，请稍后重试。")
+
+
+class ErrorBody(BaseModel):
+    """Every error of the JSON API: a code for clients, a Chinese message for people."""
+
+    model_config = ConfigDict(extra="allow")  # details, e.g. the fields of a 422 or retry_after
+
+    error: str
+    message: str
+
+
+_WHEN = {
+    400: "输入有误（如身份证号码校验位不正确）",
+    401: "未登录或会话已结束",
+    403: "无权执行该操作，或请求来源不受信任",
+    404: "对象不存在或不在调用者可见范围内",
+    409: "办件状态冲突（如已有办件、已提交、已在其他页面更新）",
+    422: "请求格式不正确",
+    429: "操作过于频繁（见 Retry-After）",
+    503: "部门数据服务暂时无法访问，已填写的内容已保存",
+}
+# Declared on every API route: the business errors any route may answer with, in one shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": when} for status, when in _WHEN.items()
+}
 
 
 def wants_json(request: Request) -> bool:
