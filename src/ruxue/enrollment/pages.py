@@ -119,7 +119,7 @@ async def child_submit(
             request,
             "step_child.html",
             2,
-            400,
+            exc.status_code,
             error=exc.message,
             existing=exc.details.get("case_no"),
             guardianship_url=exc.details.get("guardianship_url"),
