@@ -1,0 +1,131 @@
+"""A guardianship request (监护关系核验申请): filed by someone who is not a parent, the parents
+told by SMS, decided by the district's reviewer, audited; it never takes the child's one case,
+and once approved its applicant may apply. 陈伟 (吴中区) asks to act for 李思琪 (姑苏区)."""
+
+import httpx
+from sqlalchemy import select
+
+from ruxue.enrollment.models import CaseEvent
+from ruxue.kit.db import Database
+from ruxue.notify.gateway import SmsGateway
+from ruxue.notify.tasks import send_pending
+from ruxue.settings import Settings
+from ruxue.staff.models import AuditEntry
+from tests.enrollment.test_assess import CHEN, LI, LI_CHILD, WANG
+from tests.enrollment.test_who_may_apply import sms_count, sms_to
+from tests.helpers import ServerThread
+from tests.staff.helpers import make_staff, staff_client
+from tests.web.session import logged_in
+
+FILE = {"child_id_number": LI_CHILD, "relationship": "grandparent", "note": "孩子由我抚养"}
+LI_CHILD_DATA = ("李思琪", "李*琪", "仓街", "P320000456", "HK320508000002")
+START = {"segment": "primary", "child_id_number": LI_CHILD, "consent": True}
+
+
+async def test_a_request_is_filed_told_to_the_parents_decided_and_then_lets_its_applicant_apply(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
+) -> None:
+    grandpa = await logged_in(web, sandbox, CHEN)
+    to_mother = len(await sms_to(sandbox, LI))
+    filed = await grandpa.post("/api/v1/guardianship", json=FILE)
+    assert filed.status_code == 201, filed.text
+    no = filed.json()["request_no"]
+    assert filed.json()["status"] == "pending" and filed.json()["child_id_masked"] != LI_CHILD
+    for item in (*LI_CHILD_DATA, LI, LI_CHILD):
+        assert item not in filed.text, item
+    told = await sms_to(sandbox, LI)  # the mother (the only parent on record) was texted
+    assert len(told) == to_mother + 1 and no in told[0]["text"] and "祖父母" in told[0]["text"]
+    twice = await grandpa.post("/api/v1/guardianship", json=FILE)
+    assert twice.status_code == 400 and "请勿重复提交" in twice.json()["message"]
+    assert [r["request_no"] for r in (await grandpa.get("/api/v1/guardianship")).json()] == [no]
+
+    mother = await logged_in(web, sandbox, LI)  # the request does not hold the child's case
+    draft = await mother.post("/api/v1/cases", json=START)
+    assert draft.status_code == 201
+    assert (
+        await mother.post(f"/api/v1/cases/{draft.json()['case_no']}/withdraw")
+    ).status_code == 200
+    assert (await grandpa.post("/api/v1/cases", json=START)).status_code == 403  # not yet approved
+
+    gusu = await staff_client(
+        web, "rev-gs", await make_staff(db, "rev-gs", "reviewer", district="320508")
+    )
+    wuzhong = await staff_client(
+        web, "rev-wz", await make_staff(db, "rev-wz", "reviewer", district="320506")
+    )
+    assert (await wuzhong.get("/api/v1/review/guardianship")).json() == []
+    assert (
+        await wuzhong.post(f"/api/v1/review/guardianship/{no}/approve", json={})
+    ).status_code == 404
+    [queued] = (await gusu.get("/api/v1/review/guardianship")).json()
+    assert queued["request_no"] == no and queued["child_name_masked"] == "李*琪"
+    assert queued["applicant_name_masked"] == "陈*" and queued["note"] == "孩子由我抚养"
+    page = await gusu.get("/staff/guardianship")
+    assert page.status_code == 200 and no in page.text and "已发短信" in page.text
+    detail = (await gusu.get(f"/api/v1/review/guardianship/{no}")).json()
+    assert [h["action"] for h in detail["history"]] == ["filed", "parents_told"]
+    assert detail["history"][1]["detail"]["parents"] == [
+        {"parent": "320508********0629", "sent": True}
+    ]
+    approved = await gusu.post(
+        f"/api/v1/review/guardianship/{no}/approve", json={"reason": "户籍证明属实"}
+    )
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    again = await gusu.post(f"/api/v1/review/guardianship/{no}/reject", json={"reason": "x"})
+    assert again.status_code == 400  # decided once
+    async with db.read_session() as session:
+        actions = (
+            await session.scalars(select(AuditEntry.action).where(AuditEntry.target == no))
+        ).all()
+    assert {"guardianship_view", "guardianship_approve"} <= set(actions)
+
+    await send_pending(db, SmsGateway(settings.sms_url))
+    assert (
+        no in (await sms_to(sandbox, CHEN))[0]["text"]
+        and "已通过" in (await sms_to(sandbox, CHEN))[0]["text"]
+    )
+    case = await grandpa.post("/api/v1/cases", json=START)
+    assert case.status_code == 201, case.text
+    case_no = case.json()["case_no"]
+    for step in ("single-parent", "checks"):
+        assert (await grandpa.post(f"/api/v1/cases/{case_no}/{step}")).status_code == 200
+    await grandpa.post(f"/api/v1/cases/{case_no}/residence", json={"cert_no": None})
+    await grandpa.post(f"/api/v1/cases/{case_no}/materials/done")
+    decided = (await grandpa.post(f"/api/v1/cases/{case_no}/submit")).json()
+    assert "GUARDIANSHIP_UNVERIFIED" not in decided["reasons"], decided  # a reviewer verified it
+    async with db.read_session() as session:
+        consent = (
+            await session.scalars(select(CaseEvent).where(CaseEvent.action == "consent"))
+        ).all()
+    assert consent[-1].detail["guardianship_request"] == no
+    for client in (grandpa, mother, gusu, wuzhong):
+        await client.aclose()
+
+
+async def test_a_rejected_request_needs_a_reason_and_a_parent_need_not_file(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    grandpa = await logged_in(web, sandbox, WANG)
+    no = (await grandpa.post("/api/v1/guardianship", json=FILE)).json()["request_no"]
+    gusu = await staff_client(
+        web, "rev-gs2", await make_staff(db, "rev-gs2", "reviewer", district="320508")
+    )
+    bare = await gusu.post(f"/api/v1/review/guardianship/{no}/reject", json={"reason": " "})
+    assert bare.status_code == 400 and "理由" in bare.json()["message"]
+    page = await gusu.post(
+        f"/staff/guardianship/{no}", data={"action": "reject", "reason": "无监护依据"}
+    )
+    assert page.status_code == 303
+    mine = (await grandpa.get("/api/v1/guardianship")).json()
+    assert (mine[0]["status"], mine[0]["reason"]) == ("rejected", "无监护依据")
+    assert (await grandpa.post("/api/v1/cases", json=START)).status_code == 403
+
+    mother = await logged_in(web, sandbox, LI)
+    before = await sms_count(sandbox)
+    own = await mother.post("/api/v1/guardianship", json=FILE)
+    assert own.status_code == 400 and "可直接报名" in own.json()["message"]
+    assert await sms_count(sandbox) == before
+    form = await mother.get("/guardianship")
+    assert form.status_code == 200 and "监护关系核验申请" in form.text
+    for client in (grandpa, gusu, mother):
+        await client.aclose()
