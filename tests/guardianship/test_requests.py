@@ -2,7 +2,6 @@
 told by SMS, decided by the district's reviewer, audited; it never takes the child's one case,
 and once approved its applicant may apply. 陈伟 (吴中区) asks to act for 李思琪 (姑苏区)."""
 
-import httpx
 from sqlalchemy import select
 
 from ruxue.enrollment.models import CaseEvent
