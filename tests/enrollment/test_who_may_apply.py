@@ -17,8 +17,16 @@ from tests.staff.helpers import make_staff, staff_client
 from tests.web.session import logged_in
 
 # what a stranger must not learn about 王小明: name, masked name, ID, masked ID, hukou, birth record
-WANG_CHILD_DATA = ("王小明", "王*明", WANG_CHILD, "320508********0213", "平江路", "P320000123",
-                   "GS-PJ-001", "HK320508000001")  # fmt: skip
+WANG_CHILD_DATA = (
+    "王小明",
+    "王*明",
+    WANG_CHILD,
+    "320508********0213",
+    "平江路",
+    "P320000123",
+    "GS-PJ-001",
+    "HK320508000001",
+)
 START = {"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
 PINGJIANG, DONGWU = "3205080101", "3205060101"
 
@@ -103,8 +111,11 @@ async def _rejected_chen_case(web: ServerThread, sandbox: ServerThread, db: Data
     """陈伟's case sent to review by an upload, then rejected by the 吴中区 reviewer."""
     guardian = await logged_in(web, sandbox, CHEN)
     no = await _at_materials_step(guardian)
-    await guardian.post(f"/api/v1/cases/{no}/materials/upload", data={"kind": "BIRTH_CERTIFICATE"},
-                        files={"file": ("c.png", PNG, "image/png")})  # fmt: skip
+    await guardian.post(
+        f"/api/v1/cases/{no}/materials/upload",
+        data={"kind": "BIRTH_CERTIFICATE"},
+        files={"file": ("c.png", PNG, "image/png")},
+    )
     await guardian.post(f"/api/v1/cases/{no}/materials/done")
     assert (await guardian.post(f"/api/v1/cases/{no}/submit")).json()["outcome"] == "manual_review"
     reviewer = await staff_client(
@@ -134,8 +145,14 @@ async def test_a_rejected_case_frees_the_child_at_the_desk(
     desk = await staff_client(
         web, "desk-dw", await make_staff(db, "desk-dw", "desk", school=DONGWU)
     )
-    body = {"segment": "primary", "guardian_id_number": CHEN, "child_id_number": CHEN_CHILD,
-            "spouse_id_number": ZHOU, "consent_signed": True, "originals_seen": ["HUKOU_BOOKLET"]}  # fmt: skip
+    body = {
+        "segment": "primary",
+        "guardian_id_number": CHEN,
+        "child_id_number": CHEN_CHILD,
+        "spouse_id_number": ZHOU,
+        "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"],
+    }
     done = await desk.post("/api/v1/staff/offline-cases", json=body)
     assert done.status_code == 201, done.text
     assert done.json()["case_no"] != first and done.json()["channel"] == "offline"
@@ -149,14 +166,22 @@ async def test_a_stranger_is_refused_at_the_desk_too(
         web, "desk-pj", await make_staff(db, "desk-pj", "desk", school=PINGJIANG)
     )
     before = await sms_count(sandbox)
-    body = {"segment": "primary", "guardian_id_number": CHEN, "child_id_number": WANG_CHILD,
-            "consent_signed": True, "originals_seen": ["HUKOU_BOOKLET"], "phone": "13900000000"}  # fmt: skip
+    body = {
+        "segment": "primary",
+        "guardian_id_number": CHEN,
+        "child_id_number": WANG_CHILD,
+        "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"],
+        "phone": "13900000000",
+    }
     refused = await desk.post("/api/v1/staff/offline-cases", json=body)
     assert refused.status_code == 403 and refused.json()["error"] == "not_parent"
     assert "监护关系核验申请" in refused.json()["message"]
     assert_no_child_data(refused.text)
-    page = await desk.post("/staff/desk/register", data={"guardian_id": CHEN, "child_id": WANG_CHILD,
-                                                         "consent_signed": "1"})  # fmt: skip
+    page = await desk.post(
+        "/staff/desk/register",
+        data={"guardian_id": CHEN, "child_id": WANG_CHILD, "consent_signed": "1"},
+    )
     assert (
         page.status_code == 303
         and "监护关系核验申请" in httpx.URL(page.headers["location"]).params["error"]

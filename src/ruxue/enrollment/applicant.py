@@ -23,9 +23,13 @@ class NotParent(Forbidden):
 
 
 async def check_applicant(
-    client: ExchangeClient, ctx: CallContext, applicant_id: str, child: Person,
-    approved: str | None, message: str = ONLINE,
-) -> BirthCertificate | None:  # fmt: skip
+    client: ExchangeClient,
+    ctx: CallContext,
+    applicant_id: str,
+    child: Person,
+    approved: str | None,
+    message: str = ONLINE,
+) -> BirthCertificate | None:
     """The birth certificate when it was needed for the answer; raises ``NotParent`` (with no data
     of the child) for anyone else."""
     if may_apply(applicant_id, child, None, approved is not None):

@@ -96,8 +96,14 @@ async def spouse_code(
 ) -> Response:
     """Send the child's other parent an authorisation code through the identity platform."""
     try:
-        sent = await service.send_spouse_code(request.app.state.db, exchange(request), settings_of(request),
-                                              guardian, case_no, body.spouse_id_number)  # fmt: skip
+        sent = await service.send_spouse_code(
+            request.app.state.db,
+            exchange(request),
+            settings_of(request),
+            guardian,
+            case_no,
+            body.spouse_id_number,
+        )
     except TooSoon as exc:
         body_ = {"error": exc.code, "message": exc.message, "retry_after": exc.retry_after}
         return JSONResponse(body_, 429, headers={"Retry-After": str(exc.retry_after)})

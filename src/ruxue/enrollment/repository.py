@@ -36,7 +36,7 @@ async def case_of(session: AsyncSession, guardian_id: str, case_no: str) -> Case
 async def case_for_child(
     session: AsyncSession, year: int, segment: str, child_id: str
 ) -> Case | None:
-    """The case that holds the child's one case of the year and segment (not withdrawn or rejected)."""
+    """The case holding the child's one case of the year and segment (not withdrawn, not rejected)."""
     query = select(Case).where(
         Case.year == year, Case.segment == segment, Case.child_index == pii.blind_index(child_id),
         Case.status.not_in(ENDED),

@@ -67,7 +67,7 @@ def rejections(policy: Policy, facts: Facts) -> list[str]:
 
 
 def parents_of(child: Person, birth: BirthCertificate | None) -> set[str]:
-    """The child's father and mother per the police record and, when known, the birth certificate."""
+    """The child's father and mother per the police record and, if known, the birth certificate."""
     ids = {child.father_id_number, child.mother_id_number}
     if birth is not None:
         ids |= {birth.father_id_number, birth.mother_id_number}

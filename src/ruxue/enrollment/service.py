@@ -162,9 +162,15 @@ async def start_case(
         raise duplicate(existing, guardian)
     child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
     check_window(load_policy(year, child_b.district_code), segment, now)
-    facts = Facts(year=year, segment=segment, guardian=guardian_p, child=child_p,
-                  booklets={child_b.booklet_no: child_b, guardian_b.booklet_no: guardian_b},
-                  birth_certificate=birth, guardianship_request=approved)  # fmt: skip
+    facts = Facts(
+        year=year,
+        segment=segment,
+        guardian=guardian_p,
+        child=child_p,
+        booklets={child_b.booklet_no: child_b, guardian_b.booklet_no: guardian_b},
+        birth_certificate=birth,
+        guardianship_request=approved,
+    )
     case = Case(
         case_no=case_no, year=year, segment=segment, channel="online", status="draft", step=3,
         district_code=child_b.district_code, guardian_index=pii.blind_index(guardian.id_number),
@@ -218,8 +224,13 @@ def duplicate_message(case: Case) -> str:
 
 
 async def send_spouse_code(
-    db: Database, client: ExchangeClient, settings: Settings, guardian: Guardian, case_no: str, spouse_id: str,
-) -> dict[str, str]:  # fmt: skip
+    db: Database,
+    client: ExchangeClient,
+    settings: Settings,
+    guardian: Guardian,
+    case_no: str,
+    spouse_id: str,
+) -> dict[str, str]:
     """Step 3's authorisation code goes only to the child's other parent (police record or birth
     certificate), and not too often for one case or one person (``identity.rules.send_wait``)."""
     spouse = parse_id_number(spouse_id).value

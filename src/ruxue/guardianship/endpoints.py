@@ -27,8 +27,14 @@ async def file(
     body: FileRequest, request: Request, guardian: Guardian = Depends(current_guardian)
 ) -> RequestView:
     state = request.app.state
-    filing = await service.file_request(state.db, state.exchange, guardian, child_id=body.child_id_number,
-                                        relationship=body.relationship, note=body.note)  # fmt: skip
+    filing = await service.file_request(
+        state.db,
+        state.exchange,
+        guardian,
+        child_id=body.child_id_number,
+        relationship=body.relationship,
+        note=body.note,
+    )
     await service.tell_parents(state.db, state.settings, filing)
     return request_view(filing.request)
 

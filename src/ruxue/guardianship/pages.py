@@ -31,17 +31,34 @@ async def form(request: Request, guardian: Guardian = Depends(signed_in)) -> Res
 
 @router.post("/guardianship", response_class=HTMLResponse)
 async def file(
-    request: Request, child_id: str = Form(""), relationship: str = Form(""), note: str = Form(""),
+    request: Request,
+    child_id: str = Form(""),
+    relationship: str = Form(""),
+    note: str = Form(""),
     guardian: Guardian = Depends(signed_in),
-) -> Response:  # fmt: skip
+) -> Response:
     state = request.app.state
     try:
-        filing = await service.file_request(state.db, state.exchange, guardian, child_id=child_id,
-                                            relationship=relationship, note=note)  # fmt: skip
+        filing = await service.file_request(
+            state.db,
+            state.exchange,
+            guardian,
+            child_id=child_id,
+            relationship=relationship,
+            note=note,
+        )
     except (RuxueError, IdNumberError) as exc:
         mine = await _mine(request, guardian)
-        return render(request, "guardianship.html", status_code=400, error=exc.message, requests=mine,
-                      relationships=service.RELATIONSHIPS, child_id=child_id, note=note)  # fmt: skip
+        return render(
+            request,
+            "guardianship.html",
+            status_code=400,
+            error=exc.message,
+            requests=mine,
+            relationships=service.RELATIONSHIPS,
+            child_id=child_id,
+            note=note,
+        )
     await service.tell_parents(state.db, state.settings, filing)
     return RedirectResponse(f"/guardianship?filed={filing.request.request_no}", status_code=303)
 
@@ -59,9 +76,12 @@ async def staff_list(request: Request, staff: Staff | None = Depends(signed_in_s
 
 @router.post("/staff/guardianship/{request_no}", response_class=HTMLResponse)
 async def staff_decide(
-    request: Request, request_no: str, action: str = Form(""), reason: str = Form(""),
+    request: Request,
+    request_no: str,
+    action: str = Form(""),
+    reason: str = Form(""),
     staff: Staff | None = Depends(signed_in_staff),
-) -> Response:  # fmt: skip
+) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
     try:

@@ -78,8 +78,14 @@ async def add_event(
     last = await session.scalar(
         select(func.max(GuardianshipEvent.seq)).where(GuardianshipEvent.request_id == request.id)
     )
-    event = GuardianshipEvent(request_id=request.id, seq=(last or 0) + 1, at=utcnow(), actor=actor,
-                              action=action, detail=detail)  # fmt: skip
+    event = GuardianshipEvent(
+        request_id=request.id,
+        seq=(last or 0) + 1,
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        detail=detail,
+    )
     session.add(event)
     await session.flush()
     return event

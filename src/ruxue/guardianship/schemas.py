@@ -61,10 +61,13 @@ def staff_view(
         HistoryRow(at=e.at, actor=e.actor, action=e.action, detail=e.detail) for e in history or []
     ]
     return StaffRequestView(
-        **_fields(request), applicant_name_masked=request.applicant_name_masked,
-        child_name_masked=request.child_name_masked, district_code=request.district_code,
-        note=request.note, history=rows,
-    )  # fmt: skip
+        **_fields(request),
+        applicant_name_masked=request.applicant_name_masked,
+        child_name_masked=request.child_name_masked,
+        district_code=request.district_code,
+        note=request.note,
+        history=rows,
+    )
 
 
 def _fields(request: GuardianshipRequest) -> dict[str, object]:

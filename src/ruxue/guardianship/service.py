@@ -24,8 +24,12 @@ from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 
-RELATIONSHIPS = {"grandparent": "祖父母", "maternal_grandparent": "外祖父母",
-                 "court_appointed": "法院指定的监护人", "other": "其他"}  # fmt: skip
+RELATIONSHIPS = {
+    "grandparent": "祖父母",
+    "maternal_grandparent": "外祖父母",
+    "court_appointed": "法院指定的监护人",
+    "other": "其他",
+}
 STATUSES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 
 
@@ -40,8 +44,14 @@ def actor(guardian: Guardian) -> str:
 
 
 async def file_request(
-    db: Database, client: ExchangeClient, guardian: Guardian, *, child_id: str, relationship: str, note: str,
-) -> Filing:  # fmt: skip
+    db: Database,
+    client: ExchangeClient,
+    guardian: Guardian,
+    *,
+    child_id: str,
+    relationship: str,
+    note: str,
+) -> Filing:
     """Asks the police (and the birth record) who the child's parents are and which district
     decides; none of it is shown to the applicant. Read, ask, write."""
     child = parse_id_number(child_id).value
@@ -55,36 +65,56 @@ async def file_request(
     request_no = f"GR{utcnow():%Y}{secrets.token_hex(5).upper()}"
     async with db.write_session() as session:
         consent = await grant_consent(
-            session, grantor=guardian.id_number, subjects=[guardian.id_number, child],
-            departments=["police", "health"], fields=["hukou", "birth_certificate"],
-            purpose="ENROLLMENT", case_no=request_no,
-        )  # fmt: skip
+            session,
+            grantor=guardian.id_number,
+            subjects=[guardian.id_number, child],
+            departments=["police", "health"],
+            fields=["hukou", "birth_certificate"],
+            purpose="ENROLLMENT",
+            case_no=request_no,
+        )
     ctx = CallContext(request_no, guardian.id_number, (envelope_consent(consent),))
-    answers = await client.ask_all(ctx, person_asks(child))
-    person = read_record(answers[0], Person, "学生")
-    booklet = read_record(answers[1], Booklet, "学生")
-    parents = parents_of(person, await fetch_birth(client, ctx, child))
+    person, booklet, parents = await _on_record(client, ctx, child)
     if guardian.id_number in parents:
         raise RuxueError("您是该学生的父亲或母亲，可直接报名，无需提交监护关系核验申请。")
     async with db.write_session() as session:
         await take_send(session, [f"guardianship:{pii.blind_index(child)}"], "监护关系核验申请")
         request = GuardianshipRequest(
-            request_no=request_no, applicant_index=pii.blind_index(guardian.id_number),
-            applicant_enc=pii.encrypt(guardian.id_number), applicant_name_masked=mask_name(guardian.name),
-            phone_enc=pii.encrypt(guardian.phone), child_index=pii.blind_index(child), child_enc=pii.encrypt(child),
-            child_name_masked=mask_name(person.name), district_code=booklet.district_code,
-            relationship=relationship, note=note.strip()[:500], consent_id=consent.id,
-        )  # fmt: skip
+            request_no=request_no,
+            applicant_index=pii.blind_index(guardian.id_number),
+            applicant_enc=pii.encrypt(guardian.id_number),
+            applicant_name_masked=mask_name(guardian.name),
+            phone_enc=pii.encrypt(guardian.phone),
+            child_index=pii.blind_index(child),
+            child_enc=pii.encrypt(child),
+            child_name_masked=mask_name(person.name),
+            district_code=booklet.district_code,
+            relationship=relationship,
+            note=note.strip()[:500],
+            consent_id=consent.id,
+        )
         session.add(request)
         await session.flush()
         await repo.add_event(session, request, actor(guardian), "filed", relationship=relationship)
     return Filing(request, sorted(parents))
 
 
+async def _on_record(
+    client: ExchangeClient, ctx: CallContext, child: str
+) -> tuple[Person, Booklet, set[str]]:
+    """The child's police record and hukou (for the district) and the parents on record."""
+    answers = await client.ask_all(ctx, person_asks(child))
+    person = read_record(answers[0], Person, "学生")
+    booklet = read_record(answers[1], Booklet, "学生")
+    return person, booklet, parents_of(person, await fetch_birth(client, ctx, child))
+
+
 def parent_text(request: GuardianshipRequest, child_id: str) -> str:
-    return (f"【入学一件事】{request.applicant_name_masked}（自述关系：{RELATIONSHIPS[request.relationship]}）"
-            f"申请为您的子女（身份证号{mask_id_number(child_id)}）办理入学，已提交监护关系核验申请"
-            f"（{request.request_no}），由区教育局审核。如有异议请联系户籍所在区教育局。")  # fmt: skip
+    return (
+        f"【入学一件事】{request.applicant_name_masked}（自述关系：{RELATIONSHIPS[request.relationship]}）"
+        f"申请为您的子女（身份证号{mask_id_number(child_id)}）办理入学，已提交监护关系核验申请"
+        f"（{request.request_no}），由区教育局审核。如有异议请联系户籍所在区教育局。"
+    )
 
 
 async def tell_parents(db: Database, settings: Settings, filing: Filing) -> list[dict[str, object]]:
@@ -103,8 +133,14 @@ async def tell_parents(db: Database, settings: Settings, filing: Filing) -> list
         )
     async with db.write_session() as session:
         fresh = await repo.by_no(session, request.request_no)
-        await repo.add_event(session, fresh, "system", "parents_told", parents=told,
-                             no_parent_on_record=not filing.parents)  # fmt: skip
+        await repo.add_event(
+            session,
+            fresh,
+            "system",
+            "parents_told",
+            parents=told,
+            no_parent_on_record=not filing.parents,
+        )
     return told
 
 
@@ -125,8 +161,14 @@ async def decide(
     action = "guardianship_approve" if approve else "guardianship_reject"
     await repo.add_event(session, request, staff.actor, action, reason=request.reason)
     await audit(session, staff, action, target=request_no, reason=request.reason)
-    session.add(Notification(case_no=request_no, recipient_enc=request.phone_enc,
-                             text=decision_text(request), status="pending"))  # fmt: skip
+    session.add(
+        Notification(
+            case_no=request_no,
+            recipient_enc=request.phone_enc,
+            text=decision_text(request),
+            status="pending",
+        )
+    )
     await session.flush()
     return request
 
