@@ -2,6 +2,9 @@
 told by SMS, decided by the district's reviewer, audited; it never takes the child's one case,
 and once approved its applicant may apply. 陈伟 (吴中区) asks to act for 李思琪 (姑苏区)."""
 
+import datetime as dt
+
+import httpx
 from sqlalchemy import select
 
 from ruxue.enrollment.models import CaseEvent
@@ -118,6 +121,11 @@ async def test_a_rejected_request_needs_a_reason_and_a_parent_need_not_file(
     mine = (await grandpa.get("/api/v1/guardianship")).json()
     assert (mine[0]["status"], mine[0]["reason"]) == ("rejected", "无监护依据")
     assert (await grandpa.post("/api/v1/cases", json=START)).status_code == 403
+    before = await sms_count(sandbox)  # filing again at once would text the parents again
+    form = {"child_id": LI_CHILD, "relationship": "grandparent", "note": "再次申请"}
+    refiled = await grandpa.post("/guardianship", data=form)
+    assert refiled.status_code == 429 and "过于频繁" in refiled.text
+    assert await sms_count(sandbox) == before
 
     mother = await logged_in(web, sandbox, LI)
     before = await sms_count(sandbox)
@@ -128,3 +136,31 @@ async def test_a_rejected_request_needs_a_reason_and_a_parent_need_not_file(
     assert form.status_code == 200 and "监护关系核验申请" in form.text
     for client in (grandpa, gusu, mother):
         await client.aclose()
+
+
+async def test_a_parent_without_an_account_is_recorded_as_not_texted(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
+) -> None:
+    """The app knows no parent's phone: a parent the identity platform does not know (here a
+    number outside the dataset) cannot be texted, and the history says so."""
+    from ruxue.guardianship import repository as repo
+    from ruxue.guardianship.service import Filing, tell_parents
+    from ruxue.person.rules import make_id_number
+
+    grandpa = await logged_in(web, sandbox, CHEN)
+    form = {"child_id": LI_CHILD, "relationship": "court_appointed", "note": "法院判决书"}
+    filed = await grandpa.post("/guardianship", data=form)
+    assert filed.status_code == 303
+    no = httpx.URL(filed.headers["location"]).params["filed"]
+    page = await grandpa.get(filed.headers["location"])
+    assert no in page.text and "法院指定的监护人" in page.text and "待审核" in page.text
+    assert "李思琪" not in page.text and "李*琪" not in page.text
+    unknown = make_id_number("320508", dt.date(1985, 3, 3), 11)
+    async with db.read_session() as session:
+        request = await repo.by_no(session, no)
+    told = await tell_parents(db, settings, Filing(request, [LI, unknown]))
+    assert [t["sent"] for t in told] == [True, False] and told[1]["why"] == "no_account"
+    async with db.read_session() as session:
+        history = await repo.events_of(session, await repo.by_no(session, no))
+    assert history[-1].action == "parents_told" and history[-1].detail["parents"] == told
+    await grandpa.aclose()

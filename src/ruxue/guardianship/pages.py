@@ -52,7 +52,7 @@ async def file(
         return render(
             request,
             "guardianship.html",
-            status_code=400,
+            status_code=exc.status_code if isinstance(exc, RuxueError) else 400,
             error=exc.message,
             requests=mine,
             relationships=service.RELATIONSHIPS,
