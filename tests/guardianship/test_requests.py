@@ -164,3 +164,32 @@ async def test_a_parent_without_an_account_is_recorded_as_not_texted(
         history = await repo.events_of(session, await repo.by_no(session, no))
     assert history[-1].action == "parents_told" and history[-1].detail["parents"] == told
     await grandpa.aclose()
+
+
+async def test_an_approved_guardian_may_register_at_the_desk(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    grandpa = await logged_in(web, sandbox, CHEN)
+    no = (await grandpa.post("/api/v1/guardianship", json=FILE)).json()["request_no"]
+    desk = await staff_client(
+        web, "desk-pj", await make_staff(db, "desk-pj", "desk", school="3205080101")
+    )
+    body = {
+        "segment": "primary",
+        "guardian_id_number": CHEN,
+        "child_id_number": LI_CHILD,
+        "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"],
+    }
+    assert (await desk.post("/api/v1/staff/offline-cases", json=body)).status_code == 403
+    gusu = await staff_client(
+        web, "rev-gs3", await make_staff(db, "rev-gs3", "reviewer", district="320508")
+    )
+    assert (
+        await gusu.post(f"/api/v1/review/guardianship/{no}/approve", json={})
+    ).status_code == 200
+    done = await desk.post("/api/v1/staff/offline-cases", json=body)
+    assert done.status_code == 201, done.text
+    assert "GUARDIANSHIP_UNVERIFIED" not in done.json()["reasons"]
+    for client in (grandpa, desk, gusu):
+        await client.aclose()
