@@ -193,3 +193,48 @@ async def test_an_approved_guardian_may_register_at_the_desk(
     assert "GUARDIANSHIP_UNVERIFIED" not in done.json()["reasons"]
     for client in (grandpa, desk, gusu):
         await client.aclose()
+
+
+async def test_documents_go_to_the_districts_reviewer_only(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    from tests.enrollment.test_materials_and_public import PNG
+
+    grandpa = await logged_in(web, sandbox, CHEN)
+    no = (await grandpa.post("/api/v1/guardianship", json=FILE)).json()["request_no"]
+    url = f"/api/v1/guardianship/{no}/documents"
+    fake = await grandpa.post(url, files={"file": ("order.pdf", b"not a pdf", "application/pdf")})
+    assert fake.status_code == 400 and "PDF、JPG 或 PNG" in fake.json()["message"]
+    sent = await grandpa.post(url, files={"file": ("判决书.png", PNG, "image/png")})
+    assert sent.status_code == 201, sent.text
+    page = await grandpa.post(
+        f"/guardianship/{no}/documents", files={"file": ("户口簿.png", PNG, "image/png")}
+    )
+    assert page.status_code == 303
+    other = await logged_in(web, sandbox, WANG)
+    assert (await other.post(url, files={"file": ("x.png", PNG, "image/png")})).status_code == 404
+
+    gusu = await staff_client(
+        web, "rev-gs4", await make_staff(db, "rev-gs4", "reviewer", district="320508")
+    )
+    wuzhong = await staff_client(
+        web, "rev-wz4", await make_staff(db, "rev-wz4", "reviewer", district="320506")
+    )
+    detail = (await gusu.get(f"/api/v1/review/guardianship/{no}")).json()
+    assert [d["filename"] for d in detail["documents"]] == ["判决书.png", "户口簿.png"]
+    doc = f"/api/v1/review/guardianship/{no}/documents/{detail['documents'][0]['id']}"
+    got = await gusu.get(doc)
+    assert got.status_code == 200 and got.content == PNG
+    assert (await wuzhong.get(doc)).status_code == 404
+    async with db.read_session() as session:
+        seen = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "guardianship_document_view")
+            )
+        ).all()
+    assert [(a.username, a.target) for a in seen] == [("rev-gs4", no)]
+    await gusu.post(f"/api/v1/review/guardianship/{no}/reject", json={"reason": "材料不足"})
+    late = await grandpa.post(url, files={"file": ("x.png", PNG, "image/png")})
+    assert late.status_code == 400 and "已审核" in late.json()["message"]
+    for client in (grandpa, other, gusu, wuzhong):
+        await client.aclose()

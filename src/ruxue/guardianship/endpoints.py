@@ -1,9 +1,13 @@
 """Guardianship requests over the JSON API: the applicant files and follows; reviewers decide."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
+from ruxue.guardianship.documents import add_document, documents_of
+from ruxue.guardianship.models import GuardianshipRequest
 from ruxue.guardianship.schemas import (
     Decide,
     FileRequest,
@@ -58,6 +62,12 @@ async def queue(
         return [staff_view(r) for r in found]
 
 
+async def _staff_view(session: AsyncSession, found: GuardianshipRequest) -> StaffRequestView:
+    return staff_view(
+        found, await repo.events_of(session, found), await documents_of(session, found)
+    )
+
+
 @staff_router.get("/{request_no}", response_model=StaffRequestView)
 async def one(
     request_no: str, request: Request, staff: Staff = Depends(current_staff)
@@ -68,7 +78,52 @@ async def one(
         if found is None:
             raise NotFound("申请不存在或不在您的辖区")
         await audit(session, staff, "guardianship_view", target=request_no)
-        return staff_view(found, list(await repo.events_of(session, found)))
+        return await _staff_view(session, found)
+
+
+@staff_router.get("/{request_no}/documents/{document_id}")
+async def document(
+    request_no: str, document_id: int, request: Request, staff: Staff = Depends(current_staff)
+) -> Response:
+    require(staff, "reviewer", "admin")
+    async with request.app.state.db.write_session() as session:
+        found = await repo.staff_request(session, staff, request_no)
+        files = {d.id: d for d in await documents_of(session, found)} if found else {}
+        if document_id not in files:
+            raise NotFound("材料不存在或不在您的辖区")
+        await audit(
+            session,
+            staff,
+            "guardianship_document_view",
+            target=request_no,
+            filename=files[document_id].filename,
+        )
+    doc = files[document_id]
+    return FileResponse(doc.path, media_type=doc.content_type, filename=doc.filename or None)
+
+
+@router.post("/{request_no}/documents", response_model=RequestView, status_code=201)
+async def upload(
+    request_no: str,
+    request: Request,
+    file: UploadFile = File(...),
+    guardian: Guardian = Depends(current_guardian),
+) -> RequestView:
+    settings = request.app.state.settings
+    data = await file.read(settings.upload_max_bytes + 1)
+    db = request.app.state.db
+    await add_document(
+        db,
+        settings.upload_dir,
+        settings.upload_max_bytes,
+        guardian,
+        request_no,
+        file.filename or "",
+        data,
+    )
+    async with db.read_session() as session:
+        mine = {r.request_no: r for r in await repo.mine(session, guardian.id_number)}
+    return request_view(mine[request_no])
 
 
 async def _decide(
@@ -76,7 +131,7 @@ async def _decide(
 ) -> StaffRequestView:
     async with request.app.state.db.write_session() as session:
         found = await service.decide(session, staff, request_no, approve=approve, reason=reason)
-        view = staff_view(found, list(await repo.events_of(session, found)))
+        view = await _staff_view(session, found)
     send_soon()
     return view
 

@@ -48,3 +48,18 @@ class GuardianshipEvent(Base):
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class GuardianshipDocument(Base):
+    """A document the applicant uploaded for the reviewer (a court order, a hukou page …)."""
+
+    __tablename__ = "guardianship_document"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("guardianship_request.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    content_type: Mapped[str] = mapped_column(String(60), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    path: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,12 +1,13 @@
 """Guardianship request pages: the applicant's form and list, the reviewers' list."""
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment.pages import render, signed_in
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
+from ruxue.guardianship.documents import add_document, documents_of
 from ruxue.guardianship.schemas import request_view, staff_view
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import RuxueError
@@ -63,13 +64,48 @@ async def file(
     return RedirectResponse(f"/guardianship?filed={filing.request.request_no}", status_code=303)
 
 
+@router.post("/guardianship/{request_no}/documents", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    request_no: str,
+    file: UploadFile = File(...),
+    guardian: Guardian = Depends(signed_in),
+) -> Response:
+    settings, db = request.app.state.settings, request.app.state.db
+    data = await file.read(settings.upload_max_bytes + 1)
+    try:
+        await add_document(
+            db,
+            settings.upload_dir,
+            settings.upload_max_bytes,
+            guardian,
+            request_no,
+            file.filename or "",
+            data,
+        )
+    except RuxueError as exc:
+        mine = await _mine(request, guardian)
+        return render(
+            request,
+            "guardianship.html",
+            status_code=exc.status_code,
+            error=exc.message,
+            requests=mine,
+            relationships=service.RELATIONSHIPS,
+        )
+    return RedirectResponse("/guardianship", status_code=303)
+
+
 @router.get("/staff/guardianship", response_class=HTMLResponse)
 async def staff_list(request: Request, staff: Staff | None = Depends(signed_in_staff)) -> Response:
     if staff is None or staff.role not in ("reviewer", "admin"):
         return RedirectResponse("/staff", status_code=303)
     async with request.app.state.db.write_session() as session:
         pending = await repo.staff_requests(session, staff, "pending")
-        views = [staff_view(r, list(await repo.events_of(session, r))) for r in pending]
+        views = [
+            staff_view(r, await repo.events_of(session, r), await documents_of(session, r))
+            for r in pending
+        ]
         await audit(session, staff, "guardianship_list_view", status="pending", rows=len(views))
     return render(request, "staff_guardianship.html", staff=staff, requests=views)
 

@@ -1,10 +1,15 @@
 """API shapes of guardianship requests: what the applicant sees, what a reviewer sees."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from ruxue.guardianship.models import GuardianshipEvent, GuardianshipRequest
+from ruxue.guardianship.models import (
+    GuardianshipDocument,
+    GuardianshipEvent,
+    GuardianshipRequest,
+)
 from ruxue.guardianship.service import RELATIONSHIPS, STATUSES
 from ruxue.kit import pii
 from ruxue.person.rules import mask_id_number
@@ -42,12 +47,20 @@ class HistoryRow(BaseModel):
     detail: dict[str, object]
 
 
+class DocumentView(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
 class StaffRequestView(RequestView):
     applicant_name_masked: str
     child_name_masked: str
     district_code: str
     note: str
     history: list[HistoryRow] = []
+    documents: list[DocumentView] = []
 
 
 def request_view(request: GuardianshipRequest) -> RequestView:
@@ -55,10 +68,14 @@ def request_view(request: GuardianshipRequest) -> RequestView:
 
 
 def staff_view(
-    request: GuardianshipRequest, history: list[GuardianshipEvent] | None = None
+    request: GuardianshipRequest,
+    history: Sequence[GuardianshipEvent] = (),
+    documents: Sequence[GuardianshipDocument] = (),
 ) -> StaffRequestView:
-    rows = [
-        HistoryRow(at=e.at, actor=e.actor, action=e.action, detail=e.detail) for e in history or []
+    rows = [HistoryRow(at=e.at, actor=e.actor, action=e.action, detail=e.detail) for e in history]
+    files = [
+        DocumentView(id=d.id, filename=d.filename, content_type=d.content_type, size=d.size)
+        for d in documents
     ]
     return StaffRequestView(
         **_fields(request),
@@ -67,6 +84,7 @@ def staff_view(
         district_code=request.district_code,
         note=request.note,
         history=rows,
+        documents=files,
     )
 
 
