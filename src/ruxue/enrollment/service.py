@@ -192,9 +192,9 @@ async def start_case(
                 departments=list(DEPARTMENTS),
                 guardianship_request=approved,
             )
-            await repo.add_event(
-                session, case, "system", "fetch", step=2, services=["police.person", "police.hukou"]
-            )
+            services = ["police.person", "police.hukou"]
+            services += ["health.birth_certificate"] if birth else []
+            await repo.add_event(session, case, "system", "fetch", step=2, services=services)
     except IntegrityError:  # another channel registered the child meanwhile
         raise DuplicateCase(DUPLICATE) from None
     return case
@@ -207,9 +207,9 @@ def _own_draft(case: Case, guardian: Guardian) -> bool:
 DUPLICATE = "该学生本年度已有报名办件，不能重复报名。如有疑问请联系户籍所在区教育局或学校。"
 
 
-def duplicate(case: Case, guardian: Guardian | None) -> DuplicateCase:
+def duplicate(case: Case, guardian: Guardian) -> DuplicateCase:
     """The refusal of a second case: another person's case number and status stay unsaid."""
-    if guardian is None or case.guardian_index != pii.blind_index(guardian.id_number):
+    if case.guardian_index != pii.blind_index(guardian.id_number):
         return DuplicateCase(DUPLICATE)
     return DuplicateCase(duplicate_message(case), case.case_no)
 
