@@ -2,6 +2,8 @@
 data is shown and before any SMS leaves; one case per child, freed by a rejection or withdrawal;
 the spouse code goes only to the other parent, not too often. Over real HTTP, with the sandbox."""
 
+import asyncio
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -228,3 +230,17 @@ async def test_the_rate_limit_counts_per_case_and_per_person(db: Database, keys:
         async with db.write_session() as session:
             await take_send(session, keys, "验证码")
     assert 0 < caught.value.retry_after <= 60
+
+
+async def test_concurrent_sends_for_one_key_let_one_through(db: Database) -> None:
+    from ruxue.identity.repository import TooSoon, take_send
+
+    async def one() -> bool:
+        try:
+            async with db.write_session() as session:
+                await take_send(session, ["case:C", "person:Y"], "验证码")
+        except TooSoon:
+            return False
+        return True
+
+    assert sorted(await asyncio.gather(*(one() for _ in range(6)))) == [False] * 5 + [True]
