@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 from ruxue.dataset.schemas import StudentStatus
 from ruxue.enrollment.facts import HOUSING_PROOF, STUDENT_STATUS
 from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import NEEDS_MATERIALS, NOTICE, REJECTED, REVIEW, decide, household_size
+from ruxue.enrollment.rules import (
+    NEEDS_MATERIALS,
+    NOTICE,
+    REJECTED,
+    REVIEW,
+    decide,
+    household_size,
+    may_apply,
+    parents_of,
+)
 from tests.enrollment.builders import SCHOOLS, YEAR, family, person, residence, with_certificates
 
 POLICY = load_policy(YEAR, "320508")
@@ -163,6 +172,26 @@ def test_grandparent_applying_goes_to_review() -> None:
     facts.guardian = person(dt.date(1960, 5, 5), "M", name="祖父")
     decision = _decide(facts)
     assert decision.outcome == REVIEW and "GUARDIANSHIP_UNVERIFIED" in decision.reasons
+
+
+def test_grandparent_with_an_approved_request_is_not_sent_to_review_again() -> None:
+    facts = family()
+    facts.guardian = person(dt.date(1960, 5, 5), "M", name="祖父")
+    facts.guardianship_request = "GR2026ABCDE"
+    assert _decide(facts).outcome == NOTICE
+
+
+def test_who_may_apply_for_a_child() -> None:
+    facts = with_certificates(family())
+    child, birth, father = facts.child, facts.birth_certificate, facts.guardian
+    stranger = person(dt.date(1960, 5, 5), "M").id_number
+    assert may_apply(father.id_number, child, None, approved=False)
+    assert not may_apply(stranger, child, birth, approved=False)
+    assert may_apply(stranger, child, birth, approved=True)
+    child.father_id_number = None  # the police record lost him: the birth record still says so
+    assert not may_apply(father.id_number, child, None, approved=False)
+    assert may_apply(father.id_number, child, birth, approved=False)
+    assert None not in parents_of(child, birth)
 
 
 def test_guardianship_proven_by_birth_certificate_alone() -> None:

@@ -4,12 +4,15 @@ import datetime as dt
 
 from sqlalchemy.exc import IntegrityError
 
+from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.gather import gather_facts
+from ruxue.enrollment.applicant import DESK, check_applicant
+from ruxue.enrollment.gather import gather_facts, person_asks, read_record
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import best_residence, decide
 from ruxue.enrollment.service import (
+    DUPLICATE,
     DuplicateCase,
     check_window,
     duplicate_message,
@@ -19,6 +22,7 @@ from ruxue.enrollment.service import (
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.service import envelope_consent, grant_consent
+from ruxue.guardianship.repository import approved_request
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
@@ -43,8 +47,9 @@ async def find_child(
         await audit(session, staff, "desk_search", target=pii.blind_index(child)[:16])
         if case is None:
             return None
-        visible = await repo.staff_case(session, staff, case.case_no) is not None
-    return {"case_no": case.case_no, "status": case.status, "channel": case.channel, "visible": visible,
+        if await repo.staff_case(session, staff, case.case_no) is None:
+            return {"visible": False, "message": DUPLICATE}  # another school's case stays unsaid
+    return {"case_no": case.case_no, "status": case.status, "channel": case.channel, "visible": True,
             "message": duplicate_message(case)}  # fmt: skip
 
 
@@ -54,7 +59,8 @@ async def register_offline(
     property_cert: str | None = None, phone: str = "", keyed_in: dict[str, str] | None = None,
 ) -> Case:  # fmt: skip
     """Department data pre-filled with the guardian's signed consent, originals ticked as seen,
-    decided by the same rules. The staff member is in the trace."""
+    decided by the same rules. The staff member is in the trace. As online, who may act for the
+    child (a parent, or an approved guardianship request) is settled before anything else."""
     require(staff, "desk")
     if not consent_signed:
         raise RuxueError("请先由监护人（及配偶）签署书面授权书。")
@@ -65,9 +71,8 @@ async def register_offline(
         parse_id_number(i).value
         for i in (guardian_id, child_id, *([spouse_id] if spouse_id else []))
     ]
-    existing = await find_child(db, staff, year, segment, ids[1])
-    if existing is not None:  # it already carries the message and the case number: no second lookup
-        raise DuplicateCase(str(existing["message"]), str(existing["case_no"]))
+    async with db.read_session() as session:
+        approved = await approved_request(session, ids[0], ids[1])
     case_no = new_case_no(year, segment)
     # the paper consent: the guardian for themselves and the child, the spouse for themselves
     grants = [(ids[0], ids[:2])] + ([(ids[2], [ids[2]])] if spouse_id else [])
@@ -80,8 +85,14 @@ async def register_offline(
     ctx = CallContext(
         case_no=case_no, operator=staff.actor, consents=tuple(envelope_consent(c) for c in consents)
     )
+    child = read_record(await client.ask(ctx, person_asks(ids[1])[0]), Person, "学生")
+    await check_applicant(client, ctx, ids[0], child, approved, DESK)
+    existing = await find_child(db, staff, year, segment, ids[1])
+    if existing is not None:  # it already carries the message (and the number, if visible)
+        raise DuplicateCase(str(existing["message"]), str(existing.get("case_no") or ""))
     facts = await gather_facts(client, ctx, year=year, segment=segment, guardian_id=ids[0], child_id=ids[1],
                                spouse_id=ids[2] if spouse_id else None, chosen_cert=property_cert)  # fmt: skip
+    facts.guardianship_request = approved
     facts.provided = {
         m for m in originals_seen if m in ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")
     }
@@ -107,7 +118,7 @@ async def register_offline(
         try:
             await session.flush()
         except IntegrityError:
-            raise DuplicateCase("该学生本年度已有办件，不能重复报名。", "") from None
+            raise DuplicateCase(DUPLICATE) from None
         await repo.add_event(
             session, case, staff.actor, "desk_consent", consent_ids=case.consent_ids
         )

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.tasks import archive_soon
@@ -22,11 +22,11 @@ from ruxue.enrollment.schemas import (
 )
 from ruxue.enrollment.views import case_view
 from ruxue.exchange.client import ExchangeClient
-from ruxue.identity.service import Guardian, current_guardian, request_person_otp, verify_person_otp
+from ruxue.identity.repository import TooSoon
+from ruxue.identity.service import Guardian, current_guardian, verify_person_otp
 from ruxue.kit.errors import RuxueError
 from ruxue.notice.service import notice_pdf
 from ruxue.notify.service import send_soon
-from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.schools.repository import get_school
 from ruxue.settings import Settings
 
@@ -90,16 +90,24 @@ async def get_case(
         return await view(request, session, case)
 
 
-@router.post("/{case_no}/spouse/code")
+@router.post("/{case_no}/spouse/code", responses={429: {"description": "too many codes"}})
 async def spouse_code(
     case_no: str, body: SpouseCode, request: Request, guardian: Guardian = Depends(current_guardian)
-) -> dict[str, str]:
-    """Send the spouse an authorisation code through the identity platform."""
-    async with request.app.state.db.read_session() as session:
-        await service.load(session, guardian, case_no)
-    spouse = parse_id_number(body.spouse_id_number).value
-    reason = f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
-    return await request_person_otp(settings_of(request), spouse, reason)
+) -> Response:
+    """Send the child's other parent an authorisation code through the identity platform."""
+    try:
+        sent = await service.send_spouse_code(
+            request.app.state.db,
+            exchange(request),
+            settings_of(request),
+            guardian,
+            case_no,
+            body.spouse_id_number,
+        )
+    except TooSoon as exc:
+        body_ = {"error": exc.code, "message": exc.message, "retry_after": exc.retry_after}
+        return JSONResponse(body_, 429, headers={"Retry-After": str(exc.retry_after)})
+    return JSONResponse(sent)
 
 
 @router.post("/{case_no}/spouse", response_model=CaseView)

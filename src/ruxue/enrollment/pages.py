@@ -32,12 +32,11 @@ from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity.service import (
     Guardian,
     optional_guardian,
-    request_person_otp,
     verify_person_otp,
 )
 from ruxue.kit.errors import RuxueError
 from ruxue.notify.service import send_soon
-from ruxue.person.rules import IdNumberError, mask_id_number, mask_name, parse_id_number
+from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
 from ruxue.schools.repository import get_school
 
 router = APIRouter(include_in_schema=False)
@@ -150,7 +149,14 @@ async def child_submit(
     except RuxueError as exc:
         existing = await _own_case_no(request, guardian, exc.details.get("case_no"))
         return render(
-            request, "step_child.html", 2, 400, error=exc.message, existing=existing, **ctx
+            request,
+            "step_child.html",
+            2,
+            exc.status_code,
+            error=exc.message,
+            existing=existing,
+            guardianship_url=exc.details.get("guardianship_url"),
+            **ctx,
         )
     return to(f"/cases/{case.case_no}/step/3")
 
@@ -224,17 +230,15 @@ async def spouse_code(
 ) -> Response:
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
+    state = request.app.state
     try:
-        reason = (
-            f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
-        )
-        sent = await request_person_otp(
-            request.app.state.settings, parse_id_number(spouse_id).value, reason
+        sent = await service.send_spouse_code(
+            state.db, state.exchange, state.settings, guardian, case_no, spouse_id
         )
     except IdNumberError as exc:
         return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
     except RuxueError as exc:
-        return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
+        return render(request, "step3.html", 3, exc.status_code, error=exc.message, **ctx)
     return render(
         request, "step3.html", 3, txn=sent["txn"], phone=sent.get("phone_masked", ""), **ctx
     )

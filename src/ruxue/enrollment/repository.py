@@ -8,7 +8,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case, CaseEvent, Material
+from ruxue.enrollment.models import ENDED, Case, CaseEvent, Material
 from ruxue.kit import pii
 from ruxue.kit.db import now_of
 
@@ -38,9 +38,10 @@ async def case_of(session: AsyncSession, guardian_id: str, case_no: str) -> Case
 async def case_for_child(
     session: AsyncSession, year: int, segment: str, child_id: str
 ) -> Case | None:
+    """The case holding the child's one case of the year and segment (not withdrawn, not rejected)."""
     query = select(Case).where(
         Case.year == year, Case.segment == segment, Case.child_index == pii.blind_index(child_id),
-        Case.status != "withdrawn",
+        Case.status.not_in(ENDED),
     )  # fmt: skip
     return (await session.scalars(query)).one_or_none()
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import msgspec
 from msgspec import Struct, field
 
-from ruxue.dataset.schemas import Person, Property
+from ruxue.dataset.schemas import BirthCertificate, Person, Property
 from ruxue.enrollment.explain import explain
 from ruxue.enrollment.facts import (
     BIRTH,
@@ -66,12 +66,29 @@ def rejections(policy: Policy, facts: Facts) -> list[str]:
     return reasons
 
 
+def parents_of(child: Person, birth: BirthCertificate | None) -> set[str]:
+    """The child's father and mother per the police record and, if known, the birth certificate."""
+    ids = {child.father_id_number, child.mother_id_number}
+    if birth is not None:
+        ids |= {birth.father_id_number, birth.mother_id_number}
+    return {i for i in ids if i}
+
+
+def may_apply(
+    applicant_id: str, child: Person, birth: BirthCertificate | None, approved: bool
+) -> bool:
+    """Who may act for a child: a parent, or a guardian whose request a reviewer approved."""
+    return approved or applicant_id in parents_of(child, birth)
+
+
 def is_parent(parent: Person, facts: Facts) -> bool:
     """Parent of the child per the police record or the birth certificate."""
-    pid, child, cert = parent.id_number, facts.child, facts.birth_certificate
-    if pid in (child.father_id_number, child.mother_id_number):
-        return True
-    return cert is not None and pid in (cert.father_id_number, cert.mother_id_number)
+    return parent.id_number in parents_of(facts.child, facts.birth_certificate)
+
+
+def guardianship_verified(facts: Facts) -> bool:
+    """A parent, or a guardian whose guardianship request a district reviewer approved."""
+    return is_parent(facts.guardian, facts) or facts.guardianship_request is not None
 
 
 def same_booklet(facts: Facts) -> bool:
@@ -165,7 +182,7 @@ def best_residence(policy: Policy, facts: Facts, schools: Sequence[SchoolRef]) -
 
 def review_reasons(policy: Policy, facts: Facts, placement: Placement) -> list[str]:
     reasons = []
-    if not is_parent(facts.guardian, facts):
+    if not guardianship_verified(facts):
         reasons.append("GUARDIANSHIP_UNVERIFIED")
     if placement.school is None:
         reasons.append("NO_CATCHMENT")

@@ -97,3 +97,18 @@ async def verify_person_otp(settings: Settings, txn: str, code: str) -> str:
     if not body.get("verified"):
         raise PersonOtpError("授权验证码不正确或已过期，请重新获取。")
     return str(body["id_number"])
+
+
+async def message_person(settings: Settings, id_number: str, text: str) -> bool:
+    """Have the identity platform text a person at the phone it verified for them; the app never
+    learns the number. False when the person has no account there (no phone is known)."""
+    async with http_client(timeout=10) as http:
+        response = await http.post(
+            f"{settings.idp_url.rstrip('/')}/api/person-message",
+            json={"id_number": id_number, "text": text},
+            auth=(settings.oidc_client_id, settings.oidc_client_secret),
+        )
+    if response.status_code == 404:
+        return False
+    response.raise_for_status()
+    return True

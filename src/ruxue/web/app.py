@@ -19,6 +19,9 @@ from ruxue.enrollment.pages import router as enrollment_pages
 from ruxue.enrollment.policy import load_policy
 from ruxue.exchange.client import ExchangeClient
 from ruxue.exchange.endpoints import router as exchange_router
+from ruxue.guardianship.endpoints import router as guardianship_api
+from ruxue.guardianship.endpoints import staff_router as guardianship_review_api
+from ruxue.guardianship.pages import router as guardianship_pages
 from ruxue.identity.endpoints import router as identity_router
 from ruxue.identity.service import make_oauth
 from ruxue.kit.db import Database
@@ -73,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         archive_router,
         archive_pages,
         review_router,
+        guardianship_api,
+        guardianship_review_api,
+        guardianship_pages,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
