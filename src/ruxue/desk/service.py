@@ -4,6 +4,7 @@ import datetime as dt
 
 from sqlalchemy.exc import IntegrityError
 
+from ruxue.archive.tasks import archive_when_final
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.gather import gather_facts
 from ruxue.enrollment.models import Case
@@ -119,6 +120,7 @@ async def register_offline(
         await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
                              missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
         await audit(session, staff, "desk_register", target=case_no)
+        archive_when_final(session, case)
         if phone:
             await queue_sms(
                 session,

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
 from ruxue.enrollment.materials import store_upload
@@ -25,7 +24,6 @@ from ruxue.exchange.client import ExchangeClient
 from ruxue.identity.service import Guardian, current_guardian, request_person_otp, verify_person_otp
 from ruxue.kit.errors import RuxueError
 from ruxue.notice.service import notice_pdf
-from ruxue.notify.service import send_soon
 from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.schools.repository import get_school
 from ruxue.settings import Settings
@@ -232,8 +230,6 @@ async def submit(
     async with write(request) as session:
         case = await service.submit(session, settings_of(request).clock(), guardian, case_no)
         result = await view(request, session, case)
-    send_soon()
-    archive_soon(case_no)
     return result
 
 
