@@ -78,6 +78,10 @@ async def _stored_encrypted(db: Database, pdf: bytes) -> None:
     """On disk only ciphertext; ``read_upload`` gives back files that open."""
     async with db.read_session() as session:
         image, document = (await session.scalars(select(Material).order_by(Material.id))).all()
+    _check_encrypted(image, document, pdf)
+
+
+def _check_encrypted(image: Material, document: Material, pdf: bytes) -> None:
     for material in (image, document):
         stored = Path(material.path).read_bytes()
         plain = read_upload(material)
