@@ -82,8 +82,10 @@ def _write_encrypted(path: Path, plain: bytes) -> None:
 
 
 def read_upload(material: Material) -> bytes:
-    """The plaintext of an uploaded file, checked against the digest taken when it was stored."""
-    plain = pii.decrypt_file(Path(material.path).read_bytes())
+    """The plaintext of an uploaded file, checked against the digest taken when it was stored.
+    A file stored before uploads were encrypted is read as it is, if its digest matches."""
+    stored = Path(material.path).read_bytes()
+    plain = pii.decrypt_file(stored) if stored.startswith(pii.FILE_MAGIC) else stored
     if hashlib.sha256(plain).hexdigest() != material.sha256:
         raise ValueError(f"uploaded file {material.path} does not match its digest")
     return plain
