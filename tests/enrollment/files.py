@@ -1,6 +1,7 @@
 """Files to upload: real scans (Pillow, pikepdf) and the bombs and polyglots an attacker would
 send, written byte by byte where a library would refuse to write them."""
 
+import base64
 import functools
 import io
 import struct
@@ -9,6 +10,8 @@ import zlib
 import pikepdf
 from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
 
 MIB = 1024 * 1024
 
@@ -108,6 +111,26 @@ def pdf_bomb(expanded: int = 200 * MIB, length: int | None = None) -> bytes:
     stated = len(packed) if length is None else length
     stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % stated + packed + b"\nendstream"
     return handwritten_pdf(_pages(stream))
+
+
+def pdf_bomb_ascii85(expanded: int = 200 * MIB) -> bytes:
+    """The bomb again, its Flate data written as ASCII85 text (as reportlab writes streams)."""
+    text = base64.a85encode(zeros_deflated(expanded), wrapcol=72) + b"~>"
+    head = b"<< /Length %d /Filter [/ASCII85Decode /FlateDecode] >>\nstream\n" % len(text)
+    return handwritten_pdf(_pages(head + text + b"\nendstream"))
+
+
+def reportlab_scan(pages: int = 3) -> bytes:
+    """Pages of a photographed certificate, as reportlab writes them (ASCII85 over Flate)."""
+    out = io.BytesIO()
+    sheet = canvas.Canvas(out)
+    image = ImageReader(Image.open(io.BytesIO(photo("JPEG", (1200, 1600)))))
+    for n in range(pages):
+        sheet.drawImage(image, 0, 0, 595, 842)
+        sheet.drawString(50, 50, f"page {n + 1}")
+        sheet.showPage()
+    sheet.save()
+    return out.getvalue()
 
 
 def pdf_with_script() -> bytes:

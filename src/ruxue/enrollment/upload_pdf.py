@@ -1,11 +1,14 @@
 """Uploaded PDFs: measured before any PDF library expands them, then parsed strictly by qpdf.
 
 Every Flate stream in the file is expanded here with a cap on the total (found after each
-``stream`` keyword, so a false ``/Length`` hides nothing; zlib says where each one ends), and a
-stream's filters must be Flate or an image codec, named in the stream's dictionary (always in the
+``stream`` keyword, so a false ``/Length`` hides nothing; zlib says where each one ends; ASCII85
+or hex text is decoded first, up to its end marker), and a stream's filters must be these or an
+image codec, named in the stream's dictionary (always in the
 open, never inside an object stream), so qpdf never expands anything that was not measured. Then qpdf parses it without repairing it, and the page count,
 the object count and active content (scripts, launch actions, embedded files) are checked."""
 
+import base64
+import binascii
 import io
 import re
 import zlib
@@ -19,7 +22,9 @@ STREAM = re.compile(rb"(?<!end)stream[ \t]*(?:\r\n|\r|\n)")
 NAME = re.compile(rb"/([^\s/\[\]<>(){}%]*)")
 ESCAPE = re.compile(rb"#([0-9a-fA-F]{2})")
 FILTER_VALUE = re.compile(rb"\s*(\[[^\]]*\]|/[^\s/\[\]<>(){}%]*)")
-MEASURED = {"FlateDecode", "Fl"}  # expanded and counted here
+MEASURED = {"FlateDecode", "Fl", "ASCII85Decode", "A85", "ASCIIHexDecode", "AHx"}  # expanded here
+ASCII85 = re.compile(rb"[!-uz\s]*~>")
+HEX = re.compile(rb"[0-9A-Fa-f\s]*>")
 CODECS = {"DCTDecode", "DCT", "JPXDecode", "CCITTFaxDecode", "CCF", "JBIG2Decode"}  # never expanded
 ACTIVE = {
     *("JavaScript", "JS", "Launch", "SubmitForm", "ImportData", "GoToE"),
@@ -67,13 +72,34 @@ def _expanded_size(data: bytes, cap: int) -> int:
     """The Flate streams' total size expanded, counted up to just over ``cap``."""
     total, view = 0, memoryview(data)
     for match in STREAM.finditer(data):
-        try:
-            total += _inflated(view, match.end(), cap - total)
-        except zlib.error:
-            continue  # not Flate (an image codec's data), or damaged: qpdf decides
+        total += _stream_size(data, view, match.end(), cap - total)
         if total > cap:
             break
     return total
+
+
+def _stream_size(data: bytes, view: memoryview, start: int, cap: int) -> int:
+    try:
+        return _inflated(view, start, cap)
+    except zlib.error:
+        text = _ascii_decoded(data, start)  # ASCII85 or hex, perhaps over Flate (reportlab's way)
+    if text is None:
+        return 0  # an image codec's data, or damaged: qpdf decides
+    try:
+        return _inflated(memoryview(text), 0, cap)
+    except zlib.error:
+        return len(text)
+
+
+def _ascii_decoded(data: bytes, start: int) -> bytes | None:
+    try:
+        if found := ASCII85.match(data, start):
+            return base64.a85decode(found.group()[:-2], ignorechars=b" \t\n\r\v\f")
+        if found := HEX.match(data, start):
+            return binascii.unhexlify(re.sub(rb"\s", b"", found.group()[:-1]).ljust(2, b"0"))
+    except ValueError:
+        return None
+    return None
 
 
 def _inflated(view: memoryview, start: int, cap: int) -> int:
