@@ -81,6 +81,7 @@ REFUSED = [
     (lambda: files.pdf_with_filter(b"/LZ#57Decode"), "不支持的压缩方式"),
     (lambda: files.pdf_with_filter(b"9 0 R"), "不支持的压缩方式"),
     (lambda: b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n", "结构不完整或已损坏"),
+    (lambda: b"%PDF-1.7\n" + b"stream\n" * 300_000 + b"%%EOF", "结构不完整或已损坏"),
     (lambda: files.photo("PNG")[:-40], "无法完整读取"),
     (lambda: files.photo("GIF"), "只能上传 PDF、JPG 或 PNG"),
     (lambda: b"  %PDF-1.7" + files.pdf(), "只能上传 PDF、JPG 或 PNG"),

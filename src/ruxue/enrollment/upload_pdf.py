@@ -3,9 +3,10 @@
 Every Flate stream in the file is expanded here with a cap on the total (found after each
 ``stream`` keyword, so a false ``/Length`` hides nothing; zlib says where each one ends; ASCII85
 or hex text is decoded first, up to its end marker), and a stream's filters must be these or an
-image codec, named in the stream's dictionary (always in the
-open, never inside an object stream), so qpdf never expands anything that was not measured. Then qpdf parses it without repairing it, and the page count,
-the object count and active content (scripts, launch actions, embedded files) are checked."""
+image codec, named in the stream's dictionary (always in the open, never inside an object
+stream), so qpdf never expands anything that was not measured. Then qpdf parses it without
+repairing it, and the page count, the object count and active content (scripts, launch actions,
+embedded files) are checked."""
 
 import base64
 import binascii
@@ -70,19 +71,25 @@ def _check_filters(data: bytes) -> None:
 
 def _expanded_size(data: bytes, cap: int) -> int:
     """The Flate streams' total size expanded, counted up to just over ``cap``."""
-    total, view = 0, memoryview(data)
+    total, looked_at, view = 0, 0, memoryview(data)
     for match in STREAM.finditer(data):
-        total += _stream_size(data, view, match.end(), cap - total)
+        start = match.end()
+        end = data.find(b"endstream", start)
+        end = len(data) if end < 0 else end
+        looked_at += end - start  # streams overlap only in a crafted file: bound the work
+        if looked_at > 4 * len(data):
+            raise BadUpload(DAMAGED)
+        total += _stream_size(data, view, start, end, cap - total)
         if total > cap:
             break
     return total
 
 
-def _stream_size(data: bytes, view: memoryview, start: int, cap: int) -> int:
+def _stream_size(data: bytes, view: memoryview, start: int, end: int, cap: int) -> int:
     try:
         return _inflated(view, start, cap)
     except zlib.error:
-        text = _ascii_decoded(data, start)  # ASCII85 or hex, perhaps over Flate (reportlab's way)
+        text = _ascii_decoded(data, start, end)  # ASCII85 or hex, perhaps over Flate (reportlab)
     if text is None:
         return 0  # an image codec's data, or damaged: qpdf decides
     try:
@@ -91,11 +98,11 @@ def _stream_size(data: bytes, view: memoryview, start: int, cap: int) -> int:
         return len(text)
 
 
-def _ascii_decoded(data: bytes, start: int) -> bytes | None:
+def _ascii_decoded(data: bytes, start: int, end: int) -> bytes | None:
     try:
-        if found := ASCII85.match(data, start):
+        if found := ASCII85.match(data, start, end):
             return base64.a85decode(found.group()[:-2], ignorechars=b" \t\n\r\v\f")
-        if found := HEX.match(data, start):
+        if found := HEX.match(data, start, end):
             return binascii.unhexlify(re.sub(rb"\s", b"", found.group()[:-1]).ljust(2, b"0"))
     except ValueError:
         return None
