@@ -164,7 +164,7 @@ AFTER_COMMIT = "ruxue.after_commit"
 
 def enqueue_after_commit(session: AsyncSession, job: Callable[..., object], *args: Any) -> None:
     """Queue ``job(*args)`` once this unit of work commits (``Database.write_session``); a rollback
-    drops it. The same job with the same arguments is queued once per commit."""
+    drops it. The same job with the same (hashable) arguments is queued once per commit."""
     session.info.setdefault(AFTER_COMMIT, {})[(job, args)] = None
 
 
