@@ -112,3 +112,12 @@ def test_bombs_and_polyglots_are_refused_quickly_in_little_memory(
         tracemalloc.stop()
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
     assert peak < 100 * files.MIB and grown_kib < 100 * 1024  # Python objects; the whole process
+
+
+def test_a_phone_photo_is_stored_upright_without_its_orientation_tag() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "turn 90° clockwise to view"
+    sideways = files.photo("JPEG", (320, 200), exif=exif.tobytes())
+    _, stored = materials.check_upload(sideways, LIMITS)
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (200, 320) and not image.getexif()

@@ -38,7 +38,8 @@ def _encode(image: Image.Image) -> bytes:
     upright = image
     if image.getexif().get(ORIENTATION, 1) != 1:
         upright = ImageOps.exif_transpose(image)
-    upright.info = {}  # no EXIF (location, device), no ICC profile, no text chunks
+    # no EXIF (location, device), no ICC profile, no text chunks; a palette's transparency stays
+    upright.info = {k: v for k, v in image.info.items() if k == "transparency"}
     out = io.BytesIO()
     if image.format == "JPEG":
         upright.save(out, "JPEG", quality=90)
