@@ -25,6 +25,7 @@ SAFE = {
     "exchange_provider_key": "70726f642d70726f76696465722d6b6579",
     "pii_key": "00112233445566778899aabbccddeeff",
     "blind_index_key": "70726f642d626c696e642d696e646578",
+    "file_key": "0123456789abcdef0123456789abcdef",
     "public_url": "https://ruxue.example.gov.cn",
 }
 
@@ -39,6 +40,7 @@ def test_production_names_every_development_value() -> None:
         "RUXUE_EXCHANGE_PROVIDER_KEY",
         "RUXUE_PII_KEY",
         "RUXUE_BLIND_INDEX_KEY",
+        "RUXUE_FILE_KEY",
         "RUXUE_PUBLIC_URL",
     }
     assert "RUXUE_PII_KEY" in str(refused.value.code)

@@ -14,12 +14,14 @@ DEV_EXCHANGE_PROVIDER_KEY = "6465762d70726f76696465722d6b65792d73616e64626f78"
 DEV_PII_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 DEV_BLIND_INDEX_KEY = "626c696e642d696e6465782d6b65792d646576"
 DEV_OIDC_CLIENT_SECRET = "ruxue-dev-secret"
+DEV_FILE_KEY = "7c2a51e08d3f964b0e1d2c3b4a596877"
 DEV_VALUES = {
     "oidc_client_secret": DEV_OIDC_CLIENT_SECRET,
     "exchange_client_key": DEV_EXCHANGE_CLIENT_KEY,
     "exchange_provider_key": DEV_EXCHANGE_PROVIDER_KEY,
     "pii_key": DEV_PII_KEY,
     "blind_index_key": DEV_BLIND_INDEX_KEY,
+    "file_key": DEV_FILE_KEY,
 }
 
 
@@ -36,6 +38,12 @@ class Settings(BaseSettings):
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
     upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_pixels: int = 25_000_000  # an image is decoded in full: ~75 MB at RGB
+    upload_max_pages: int = 20
+    upload_max_pdf_objects: int = 5_000
+    upload_max_pdf_decoded_bytes: int = (
+        64 * 1024 * 1024
+    )  # every compressed stream of a PDF, expanded
     archive_path: Path | None = None  # the archive library's local directory (default var/archive)
     archive_url: str = ""  # s3://bucket for an S3-compatible library instead of the directory
     archive_s3_endpoint: str = ""  # e.g. http://minio:9000; AWS credentials from the environment
@@ -62,6 +70,9 @@ class Settings(BaseSettings):
 
     pii_key: str = DEV_PII_KEY
     blind_index_key: str = DEV_BLIND_INDEX_KEY
+    file_key: str = DEV_FILE_KEY  # SM4 key of uploaded files at rest
+    file_key_id: str = "dev-1"  # written before each file's ciphertext, so keys can rotate
+    file_old_keys: dict[str, str] = {}  # key id -> key of earlier keys, still read
 
     def unsafe_for_production(self) -> list[str]:
         """The settings (as environment variables) that still hold a development value."""

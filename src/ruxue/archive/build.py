@@ -20,6 +20,7 @@ from ruxue.archive.models import ArchivePackage, CheckRun, LogHead, LogLeaf
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.enrollment import repository as repo
+from ruxue.enrollment.materials import read_upload, upload_extension
 from ruxue.enrollment.models import Case
 from ruxue.kit.crypto import canonical_json
 from ruxue.kit.db import Database, locked_row, utcnow
@@ -42,9 +43,9 @@ async def _contents(session: AsyncSession, case: Case, base_url: str) -> list[pk
         files.append(pkg.PackedFile("content/001-公办地段学位告知书.pdf", "公办地段学位告知书", "application/pdf",
                                     await notice_pdf(session, case, base_url)))  # fmt: skip
     for m in await repo.materials_of(session, case):
-        ext = Path(m.path).suffix
+        ext = upload_extension(m)
         title = MATERIAL_TITLES.get(m.kind, m.kind)
-        data = await asyncio.to_thread(Path(m.path).read_bytes)
+        data = await asyncio.to_thread(read_upload, m)
         files.append(
             pkg.PackedFile(
                 f"content/{len(files) + 1:03d}-{title}{ext}", title, m.content_type, data

@@ -9,6 +9,7 @@ import time
 import structlog
 from huey import crontab
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.build import build_package
 from ruxue.archive.repository import FINAL, unarchived
@@ -16,8 +17,8 @@ from ruxue.archive.scanner import clamav
 from ruxue.archive.service import recheck_all
 from ruxue.archive.storage import library_from
 from ruxue.enrollment.models import Case
-from ruxue.kit.db import Database
-from ruxue.kit.queue import huey, run_in_worker
+from ruxue.kit.db import Database, enqueue_after_commit
+from ruxue.kit.queue import job, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import get_settings
 
@@ -39,20 +40,18 @@ async def build_case(db: Database, case_no: str) -> str | None:
     return package.archive_no
 
 
-@huey.task(retries=5, retry_delay=60)
+@job(retries=5, retry_delay=60)
 def build(case_no: str) -> str | None:
     number = run_in_worker(lambda db: build_case(db, case_no))
     log.info("archived", case_no=case_no, archive_no=number)
     return number
 
 
-def archive_soon(case_no: str) -> None:
-    """After the commit that decided a case: queue its package. A queue that is down leaves the
-    case to ``ruxue archive build CASE_NO``."""
-    try:
-        build(case_no)
-    except Exception as exc:
-        log.warning("could not queue archive build", case_no=case_no, error=str(exc))
+def archive_when_final(session: AsyncSession, case: Case) -> None:
+    """A case decided for good gets its package built once this transaction commits. A queue that
+    is down then leaves the case to the sweep (or ``ruxue archive build CASE_NO``)."""
+    if case.outcome in FINAL:
+        enqueue_after_commit(session, build, case.case_no)
 
 
 async def _recheck(db: Database) -> dict[str, int]:
@@ -62,7 +61,7 @@ async def _recheck(db: Database) -> dict[str, int]:
         return await recheck_all(session, library_from(settings), "LTP", scanner)
 
 
-@huey.periodic_task(crontab(hour="2", minute="30"))
+@periodic_job(crontab(hour="2", minute="30"))
 def recheck() -> dict[str, int]:
     """Nightly 四性检测 of every stored package (long-term preservation stage); every run recorded."""
     counts = run_in_worker(_recheck)
@@ -88,7 +87,7 @@ async def sweep_unarchived(
     return built
 
 
-@huey.periodic_task(crontab(minute="*/5"))
+@periodic_job(crontab(minute="*/5"))
 def sweep() -> list[str]:
     built = run_in_worker(sweep_unarchived)
     if built:

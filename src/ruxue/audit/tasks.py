@@ -5,7 +5,7 @@ from huey import crontab
 
 from ruxue.audit.service import signed_heads, write_heads
 from ruxue.kit.db import Database
-from ruxue.kit.queue import huey, run_in_worker
+from ruxue.kit.queue import periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import get_settings
 
@@ -20,7 +20,7 @@ async def export(db: Database) -> str:
     return write_heads(document, settings.heads_dir).name
 
 
-@huey.periodic_task(crontab(minute="*/15"))
+@periodic_job(crontab(minute="*/15"))
 def export_heads() -> str:
     name = run_in_worker(export)
     log.info("log heads exported", file=name)

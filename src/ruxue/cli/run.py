@@ -1,6 +1,7 @@
 """``ruxue serve|worker|sandbox|demo``: the long-running processes."""
 
 import asyncio
+import importlib
 import os
 import signal
 import socket
@@ -47,17 +48,30 @@ def serve(
     )
 
 
+TASK_MODULES = (
+    "ruxue.archive.tasks",
+    "ruxue.audit.tasks",
+    "ruxue.exchange.tasks",
+    "ruxue.notify.tasks",
+)
+
+
+def load_tasks() -> None:
+    """Import every feature's jobs, so the consumer knows them (a job it does not know is dropped)."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+
+
 def worker(workers: int = typer.Option(2, help="worker threads")) -> None:
     """Run the task-queue consumer (huey)."""
     require_safe(get_settings())
-    from ruxue.kit.queue import huey, load_tasks
+    from ruxue.kit.queue import queue
 
     load_tasks()
-
     configure_logging(get_settings().log_json)
     # idle polling backs off to at most 1 s (huey's default is 10 s): an SMS or an archive package
     # should follow its decision within a second, and one small query a second costs nothing
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
+    consumer = queue().create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
     consumer.run()
 
 

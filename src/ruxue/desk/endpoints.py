@@ -7,7 +7,6 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.desk import service
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import labels
@@ -15,7 +14,6 @@ from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.models import Case
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.service import notice_pdf
-from ruxue.notify.service import send_soon
 from ruxue.review.service import school_list
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, current_staff, require
@@ -93,8 +91,6 @@ async def register(
         spouse_id=body.spouse_id_number, consent_signed=body.consent_signed, originals_seen=body.originals_seen,
         property_cert=body.property_cert, phone=body.phone, keyed_in=body.keyed_in,
     )  # fmt: skip
-    send_soon()
-    archive_soon(case.case_no)
     return _summary(case)
 
 

@@ -5,7 +5,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS
@@ -13,7 +12,6 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.pages import flash, render
 from ruxue.kit.errors import NotFound, RuxueError, Unauthorized
-from ruxue.notify.service import send_soon
 from ruxue.review import service as review
 from ruxue.schools.repository import all_schools
 from ruxue.staff.auth import Staff, current_staff
@@ -93,8 +91,6 @@ async def register(
         )  # fmt: skip
     except RuxueError as exc:
         return _back_to_desk(request, exc)
-    send_soon()
-    archive_soon(case.case_no)
     return RedirectResponse(f"/staff/cases/{case.case_no}", status_code=303)
 
 
@@ -150,6 +146,4 @@ async def review_action(
                 await review.request_materials(session, staff, now, case_no, wanted, note)
     except RuxueError as exc:
         return _back_to_desk(request, exc)
-    send_soon()
-    archive_soon(case_no)
     return RedirectResponse("/staff", status_code=303)

@@ -4,6 +4,7 @@ import datetime as dt
 
 from sqlalchemy.exc import IntegrityError
 
+from ruxue.archive.tasks import archive_when_final
 from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import DESK, check_applicant
@@ -130,6 +131,7 @@ async def register_offline(
         await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
                              missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
         await audit(session, staff, "desk_register", target=case_no)
+        archive_when_final(session, case)
         if phone:
             await queue_sms(
                 session,

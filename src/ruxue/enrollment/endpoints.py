@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
 from ruxue.enrollment.materials import store_upload
@@ -26,7 +25,6 @@ from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import Guardian, current_guardian, verify_person_otp
 from ruxue.kit.errors import RuxueError
 from ruxue.notice.service import notice_pdf
-from ruxue.notify.service import send_soon
 from ruxue.schools.repository import get_school
 from ruxue.settings import Settings
 
@@ -240,8 +238,6 @@ async def submit(
     async with write(request) as session:
         case = await service.submit(session, settings_of(request).clock(), guardian, case_no)
         result = await view(request, session, case)
-    send_soon()
-    archive_soon(case_no)
     return result
 
 

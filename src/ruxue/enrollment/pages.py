@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import (
@@ -35,7 +34,6 @@ from ruxue.identity.service import (
     verify_person_otp,
 )
 from ruxue.kit.errors import RuxueError
-from ruxue.notify.service import send_soon
 from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
 from ruxue.schools.repository import get_school
 
@@ -379,8 +377,6 @@ async def submit(
         f"/cases/{case_no}",
         lambda s: service.submit(s, now, guardian, case_no),
     )
-    send_soon()
-    archive_soon(case_no)
     return response
 
 

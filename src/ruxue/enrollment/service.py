@@ -6,6 +6,7 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive.tasks import archive_when_final
 from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
@@ -437,6 +438,7 @@ async def submit(session: AsyncSession, now: dt.datetime, guardian: Guardian, ca
     if case.outcome == NOTICE:
         await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
     await queue_sms(session, case, status_sms(case))
+    archive_when_final(session, case)
     return case
 
 

@@ -4,18 +4,21 @@ before the row (no transaction waits on storage), shown only to the request's re
 import asyncio
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.materials import BadUpload, sniff
+from ruxue.enrollment.materials import check_upload, write_encrypted
+from ruxue.enrollment.uploads import UploadLimits
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship.models import GuardianshipDocument, GuardianshipRequest
 from ruxue.guardianship.service import actor
 from ruxue.identity.service import Guardian
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.settings import get_settings
 
 
 async def _own_pending(
@@ -32,20 +35,14 @@ async def _own_pending(
     return found
 
 
-def _write(folder: Path, data: bytes, max_bytes: int) -> tuple[str, str, Path]:
-    if not data:
-        raise BadUpload("文件是空的，请重新选择。")
-    if len(data) > max_bytes:
-        raise BadUpload(f"文件不能超过 {max_bytes // (1024 * 1024)} MB。")
-    content_type, ext = sniff(data)
-    digest = hashlib.sha256(data).hexdigest()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{ext}"
-    if not path.exists():
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # never a half-written file under the final name
-    return content_type, digest, path
+def _write(folder: Path, data: bytes, max_bytes: int) -> tuple[str, str, Path, int]:
+    """Checked by parsing like case materials (images encoded again), stored SM4-GCM encrypted."""
+    limits = replace(UploadLimits.of(get_settings()), max_bytes=max_bytes)
+    content_type, plain = check_upload(data, limits)
+    digest = hashlib.sha256(plain).hexdigest()
+    path = folder / f"{digest}.sm4"
+    write_encrypted(path, plain)
+    return content_type, digest, path, len(plain)
 
 
 async def add_document(
@@ -60,14 +57,14 @@ async def add_document(
     async with db.read_session() as session:
         await _own_pending(session, guardian, request_no)
     folder = upload_dir / "guardianship" / request_no
-    content_type, digest, path = await asyncio.to_thread(_write, folder, data, max_bytes)
+    content_type, digest, path, size = await asyncio.to_thread(_write, folder, data, max_bytes)
     async with db.write_session() as session:
         request = await _own_pending(session, guardian, request_no)
         document = GuardianshipDocument(
             request_id=request.id,
             filename=Path(filename).name[:200],
             content_type=content_type,
-            size=len(data),
+            size=size,
             sha256=digest,
             path=str(path),
         )

@@ -1,9 +1,13 @@
 """Guardianship requests over the JSON API: the applicant files and follows; reviewers decide."""
 
+import asyncio
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.enrollment.materials import read_stored
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
@@ -18,7 +22,6 @@ from ruxue.guardianship.schemas import (
 )
 from ruxue.identity.service import Guardian, current_guardian
 from ruxue.kit.errors import NotFound
-from ruxue.notify.service import send_soon
 from ruxue.staff.auth import Staff, current_staff, require
 from ruxue.staff.service import audit
 
@@ -99,7 +102,11 @@ async def document(
             filename=files[document_id].filename,
         )
     doc = files[document_id]
-    return FileResponse(doc.path, media_type=doc.content_type, filename=doc.filename or None)
+    plain = await asyncio.to_thread(read_stored, doc.path, doc.sha256)
+    disposition = f"attachment; filename*=UTF-8''{quote(doc.filename or 'document')}"
+    return Response(
+        plain, media_type=doc.content_type, headers={"content-disposition": disposition}
+    )
 
 
 @router.post("/{request_no}/documents", response_model=RequestView, status_code=201)
@@ -132,7 +139,6 @@ async def _decide(
     async with request.app.state.db.write_session() as session:
         found = await service.decide(session, staff, request_no, approve=approve, reason=reason)
         view = await _staff_view(session, found)
-    send_soon()
     return view
 
 

@@ -11,7 +11,6 @@ from ruxue.guardianship.documents import add_document, documents_of
 from ruxue.guardianship.schemas import request_view, staff_view
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import RuxueError
-from ruxue.notify.service import send_soon
 from ruxue.person.rules import IdNumberError
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
@@ -127,5 +126,4 @@ async def staff_decide(
             )
     except RuxueError as exc:
         return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
-    send_soon()
     return RedirectResponse("/staff/guardianship", status_code=303)

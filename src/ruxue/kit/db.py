@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import DateTime, MetaData, event, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+log = structlog.get_logger("db")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -124,8 +127,10 @@ class Database:
                 yield session
                 await session.commit()
             except BaseException:
+                session.info.pop(AFTER_COMMIT, None)
                 await session.rollback()
                 raise
+        _send_jobs(session.info.pop(AFTER_COMMIT, {}))
 
     @asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
@@ -161,6 +166,25 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+AFTER_COMMIT = "ruxue.after_commit"
+
+
+def enqueue_after_commit(session: AsyncSession, job: Callable[..., object], *args: Any) -> None:
+    """Queue ``job(*args)`` once this unit of work commits (``Database.write_session``); a rollback
+    drops it. The same job with the same (hashable) arguments is queued once per commit."""
+    session.info.setdefault(AFTER_COMMIT, {})[(job, args)] = None
+
+
+def _send_jobs(jobs: dict[tuple[Callable[..., object], tuple[Any, ...]], None]) -> None:
+    for job, args in jobs:
+        try:
+            job(*args)
+        except Exception as exc:  # the rows are committed; every job kind has a sweep
+            log.warning(
+                "could not queue a job", job=getattr(job, "name", repr(job)), error=str(exc)
+            )
 
 
 Row = TypeVar("Row", bound=Base)

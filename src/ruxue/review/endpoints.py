@@ -3,9 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.desk.endpoints import _summary
-from ruxue.notify.service import send_soon
 from ruxue.review import service
 from ruxue.staff.auth import Staff, current_staff
 
@@ -38,11 +36,6 @@ async def queue(request: Request, staff: Staff = Depends(current_staff)) -> list
     ]
 
 
-def _after(case_no: str) -> None:
-    send_soon()
-    archive_soon(case_no)
-
-
 @router.post("/cases/{case_no}/approve")
 async def approve(
     case_no: str, body: Approve, request: Request, staff: Staff = Depends(current_staff)
@@ -54,7 +47,6 @@ async def approve(
                 session, staff, now, case_no, body.school_code, body.category, body.note
             )
         )
-    _after(case_no)
     return result
 
 
@@ -65,7 +57,6 @@ async def reject(
     now = request.app.state.settings.clock()
     async with request.app.state.db.write_session() as session:
         result = _summary(await service.reject(session, staff, now, case_no, body.reason))
-    _after(case_no)
     return result
 
 
@@ -78,5 +69,4 @@ async def request_materials(
         result = _summary(
             await service.request_materials(session, staff, now, case_no, body.materials, body.note)
         )
-    send_soon()
     return result

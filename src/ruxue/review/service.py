@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive.tasks import archive_when_final
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.models import Case
@@ -99,6 +100,7 @@ async def _decide(
                          school_code=decision.school_code, missing=decision.missing)  # fmt: skip
     await audit(session, staff, action, target=case.case_no, note=note)
     await queue_sms(session, case, status_sms(case))
+    archive_when_final(session, case)
     return case
 
 
