@@ -63,7 +63,8 @@ def explain(policy: "Policy", decision: "Decision") -> str:
     parts += [reason_text(code, policy) for code in decision.reasons]
     if decision.missing:
         names = "、".join(MATERIALS[m]["name"] for m in decision.missing)
-        parts.append(f"请一次补齐以下材料：{names}（可在线上传，或携带原件到学校现场核验）。")
+        place = decision.school_name or "学校"
+        parts.append(f"请一次补齐以下材料：{names}（可在线上传，或携带原件到{place}现场核验）。")
     return "".join(parts)
 
 

@@ -1,10 +1,11 @@
 """What the guardian is shown of a case: fetched facts masked, with the department they came from."""
 
+from ruxue.enrollment import supplement
 from ruxue.enrollment.explain import CATEGORIES, SEGMENTS, STATUSES
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.rules import household_size, same_booklet
-from ruxue.enrollment.schemas import CaseView, Fetched
+from ruxue.enrollment.schemas import CaseView, Fetched, MaterialState
 from ruxue.person.rules import mask_id_number, mask_name
 
 POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
@@ -99,5 +100,12 @@ def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) 
         explanation=case.explanation, notice_no=case.notice_no,
         notice_url=f"/api/v1/cases/{case.case_no}/notice.pdf" if case.notice_no else None,
         verify_url=f"{base_url}/verify/{case.verify_code}" if case.verify_code else None,
-        fetched=fetched(facts), created_at=case.created_at,
+        fetched=fetched(facts), created_at=case.created_at, **_materials(case, facts),
     )  # fmt: skip
+
+
+def _materials(case: Case, facts: Facts) -> dict[str, object]:
+    if case.status != "needs_materials":
+        return {}
+    states = [MaterialState(**row) for row in supplement.states(case, facts)]
+    return {"materials": states, "materials_deadline": supplement.deadline(case)}
