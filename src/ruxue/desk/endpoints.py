@@ -110,6 +110,27 @@ async def scan_upload(
     }
 
 
+class OriginalsSeen(BaseModel):
+    materials: list[str] = Field(description="missing materials whose originals staff have seen")
+    keyed_in: dict[str, str] = Field(default={}, description="numbers keyed in from them")
+
+
+@router.post("/cases/{case_no}/originals")
+async def originals_seen(
+    case_no: str, body: OriginalsSeen, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    """Originals of missing materials seen at the desk; the case is decided again when complete."""
+    now = request.app.state.settings.clock()
+    async with request.app.state.db.write_session() as session:
+        case = await service.see_originals(
+            session, staff, now, case_no, body.materials, body.keyed_in
+        )
+        result = _summary(case)
+    send_soon()
+    archive_soon(case_no)
+    return result
+
+
 @router.get("/cases/{case_no}/notice.pdf")
 async def print_notice(
     case_no: str, request: Request, staff: Staff = Depends(current_staff)

@@ -12,12 +12,17 @@ from ruxue.desk.service import ORIGINALS
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.pages import render
+from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.notify.service import send_soon
 from ruxue.person.rules import IdNumberError
 from ruxue.review import service as review
+from ruxue.review.rules import waiting_days
+from ruxue.review.views import case_context
+from ruxue.schools.models import School
 from ruxue.schools.repository import all_schools
 from ruxue.staff.auth import Staff, current_staff
+from ruxue.staff.service import audit
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,34 +45,39 @@ async def home(
 ) -> Response:  # fmt: skip
     if staff is None:
         return _login()
-    ctx: dict[str, Any] = {
-        "staff": staff,
-        "originals": ORIGINALS,
-        "error": error,
-        "materials": MATERIALS,
-        "now": request.app.state.settings.clock(),
-    }
-    async with request.app.state.db.read_session() as session:
-        if staff.role in ("reviewer", "admin"):
-            ctx["queue"] = await review.queue(session, staff)
-            ctx["schools"] = [
-                s
-                for s in await all_schools(session)
-                if staff.role == "admin" or s.district_code == staff.district_code
-            ]
-        if staff.role == "desk" and staff.school_code:
-            ctx["applicants"] = await review.school_list(session, staff, staff.school_code)
+    found: object = None
     if child and staff.role == "desk":
         try:
             year = request.app.state.settings.clock().year
-            ctx["found"] = (
+            found = (
                 await service.find_child(request.app.state.db, staff, year, segment, child)
                 or "none"
             )
         except IdNumberError as exc:
-            ctx["error"] = exc.message
-        ctx["child"] = child
-    return render(request, "staff_home.html", **ctx)
+            error = exc.message
+    return await staff_home(request, staff, error=error, child=child, found=found)
+
+
+async def staff_home(
+    request: Request, staff: Staff, status_code: int = 200, **extra: Any
+) -> Response:
+    """The workbench: the desk's forms and list, the reviewer's queue; ``extra`` adds an error,
+    the values typed into a form, a search result."""
+    now = request.app.state.settings.clock()
+    ctx: dict[str, Any] = {
+        "staff": staff,
+        "originals": ORIGINALS,
+        "materials": MATERIALS,
+        "form": {},
+    }
+    async with request.app.state.db.read_session() as session:
+        if staff.role in ("reviewer", "admin"):
+            cases = await review.queue(session, staff)
+            ctx["queue"] = [{"case": c, "days": waiting_days(c.submitted_at, now)} for c in cases]
+        if staff.role == "desk" and staff.school_code:
+            ctx["applicants"] = await review.school_list(session, staff, staff.school_code)
+    ctx.update(extra)
+    return render(request, "staff_home.html", status_code=status_code, **ctx)
 
 
 @router.post("/staff/desk/register", response_class=HTMLResponse)
@@ -89,7 +99,9 @@ async def register(
             consent_signed=bool(consent_signed), originals_seen=seen, phone=phone, keyed_in=keyed,
         )  # fmt: skip
     except (RuxueError, IdNumberError) as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+        typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        field = exc.details.get("field", "") if isinstance(exc, RuxueError) else ""
+        return await staff_home(request, staff, 400, error=exc.message, field=field, form=typed)
     send_soon()
     archive_soon(case.case_no)
     return RedirectResponse(f"/staff/cases/{case.case_no}", status_code=303)
@@ -101,16 +113,29 @@ async def case_page(
 ) -> Response:
     if staff is None:
         return _login()
-    async with request.app.state.db.read_session() as session:
+    return await staff_case_page(request, staff, case_no)
+
+
+async def staff_case_page(
+    request: Request, staff: Staff, case_no: str, status_code: int = 200, **extra: Any
+) -> Response:
+    """A case as staff see it (audited); ``extra`` adds an error or a notice and the form values."""
+    async with request.app.state.db.write_session() as session:
         case = await repo.staff_case(session, staff, case_no)
-        events = await repo.events_of(session, case) if case else []
-    if case is None:
-        return render(
-            request, "staff_home.html", status_code=404, staff=staff, error="办件不存在或无权查看"
-        )
-    return render(
-        request, "staff_case.html", staff=staff, case=case, events=events, originals=ORIGINALS
-    )
+        if case is None:
+            error = "办件不存在或无权查看"
+            return await staff_home(request, staff, 404, error=error)
+        await audit(session, staff, "case_view", target=case_no)
+        ctx = await case_context(session, case)
+        schools = await all_schools(session) if staff.role in ("reviewer", "admin") else []
+    ctx["schools"] = [s for s in schools if s.segment == case.segment and _ours(staff, s)]
+    ctx.update(form={}, staff=staff, case=case, originals=ORIGINALS, all_materials=MATERIALS)
+    ctx.update(extra)
+    return render(request, "staff_case.html", status_code=status_code, **ctx)
+
+
+def _ours(staff: Staff, school: School) -> bool:
+    return staff.role == "admin" or school.district_code == staff.district_code
 
 
 @router.post("/staff/cases/{case_no}/scan", response_class=HTMLResponse)
@@ -123,32 +148,29 @@ async def scan(
     try:
         await scan_upload(case_no, request, kind, file, staff)
     except RuxueError as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+        return await staff_case_page(request, staff, case_no, 400, error=exc.message, field="scan")
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
 
 
-@router.post("/staff/review/{case_no}", response_class=HTMLResponse)
-async def review_action(
-    request: Request, case_no: str, action: str = Form(...), school_code: str = Form(""), category: str = Form(""),
-    note: str = Form(""), staff: Staff | None = Depends(signed_in_staff),
-) -> Response:  # fmt: skip
+@router.post("/staff/cases/{case_no}/originals", response_class=HTMLResponse)
+async def originals(
+    request: Request, case_no: str, staff: Staff | None = Depends(signed_in_staff)
+) -> Response:
+    """The desk ticks the originals of missing materials it has seen."""
     if staff is None:
         return _login()
-    now = request.app.state.settings.clock()
     form = await request.form()
+    kinds = [k for k in MATERIALS if form.get(f"seen_{k}")]
+    keyed = {k: str(form.get(f"no_{k}", "")) for k in kinds}
     try:
         async with request.app.state.db.write_session() as session:
-            if action == "approve":
-                await review.approve(
-                    session, staff, now, case_no, school_code, category or None, note
-                )
-            elif action == "reject":
-                await review.reject(session, staff, now, case_no, note)
-            else:
-                wanted = [m for m in MATERIALS if form.get(f"need_{m}")]
-                await review.request_materials(session, staff, now, case_no, wanted, note)
+            await service.see_originals(
+                session, staff, request.app.state.settings.clock(), case_no, kinds, keyed
+            )
+    except AlreadyHandled as exc:
+        return await staff_case_page(request, staff, case_no, notice=exc.message)
     except RuxueError as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+        return await staff_case_page(request, staff, case_no, 400, error=exc.message, field="seen")
     send_soon()
     archive_soon(case_no)
-    return RedirectResponse("/staff", status_code=303)
+    return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)

@@ -27,6 +27,7 @@ from ruxue.kit.errors import install_error_handler
 from ruxue.notice.endpoints import router as notice_router
 from ruxue.person.rules import IdNumberError
 from ruxue.review.endpoints import router as review_router
+from ruxue.review.pages import router as review_pages
 from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings
 from ruxue.staff.admin import router as admin_router
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         archive_router,
         archive_pages,
         review_router,
+        review_pages,
     ):
         app.include_router(router)
     _pages(app)
