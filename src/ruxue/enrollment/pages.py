@@ -385,4 +385,5 @@ async def case_page(
         materials=supplement.states(case, facts),
         closes=closes,
         open_now=open_now,
+        max_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
     )

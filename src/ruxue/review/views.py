@@ -33,7 +33,14 @@ def history_row(event: CaseEvent) -> dict[str, Any]:
         how = {"upload": "上传", "bring": "将携带原件"}.get(str(detail.get("how")), "")
         notes.append(("材料", f"{KINDS[str(detail['kind'])]} {how}".strip()))
     label = EVENTS.get(event.action, event.action)
-    return {"at": event.at, "label": label, "actor": event.actor, "notes": notes}
+    return {"at": event.at, "label": label, "who": who(event.actor), "notes": notes}
+
+
+def who(actor: str) -> str:
+    """The actor in words: the system, the guardian (never their number), a staff member."""
+    if actor.startswith("staff:"):
+        return actor.removeprefix("staff:")
+    return "系统" if actor == "system" else "监护人"
 
 
 def file_row(material: Material) -> dict[str, Any]:
