@@ -1,6 +1,6 @@
 import csv
-from collections import Counter
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import pytest

@@ -83,9 +83,15 @@ async def _load(session: AsyncSession, guardian: Guardian, case_no: str) -> tupl
 
 
 async def upload(
-    session: AsyncSession, settings: Settings, now: dt.datetime, guardian: Guardian,
-    case_no: str, kind: str, filename: str, data: bytes,
-) -> Case:  # fmt: skip
+    session: AsyncSession,
+    settings: Settings,
+    now: dt.datetime,
+    guardian: Guardian,
+    case_no: str,
+    kind: str,
+    filename: str,
+    data: bytes,
+) -> Case:
     """An uploaded copy of a missing material; checked before anything is stored."""
     case, facts = await _load(session, guardian, case_no)
     check_answer(case, facts, kind, "upload", now)
@@ -105,9 +111,15 @@ async def bring(
 
 
 async def _apply(
-    session: AsyncSession, now: dt.datetime, guardian: Guardian, case: Case, facts: Facts,
-    kind: str, how: str, material_id: int | None,
-) -> Case:  # fmt: skip
+    session: AsyncSession,
+    now: dt.datetime,
+    guardian: Guardian,
+    case: Case,
+    facts: Facts,
+    kind: str,
+    how: str,
+    material_id: int | None,
+) -> Case:
     (facts.uploaded if how == "upload" else facts.bring).add(kind)
     (facts.bring if how == "upload" else facts.uploaded).discard(kind)
     repo.write_facts(case, facts)

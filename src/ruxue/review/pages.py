@@ -3,6 +3,7 @@ script needed), request materials; and the download of a case's uploaded materia
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -80,8 +81,8 @@ async def _confirm(request: Request, staff: Staff, case_no: str, form: dict[str,
         raise NotFound("办件不存在或不在您的辖区")
     category = CATEGORIES.get(form.get("category", ""), "统筹安排")
     title = CONFIRM[form["action"]]
-    ctx = {"staff": staff, "case": case, "form": form, "school": school, "category": category}
-    return render(request, "staff_confirm.html", title=title, **ctx)
+    ctx: dict[str, Any] = {"staff": staff, "case": case, "form": form, "school": school}
+    return render(request, "staff_confirm.html", title=title, category=category, **ctx)
 
 
 @router.get("/staff/cases/{case_no}/materials/{material_id}")
