@@ -179,3 +179,35 @@ async def test_answers_close_with_the_registration_window(
     assert late.status_code == 409 and late.json()["error"] == "window_closed"
     assert 'id="materials-closed"' in page.text and 'id="file-BIRTH_CERTIFICATE"' not in page.text
     await guardian.aclose()
+
+
+async def test_an_offline_registration_missing_certificates_is_completed_at_the_desk(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    desk = await staff_client(
+        web, "desk-pj-o", await make_staff(db, "desk-pj-o", "desk", school=PINGJIANG)
+    )
+    registered = await desk.post(
+        "/api/v1/staff/offline-cases",
+        json={
+            "segment": "primary",
+            "guardian_id_number": SUN,
+            "child_id_number": SUN_CHILD,
+            "spouse_id_number": WU,
+            "consent_signed": True,
+            "originals_seen": ["HUKOU_BOOKLET"],
+        },
+    )
+    case = registered.json()
+    assert (case["status"], case["missing"]) == ("needs_materials", BOTH)
+    page = await desk.get(f"/staff/cases/{case['case_no']}")
+    assert page.status_code == 200 and 'id="originals-form"' in page.text
+    half = await desk.post(
+        f"/api/v1/staff/cases/{case['case_no']}/originals", json={"materials": BOTH[:1]}
+    )
+    assert half.json()["status"] == "needs_materials"  # one still missing: not decided yet
+    done = await desk.post(
+        f"/api/v1/staff/cases/{case['case_no']}/originals", json={"materials": BOTH[1:]}
+    )
+    assert (done.json()["status"], done.json()["school_code"]) == ("notice_issued", PINGJIANG)
+    await desk.aclose()
