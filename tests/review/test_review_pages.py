@@ -1,10 +1,13 @@
-"""The staff pages over HTTP: the confirmation step, a double approval, the blocked approval, audited
+"""The status page and the staff pages over HTTP: the confirmation step, a double approval, the blocked approval, audited
 downloads, the desk form that keeps what was typed, and a case the desk may not see (no 500)."""
+
+import asyncio
 
 from sqlalchemy import func, select
 
 from ruxue.enrollment.models import CaseEvent
 from ruxue.kit.db import Database
+from ruxue.notify.models import Notification
 from ruxue.staff.models import AuditEntry
 from tests.enrollment.test_assess import LI, LI_CHILD
 from tests.helpers import ServerThread
@@ -132,4 +135,46 @@ async def test_a_case_the_desk_may_not_see_is_a_404_page_not_a_500(
     tick = await other.post(f"/api/v1/staff/cases/{no}/originals", json={"materials": BOTH})
     assert tick.status_code == 404
     for client in (guardian, other):
+        await client.aclose()
+
+
+async def test_a_bad_file_on_the_status_page_is_told_beside_its_field(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian, no = await sun_needs_materials(web, sandbox)
+    files = {"file": ("birth.pdf", b"not a pdf", "application/pdf")}
+    data = {"kind": "BIRTH_CERTIFICATE", "how": "upload"}
+    bad = await guardian.post(f"/cases/{no}/supplement", data=data, files=files)
+    assert bad.status_code == 400 and "只能上传 PDF、JPG 或 PNG 文件" in bad.text
+    assert 'aria-describedby="types-BIRTH_CERTIFICATE" aria-invalid="true"' in bad.text
+    brought = await guardian.post(
+        f"/cases/{no}/supplement", data={"kind": "BIRTH_CERTIFICATE", "how": "bring"}
+    )
+    assert brought.status_code == 303
+    page = (await guardian.get(f"/cases/{no}")).text
+    assert 'id="bring-note-BIRTH_CERTIFICATE"' in page and "/cases/" + no + "/supplement" in page
+    assert (await guardian.get(f"/cases/{no}?error=假消息")).text.count(
+        "假消息"
+    ) == 0  # never from the URL
+    await guardian.aclose()
+
+
+async def test_two_approvals_at_once_give_one_decision(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian, no = await sun_needs_materials(web, sandbox)
+    for kind in BOTH:
+        await upload(guardian, no, kind)
+    reviewer = await staff_client(
+        web, "rev-p6", await make_staff(db, "rev-p6", "reviewer", district=GUSU)
+    )
+    body = {"school_code": PINGJIANG, "category": "A"}
+    url = f"/api/v1/review/cases/{no}/approve"
+    answers = await asyncio.gather(reviewer.post(url, json=body), reviewer.post(url, json=body))
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    assert await _events(db, "review_approve") == 1
+    async with db.read_session() as session:
+        query = select(func.count()).select_from(Notification).where(Notification.case_no == no)
+        assert await session.scalar(query) == 3  # submitted, uploads complete, approved: one each
+    for client in (guardian, reviewer):
         await client.aclose()

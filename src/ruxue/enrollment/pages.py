@@ -322,9 +322,9 @@ async def supplement_answer(
         async with request.app.state.db.write_session() as session:
             await work(session)
     except supplement.AlreadyHandled as exc:
-        return await case_page(request, case_no, guardian, notice=exc.message)
+        return await status_page(request, guardian, case_no, notice=exc.message)
     except RuxueError as exc:
-        return await case_page(request, case_no, guardian, error=exc.message, field=kind)
+        return await status_page(request, guardian, case_no, error=exc.message, field=kind)
     send_soon()
     archive_soon(case_no)
     return to(f"/cases/{case_no}")
@@ -357,13 +357,20 @@ async def submit(
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
 async def case_page(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    return await status_page(request, guardian, case_no)
+
+
+async def status_page(
     request: Request,
+    guardian: Guardian,
     case_no: str,
-    guardian: Guardian = Depends(signed_in),
     notice: str = "",
     error: str = "",
     field: str = "",
 ) -> Response:
+    """The status page; after an answer on it, with a notice or an error (never from the URL)."""
     async with request.app.state.db.read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
