@@ -17,6 +17,7 @@ from ruxue.enrollment.rules import (
     decide,
     household_size,
     may_apply,
+    missing_materials,
     parents_of,
 )
 from tests.enrollment.builders import SCHOOLS, YEAR, family, person, residence, with_certificates
@@ -246,3 +247,33 @@ def test_district_override_changes_the_window_not_the_rules() -> None:
     kunshan = load_policy(YEAR, "320583")
     assert kunshan.windows["primary"].opens == "05-10T09:00"
     assert kunshan.area_threshold_m2 == POLICY.area_threshold_m2
+
+
+def test_missing_materials_name_the_school_for_the_originals() -> None:
+    decision = _decide(family(split=True))
+    assert (decision.outcome, decision.school_code, decision.category) == (
+        NEEDS_MATERIALS,
+        "3205080101",
+        None,
+    )
+    assert "携带原件到苏州市平江实验学校现场核验" in decision.explanation
+    assert "录取学校" not in decision.explanation  # not a placement yet
+
+
+def test_a_promise_to_bring_is_not_a_material_given() -> None:
+    facts = family(split=True)
+    facts.bring = {"BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE"}
+    assert _decide(facts).missing == ["BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE"]
+    facts.provided = {"BIRTH_CERTIFICATE"}  # a desk saw one original
+    assert _decide(facts).missing == ["MARRIAGE_CERTIFICATE"]
+    facts.uploaded = {"MARRIAGE_CERTIFICATE"}  # the other uploaded: a person checks it
+    decision = _decide(facts)
+    assert (decision.outcome, decision.reasons) == (REVIEW, ["UPLOADED_MATERIALS"])
+
+
+def test_materials_a_reviewer_requested_are_needed_even_in_one_booklet() -> None:
+    facts = family()
+    facts.requested = {"BIRTH_CERTIFICATE"}
+    assert missing_materials(facts) == ["BIRTH_CERTIFICATE"]
+    facts.provided = {"BIRTH_CERTIFICATE"}
+    assert missing_materials(facts) == [] and _decide(facts).outcome == NOTICE

@@ -142,6 +142,9 @@ async def test_every_status_reads_in_chinese(
     )
     await check.case(chen, chen_no, "needs_materials")
     await check.page(admin, f"/staff/cases/{chen_no}")
+    kind, file = {"kind": "MARRIAGE_CERTIFICATE"}, {"file": ("m.png", PNG, "image/png")}
+    given = await chen.post(f"/api/v1/cases/{chen_no}/materials/upload", data=kind, files=file)
+    assert given.status_code == 200 and given.json()["status"] == "manual_review", given.text
     arranged = await admin.post(
         f"/api/v1/review/cases/{chen_no}/approve", json={"school_code": "3205060101"}
     )

@@ -1,6 +1,8 @@
 """School desk API: find a child, register offline, print the notice, the school's list."""
 
+import datetime as dt
 import io
+from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -71,12 +73,19 @@ def _summary(case: Case) -> dict[str, object]:
     return {**{k: getattr(case, k) for k in SUMMARY}, **labels(case)}
 
 
-@router.get("/children/{child_id}")
+class ChildLookup(BaseModel):
+    child_id_number: str
+    segment: Literal["primary", "junior"] = "primary"
+
+
+@router.post("/children/lookup")
 async def find_child(
-    child_id: str, request: Request, segment: str = "primary", staff: Staff = Depends(current_staff)
+    body: ChildLookup, request: Request, staff: Staff = Depends(current_staff)
 ) -> dict[str, object]:
-    year = request.app.state.settings.clock().year
-    found = await service.find_child(request.app.state.db, staff, year, segment, child_id)
+    """Whether a child has a case; the ID number in the body, never in a URL; 20 per 10 minutes."""
+    db, year = request.app.state.db, request.app.state.settings.clock().year
+    await service.throttle_lookup(db, staff, dt.datetime.now(dt.UTC))
+    found = await service.find_child(db, staff, year, body.segment, body.child_id_number)
     return {"case": found}
 
 
@@ -134,6 +143,25 @@ async def scan_upload(
         "size": material.size,
         "content_type": material.content_type,
     }
+
+
+class OriginalsSeen(BaseModel):
+    materials: list[str] = Field(description="missing materials whose originals staff have seen")
+    keyed_in: dict[str, str] = Field(default={}, description="numbers keyed in from them")
+
+
+@router.post("/cases/{case_no}/originals")
+async def originals_seen(
+    case_no: str, body: OriginalsSeen, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    """Originals of missing materials seen at the desk; the case is decided again when complete."""
+    now = request.app.state.settings.clock()
+    async with request.app.state.db.write_session() as session:
+        case = await service.see_originals(
+            session, staff, now, case_no, body.materials, body.keyed_in
+        )
+        result = _summary(case)
+    return result
 
 
 @router.get("/cases/{case_no}/notice.pdf")

@@ -1,17 +1,20 @@
 """The offline channel at the school desk (plan §三(二)): the same rules, the same notice."""
 
 import datetime as dt
+import re
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.tasks import archive_when_final
 from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import DESK, check_applicant
+from ruxue.enrollment.explain import MATERIALS, STATUSES
 from ruxue.enrollment.gather import gather_facts, person_asks, read_record
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import best_residence, decide
+from ruxue.enrollment.rules import NEEDS_MATERIALS, best_residence, decide, missing_materials
 from ruxue.enrollment.service import (
     DUPLICATE,
     DuplicateCase,
@@ -20,21 +23,46 @@ from ruxue.enrollment.service import (
     new_case_no,
     record_decision,
 )
+from ruxue.enrollment.supplement import AlreadyHandled, redecide
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship.repository import approved_request
 from ruxue.kit import pii
 from ruxue.kit.db import Database
-from ruxue.kit.errors import RuxueError
+from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_sms
-from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.person.rules import IdNumberError, mask_name, parse_id_number
 from ruxue.schools.repository import school_refs
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 
 ORIGINALS = {"HUKOU_BOOKLET": "户口簿", "PROPERTY_CERTIFICATE": "房产证", "MARRIAGE_CERTIFICATE": "结婚证",
              "BIRTH_CERTIFICATE": "出生医学证明"}  # fmt: skip
+
+
+ID_FIELDS = {
+    "guardian_id": "监护人身份证号码",
+    "child_id": "学生身份证号码",
+    "spouse_id": "配偶身份证号码",
+}
+
+
+def _id_number(field: str, value: str) -> str:
+    """An ID number of the desk's form; an error names the field it came from."""
+    try:
+        return parse_id_number(value).value
+    except IdNumberError as exc:
+        raise RuxueError(f"{ID_FIELDS[field]}：{exc.message}", field=field) from None
+
+
+LOOKUP_LIMIT = Limit("child-lookup", 20, dt.timedelta(minutes=10))
+
+
+async def throttle_lookup(db: Database, staff: Staff, now: dt.datetime) -> None:
+    """Look-ups of a child are limited per staff member (the 21st in ten minutes gets 429)."""
+    await take(db, LOOKUP_LIMIT, f"staff:{staff.id}", now)
 
 
 async def find_child(
@@ -63,15 +91,16 @@ async def register_offline(
     decided by the same rules. The staff member is in the trace. As online, who may act for the
     child (a parent, or an approved guardianship request) is settled before anything else."""
     require(staff, "desk")
+    ids = [_id_number("guardian_id", guardian_id), _id_number("child_id", child_id)]
+    if spouse_id:
+        ids.append(_id_number("spouse_id", spouse_id))
+    if phone and not re.fullmatch(r"1\d{10}", phone):
+        raise RuxueError("监护人手机号码应为以 1 开头的 11 位数字。", field="phone")
     if not consent_signed:
-        raise RuxueError("请先由监护人（及配偶）签署书面授权书。")
+        raise RuxueError("请先由监护人（及配偶）签署书面授权书。", field="consent_signed")
     unknown = set(originals_seen) - set(ORIGINALS)
     if unknown:
         raise RuxueError(f"未知的原件类型：{', '.join(sorted(unknown))}")
-    ids = [
-        parse_id_number(i).value
-        for i in (guardian_id, child_id, *([spouse_id] if spouse_id else []))
-    ]
     async with db.read_session() as session:
         approved = await approved_request(session, ids[0], ids[1])
     case_no = new_case_no(year, segment)
@@ -138,4 +167,43 @@ async def register_offline(
                 case,
                 f"【入学一件事】学生{case.child_name_masked}已在学校现场报名（{case_no}），结果：{decision.explanation[:40]}",
             )
+    return case
+
+
+async def see_originals(
+    session: AsyncSession,
+    staff: Staff,
+    now: dt.datetime,
+    case_no: str,
+    kinds: list[str],
+    keyed_in: dict[str, str] | None = None,
+) -> Case:
+    """Staff saw originals of missing materials: each is given (trace with the staff member,
+    audited). When nothing required is missing the same rules decide the case again."""
+    require(staff, "desk", "reviewer", "admin")
+    case = await repo.staff_case(session, staff, case_no, lock=True)
+    if case is None:
+        raise NotFound("办件不存在或无权查看")
+    if case.status != NEEDS_MATERIALS:
+        raise AlreadyHandled(
+            f"已处理：该办件当前不需要补充材料（{STATUSES.get(case.status, case.status)}）。"
+        )
+    if not kinds or set(kinds) - set(MATERIALS):
+        raise RuxueError("请勾选已核验原件的材料。", field="seen")
+    facts = repo.read_facts(case)
+    needed = [k for k in kinds if k in missing_materials(facts)]
+    if not needed:
+        raise AlreadyHandled("已处理：勾选的原件已核验过，无需重复操作。")
+    facts.provided |= set(needed)
+    facts.bring -= set(needed)
+    facts.uploaded -= set(needed)  # the original seen supersedes the copy
+    repo.write_facts(case, facts)
+    keyed = {k: v.strip() for k, v in (keyed_in or {}).items() if k in needed and v.strip()}
+    names = [MATERIALS[k]["name"] for k in needed]
+    await repo.add_event(
+        session, case, staff.actor, "originals_seen", originals=names, keyed_in=keyed
+    )
+    await audit(session, staff, "originals_seen", target=case_no, kinds=needed)
+    if not missing_materials(facts):
+        await redecide(session, now, case, facts)
     return case

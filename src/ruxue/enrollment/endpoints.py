@@ -8,8 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service
-from ruxue.enrollment.materials import store_upload
+from ruxue.enrollment import service, supplement
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.schemas import (
     CaseView,
@@ -184,26 +183,22 @@ async def residence(
 
 @router.post("/{case_no}/materials/upload", response_model=CaseView)
 async def upload(
-    case_no: str, request: Request, kind: str = Form(...), file: UploadFile = File(...),
+    case_no: str,
+    request: Request,
+    kind: str = Form(...),
+    file: UploadFile = File(...),
     guardian: Guardian = Depends(current_guardian),
-) -> CaseView:  # fmt: skip
+) -> CaseView:
+    """A missing material uploaded (at step 6, or while the case needs materials)."""
     settings = settings_of(request)
     data = await file.read(settings.upload_max_bytes + 1)
     async with write(request) as session:
-        case, _ = await service.load(session, guardian, case_no)
-        material = await store_upload(
-            session,
-            settings.upload_dir,
-            settings.upload_max_bytes,
-            case,
-            kind,
-            file.filename or "",
-            data,
+        case = await supplement.upload(
+            session, settings, settings.clock(), guardian, case_no, kind, file.filename or "", data
         )
-        case = await service.answer_material(
-            session, guardian, case_no, kind, "upload", material.id
-        )
-        return await view(request, session, case)
+        result = await view(request, session, case)
+    _after(case_no)
+    return result
 
 
 @router.post("/{case_no}/materials/bring", response_model=CaseView)
@@ -213,12 +208,17 @@ async def bring(
     request: Request,
     guardian: Guardian = Depends(current_guardian),
 ) -> CaseView:
+    """The guardian will bring the original to the school (at step 6, or while it needs materials)."""
+    now = settings_of(request).clock()
     async with write(request) as session:
-        return await view(
-            request,
-            session,
-            await service.answer_material(session, guardian, case_no, body.kind, "bring"),
-        )
+        case = await supplement.bring(session, now, guardian, case_no, body.kind)
+        result = await view(request, session, case)
+    _after(case_no)
+    return result
+
+
+def _after(case_no: str) -> None:
+    """An answer may complete the materials and decide the case: its SMS and archive jobs."""
 
 
 @router.post("/{case_no}/materials/done", response_model=CaseView)

@@ -23,6 +23,8 @@ REASONS = {
     "NO_CATCHMENT": "房产和户籍地址均不在任何学校的施教区内，由区教育局统筹安排学位。",
     "DATA_SOURCE_UNAVAILABLE": "部分部门数据暂时无法获取，已转人工审核，办件不会丢失。",
     "UPLOADED_MATERIALS": "您上传的证明材料需由工作人员核验。",
+    "REVIEW_APPROVED": "经区教育局审核通过。",
+    "REVIEW_REJECTED": "经区教育局审核，不予通过。",
 }
 
 CATEGORIES = {
@@ -64,7 +66,8 @@ def explain(policy: "Policy", decision: "Decision") -> str:
     parts += [reason_text(code, policy) for code in decision.reasons]
     if decision.missing:
         names = "、".join(MATERIALS[m]["name"] for m in decision.missing)
-        parts.append(f"请一次补齐以下材料：{names}（可在线上传，或携带原件到学校现场核验）。")
+        place = decision.school_name or "学校"
+        parts.append(f"请一次补齐以下材料：{names}（可在线上传，或携带原件到{place}现场核验）。")
     return "".join(parts)
 
 
@@ -108,4 +111,5 @@ EVENTS = {
     "notice_issued": "发放学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
+    "materials_complete": "材料已补齐，重新审核",
 }  # fmt: skip

@@ -43,6 +43,7 @@ class Facts(Struct, kw_only=True):
     bring: set[str] = field(default_factory=set)  # materials the guardian will bring to the school
     # the approved guardianship request of an applicant who is not a parent (checked by a reviewer)
     guardianship_request: str | None = None
+    requested: set[str] = field(default_factory=set)  # materials a reviewer asked for (tell-once)
 
     @property
     def family_ids(self) -> set[str]:

@@ -15,6 +15,7 @@ from ruxue.enrollment.upload_image import reencode_image
 from ruxue.enrollment.upload_pdf import check_pdf
 from ruxue.enrollment.uploads import BadUpload, UploadLimits, refuse_markup
 from ruxue.kit import pii
+from ruxue.kit.db import now_of
 from ruxue.settings import get_settings
 
 __all__ = [
@@ -74,6 +75,7 @@ async def store_upload(
         size=len(plain),
         sha256=digest,
         path=str(path),
+        created_at=now_of(session),  # the app's clock, as the trace beside it
     )
     session.add(material)
     await session.flush()

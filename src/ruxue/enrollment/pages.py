@@ -10,21 +10,19 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service
+from ruxue.enrollment import service, supplement
 from ruxue.enrollment.explain import (
     CATEGORIES,
     CHANNELS,
     EVENTS,
-    MATERIALS,
     SEGMENTS,
     STATUSES,
     actor_label,
     category_label,
     reason_text,
 )
-from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.policy import CHINA, load_policy
-from ruxue.enrollment.rules import household_size, missing_materials, rejections, same_booklet
+from ruxue.enrollment.rules import household_size, rejections, same_booklet
 from ruxue.enrollment.views import fetched, mask_address
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
@@ -41,6 +39,7 @@ router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
 TEMPLATES.env.filters["cn_time"] = lambda value: f"{value.astimezone(CHINA):%m-%d %H:%M}"
 TEMPLATES.env.filters["cn_datetime"] = lambda value: f"{value.astimezone(CHINA):%Y-%m-%d %H:%M}"
+TEMPLATES.env.filters["cn_deadline"] = lambda value: f"{value.astimezone(CHINA):%Y年%m月%d日 %H:%M}"
 TEMPLATES.env.filters["actor"] = actor_label
 TEMPLATES.env.filters["category"] = category_label
 STEPS = ["实名登录", "学生信息", "配偶信息", "学籍核验", "房产信息", "补充材料", "确认提交"]
@@ -214,8 +213,8 @@ async def _step_context(request: Request, case: Any, facts: Any, step: int) -> d
         )
     if step == 6:
         ctx["same_booklet"] = same_booklet(facts)
-        ctx["missing"] = [{"code": m, **MATERIALS[m], "bring": m in facts.bring, "uploaded": m in facts.uploaded}
-                          for m in sorted(set(missing_materials(facts)) | facts.uploaded | facts.bring)]  # fmt: skip
+        ctx["missing"] = supplement.states(case, facts)
+        ctx["max_mb"] = request.app.state.settings.upload_max_bytes // (1024 * 1024)
     return ctx
 
 
@@ -335,26 +334,52 @@ async def residence(
                           lambda: service.choose_residence(db, client, guardian, case_no, cert_no or None))  # fmt: skip
 
 
+async def _answer(
+    request: Request, guardian: Guardian, case_no: str, kind: str, how: str, file: UploadFile | None
+) -> Work:
+    """One answer to a missing material, as a unit of work: an upload or a promise to bring it."""
+    settings = request.app.state.settings
+    now = settings.clock()
+    data = await file.read(settings.upload_max_bytes + 1) if file and how == "upload" else b""
+    name = (file.filename or "") if file else ""
+
+    async def work(session: AsyncSession) -> None:
+        if how == "upload":
+            await supplement.upload(session, settings, now, guardian, case_no, kind, name, data)
+        else:
+            await supplement.bring(session, now, guardian, case_no, kind)
+
+    return work
+
+
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
 async def materials(
     request: Request, case_no: str, kind: str = Form(...), how: str = Form(...),
     file: UploadFile | None = File(None), guardian: Guardian = Depends(signed_in),
 ) -> Response:  # fmt: skip
-    settings = request.app.state.settings
-    data = await file.read(settings.upload_max_bytes + 1) if file and how == "upload" else b""
-
-    async def work(session: AsyncSession) -> None:
-        material_id = None
-        if how == "upload":
-            case, _ = await service.load(session, guardian, case_no)
-            name = file.filename or "" if file else ""
-            stored = await store_upload(
-                session, settings.upload_dir, settings.upload_max_bytes, case, kind, name, data
-            )
-            material_id = stored.id
-        await service.answer_material(session, guardian, case_no, kind, how, material_id)
-
+    work = await _answer(request, guardian, case_no, kind, how, file)
     return await act(request, case_no, 6, f"/cases/{case_no}/step/6", work)
+
+
+@router.post("/cases/{case_no}/supplement", response_class=HTMLResponse)
+async def supplement_answer(
+    request: Request,
+    case_no: str,
+    kind: str = Form(""),
+    how: str = Form(""),
+    file: UploadFile | None = File(None),
+    guardian: Guardian = Depends(signed_in),
+) -> Response:
+    """A missing material answered on the status page of a case that needs materials."""
+    work = await _answer(request, guardian, case_no, kind, how, file)
+    try:
+        async with request.app.state.db.write_session() as session:
+            await work(session)
+    except supplement.AlreadyHandled as exc:
+        return await status_page(request, guardian, case_no, notice=exc.message)
+    except RuxueError as exc:
+        return await status_page(request, guardian, case_no, error=exc.message, field=kind)
+    return to(f"/cases/{case_no}")
 
 
 @router.post("/cases/{case_no}/materials/done", response_class=HTMLResponse)
@@ -384,10 +409,38 @@ async def submit(
 async def case_page(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
+    return await status_page(request, guardian, case_no)
+
+
+async def status_page(
+    request: Request,
+    guardian: Guardian,
+    case_no: str,
+    notice: str = "",
+    error: str = "",
+    field: str = "",
+) -> Response:
+    """The status page; after an answer on it, with a notice or an error (never from the URL)."""
     async with request.app.state.db.read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
         events = await repo.events_of(session, case)
-    missing = [{"code": m, **MATERIALS[m]} for m in case.missing]
-    return render(request, "case.html", case=case, facts=facts, fetched=fetched(facts), school=school,
-                  missing=missing, events=events)  # fmt: skip
+    closes = supplement.deadline(case)
+    open_now = request.app.state.settings.clock() <= closes
+    return render(
+        request,
+        "case.html",
+        status_code=400 if error else 200,
+        case=case,
+        facts=facts,
+        fetched=fetched(facts),
+        school=school,
+        events=events,
+        notice=notice,
+        error=error,
+        field=field,
+        materials=supplement.states(case, facts),
+        closes=closes,
+        open_now=open_now,
+        max_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
+    )

@@ -29,10 +29,11 @@ async def cases_of(session: AsyncSession, guardian_id: str) -> Sequence[Case]:
     ).all()
 
 
-async def case_of(session: AsyncSession, guardian_id: str, case_no: str) -> Case | None:
-    return (
-        await session.scalars(visible_cases(guardian_id).where(Case.case_no == case_no))
-    ).one_or_none()
+async def case_of(
+    session: AsyncSession, guardian_id: str, case_no: str, *, lock: bool = False
+) -> Case | None:
+    query = visible_cases(guardian_id).where(Case.case_no == case_no)
+    return (await session.scalars(query.with_for_update() if lock else query)).one_or_none()
 
 
 async def case_for_child(
@@ -106,7 +107,25 @@ def visible_to_staff(staff: "Staff") -> Select[Case]:
     return query.where(false())
 
 
-async def staff_case(session: AsyncSession, staff: "Staff", case_no: str) -> Case | None:
-    return (
-        await session.scalars(visible_to_staff(staff).where(Case.case_no == case_no))
-    ).one_or_none()
+async def staff_case(
+    session: AsyncSession, staff: "Staff", case_no: str, *, lock: bool = False
+) -> Case | None:
+    """``lock``: for an action, so that a double submission waits for the first and sees it."""
+    query = visible_to_staff(staff).where(Case.case_no == case_no)
+    return (await session.scalars(query.with_for_update() if lock else query)).one_or_none()
+
+
+async def staff_material(
+    session: AsyncSession, staff: "Staff", case_no: str, material_id: int
+) -> Material | None:
+    """A material of a case the staff member may see."""
+    query = (
+        select(Material)
+        .join(Case, Case.id == Material.case_id)
+        .where(
+            Material.id == material_id,
+            Case.id.in_(visible_to_staff(staff).with_only_columns(Case.id)),
+        )
+        .where(Case.case_no == case_no)
+    )
+    return (await session.scalars(query)).one_or_none()

@@ -97,15 +97,16 @@ def same_booklet(facts: Facts) -> bool:
 
 
 def missing_materials(facts: Facts) -> list[str]:
-    """Certificates needed because the family is not in one booklet and not found by the departments."""
-    if same_booklet(facts):
-        return []
-    missing = []
-    if facts.birth_certificate is None and BIRTH not in facts.unavailable:
-        missing.append("BIRTH_CERTIFICATE")
-    if facts.spouse is not None and MARRIAGE not in facts.unavailable and not _married(facts):
-        missing.append("MARRIAGE_CERTIFICATE")
-    return [m for m in missing if m not in facts.provided and m not in facts.uploaded]
+    """Materials still needed: certificates the departments could not find for a family not in one
+    booklet, and any a reviewer asked for. Uploaded or seen by staff counts as given; a promise to
+    bring the original does not (the material is given when a desk has seen it)."""
+    needed = set(facts.requested)
+    if not same_booklet(facts):
+        if facts.birth_certificate is None and BIRTH not in facts.unavailable:
+            needed.add("BIRTH_CERTIFICATE")
+        if facts.spouse is not None and MARRIAGE not in facts.unavailable and not _married(facts):
+            needed.add("MARRIAGE_CERTIFICATE")
+    return sorted(needed - facts.provided - facts.uploaded)
 
 
 def _married(facts: Facts) -> bool:
@@ -201,7 +202,13 @@ def decide(policy: Policy, facts: Facts, schools: Sequence[SchoolRef]) -> Decisi
     if rejected:
         decision = Decision(outcome=REJECTED, reasons=rejected)
     elif missing := missing_materials(facts):
-        decision = Decision(outcome=NEEDS_MATERIALS, missing=missing)
+        school = place(policy, facts, schools).school  # where the originals may be brought
+        decision = Decision(
+            outcome=NEEDS_MATERIALS,
+            missing=missing,
+            school_code=school.code if school else None,
+            school_name=school.name if school else None,
+        )
     else:
         placement = place(policy, facts, schools)
         review = review_reasons(policy, facts, placement)

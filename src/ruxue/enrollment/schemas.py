@@ -48,6 +48,20 @@ Status = Literal[
 Category = Literal["A", "B", "C"]
 
 
+class MaterialState(BaseModel):
+    """One material of the tell-once list and how it stands."""
+
+    code: str
+    name: str
+    why: str
+    how: str
+    state: Literal["upload", "bring", "provided"] | None = Field(
+        description="upload: uploaded, to be checked; bring: the original will be brought; "
+        "provided: staff have seen the original; null: still to answer"
+    )
+    state_text: str
+
+
 class CaseView(BaseModel):
     """Every code comes with its Chinese label in a field of its own (``status`` and
     ``status_label``): a client branches on the code and shows the label."""
@@ -74,3 +88,7 @@ class CaseView(BaseModel):
     verify_url: str | None
     fetched: list[Fetched]
     created_at: dt.datetime
+    materials: list[MaterialState] = []
+    materials_deadline: dt.datetime | None = Field(
+        default=None, description="while the case needs materials: the last moment to answer online"
+    )

@@ -10,7 +10,7 @@ from ruxue.archive.tasks import archive_when_final
 from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
-from ruxue.enrollment.explain import MATERIALS, SEGMENTS, STATUSES
+from ruxue.enrollment.explain import SEGMENTS, STATUSES
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
     NOT_OTHER_PARENT,
@@ -391,28 +391,6 @@ async def choose_residence(
     return case
 
 
-async def answer_material(
-    session: AsyncSession,
-    guardian: Guardian,
-    case_no: str,
-    kind: str,
-    how: str,
-    material_id: int | None = None,
-) -> Case:
-    """Step 6 (tell-once): a missing material is uploaded or will be brought to the school."""
-    case, facts = await load(session, guardian, case_no)
-    _editable(case)
-    if kind not in MATERIALS or how not in ("upload", "bring"):
-        raise RuxueError("材料类型不正确。")
-    (facts.uploaded if how == "upload" else facts.bring).add(kind)
-    (facts.bring if how == "upload" else facts.uploaded).discard(kind)
-    repo.write_facts(case, facts)
-    await repo.add_event(
-        session, case, actor(guardian), "material", kind=kind, how=how, material_id=material_id
-    )
-    return case
-
-
 async def confirm_materials(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
     case, _ = await load(session, guardian, case_no)
     _editable(case)
@@ -433,13 +411,27 @@ async def submit(session: AsyncSession, now: dt.datetime, guardian: Guardian, ca
     decision = decide(policy, facts, await school_refs(session))
     record_decision(case, decision, now)
     await repo.add_event(session, case, actor(guardian), "submit")
-    await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
-                         missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
+    await trace_decision(session, case, decision)
+    return case
+
+
+async def trace_decision(session: AsyncSession, case: Case, decision: Decision) -> None:
+    """The rules' decision in the trace (and the notice, when one was issued), and the SMS."""
+    await repo.add_event(
+        session,
+        case,
+        "system",
+        "decide",
+        outcome=decision.outcome,
+        reasons=decision.reasons,
+        missing=decision.missing,
+        school_code=decision.school_code,
+        category=decision.category,
+    )
     if case.outcome == NOTICE:
         await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
     await queue_sms(session, case, status_sms(case))
     archive_when_final(session, case)
-    return case
 
 
 def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
@@ -450,7 +442,7 @@ def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
         decision.missing,
         decision.explanation,
     )
-    case.submitted_at = case.submitted_at or now
+    case.submitted_at = case.submitted_at or now  # the app's clock, as the review queue's
     if decision.outcome == NOTICE and case.notice_no is None:
         case.notice_no = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
         case.verify_code = secrets.token_urlsafe(12)

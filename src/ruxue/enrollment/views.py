@@ -1,11 +1,12 @@
 """What the guardian is shown of a case: fetched facts masked, with the department they came from."""
 
+from ruxue.enrollment import supplement
 from ruxue.enrollment.explain import labels
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA
 from ruxue.enrollment.rules import household_size, same_booklet
-from ruxue.enrollment.schemas import CaseView, Fetched
+from ruxue.enrollment.schemas import CaseView, Fetched, MaterialState
 from ruxue.person.rules import mask_id_number, mask_name
 
 POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
@@ -114,4 +115,12 @@ def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) 
         fetched=fetched(facts),
         created_at=case.created_at.astimezone(CHINA),
         **labels(case),
+        **_materials(case, facts),
     )
+
+
+def _materials(case: Case, facts: Facts) -> dict[str, object]:
+    if case.status != "needs_materials":
+        return {}
+    states = [MaterialState(**row) for row in supplement.states(case, facts)]
+    return {"materials": states, "materials_deadline": supplement.deadline(case)}

@@ -29,6 +29,7 @@ from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
 from ruxue.review.endpoints import router as review_router
+from ruxue.review.pages import router as review_pages
 from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         guardianship_api,
         guardianship_review_api,
         guardianship_pages,
+        review_pages,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
