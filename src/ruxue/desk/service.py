@@ -12,6 +12,7 @@ from ruxue.enrollment.rules import best_residence, decide
 from ruxue.enrollment.service import (
     DuplicateCase,
     check_window,
+    document_issued,
     duplicate_message,
     new_case_no,
     record_decision,
@@ -118,6 +119,7 @@ async def register_offline(
                              originals=[ORIGINALS[o] for o in originals_seen], keyed_in=keyed)  # fmt: skip
         await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
                              missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
+        await document_issued(session, case)
         await audit(session, staff, "desk_register", target=case_no)
         if phone:
             await queue_sms(

@@ -24,7 +24,7 @@ from ruxue.enrollment.views import case_view
 from ruxue.exchange.client import ExchangeClient
 from ruxue.identity.service import Guardian, current_guardian, request_person_otp, verify_person_otp
 from ruxue.kit.errors import RuxueError
-from ruxue.notice.service import notice_pdf
+from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.notify.service import send_soon
 from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.schools.repository import get_school
@@ -246,3 +246,15 @@ async def notice(
         pdf = await notice_pdf(session, case, settings_of(request).public_url)
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="notice-{case.notice_no}.pdf"'})  # fmt: skip
+
+
+@router.get("/{case_no}/rejection.pdf")
+async def rejection(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> Response:
+    """The 不予通过告知书 of a rejected case."""
+    async with request.app.state.db.read_session() as session:
+        case, _ = await service.load(session, guardian, case_no)
+    pdf = rejection_pdf(case, settings_of(request).public_url)
+    disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})

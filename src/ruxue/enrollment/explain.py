@@ -54,6 +54,13 @@ def reason_text(code: str, policy: "Policy") -> str:
     )
 
 
+def rejection_reasons(policy: "Policy", reasons: list[str], explanation: str) -> list[str]:
+    """Why a case was not approved, one plain sentence each: the rules' reasons, or (a reviewer's
+    rejection) the explanation the reviewer gave."""
+    told = [reason_text(code, policy) for code in reasons if code in REASONS]
+    return told or [explanation.strip() or OUTCOMES["rejected"] + "。"]
+
+
 def explain(policy: "Policy", decision: "Decision") -> str:
     parts = [OUTCOMES[decision.outcome] + "。"]
     if decision.school_name and decision.category:
@@ -79,4 +86,5 @@ EVENTS = {
     "notice_issued": "发放学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
+    "rejection_issued": "发放不予通过告知书",
 }  # fmt: skip

@@ -22,7 +22,7 @@ from ruxue.enrollment.gather import (
 )
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA, Policy, load_policy
-from ruxue.enrollment.rules import NOTICE, Decision, best_residence, decide, rejections
+from ruxue.enrollment.rules import NOTICE, REJECTED, Decision, best_residence, decide, rejections
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.repository import get_consent
@@ -370,8 +370,7 @@ async def submit(session: AsyncSession, now: dt.datetime, guardian: Guardian, ca
     await repo.add_event(session, case, actor(guardian), "submit")
     await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
                          missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
-    if case.outcome == NOTICE:
-        await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
+    await document_issued(session, case)
     await queue_sms(session, case, status_sms(case))
     return case
 
@@ -389,6 +388,25 @@ def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
         case.notice_no = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
         case.verify_code = secrets.token_urlsafe(12)
         case.notice_issued_at = now
+    if decision.outcome == REJECTED and case.rejection_no is None:
+        case.rejection_no = rejection_no(case)
+        case.verify_code = secrets.token_urlsafe(12)
+        case.rejected_at = now
+
+
+async def document_issued(session: AsyncSession, case: Case) -> None:
+    """The trace event of the final document a decision issued (any channel)."""
+    if case.outcome == NOTICE:
+        await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
+    elif case.outcome == REJECTED:
+        await repo.add_event(
+            session, case, "system", "rejection_issued", rejection_no=case.rejection_no
+        )
+
+
+def rejection_no(case: Case) -> str:
+    """The 不予通过告知书's number, fixed at the decision like the seat notice's."""
+    return f"{case.district_code}-{case.year}-BY-{case.case_no[-10:]}"
 
 
 def status_sms(case: Case) -> str:

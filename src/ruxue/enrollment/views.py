@@ -99,5 +99,10 @@ def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) 
         explanation=case.explanation, notice_no=case.notice_no,
         notice_url=f"/api/v1/cases/{case.case_no}/notice.pdf" if case.notice_no else None,
         verify_url=f"{base_url}/verify/{case.verify_code}" if case.verify_code else None,
-        fetched=fetched(facts), created_at=case.created_at,
+        fetched=fetched(facts), created_at=case.created_at, **rejection_links(case),
     )  # fmt: skip
+
+
+def rejection_links(case: Case) -> dict[str, str | None]:
+    url = f"/api/v1/cases/{case.case_no}/rejection.pdf" if case.rejection_no else None
+    return {"rejection_no": case.rejection_no, "rejection_url": url}

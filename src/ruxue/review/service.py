@@ -9,7 +9,7 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.rules import NEEDS_MATERIALS, NOTICE, REJECTED, Decision
-from ruxue.enrollment.service import record_decision, status_sms
+from ruxue.enrollment.service import document_issued, record_decision, status_sms
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.schools.repository import get_school
@@ -97,6 +97,7 @@ async def _decide(
     record_decision(case, decision, now)
     await repo.add_event(session, case, staff.actor, action, note=note, outcome=decision.outcome,
                          school_code=decision.school_code, missing=decision.missing)  # fmt: skip
+    await document_issued(session, case)
     await audit(session, staff, action, target=case.case_no, note=note)
     await queue_sms(session, case, status_sms(case))
     return case
