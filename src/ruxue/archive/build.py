@@ -85,7 +85,7 @@ def china_time(value: dt.datetime) -> str:
 
 
 async def _log_proof(
-    db: Database, number: str, trace: bytes, seal: SealKey, now: dt.datetime
+    db: Database, number: str, trace: bytes, seal: SealKey, now: dt.datetime | None = None
 ) -> dict[str, object]:
     """Append the trace's leaf (once) and return its inclusion proof and a signed tree head.
     A new leaf costs O(log n) from the stored compact range; only a rebuild of a package already
@@ -114,7 +114,7 @@ async def _log_proof(
                 inclusion_proof(leaf.index, leaves),
                 root(leaves),
             )
-    head_fields = {"size": size, "root": top.hex(), "at": china_time(now)}
+    head_fields = {"size": size, "root": top.hex(), "at": china_time(now or utcnow())}
     signature = seal.sign(canonical_json(head_fields))
     return {"leaf_index": index, "proof": [h.hex() for h in path],
             "tree_head": {**head_fields, "signature": base64.b64encode(signature).decode(), "public_key": seal.public_pem().decode()}}  # fmt: skip
