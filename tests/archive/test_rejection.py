@@ -177,3 +177,31 @@ async def test_a_package_without_its_content_fails_by_name_and_never_crashes(
     result = CliRunner().invoke(app, ["archive", "check", str(broken)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "缺少文件或目录：data/content" in result.output
+
+
+async def test_a_desk_rejection_is_printed_and_filed(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, archive_env: None
+) -> None:
+    desk = await staff_client(
+        web, "rej-pj", await make_staff(db, "rej-pj", "desk", school="3205080101")
+    )
+    body = {
+        "segment": "primary",
+        "guardian_id_number": ZHAO,
+        "child_id_number": ZHAO_CHILD,
+        "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"],
+    }
+    done = await desk.post("/api/v1/staff/offline-cases", json=body)
+    assert done.status_code == 201, done.text
+    case = done.json()
+    assert case["status"] == "rejected"
+    pdf = await desk.get(f"/api/v1/staff/cases/{case['case_no']}/rejection.pdf")
+    assert pdf.status_code == 200
+    text = "".join((await asyncio.to_thread(checked_pdf_text, pdf.content)).split())
+    assert "学校现场申请" in text and "不符合本年度一年级入学年龄" in text
+    page = await desk.get(f"/staff/cases/{case['case_no']}")
+    assert 'id="print-rejection"' in page.text
+    package = await filed(db, case["case_no"])
+    assert (package / "data" / REJECTION).is_file()
+    await desk.aclose()
