@@ -4,6 +4,7 @@ the archivist's page lists the case with its failing items, and the sweep leaves
 The failing package is a real one: a guardian uploaded an ordinary PDF (not PDF/A), which the
 usability item GD-3-2 refuses."""
 
+import asyncio
 import datetime as dt
 import io
 import re
@@ -12,12 +13,14 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from structlog.testing import capture_logs
+from typer.testing import CliRunner
 
 from ruxue.archive import tasks
 from ruxue.archive.build import FilingFailed
 from ruxue.archive.failures import MAX_ATTEMPTS
 from ruxue.archive.models import ArchivePackage, CheckRun, FilingFailure
 from ruxue.archive.repository import unarchived
+from ruxue.cli.main import app
 from ruxue.kit.db import Database
 from ruxue.settings import get_settings
 from tests.archive.test_rejection import archive_env  # noqa: F401 (a fixture)
@@ -102,3 +105,8 @@ async def test_a_failing_build_stops_at_the_bound_and_is_listed(
     assert "已停止重试" in listed.group(1) and f"已尝试 {MAX_ATTEMPTS} 次" in listed.group(1)
     assert "全部通过" not in page.text
     await archivist.aclose()
+
+    # the archivist's own retry is not bound: it tries again and says why it failed
+    forced = await asyncio.to_thread(CliRunner().invoke, app, ["archive", "build", no])
+    assert forced.exit_code == 1 and "归档失败" in forced.output and "GD-3-2" in forced.output
+    assert (await failure_of(db)).attempts == MAX_ATTEMPTS + 1

@@ -27,8 +27,9 @@ log = structlog.get_logger("archive")
 
 async def build_case(db: Database, case_no: str, force: bool = False) -> str | None:
     """The package of a case whose decision is final; None while it is not (review, materials)
-    or, unless forced, once its filing failed ``MAX_ATTEMPTS`` times. A failed attempt is
-    counted and raised (the job retries) until the bound, where it stops with an error log."""
+    or, unless forced (``ruxue archive build``), once its filing failed ``MAX_ATTEMPTS`` times.
+    A failed attempt is counted and raised (the job retries) until the bound, where it stops
+    with an error log."""
     settings = get_settings()
     async with db.read_session() as session:
         case = (await session.scalars(select(Case).where(Case.case_no == case_no))).one_or_none()
@@ -51,7 +52,7 @@ async def build_case(db: Database, case_no: str, force: bool = False) -> str | N
             settings.clock(),
         )
     except Exception as exc:
-        if gave_up(await record_failure(db, case, exc)):
+        if gave_up(await record_failure(db, case, exc)) and not force:
             return None  # the bound: no more retries, the archivist's page lists it
         raise
     return package.archive_no
@@ -60,7 +61,8 @@ async def build_case(db: Database, case_no: str, force: bool = False) -> str | N
 @huey.task(retries=5, retry_delay=60)
 def build(case_no: str) -> str | None:
     number = run_in_worker(lambda db: build_case(db, case_no))
-    log.info("archived", case_no=case_no, archive_no=number)
+    if number:
+        log.info("archived", case_no=case_no, archive_no=number)
     return number
 
 
