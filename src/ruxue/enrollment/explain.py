@@ -54,11 +54,15 @@ def reason_text(code: str, policy: "Policy") -> str:
     )
 
 
+REVIEW_REJECTED = "经区教育局审核，不予通过："
+
+
 def rejection_reasons(policy: "Policy", reasons: list[str], explanation: str) -> list[str]:
     """Why a case was not approved, one plain sentence each: the rules' reasons, or (a reviewer's
-    rejection) the explanation the reviewer gave."""
+    rejection) the reason the reviewer gave."""
     told = [reason_text(code, policy) for code in reasons if code in REASONS]
-    return told or [explanation.strip() or OUTCOMES["rejected"] + "。"]
+    given = explanation.strip().removeprefix(REVIEW_REJECTED)
+    return told or [given or OUTCOMES["rejected"] + "。"]
 
 
 def explain(policy: "Policy", decision: "Decision") -> str:

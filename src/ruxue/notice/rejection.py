@@ -40,7 +40,7 @@ def render_rejection(data: RejectionData) -> bytes:
     canvas.setAuthor(data.issuer)
     canvas.setSubject("入学一件事")
     _rejection_body(canvas, data, font)
-    _seal(canvas, data.issuer, font, 145 * mm, 90 * mm)
+    _seal(canvas, data.issuer, font, 145 * mm, 92 * mm)
     _qr(canvas, data.verify_url, font)
     canvas.showPage()
     canvas.save()
@@ -78,8 +78,8 @@ def _rejection_body(canvas: Canvas, data: RejectionData, font: str) -> None:
     for line in review_rights(data.issuer):
         y = _paragraph(canvas, line, font, 11, LEFT + 8 * mm, y, 6 * mm)
     canvas.setFont(font, 14)
-    canvas.drawRightString(width - 30 * mm, 92 * mm, data.issuer)
-    canvas.drawRightString(width - 30 * mm, 84 * mm, f"{data.issued_on:%Y年%m月%d日}")
+    canvas.drawRightString(width - 30 * mm, 80 * mm, data.issuer)
+    canvas.drawRightString(width - 30 * mm, 70 * mm, f"{data.issued_on:%Y年%m月%d日}")
 
 
 def _paragraph(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS
+from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.rules import NEEDS_MATERIALS, NOTICE, REJECTED, Decision
 from ruxue.enrollment.service import document_issued, record_decision, status_sms
@@ -62,7 +62,7 @@ async def reject(
     decision = Decision(
         outcome=REJECTED,
         reasons=["REVIEW_REJECTED"],
-        explanation=f"经区教育局审核，不予通过：{reason}",
+        explanation=f"{REVIEW_REJECTED}{reason}",
     )
     return await _decide(session, staff, now, case, decision, "review_reject", reason)
 
