@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from reportlab.pdfgen.canvas import Canvas
@@ -110,3 +111,24 @@ async def test_a_failing_build_stops_at_the_bound_and_is_listed(
     forced = await asyncio.to_thread(CliRunner().invoke, app, ["archive", "build", no])
     assert forced.exit_code == 1 and "归档失败" in forced.output and "GD-3-2" in forced.output
     assert (await failure_of(db)).attempts == MAX_ATTEMPTS + 1
+
+
+async def test_the_library_marks_each_package_by_its_newest_check(
+    package: Path, web: ServerThread, db: Database
+) -> None:
+    archivist = await staff_client(web, "mark-arc", await make_staff(db, "mark-arc", "archivist"))
+    row = re.compile(rf"{package.name}.*?check-status\">([^<]+)<", re.S)
+    page = (await archivist.get("/staff/archive")).text
+    assert row.search(page).group(1) == "最近检测通过"  # type: ignore[union-attr]
+    failing = [{"code": "GD-1-1", "name": "x", "passed": False, "why": "data/x 校验和不符"}]
+    async with db.write_session() as session:
+        session.add(CheckRun(archive_no=package.name, stage="LTP", passed=False, results=failing))
+    page = (await archivist.get("/staff/archive")).text
+    assert row.search(page).group(1) == "最近检测未通过"  # type: ignore[union-attr]
+    assert "全部通过" not in page and "data/x 校验和不符" in page
+    async with db.write_session() as session:  # fixed and checked again: the alert clears
+        session.add(CheckRun(archive_no=package.name, stage="LTP", passed=True, results=[]))
+    page = (await archivist.get("/staff/archive")).text
+    assert row.search(page).group(1) == "最近检测通过"  # type: ignore[union-attr]
+    assert "全部通过" in page and "data/x 校验和不符" not in page
+    await archivist.aclose()
