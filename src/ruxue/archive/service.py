@@ -175,7 +175,9 @@ def _read_view(
     with library.open(number) as path:
         data = path / "data"
         description = (data / "说明文件.txt").read_text(encoding="utf-8")
-        documents = sorted((f.name, f.stat().st_size) for f in (data / "content").iterdir())
+        content = data / "content"  # a damaged package still opens; its checks say what is wrong
+        files = content.iterdir() if content.is_dir() else ()
+        documents = sorted((f.name, f.stat().st_size) for f in files)
         lines = (data / "trace" / "events.jsonl").read_text(encoding="utf-8").splitlines()
     return description, documents, [json.loads(line) for line in lines]
 
