@@ -85,8 +85,8 @@ async def test_uploads_send_the_case_to_review_and_approval_needs_every_material
     again = await reviewer.post(f"/api/v1/review/cases/{no}/approve", json=body)
     assert again.status_code == 409 and again.json()["error"] == "already_handled"
     assert "已处理" in again.json()["message"]
-    assert (
-        await count(db, CaseEvent) == events + 1
+    assert (  # one approval and its notice_issued event, one SMS: the second did nothing
+        await count(db, CaseEvent) == events + 2
         and await count(db, Notification, case_no=no) == sms + 1
     )
     assert (await guardian.get(f"/api/v1/cases/{no}")).json()["notice_no"]

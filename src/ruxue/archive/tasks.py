@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.build import build_package
+from ruxue.archive.failures import MAX_ATTEMPTS, failure_of, gave_up, record_failure
 from ruxue.archive.repository import FINAL, unarchived
 from ruxue.archive.scanner import clamav
 from ruxue.archive.service import recheck_all
@@ -25,25 +26,44 @@ from ruxue.settings import get_settings
 log = structlog.get_logger("archive")
 
 
-async def build_case(db: Database, case_no: str) -> str | None:
-    """The package of a case whose decision is final; None while it is not (review, materials)."""
+async def build_case(db: Database, case_no: str, force: bool = False) -> str | None:
+    """The package of a case whose decision is final; None while it is not (review, materials)
+    or, unless forced (``ruxue archive build``), once its filing failed ``MAX_ATTEMPTS`` times.
+    A failed attempt is counted and raised (the job retries) until the bound, where it stops
+    with an error log."""
     settings = get_settings()
     async with db.read_session() as session:
         case = (await session.scalars(select(Case).where(Case.case_no == case_no))).one_or_none()
-    if case is None or case.outcome not in FINAL:
+        failure = await failure_of(session, case.id) if case is not None else None
+    if case is None or case.outcome not in FINAL or (gave_up(failure) and not force):
         return None
     scratch = settings.var_dir / "archive-build"
     scratch.mkdir(parents=True, exist_ok=True)
     scanner = clamav(settings.clamav_database) if settings.clamav_database else None
-    package = await build_package(db, library_from(settings), scratch, SealKey.load_or_create(settings.seal_key_file),
-                                  case.id, settings.public_url, scanner)  # fmt: skip
+    seal = SealKey.load_or_create(settings.seal_key_file)
+    try:
+        package = await build_package(
+            db,
+            library_from(settings),
+            scratch,
+            seal,
+            case.id,
+            settings.public_url,
+            scanner,
+            settings.clock(),
+        )
+    except Exception as exc:
+        if gave_up(await record_failure(db, case, exc)) and not force:
+            return None  # the bound: no more retries, the archivist's page lists it
+        raise
     return package.archive_no
 
 
 @job(retries=5, retry_delay=60)
 def build(case_no: str) -> str | None:
     number = run_in_worker(lambda db: build_case(db, case_no))
-    log.info("archived", case_no=case_no, archive_no=number)
+    if number:
+        log.info("archived", case_no=case_no, archive_no=number)
     return number
 
 
@@ -57,8 +77,7 @@ def archive_when_final(session: AsyncSession, case: Case) -> None:
 async def _recheck(db: Database) -> dict[str, int]:
     settings = get_settings()
     scanner = clamav(settings.clamav_database) if settings.clamav_database else None
-    async with db.write_session() as session:
-        return await recheck_all(session, library_from(settings), "LTP", scanner)
+    return await recheck_all(db, library_from(settings), "LTP", scanner)
 
 
 @periodic_job(crontab(hour="2", minute="30"))
@@ -79,11 +98,14 @@ async def sweep_unarchived(
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)
     async with db.read_session() as session:
-        missing = await unarchived(session, dt.datetime.now(dt.UTC) - grace)
+        missing = await unarchived(session, dt.datetime.now(dt.UTC) - grace, MAX_ATTEMPTS)
     built = []
     for case_no in missing:
-        if number := await build_case(db, case_no):
-            built.append(number)
+        try:
+            if number := await build_case(db, case_no):
+                built.append(number)
+        except Exception:  # counted by build_case; the next case is not held up by this one
+            continue
     return built
 
 

@@ -15,7 +15,7 @@ from ruxue.enrollment.explain import labels
 from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.models import Case
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.notice.service import notice_pdf
+from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.review.service import school_list
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, current_staff, require
@@ -174,6 +174,20 @@ async def print_notice(
             raise NotFound("办件不存在或无权查看")
         await audit(session, staff, "notice_print", target=case_no)
         pdf = await notice_pdf(session, case, request.app.state.settings.public_url)
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get("/cases/{case_no}/rejection.pdf")
+async def print_rejection(
+    case_no: str, request: Request, staff: Staff = Depends(current_staff)
+) -> Response:
+    """The 不予通过告知书, for a family at the desk."""
+    async with request.app.state.db.write_session() as session:
+        case = await repo.staff_case(session, staff, case_no)
+        if case is None:
+            raise NotFound("办件不存在或无权查看")
+        await audit(session, staff, "rejection_print", target=case_no)
+    pdf = rejection_pdf(case, request.app.state.settings.public_url)
     return Response(pdf, media_type="application/pdf")
 
 

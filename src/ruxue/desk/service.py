@@ -19,6 +19,7 @@ from ruxue.enrollment.service import (
     DUPLICATE,
     DuplicateCase,
     check_window,
+    document_issued,
     duplicate_message,
     new_case_no,
     record_decision,
@@ -159,6 +160,7 @@ async def register_offline(
                              originals=[ORIGINALS[o] for o in originals_seen], keyed_in=keyed)  # fmt: skip
         await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
                              missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
+        await document_issued(session, case)
         await audit(session, staff, "desk_register", target=case_no)
         archive_when_final(session, case)
         if phone:

@@ -23,7 +23,7 @@ from ruxue.exchange.client import ExchangeClient
 from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import Guardian, current_guardian, verify_person_otp
 from ruxue.kit.errors import RuxueError
-from ruxue.notice.service import notice_pdf
+from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.schools.repository import get_school
 from ruxue.settings import Settings
 
@@ -250,3 +250,15 @@ async def notice(
         pdf = await notice_pdf(session, case, settings_of(request).public_url)
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="notice-{case.notice_no}.pdf"'})  # fmt: skip
+
+
+@router.get("/{case_no}/rejection.pdf")
+async def rejection(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> Response:
+    """The 不予通过告知书 of a rejected case."""
+    async with request.app.state.db.read_session() as session:
+        case, _ = await service.load(session, guardian, case_no)
+    pdf = rejection_pdf(case, settings_of(request).public_url)
+    disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})

@@ -57,6 +57,21 @@ def reason_text(code: str, policy: "Policy") -> str:
     )
 
 
+REVIEW_REJECTED = "经区教育局审核，不予通过："
+
+
+def rejection_reasons(policy: "Policy", reasons: list[str], explanation: str) -> list[str]:
+    """Why a case was not approved, one plain sentence each: the rules' reasons, or (a reviewer's
+    rejection) the reason the reviewer gave."""
+    told = [
+        reason_text(code, policy)
+        for code in reasons
+        if code in REASONS and code != "REVIEW_REJECTED"
+    ]
+    given = explanation.strip().removeprefix(REVIEW_REJECTED)
+    return told or [given or OUTCOMES["rejected"] + "。"]
+
+
 def explain(policy: "Policy", decision: "Decision") -> str:
     parts = [OUTCOMES[decision.outcome] + "。"]
     if decision.school_name and decision.category:
@@ -112,4 +127,5 @@ EVENTS = {
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
     "materials_complete": "材料已补齐，重新审核",
+    "rejection_issued": "发放不予通过告知书",
 }  # fmt: skip

@@ -66,6 +66,10 @@ class Case(Base):
     notice_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     verify_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     notice_issued_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # the 不予通过告知书 of a rejected case; its verification code is ``verify_code`` (a case has
+    # one final document: a seat notice or a rejection notice, never both)
+    rejection_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    rejected_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

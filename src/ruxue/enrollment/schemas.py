@@ -85,6 +85,8 @@ class CaseView(BaseModel):
     explanation: str
     notice_no: str | None
     notice_url: str | None
+    rejection_no: str | None = None  # the 不予通过告知书 of a rejected case
+    rejection_url: str | None = None
     verify_url: str | None
     fetched: list[Fetched]
     created_at: dt.datetime

@@ -31,6 +31,7 @@ from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA, Policy, load_policy
 from ruxue.enrollment.rules import (
     NOTICE,
+    REJECTED,
     Decision,
     best_residence,
     decide,
@@ -428,8 +429,7 @@ async def trace_decision(session: AsyncSession, case: Case, decision: Decision) 
         school_code=decision.school_code,
         category=decision.category,
     )
-    if case.outcome == NOTICE:
-        await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
+    await document_issued(session, case)
     await queue_sms(session, case, status_sms(case))
     archive_when_final(session, case)
 
@@ -447,6 +447,25 @@ def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
         case.notice_no = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
         case.verify_code = secrets.token_urlsafe(12)
         case.notice_issued_at = now
+    if decision.outcome == REJECTED and case.rejection_no is None:
+        case.rejection_no = rejection_no(case)
+        case.verify_code = secrets.token_urlsafe(12)
+        case.rejected_at = now
+
+
+async def document_issued(session: AsyncSession, case: Case) -> None:
+    """The trace event of the final document a decision issued (any channel)."""
+    if case.outcome == NOTICE:
+        await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
+    elif case.outcome == REJECTED:
+        await repo.add_event(
+            session, case, "system", "rejection_issued", rejection_no=case.rejection_no
+        )
+
+
+def rejection_no(case: Case) -> str:
+    """The 不予通过告知书's number, fixed at the decision like the seat notice's."""
+    return f"{case.district_code}-{case.year}-BY-{case.case_no[-10:]}"
 
 
 def status_sms(case: Case) -> str:

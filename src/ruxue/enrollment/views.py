@@ -116,6 +116,7 @@ def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) 
         created_at=case.created_at.astimezone(CHINA),
         **labels(case),
         **_materials(case, facts),
+        **rejection_links(case),
     )
 
 
@@ -124,3 +125,8 @@ def _materials(case: Case, facts: Facts) -> dict[str, object]:
         return {}
     states = [MaterialState(**row) for row in supplement.states(case, facts)]
     return {"materials": states, "materials_deadline": supplement.deadline(case)}
+
+
+def rejection_links(case: Case) -> dict[str, str | None]:
+    url = f"/api/v1/cases/{case.case_no}/rejection.pdf" if case.rejection_no else None
+    return {"rejection_no": case.rejection_no, "rejection_url": url}

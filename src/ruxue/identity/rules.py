@@ -9,13 +9,13 @@ PER_DAY = 5
 DAY = dt.timedelta(days=1)
 
 
-def send_wait(sent: Sequence[dt.datetime], now: dt.datetime) -> int:
-    """Seconds before the next send for one key may go (0: now): at most one a minute and
+def send_wait(sent: Sequence[dt.datetime], now: dt.datetime, gap: dt.timedelta = MIN_GAP) -> int:
+    """Seconds before the next send for one key may go (0: now): at most one per ``gap`` and
     ``PER_DAY`` in any 24 hours."""
     recent = sorted(t for t in sent if now - t < DAY)
     waits = [dt.timedelta(0)]
-    if recent and now - recent[-1] < MIN_GAP:
-        waits.append(recent[-1] + MIN_GAP - now)
+    if recent and now - recent[-1] < gap:
+        waits.append(recent[-1] + gap - now)
     if len(recent) >= PER_DAY:
         waits.append(recent[-PER_DAY] + DAY - now)
     return math.ceil(max(waits).total_seconds())

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.tasks import archive_when_final
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS, STATUSES
+from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED, STATUSES
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import (
@@ -19,7 +19,7 @@ from ruxue.enrollment.rules import (
     missing_materials,
     place,
 )
-from ruxue.enrollment.service import record_decision, status_sms
+from ruxue.enrollment.service import document_issued, record_decision, status_sms
 from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
@@ -115,7 +115,7 @@ async def reject(
     decision = Decision(
         outcome=REJECTED,
         reasons=["REVIEW_REJECTED"],
-        explanation=f"经区教育局审核，不予通过：{note.message}",
+        explanation=f"{REVIEW_REJECTED}{note.message}",
     )
     return await _decide(session, staff, now, case, decision, "review_reject", note)
 
@@ -181,6 +181,7 @@ async def _decide(
         internal_note=note.internal,
         **detail,
     )
+    await document_issued(session, case)
     await audit(session, staff, action, target=case.case_no, internal_note=note.internal)
     await queue_sms(session, case, status_sms(case))
     archive_when_final(session, case)
