@@ -92,7 +92,7 @@ async def _fan_outs(url: str, db_url: str, rounds: int, concurrency: int) -> dic
 def bench_exchange(rounds: int = 300, concurrency: int = 20) -> None:
     port = 18123
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "RUXUE_VAR_DIR": tmp}
+        env = {**os.environ, "RUXUE_MODE": "demo", "RUXUE_VAR_DIR": tmp}
         sandbox = subprocess.Popen(
             [PY, "-m", "ruxue.cli.main", "sandbox", "--port", str(port)], env=env
         )

@@ -22,6 +22,9 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +98,11 @@ async def sms_code(sandbox: httpx.AsyncClient, phone: str) -> str:
 
 
 async def one(
-    app_url: str, sandbox: httpx.AsyncClient, t: Timer, who: tuple[str, str, str | None]
+    app_url: str,
+    sandbox: httpx.AsyncClient,
+    t: Timer,
+    who: tuple[str, str, str | None],
+    segment: str = "primary",
 ) -> str:
     guardian, child, spouse = who
     # one client per guardian (its own cookies), sharing the TLS context: building one costs 36 ms
@@ -120,7 +127,7 @@ async def one(
         await t.step("login", http.get(location(back, "verify")))
         t.samples["login"][-1] = (time.perf_counter() - started) * 1000  # the whole login
         case = (await t.step("1-consent+fetch", http.post("/api/v1/cases", json={
-            "segment": "primary", "child_id_number": child, "consent": True}))).json()  # fmt: skip
+            "segment": segment, "child_id_number": child, "consent": True}))).json()  # fmt: skip
         no = case["case_no"]
         if spouse:
             sent = await t.step("2-spouse-code", http.post(f"/api/v1/cases/{no}/spouse/code",
@@ -171,27 +178,30 @@ async def drive(
             "outcomes": dict(outcomes), "errors": len(errors), "first_errors": errors[:3], "steps": steps}  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--families", type=int, default=3000)
-    parser.add_argument("--applicants", type=int, default=500)
-    parser.add_argument("--concurrency", type=int, default=25)
-    parser.add_argument("--app-workers", type=int, default=1)
-    parser.add_argument("--database-url", default="")
-    parser.add_argument("--out", default="")
-    args = parser.parse_args()
-    # a killed bench still stops its processes (the finally below runs)
+@dataclass
+class City:
+    """A generated city served by the sandbox, the app and the worker, each its own process."""
+
+    tmp: Path
+    dataset: Path
+    env: dict[str, str]
+    app_url: str
+    sandbox_url: str
+
+
+@contextmanager
+def running_city(families: int, database_url: str = "", app_workers: int = 1) -> Iterator[City]:
+    # a killed run still stops its processes (the finally below runs)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = Path(tempfile.mkdtemp(prefix="ruxue-flow-"))
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
     dataset = tmp / "city.json"
-    subprocess.run([*ruxue, "dataset", "generate", "--families", str(args.families), "--seed", "7",
+    subprocess.run([*ruxue, "dataset", "generate", "--families", str(families), "--seed", "7",
                     "--out", str(dataset)], check=True, capture_output=True)  # fmt: skip
-    people = applicants(dataset, args.applicants)
     sandbox_port, app_port = free_port(), free_port()
     sandbox_url, app_url = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{app_port}"
-    env = {**os.environ, "RUXUE_NOW": NOW, "RUXUE_VAR_DIR": str(tmp / "var"),
-           "RUXUE_DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{tmp}/ruxue.db",
+    env = {**os.environ, "RUXUE_MODE": "demo", "RUXUE_NOW": NOW, "RUXUE_VAR_DIR": str(tmp / "var"),
+           "RUXUE_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmp}/ruxue.db",
            "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange", "RUXUE_IDP_URL": f"{sandbox_url}/idp",
            "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms", "RUXUE_PUBLIC_URL": app_url}  # fmt: skip
     subprocess.run([*ruxue, "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -201,19 +211,33 @@ def main() -> None:
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp}
     procs = [
         subprocess.Popen([*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)], env=env, **quiet),  # type: ignore[call-overload]
-        subprocess.Popen([*ruxue, "serve", "--port", str(app_port), "--workers", str(args.app_workers)], env=env, **quiet),  # type: ignore[call-overload]
+        subprocess.Popen([*ruxue, "serve", "--port", str(app_port), "--workers", str(app_workers)], env=env, **quiet),  # type: ignore[call-overload]
         subprocess.Popen([*ruxue, "worker"], env=env, **quiet),  # type: ignore[call-overload]
     ]  # fmt: skip
     try:
         wait_ready(f"{sandbox_url}/_sandbox/health", procs, timeout=180)
         wait_ready(f"{app_url}/healthz", procs, timeout=180)
-        figures = asyncio.run(drive(app_url, sandbox_url, people, args.concurrency))
+        yield City(tmp, dataset, env, app_url, sandbox_url)
     finally:
         for p in procs:
             p.terminate()
         for p in procs:
             p.wait(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--families", type=int, default=3000)
+    parser.add_argument("--applicants", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=25)
+    parser.add_argument("--app-workers", type=int, default=1)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    with running_city(args.families, args.database_url, args.app_workers) as city:
+        people = applicants(city.dataset, args.applicants)
+        figures = asyncio.run(drive(city.app_url, city.sandbox_url, people, args.concurrency))
     figures = {"bench": "flow", "at": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
                "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
                "families": args.families, "concurrency": args.concurrency, "app_workers": args.app_workers,

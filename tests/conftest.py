@@ -11,10 +11,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from huey import Huey
 from sqlalchemy import delete
 
 from ruxue.dataset.service import load_dataset
-from ruxue.kit import migrate
+from ruxue.kit import migrate, queue
 from ruxue.kit.db import Database
 from ruxue.models import Base
 from ruxue.sandbox.app import create_sandbox_app
@@ -24,6 +25,31 @@ from tests.helpers import ServerThread, free_port
 EXAMPLE = (
     Path(__file__).resolve().parent.parent / "src" / "ruxue" / "sandbox" / "example-dataset.json"
 )
+CHECKOUT_QUEUE = Path(__file__).resolve().parent.parent / "var" / "queue.db"
+
+
+def _queue_state() -> float | None:
+    return CHECKOUT_QUEUE.stat().st_mtime if CHECKOUT_QUEUE.exists() else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_QUEUE_BEFORE] = _queue_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The suite must not queue jobs into the checkout's ``var/queue.db`` (``make demo`` runs them)."""
+    if _queue_state() != session.config.stash.get(_QUEUE_BEFORE, None):
+        print(f"\nFAILED: the tests wrote into {CHECKOUT_QUEUE}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_QUEUE_BEFORE = pytest.StashKey[float | None]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_queue(tmp_path_factory: pytest.TempPathFactory) -> Huey:
+    """Jobs queued by the tests go to a queue of their own, which nothing consumes."""
+    return queue.use(queue.make_huey(f"sqlite:///{tmp_path_factory.mktemp('queue') / 'queue.db'}"))
 
 
 async def _pg_admin(url: str, sql: str) -> None:
@@ -62,6 +88,7 @@ def settings(
 ) -> Settings:
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     return Settings(
+        mode="test",
         var_dir=tmp_path_factory.mktemp("var"),
         database_url=database_url,
         exchange_url=f"{sandbox}/exchange",

@@ -1,12 +1,15 @@
 """The migrations build the schema the models describe (``alembic check``), on the test database;
 the data steps carry an existing library across."""
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
 
 from ruxue.archive.merkle import leaf_hash, root
 from ruxue.kit import migrate
+from ruxue.kit.db import Database
+from ruxue.staff.service import verify_audit
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -29,3 +32,29 @@ def test_the_log_head_migration_computes_the_head_of_an_existing_log(tmp_path: P
         ).fetchone()
     assert (size, top) == (11, root(leaves).hex())
     assert len(json.loads(frontier)) == 3  # 11 = 8 + 2 + 1
+
+
+def test_the_audit_chain_migration_chains_existing_entries(tmp_path: Path) -> None:
+    """Audit entries written before the chain existed are chained in order, head included."""
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    migrate.upgrade(url, "3ed8f74329d2")
+    rows = [(f"2026-06-1{i} 02:00:00.000000", "desk1", "login", "", "{}") for i in range(3)]
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO audit_log (at, username, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+    migrate.upgrade(url)
+
+    async def problems() -> list[str]:
+        db = Database(url)
+        try:
+            async with db.read_session() as session:
+                return await verify_audit(session)
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(problems()) == []
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT seq FROM audit_head").fetchone() == (3,)

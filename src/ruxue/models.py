@@ -3,6 +3,10 @@
 from ruxue.archive import models as archive_models
 from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
+from ruxue.guardianship import models as guardianship_models
+from ruxue.identity import models as identity_models
+from ruxue.kit import ratelimit as ratelimit_models
+from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
 from ruxue.notify import models as notify_models
 from ruxue.schools import models as schools_models
@@ -13,7 +17,11 @@ __all__ = [
     "archive_models",
     "enrollment_models",
     "exchange_models",
+    "guardianship_models",
+    "identity_models",
     "notify_models",
+    "ratelimit_models",
     "schools_models",
+    "session_models",
     "staff_models",
 ]

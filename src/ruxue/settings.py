@@ -3,6 +3,7 @@
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,29 +13,49 @@ DEV_EXCHANGE_CLIENT_KEY = "6465762d636c69656e742d6b65792d72757875652d63697479"
 DEV_EXCHANGE_PROVIDER_KEY = "6465762d70726f76696465722d6b65792d73616e64626f78"
 DEV_PII_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 DEV_BLIND_INDEX_KEY = "626c696e642d696e6465782d6b65792d646576"
+DEV_OIDC_CLIENT_SECRET = "ruxue-dev-secret"
+DEV_FILE_KEY = "7c2a51e08d3f964b0e1d2c3b4a596877"
+DEV_VALUES = {
+    "oidc_client_secret": DEV_OIDC_CLIENT_SECRET,
+    "exchange_client_key": DEV_EXCHANGE_CLIENT_KEY,
+    "exchange_provider_key": DEV_EXCHANGE_PROVIDER_KEY,
+    "pii_key": DEV_PII_KEY,
+    "blind_index_key": DEV_BLIND_INDEX_KEY,
+    "file_key": DEV_FILE_KEY,
+}
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUXUE_", env_file=".env", extra="ignore")
 
+    # production refuses development keys and an http public URL; demo and test allow them
+    mode: Literal["production", "demo", "test"] = "production"
     var_dir: Path = Path("var")
     database_url: str = ""
     queue_url: str = ""
     public_url: str = "http://127.0.0.1:8000"
-    session_secret: str = "ruxue-dev-session-secret"
     log_json: bool = False
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
     upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_pixels: int = 25_000_000  # an image is decoded in full: ~75 MB at RGB
+    upload_max_pages: int = 20
+    upload_max_pdf_objects: int = 5_000
+    upload_max_pdf_decoded_bytes: int = (
+        64 * 1024 * 1024
+    )  # every compressed stream of a PDF, expanded
     archive_path: Path | None = None  # the archive library's local directory (default var/archive)
     archive_url: str = ""  # s3://bucket for an S3-compatible library instead of the directory
     archive_s3_endpoint: str = ""  # e.g. http://minio:9000; AWS credentials from the environment
     seal_key_path: Path | None = None  # the electronic seal's SM2 key (default var/keys/seal.pem)
+    heads_path: Path | None = (
+        None  # signed log heads exported here (default var/heads); off-database, ideally WORM
+    )
     clamav_database: Path | None = None  # e.g. /var/lib/clamav; unset: no virus scan at filing
 
     idp_url: str = "http://127.0.0.1:8100/idp"
     oidc_client_id: str = "ruxue-web"
-    oidc_client_secret: str = "ruxue-dev-secret"
+    oidc_client_secret: str = DEV_OIDC_CLIENT_SECRET
 
     exchange_url: str = "http://127.0.0.1:8100/exchange"
     exchange_client_id: str = "suzhou-ruxue-city"
@@ -49,6 +70,16 @@ class Settings(BaseSettings):
 
     pii_key: str = DEV_PII_KEY
     blind_index_key: str = DEV_BLIND_INDEX_KEY
+    file_key: str = DEV_FILE_KEY  # SM4 key of uploaded files at rest
+    file_key_id: str = "dev-1"  # written before each file's ciphertext, so keys can rotate
+    file_old_keys: dict[str, str] = {}  # key id -> key of earlier keys, still read
+
+    def unsafe_for_production(self) -> list[str]:
+        """The settings (as environment variables) that still hold a development value."""
+        unsafe = [name for name, dev in DEV_VALUES.items() if getattr(self, name) == dev]
+        if not self.public_url.startswith("https://"):
+            unsafe.append("public_url")
+        return [f"RUXUE_{name.upper()}" for name in unsafe]
 
     def clock(self) -> dt.datetime:
         return self.now or dt.datetime.now(dt.UTC)
@@ -62,6 +93,10 @@ class Settings(BaseSettings):
         return self.archive_path or self.var_dir / "archive"
 
     @property
+    def heads_dir(self) -> Path:
+        return self.heads_path or self.var_dir / "heads"
+
+    @property
     def seal_key_file(self) -> Path:
         return self.seal_key_path or self.var_dir / "keys" / "seal.pem"
 
@@ -70,6 +105,25 @@ class Settings(BaseSettings):
 
     def resolved_queue_url(self) -> str:
         return self.queue_url or f"sqlite:///{self.var_dir / 'queue.db'}"
+
+
+class UnsafeSettings(SystemExit):
+    """Production mode with development keys or an http public URL: the process must not start."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(
+            "生产模式下不能使用开发用密钥或 http 地址，请设置："
+            + "、".join(names)
+            + f"\nrefusing to start in production mode; set: {', '.join(names)}"
+            + "\n(the demo and the tests run with RUXUE_MODE=demo or RUXUE_MODE=test)"
+        )
+        self.names = names
+
+
+def require_safe(settings: "Settings") -> None:
+    """Refuse to start outside demo/test mode while any development value is configured."""
+    if settings.mode == "production" and (names := settings.unsafe_for_production()):
+        raise UnsafeSettings(names)
 
 
 @lru_cache

@@ -27,12 +27,10 @@ def library_of(package: Path) -> LocalLibrary:
 async def test_recheck_records_every_run_and_catches_later_damage(
     package: Path, db: Database
 ) -> None:
-    async with db.write_session() as session:
-        assert await recheck_all(session, library_of(package)) == {"checked": 1, "failed": 0}
+    assert await recheck_all(db, library_of(package)) == {"checked": 1, "failed": 0}
     (package / "data" / "trace" / "events.jsonl").write_bytes(b"")  # damage in storage
     bagit.Bag(str(package)).save(manifests=True)  # even with the manifests made to match
-    async with db.write_session() as session:
-        assert await recheck_all(session, library_of(package)) == {"checked": 1, "failed": 1}
+    assert await recheck_all(db, library_of(package)) == {"checked": 1, "failed": 1}
     async with db.read_session() as session:
         runs = (await session.scalars(select(CheckRun).order_by(CheckRun.id))).all()
     assert [(r.stage, r.passed) for r in runs] == [("GD", True), ("LTP", True), ("LTP", False)]

@@ -86,3 +86,63 @@ async def test_wang_guardian_completes_the_seven_steps(
         text = await asyncio.to_thread(checked_pdf_text, await pdf.body())
         assert "苏州市平江实验学校" in text and "王小明" in text
         await browser.close()
+
+
+async def test_mistyped_id_is_told_beside_the_field_and_the_guardian_can_withdraw_and_leave(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    mistyped = WANG_CHILD[:-1] + "4"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 375, "height": 812}, locale="zh-CN")
+        await page.goto(web.url)
+        await page.click("#login")
+        await page.fill("#id_number", WANG)
+        await page.click("#send-code")
+        await page.fill("#code", await page.inner_text("#otp"))
+        await page.click("#login")
+        await page.wait_for_url(f"{web.url}/apply")
+
+        await page.click("#start-primary")
+        await page.fill("#child_id", mistyped)
+        await page.check("#consent")
+        await page.click("#next")
+        await page.wait_for_selector("#child_id-error")
+        assert "校验位不正确" in await page.inner_text("#child_id-error")
+        assert await page.input_value("#child_id") == mistyped  # what was typed stays
+        assert await page.get_attribute("#child_id", "aria-invalid") == "true"
+        assert await page.is_checked("#consent")  # and the consent given stays given
+        assert not (await page.inner_text("body")).lstrip().startswith("{")  # no raw JSON
+        await shot(page, "2x-mistyped-id")
+
+        await page.fill("#child_id", WANG_CHILD)
+        await page.click("#next")
+        await page.wait_for_url("**/step/3")
+        assert "第 3 步，共 7 步" in await page.inner_text("#progress-text")
+        assert await page.inner_text("li[aria-current=step] em") == "配偶信息"
+        await page.click("#single-parent")
+        await page.wait_for_selector("#status-ok")
+        assert "第 4 步，共 7 步" in await page.inner_text("#progress-text")
+        assert await page.inner_text("li[aria-current=step] em") == "学籍核验"
+
+        await page.click("#withdraw-link")
+        await page.wait_for_url("**/withdraw")
+        await shot(page, "4x-withdraw-confirm")
+        await page.click("#confirm-withdraw")
+        await page.wait_for_selector("#result")
+        assert await page.inner_text("#result") == "已撤回"
+        await shot(page, "4y-withdrawn")
+
+        missing = await page.goto(f"{web.url}/cases/RX2026P0000000000")  # not this family's
+        assert missing is not None and missing.status == 404
+        assert await page.inner_text("h1") == "页面不存在"
+        assert await page.title() == "错误 - 页面不存在 · 入学“一件事”"
+        await shot(page, "9-not-found")
+        await page.click("#back")
+        await page.wait_for_url(f"{web.url}/apply")
+
+        await page.click("#logout")
+        await page.wait_for_selector("#login")
+        await page.goto(f"{web.url}/apply")
+        assert page.url.startswith(f"{sandbox.url}/idp/")  # signed out: sent to log in again
+        await browser.close()

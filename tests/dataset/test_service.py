@@ -19,7 +19,7 @@ def _example() -> dict[str, Any]:
 
 def test_example_dataset_is_valid() -> None:
     counts = summary(parse_dataset(EXAMPLE.read_bytes()))
-    assert counts["persons"] == 10
+    assert counts["persons"] == 13
     assert counts["schools"] == 3
 
 
@@ -82,7 +82,7 @@ def test_unknown_keys_are_ignored_and_outside_parents_allowed() -> None:
     data["persons"][4]["father_id_number"] = make_id_number(
         "110101", dt.date(1980, 1, 1), 1
     )  # outside
-    assert summary(parse_dataset(json.dumps(data).encode()))["persons"] == 10
+    assert summary(parse_dataset(json.dumps(data).encode()))["persons"] == 13
 
 
 def test_check_command(tmp_path: Path) -> None:

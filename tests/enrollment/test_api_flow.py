@@ -100,7 +100,9 @@ async def test_one_case_per_child_and_guardians_see_only_their_own(
     other = await mother.post(
         "/api/v1/cases", json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
     )
-    assert other.status_code == 409 and other.json()["case_no"] == case["case_no"]
+    assert other.status_code == 409 and "case_no" not in other.json()  # not hers: number unsaid
+    assert case["case_no"] not in other.text and "已办结" not in other.text
+    assert "联系户籍所在区教育局或学校" in other.json()["message"]
     assert (await mother.get(f"/api/v1/cases/{case['case_no']}")).status_code == 404
     assert (await mother.get(f"/api/v1/cases/{case['case_no']}/notice.pdf")).status_code == 404
     assert (await mother.get("/api/v1/cases")).json() == []
@@ -157,14 +159,9 @@ async def test_bad_input_is_refused_clearly(
             json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True},
         )
     ).json()
-    sent = await http.post(
-        f"/api/v1/cases/{case['case_no']}/spouse/code", json={"spouse_id_number": LI}
-    )
-    code = await last_sms_code(sandbox)
     wrong = await http.post(
-        f"/api/v1/cases/{case['case_no']}/spouse",
-        json={"spouse_id_number": LI, "txn": sent.json()["txn"], "code": code},
-    )
+        f"/api/v1/cases/{case['case_no']}/spouse/code", json={"spouse_id_number": LI}
+    )  # not the other parent: refused before any code is sent
     assert wrong.status_code == 400 and "不是学生的父亲或母亲" in wrong.json()["message"]
     early = await http.post(f"/api/v1/cases/{case['case_no']}/submit")
     assert early.status_code == 409

@@ -94,3 +94,11 @@ def test_assess_command(cli_env: None, schools: None) -> None:
     wrong = runner.invoke(app, ["assess", "--year", "2026", "--segment", "primary", "--guardian", WANG,
                                 "--child", WANG_CHILD, "--spouse", LI])  # fmt: skip
     assert wrong.exit_code == 1 and "不是学生的父亲或母亲" in wrong.output
+
+
+async def test_someone_who_is_not_a_parent_is_assessed_for_review(
+    db: Database, client: ExchangeClient
+) -> None:
+    """``ruxue assess`` has no guardianship request to consult: a non-parent goes to review."""
+    decision = await assess(db, client, year=2026, segment="primary", guardian=CHEN, child=LI_CHILD)
+    assert decision.outcome == "manual_review" and "GUARDIANSHIP_UNVERIFIED" in decision.reasons

@@ -1,12 +1,22 @@
 """Tell-once uploads (type by content, size), the public guide, catchment lookup and OpenAPI."""
 
-import httpx
+import io
+from pathlib import Path
 
+import httpx
+import pikepdf
+from PIL import Image
+from sqlalchemy import select
+
+from ruxue.enrollment.materials import read_upload
+from ruxue.enrollment.models import Material
+from ruxue.kit.db import Database
+from tests.enrollment import files
 from tests.enrollment.test_assess import CHEN, CHEN_CHILD
 from tests.helpers import ServerThread
 from tests.web.session import logged_in
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = files.photo("PNG")
 
 
 async def _at_materials_step(http: httpx.AsyncClient) -> str:
@@ -24,7 +34,7 @@ async def _at_materials_step(http: httpx.AsyncClient) -> str:
 
 
 async def test_upload_is_checked_by_content_and_sent_to_review(
-    web: ServerThread, sandbox: ServerThread, schools: None
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
     http = await logged_in(web, sandbox, CHEN)
     no = await _at_materials_step(http)
@@ -43,11 +53,44 @@ async def test_upload_is_checked_by_content_and_sent_to_review(
         url, data={"kind": "BIRTH_CERTIFICATE"}, files={"file": ("出生证.png", PNG, "image/png")}
     )
     assert ok.status_code == 200, ok.text
+    pdf = files.pdf()
+    scan = await http.post(
+        url,
+        data={"kind": "BIRTH_CERTIFICATE"},
+        files={"file": ("出生证.pdf", pdf, "application/pdf")},
+    )
+    assert scan.status_code == 200, scan.text
+    bomb = await http.post(
+        url,
+        data={"kind": "BIRTH_CERTIFICATE"},
+        files={"file": ("b.pdf", files.pdf_bomb(), "application/pdf")},
+    )
+    assert bomb.status_code == 400 and "解压后超过" in bomb.json()["message"]
+    await _stored_encrypted(db, pdf)
     await http.post(f"/api/v1/cases/{no}/materials/done")
     result = (await http.post(f"/api/v1/cases/{no}/submit")).json()
     # the birth certificate was found by the health department anyway; the upload still asks for a check
     assert result["outcome"] == "manual_review" and "UPLOADED_MATERIALS" in result["reasons"]
     await http.aclose()
+
+
+async def _stored_encrypted(db: Database, pdf: bytes) -> None:
+    """On disk only ciphertext; ``read_upload`` gives back files that open."""
+    async with db.read_session() as session:
+        image, document = (await session.scalars(select(Material).order_by(Material.id))).all()
+    _check_encrypted(image, document, pdf)
+
+
+def _check_encrypted(image: Material, document: Material, pdf: bytes) -> None:
+    for material in (image, document):
+        stored = Path(material.path).read_bytes()
+        plain = read_upload(material)
+        assert stored.startswith(b"ruxue-sm4-gcm:") and plain[16:80] not in stored
+        assert b"PNG" not in stored and b"%PDF" not in stored
+    with Image.open(io.BytesIO(read_upload(image))) as png:
+        png.load()
+        assert png.format == "PNG" and png.size == (320, 200)
+    assert read_upload(document) == pdf and len(pikepdf.open(io.BytesIO(pdf)).pages) == 1
 
 
 async def test_catchment_lookup_guide_and_openapi(web: ServerThread, schools: None) -> None:

@@ -9,7 +9,17 @@ from hypothesis import strategies as st
 from ruxue.dataset.schemas import StudentStatus
 from ruxue.enrollment.facts import HOUSING_PROOF, STUDENT_STATUS
 from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import NEEDS_MATERIALS, NOTICE, REJECTED, REVIEW, decide, household_size
+from ruxue.enrollment.rules import (
+    NEEDS_MATERIALS,
+    NOTICE,
+    REJECTED,
+    REVIEW,
+    decide,
+    household_size,
+    may_apply,
+    missing_materials,
+    parents_of,
+)
 from tests.enrollment.builders import SCHOOLS, YEAR, family, person, residence, with_certificates
 
 POLICY = load_policy(YEAR, "320508")
@@ -165,6 +175,26 @@ def test_grandparent_applying_goes_to_review() -> None:
     assert decision.outcome == REVIEW and "GUARDIANSHIP_UNVERIFIED" in decision.reasons
 
 
+def test_grandparent_with_an_approved_request_is_not_sent_to_review_again() -> None:
+    facts = family()
+    facts.guardian = person(dt.date(1960, 5, 5), "M", name="祖父")
+    facts.guardianship_request = "GR2026ABCDE"
+    assert _decide(facts).outcome == NOTICE
+
+
+def test_who_may_apply_for_a_child() -> None:
+    facts = with_certificates(family())
+    child, birth, father = facts.child, facts.birth_certificate, facts.guardian
+    stranger = person(dt.date(1960, 5, 5), "M").id_number
+    assert may_apply(father.id_number, child, None, approved=False)
+    assert not may_apply(stranger, child, birth, approved=False)
+    assert may_apply(stranger, child, birth, approved=True)
+    child.father_id_number = None  # the police record lost him: the birth record still says so
+    assert not may_apply(father.id_number, child, None, approved=False)
+    assert may_apply(father.id_number, child, birth, approved=False)
+    assert None not in parents_of(child, birth)
+
+
 def test_guardianship_proven_by_birth_certificate_alone() -> None:
     facts = with_certificates(family())
     facts.child.father_id_number = None
@@ -217,3 +247,33 @@ def test_district_override_changes_the_window_not_the_rules() -> None:
     kunshan = load_policy(YEAR, "320583")
     assert kunshan.windows["primary"].opens == "05-10T09:00"
     assert kunshan.area_threshold_m2 == POLICY.area_threshold_m2
+
+
+def test_missing_materials_name_the_school_for_the_originals() -> None:
+    decision = _decide(family(split=True))
+    assert (decision.outcome, decision.school_code, decision.category) == (
+        NEEDS_MATERIALS,
+        "3205080101",
+        None,
+    )
+    assert "携带原件到苏州市平江实验学校现场核验" in decision.explanation
+    assert "录取学校" not in decision.explanation  # not a placement yet
+
+
+def test_a_promise_to_bring_is_not_a_material_given() -> None:
+    facts = family(split=True)
+    facts.bring = {"BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE"}
+    assert _decide(facts).missing == ["BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE"]
+    facts.provided = {"BIRTH_CERTIFICATE"}  # a desk saw one original
+    assert _decide(facts).missing == ["MARRIAGE_CERTIFICATE"]
+    facts.uploaded = {"MARRIAGE_CERTIFICATE"}  # the other uploaded: a person checks it
+    decision = _decide(facts)
+    assert (decision.outcome, decision.reasons) == (REVIEW, ["UPLOADED_MATERIALS"])
+
+
+def test_materials_a_reviewer_requested_are_needed_even_in_one_booklet() -> None:
+    facts = family()
+    facts.requested = {"BIRTH_CERTIFICATE"}
+    assert missing_materials(facts) == ["BIRTH_CERTIFICATE"]
+    facts.provided = {"BIRTH_CERTIFICATE"}
+    assert missing_materials(facts) == [] and _decide(facts).outcome == NOTICE

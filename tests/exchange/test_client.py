@@ -18,6 +18,7 @@ from ruxue.exchange.client import (
     Ask,
     CallContext,
     ExchangeClient,
+    operator_hash,
 )
 from ruxue.exchange.envelope import DEPARTMENTS, sign_request
 from ruxue.exchange.models import CallLogEntry, CallSubject, Consent
@@ -29,6 +30,7 @@ from ruxue.exchange.service import (
     who_asked_about,
     withdraw_consent,
 )
+from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
 from tests.helpers import ServerThread
@@ -239,6 +241,9 @@ async def test_call_log_answers_who_asked_about_a_person(
     }
     assert all(c.purpose == "ENROLLMENT" and c.case_no == "RX2026TEST" for c in about_child)
     assert about_spouse == []
+    # the operator is a keyed hash: not the plain SM3 of the ID number anyone could recompute
+    assert {c.operator for c in about_child} == {operator_hash(GUARDIAN)}
+    assert operator_hash(GUARDIAN) != sm3_hex(GUARDIAN.encode())
 
 
 async def test_concurrent_appends_keep_one_unbroken_chain(

@@ -38,7 +38,8 @@ REGIONS = ["320508", "320505", "320506", "320507", "320509", "320571", "320581",
 def test_invalid_numbers_are_named(number: str, code: str) -> None:
     with pytest.raises(IdNumberError) as exc:
         parse_id_number(number)
-    assert exc.value.code == code
+    assert exc.value.problem == code
+    assert exc.value.code == "id_number" and exc.value.status_code == 400
     assert exc.value.message  # a Chinese message for the user
 
 

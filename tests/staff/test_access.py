@@ -44,8 +44,10 @@ async def test_desk_sees_only_its_school(
         await other.get(f"/api/v1/staff/schools/{PINGJIANG}/applicants.xlsx")
     ).status_code == 403
     assert (await other.get("/api/v1/staff/cases/RX2026P0000000001")).status_code == 404
-    found = (await other.get(f"/api/v1/staff/children/{WANG_CHILD}")).json()["case"]
-    assert found["case_no"] == no and found["visible"] is False  # told it exists, not shown
+    lookup = {"child_id_number": WANG_CHILD}
+    found = (await other.post("/api/v1/staff/children/lookup", json=lookup)).json()["case"]
+    assert found["visible"] is False and "case_no" not in found  # told it exists, nothing more
+    assert no not in found["message"] and "status" not in found
     assert (
         await other.get(f"/api/v1/cases/{no}")
     ).status_code == 401  # the guardian API is not theirs
@@ -113,7 +115,7 @@ async def test_reviewer_acts_only_in_their_district(
     )
     assert [c["case_no"] for c in (await wuzhong.get("/api/v1/review/queue")).json()] == [no]
     assert (await gusu.get("/api/v1/review/queue")).json() == []
-    body = {"school_code": DONGWU, "category": "A", "note": "已核验出生医学证明原件照片"}
+    body = {"school_code": DONGWU, "category": "A", "internal_note": "已核验出生医学证明原件照片"}
     assert (await gusu.post(f"/api/v1/review/cases/{no}/approve", json=body)).status_code == 404
     outside = await wuzhong.post(
         f"/api/v1/review/cases/{no}/approve", json={**body, "school_code": PINGJIANG}
@@ -123,9 +125,8 @@ async def test_reviewer_acts_only_in_their_district(
     assert approved.status_code == 200 and approved.json()["status"] == "notice_issued"
     view = (await guardian.get(f"/api/v1/cases/{no}")).json()
     assert view["status"] == "notice_issued" and view["notice_no"]
-    assert (
-        await wuzhong.post(f"/api/v1/review/cases/{no}/reject", json={"reason": "x"})
-    ).status_code == 400
+    late = await wuzhong.post(f"/api/v1/review/cases/{no}/reject", json={"reason": "x"})
+    assert late.status_code == 409 and late.json()["error"] == "already_handled"
     for client in (guardian, wuzhong, gusu):
         await client.aclose()
 

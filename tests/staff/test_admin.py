@@ -55,7 +55,7 @@ async def test_school_list_filters_and_capacity(
         "/api/v1/staff/schools/3205080101/applicants", params={"channel": "offline"}
     )
     assert offline.json()["applicants"] == []
-    page = await desk.get("/staff", params={"child": LI_CHILD})
+    page = await desk.post("/staff/desk/find", data={"child": LI_CHILD})
     assert "已有报名办件" in page.text  # the desk search shows the online case
     await guardian.aclose()
     await desk.aclose()

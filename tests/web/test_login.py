@@ -41,8 +41,9 @@ async def test_guardian_logs_in_and_sees_masked_identity(
 async def test_forged_callback_is_refused(web: ServerThread) -> None:
     async with httpx.AsyncClient(base_url=web.url) as http:
         forged = await http.get("/auth/callback?code=abc&state=xyz")
-    assert forged.status_code == 401
-    assert "登录未完成" in forged.json()["message"]
+    assert forged.status_code == 401  # a browser lands here: a Chinese page, not JSON
+    assert forged.headers["content-type"].startswith("text/html")
+    assert "<title>错误 - 需要登录" in forged.text and "登录未完成" in forged.text
 
 
 async def test_pages_ask_for_login(web: ServerThread) -> None:

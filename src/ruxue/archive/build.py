@@ -10,23 +10,25 @@ import shutil
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive import package as pkg
 from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.merkle import append, inclusion_proof, leaf_hash, root
-from ruxue.archive.models import ArchivePackage, CheckRun, LogHead, LogLeaf
+from ruxue.archive.models import ArchivePackage, CheckRun, FilingFailure, LogHead, LogLeaf
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.models import Case
+from ruxue.enrollment.materials import read_upload, upload_extension
+from ruxue.enrollment.models import Case, CaseEvent
+from ruxue.enrollment.policy import CHINA
 from ruxue.kit.crypto import canonical_json
 from ruxue.kit.db import Database, locked_row, utcnow
 from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
 from ruxue.notice.issuers import issuer_of
-from ruxue.notice.service import notice_pdf
+from ruxue.notice.service import decision_document
 
 MATERIAL_TITLES = {"BIRTH_CERTIFICATE": "出生医学证明", "MARRIAGE_CERTIFICATE": "结婚证", "HUKOU_BOOKLET": "户口簿",
                    "PROPERTY_CERTIFICATE": "房产证"}  # fmt: skip
@@ -36,15 +38,24 @@ def archive_no(case: Case) -> str:
     return f"DA{case.year}{case.district_code}{case.case_no[-10:]}"
 
 
+class FilingFailed(RuntimeError):
+    """A built package failed its filing check; it was removed, never stored."""
+
+    def __init__(self, number: str, items: list[Item]) -> None:
+        self.items = [i for i in items if not i.passed]
+        super().__init__(
+            f"{number} failed its filing check: {[(i.code, i.why) for i in self.items]}"
+        )
+
+
 async def _contents(session: AsyncSession, case: Case, base_url: str) -> list[pkg.PackedFile]:
-    files: list[pkg.PackedFile] = []
-    if case.outcome == "notice_issued":
-        files.append(pkg.PackedFile("content/001-公办地段学位告知书.pdf", "公办地段学位告知书", "application/pdf",
-                                    await notice_pdf(session, case, base_url)))  # fmt: skip
+    """The decision's document first (every final outcome has one), then the materials."""
+    title, document = await decision_document(session, case, base_url)
+    files = [pkg.PackedFile(f"content/001-{title}.pdf", title, "application/pdf", document)]
     for m in await repo.materials_of(session, case):
-        ext = Path(m.path).suffix
+        ext = upload_extension(m)
         title = MATERIAL_TITLES.get(m.kind, m.kind)
-        data = await asyncio.to_thread(Path(m.path).read_bytes)
+        data = await asyncio.to_thread(read_upload, m)
         files.append(
             pkg.PackedFile(
                 f"content/{len(files) + 1:03d}-{title}{ext}", title, m.content_type, data
@@ -54,11 +65,29 @@ async def _contents(session: AsyncSession, case: Case, base_url: str) -> list[pk
 
 
 async def _events(session: AsyncSession, case: Case) -> list[dict[str, object]]:
-    return [{"case_no": case.case_no, "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-             "detail": e.detail} for e in await repo.events_of(session, case)]  # fmt: skip
+    return [_event(case, e) for e in await repo.events_of(session, case)]
 
 
-async def _log_proof(db: Database, number: str, trace: bytes, seal: SealKey) -> dict[str, object]:
+def _event(case: Case, e: CaseEvent) -> dict[str, object]:
+    """One trace line; its time in Beijing time (ISO 8601, +08:00), as people read it."""
+    at = china_time(e.at)
+    return {
+        "case_no": case.case_no,
+        "seq": e.seq,
+        "at": at,
+        "actor": e.actor,
+        "action": e.action,
+        "detail": e.detail,
+    }
+
+
+def china_time(value: dt.datetime) -> str:
+    return value.astimezone(CHINA).isoformat(timespec="seconds")
+
+
+async def _log_proof(
+    db: Database, number: str, trace: bytes, seal: SealKey, now: dt.datetime | None = None
+) -> dict[str, object]:
     """Append the trace's leaf (once) and return its inclusion proof and a signed tree head.
     A new leaf costs O(log n) from the stored compact range; only a rebuild of a package already
     in the log reads every leaf to prove its old position."""
@@ -86,7 +115,7 @@ async def _log_proof(db: Database, number: str, trace: bytes, seal: SealKey) -> 
                 inclusion_proof(leaf.index, leaves),
                 root(leaves),
             )
-    head_fields = {"size": size, "root": top.hex(), "at": utcnow().isoformat()}
+    head_fields = {"size": size, "root": top.hex(), "at": china_time(now or utcnow())}
     signature = seal.sign(canonical_json(head_fields))
     return {"leaf_index": index, "proof": [h.hex() for h in path],
             "tree_head": {**head_fields, "signature": base64.b64encode(signature).decode(), "public_key": seal.public_pem().decode()}}  # fmt: skip
@@ -100,7 +129,11 @@ async def build_package(
     case_id: int,
     base_url: str,
     scanner: Scanner | None = None,
+    now: dt.datetime | None = None,
 ) -> ArchivePackage:
+    """Read, build and check outside any transaction; then one short write records the package.
+    ``now`` is the app's clock (the tree head's and the bag's date)."""
+    now = now or utcnow()
     async with db.read_session() as session:
         case = await session.get(Case, case_id)
         if case is None or case.outcome is None:
@@ -109,7 +142,7 @@ async def build_package(
         events = await _events(session, case)
     number, issuer = archive_no(case), issuer_of(case.district_code)
     trace = b"".join(canonical_json(e) + b"\n" for e in events)
-    proof = await _log_proof(db, number, trace, seal)
+    proof = await _log_proof(db, number, trace, seal, now)
     obj = pkg.signed_object(number, files, events, issuer)
     tmp = scratch / f".tmp-{number}-{uuid.uuid4().hex[:8]}"
     contents = {
@@ -122,7 +155,7 @@ async def build_package(
         "trace/log-proof.json": json.dumps(proof, ensure_ascii=False, indent=1).encode(),
         **{f.path: f.data for f in files},
     }  # fmt: skip
-    info = {"External-Identifier": number, "Source-Organization": issuer, "Bagging-Date": dt.date.today().isoformat(),
+    info = {"External-Identifier": number, "Source-Organization": issuer, "Bagging-Date": now.astimezone(CHINA).date().isoformat(),
             "Internal-Sender-Description": f"ruxue 随办随归 {case.case_no} {case.channel}"}  # fmt: skip
     results = await asyncio.to_thread(_on_disk, tmp, contents, info, number, scanner)
     digest = hashlib.sha256(
@@ -155,9 +188,7 @@ def _on_disk(
         _write(tmp / name, data)
     if not all(r.passed for r in results):
         shutil.rmtree(tmp)
-        raise RuntimeError(
-            f"{number} failed its filing check: {[(r.code, r.why) for r in results if not r.passed]}"
-        )
+        raise FilingFailed(number, results)
     return results
 
 
@@ -186,4 +217,5 @@ async def _record(
                                  district_code=case.district_code, digest=digest, leaf_index=index)  # fmt: skip
         session.add(package)
         session.add(CheckRun(archive_no=number, stage="GD", passed=True, results=as_json(results)))
+        await session.execute(delete(FilingFailure).where(FilingFailure.case_id == case.id))
     return package

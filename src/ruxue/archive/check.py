@@ -2,6 +2,7 @@
 package directory; no database. Run at filing, on a schedule and on transfer."""
 
 import base64
+import errno
 import hashlib
 import json
 import re
@@ -34,12 +35,43 @@ class Item:
     why: str = ""
 
 
-def _item(code: str, name: str, test: Callable[[], str | None]) -> Item:
+def _item(code: str, name: str, test: Callable[[], str | None], root: Path) -> Item:
     try:
         problem = test()
-    except Exception as exc:  # a check that cannot run fails, and says why
-        problem = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a check that cannot run fails, and says why, in Chinese
+        problem = _why(exc, root)
     return Item(code, name, problem is None, problem or "")
+
+
+def _why(exc: Exception, root: Path) -> str:
+    """A malformed package is a failing item, never a crash: name what is missing or broken."""
+    if isinstance(exc, OSError) and exc.filename:
+        rel = _relative(Path(str(exc.filename)), root)
+        if isinstance(exc, FileNotFoundError):
+            return f"缺少文件或目录：{rel}"
+        if isinstance(exc, NotADirectoryError):
+            return f"应为目录却是文件：{rel}"
+        if isinstance(exc, IsADirectoryError):
+            return f"应为文件却是目录：{rel}"
+        return f"无法读取 {rel}：{exc.strerror}"
+    if isinstance(exc, etree.XMLSyntaxError):
+        return f"XML 无法解析：{exc.msg}（第 {exc.lineno} 行）"
+    if isinstance(exc, ValueError | TypeError):
+        return f"内容格式不正确：{exc}"
+    if isinstance(exc, KeyError):
+        return f"缺少字段：{exc}"
+    if isinstance(exc, bagit.BagError):
+        return f"不是有效的 BagIt 包：{exc}"
+    if isinstance(exc, pikepdf.PdfError):
+        return f"PDF 无法打开：{exc}"
+    return f"检测无法完成（{type(exc).__name__}）：{exc}"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def check_package(
@@ -49,24 +81,44 @@ def check_package(
 ) -> list[Item]:
     data = path / "data"
     number = archive_number or path.name
-    bag = cache(
-        lambda: bagit.Bag(str(path))
-    )  # read the manifests once, for the four items that need them
+    bag = cache(lambda: _open_bag(path))  # read the manifests once, for the items that need them
     return [
-        _item("GD-1-1", "真实性：BagIt 清单与文件一致", lambda: _bag_valid(bag)),
-        _item("GD-1-2", "真实性：EEP 电子签名（SM2）有效", lambda: _eep_signature(data)),
-        _item("GD-1-3", "真实性：档号格式", lambda: _archive_no(number, bag)),
-        _item("GD-1-4", "真实性：METS 校验和与文件一致", lambda: _mets_checksums(data)),
-        _item("GD-1-5", "真实性：PREMIS 固定性（SHA-256、SM3）", lambda: _premis_fixity(data)),
-        _item("GD-1-6", "真实性：办理痕迹在日志中的包含证明与签名树头", lambda: _log_proof(data)),
-        _item("GD-2-1", "完整性：文件数与目录一致", lambda: _catalogue(data)),
-        _item("GD-2-2", "完整性：必备元数据齐全", lambda: _bag_info(bag)),
-        _item("GD-2-3", "完整性：办理痕迹连续完整", lambda: _trace(data)),
-        _item("GD-3-1", "可用性：XML 可解析，METS、PREMIS 符合 XSD", lambda: _xml_parse(data)),
-        _item("GD-3-2", "可用性：归档格式（PDF/A、JPEG、PNG）", lambda: _formats(data)),
-        _item("GD-4-1", "安全性：无多余文件", lambda: _no_extra(path, bag)),
-        _item("GD-4-2", "安全性：病毒检测", lambda: _virus(data, scanner)),
+        _item("GD-1-1", "真实性：BagIt 清单与文件一致", lambda: _bag_valid(bag), path),
+        _item("GD-1-2", "真实性：EEP 电子签名（SM2）有效", lambda: _eep_signature(data), path),
+        _item("GD-1-3", "真实性：档号格式", lambda: _archive_no(number, bag), path),
+        _item("GD-1-4", "真实性：METS 校验和与文件一致", lambda: _mets_checksums(data), path),
+        _item(
+            "GD-1-5", "真实性：PREMIS 固定性（SHA-256、SM3）", lambda: _premis_fixity(data), path
+        ),
+        _item(
+            "GD-1-6", "真实性：办理痕迹在日志中的包含证明与签名树头", lambda: _log_proof(data), path
+        ),
+        _item("GD-2-1", "完整性：文件数与目录一致", lambda: _catalogue(data), path),
+        _item("GD-2-2", "完整性：必备元数据齐全", lambda: _bag_info(bag), path),
+        _item("GD-2-3", "完整性：办理痕迹连续完整", lambda: _trace(data), path),
+        _item(
+            "GD-3-1", "可用性：XML 可解析，METS、PREMIS 符合 XSD", lambda: _xml_parse(data), path
+        ),
+        _item("GD-3-2", "可用性：归档格式（PDF/A、JPEG、PNG）", lambda: _formats(data), path),
+        _item("GD-4-1", "安全性：无多余文件", lambda: _no_extra(path, bag), path),
+        _item("GD-4-2", "安全性：病毒检测", lambda: _virus(data, scanner), path),
     ]
+
+
+def _open_bag(path: Path) -> bagit.Bag:
+    _must_exist(path / "bagit.txt")
+    return bagit.Bag(str(path))
+
+
+def _parse(path: Path) -> etree._ElementTree:
+    """An XML file of the package; a missing one is named (lxml's own error does not say which)."""
+    _must_exist(path)
+    return etree.parse(str(path))
+
+
+def _must_exist(path: Path) -> None:
+    if not path.is_file():
+        raise FileNotFoundError(errno.ENOENT, "missing", str(path))
 
 
 def _bag_valid(bag: Callable[[], bagit.Bag]) -> str | None:
@@ -81,7 +133,7 @@ def _bag_valid(bag: Callable[[], bagit.Bag]) -> str | None:
 
 
 def _eep_signature(data: Path) -> str | None:
-    root = etree.parse(str(data / "metadata" / "eep.xml")).getroot()
+    root = _parse(data / "metadata" / "eep.xml").getroot()
     obj = root.find("被签名对象")
     signature = base64.b64decode(root.findtext("电子签名/签名值") or "")
     public_pem = (root.findtext("电子签名/公钥") or "").encode()
@@ -102,7 +154,7 @@ def _archive_no(number: str, bag: Callable[[], bagit.Bag]) -> str | None:
 
 
 def _mets_checksums(data: Path) -> str | None:
-    root = etree.parse(str(data / "METS.xml")).getroot()
+    root = _parse(data / "METS.xml").getroot()
     for f in root.iter(f"{{{METS_NS}}}file"):
         href = f.find(f"{{{METS_NS}}}FLocat").get("{http://www.w3.org/1999/xlink}href")
         if hashlib.sha256((data / href).read_bytes()).hexdigest() != f.get("CHECKSUM"):
@@ -111,7 +163,7 @@ def _mets_checksums(data: Path) -> str | None:
 
 
 def _premis_fixity(data: Path) -> str | None:
-    root = etree.parse(str(data / "metadata" / "premis.xml")).getroot()
+    root = _parse(data / "metadata" / "premis.xml").getroot()
     p = f"{{{PREMIS_NS}}}"
     for obj in root.iter(f"{p}object"):
         rel = obj.findtext(f"{p}objectIdentifier/{p}objectIdentifierValue") or ""
@@ -140,9 +192,11 @@ def _log_proof(data: Path) -> str | None:
 
 
 def _catalogue(data: Path) -> str | None:
-    root = etree.parse(str(data / "目录文件.xml")).getroot()
+    root = _parse(data / "目录文件.xml").getroot()
     listed = {f.get("路径") for f in root.iter("文件")}
     present = {str(p.relative_to(data)) for p in (data / "content").iterdir()}
+    if not present:
+        return "content 目录中没有文件（每个办结的办件至少有其告知书）"
     if listed != present:
         return f"目录与文件不一致：多出 {sorted(present - listed)}，缺少 {sorted(listed - present)}"
     if int(root.get("件数", "-1")) != len(listed):
@@ -172,10 +226,10 @@ def _trace(data: Path) -> str | None:
 
 def _xml_parse(data: Path) -> str | None:
     for rel in ("目录文件.xml", "metadata/eep.xml"):
-        etree.parse(str(data / rel))
+        _parse(data / rel)
     for rel, schema in (("METS.xml", "mets.xsd"), ("metadata/premis.xml", "premis.xsd")):
         validator = _schema(schema)
-        if not validator.validate(etree.parse(str(data / rel))):
+        if not validator.validate(_parse(data / rel)):
             error = validator.error_log.last_error
             return f"{rel} 不符合 {schema}：第 {error.line} 行 {error.message}"
     return None
@@ -184,7 +238,7 @@ def _xml_parse(data: Path) -> str | None:
 @cache
 def _schema(name: str) -> etree.XMLSchema:
     """The vendored METS and PREMIS schemas (schemas/README.md), parsed once per process."""
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
+    return etree.XMLSchema(_parse(SCHEMAS / name))
 
 
 def _formats(data: Path) -> str | None:

@@ -59,3 +59,21 @@ class CheckRun(Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     results: Mapped[list[dict[str, object]]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class FilingFailure(Base):
+    """A case whose package could not be filed: how often it was tried, the last error and the
+    checker's failing items. At ``MAX_ATTEMPTS`` the job and the sweep stop and the archivist
+    acts; a package filed later removes the row."""
+
+    __tablename__ = "archive_failure"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enrollment_case.id"), unique=True)
+    case_no: Mapped[str] = mapped_column(String(40))
+    archive_no: Mapped[str] = mapped_column(String(60))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    failing: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    first_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.archive import repository, service
+from ruxue.archive.failures import MAX_ATTEMPTS
 from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment.pages import render
 from ruxue.kit.errors import RuxueError
@@ -19,17 +20,19 @@ STAGES = {"GD": "归档检测", "LTP": "定期检测", "TR": "移交检测"}
 
 @router.get("/staff/archive", response_class=HTMLResponse)
 async def catalogue(
-    request: Request, q: str = "", error: str = "", staff: Staff | None = Depends(signed_in_staff)
+    request: Request, q: str = "", staff: Staff | None = Depends(signed_in_staff)
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
     async with request.app.state.db.read_session() as session:
         rows = await repository.catalogue(session, staff, q)
+        checks = await repository.latest_checks(session, [p.archive_no for p, _ in rows])
         keeper = staff.role in ("archivist", "admin")
         log = await repository.consultations(session, 100) if keeper else None
         failures = await repository.failed_checks(session) if keeper else None
+        unfiled = await repository.filing_failures(session) if keeper else None
     return render(request, "archive_list.html", staff=staff, rows=rows, q=q, log=log, failures=failures,
-                  error=error, STAGES=STAGES)  # fmt: skip
+                  STAGES=STAGES, checks=checks, unfiled=unfiled, MAX_ATTEMPTS=MAX_ATTEMPTS)  # fmt: skip
 
 
 @router.get("/staff/archive/{archive_no}", response_class=HTMLResponse)
@@ -45,7 +48,7 @@ async def package_page(
         async with state.db.read_session() as session:
             rows = await repository.catalogue(session, staff, archive_no)
         return render(request, "archive_list.html", status_code=exc.status_code, staff=staff, rows=rows,
-                      q=archive_no, log=None, failures=None, error=exc.message)  # fmt: skip
+                      q=archive_no, log=None, failures=None, unfiled=None, checks={}, error=exc.message)  # fmt: skip
     for event in view.trace:
         event["at"] = dt.datetime.fromisoformat(str(event["at"]))
     return render(

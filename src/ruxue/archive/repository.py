@@ -3,10 +3,10 @@
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.models import ArchivePackage, CheckRun
+from ruxue.archive.models import ArchivePackage, CheckRun, FilingFailure
 from ruxue.enrollment.models import Case
 from ruxue.staff.auth import Staff
 from ruxue.staff.models import AuditEntry
@@ -68,19 +68,51 @@ FINAL = ("notice_issued", "rejected")  # decisions that close a case; review and
 
 
 async def unarchived(
-    session: AsyncSession, decided_before: dt.datetime, limit: int = 200
+    session: AsyncSession, decided_before: dt.datetime, max_attempts: int, limit: int = 200
 ) -> Sequence[str]:
     """Case numbers decided for good before the given time that still have no package: their job
-    was lost (a worker killed after taking it, a queue that was down)."""
-    query = (select(Case.case_no).outerjoin(ArchivePackage, ArchivePackage.case_id == Case.id)
-             .where(Case.outcome.in_(FINAL), ArchivePackage.id.is_(None), Case.updated_at < decided_before)
-             .order_by(Case.id).limit(limit))  # fmt: skip
+    was lost (a worker killed after taking it, a queue that was down). A case whose filing failed
+    ``max_attempts`` times is left to the archivist."""
+    query = (
+        select(Case.case_no)
+        .outerjoin(ArchivePackage, ArchivePackage.case_id == Case.id)
+        .outerjoin(FilingFailure, FilingFailure.case_id == Case.id)
+        .where(
+            Case.outcome.in_(FINAL), ArchivePackage.id.is_(None), Case.updated_at < decided_before
+        )
+        .where(or_(FilingFailure.id.is_(None), FilingFailure.attempts < max_attempts))
+        .order_by(Case.id)
+        .limit(limit)
+    )
     return (await session.scalars(query)).all()
 
 
+async def filing_failures(session: AsyncSession, limit: int = 100) -> Sequence[FilingFailure]:
+    """Cases whose package could not be filed, newest attempt first."""
+    query = select(FilingFailure).order_by(FilingFailure.last_at.desc(), FilingFailure.id.desc())
+    return (await session.scalars(query.limit(limit))).all()
+
+
+def _latest_runs() -> Select[int]:
+    return select(func.max(CheckRun.id)).group_by(CheckRun.archive_no)
+
+
+async def latest_checks(session: AsyncSession, numbers: list[str]) -> dict[str, CheckRun]:
+    """The newest check run of each of the given packages."""
+    query = select(CheckRun).where(
+        CheckRun.id.in_(_latest_runs()), CheckRun.archive_no.in_(numbers)
+    )
+    return {r.archive_no: r for r in (await session.scalars(query)).all()}
+
+
 async def failed_checks(session: AsyncSession, limit: int = 50) -> Sequence[CheckRun]:
-    """The newest failed 四性检测 runs (any stage), for the archivist to act on."""
-    query = select(CheckRun).where(CheckRun.passed.is_(False))
-    return (
-        await session.scalars(query.order_by(CheckRun.at.desc(), CheckRun.id.desc()).limit(limit))
-    ).all()
+    """Stored packages whose newest 四性检测 run (any stage) failed, for the archivist to act on.
+    A later passing run clears the alert; an earlier failure does not hide a later one."""
+    query = (
+        select(CheckRun)
+        .join(ArchivePackage, ArchivePackage.archive_no == CheckRun.archive_no)
+        .where(CheckRun.id.in_(_latest_runs()), CheckRun.passed.is_(False))
+        .order_by(CheckRun.at.desc(), CheckRun.id.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()

@@ -22,6 +22,7 @@ from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
+from ruxue.enrollment.policy import CHINA
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.issuers import issuer_of
@@ -35,7 +36,8 @@ def run_check(
     """The checker plus the capture digest: a package whose tag manifest changed since filing fails."""
     with library.open(package.archive_no) as path:
         items = check_package(path, scanner=scanner)
-        digest = hashlib.sha256((path / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+        tags = path / "tagmanifest-sha256.txt"
+        digest = hashlib.sha256(tags.read_bytes()).hexdigest() if tags.is_file() else ""
     if digest != package.digest:
         items.append(
             Item("GD-1-9", "真实性：包摘要与归档时一致", False, "标签清单摘要与归档时记录的不同")
@@ -44,23 +46,23 @@ def run_check(
 
 
 async def recheck_all(
-    session: AsyncSession, library: Library, stage: str = "LTP", scanner: Scanner | None = None
+    db: Database, library: Library, stage: str = "LTP", scanner: Scanner | None = None
 ) -> dict[str, int]:
-    counts = {"checked": 0, "failed": 0}
-    for package in (
-        await session.scalars(select(ArchivePackage).order_by(ArchivePackage.id))
-    ).all():
-        items = run_check(library, package, scanner)
+    """Check every stored package (outside any transaction: XSD, ClamAV and storage take their
+    time), then record every run in one short write."""
+    async with db.read_session() as session:
+        packages = (await session.scalars(select(ArchivePackage).order_by(ArchivePackage.id))).all()
+    runs = []
+    for package in packages:
+        items = await asyncio.to_thread(run_check, library, package, scanner)
         passed = all(i.passed for i in items)
-        session.add(
-            CheckRun(
-                archive_no=package.archive_no, stage=stage, passed=passed, results=as_json(items)
-            )
+        run = CheckRun(
+            archive_no=package.archive_no, stage=stage, passed=passed, results=as_json(items)
         )
-        counts["checked"] += 1
-        counts["failed"] += not passed
-    await session.flush()
-    return counts
+        runs.append(run)
+    async with db.write_session() as session:
+        session.add_all(runs)
+    return {"checked": len(runs), "failed": sum(not r.passed for r in runs)}
 
 
 async def export_batch(
@@ -71,23 +73,25 @@ async def export_batch(
     validated again as a bag against its capture digest, and the batch given its register
     (移交登记表.xml), catalogue (目录文件.xml), description and JSON manifest. It appears under
     OUT in one rename, so nothing half-written or half-checked leaves the library."""
-    async with db.write_session() as session:
+    async with db.read_session() as session:
         query = select(ArchivePackage).where(ArchivePackage.district_code == district,
                                              ArchivePackage.archive_no.like(f"DA{year}%"))  # fmt: skip
         packages = (await session.scalars(query.order_by(ArchivePackage.archive_no))).all()
-        failed, groups = [], {g: 0 for g in ("GD-1", "GD-2", "GD-3", "GD-4")}
-        for package in packages:
-            items = run_check(library, package)
-            passed = all(i.passed for i in items)
-            session.add(
-                CheckRun(
-                    archive_no=package.archive_no, stage="TR", passed=passed, results=as_json(items)
-                )
+    failed, groups, runs = [], {g: 0 for g in ("GD-1", "GD-2", "GD-3", "GD-4")}, []
+    for package in packages:  # checked outside any transaction, then recorded in one write
+        items = await asyncio.to_thread(run_check, library, package)
+        passed = all(i.passed for i in items)
+        runs.append(
+            CheckRun(
+                archive_no=package.archive_no, stage="TR", passed=passed, results=as_json(items)
             )
-            for group in groups:
-                groups[group] += all(i.passed for i in items if i.code.startswith(group))
-            if not passed:
-                failed.append(package.archive_no)
+        )
+        for group in groups:
+            groups[group] += all(i.passed for i in items if i.code.startswith(group))
+        if not passed:
+            failed.append(package.archive_no)
+    async with db.write_session() as session:
+        session.add_all(runs)
     if not packages:
         raise RuxueError("没有可移交的档案")
     if failed:
@@ -103,7 +107,7 @@ async def export_batch(
         raise
     sender = issuer_of(district)
     transfer = pkg.Transfer(batch=f"{district}-{year}", sender=sender, receiver=receiver or sender.replace("教育局", "档案馆"),
-                            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                            created=dt.datetime.now(CHINA).isoformat(timespec="seconds"),
                             packages=[(p.archive_no, p.digest, sizes[p.archive_no]) for p in packages], checks=groups)  # fmt: skip
     (tmp / "移交登记表.xml").write_bytes(pkg.transfer_register(transfer))
     (tmp / "目录文件.xml").write_bytes(pkg.transfer_catalogue(transfer))
@@ -171,7 +175,9 @@ def _read_view(
     with library.open(number) as path:
         data = path / "data"
         description = (data / "说明文件.txt").read_text(encoding="utf-8")
-        documents = sorted((f.name, f.stat().st_size) for f in (data / "content").iterdir())
+        content = data / "content"  # a damaged package still opens; its checks say what is wrong
+        files = content.iterdir() if content.is_dir() else ()
+        documents = sorted((f.name, f.stat().st_size) for f in files)
         lines = (data / "trace" / "events.jsonl").read_text(encoding="utf-8").splitlines()
     return description, documents, [json.loads(line) for line in lines]
 

@@ -9,60 +9,78 @@ import time
 import structlog
 from huey import crontab
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.build import build_package
+from ruxue.archive.failures import MAX_ATTEMPTS, failure_of, gave_up, record_failure
 from ruxue.archive.repository import FINAL, unarchived
 from ruxue.archive.scanner import clamav
 from ruxue.archive.service import recheck_all
 from ruxue.archive.storage import library_from
 from ruxue.enrollment.models import Case
-from ruxue.kit.db import Database
-from ruxue.kit.queue import huey, run_in_worker
+from ruxue.kit.db import Database, enqueue_after_commit
+from ruxue.kit.queue import job, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import get_settings
 
 log = structlog.get_logger("archive")
 
 
-async def build_case(db: Database, case_no: str) -> str | None:
-    """The package of a case whose decision is final; None while it is not (review, materials)."""
+async def build_case(db: Database, case_no: str, force: bool = False) -> str | None:
+    """The package of a case whose decision is final; None while it is not (review, materials)
+    or, unless forced (``ruxue archive build``), once its filing failed ``MAX_ATTEMPTS`` times.
+    A failed attempt is counted and raised (the job retries) until the bound, where it stops
+    with an error log."""
     settings = get_settings()
     async with db.read_session() as session:
         case = (await session.scalars(select(Case).where(Case.case_no == case_no))).one_or_none()
-    if case is None or case.outcome not in FINAL:
+        failure = await failure_of(session, case.id) if case is not None else None
+    if case is None or case.outcome not in FINAL or (gave_up(failure) and not force):
         return None
     scratch = settings.var_dir / "archive-build"
     scratch.mkdir(parents=True, exist_ok=True)
     scanner = clamav(settings.clamav_database) if settings.clamav_database else None
-    package = await build_package(db, library_from(settings), scratch, SealKey.load_or_create(settings.seal_key_file),
-                                  case.id, settings.public_url, scanner)  # fmt: skip
+    seal = SealKey.load_or_create(settings.seal_key_file)
+    try:
+        package = await build_package(
+            db,
+            library_from(settings),
+            scratch,
+            seal,
+            case.id,
+            settings.public_url,
+            scanner,
+            settings.clock(),
+        )
+    except Exception as exc:
+        if gave_up(await record_failure(db, case, exc)) and not force:
+            return None  # the bound: no more retries, the archivist's page lists it
+        raise
     return package.archive_no
 
 
-@huey.task(retries=5, retry_delay=60)
+@job(retries=5, retry_delay=60)
 def build(case_no: str) -> str | None:
     number = run_in_worker(lambda db: build_case(db, case_no))
-    log.info("archived", case_no=case_no, archive_no=number)
+    if number:
+        log.info("archived", case_no=case_no, archive_no=number)
     return number
 
 
-def archive_soon(case_no: str) -> None:
-    """After the commit that decided a case: queue its package. A queue that is down leaves the
-    case to ``ruxue archive build CASE_NO``."""
-    try:
-        build(case_no)
-    except Exception as exc:
-        log.warning("could not queue archive build", case_no=case_no, error=str(exc))
+def archive_when_final(session: AsyncSession, case: Case) -> None:
+    """A case decided for good gets its package built once this transaction commits. A queue that
+    is down then leaves the case to the sweep (or ``ruxue archive build CASE_NO``)."""
+    if case.outcome in FINAL:
+        enqueue_after_commit(session, build, case.case_no)
 
 
 async def _recheck(db: Database) -> dict[str, int]:
     settings = get_settings()
     scanner = clamav(settings.clamav_database) if settings.clamav_database else None
-    async with db.write_session() as session:
-        return await recheck_all(session, library_from(settings), "LTP", scanner)
+    return await recheck_all(db, library_from(settings), "LTP", scanner)
 
 
-@huey.periodic_task(crontab(hour="2", minute="30"))
+@periodic_job(crontab(hour="2", minute="30"))
 def recheck() -> dict[str, int]:
     """Nightly 四性检测 of every stored package (long-term preservation stage); every run recorded."""
     counts = run_in_worker(_recheck)
@@ -80,15 +98,18 @@ async def sweep_unarchived(
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)
     async with db.read_session() as session:
-        missing = await unarchived(session, dt.datetime.now(dt.UTC) - grace)
+        missing = await unarchived(session, dt.datetime.now(dt.UTC) - grace, MAX_ATTEMPTS)
     built = []
     for case_no in missing:
-        if number := await build_case(db, case_no):
-            built.append(number)
+        try:
+            if number := await build_case(db, case_no):
+                built.append(number)
+        except Exception:  # counted by build_case; the next case is not held up by this one
+            continue
     return built
 
 
-@huey.periodic_task(crontab(minute="*/5"))
+@periodic_job(crontab(minute="*/5"))
 def sweep() -> list[str]:
     built = run_in_worker(sweep_unarchived)
     if built:

@@ -47,7 +47,8 @@ def check(
 
 @app.command()
 def build(case_no: str) -> None:
-    """Build (or rebuild) the package of a case with a final decision, now."""
+    """Build (or rebuild) the package of a case with a final decision, now, even one whose
+    filing stopped after its attempts (the archivist's retry once the cause is fixed)."""
     from ruxue.archive.tasks import build_case
     from ruxue.kit.db import Database
     from ruxue.settings import get_settings
@@ -55,11 +56,15 @@ def build(case_no: str) -> None:
     async def run() -> str | None:
         db = Database(get_settings().resolved_database_url())
         try:
-            return await build_case(db, case_no)
+            return await build_case(db, case_no, force=True)
         finally:
             await db.dispose()
 
-    number = asyncio.run(run())
+    try:
+        number = asyncio.run(run())
+    except Exception as exc:  # the failure is recorded for the archivist's page; say it here too
+        typer.echo(f"归档失败：{exc}", err=True)
+        raise typer.Exit(1) from None
     if number is None:
         typer.echo("办件不存在或尚无最终结果", err=True)
         raise typer.Exit(1)

@@ -2,16 +2,31 @@
 
 import typer
 
-from ruxue.cli import archive, dataset, db, enroll, run, staff
+from ruxue.cli import archive, audit, dataset, db, enroll, run, staff
+from ruxue.settings import get_settings, require_safe
+
+# commands that touch no key: the dataset tools, migrations, the sandbox, and the demo (which
+# runs its processes in demo mode)
+KEYLESS = {"dataset", "db", "sandbox", "demo"}
 
 app = typer.Typer(
     help="ruxue (入学一件事) command line", no_args_is_help=True, add_completion=False
 )
+
+
+@app.callback()
+def main(ctx: typer.Context) -> None:
+    """ruxue (入学一件事) command line"""
+    if ctx.invoked_subcommand not in KEYLESS:
+        require_safe(get_settings())
+
+
 app.add_typer(dataset.app, name="dataset")
 app.add_typer(db.app, name="db")
 app.add_typer(enroll.schools_app, name="schools")
 app.add_typer(staff.app, name="staff")
 app.add_typer(archive.app, name="archive")
+app.add_typer(audit.app, name="audit")
 app.command("assess")(enroll.assess)
 app.command("precheck")(enroll.precheck)
 app.command("serve")(run.serve)

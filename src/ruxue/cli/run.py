@@ -1,6 +1,7 @@
 """``ruxue serve|worker|sandbox|demo``: the long-running processes."""
 
 import asyncio
+import importlib
 import os
 import signal
 import socket
@@ -16,8 +17,8 @@ from rich.console import Console
 
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
-from ruxue.kit.logging import configure_logging
-from ruxue.settings import get_settings
+from ruxue.kit.logging import configure_logging, uvicorn_log_config
+from ruxue.settings import get_settings, require_safe
 
 console = Console(stderr=True)
 EXAMPLE = Path(__file__).resolve().parent.parent / "sandbox" / "example-dataset.json"
@@ -34,21 +35,43 @@ def serve(
 ) -> None:
     """Run the enrollment web application."""
     settings = get_settings()
+    require_safe(settings)
     configure_logging(settings.log_json)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run("ruxue.web.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+    uvicorn.run(
+        "ruxue.web.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=uvicorn_log_config(),
+    )
+
+
+TASK_MODULES = (
+    "ruxue.archive.tasks",
+    "ruxue.audit.tasks",
+    "ruxue.exchange.tasks",
+    "ruxue.notify.tasks",
+)
+
+
+def load_tasks() -> None:
+    """Import every feature's jobs, so the consumer knows them (a job it does not know is dropped)."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)
 
 
 def worker(workers: int = typer.Option(2, help="worker threads")) -> None:
     """Run the task-queue consumer (huey)."""
-    from ruxue.kit.queue import huey, load_tasks
+    require_safe(get_settings())
+    from ruxue.kit.queue import queue
 
     load_tasks()
-
     configure_logging(get_settings().log_json)
     # idle polling backs off to at most 1 s (huey's default is 10 s): an SMS or an archive package
     # should follow its decision within a second, and one small query a second costs nothing
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
+    consumer = queue().create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
     consumer.run()
 
 
@@ -93,6 +116,7 @@ def demo(
         "RUXUE_IDP_URL": f"{sandbox_url}/idp",
         "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms",
         "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RUXUE_MODE": "demo",  # development keys and http are allowed, and only, here and in tests
     }
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
     for taken in (p for p in (port, sandbox_port) if _port_in_use(p)):

@@ -1,20 +1,21 @@
 """School desk API: find a child, register offline, print the notice, the school's list."""
 
+import datetime as dt
 import io
+from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.desk import service
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import CATEGORIES, STATUSES
+from ruxue.enrollment.explain import labels
 from ruxue.enrollment.materials import store_upload
+from ruxue.enrollment.models import Case
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.notice.service import notice_pdf
-from ruxue.notify.service import send_soon
+from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.review.service import school_list
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, current_staff, require
@@ -37,18 +38,54 @@ class OfflineRegistration(BaseModel):
     )
 
 
-def _summary(case: object) -> dict[str, object]:
-    return {k: getattr(case, k) for k in ("case_no", "year", "segment", "channel", "status", "school_code",
-                                          "category", "reasons", "missing", "explanation", "notice_no",
-                                          "child_name_masked")}  # fmt: skip
+SUMMARY = (
+    "case_no",
+    "year",
+    "segment",
+    "channel",
+    "status",
+    "school_code",
+    "category",
+    "reasons",
+    "missing",
+    "explanation",
+    "notice_no",
+    "child_name_masked",
+)
 
 
-@router.get("/children/{child_id}")
+def _row(case: Case) -> list[object]:
+    """A line of the school list: the Chinese words, not the codes."""
+    words = labels(case)
+    return [
+        case.case_no,
+        case.child_name_masked,
+        words["segment_label"],
+        words["channel_label"],
+        words["status_label"],
+        words["category_label"] or "",
+        case.notice_no or "",
+    ]
+
+
+def _summary(case: Case) -> dict[str, object]:
+    """The case's codes, each with its Chinese label beside it (``status`` and ``status_label``)."""
+    return {**{k: getattr(case, k) for k in SUMMARY}, **labels(case)}
+
+
+class ChildLookup(BaseModel):
+    child_id_number: str
+    segment: Literal["primary", "junior"] = "primary"
+
+
+@router.post("/children/lookup")
 async def find_child(
-    child_id: str, request: Request, segment: str = "primary", staff: Staff = Depends(current_staff)
+    body: ChildLookup, request: Request, staff: Staff = Depends(current_staff)
 ) -> dict[str, object]:
-    year = request.app.state.settings.clock().year
-    found = await service.find_child(request.app.state.db, staff, year, segment, child_id)
+    """Whether a child has a case; the ID number in the body, never in a URL; 20 per 10 minutes."""
+    db, year = request.app.state.db, request.app.state.settings.clock().year
+    await service.throttle_lookup(db, staff, dt.datetime.now(dt.UTC))
+    found = await service.find_child(db, staff, year, body.segment, body.child_id_number)
     return {"case": found}
 
 
@@ -63,8 +100,6 @@ async def register(
         spouse_id=body.spouse_id_number, consent_signed=body.consent_signed, originals_seen=body.originals_seen,
         property_cert=body.property_cert, phone=body.phone, keyed_in=body.keyed_in,
     )  # fmt: skip
-    send_soon()
-    archive_soon(case.case_no)
     return _summary(case)
 
 
@@ -110,6 +145,25 @@ async def scan_upload(
     }
 
 
+class OriginalsSeen(BaseModel):
+    materials: list[str] = Field(description="missing materials whose originals staff have seen")
+    keyed_in: dict[str, str] = Field(default={}, description="numbers keyed in from them")
+
+
+@router.post("/cases/{case_no}/originals")
+async def originals_seen(
+    case_no: str, body: OriginalsSeen, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    """Originals of missing materials seen at the desk; the case is decided again when complete."""
+    now = request.app.state.settings.clock()
+    async with request.app.state.db.write_session() as session:
+        case = await service.see_originals(
+            session, staff, now, case_no, body.materials, body.keyed_in
+        )
+        result = _summary(case)
+    return result
+
+
 @router.get("/cases/{case_no}/notice.pdf")
 async def print_notice(
     case_no: str, request: Request, staff: Staff = Depends(current_staff)
@@ -120,6 +174,20 @@ async def print_notice(
             raise NotFound("办件不存在或无权查看")
         await audit(session, staff, "notice_print", target=case_no)
         pdf = await notice_pdf(session, case, request.app.state.settings.public_url)
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get("/cases/{case_no}/rejection.pdf")
+async def print_rejection(
+    case_no: str, request: Request, staff: Staff = Depends(current_staff)
+) -> Response:
+    """The 不予通过告知书, for a family at the desk."""
+    async with request.app.state.db.write_session() as session:
+        case = await repo.staff_case(session, staff, case_no)
+        if case is None:
+            raise NotFound("办件不存在或无权查看")
+        await audit(session, staff, "rejection_print", target=case_no)
+    pdf = rejection_pdf(case, request.app.state.settings.public_url)
     return Response(pdf, media_type="application/pdf")
 
 
@@ -165,8 +233,7 @@ async def export(
     sheet.title = "报名名单"
     sheet.append(["办件编号", "学生", "学段", "渠道", "状态", "入学顺位", "告知书编号"])
     for c in cases:
-        sheet.append([c.case_no, c.child_name_masked, c.segment, "网上" if c.channel == "online" else "现场",
-                      STATUSES.get(c.status, c.status), CATEGORIES.get(c.category or "", ""), c.notice_no or ""])  # fmt: skip
+        sheet.append(_row(c))
     out = io.BytesIO()
     book.save(out)
     return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

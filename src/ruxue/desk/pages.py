@@ -1,23 +1,27 @@
 """Back-office pages: the school desk (offline registration, notice printing) and district review."""
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.pages import render
-from ruxue.kit.errors import RuxueError, Unauthorized
-from ruxue.notify.service import send_soon
+from ruxue.enrollment.supplement import AlreadyHandled
+from ruxue.kit.errors import NotFound, RuxueError, Unauthorized
 from ruxue.person.rules import IdNumberError
 from ruxue.review import service as review
+from ruxue.review.rules import waiting_days
+from ruxue.review.views import case_context
+from ruxue.schools.models import School
 from ruxue.schools.repository import all_schools
 from ruxue.staff.auth import Staff, current_staff
+from ruxue.staff.service import audit
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,40 +38,53 @@ def _login() -> Response:
 
 
 @router.get("/staff", response_class=HTMLResponse)
-async def home(
-    request: Request, staff: Staff | None = Depends(signed_in_staff), error: str = "", child: str = "",
-    segment: str = "primary",
-) -> Response:  # fmt: skip
+async def home(request: Request, staff: Staff | None = Depends(signed_in_staff)) -> Response:
     if staff is None:
         return _login()
+    return await staff_home(request, staff)
+
+
+@router.post("/staff/desk/find", response_class=HTMLResponse)
+async def find(
+    request: Request,
+    child: str = Form(""),
+    segment: str = Form("primary"),
+    staff: Staff | None = Depends(signed_in_staff),
+) -> Response:
+    """Whether a child has a case: the ID number travels in the body, never in a URL."""
+    if staff is None:
+        return _login()
+    try:
+        now = request.app.state.settings.clock()
+        await service.throttle_lookup(request.app.state.db, staff, dt.datetime.now(dt.UTC))
+        found = await service.find_child(request.app.state.db, staff, now.year, segment, child)
+    except RuxueError as exc:
+        page = await staff_home(request, staff, exc.status_code, error=exc.message, child=child)
+        page.headers.update(exc.headers)
+        return page
+    return await staff_home(request, staff, child=child, found=found or "none")
+
+
+async def staff_home(
+    request: Request, staff: Staff, status_code: int = 200, **extra: Any
+) -> Response:
+    """The workbench: the desk's forms and list, the reviewer's queue; ``extra`` adds an error,
+    the values typed into a form, a search result."""
+    now = request.app.state.settings.clock()
     ctx: dict[str, Any] = {
         "staff": staff,
         "originals": ORIGINALS,
-        "error": error,
         "materials": MATERIALS,
-        "now": request.app.state.settings.clock(),
+        "form": {},
     }
     async with request.app.state.db.read_session() as session:
         if staff.role in ("reviewer", "admin"):
-            ctx["queue"] = await review.queue(session, staff)
-            ctx["schools"] = [
-                s
-                for s in await all_schools(session)
-                if staff.role == "admin" or s.district_code == staff.district_code
-            ]
+            cases = await review.queue(session, staff)
+            ctx["queue"] = [{"case": c, "days": waiting_days(c.submitted_at, now)} for c in cases]
         if staff.role == "desk" and staff.school_code:
             ctx["applicants"] = await review.school_list(session, staff, staff.school_code)
-    if child and staff.role == "desk":
-        try:
-            year = request.app.state.settings.clock().year
-            ctx["found"] = (
-                await service.find_child(request.app.state.db, staff, year, segment, child)
-                or "none"
-            )
-        except IdNumberError as exc:
-            ctx["error"] = exc.message
-        ctx["child"] = child
-    return render(request, "staff_home.html", **ctx)
+    ctx.update(extra)
+    return render(request, "staff_home.html", status_code=status_code, **ctx)
 
 
 @router.post("/staff/desk/register", response_class=HTMLResponse)
@@ -89,9 +106,10 @@ async def register(
             consent_signed=bool(consent_signed), originals_seen=seen, phone=phone, keyed_in=keyed,
         )  # fmt: skip
     except (RuxueError, IdNumberError) as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
-    send_soon()
-    archive_soon(case.case_no)
+        typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        field = exc.details.get("field", "") if isinstance(exc, RuxueError) else ""
+        status = exc.status_code
+        return await staff_home(request, staff, status, error=exc.message, field=field, form=typed)
     return RedirectResponse(f"/staff/cases/{case.case_no}", status_code=303)
 
 
@@ -101,16 +119,28 @@ async def case_page(
 ) -> Response:
     if staff is None:
         return _login()
-    async with request.app.state.db.read_session() as session:
+    return await staff_case_page(request, staff, case_no)
+
+
+async def staff_case_page(
+    request: Request, staff: Staff, case_no: str, status_code: int = 200, **extra: Any
+) -> Response:
+    """A case as staff see it (audited); ``extra`` adds an error or a notice and the form values."""
+    async with request.app.state.db.write_session() as session:
         case = await repo.staff_case(session, staff, case_no)
-        events = await repo.events_of(session, case) if case else []
-    if case is None:
-        return render(
-            request, "staff_home.html", status_code=404, staff=staff, error="办件不存在或无权查看"
-        )
-    return render(
-        request, "staff_case.html", staff=staff, case=case, events=events, originals=ORIGINALS
-    )
+        if case is None:
+            raise NotFound("办件不存在或不在您的权限范围内。")
+        await audit(session, staff, "case_view", target=case_no)
+        ctx = await case_context(session, case)
+        schools = await all_schools(session) if staff.role in ("reviewer", "admin") else []
+    ctx["schools"] = [s for s in schools if s.segment == case.segment and _ours(staff, s)]
+    ctx.update(form={}, staff=staff, case=case, originals=ORIGINALS, all_materials=MATERIALS)
+    ctx.update(extra)
+    return render(request, "staff_case.html", status_code=status_code, **ctx)
+
+
+def _ours(staff: Staff, school: School) -> bool:
+    return staff.role == "admin" or school.district_code == staff.district_code
 
 
 @router.post("/staff/cases/{case_no}/scan", response_class=HTMLResponse)
@@ -123,32 +153,27 @@ async def scan(
     try:
         await scan_upload(case_no, request, kind, file, staff)
     except RuxueError as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+        return await staff_case_page(request, staff, case_no, 400, error=exc.message, field="scan")
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
 
 
-@router.post("/staff/review/{case_no}", response_class=HTMLResponse)
-async def review_action(
-    request: Request, case_no: str, action: str = Form(...), school_code: str = Form(""), category: str = Form(""),
-    note: str = Form(""), staff: Staff | None = Depends(signed_in_staff),
-) -> Response:  # fmt: skip
+@router.post("/staff/cases/{case_no}/originals", response_class=HTMLResponse)
+async def originals(
+    request: Request, case_no: str, staff: Staff | None = Depends(signed_in_staff)
+) -> Response:
+    """The desk ticks the originals of missing materials it has seen."""
     if staff is None:
         return _login()
-    now = request.app.state.settings.clock()
     form = await request.form()
+    kinds = [k for k in MATERIALS if form.get(f"seen_{k}")]
+    keyed = {k: str(form.get(f"no_{k}", "")) for k in kinds}
     try:
         async with request.app.state.db.write_session() as session:
-            if action == "approve":
-                await review.approve(
-                    session, staff, now, case_no, school_code, category or None, note
-                )
-            elif action == "reject":
-                await review.reject(session, staff, now, case_no, note)
-            else:
-                wanted = [m for m in MATERIALS if form.get(f"need_{m}")]
-                await review.request_materials(session, staff, now, case_no, wanted, note)
+            await service.see_originals(
+                session, staff, request.app.state.settings.clock(), case_no, kinds, keyed
+            )
+    except AlreadyHandled as exc:
+        return await staff_case_page(request, staff, case_no, notice=exc.message)
     except RuxueError as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
-    send_soon()
-    archive_soon(case_no)
-    return RedirectResponse("/staff", status_code=303)
+        return await staff_case_page(request, staff, case_no, 400, error=exc.message, field="seen")
+    return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)

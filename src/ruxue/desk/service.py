@@ -1,35 +1,69 @@
 """The offline channel at the school desk (plan §三(二)): the same rules, the same notice."""
 
 import datetime as dt
+import re
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive.tasks import archive_when_final
+from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.gather import gather_facts
+from ruxue.enrollment.applicant import DESK, check_applicant
+from ruxue.enrollment.explain import MATERIALS, STATUSES
+from ruxue.enrollment.gather import gather_facts, person_asks, read_record
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import best_residence, decide
+from ruxue.enrollment.rules import NEEDS_MATERIALS, best_residence, decide, missing_materials
 from ruxue.enrollment.service import (
+    DUPLICATE,
     DuplicateCase,
     check_window,
+    document_issued,
     duplicate_message,
     new_case_no,
     record_decision,
 )
+from ruxue.enrollment.supplement import AlreadyHandled, redecide
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.service import envelope_consent, grant_consent
+from ruxue.guardianship.repository import approved_request
 from ruxue.kit import pii
 from ruxue.kit.db import Database
-from ruxue.kit.errors import RuxueError
+from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_sms
-from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.person.rules import IdNumberError, mask_name, parse_id_number
 from ruxue.schools.repository import school_refs
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 
 ORIGINALS = {"HUKOU_BOOKLET": "户口簿", "PROPERTY_CERTIFICATE": "房产证", "MARRIAGE_CERTIFICATE": "结婚证",
              "BIRTH_CERTIFICATE": "出生医学证明"}  # fmt: skip
+
+
+ID_FIELDS = {
+    "guardian_id": "监护人身份证号码",
+    "child_id": "学生身份证号码",
+    "spouse_id": "配偶身份证号码",
+}
+
+
+def _id_number(field: str, value: str) -> str:
+    """An ID number of the desk's form; an error names the field it came from."""
+    try:
+        return parse_id_number(value).value
+    except IdNumberError as exc:
+        raise RuxueError(f"{ID_FIELDS[field]}：{exc.message}", field=field) from None
+
+
+LOOKUP_LIMIT = Limit("child-lookup", 20, dt.timedelta(minutes=10))
+
+
+async def throttle_lookup(db: Database, staff: Staff, now: dt.datetime) -> None:
+    """Look-ups of a child are limited per staff member (the 21st in ten minutes gets 429)."""
+    await take(db, LOOKUP_LIMIT, f"staff:{staff.id}", now)
 
 
 async def find_child(
@@ -43,8 +77,9 @@ async def find_child(
         await audit(session, staff, "desk_search", target=pii.blind_index(child)[:16])
         if case is None:
             return None
-        visible = await repo.staff_case(session, staff, case.case_no) is not None
-    return {"case_no": case.case_no, "status": case.status, "channel": case.channel, "visible": visible,
+        if await repo.staff_case(session, staff, case.case_no) is None:
+            return {"visible": False, "message": DUPLICATE}  # another school's case stays unsaid
+    return {"case_no": case.case_no, "status": case.status, "channel": case.channel, "visible": True,
             "message": duplicate_message(case)}  # fmt: skip
 
 
@@ -54,20 +89,21 @@ async def register_offline(
     property_cert: str | None = None, phone: str = "", keyed_in: dict[str, str] | None = None,
 ) -> Case:  # fmt: skip
     """Department data pre-filled with the guardian's signed consent, originals ticked as seen,
-    decided by the same rules. The staff member is in the trace."""
+    decided by the same rules. The staff member is in the trace. As online, who may act for the
+    child (a parent, or an approved guardianship request) is settled before anything else."""
     require(staff, "desk")
+    ids = [_id_number("guardian_id", guardian_id), _id_number("child_id", child_id)]
+    if spouse_id:
+        ids.append(_id_number("spouse_id", spouse_id))
+    if phone and not re.fullmatch(r"1\d{10}", phone):
+        raise RuxueError("监护人手机号码应为以 1 开头的 11 位数字。", field="phone")
     if not consent_signed:
-        raise RuxueError("请先由监护人（及配偶）签署书面授权书。")
+        raise RuxueError("请先由监护人（及配偶）签署书面授权书。", field="consent_signed")
     unknown = set(originals_seen) - set(ORIGINALS)
     if unknown:
         raise RuxueError(f"未知的原件类型：{', '.join(sorted(unknown))}")
-    ids = [
-        parse_id_number(i).value
-        for i in (guardian_id, child_id, *([spouse_id] if spouse_id else []))
-    ]
-    existing = await find_child(db, staff, year, segment, ids[1])
-    if existing is not None:  # it already carries the message and the case number: no second lookup
-        raise DuplicateCase(str(existing["message"]), str(existing["case_no"]))
+    async with db.read_session() as session:
+        approved = await approved_request(session, ids[0], ids[1])
     case_no = new_case_no(year, segment)
     # the paper consent: the guardian for themselves and the child, the spouse for themselves
     grants = [(ids[0], ids[:2])] + ([(ids[2], [ids[2]])] if spouse_id else [])
@@ -80,8 +116,14 @@ async def register_offline(
     ctx = CallContext(
         case_no=case_no, operator=staff.actor, consents=tuple(envelope_consent(c) for c in consents)
     )
+    child = read_record(await client.ask(ctx, person_asks(ids[1])[0]), Person, "学生")
+    await check_applicant(client, ctx, ids[0], child, approved, DESK)
+    existing = await find_child(db, staff, year, segment, ids[1])
+    if existing is not None:  # it already carries the message (and the number, if visible)
+        raise DuplicateCase(str(existing["message"]), str(existing.get("case_no") or ""))
     facts = await gather_facts(client, ctx, year=year, segment=segment, guardian_id=ids[0], child_id=ids[1],
                                spouse_id=ids[2] if spouse_id else None, chosen_cert=property_cert)  # fmt: skip
+    facts.guardianship_request = approved
     facts.provided = {
         m for m in originals_seen if m in ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")
     }
@@ -99,7 +141,7 @@ async def register_offline(
             guardian_enc=pii.encrypt(ids[0]), child_index=pii.blind_index(ids[1]), child_enc=pii.encrypt(ids[1]),
             child_name_masked=mask_name(facts.child.name), spouse_index=pii.blind_index(ids[2]) if spouse_id else None,
             single_parent=spouse_id is None, chosen_cert=facts.chosen_cert, consent_ids=[c.id for c in consents],
-            phone_enc=pii.encrypt(phone),
+            phone_enc=pii.encrypt(phone), created_at=now,
         )  # fmt: skip
         repo.write_facts(case, facts)
         record_decision(case, decision, now)
@@ -107,7 +149,7 @@ async def register_offline(
         try:
             await session.flush()
         except IntegrityError:
-            raise DuplicateCase("该学生本年度已有办件，不能重复报名。", "") from None
+            raise DuplicateCase(DUPLICATE) from None
         await repo.add_event(
             session, case, staff.actor, "desk_consent", consent_ids=case.consent_ids
         )
@@ -118,11 +160,52 @@ async def register_offline(
                              originals=[ORIGINALS[o] for o in originals_seen], keyed_in=keyed)  # fmt: skip
         await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
                              missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
+        await document_issued(session, case)
         await audit(session, staff, "desk_register", target=case_no)
+        archive_when_final(session, case)
         if phone:
             await queue_sms(
                 session,
                 case,
                 f"【入学一件事】学生{case.child_name_masked}已在学校现场报名（{case_no}），结果：{decision.explanation[:40]}",
             )
+    return case
+
+
+async def see_originals(
+    session: AsyncSession,
+    staff: Staff,
+    now: dt.datetime,
+    case_no: str,
+    kinds: list[str],
+    keyed_in: dict[str, str] | None = None,
+) -> Case:
+    """Staff saw originals of missing materials: each is given (trace with the staff member,
+    audited). When nothing required is missing the same rules decide the case again."""
+    require(staff, "desk", "reviewer", "admin")
+    case = await repo.staff_case(session, staff, case_no, lock=True)
+    if case is None:
+        raise NotFound("办件不存在或无权查看")
+    if case.status != NEEDS_MATERIALS:
+        raise AlreadyHandled(
+            f"已处理：该办件当前不需要补充材料（{STATUSES.get(case.status, case.status)}）。"
+        )
+    if not kinds or set(kinds) - set(MATERIALS):
+        raise RuxueError("请勾选已核验原件的材料。", field="seen")
+    facts = repo.read_facts(case)
+    needed = [k for k in kinds if k in missing_materials(facts)]
+    if not needed:
+        raise AlreadyHandled("已处理：勾选的原件已核验过，无需重复操作。")
+    facts.provided |= set(needed)
+    facts.bring -= set(needed)
+    facts.uploaded -= set(needed)  # the original seen supersedes the copy
+    repo.write_facts(case, facts)
+    keyed = {k: v.strip() for k, v in (keyed_in or {}).items() if k in needed and v.strip()}
+    names = [MATERIALS[k]["name"] for k in needed]
+    await repo.add_event(
+        session, case, staff.actor, "originals_seen", originals=names, keyed_in=keyed
+    )
+    await audit(session, staff, "originals_seen", target=case_no, kinds=needed)
+    if not missing_materials(facts):
+        await redecide(session, now, case, facts)
     return case

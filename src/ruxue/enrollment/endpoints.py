@@ -4,13 +4,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service
-from ruxue.enrollment.materials import store_upload
+from ruxue.enrollment import service, supplement
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.schemas import (
     CaseView,
@@ -22,11 +20,10 @@ from ruxue.enrollment.schemas import (
 )
 from ruxue.enrollment.views import case_view
 from ruxue.exchange.client import ExchangeClient
-from ruxue.identity.service import Guardian, current_guardian, request_person_otp, verify_person_otp
+from ruxue.identity.repository import TooSoon
+from ruxue.identity.service import Guardian, current_guardian, verify_person_otp
 from ruxue.kit.errors import RuxueError
-from ruxue.notice.service import notice_pdf
-from ruxue.notify.service import send_soon
-from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.schools.repository import get_school
 from ruxue.settings import Settings
 
@@ -90,16 +87,24 @@ async def get_case(
         return await view(request, session, case)
 
 
-@router.post("/{case_no}/spouse/code")
+@router.post("/{case_no}/spouse/code", responses={429: {"description": "too many codes"}})
 async def spouse_code(
     case_no: str, body: SpouseCode, request: Request, guardian: Guardian = Depends(current_guardian)
-) -> dict[str, str]:
-    """Send the spouse an authorisation code through the identity platform."""
-    async with request.app.state.db.read_session() as session:
-        await service.load(session, guardian, case_no)
-    spouse = parse_id_number(body.spouse_id_number).value
-    reason = f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
-    return await request_person_otp(settings_of(request), spouse, reason)
+) -> Response:
+    """Send the child's other parent an authorisation code through the identity platform."""
+    try:
+        sent = await service.send_spouse_code(
+            request.app.state.db,
+            exchange(request),
+            settings_of(request),
+            guardian,
+            case_no,
+            body.spouse_id_number,
+        )
+    except TooSoon as exc:
+        body_ = {"error": exc.code, "message": exc.message, "retry_after": exc.retry_after}
+        return JSONResponse(body_, 429, headers={"Retry-After": str(exc.retry_after)})
+    return JSONResponse(sent)
 
 
 @router.post("/{case_no}/spouse", response_model=CaseView)
@@ -178,26 +183,22 @@ async def residence(
 
 @router.post("/{case_no}/materials/upload", response_model=CaseView)
 async def upload(
-    case_no: str, request: Request, kind: str = Form(...), file: UploadFile = File(...),
+    case_no: str,
+    request: Request,
+    kind: str = Form(...),
+    file: UploadFile = File(...),
     guardian: Guardian = Depends(current_guardian),
-) -> CaseView:  # fmt: skip
+) -> CaseView:
+    """A missing material uploaded (at step 6, or while the case needs materials)."""
     settings = settings_of(request)
     data = await file.read(settings.upload_max_bytes + 1)
     async with write(request) as session:
-        case, _ = await service.load(session, guardian, case_no)
-        material = await store_upload(
-            session,
-            settings.upload_dir,
-            settings.upload_max_bytes,
-            case,
-            kind,
-            file.filename or "",
-            data,
+        case = await supplement.upload(
+            session, settings, settings.clock(), guardian, case_no, kind, file.filename or "", data
         )
-        case = await service.answer_material(
-            session, guardian, case_no, kind, "upload", material.id
-        )
-        return await view(request, session, case)
+        result = await view(request, session, case)
+    _after(case_no)
+    return result
 
 
 @router.post("/{case_no}/materials/bring", response_model=CaseView)
@@ -207,12 +208,17 @@ async def bring(
     request: Request,
     guardian: Guardian = Depends(current_guardian),
 ) -> CaseView:
+    """The guardian will bring the original to the school (at step 6, or while it needs materials)."""
+    now = settings_of(request).clock()
     async with write(request) as session:
-        return await view(
-            request,
-            session,
-            await service.answer_material(session, guardian, case_no, body.kind, "bring"),
-        )
+        case = await supplement.bring(session, now, guardian, case_no, body.kind)
+        result = await view(request, session, case)
+    _after(case_no)
+    return result
+
+
+def _after(case_no: str) -> None:
+    """An answer may complete the materials and decide the case: its SMS and archive jobs."""
 
 
 @router.post("/{case_no}/materials/done", response_model=CaseView)
@@ -232,8 +238,6 @@ async def submit(
     async with write(request) as session:
         case = await service.submit(session, settings_of(request).clock(), guardian, case_no)
         result = await view(request, session, case)
-    send_soon()
-    archive_soon(case_no)
     return result
 
 
@@ -246,3 +250,15 @@ async def notice(
         pdf = await notice_pdf(session, case, settings_of(request).public_url)
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="notice-{case.notice_no}.pdf"'})  # fmt: skip
+
+
+@router.get("/{case_no}/rejection.pdf")
+async def rejection(
+    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> Response:
+    """The 不予通过告知书 of a rejected case."""
+    async with request.app.state.db.read_session() as session:
+        case, _ = await service.load(session, guardian, case_no)
+    pdf = rejection_pdf(case, settings_of(request).public_url)
+    disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ruxue.enrollment.models import Case
     from ruxue.enrollment.policy import Policy
     from ruxue.enrollment.rules import Decision
 
@@ -22,6 +23,8 @@ REASONS = {
     "NO_CATCHMENT": "房产和户籍地址均不在任何学校的施教区内，由区教育局统筹安排学位。",
     "DATA_SOURCE_UNAVAILABLE": "部分部门数据暂时无法获取，已转人工审核，办件不会丢失。",
     "UPLOADED_MATERIALS": "您上传的证明材料需由工作人员核验。",
+    "REVIEW_APPROVED": "经区教育局审核通过。",
+    "REVIEW_REJECTED": "经区教育局审核，不予通过。",
 }
 
 CATEGORIES = {
@@ -54,6 +57,21 @@ def reason_text(code: str, policy: "Policy") -> str:
     )
 
 
+REVIEW_REJECTED = "经区教育局审核，不予通过："
+
+
+def rejection_reasons(policy: "Policy", reasons: list[str], explanation: str) -> list[str]:
+    """Why a case was not approved, one plain sentence each: the rules' reasons, or (a reviewer's
+    rejection) the reason the reviewer gave."""
+    told = [
+        reason_text(code, policy)
+        for code in reasons
+        if code in REASONS and code != "REVIEW_REJECTED"
+    ]
+    given = explanation.strip().removeprefix(REVIEW_REJECTED)
+    return told or [given or OUTCOMES["rejected"] + "。"]
+
+
 def explain(policy: "Policy", decision: "Decision") -> str:
     parts = [OUTCOMES[decision.outcome] + "。"]
     if decision.school_name and decision.category:
@@ -63,15 +81,44 @@ def explain(policy: "Policy", decision: "Decision") -> str:
     parts += [reason_text(code, policy) for code in decision.reasons]
     if decision.missing:
         names = "、".join(MATERIALS[m]["name"] for m in decision.missing)
-        parts.append(f"请一次补齐以下材料：{names}（可在线上传，或携带原件到学校现场核验）。")
+        place = decision.school_name or "学校"
+        parts.append(f"请一次补齐以下材料：{names}（可在线上传，或携带原件到{place}现场核验）。")
     return "".join(parts)
 
 
 SEGMENTS = {"primary": "小学一年级（幼升小）", "junior": "初中一年级（小升初）"}
 STATUSES = {
-    "draft": "填写中", "notice_issued": "已发放学位告知书", "needs_materials": "待补充材料",
-    "manual_review": "人工审核中", "rejected": "未通过",
-}  # fmt: skip
+    "draft": "填写中",
+    "notice_issued": "已发放学位告知书",
+    "needs_materials": "待补充材料",
+    "manual_review": "人工审核中",
+    "rejected": "未通过",
+    "withdrawn": "已撤回",
+}
+CHANNELS = {"online": "网上办理", "offline": "学校现场办理", "county": "县级系统"}
+NO_CATEGORY = "区教育局统筹安排"
+
+
+def category_label(code: str | None) -> str:
+    """A seat without a category was arranged by the district (统筹)."""
+    return CATEGORIES[code] if code else NO_CATEGORY
+
+
+def labels(case: "Case") -> dict[str, str | None]:
+    """The Chinese words for a case's codes, for pages and the API alike."""
+    return {
+        "status_label": STATUSES.get(case.status, "办理中"),
+        "segment_label": SEGMENTS[case.segment],
+        "channel_label": CHANNELS.get(case.channel, case.channel),
+        "category_label": category_label(case.category) if case.school_code else None,
+    }
+
+
+def actor_label(actor: str) -> str:
+    """Who did it, as staff read the trace: the system, a staff account, or the guardian."""
+    kind, _, name = actor.partition(":")
+    return {"system": "系统", "staff": f"工作人员 {name}", "guardian": "监护人"}.get(kind, actor)
+
 
 EVENTS = {
     "consent": "授权", "spouse_consent": "配偶授权", "single_parent": "单亲家庭", "fetch": "部门数据查询",
@@ -79,4 +126,6 @@ EVENTS = {
     "notice_issued": "发放学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
+    "materials_complete": "材料已补齐，重新审核",
+    "rejection_issued": "发放不予通过告知书",
 }  # fmt: skip

@@ -41,6 +41,9 @@ class Facts(Struct, kw_only=True):
     provided: set[str] = field(default_factory=set)  # materials whose originals staff have seen
     uploaded: set[str] = field(default_factory=set)  # materials uploaded, to be checked by a person
     bring: set[str] = field(default_factory=set)  # materials the guardian will bring to the school
+    # the approved guardianship request of an applicant who is not a parent (checked by a reviewer)
+    guardianship_request: str | None = None
+    requested: set[str] = field(default_factory=set)  # materials a reviewer asked for (tell-once)
 
     @property
     def family_ids(self) -> set[str]:

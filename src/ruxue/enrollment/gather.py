@@ -29,6 +29,7 @@ from ruxue.enrollment.facts import (
     Facts,
     HousingProof,
 )
+from ruxue.enrollment.rules import parents_of
 from ruxue.exchange.client import NO_RECORD, OK, Answer, Ask, CallContext, ExchangeClient
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.kit.errors import RuxueError, Unavailable
@@ -76,12 +77,22 @@ def person_asks(id_number: str) -> list[Ask]:
     ]
 
 
-def read_person(answers: Sequence[Answer], who: str) -> tuple[Person, Booklet]:
-    person = _essential(answers[0], Person)
-    booklet = _essential(answers[1], Booklet)
-    if person is None or booklet is None:
+def read_record(answer: Answer, kind: type[T], who: str) -> T:
+    value = _essential(answer, kind)
+    if value is None:
         raise StepError(f"公安部门未查到{who}的户籍信息，请核对身份证号码。")
-    return person, booklet
+    return value
+
+
+def read_person(answers: Sequence[Answer], who: str) -> tuple[Person, Booklet]:
+    return read_record(answers[0], Person, who), read_record(answers[1], Booklet, who)
+
+
+async def fetch_birth(
+    client: ExchangeClient, ctx: CallContext, child_id: str
+) -> BirthCertificate | None:
+    """The birth certificate, when the check of who may act for the child needs it."""
+    return _essential(await client.ask(ctx, birth_ask(child_id)), BirthCertificate)
 
 
 async def fetch_person(
@@ -90,14 +101,14 @@ async def fetch_person(
     return read_person(await client.ask_all(ctx, person_asks(id_number)), who)
 
 
+NOT_OTHER_PARENT = (
+    "该身份证号码不是学生的父亲或母亲（依据户籍和出生医学证明），请核对配偶的身份证号码。"
+)
+
+
 def check_spouse(spouse: Person, child: Person, birth: BirthCertificate | None) -> None:
-    parents = {child.father_id_number, child.mother_id_number}
-    if birth is not None:
-        parents |= {birth.father_id_number, birth.mother_id_number}
-    if spouse.id_number not in parents:
-        raise StepError(
-            "该身份证号码不是学生的父亲或母亲（依据户籍和出生医学证明），请核对配偶的身份证号码。"
-        )
+    if spouse.id_number not in parents_of(child, birth):
+        raise StepError(NOT_OTHER_PARENT)
 
 
 def birth_ask(child_id: str) -> Ask:

@@ -19,16 +19,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ruxue.kit.db import Base, UtcDateTime, utcnow
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
+ENDED = ("withdrawn", "rejected")  # a case in these states no longer holds the child's one case
+FREES_CHILD = "status NOT IN ('withdrawn', 'rejected')"
 
 
 class Case(Base):
     """One application: one child, one year, one segment, whatever the channel."""
 
     __tablename__ = "enrollment_case"
-    # one live case per child, year and segment; a withdrawn draft does not count
+    # one live case per child, year and segment; a withdrawn or rejected case frees the child
     __table_args__ = (
         Index("uq_case_child", "year", "segment", "child_index", unique=True,
-              postgresql_where=text("status <> 'withdrawn'"), sqlite_where=text("status <> 'withdrawn'")),
+              postgresql_where=text(FREES_CHILD), sqlite_where=text(FREES_CHILD)),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -64,6 +66,10 @@ class Case(Base):
     notice_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     verify_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     notice_issued_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # the 不予通过告知书 of a rejected case; its verification code is ``verify_code`` (a case has
+    # one final document: a seat notice or a rejection notice, never both)
+    rejection_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    rejected_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

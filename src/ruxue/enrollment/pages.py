@@ -9,25 +9,30 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service
-from ruxue.enrollment.explain import CATEGORIES, EVENTS, MATERIALS, SEGMENTS, STATUSES, reason_text
-from ruxue.enrollment.materials import store_upload
+from ruxue.enrollment import service, supplement
+from ruxue.enrollment.explain import (
+    CATEGORIES,
+    CHANNELS,
+    EVENTS,
+    SEGMENTS,
+    STATUSES,
+    actor_label,
+    category_label,
+    reason_text,
+)
 from ruxue.enrollment.policy import CHINA, load_policy
-from ruxue.enrollment.rules import household_size, missing_materials, rejections, same_booklet
+from ruxue.enrollment.rules import household_size, rejections, same_booklet
 from ruxue.enrollment.views import fetched, mask_address
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity.service import (
     Guardian,
     optional_guardian,
-    request_person_otp,
     verify_person_otp,
 )
 from ruxue.kit.errors import RuxueError
-from ruxue.notify.service import send_soon
-from ruxue.person.rules import IdNumberError, mask_id_number, mask_name, parse_id_number
+from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
 from ruxue.schools.repository import get_school
 from ruxue.web.mode import here, is_elder
 
@@ -35,6 +40,9 @@ router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
 TEMPLATES.env.filters["cn_time"] = lambda value: f"{value.astimezone(CHINA):%m-%d %H:%M}"
 TEMPLATES.env.filters["cn_datetime"] = lambda value: f"{value.astimezone(CHINA):%Y-%m-%d %H:%M}"
+TEMPLATES.env.filters["cn_deadline"] = lambda value: f"{value.astimezone(CHINA):%Y年%m月%d日 %H:%M}"
+TEMPLATES.env.filters["actor"] = actor_label
+TEMPLATES.env.filters["category"] = category_label
 STEPS = ["实名登录", "学生信息", "配偶信息", "学籍核验", "房产信息", "补充材料", "确认提交"]
 
 
@@ -42,11 +50,29 @@ def render(
     request: Request, name: str, step: int | None = None, status_code: int = 200, **ctx: Any
 ) -> Response:
     now = request.app.state.settings.now
-    ctx.update(steps=STEPS, step=step, guardian=optional_guardian(request),
-               elder=is_elder(request), here=here(request),
-               demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
-               SEGMENTS=SEGMENTS, STATUSES=STATUSES, CATEGORIES=CATEGORIES, EVENTS=EVENTS)  # fmt: skip
+    has_session = "session" in request.scope
+    if has_session and not ctx.get("error"):
+        ctx["error"] = request.session.pop("flash", None)
+    ctx.update(
+        steps=STEPS,
+        step=step,
+        guardian=optional_guardian(request) if has_session else None,
+        elder=is_elder(request),
+        here=here(request),
+        demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
+        SEGMENTS=SEGMENTS,
+        STATUSES=STATUSES,
+        CATEGORIES=CATEGORIES,
+        CHANNELS=CHANNELS,
+        EVENTS=EVENTS,
+    )
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def flash(request: Request, message: str) -> None:
+    """A message for the next page this browser shows, kept in the session: no text travels in
+    a URL, so nothing a link carries can be printed as ours."""
+    request.session["flash"] = message
 
 
 class LoginRequired(Exception):
@@ -100,6 +126,7 @@ async def child_submit(
     ctx = {
         "segment": segment,
         "child_id": child_id,
+        "consent": bool(consent),
         "departments": [DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
     }
     if segment not in SEGMENTS:
@@ -118,17 +145,30 @@ async def child_submit(
     try:
         case = await service.start_case(request.app.state.db, request.app.state.exchange, settings.clock(), guardian,
                                         year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
+    except IdNumberError as exc:
+        return render(request, "step_child.html", 2, 400, child_id_error=exc.message, **ctx)
     except RuxueError as exc:
+        existing = await _own_case_no(request, guardian, exc.details.get("case_no"))
         return render(
             request,
             "step_child.html",
             2,
-            400,
+            exc.status_code,
             error=exc.message,
-            existing=exc.details.get("case_no"),
+            existing=existing,
+            guardianship_url=exc.details.get("guardianship_url"),
             **ctx,
         )
     return to(f"/cases/{case.case_no}/step/3")
+
+
+async def _own_case_no(request: Request, guardian: Guardian, case_no: object) -> str | None:
+    """The number of a case this guardian may open, to link to; another family's stays unlinked."""
+    if not isinstance(case_no, str) or not case_no:
+        return None
+    async with request.app.state.db.read_session() as session:
+        own = await repo.case_of(session, guardian.id_number, case_no)
+    return case_no if own else None
 
 
 async def _case(request: Request, guardian: Guardian, case_no: str) -> tuple[Any, Any]:
@@ -141,7 +181,6 @@ async def step_page(
     request: Request,
     case_no: str,
     step: int,
-    error: str = "",
     guardian: Guardian = Depends(signed_in),
 ) -> Response:
     case, facts = await _case(request, guardian, case_no)
@@ -150,7 +189,7 @@ async def step_page(
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
     ctx = await _step_context(request, case, facts, step)
-    return render(request, f"step{step}.html", step, case=case, facts=facts, error=error, **ctx)
+    return render(request, f"step{step}.html", step, case=case, facts=facts, **ctx)
 
 
 async def _step_context(request: Request, case: Any, facts: Any, step: int) -> dict[str, Any]:
@@ -178,8 +217,8 @@ async def _step_context(request: Request, case: Any, facts: Any, step: int) -> d
         )
     if step == 6:
         ctx["same_booklet"] = same_booklet(facts)
-        ctx["missing"] = [{"code": m, **MATERIALS[m], "bring": m in facts.bring, "uploaded": m in facts.uploaded}
-                          for m in sorted(set(missing_materials(facts)) | facts.uploaded | facts.bring)]  # fmt: skip
+        ctx["missing"] = supplement.states(case, facts)
+        ctx["max_mb"] = request.app.state.settings.upload_max_bytes // (1024 * 1024)
     return ctx
 
 
@@ -192,15 +231,15 @@ async def spouse_code(
 ) -> Response:
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
+    state = request.app.state
     try:
-        reason = (
-            f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
+        sent = await service.send_spouse_code(
+            state.db, state.exchange, state.settings, guardian, case_no, spouse_id
         )
-        sent = await request_person_otp(
-            request.app.state.settings, parse_id_number(spouse_id).value, reason
-        )
+    except IdNumberError as exc:
+        return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
     except RuxueError as exc:
-        return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
+        return render(request, "step3.html", 3, exc.status_code, error=exc.message, **ctx)
     return render(
         request, "step3.html", 3, txn=sent["txn"], phone=sent.get("phone_masked", ""), **ctx
     )
@@ -219,7 +258,7 @@ async def spouse(
         verified = await verify_person_otp(request.app.state.settings, txn, code)
         db, client = request.app.state.db, request.app.state.exchange
         await service.set_spouse(db, client, guardian, case_no, spouse_id, verified)
-    except (RuxueError, IdNumberError) as exc:
+    except RuxueError as exc:
         case, facts = await _case(request, guardian, case_no)
         return render(request, "step3.html", 3, 400, error=exc.message, case=case, facts=facts,
                       fetched=fetched(facts), spouse_id=spouse_id)  # fmt: skip
@@ -227,15 +266,16 @@ async def spouse(
 
 
 async def run_step(
-    case_no: str, back: int, forward: str, work: Callable[[], Awaitable[object]]
+    request: Request, case_no: str, back: int, forward: str, work: Callable[[], Awaitable[object]]
 ) -> Response:
-    """Run one step's action; on a business error go back to the step with the message,
-    otherwise forward. Steps that ask the departments call this directly: their service keeps its
-    own transactions, none open while the departments answer."""
+    """Run one step's action; on a business error go back to the step, which shows the message
+    once, otherwise forward. Steps that ask the departments call this directly: their service
+    keeps its own transactions, none open while the departments answer."""
     try:
         await work()
-    except (RuxueError, IdNumberError) as exc:
-        return to(f"/cases/{case_no}/step/{back}?error={exc.message}")
+    except RuxueError as exc:
+        flash(request, exc.message)
+        return to(f"/cases/{case_no}/step/{back}")
     return to(forward)
 
 
@@ -246,16 +286,30 @@ async def act(request: Request, case_no: str, back: int, forward: str, work: Wor
         async with request.app.state.db.write_session() as session:
             await work(session)
 
-    return await run_step(case_no, back, forward, in_transaction)
+    return await run_step(request, case_no, back, forward, in_transaction)
+
+
+@router.get("/cases/{case_no}/withdraw", response_class=HTMLResponse)
+async def withdraw_confirm(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    """Withdrawing ends every consent: the guardian confirms on a page of its own."""
+    case, _ = await _case(request, guardian, case_no)
+    if case.status != "draft":
+        return to(f"/cases/{case_no}")
+    return render(request, "withdraw.html", case=case)
 
 
 @router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
 async def withdraw(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
-    return await act(
-        request, case_no, 7, f"/cases/{case_no}", lambda s: service.withdraw(s, guardian, case_no)
-    )
+    case, _ = await _case(request, guardian, case_no)
+
+    async def work(session: AsyncSession) -> None:
+        await service.withdraw(session, guardian, case_no)
+
+    return await act(request, case_no, case.step, f"/cases/{case_no}", work)
 
 
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
@@ -271,7 +325,7 @@ async def checks(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
     client, db = request.app.state.exchange, request.app.state.db
-    return await run_step(case_no, 4, f"/cases/{case_no}/step/4",
+    return await run_step(request, case_no, 4, f"/cases/{case_no}/step/4",
                           lambda: service.fetch_rest(db, client, guardian, case_no))  # fmt: skip
 
 
@@ -280,8 +334,26 @@ async def residence(
     request: Request, case_no: str, cert_no: str = Form(""), guardian: Guardian = Depends(signed_in)
 ) -> Response:
     client, db = request.app.state.exchange, request.app.state.db
-    return await run_step(case_no, 5, f"/cases/{case_no}/step/6",
+    return await run_step(request, case_no, 5, f"/cases/{case_no}/step/6",
                           lambda: service.choose_residence(db, client, guardian, case_no, cert_no or None))  # fmt: skip
+
+
+async def _answer(
+    request: Request, guardian: Guardian, case_no: str, kind: str, how: str, file: UploadFile | None
+) -> Work:
+    """One answer to a missing material, as a unit of work: an upload or a promise to bring it."""
+    settings = request.app.state.settings
+    now = settings.clock()
+    data = await file.read(settings.upload_max_bytes + 1) if file and how == "upload" else b""
+    name = (file.filename or "") if file else ""
+
+    async def work(session: AsyncSession) -> None:
+        if how == "upload":
+            await supplement.upload(session, settings, now, guardian, case_no, kind, name, data)
+        else:
+            await supplement.bring(session, now, guardian, case_no, kind)
+
+    return work
 
 
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
@@ -289,21 +361,29 @@ async def materials(
     request: Request, case_no: str, kind: str = Form(...), how: str = Form(...),
     file: UploadFile | None = File(None), guardian: Guardian = Depends(signed_in),
 ) -> Response:  # fmt: skip
-    settings = request.app.state.settings
-    data = await file.read(settings.upload_max_bytes + 1) if file and how == "upload" else b""
-
-    async def work(session: AsyncSession) -> None:
-        material_id = None
-        if how == "upload":
-            case, _ = await service.load(session, guardian, case_no)
-            name = file.filename or "" if file else ""
-            stored = await store_upload(
-                session, settings.upload_dir, settings.upload_max_bytes, case, kind, name, data
-            )
-            material_id = stored.id
-        await service.answer_material(session, guardian, case_no, kind, how, material_id)
-
+    work = await _answer(request, guardian, case_no, kind, how, file)
     return await act(request, case_no, 6, f"/cases/{case_no}/step/6", work)
+
+
+@router.post("/cases/{case_no}/supplement", response_class=HTMLResponse)
+async def supplement_answer(
+    request: Request,
+    case_no: str,
+    kind: str = Form(""),
+    how: str = Form(""),
+    file: UploadFile | None = File(None),
+    guardian: Guardian = Depends(signed_in),
+) -> Response:
+    """A missing material answered on the status page of a case that needs materials."""
+    work = await _answer(request, guardian, case_no, kind, how, file)
+    try:
+        async with request.app.state.db.write_session() as session:
+            await work(session)
+    except supplement.AlreadyHandled as exc:
+        return await status_page(request, guardian, case_no, notice=exc.message)
+    except RuxueError as exc:
+        return await status_page(request, guardian, case_no, error=exc.message, field=kind)
+    return to(f"/cases/{case_no}")
 
 
 @router.post("/cases/{case_no}/materials/done", response_class=HTMLResponse)
@@ -326,8 +406,6 @@ async def submit(
         f"/cases/{case_no}",
         lambda s: service.submit(s, now, guardian, case_no),
     )
-    send_soon()
-    archive_soon(case_no)
     return response
 
 
@@ -335,10 +413,38 @@ async def submit(
 async def case_page(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
+    return await status_page(request, guardian, case_no)
+
+
+async def status_page(
+    request: Request,
+    guardian: Guardian,
+    case_no: str,
+    notice: str = "",
+    error: str = "",
+    field: str = "",
+) -> Response:
+    """The status page; after an answer on it, with a notice or an error (never from the URL)."""
     async with request.app.state.db.read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
         events = await repo.events_of(session, case)
-    missing = [{"code": m, **MATERIALS[m]} for m in case.missing]
-    return render(request, "case.html", case=case, facts=facts, fetched=fetched(facts), school=school,
-                  missing=missing, events=events)  # fmt: skip
+    closes = supplement.deadline(case)
+    open_now = request.app.state.settings.clock() <= closes
+    return render(
+        request,
+        "case.html",
+        status_code=400 if error else 200,
+        case=case,
+        facts=facts,
+        fetched=fetched(facts),
+        school=school,
+        events=events,
+        notice=notice,
+        error=error,
+        field=field,
+        materials=supplement.states(case, facts),
+        closes=closes,
+        open_now=open_now,
+        max_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
+    )

@@ -8,9 +8,9 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case, CaseEvent, Material
+from ruxue.enrollment.models import ENDED, Case, CaseEvent, Material
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.db import now_of
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff
@@ -23,22 +23,26 @@ def visible_cases(guardian_id: str) -> Select[Case]:
 
 async def cases_of(session: AsyncSession, guardian_id: str) -> Sequence[Case]:
     return (
-        await session.scalars(visible_cases(guardian_id).order_by(Case.created_at.desc()))
+        await session.scalars(
+            visible_cases(guardian_id).order_by(Case.created_at.desc(), Case.id.desc())
+        )
     ).all()
 
 
-async def case_of(session: AsyncSession, guardian_id: str, case_no: str) -> Case | None:
-    return (
-        await session.scalars(visible_cases(guardian_id).where(Case.case_no == case_no))
-    ).one_or_none()
+async def case_of(
+    session: AsyncSession, guardian_id: str, case_no: str, *, lock: bool = False
+) -> Case | None:
+    query = visible_cases(guardian_id).where(Case.case_no == case_no)
+    return (await session.scalars(query.with_for_update() if lock else query)).one_or_none()
 
 
 async def case_for_child(
     session: AsyncSession, year: int, segment: str, child_id: str
 ) -> Case | None:
+    """The case holding the child's one case of the year and segment (not withdrawn, not rejected)."""
     query = select(Case).where(
         Case.year == year, Case.segment == segment, Case.child_index == pii.blind_index(child_id),
-        Case.status != "withdrawn",
+        Case.status.not_in(ENDED),
     )  # fmt: skip
     return (await session.scalars(query)).one_or_none()
 
@@ -60,7 +64,12 @@ async def add_event(
 ) -> CaseEvent:
     last = await session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id))
     event = CaseEvent(
-        case_id=case.id, seq=(last or 0) + 1, at=utcnow(), actor=actor, action=action, detail=detail
+        case_id=case.id,
+        seq=(last or 0) + 1,
+        at=now_of(session),
+        actor=actor,
+        action=action,
+        detail=detail,
     )
     session.add(event)
     await session.flush()
@@ -98,7 +107,25 @@ def visible_to_staff(staff: "Staff") -> Select[Case]:
     return query.where(false())
 
 
-async def staff_case(session: AsyncSession, staff: "Staff", case_no: str) -> Case | None:
-    return (
-        await session.scalars(visible_to_staff(staff).where(Case.case_no == case_no))
-    ).one_or_none()
+async def staff_case(
+    session: AsyncSession, staff: "Staff", case_no: str, *, lock: bool = False
+) -> Case | None:
+    """``lock``: for an action, so that a double submission waits for the first and sees it."""
+    query = visible_to_staff(staff).where(Case.case_no == case_no)
+    return (await session.scalars(query.with_for_update() if lock else query)).one_or_none()
+
+
+async def staff_material(
+    session: AsyncSession, staff: "Staff", case_no: str, material_id: int
+) -> Material | None:
+    """A material of a case the staff member may see."""
+    query = (
+        select(Material)
+        .join(Case, Case.id == Material.case_id)
+        .where(
+            Material.id == material_id,
+            Case.id.in_(visible_to_staff(staff).with_only_columns(Case.id)),
+        )
+        .where(Case.case_no == case_no)
+    )
+    return (await session.scalars(query)).one_or_none()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import msgspec
 from msgspec import Struct, field
 
-from ruxue.dataset.schemas import Person, Property
+from ruxue.dataset.schemas import BirthCertificate, Person, Property
 from ruxue.enrollment.explain import explain
 from ruxue.enrollment.facts import (
     BIRTH,
@@ -66,12 +66,29 @@ def rejections(policy: Policy, facts: Facts) -> list[str]:
     return reasons
 
 
+def parents_of(child: Person, birth: BirthCertificate | None) -> set[str]:
+    """The child's father and mother per the police record and, if known, the birth certificate."""
+    ids = {child.father_id_number, child.mother_id_number}
+    if birth is not None:
+        ids |= {birth.father_id_number, birth.mother_id_number}
+    return {i for i in ids if i}
+
+
+def may_apply(
+    applicant_id: str, child: Person, birth: BirthCertificate | None, approved: bool
+) -> bool:
+    """Who may act for a child: a parent, or a guardian whose request a reviewer approved."""
+    return approved or applicant_id in parents_of(child, birth)
+
+
 def is_parent(parent: Person, facts: Facts) -> bool:
     """Parent of the child per the police record or the birth certificate."""
-    pid, child, cert = parent.id_number, facts.child, facts.birth_certificate
-    if pid in (child.father_id_number, child.mother_id_number):
-        return True
-    return cert is not None and pid in (cert.father_id_number, cert.mother_id_number)
+    return parent.id_number in parents_of(facts.child, facts.birth_certificate)
+
+
+def guardianship_verified(facts: Facts) -> bool:
+    """A parent, or a guardian whose guardianship request a district reviewer approved."""
+    return is_parent(facts.guardian, facts) or facts.guardianship_request is not None
 
 
 def same_booklet(facts: Facts) -> bool:
@@ -80,15 +97,16 @@ def same_booklet(facts: Facts) -> bool:
 
 
 def missing_materials(facts: Facts) -> list[str]:
-    """Certificates needed because the family is not in one booklet and not found by the departments."""
-    if same_booklet(facts):
-        return []
-    missing = []
-    if facts.birth_certificate is None and BIRTH not in facts.unavailable:
-        missing.append("BIRTH_CERTIFICATE")
-    if facts.spouse is not None and MARRIAGE not in facts.unavailable and not _married(facts):
-        missing.append("MARRIAGE_CERTIFICATE")
-    return [m for m in missing if m not in facts.provided and m not in facts.uploaded]
+    """Materials still needed: certificates the departments could not find for a family not in one
+    booklet, and any a reviewer asked for. Uploaded or seen by staff counts as given; a promise to
+    bring the original does not (the material is given when a desk has seen it)."""
+    needed = set(facts.requested)
+    if not same_booklet(facts):
+        if facts.birth_certificate is None and BIRTH not in facts.unavailable:
+            needed.add("BIRTH_CERTIFICATE")
+        if facts.spouse is not None and MARRIAGE not in facts.unavailable and not _married(facts):
+            needed.add("MARRIAGE_CERTIFICATE")
+    return sorted(needed - facts.provided - facts.uploaded)
 
 
 def _married(facts: Facts) -> bool:
@@ -165,7 +183,7 @@ def best_residence(policy: Policy, facts: Facts, schools: Sequence[SchoolRef]) -
 
 def review_reasons(policy: Policy, facts: Facts, placement: Placement) -> list[str]:
     reasons = []
-    if not is_parent(facts.guardian, facts):
+    if not guardianship_verified(facts):
         reasons.append("GUARDIANSHIP_UNVERIFIED")
     if placement.school is None:
         reasons.append("NO_CATCHMENT")
@@ -184,7 +202,13 @@ def decide(policy: Policy, facts: Facts, schools: Sequence[SchoolRef]) -> Decisi
     if rejected:
         decision = Decision(outcome=REJECTED, reasons=rejected)
     elif missing := missing_materials(facts):
-        decision = Decision(outcome=NEEDS_MATERIALS, missing=missing)
+        school = place(policy, facts, schools).school  # where the originals may be brought
+        decision = Decision(
+            outcome=NEEDS_MATERIALS,
+            missing=missing,
+            school_code=school.code if school else None,
+            school_name=school.name if school else None,
+        )
     else:
         placement = place(policy, facts, schools)
         review = review_reasons(policy, facts, placement)

@@ -41,23 +41,56 @@ class Fetched(BaseModel):
     source: str
 
 
+Segment = Literal["primary", "junior"]
+Status = Literal[
+    "draft", "notice_issued", "needs_materials", "manual_review", "rejected", "withdrawn"
+]
+Category = Literal["A", "B", "C"]
+
+
+class MaterialState(BaseModel):
+    """One material of the tell-once list and how it stands."""
+
+    code: str
+    name: str
+    why: str
+    how: str
+    state: Literal["upload", "bring", "provided"] | None = Field(
+        description="upload: uploaded, to be checked; bring: the original will be brought; "
+        "provided: staff have seen the original; null: still to answer"
+    )
+    state_text: str
+
+
 class CaseView(BaseModel):
+    """Every code comes with its Chinese label in a field of its own (``status`` and
+    ``status_label``): a client branches on the code and shows the label."""
+
     case_no: str
     year: int
-    segment: str
-    channel: str
-    status: str
-    status_text: str
+    segment: Segment
+    segment_label: str = Field(examples=["小学一年级（幼升小）"])
+    channel: str = Field(examples=["online"])
+    channel_label: str = Field(examples=["网上办理"])
+    status: Status
+    status_label: str = Field(examples=["已发放学位告知书"])
     step: int
     outcome: str | None
     school_code: str | None
     school_name: str | None
-    category: str | None
+    category: Category | None = Field(description="null with a seat: arranged by the district")
+    category_label: str | None = Field(examples=["A类（房产与户籍均在施教区内）"])
     reasons: list[str]
     missing: list[str]
     explanation: str
     notice_no: str | None
     notice_url: str | None
+    rejection_no: str | None = None  # the 不予通过告知书 of a rejected case
+    rejection_url: str | None = None
     verify_url: str | None
     fetched: list[Fetched]
     created_at: dt.datetime
+    materials: list[MaterialState] = []
+    materials_deadline: dt.datetime | None = Field(
+        default=None, description="while the case needs materials: the last moment to answer online"
+    )

@@ -6,34 +6,52 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive.tasks import archive_when_final
+from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS, SEGMENTS, STATUSES
+from ruxue.enrollment.applicant import check_applicant
+from ruxue.enrollment.explain import SEGMENTS, STATUSES
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
+    NOT_OTHER_PARENT,
+    StepError,
     apply_birth,
     apply_others,
     birth_ask,
     check_spouse,
+    fetch_birth,
     fetch_housing_proof,
     fetch_person,
     other_asks,
     person_asks,
     read_person,
+    read_record,
 )
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA, Policy, load_policy
-from ruxue.enrollment.rules import NOTICE, Decision, best_residence, decide, rejections
+from ruxue.enrollment.rules import (
+    NOTICE,
+    REJECTED,
+    Decision,
+    best_residence,
+    decide,
+    parents_of,
+    rejections,
+)
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.repository import get_consent
 from ruxue.exchange.service import envelope_consent, grant_consent
-from ruxue.identity.service import Guardian
+from ruxue.guardianship.repository import approved_request
+from ruxue.identity.repository import take_send
+from ruxue.identity.service import Guardian, request_person_otp
 from ruxue.kit import pii
 from ruxue.kit.db import Database, utcnow
-from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.schools.repository import school_refs
+from ruxue.settings import Settings
 
 FIELDS = [
     "hukou",
@@ -49,23 +67,23 @@ class DuplicateCase(RuxueError):
     status_code = 409
     code = "duplicate_case"
 
-    def __init__(self, message: str, case_no: str) -> None:
-        super().__init__(message, case_no=case_no)
+    def __init__(self, message: str, case_no: str | None = None) -> None:
+        if case_no:
+            super().__init__(message, case_no=case_no)
+        else:
+            super().__init__(message)
         self.case_no = case_no
 
 
-class WindowClosed(RuxueError):
-    status_code = 409
+class WindowClosed(Conflict):
     code = "window_closed"
 
 
-class StepOrder(RuxueError):
-    status_code = 409
+class StepOrder(Conflict):
     code = "step_order"
 
 
-class CaseChanged(RuxueError):
-    status_code = 409
+class CaseChanged(Conflict):
     code = "case_changed"
 
 
@@ -100,7 +118,7 @@ async def context(session: AsyncSession, case: Case, operator: str) -> CallConte
 async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple[Case, Facts]:
     case = await repo.case_of(session, guardian.id_number, case_no)
     if case is None:
-        raise NotFound("办件不存在")
+        raise NotFound("没有找到该办件，请从“我的办理”进入查看您的办件。")
     return case, repo.read_facts(case)
 
 
@@ -113,7 +131,8 @@ async def start_case(
     db: Database, client: ExchangeClient, now: dt.datetime, guardian: Guardian, *,
     year: int, segment: str, child_id: str,
 ) -> Case:  # fmt: skip
-    """Step 2: the child's number and the guardian's consent; fetches both hukou records.
+    """Step 2: the child's number and the guardian's consent; who may act for the child is settled
+    first (``applicant.check_applicant``), then the child's hukou is fetched.
 
     Three transactions: the checks (read), the consent (committed before any department is asked),
     the case (written after the answers). No transaction stays open while departments answer."""
@@ -122,13 +141,9 @@ async def start_case(
         raise RuxueError("学生身份证号码不能与监护人相同。")
     async with db.read_session() as session:
         existing = await repo.case_for_child(session, year, segment, child)
-    if existing is not None:
-        if (
-            existing.guardian_index == pii.blind_index(guardian.id_number)
-            and existing.status == "draft"
-        ):
-            return existing
-        raise DuplicateCase(duplicate_message(existing), existing.case_no)
+        approved = await approved_request(session, guardian.id_number, child)
+    if existing is not None and _own_draft(existing, guardian):
+        return existing
     case_no = new_case_no(year, segment)
     async with db.write_session() as session:
         consent = await grant_consent(
@@ -138,18 +153,29 @@ async def start_case(
     ctx = CallContext(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
-    answers = await client.ask_all(ctx, person_asks(child) + person_asks(guardian.id_number))
-    child_p, child_b = read_person(answers[:2], "学生")
-    guardian_p, guardian_b = read_person(answers[2:], "监护人")
+    answers = await client.ask_all(ctx, person_asks(child)[:1] + person_asks(guardian.id_number))
+    child_p = read_record(answers[0], Person, "学生")
+    guardian_p, guardian_b = read_person(answers[1:], "监护人")
+    birth = await check_applicant(client, ctx, guardian.id_number, child_p, approved)
+    if existing is not None:
+        raise duplicate(existing, guardian)
+    child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
     check_window(load_policy(year, child_b.district_code), segment, now)
-    facts = Facts(year=year, segment=segment, guardian=guardian_p, child=child_p,
-                  booklets={child_b.booklet_no: child_b, guardian_b.booklet_no: guardian_b})  # fmt: skip
+    facts = Facts(
+        year=year,
+        segment=segment,
+        guardian=guardian_p,
+        child=child_p,
+        booklets={child_b.booklet_no: child_b, guardian_b.booklet_no: guardian_b},
+        birth_certificate=birth,
+        guardianship_request=approved,
+    )
     case = Case(
         case_no=case_no, year=year, segment=segment, channel="online", status="draft", step=3,
         district_code=child_b.district_code, guardian_index=pii.blind_index(guardian.id_number),
         guardian_enc=pii.encrypt(guardian.id_number), child_index=pii.blind_index(child),
         child_enc=pii.encrypt(child), child_name_masked=mask_name(child_p.name), consent_ids=[consent.id],
-        phone_enc=pii.encrypt(guardian.phone),
+        phone_enc=pii.encrypt(guardian.phone), created_at=now,
     )  # fmt: skip
     repo.write_facts(case, facts)
     try:
@@ -163,26 +189,66 @@ async def start_case(
                 "consent",
                 consent_id=consent.id,
                 departments=list(DEPARTMENTS),
+                guardianship_request=approved,
             )
-            await repo.add_event(
-                session, case, "system", "fetch", step=2, services=["police.person", "police.hukou"]
-            )
+            services = ["police.person", "police.hukou"]
+            services += ["health.birth_certificate"] if birth else []
+            await repo.add_event(session, case, "system", "fetch", step=2, services=services)
     except IntegrityError:  # another channel registered the child meanwhile
-        async with db.read_session() as session:
-            first = await repo.case_for_child(session, year, segment, child)
-        raise DuplicateCase(
-            duplicate_message(first) if first else "该学生本年度已有办件。",
-            first.case_no if first else "",
-        ) from None
+        raise DuplicateCase(DUPLICATE) from None
     return case
 
 
+def _own_draft(case: Case, guardian: Guardian) -> bool:
+    return case.guardian_index == pii.blind_index(guardian.id_number) and case.status == "draft"
+
+
+DUPLICATE = "该学生本年度已有报名办件，不能重复报名。如有疑问请联系户籍所在区教育局或学校。"
+
+
+def duplicate(case: Case, guardian: Guardian) -> DuplicateCase:
+    """The refusal of a second case: another person's case number and status stay unsaid."""
+    if case.guardian_index != pii.blind_index(guardian.id_number):
+        return DuplicateCase(DUPLICATE)
+    return DuplicateCase(duplicate_message(case), case.case_no)
+
+
 def duplicate_message(case: Case) -> str:
+    """The full message, for the case's own applicant or a desk that may see the case."""
     channel = {"online": "网上", "offline": "学校现场", "county": "县级系统"}.get(
         case.channel, case.channel
     )
     return (f"该学生本年度{SEGMENTS[case.segment]}已有报名办件（编号 {case.case_no}，{channel}办理，"
             f"状态：{STATUSES.get(case.status, case.status)}），不能重复报名。")  # fmt: skip
+
+
+async def send_spouse_code(
+    db: Database,
+    client: ExchangeClient,
+    settings: Settings,
+    guardian: Guardian,
+    case_no: str,
+    spouse_id: str,
+) -> dict[str, str]:
+    """Step 3's authorisation code goes only to the child's other parent (police record or birth
+    certificate), and not too often for one case or one person (``identity.rules.send_wait``)."""
+    spouse = parse_id_number(spouse_id).value
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        _editable(case)
+        ctx = await context(session, case, guardian.id_number)
+    if spouse in (guardian.id_number, facts.child.id_number):
+        raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+    birth = facts.birth_certificate
+    if spouse not in parents_of(facts.child, birth) and birth is None:
+        birth = await fetch_birth(client, ctx, facts.child.id_number)
+    if spouse not in parents_of(facts.child, birth):
+        raise StepError(NOT_OTHER_PARENT)
+    async with db.write_session() as session:
+        keys = [f"case:{case.case_no}", f"person:{pii.blind_index(spouse)}"]
+        await take_send(session, keys, "授权验证码")
+    reason = f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
+    return await request_person_otp(settings, spouse, reason)
 
 
 async def set_spouse(
@@ -326,28 +392,6 @@ async def choose_residence(
     return case
 
 
-async def answer_material(
-    session: AsyncSession,
-    guardian: Guardian,
-    case_no: str,
-    kind: str,
-    how: str,
-    material_id: int | None = None,
-) -> Case:
-    """Step 6 (tell-once): a missing material is uploaded or will be brought to the school."""
-    case, facts = await load(session, guardian, case_no)
-    _editable(case)
-    if kind not in MATERIALS or how not in ("upload", "bring"):
-        raise RuxueError("材料类型不正确。")
-    (facts.uploaded if how == "upload" else facts.bring).add(kind)
-    (facts.bring if how == "upload" else facts.uploaded).discard(kind)
-    repo.write_facts(case, facts)
-    await repo.add_event(
-        session, case, actor(guardian), "material", kind=kind, how=how, material_id=material_id
-    )
-    return case
-
-
 async def confirm_materials(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
     case, _ = await load(session, guardian, case_no)
     _editable(case)
@@ -368,12 +412,26 @@ async def submit(session: AsyncSession, now: dt.datetime, guardian: Guardian, ca
     decision = decide(policy, facts, await school_refs(session))
     record_decision(case, decision, now)
     await repo.add_event(session, case, actor(guardian), "submit")
-    await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
-                         missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
-    if case.outcome == NOTICE:
-        await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
-    await queue_sms(session, case, status_sms(case))
+    await trace_decision(session, case, decision)
     return case
+
+
+async def trace_decision(session: AsyncSession, case: Case, decision: Decision) -> None:
+    """The rules' decision in the trace (and the notice, when one was issued), and the SMS."""
+    await repo.add_event(
+        session,
+        case,
+        "system",
+        "decide",
+        outcome=decision.outcome,
+        reasons=decision.reasons,
+        missing=decision.missing,
+        school_code=decision.school_code,
+        category=decision.category,
+    )
+    await document_issued(session, case)
+    await queue_sms(session, case, status_sms(case))
+    archive_when_final(session, case)
 
 
 def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
@@ -384,11 +442,30 @@ def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
         decision.missing,
         decision.explanation,
     )
-    case.submitted_at = case.submitted_at or utcnow()
+    case.submitted_at = case.submitted_at or now  # the app's clock, as the review queue's
     if decision.outcome == NOTICE and case.notice_no is None:
         case.notice_no = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
         case.verify_code = secrets.token_urlsafe(12)
         case.notice_issued_at = now
+    if decision.outcome == REJECTED and case.rejection_no is None:
+        case.rejection_no = rejection_no(case)
+        case.verify_code = secrets.token_urlsafe(12)
+        case.rejected_at = now
+
+
+async def document_issued(session: AsyncSession, case: Case) -> None:
+    """The trace event of the final document a decision issued (any channel)."""
+    if case.outcome == NOTICE:
+        await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
+    elif case.outcome == REJECTED:
+        await repo.add_event(
+            session, case, "system", "rejection_issued", rejection_no=case.rejection_no
+        )
+
+
+def rejection_no(case: Case) -> str:
+    """The 不予通过告知书's number, fixed at the decision like the seat notice's."""
+    return f"{case.district_code}-{case.year}-BY-{case.case_no[-10:]}"
 
 
 def status_sms(case: Case) -> str:

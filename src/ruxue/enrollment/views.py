@@ -1,10 +1,12 @@
 """What the guardian is shown of a case: fetched facts masked, with the department they came from."""
 
-from ruxue.enrollment.explain import CATEGORIES, SEGMENTS, STATUSES
+from ruxue.enrollment import supplement
+from ruxue.enrollment.explain import labels
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import Case
+from ruxue.enrollment.policy import CHINA
 from ruxue.enrollment.rules import household_size, same_booklet
-from ruxue.enrollment.schemas import CaseView, Fetched
+from ruxue.enrollment.schemas import CaseView, Fetched, MaterialState
 from ruxue.person.rules import mask_id_number, mask_name
 
 POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
@@ -91,13 +93,40 @@ def fetched(facts: Facts) -> list[Fetched]:
 
 
 def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) -> CaseView:
+    notice_url = f"/api/v1/cases/{case.case_no}/notice.pdf" if case.notice_no else None
+    verify_url = f"{base_url}/verify/{case.verify_code}" if case.verify_code else None
     return CaseView(
-        case_no=case.case_no, year=case.year, segment=SEGMENTS[case.segment], channel=case.channel,
-        status=case.status, status_text=STATUSES.get(case.status, case.status), step=case.step,
-        outcome=case.outcome, school_code=case.school_code, school_name=school_name,
-        category=CATEGORIES.get(case.category or "", None), reasons=case.reasons, missing=case.missing,
-        explanation=case.explanation, notice_no=case.notice_no,
-        notice_url=f"/api/v1/cases/{case.case_no}/notice.pdf" if case.notice_no else None,
-        verify_url=f"{base_url}/verify/{case.verify_code}" if case.verify_code else None,
-        fetched=fetched(facts), created_at=case.created_at,
-    )  # fmt: skip
+        case_no=case.case_no,
+        year=case.year,
+        segment=case.segment,
+        channel=case.channel,
+        status=case.status,
+        step=case.step,
+        outcome=case.outcome,
+        school_code=case.school_code,
+        school_name=school_name,
+        category=case.category,
+        reasons=case.reasons,
+        missing=case.missing,
+        explanation=case.explanation,
+        notice_no=case.notice_no,
+        notice_url=notice_url,
+        verify_url=verify_url,
+        fetched=fetched(facts),
+        created_at=case.created_at.astimezone(CHINA),
+        **labels(case),
+        **_materials(case, facts),
+        **rejection_links(case),
+    )
+
+
+def _materials(case: Case, facts: Facts) -> dict[str, object]:
+    if case.status != "needs_materials":
+        return {}
+    states = [MaterialState(**row) for row in supplement.states(case, facts)]
+    return {"materials": states, "materials_deadline": supplement.deadline(case)}
+
+
+def rejection_links(case: Case) -> dict[str, str | None]:
+    url = f"/api/v1/cases/{case.case_no}/rejection.pdf" if case.rejection_no else None
+    return {"rejection_no": case.rejection_no, "rejection_url": url}

@@ -7,7 +7,7 @@ from huey import crontab
 
 from ruxue.exchange.repository import verify_chains
 from ruxue.kit.db import Database
-from ruxue.kit.queue import huey
+from ruxue.kit.queue import periodic_job
 from ruxue.settings import get_settings
 
 log = structlog.get_logger("exchange")
@@ -22,7 +22,7 @@ async def _verify() -> list[str]:
         await db.dispose()
 
 
-@huey.periodic_task(crontab(minute="7"))
+@periodic_job(crontab(minute="7"))
 def verify_call_log() -> list[str]:
     problems = asyncio.run(_verify())
     if problems:

@@ -9,6 +9,7 @@ from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.http import client as http_client
 from ruxue.kit.http import tls_context
+from ruxue.kit.sessions import rotate
 from ruxue.settings import Settings
 
 REALNAME_ACR = "urn:jszwfw:loa:realname:sms"
@@ -41,6 +42,7 @@ def make_oauth(settings: Settings) -> OAuth:
 def remember(request: Request, claims: dict[str, str]) -> Guardian:
     if claims.get("acr") != REALNAME_ACR or not claims.get("id_number"):
         raise Unauthorized("需要通过实名认证登录")
+    rotate(request.scope)  # a new token at login: a planted cookie is never promoted
     request.session["guardian"] = {
         "id": pii.encrypt(claims["id_number"]),
         "name": claims.get("name", ""),
@@ -95,3 +97,18 @@ async def verify_person_otp(settings: Settings, txn: str, code: str) -> str:
     if not body.get("verified"):
         raise PersonOtpError("授权验证码不正确或已过期，请重新获取。")
     return str(body["id_number"])
+
+
+async def message_person(settings: Settings, id_number: str, text: str) -> bool:
+    """Have the identity platform text a person at the phone it verified for them; the app never
+    learns the number. False when the person has no account there (no phone is known)."""
+    async with http_client(timeout=10) as http:
+        response = await http.post(
+            f"{settings.idp_url.rstrip('/')}/api/person-message",
+            json={"id_number": id_number, "text": text},
+            auth=(settings.oidc_client_id, settings.oidc_client_secret),
+        )
+    if response.status_code == 404:
+        return False
+    response.raise_for_status()
+    return True

@@ -6,10 +6,11 @@ Dashboards take ``read_session``, which can point at a replica later.
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import DateTime, MetaData, event, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+log = structlog.get_logger("db")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -60,6 +63,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def now_of(session: AsyncSession) -> dt.datetime:
+    """The app's clock (``Settings.clock``: fixed in demos and tests), for times a person reads
+    beside the app's other dates, such as a case's trace next to its notice."""
+    clock: Callable[[], dt.datetime] = session.info.get("clock", utcnow)
+    return clock()
+
+
 BUSY_TIMEOUT_S = 30  # how long a writer waits for its turn, in SQLite and in ``Database._writer``
 
 
@@ -84,10 +94,12 @@ def create_engine(url: str) -> AsyncEngine:
 class Database:
     """Engines and session factories of one process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.url = url
         self.engine = create_engine(url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={"clock": clock}
+        )
         self._writers: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._holder: asyncio.Task[object] | None = None
 
@@ -115,8 +127,10 @@ class Database:
                 yield session
                 await session.commit()
             except BaseException:
+                session.info.pop(AFTER_COMMIT, None)
                 await session.rollback()
                 raise
+        _send_jobs(session.info.pop(AFTER_COMMIT, {}))
 
     @asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
@@ -154,7 +168,32 @@ class Database:
         await self.engine.dispose()
 
 
+AFTER_COMMIT = "ruxue.after_commit"
+
+
+def enqueue_after_commit(session: AsyncSession, job: Callable[..., object], *args: Any) -> None:
+    """Queue ``job(*args)`` once this unit of work commits (``Database.write_session``); a rollback
+    drops it. The same job with the same (hashable) arguments is queued once per commit."""
+    session.info.setdefault(AFTER_COMMIT, {})[(job, args)] = None
+
+
+def _send_jobs(jobs: dict[tuple[Callable[..., object], tuple[Any, ...]], None]) -> None:
+    for job, args in jobs:
+        try:
+            job(*args)
+        except Exception as exc:  # the rows are committed; every job kind has a sweep
+            log.warning(
+                "could not queue a job", job=getattr(job, "name", repr(job)), error=str(exc)
+            )
+
+
 Row = TypeVar("Row", bound=Base)
+
+
+def upsert_statement(db: Database, table: Any, values: dict[str, Any]) -> Any:
+    """An INSERT of ``values`` in the dialect of ``db``, ready for ``on_conflict_do_*``."""
+    insert = sqlite_insert if db.is_sqlite else pg_insert
+    return insert(table).values(**values)
 
 
 async def locked_row(

@@ -1,17 +1,18 @@
-"""Business errors carry their HTTP status and a Chinese message; one handler renders them."""
-
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+"""One error hierarchy. Each error carries its HTTP status, a code for clients, a short Chinese title
+and a Chinese message for people. Pure (no web framework), so domain rules raise them too;
+``web/errors.py`` renders them: an HTML page for a person, JSON for the API."""
 
 
 class RuxueError(Exception):
     status_code = 400
     code = "bad_request"
+    title = "请求有误"
 
     def __init__(self, message: str, *, code: str | None = None, **details: object) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers: dict[str, str] = {}
         if code:
             self.code = code
 
@@ -19,28 +20,28 @@ class RuxueError(Exception):
 class NotFound(RuxueError):
     status_code = 404
     code = "not_found"
+    title = "页面不存在"
 
 
 class Forbidden(RuxueError):
     status_code = 403
     code = "forbidden"
+    title = "无权访问"
 
 
 class Unauthorized(RuxueError):
     status_code = 401
     code = "unauthorized"
+    title = "需要登录"
+
+
+class Conflict(RuxueError):
+    status_code = 409
+    code = "conflict"
+    title = "办件状态已变化"
 
 
 class Unavailable(RuxueError):
     status_code = 503
     code = "unavailable"
-
-
-async def _render(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RuxueError)
-    body = {"error": exc.code, "message": exc.message, **exc.details}
-    return JSONResponse(body, status_code=exc.status_code)
-
-
-def install_error_handler(app: FastAPI) -> None:
-    app.add_exception_handler(RuxueError, _render)
+    title = "服务暂时不可用"

@@ -1,11 +1,19 @@
-"""The task queue: huey on SQLite for the embedded default, on Redis when scaled (``RUXUE_QUEUE_URL``)."""
+"""The task queue: huey on SQLite for the embedded default, on Redis when scaled (``RUXUE_QUEUE_URL``).
+
+Features declare their jobs with ``job``/``periodic_job``; kit never imports a feature. The huey
+instance is built from the settings the first time it is needed (``queue()``), so importing a
+feature touches no file; tests and tools can put their own in place with ``use``. The consumer
+(``ruxue worker``) imports the task modules it runs.
+"""
 
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
 
 from ruxue.kit.db import Database
 from ruxue.settings import get_settings
@@ -14,23 +22,70 @@ T = TypeVar("T")
 _thread = threading.local()
 
 
+class Job:
+    """A job a feature declared: calling it queues it on the current queue."""
+
+    def __init__(self, fn: Callable[..., Any], periodic: Any, options: dict[str, Any]) -> None:
+        self.fn, self.periodic, self.options = fn, periodic, options
+        self.name = f"{fn.__module__}.{fn.__name__}"
+        self._bound: tuple[Huey, TaskWrapper] | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        return self.on(queue())(*args)
+
+    def on(self, huey: Huey) -> TaskWrapper:
+        """This job's huey task on ``huey``, registered there the first time."""
+        if self._bound is None or self._bound[0] is not huey:
+            if self.periodic is None:
+                wrapper = huey.task(**self.options)(self.fn)
+            else:
+                wrapper = huey.periodic_task(self.periodic, **self.options)(self.fn)
+            self._bound = (huey, wrapper)
+        return self._bound[1]
+
+
+_jobs: dict[str, Job] = {}
+_current: list[Huey] = []
+
+
+def _declare(fn: Callable[..., Any], periodic: Any, options: dict[str, Any]) -> Job:
+    declared = _jobs[f"{fn.__module__}.{fn.__name__}"] = Job(fn, periodic, options)
+    if _current:
+        declared.on(_current[0])
+    return declared
+
+
+def job(**options: Any) -> Callable[[Callable[..., Any]], Job]:
+    """Declare a job (huey's task options: ``retries``, ``retry_delay`` …)."""
+    return lambda fn: _declare(fn, None, options)
+
+
+def periodic_job(schedule: Any, **options: Any) -> Callable[[Callable[..., Any]], Job]:
+    """Declare a job the consumer runs on a schedule (a ``huey.crontab``)."""
+    return lambda fn: _declare(fn, schedule, options)
+
+
 def make_huey(url: str) -> Huey:
     if url.startswith("redis://"):
         return RedisHuey("ruxue", url=url)
-    path = url.removeprefix("sqlite:///")
-    return SqliteHuey("ruxue", filename=path)
+    path = Path(url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("ruxue", filename=str(path))
 
 
-_settings = get_settings()
-_settings.var_dir.mkdir(parents=True, exist_ok=True)
-huey = make_huey(_settings.resolved_queue_url())
+def use(huey: Huey) -> Huey:
+    """Make ``huey`` the queue of this process and register every declared job with it."""
+    _current[:] = [huey]
+    for declared in _jobs.values():
+        declared.on(huey)
+    return huey
 
 
-def load_tasks() -> None:
-    """Import every feature's tasks so the consumer knows them."""
-    import ruxue.archive.tasks
-    import ruxue.exchange.tasks
-    import ruxue.notify.tasks  # noqa: F401
+def queue() -> Huey:
+    """The queue of this process, built from the settings on first use."""
+    if not _current:
+        use(make_huey(get_settings().resolved_queue_url()))
+    return _current[0]
 
 
 def run_in_worker(work: Callable[[Database], Awaitable[T]]) -> T:

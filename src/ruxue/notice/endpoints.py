@@ -1,18 +1,21 @@
-"""The public verification page of a seat notice (valid or not, no personal data), and the
-guardian's accessible HTML view of their notice."""
+"""The public verification page of a notice (a seat notice or a 不予通过告知书): valid or not, and
+no personal data; and the guardian's accessible HTML view of their notice."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import SEGMENTS
+from ruxue.enrollment.models import Case
 from ruxue.enrollment.pages import render, signed_in
 from ruxue.enrollment.policy import CHINA
 from ruxue.enrollment.repository import case_by_verify_code
 from ruxue.identity.service import Guardian
 from ruxue.notice.issuers import issuer_of
+from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
-from ruxue.notice.service import notice_data
+from ruxue.notice.service import notice_data, rejection_data
 from ruxue.schools.repository import get_school
 
 router = APIRouter(include_in_schema=False)
@@ -22,38 +25,77 @@ router = APIRouter(include_in_schema=False)
 async def verify(request: Request, code: str) -> Response:
     async with request.app.state.db.read_session() as session:
         case = await case_by_verify_code(session, code)
-        valid = case is not None and case.outcome == "notice_issued"
+        valid = case is not None and (case.outcome == "notice_issued" or bool(case.rejection_no))
         school = (
             await get_school(session, case.school_code)
             if valid and case and case.school_code
             else None
         )
-    notice = None
-    if valid and case is not None:
-        issued = case.notice_issued_at.astimezone(CHINA) if case.notice_issued_at else None
-        notice = {"no": case.notice_no, "school": school.name if school else "", "segment": SEGMENTS[case.segment],
-                  "issuer": issuer_of(case.district_code), "issued": f"{issued:%Y年%m月%d日}" if issued else ""}  # fmt: skip
+    notice = _shown(case, school.name if school else "") if valid and case is not None else None
     return render(
         request, "verify.html", status_code=200 if valid else 404, valid=valid, notice=notice
     )
+
+
+def _shown(case: Case, school: str) -> dict[str, str]:
+    """What the page shows of a notice: its kind, number, school (a seat notice), segment, issuer
+    and date; never the child."""
+    rejected = case.outcome == "rejected"
+    at = case.rejected_at if rejected else case.notice_issued_at
+    issued = f"{at.astimezone(CHINA):%Y年%m月%d日}" if at else ""
+    return {
+        "kind": "不予通过告知书" if rejected else "公办地段学位告知书",
+        "no": (case.rejection_no if rejected else case.notice_no) or "",
+        "school": "" if rejected else school,
+        "segment": SEGMENTS[case.segment],
+        "issuer": issuer_of(case.district_code),
+        "issued": issued,
+    }
 
 
 @router.get("/cases/{case_no}/notice.html", response_class=HTMLResponse)
 async def notice_page(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
-    """The notice as an accessible page: the PDF's text, for a screen reader or large type."""
+    """The decision's notice as an accessible page: the PDF's text, for a screen reader or large
+    type (the seat notice, or the 不予通过告知书 of a rejected case)."""
+    public_url = request.app.state.settings.public_url
     async with request.app.state.db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
-        data = await notice_data(session, case, request.app.state.settings.public_url)
-    opening = "".join(opening_lines(data))
-    return render(
-        request,
-        "notice.html",
-        case=case,
-        data=data,
-        title=title(data),
-        opening=opening,
-        rows=rows(data),
-        note=NOTE,
-    )
+        document = await _document(session, case, public_url)
+    return render(request, "notice.html", case=case, doc=document, title=document["title"])
+
+
+async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[str, object]:
+    """The notice's text in the order the PDF shows it."""
+    if case.outcome == "rejected":
+        rejected = rejection_data(case, public_url)
+        return {
+            "title": f"{TITLE} {rejected.rejection_no}",
+            "heading": TITLE,
+            "no": rejected.rejection_no,
+            "child_name": rejected.child_name,
+            "opening": intro(rejected),
+            "reasons": rejected.reasons,
+            "rows": [],
+            "closing": review_rights(rejected.issuer),
+            "issuer": rejected.issuer,
+            "issued_on": rejected.issued_on,
+            "verify_url": rejected.verify_url,
+            "pdf": f"/api/v1/cases/{case.case_no}/rejection.pdf",
+        }
+    data = await notice_data(session, case, public_url)
+    return {
+        "title": title(data),
+        "heading": "公办地段学位告知书",
+        "no": data.notice_no,
+        "child_name": data.child_name,
+        "opening": "".join(opening_lines(data)),
+        "reasons": [],
+        "rows": rows(data),
+        "closing": [NOTE.replace("扫描左下角二维码可核验真伪。", "")],
+        "issuer": data.issuer,
+        "issued_on": data.issued_on,
+        "verify_url": data.verify_url,
+        "pdf": f"/api/v1/cases/{case.case_no}/notice.pdf",
+    }

@@ -100,16 +100,10 @@ def render_notice(data: NoticeData) -> bytes:
     canvas.setSubject("入学一件事")
     tags = Tags(canvas)
     _body(tags, data, font)
-    with tags.element("Figure", f"{data.issuer}入学专用章（电子印章图案）"):
-        _seal(canvas, data.issuer, font, 145 * mm, 92 * mm)
-    with tags.element("Figure", f"核验二维码，内容为网址 {data.verify_url}"):
-        _qr(canvas, data.verify_url)
-    with tags.element("P"):
-        canvas.setFont(font, 9)
-        canvas.drawString(25 * mm, 36 * mm, "扫码核验告知书真伪")
+    seal_and_qr(tags, data.issuer, data.verify_url, font)
     canvas.showPage()
     canvas.save()
-    return mark_pdfa(buffer.getvalue(), data, tags.elements)
+    return mark_pdfa(buffer.getvalue(), title(data), data.issuer, tags.elements)
 
 
 def _body(tags: Tags, data: NoticeData, font: str) -> None:
@@ -207,7 +201,22 @@ def _qr(canvas: Canvas, url: str) -> None:
     canvas.restoreState()
 
 
-def mark_pdfa(pdf: bytes, data: NoticeData, elements: list[tuple[str, str | None]]) -> bytes:
+def seal_and_qr(tags: Tags, issuer: str, verify_url: str, font: str) -> None:
+    """The seal, the verification QR code and its caption, each tagged (the figures with their
+    alternative text); the same on the seat notice and the 不予通过告知书."""
+    canvas = tags.canvas
+    with tags.element("Figure", f"{issuer}入学专用章（电子印章图案）"):
+        _seal(canvas, issuer, font, 145 * mm, 92 * mm)
+    with tags.element("Figure", f"核验二维码，内容为网址 {verify_url}"):
+        _qr(canvas, verify_url)
+    with tags.element("P"):
+        canvas.setFont(font, 9)
+        canvas.drawString(25 * mm, 36 * mm, "扫码核验告知书真伪")
+
+
+def mark_pdfa(pdf: bytes, title: str, issuer: str, elements: list[tuple[str, str | None]]) -> bytes:
+    """PDF/A-2b marks, the language and title for assistive technology, and the structure tree
+    of the tagged ``elements`` (drawn with :class:`Tags`)."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         icc = doc.make_stream(srgb_profile())
         icc.N = 3
@@ -218,8 +227,8 @@ def mark_pdfa(pdf: bytes, data: NoticeData, elements: list[tuple[str, str | None
         with doc.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["pdfaid:part"] = "2"
             meta["pdfaid:conformance"] = "B"
-            meta["dc:title"] = title(data)
-            meta["dc:creator"] = [data.issuer]
+            meta["dc:title"] = title
+            meta["dc:creator"] = [issuer]
             meta["dc:language"] = ["zh-CN"]
         # for assistive technology: the document's language, and its title shown instead of the
         # file name (PDF/UA 7.1; DocInfo /Title and XMP dc:title carry the same text)

@@ -1,54 +1,112 @@
 """Send pending notifications. Queued after the commit that wrote them; a sweep every minute
-sends whatever a lost job left behind, so no message is lost."""
+sends whatever a lost job left behind, so no message is lost.
+
+A sender first claims its rows (one short transaction: ``UPDATE … RETURNING``, the rows picked
+with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), then calls the gateway with no transaction open,
+then writes each result in a transaction of its own. Two senders never take the same row; a row
+whose sender died is taken again once its lease is over; a sent row is never taken again."""
+
+import datetime as dt
+import uuid
 
 import structlog
 from huey import crontab
-from sqlalchemy import select
+from sqlalchemy import Row, and_, or_, select, update
 
 from ruxue.kit import pii
 from ruxue.kit.db import Database, utcnow
-from ruxue.kit.queue import huey, run_in_worker
+from ruxue.kit.queue import job, periodic_job, run_in_worker
 from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.models import Notification
 from ruxue.settings import get_settings
 
 log = structlog.get_logger("notify")
 MAX_ATTEMPTS = 10
+BATCH = 100
+LEASE = dt.timedelta(minutes=10)  # far longer than a batch of gateway calls (10 s timeout each)
 
 
-async def send_pending(db: Database, gateway: SmsGateway, ids: list[int] | None = None) -> int:
-    sent = 0
-    async with db.write_session() as session:
-        query = select(Notification).where(
-            Notification.status == "pending", Notification.attempts < MAX_ATTEMPTS
-        )
-        if ids is not None:
-            query = query.where(Notification.id.in_(ids))
-        for note in (await session.scalars(query.order_by(Notification.id).limit(500))).all():
-            note.attempts += 1
-            phone = pii.decrypt(note.recipient_enc) if note.recipient_enc else ""
-            if not phone:
-                note.status = "no_phone"
-                continue
-            try:
-                await gateway.send(phone, note.text)
-            except Exception as exc:  # the gateway is down: keep it pending, try later
-                log.warning("sms failed", case_no=note.case_no, error=str(exc))
-                continue
-            note.status, note.sent_at = "sent", utcnow()
-            sent += 1
+Claimed = Row[int, str, str, str]  # id, recipient_enc, text, case_no
+
+
+async def send_pending(
+    db: Database, gateway: SmsGateway, ids: list[int] | None = None, batch: int = BATCH
+) -> int:
+    """Claim a batch, send it, write the results; again with the rows after it, until none is left.
+    A row tried once in this run is not tried again by it (a gateway that is down waits for the
+    next run)."""
+    sender, after, sent = f"sender-{uuid.uuid4().hex[:16]}", 0, 0
+    while claimed := await claim(db, sender, ids, after, batch):
+        for note in claimed:
+            status = await _send_one(gateway, note)
+            await _record(db, sender, note.id, status)
+            sent += status == "sent"
+        after = claimed[-1].id
     return sent
+
+
+async def claim(
+    db: Database, sender: str, ids: list[int] | None, after: int, batch: int
+) -> list[Claimed]:
+    """Up to ``batch`` sendable rows after id ``after``, taken by ``sender`` for the lease."""
+    now = utcnow()
+    free = and_(
+        Notification.status == "pending",
+        Notification.attempts < MAX_ATTEMPTS,
+        or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+    )
+    pick = select(Notification.id).where(free, Notification.id > after)
+    if ids is not None:
+        pick = pick.where(Notification.id.in_(ids))
+    pick = pick.order_by(Notification.id).limit(batch).with_for_update(skip_locked=True)
+    # evaluated once: as a subquery PostgreSQL may run it again for each row it updates
+    picked = pick.cte("picked").prefix_with("MATERIALIZED")
+    taken = (
+        update(Notification)
+        .where(Notification.id.in_(select(picked.c.id)), free)
+        .values(claimed_by=sender, claimed_until=now + LEASE, attempts=Notification.attempts + 1)
+        .returning(
+            Notification.id, Notification.recipient_enc, Notification.text, Notification.case_no
+        )
+        .execution_options(synchronize_session=False)
+    )
+    async with db.write_session() as session:
+        return sorted((await session.execute(taken)).all())
+
+
+async def _send_one(gateway: SmsGateway, note: Claimed) -> str:
+    phone = pii.decrypt(note.recipient_enc) if note.recipient_enc else ""
+    if not phone:
+        return "no_phone"
+    try:
+        await gateway.send(phone, note.text)
+    except Exception as exc:  # the gateway is down: keep it pending, try later
+        log.warning("sms failed", case_no=note.case_no, error=str(exc))
+        return "pending"
+    return "sent"
+
+
+async def _record(db: Database, sender: str, note_id: int, status: str) -> None:
+    row = update(Notification).where(Notification.id == note_id)
+    if status == "pending":  # let it go, unless another sender has taken it since
+        row = row.where(Notification.claimed_by == sender)
+    else:
+        row = row.where(Notification.status == "pending").values(status=status)
+    if status == "sent":
+        row = row.values(sent_at=utcnow())
+    async with db.write_session() as session:
+        await session.execute(row.values(claimed_by=None, claimed_until=None))
 
 
 async def _send(db: Database, ids: list[int] | None) -> int:
     return await send_pending(db, SmsGateway(get_settings().sms_url), ids)
 
 
-@huey.task(retries=3, retry_delay=30)
+@job(retries=3, retry_delay=30)
 def deliver(ids: list[int] | None) -> int:
     return run_in_worker(lambda db: _send(db, ids))
 
 
-@huey.periodic_task(crontab(minute="*"))
+@periodic_job(crontab(minute="*"))
 def sweep() -> int:
     return run_in_worker(lambda db: _send(db, None))

@@ -13,12 +13,18 @@ from typing import ClassVar
 
 from stdnum import numdb
 
+from ruxue.kit.errors import RuxueError
+
 EXTRA_REGIONS = {"320571": "苏州工业园区"}
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-class IdNumberError(ValueError):
-    """An ID number that breaks GB 11643-1999; ``message`` is for the user (Chinese)."""
+class IdNumberError(RuxueError):
+    """An ID number that breaks GB 11643-1999; ``message`` is for the user (Chinese), ``problem``
+    names the rule broken (length, format, check, date, region)."""
+
+    code = "id_number"
+    title = "身份证号码有误"
 
     ENGLISH: ClassVar[dict[str, str]] = {
         "length": "must be 18 characters",
@@ -28,14 +34,13 @@ class IdNumberError(ValueError):
         "region": "unknown region code",
     }
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message, problem=problem)
+        self.problem = problem
 
     @property
     def english(self) -> str:
-        return self.ENGLISH[self.code]
+        return self.ENGLISH[self.problem]
 
 
 @dataclass(frozen=True, slots=True)

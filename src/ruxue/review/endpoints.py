@@ -1,30 +1,36 @@
 """District review API: the queue, approve (统筹 placement), reject, request materials."""
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from ruxue.archive.tasks import archive_soon
 from ruxue.desk.endpoints import _summary
-from ruxue.notify.service import send_soon
 from ruxue.review import service
+from ruxue.review.rules import waiting_days
 from ruxue.staff.auth import Staff, current_staff
 
 router = APIRouter(prefix="/api/v1/review", tags=["staff"])
 
 
+INTERNAL = Field(default="", description="内部意见: seen by staff only, never by the guardian")
+MESSAGE = Field(default="", description="告知监护人的说明: shown on the guardian's page")
+
+
 class Approve(BaseModel):
     school_code: str
     category: str | None = None
-    note: str = ""
+    message: str = MESSAGE
+    internal_note: str = INTERNAL
 
 
 class Reject(BaseModel):
-    reason: str
+    reason: str = Field(description="the reason the guardian is told")
+    internal_note: str = INTERNAL
 
 
 class RequestMaterials(BaseModel):
     materials: list[str]
-    note: str = ""
+    message: str = MESSAGE
+    internal_note: str = INTERNAL
 
 
 @router.get("/queue")
@@ -32,15 +38,7 @@ async def queue(request: Request, staff: Staff = Depends(current_staff)) -> list
     now = request.app.state.settings.clock()
     async with request.app.state.db.read_session() as session:
         cases = await service.queue(session, staff)
-    return [
-        {**_summary(c), "waiting_days": (now - c.submitted_at).days if c.submitted_at else 0}
-        for c in cases
-    ]
-
-
-def _after(case_no: str) -> None:
-    send_soon()
-    archive_soon(case_no)
+    return [{**_summary(c), "waiting_days": waiting_days(c.submitted_at, now)} for c in cases]
 
 
 @router.post("/cases/{case_no}/approve")
@@ -51,10 +49,15 @@ async def approve(
     async with request.app.state.db.write_session() as session:
         result = _summary(
             await service.approve(
-                session, staff, now, case_no, body.school_code, body.category, body.note
+                session,
+                staff,
+                now,
+                case_no,
+                body.school_code,
+                body.category,
+                service.Note.of(body.message, body.internal_note),
             )
         )
-    _after(case_no)
     return result
 
 
@@ -64,8 +67,8 @@ async def reject(
 ) -> dict[str, object]:
     now = request.app.state.settings.clock()
     async with request.app.state.db.write_session() as session:
-        result = _summary(await service.reject(session, staff, now, case_no, body.reason))
-    _after(case_no)
+        note = service.Note.of(body.reason, body.internal_note)
+        result = _summary(await service.reject(session, staff, now, case_no, note))
     return result
 
 
@@ -76,7 +79,13 @@ async def request_materials(
     now = request.app.state.settings.clock()
     async with request.app.state.db.write_session() as session:
         result = _summary(
-            await service.request_materials(session, staff, now, case_no, body.materials, body.note)
+            await service.request_materials(
+                session,
+                staff,
+                now,
+                case_no,
+                body.materials,
+                service.Note.of(body.message, body.internal_note),
+            )
         )
-    send_soon()
     return result

@@ -2,21 +2,44 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.archive.tasks import archive_when_final
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS
+from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED, STATUSES
 from ruxue.enrollment.models import Case
-from ruxue.enrollment.rules import NEEDS_MATERIALS, NOTICE, REJECTED, Decision
-from ruxue.enrollment.service import record_decision, status_sms
+from ruxue.enrollment.policy import load_policy
+from ruxue.enrollment.rules import (
+    NEEDS_MATERIALS,
+    NOTICE,
+    REJECTED,
+    Decision,
+    missing_materials,
+    place,
+)
+from ruxue.enrollment.service import document_issued, record_decision, status_sms
+from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
-from ruxue.schools.repository import get_school
+from ruxue.schools.repository import get_school, school_refs
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 
 WAITING = ("manual_review", "needs_materials")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A reviewer's words: ``message`` for the guardian, ``internal`` (内部意见) for staff only."""
+
+    message: str = ""
+    internal: str = ""
+
+    @classmethod
+    def of(cls, message: str, internal: str) -> "Note":
+        return cls(message.strip(), internal.strip())
 
 
 async def queue(session: AsyncSession, staff: Staff) -> Sequence[Case]:
@@ -25,21 +48,50 @@ async def queue(session: AsyncSession, staff: Staff) -> Sequence[Case]:
     return (await session.scalars(query)).all()
 
 
+class MaterialsMissing(RuxueError):
+    status_code = 409
+    code = "materials_missing"
+
+
 async def _case(session: AsyncSession, staff: Staff, case_no: str) -> Case:
+    """The case to act on, locked: a second submission of the same action waits for the first and
+    is then told it was handled, with no second event or SMS."""
     require(staff, "reviewer", "admin")
-    case = await repo.staff_case(session, staff, case_no)
+    case = await repo.staff_case(session, staff, case_no, lock=True)
     if case is None:
         raise NotFound("办件不存在或不在您的辖区")
     if case.status not in WAITING:
-        raise RuxueError("该办件当前不需要审核")
+        status = STATUSES.get(case.status, case.status)
+        raise AlreadyHandled(f"已处理：该办件已审核（{status}），无需重复操作。")
     return case
 
 
+def still_missing(case: Case) -> list[str]:
+    """What a reviewer is told before approving: each required material not yet given."""
+    facts = repo.read_facts(case)
+    return [
+        MATERIALS[m]["name"]
+        + ("（监护人将携带原件，尚未核验）" if m in facts.bring else "（尚未提供）")
+        for m in missing_materials(facts)
+    ]
+
+
 async def approve(
-    session: AsyncSession, staff: Staff, now: dt.datetime, case_no: str, school_code: str, category: str | None, note: str,
-) -> Case:  # fmt: skip
-    """Place the child (统筹 placement) in a school of the reviewer's district."""
+    session: AsyncSession,
+    staff: Staff,
+    now: dt.datetime,
+    case_no: str,
+    school_code: str,
+    category: str | None,
+    note: Note,
+) -> Case:
+    """Place the child (统筹 placement) in a school of the reviewer's district; never while a
+    required material is missing."""
     case = await _case(session, staff, case_no)
+    if missing := still_missing(case):
+        raise MaterialsMissing(
+            f"以下材料尚未提供，不能审核通过：{'、'.join(missing)}。可一次性告知补充材料，或不予通过。"
+        )
     school = await get_school(session, school_code)
     if (
         school is None
@@ -47,24 +99,25 @@ async def approve(
         or (staff.role == "reviewer" and school.district_code != staff.district_code)
     ):
         raise RuxueError("只能安排到本区同学段的学校")
-    explanation = f"经区教育局审核，安排至{school.name}。{note}".strip()
+    explanation = f"经区教育局审核，安排至{school.name}。{note.message}".strip()
     decision = Decision(outcome=NOTICE, school_code=school.code, school_name=school.name, category=category,
                         reasons=["REVIEW_APPROVED"], explanation=explanation)  # fmt: skip
     return await _decide(session, staff, now, case, decision, "review_approve", note)
 
 
 async def reject(
-    session: AsyncSession, staff: Staff, now: dt.datetime, case_no: str, reason: str
+    session: AsyncSession, staff: Staff, now: dt.datetime, case_no: str, note: Note
 ) -> Case:
-    if not reason.strip():
-        raise RuxueError("请填写不予通过的理由")
+    """``note.message`` is the reason the guardian is told (required)."""
+    if not note.message:
+        raise RuxueError("请填写告知监护人的不予通过理由", field="message")
     case = await _case(session, staff, case_no)
     decision = Decision(
         outcome=REJECTED,
         reasons=["REVIEW_REJECTED"],
-        explanation=f"经区教育局审核，不予通过：{reason}",
+        explanation=f"{REVIEW_REJECTED}{note.message}",
     )
-    return await _decide(session, staff, now, case, decision, "review_reject", reason)
+    return await _decide(session, staff, now, case, decision, "review_reject", note)
 
 
 async def request_materials(
@@ -73,15 +126,32 @@ async def request_materials(
     now: dt.datetime,
     case_no: str,
     materials: list[str],
-    note: str,
+    note: Note,
 ) -> Case:
-    """Tell-once: every material still needed, in one request."""
+    """Tell-once: every material still needed, in one request. A material asked for is needed
+    again even if it was uploaded (the copy did not do); the rules then count it as missing."""
     if not materials or set(materials) - set(MATERIALS):
-        raise RuxueError("请选择需要补充的材料")
+        raise RuxueError("请选择需要补充的材料", field="materials")
     case = await _case(session, staff, case_no)
-    names = "、".join(MATERIALS[m]["name"] for m in materials)
-    decision = Decision(outcome=NEEDS_MATERIALS, missing=materials, reasons=case.reasons,
-                        explanation=f"区教育局请您一次补齐以下材料：{names}。{note}".strip())  # fmt: skip
+    facts = repo.read_facts(case)
+    if case.status == NEEDS_MATERIALS and set(materials) <= set(missing_materials(facts)):
+        raise AlreadyHandled("已处理：已告知监护人补充这些材料，无需重复操作。")
+    facts.requested |= set(materials)
+    for given in (facts.uploaded, facts.provided, facts.bring):
+        given -= set(materials)
+    repo.write_facts(case, facts)
+    missing = missing_materials(facts)
+    names = "、".join(MATERIALS[m]["name"] for m in missing)
+    policy = load_policy(case.year, case.district_code or "")
+    school = place(policy, facts, await school_refs(session)).school  # where originals may go
+    decision = Decision(
+        outcome=NEEDS_MATERIALS,
+        missing=missing,
+        reasons=case.reasons,
+        school_code=school.code if school else None,
+        school_name=school.name if school else None,
+        explanation=f"区教育局请您一次补齐以下材料：{names}。{note.message}".strip(),
+    )
     return await _decide(session, staff, now, case, decision, "review_request_materials", note)
 
 
@@ -92,13 +162,29 @@ async def _decide(
     case: Case,
     decision: Decision,
     action: str,
-    note: str,
+    note: Note,
 ) -> Case:
+    """The guardian is told ``note.message`` (page, API); the internal note stays with staff
+    (trace, audit). The SMS carries neither: it points to the page."""
     record_decision(case, decision, now)
-    await repo.add_event(session, case, staff.actor, action, note=note, outcome=decision.outcome,
-                         school_code=decision.school_code, missing=decision.missing)  # fmt: skip
-    await audit(session, staff, action, target=case.case_no, note=note)
+    detail = {
+        "outcome": decision.outcome,
+        "school_code": decision.school_code,
+        "missing": decision.missing,
+    }
+    await repo.add_event(
+        session,
+        case,
+        staff.actor,
+        action,
+        message=note.message,
+        internal_note=note.internal,
+        **detail,
+    )
+    await document_issued(session, case)
+    await audit(session, staff, action, target=case.case_no, internal_note=note.internal)
     await queue_sms(session, case, status_sms(case))
+    archive_when_final(session, case)
     return case
 
 

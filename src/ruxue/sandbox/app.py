@@ -205,6 +205,17 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
         )
         return JSONResponse({"txn": txn, "phone_masked": _mask_phone(phone_of(person.id_number))})
 
+    @app.post("/idp/api/person-message")
+    async def person_message(request: Request, body: dict[str, str]) -> Response:
+        """A relying party has a registered person texted at their verified phone (a notice)."""
+        if not _client_ok(sb, request):
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        person = sb.store.persons.get(str(body.get("id_number", "")).upper())
+        if person is None or _age(person.birth_date) < 18:
+            return JSONResponse({"error": "unknown_person"}, status_code=404)
+        sb.send_sms(phone_of(person.id_number), str(body.get("text", ""))[:200])
+        return JSONResponse({"phone_masked": _mask_phone(phone_of(person.id_number))})
+
     @app.post("/idp/api/person-otp/verify")
     async def person_otp_verify(request: Request, body: dict[str, str]) -> Response:
         if not _client_ok(sb, request):

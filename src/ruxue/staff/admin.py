@@ -1,10 +1,14 @@
 """City administrators: staff accounts and the schools' data. Every change is audited."""
 
+import datetime as dt
+
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.kit.sessions import revoke_staff, sessions_of
 from ruxue.schools.models import School
 from ruxue.staff.auth import Staff, current_staff, require
 from ruxue.staff.models import StaffUser
@@ -55,8 +59,46 @@ async def deactivate(
         if user is None:
             raise NotFound("账号不存在")
         user.active = False
-        await audit(session, staff, "staff_deactivate", target=username)
+        ended = await revoke_staff(session, user.id)
+        await audit(session, staff, "staff_deactivate", target=username, sessions_ended=ended)
     return {"username": username, "status": "inactive"}
+
+
+class SessionView(BaseModel):
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+@router.get("/staff/{username}/sessions")
+async def staff_sessions(
+    username: str, request: Request, staff: Staff = Depends(current_staff)
+) -> list[SessionView]:
+    """The live sessions of a staff member (when each began and ends; never the token)."""
+    require(staff, "admin")
+    async with request.app.state.db.write_session() as session:
+        user = await _user(session, username)
+        rows = await sessions_of(session, user.id)
+        await audit(session, staff, "staff_sessions_view", target=username)
+    return [SessionView(created_at=r.created_at, expires_at=r.expires_at) for r in rows]
+
+
+@router.post("/staff/{username}/sessions/revoke")
+async def revoke_sessions(
+    username: str, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, int]:
+    require(staff, "admin")
+    async with request.app.state.db.write_session() as session:
+        user = await _user(session, username)
+        ended = await revoke_staff(session, user.id)
+        await audit(session, staff, "staff_sessions_revoke", target=username, ended=ended)
+    return {"ended": ended}
+
+
+async def _user(session: AsyncSession, username: str) -> StaffUser:
+    user = await session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if user is None:
+        raise NotFound("账号不存在")
+    return user
 
 
 @router.patch("/schools/{code}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from ruxue.kit.errors import Forbidden, Unauthorized
+from ruxue.kit.sessions import rotate
 from ruxue.staff.models import StaffUser
 from ruxue.staff.rules import session_alive
 
@@ -26,6 +27,7 @@ class Staff:
 
 
 def start_session(request: Request, user: StaffUser, now: dt.datetime) -> None:
+    rotate(request.scope)  # a new token at login: a planted cookie is never promoted
     request.session["staff"] = {"id": user.id, "seen": now.isoformat()}
 
 

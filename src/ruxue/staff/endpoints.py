@@ -2,13 +2,14 @@
 
 import datetime as dt
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ruxue.enrollment.pages import render
-from ruxue.staff.auth import start_session
-from ruxue.staff.service import StaffLoginError, authenticate
+from ruxue.kit.ratelimit import Limit, TooManyRequests, take
+from ruxue.staff.auth import Staff, current_staff, start_session
+from ruxue.staff.service import StaffLoginError, authenticate, set_password
 
 router = APIRouter(tags=["staff"])
 
@@ -19,10 +20,30 @@ class StaffLogin(BaseModel):
     code: str
 
 
+# Per address, per name from one address, per name from anywhere (a name cannot be locked out
+# from another address before the attempts from everywhere add up to a hundred an hour).
+LOGIN_LIMITS = (
+    (Limit("login-ip", 20, dt.timedelta(minutes=10)), "ip"),
+    (Limit("login-name-ip", 5, dt.timedelta(minutes=15)), "name-ip"),
+    (Limit("login-name", 100, dt.timedelta(hours=1)), "name"),
+)
+
+
+async def _throttle(request: Request, username: str, now: dt.datetime) -> None:
+    address = request.client.host if request.client else ""
+    subjects = {"ip": address, "name-ip": f"{username.lower()}|{address}", "name": username.lower()}
+    for limit, subject in LOGIN_LIMITS:
+        await take(request.app.state.db, limit, subjects[subject], now)
+
+
 async def _login(
     request: Request, username: str, password: str, code: str
-) -> StaffLoginError | None:
-    now = dt.datetime.now(dt.UTC)  # TOTP and lockouts run on the real clock, not the demo's
+) -> StaffLoginError | TooManyRequests | None:
+    now = dt.datetime.now(dt.UTC)  # TOTP and rate limits run on the real clock, not the demo's
+    try:
+        await _throttle(request, username, now)
+    except TooManyRequests as refused:
+        return refused
     async with request.app.state.db.write_session() as session:  # a failure is counted and audited
         result = await authenticate(session, username, password, code, now)
     if isinstance(result, StaffLoginError):
@@ -51,10 +72,27 @@ async def login_form(
 ) -> Response:
     error = await _login(request, username, password, code)
     if error:
-        return render(
-            request, "staff_login.html", status_code=401, error=error.message, username=username
-        )
+        page = render(request, "staff_login.html", status_code=error.status_code,
+                      error=error.message, username=username)  # fmt: skip
+        page.headers.update(error.headers)
+        return page
     return RedirectResponse("/staff", status_code=303)
+
+
+class PasswordChange(BaseModel):
+    current: str
+    new: str = Field(min_length=10)
+
+
+@router.post("/api/v1/staff/password")
+async def change_password(
+    body: PasswordChange, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, int]:
+    """A new password ends every session of the account, this one included."""
+    async with request.app.state.db.write_session() as session:
+        ended = await set_password(session, staff.id, body.current, body.new)
+    request.session.clear()
+    return {"sessions_ended": ended}
 
 
 @router.post("/staff/logout", include_in_schema=False)

@@ -21,23 +21,36 @@ class StaffUser(Base):
     )  # reviewers (and a desk's district)
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_enc: Mapped[str] = mapped_column(String(200))  # SM4-encrypted TOTP secret
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a TOTP code counts once
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class AuditEntry(Base):
-    """Every staff action: who, when, what, on which object, why. Never updated."""
+    """Every staff action: who, when, what, on which object, why. Never updated: each entry is
+    linked to the one before by a hash chain (``seq``, ``prev_hash``, ``entry_hash``)."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     staff_id: Mapped[int | None] = mapped_column(Integer, index=True)
     username: Mapped[str] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(80), default="")
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest audit entry; a removed tail shows as a head with no entry behind it."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    entry_hash: Mapped[str] = mapped_column(String(64))

@@ -2,14 +2,14 @@
 
 import datetime as dt
 
+import pyotp
+
 ROLES = {
     "desk": "学校窗口",
     "reviewer": "区教育局审核",
     "admin": "市教育局管理员",
     "archivist": "档案管理员",
 }
-MAX_FAILED_LOGINS = 5
-LOCKOUT = dt.timedelta(minutes=15)
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 
 
@@ -24,8 +24,17 @@ def scope_problem(role: str, school_code: str | None, district_code: str | None)
     return None
 
 
-def lockout_after_failure(failed: int, now: dt.datetime) -> dt.datetime | None:
-    return now + LOCKOUT if failed >= MAX_FAILED_LOGINS else None
+def totp_step(secret: str, code: str, now: dt.datetime, last_used: int | None) -> int | None:
+    """The time step a TOTP code belongs to (the current one or either neighbour, for clock
+    drift), or None when it matches none or one already used: a code counts once."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if (last_used is None or step > last_used) and pyotp.utils.strings_equal(
+            totp.generate_otp(step), code
+        ):
+            return step
+    return None
 
 
 def session_alive(last_seen: dt.datetime, now: dt.datetime) -> bool:

@@ -1,7 +1,7 @@
 """Staff accounts: create, log in (password + TOTP, throttled), audit."""
 
 import datetime as dt
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyotp
 from argon2 import PasswordHasher
@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
+from ruxue.kit.db import locked_row, now_of
 from ruxue.kit.errors import RuxueError, Unauthorized
-from ruxue.staff.models import AuditEntry, StaffUser
-from ruxue.staff.rules import lockout_after_failure, scope_problem
+from ruxue.kit.sessions import revoke_staff
+from ruxue.staff.models import AuditEntry, AuditHead, StaffUser
+from ruxue.staff.rules import scope_problem, totp_step
 
 HASHER = PasswordHasher()
 FAILED = "用户名、密码或动态口令不正确"
@@ -48,31 +50,47 @@ async def create_staff(
 async def authenticate(
     session: AsyncSession, username: str, password: str, code: str, now: dt.datetime
 ) -> StaffUser | StaffLoginError:
-    """The account, or the error to show. Returned, not raised: a failure must be counted and
-    audited, so the caller commits before it reports it."""
+    """The account, or the error to show. Returned, not raised: a failure must be audited, so
+    the caller commits before it reports it. Unknown user, wrong password, wrong or reused code
+    and deactivated account get the same answer; attempts are limited by the caller (rate
+    limits per address and per name), so there is no lock anyone could set on an account."""
     user = (
         await session.scalars(select(StaffUser).where(StaffUser.username == username))
     ).one_or_none()
     if user is None or not user.active:
         HASHER.hash(password)  # spend the same time as for a real account
         return StaffLoginError(FAILED)
-    if user.locked_until and user.locked_until > now:
-        await audit(session, user, "login_locked")
-        until = user.locked_until.astimezone(dt.timezone(dt.timedelta(hours=8)))
-        return StaffLoginError(f"登录失败次数过多，账号已暂时锁定，请于{until:%H:%M}后再试")
     try:
         HASHER.verify(user.password_hash, password)
-        ok = pyotp.TOTP(pii.decrypt(user.totp_enc)).verify(code, for_time=now, valid_window=1)
+        step = totp_step(pii.decrypt(user.totp_enc), code, now, user.totp_last_step)
     except VerificationError:
-        ok = False
-    if not ok:
-        user.failed_logins += 1
-        user.locked_until = lockout_after_failure(user.failed_logins, now)
+        step = None
+    if step is None:
         await audit(session, user, "login_failed")
         return StaffLoginError(FAILED)
-    user.failed_logins, user.locked_until = 0, None
+    user.totp_last_step = step
     await audit(session, user, "login")
     return user
+
+
+async def set_password(session: AsyncSession, staff_id: int, current: str, new: str) -> int:
+    """Change a password after checking the current one; every session of the account ends.
+    Returns how many sessions ended."""
+    user = await session.get(StaffUser, staff_id)
+    if user is None or not _password_ok(user, current):
+        raise RuxueError("当前密码不正确", code="wrong_password")
+    if len(new) < 10:
+        raise RuxueError("密码至少10位")
+    user.password_hash = HASHER.hash(new)
+    await audit(session, user, "password_change")
+    return await revoke_staff(session, user.id)
+
+
+def _password_ok(user: StaffUser, password: str) -> bool:
+    try:
+        return HASHER.verify(user.password_hash, password)
+    except VerificationError:
+        return False
 
 
 class Actor(Protocol):
@@ -83,9 +101,35 @@ class Actor(Protocol):
     def username(self) -> str: ...
 
 
+AUDIT_FIELDS = ("seq", "at", "staff_id", "username", "action", "target", "detail", "prev_hash")
+
+
 async def audit(
     session: AsyncSession, who: Actor | None, action: str, target: str = "", **detail: object
 ) -> None:
-    session.add(AuditEntry(at=utcnow(), staff_id=who.id if who else None, username=who.username if who else "system",
-                           action=action, target=target, detail=detail))  # fmt: skip
+    """Append one entry to the audit chain, in the caller's transaction (the entry stands or
+    falls with the action). The head row's lock orders appends across processes."""
+    head = await locked_row(session, AuditHead, {"id": 1}, {"seq": 0, "entry_hash": GENESIS})
+    entry: dict[str, Any] = {
+        "seq": head.seq + 1,
+        "at": now_of(session),
+        "staff_id": who.id if who else None,
+        "username": who.username if who else "system",
+        "action": action,
+        "target": target,
+        "detail": detail,
+        "prev_hash": head.entry_hash,
+    }
+    entry["entry_hash"] = entry_hash(entry, AUDIT_FIELDS)
+    session.add(AuditEntry(**entry))
+    head.seq, head.entry_hash = entry["seq"], entry["entry_hash"]
     await session.flush()
+
+
+async def verify_audit(session: AsyncSession) -> list[str]:
+    """Every break of the audit chain, named; empty when intact."""
+    head = await session.get(AuditHead, 1)
+    rows = await session.stream_scalars(select(AuditEntry).order_by(AuditEntry.seq))
+    entries = [{k: getattr(e, k) for k in (*AUDIT_FIELDS, "entry_hash")} async for e in rows]
+    mapping = {"seq": head.seq, "entry_hash": head.entry_hash} if head else None
+    return chain_problems(entries, mapping, AUDIT_FIELDS, "audit log")

@@ -5,9 +5,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
@@ -20,17 +19,22 @@ from ruxue.enrollment.pages import router as enrollment_pages
 from ruxue.enrollment.policy import load_policy
 from ruxue.exchange.client import ExchangeClient
 from ruxue.exchange.endpoints import router as exchange_router
+from ruxue.guardianship.endpoints import router as guardianship_api
+from ruxue.guardianship.endpoints import staff_router as guardianship_review_api
+from ruxue.guardianship.pages import router as guardianship_pages
 from ruxue.identity.endpoints import router as identity_router
 from ruxue.identity.service import make_oauth
 from ruxue.kit.db import Database
-from ruxue.kit.errors import install_error_handler
+from ruxue.kit.security import SecurityMiddleware
+from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
-from ruxue.person.rules import IdNumberError
 from ruxue.review.endpoints import router as review_router
+from ruxue.review.pages import router as review_pages
 from ruxue.schools.endpoints import router as schools_router
-from ruxue.settings import Settings, get_settings
+from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
+from ruxue.web.errors import ERROR_RESPONSES, install_error_handlers
 from ruxue.web.mode import router as mode_router
 
 STATIC = Path(__file__).parent / "static"
@@ -38,10 +42,11 @@ STATIC = Path(__file__).parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    require_safe(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(settings.resolved_database_url())
+        app.state.db = Database(settings.resolved_database_url(), clock=settings.clock)
         app.state.exchange = ExchangeClient(settings, app.state.db)
         app.state.library = library_from(settings)
         yield
@@ -51,12 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="ruxue 入学一件事", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.oauth = make_oauth(settings)
-    app.add_middleware(
-        SessionMiddleware, secret_key=settings.session_secret, session_cookie="ruxue_session",
-        max_age=2 * 3600, same_site="lax", https_only=settings.public_url.startswith("https"),
-    )  # fmt: skip
-    install_error_handler(app)
-    app.add_exception_handler(IdNumberError, _bad_id_number)
+    https = settings.public_url.startswith("https")
+    app.add_middleware(ServerSessionMiddleware, https=https)
+    app.add_middleware(SecurityMiddleware, public_url=settings.public_url)  # outermost
+    install_error_handlers(app)
     app.add_exception_handler(
         LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)
     )
@@ -75,16 +78,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         archive_router,
         archive_pages,
         review_router,
+        guardianship_api,
+        guardianship_review_api,
+        guardianship_pages,
+        review_pages,
         mode_router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
     return app
-
-
-async def _bad_id_number(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, IdNumberError)
-    return JSONResponse({"error": "id_number", "message": exc.message}, status_code=400)
 
 
 def _pages(app: FastAPI) -> None:

@@ -3,6 +3,7 @@
   // After a failed submit, move focus to the first field marked invalid, else to the message.
   var target = document.querySelector('[aria-invalid="true"]') || document.querySelector('[role="alert"]');
   if (target) target.focus();
-  // A form that starts itself (step 4 asks the departments as soon as the page opens).
+  // A form that starts itself (step 4 asks the departments as soon as the page opens; not after
+  // an error, which would loop on the message).
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) { form.requestSubmit(); });
 })();

@@ -1,0 +1,27 @@
+"""Every 15 minutes the heads of the three logs are signed and exported outside the database."""
+
+import structlog
+from huey import crontab
+
+from ruxue.audit.service import signed_heads, write_heads
+from ruxue.kit.db import Database
+from ruxue.kit.queue import periodic_job, run_in_worker
+from ruxue.kit.sm2 import SealKey
+from ruxue.settings import get_settings
+
+log = structlog.get_logger("audit")
+
+
+async def export(db: Database) -> str:
+    settings = get_settings()
+    seal = SealKey.load_or_create(settings.seal_key_file)
+    async with db.read_session() as session:
+        document = await signed_heads(session, seal, settings.clock())
+    return write_heads(document, settings.heads_dir).name
+
+
+@periodic_job(crontab(minute="*/15"))
+def export_heads() -> str:
+    name = run_in_worker(export)
+    log.info("log heads exported", file=name)
+    return name

@@ -1,0 +1,57 @@
+"""``ruxue audit verify|export-heads``: the audit log, the call log and the archive's Merkle log."""
+
+import asyncio
+
+import typer
+from rich.console import Console
+
+from ruxue.audit.service import read_exported, signed_heads, verify_all, write_heads
+from ruxue.kit.db import Database
+from ruxue.kit.sm2 import SealKey
+from ruxue.settings import get_settings
+
+app = typer.Typer(help="Audit: hash chains and signed log heads.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def verify() -> None:
+    """Check every chain and every exported head; name each break; exit non-zero on any."""
+    settings = get_settings()
+    exported = read_exported(settings.heads_dir)
+
+    async def run() -> list[str]:
+        db = Database(settings.resolved_database_url())
+        try:
+            async with db.read_session() as session:
+                return await verify_all(
+                    session, exported, SealKey.load_or_create(settings.seal_key_file)
+                )
+        finally:
+            await db.dispose()
+
+    problems = asyncio.run(run())
+    for problem in problems:
+        console.print(f"[red]不一致[/red] {problem}")
+    if problems:
+        console.print(f"[red]发现 {len(problems)} 处问题[/red]")
+        raise typer.Exit(1)
+    console.print(f"审计日志、调用日志与档案日志完整（对照已导出的签名日志头 {len(exported)} 份）")
+
+
+@app.command("export-heads")
+def export_heads() -> None:
+    """Sign the current heads of the three logs and write them to the heads directory now."""
+    settings = get_settings()
+
+    async def run() -> str:
+        db = Database(settings.resolved_database_url())
+        try:
+            async with db.read_session() as session:
+                seal = SealKey.load_or_create(settings.seal_key_file)
+                document = await signed_heads(session, seal, settings.clock())
+        finally:
+            await db.dispose()
+        return str(write_heads(document, settings.heads_dir))
+
+    console.print(f"已导出签名日志头：{asyncio.run(run())}")

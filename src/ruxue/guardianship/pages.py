@@ -1,0 +1,129 @@
+"""Guardianship request pages: the applicant's form and list, the reviewers' list."""
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ruxue.desk.pages import signed_in_staff
+from ruxue.enrollment.pages import render, signed_in
+from ruxue.guardianship import repository as repo
+from ruxue.guardianship import service
+from ruxue.guardianship.documents import add_document, documents_of
+from ruxue.guardianship.schemas import request_view, staff_view
+from ruxue.identity.service import Guardian
+from ruxue.kit.errors import RuxueError
+from ruxue.person.rules import IdNumberError
+from ruxue.staff.auth import Staff
+from ruxue.staff.service import audit
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _mine(request: Request, guardian: Guardian) -> list[object]:
+    async with request.app.state.db.read_session() as session:
+        return [request_view(r) for r in await repo.mine(session, guardian.id_number)]
+
+
+@router.get("/guardianship", response_class=HTMLResponse)
+async def form(request: Request, guardian: Guardian = Depends(signed_in)) -> Response:
+    mine = await _mine(request, guardian)
+    return render(request, "guardianship.html", requests=mine, relationships=service.RELATIONSHIPS)
+
+
+@router.post("/guardianship", response_class=HTMLResponse)
+async def file(
+    request: Request,
+    child_id: str = Form(""),
+    relationship: str = Form(""),
+    note: str = Form(""),
+    guardian: Guardian = Depends(signed_in),
+) -> Response:
+    state = request.app.state
+    try:
+        filing = await service.file_request(
+            state.db,
+            state.exchange,
+            guardian,
+            child_id=child_id,
+            relationship=relationship,
+            note=note,
+        )
+    except (RuxueError, IdNumberError) as exc:
+        mine = await _mine(request, guardian)
+        return render(
+            request,
+            "guardianship.html",
+            status_code=exc.status_code if isinstance(exc, RuxueError) else 400,
+            error=exc.message,
+            requests=mine,
+            relationships=service.RELATIONSHIPS,
+            child_id=child_id,
+            note=note,
+        )
+    await service.tell_parents(state.db, state.settings, filing)
+    return RedirectResponse(f"/guardianship?filed={filing.request.request_no}", status_code=303)
+
+
+@router.post("/guardianship/{request_no}/documents", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    request_no: str,
+    file: UploadFile = File(...),
+    guardian: Guardian = Depends(signed_in),
+) -> Response:
+    settings, db = request.app.state.settings, request.app.state.db
+    data = await file.read(settings.upload_max_bytes + 1)
+    try:
+        await add_document(
+            db,
+            settings.upload_dir,
+            settings.upload_max_bytes,
+            guardian,
+            request_no,
+            file.filename or "",
+            data,
+        )
+    except RuxueError as exc:
+        mine = await _mine(request, guardian)
+        return render(
+            request,
+            "guardianship.html",
+            status_code=exc.status_code,
+            error=exc.message,
+            requests=mine,
+            relationships=service.RELATIONSHIPS,
+        )
+    return RedirectResponse("/guardianship", status_code=303)
+
+
+@router.get("/staff/guardianship", response_class=HTMLResponse)
+async def staff_list(request: Request, staff: Staff | None = Depends(signed_in_staff)) -> Response:
+    if staff is None or staff.role not in ("reviewer", "admin"):
+        return RedirectResponse("/staff", status_code=303)
+    async with request.app.state.db.write_session() as session:
+        pending = await repo.staff_requests(session, staff, "pending")
+        views = [
+            staff_view(r, await repo.events_of(session, r), await documents_of(session, r))
+            for r in pending
+        ]
+        await audit(session, staff, "guardianship_list_view", status="pending", rows=len(views))
+    return render(request, "staff_guardianship.html", staff=staff, requests=views)
+
+
+@router.post("/staff/guardianship/{request_no}", response_class=HTMLResponse)
+async def staff_decide(
+    request: Request,
+    request_no: str,
+    action: str = Form(""),
+    reason: str = Form(""),
+    staff: Staff | None = Depends(signed_in_staff),
+) -> Response:
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    try:
+        async with request.app.state.db.write_session() as session:
+            await service.decide(
+                session, staff, request_no, approve=action == "approve", reason=reason
+            )
+    except RuxueError as exc:
+        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+    return RedirectResponse("/staff/guardianship", status_code=303)

@@ -1,0 +1,144 @@
+"""Server-side sessions: the cookie holds only a random token; the session lives in a database row
+(SM4-encrypted), so a logout, a deactivation or a password change ends it for good, and no key can
+forge one. Starlette's ``SessionMiddleware`` keeps the whole session in a signed cookie, which
+cannot be revoked, and ``starsessions`` stores cannot list or revoke by staff member; hence this
+small middleware with the same ``request.session`` interface (Authlib's login state uses it)."""
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ruxue.kit import pii
+from ruxue.kit.db import Base, Database, UtcDateTime, utcnow
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+COOKIE = "ruxue_session"
+LIFETIME = dt.timedelta(hours=2)
+ROTATE = "session.rotate"  # scope key: a login asks for a fresh token (no session fixation)
+
+
+class WebSession(Base):
+    __tablename__ = "web_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's token
+    data_enc: Mapped[str] = mapped_column(Text)
+    staff_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+def token_id(token: str) -> str:
+    """Rows are keyed by the token's hash: a copy of the table gives no live cookie."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def rotate(scope: Scope) -> None:
+    """Give this session a new token when the response is sent (call at login)."""
+    scope[ROTATE] = True
+
+
+async def revoke_staff(session: AsyncSession, staff_id: int) -> int:
+    """End every session of a staff member (deactivation, password change)."""
+    result = await session.execute(delete(WebSession).where(WebSession.staff_id == staff_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def sessions_of(session: AsyncSession, staff_id: int) -> list[WebSession]:
+    query = select(WebSession).where(
+        WebSession.staff_id == staff_id, WebSession.expires_at > utcnow()
+    )
+    return list((await session.scalars(query.order_by(WebSession.created_at))).all())
+
+
+class ServerSessionMiddleware:
+    def __init__(self, app: ASGIApp, https: bool) -> None:
+        self.app = app
+        self.flags = "; HttpOnly; SameSite=Lax" + ("; Secure" if https else "")
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        db: Database = scope["app"].state.db
+        token = _cookie(scope)
+        data = await _load(db, token) if token else None
+        scope["session"] = dict(data or {})
+        before = json.dumps(data, sort_keys=True) if data is not None else None
+
+        async def persist(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                header = await self._save(db, scope, token if data is not None else None, before)
+                if header:
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], (b"set-cookie", header.encode())]
+            await send(message)
+
+        await self.app(scope, receive, persist)
+
+    async def _save(self, db: Database, scope: Scope, token: str | None, before: str | None) -> str:
+        """Write the session if it changed; the Set-Cookie header to send, or ''."""
+        data = scope["session"]
+        now = dt.datetime.now(dt.UTC)
+        rotate_it = bool(scope.get(ROTATE))
+        if not data:
+            if token:
+                await _delete(db, token)
+                return f"{COOKIE}=; Path=/; Max-Age=0{self.flags}"
+            return ""
+        if token and not rotate_it and json.dumps(data, sort_keys=True) == before:
+            return ""
+        if token and rotate_it:
+            await _delete(db, token)
+            token = None
+        fresh = token is None
+        token = token or secrets.token_urlsafe(32)
+        await _store(db, token, data, now)
+        return (
+            f"{COOKIE}={token}; Path=/; Max-Age={int(LIFETIME.total_seconds())}{self.flags}"
+            if fresh
+            else ""
+        )
+
+
+def _cookie(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            morsel = SimpleCookie(value.decode("latin-1")).get(COOKIE)
+            if morsel and morsel.value:
+                return morsel.value
+    return None
+
+
+async def _load(db: Database, token: str) -> dict[str, Any] | None:
+    async with db.read_session() as session:
+        row = await session.get(WebSession, token_id(token))
+    if row is None or row.expires_at <= dt.datetime.now(dt.UTC):
+        return None
+    return dict(json.loads(pii.decrypt(row.data_enc)))
+
+
+async def _store(db: Database, token: str, data: dict[str, Any], now: dt.datetime) -> None:
+    staff = data.get("staff")
+    async with db.write_session() as session:
+        row = await session.get(WebSession, token_id(token))
+        if row is None:
+            row = WebSession(id=token_id(token), created_at=now)
+            session.add(row)
+        row.data_enc = pii.encrypt(json.dumps(data))
+        row.staff_id = staff.get("id") if isinstance(staff, dict) else None
+        row.expires_at = now + LIFETIME
+
+
+async def _delete(db: Database, token: str) -> None:
+    async with db.write_session() as session:
+        await session.execute(delete(WebSession).where(WebSession.id == token_id(token)))

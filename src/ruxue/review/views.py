@@ -1,0 +1,69 @@
+"""What staff see of a case on its page: the fetched facts masked, the reasons in Chinese, the
+materials and the history. The internal note is shown here, to staff, and nowhere else."""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.desk.service import ORIGINALS
+from ruxue.enrollment import repository as repo
+from ruxue.enrollment import supplement
+from ruxue.enrollment.explain import EVENTS, MATERIALS, reason_text
+from ruxue.enrollment.models import Case, CaseEvent, Material
+from ruxue.enrollment.policy import load_policy
+from ruxue.enrollment.rules import missing_materials, place
+from ruxue.enrollment.views import fetched
+from ruxue.review.service import still_missing
+from ruxue.schools.repository import school_refs
+
+SOURCES = {"upload": "监护人上传", "desk": "窗口扫描"}
+KINDS = {**ORIGINALS, **{code: m["name"] for code, m in MATERIALS.items()}}
+
+
+def history_row(event: CaseEvent) -> dict[str, Any]:
+    detail = event.detail or {}
+    notes = []
+    if detail.get("message"):
+        notes.append(("告知监护人", str(detail["message"])))
+    if detail.get("internal_note"):
+        notes.append(("内部意见", str(detail["internal_note"])))
+    if detail.get("originals"):
+        notes.append(("原件", "、".join(map(str, detail["originals"]))))  # type: ignore[call-overload]
+    if detail.get("kind") in KINDS:
+        how = {"upload": "上传", "bring": "将携带原件"}.get(str(detail.get("how")), "")
+        notes.append(("材料", f"{KINDS[str(detail['kind'])]} {how}".strip()))
+    label = EVENTS.get(event.action, event.action)
+    return {"at": event.at, "label": label, "who": who(event.actor), "notes": notes}
+
+
+def who(actor: str) -> str:
+    """The actor in words: the system, the guardian (never their number), a staff member."""
+    if actor.startswith("staff:"):
+        return actor.removeprefix("staff:")
+    return "系统" if actor == "system" else "监护人"
+
+
+def file_row(material: Material) -> dict[str, Any]:
+    source = SOURCES.get(material.source, material.source)
+    return {"m": material, "kind": KINDS.get(material.kind, material.kind), "source": source}
+
+
+async def case_context(session: AsyncSession, case: Case) -> dict[str, Any]:
+    facts = repo.read_facts(case)
+    policy = load_policy(case.year, case.district_code or "")
+    placement = place(policy, facts, await school_refs(session))
+    files = await repo.materials_of(session, case)
+    events = await repo.events_of(session, case)
+    return {
+        "fetched": fetched(facts),
+        "reasons": [reason_text(code, policy) for code in case.reasons],
+        "materials": supplement.states(case, facts),
+        "files": [file_row(f) for f in files],
+        "history": [history_row(e) for e in events],
+        "still_missing": still_missing(case),
+        "needed": missing_materials(facts),
+        "suggested": {
+            "school_code": placement.school.code if placement.school else "",
+            "category": placement.category or "",
+        },
+    }

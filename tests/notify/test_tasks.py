@@ -1,0 +1,143 @@
+"""Sending the SMS outbox: rows claimed before the gateway is called, no transaction open across the
+call, each message sent once however many senders run; jobs queued only when the unit of work
+commits. Against the sandbox's SMS gateway over HTTP, on SQLite or PostgreSQL."""
+
+import asyncio
+import datetime as dt
+import uuid
+
+import httpx
+from huey import Huey
+from sqlalchemy import TextClause, select, text, update
+
+from ruxue.enrollment.models import Case
+from ruxue.kit import pii
+from ruxue.kit.db import Database, utcnow
+from ruxue.notify.gateway import SmsGateway
+from ruxue.notify.models import Notification
+from ruxue.notify.service import queue_sms
+from ruxue.notify.tasks import send_pending
+from tests.helpers import ServerThread
+
+PHONE = "13912345678"
+
+
+async def _outbox(db: Database, count: int) -> str:
+    """``count`` pending messages whose texts carry one fresh token; the token."""
+    token = uuid.uuid4().hex[:8]
+    async with db.write_session() as session:
+        for n in range(count):
+            session.add(Notification(case_no=f"C{n}", recipient_enc=pii.encrypt(PHONE),
+                                     text=f"{token}-{n:03d}", status="pending"))  # fmt: skip
+    return token
+
+
+async def _delivered(sandbox: ServerThread, token: str) -> list[str]:
+    async with httpx.AsyncClient(base_url=sandbox.url) as http:
+        messages = (await http.get("/_sandbox/sms", params={"phone": PHONE})).json()
+    return sorted(m["text"] for m in messages if m["text"].startswith(token))
+
+
+async def test_senders_running_at_once_send_each_message_once(
+    db: Database, database_url: str, sandbox: ServerThread
+) -> None:
+    token = await _outbox(db, 40)
+    senders = [Database(database_url) for _ in range(3)]  # as three worker processes would
+    gateway = MeetingGateway(f"{sandbox.url}/_sandbox/sms", asyncio.Barrier(3))
+    try:
+        counts = await asyncio.gather(*(send_pending(s, gateway, batch=4) for s in senders))
+    finally:
+        for s in senders:
+            await s.dispose()
+    assert sum(counts) == 40 and all(counts)  # every sender took a share, together all of them
+    assert await _delivered(sandbox, token) == [f"{token}-{n:03d}" for n in range(40)]
+    async with db.read_session() as session:
+        rows = (await session.execute(select(Notification.status, Notification.attempts))).all()
+    assert set(rows) == {("sent", 1)}
+    assert await send_pending(db, SmsGateway(gateway.url)) == 0  # a sent one is never taken again
+
+
+class MeetingGateway(SmsGateway):
+    """The sandbox gateway; the first messages wait until every sender holds a claim, so the
+    senders surely run at the same time."""
+
+    def __init__(self, url: str, barrier: asyncio.Barrier) -> None:
+        super().__init__(url)
+        self.barrier, self.waiting = barrier, 0
+
+    async def send(self, phone: str, text: str) -> None:
+        if self.waiting < self.barrier.parties:  # a sender waits here, so these are all different
+            self.waiting += 1
+            async with asyncio.timeout(10):
+                await self.barrier.wait()
+        await super().send(phone, text)
+
+
+async def test_a_claim_whose_lease_is_over_is_taken_again_a_live_one_is_not(
+    db: Database, sandbox: ServerThread
+) -> None:
+    token = await _outbox(db, 2)
+    async with db.write_session() as session:
+        ids = (await session.scalars(select(Notification.id).order_by(Notification.id))).all()
+        now = utcnow()
+        for note_id, until in zip(
+            ids, (now - dt.timedelta(seconds=1), now + dt.timedelta(minutes=5)), strict=True
+        ):
+            claim = update(Notification).where(Notification.id == note_id)
+            await session.execute(claim.values(claimed_by="a dead sender", claimed_until=until))
+    assert await send_pending(db, SmsGateway(f"{sandbox.url}/_sandbox/sms")) == 1
+    assert await _delivered(sandbox, token) == [f"{token}-000"]
+
+
+class WritingGateway(SmsGateway):
+    """The sandbox gateway; before each message another connection writes to the database, which
+    would wait (and here fail) if the sender held a write transaction across the call."""
+
+    def __init__(self, url: str, other: Database) -> None:
+        super().__init__(url)
+        self.other = other
+
+    async def send(self, phone: str, text: str) -> None:
+        async with asyncio.timeout(5), self.other.write_session() as session:
+            await session.execute(text_update(text))
+        await super().send(phone, text)
+
+
+def text_update(sms_text: str) -> TextClause:
+    return text("UPDATE notification SET text = text WHERE text = :t").bindparams(t=sms_text)
+
+
+async def test_the_gateway_is_called_with_no_transaction_open(
+    db: Database, database_url: str, sandbox: ServerThread
+) -> None:
+    token = await _outbox(db, 3)
+    other = Database(database_url)
+    try:
+        gateway = WritingGateway(f"{sandbox.url}/_sandbox/sms", other)
+        assert await send_pending(db, gateway) == 3
+    finally:
+        await other.dispose()
+    assert len(await _delivered(sandbox, token)) == 3
+
+
+async def test_jobs_are_queued_after_the_commit_and_dropped_on_rollback(
+    db: Database, test_queue: Huey
+) -> None:
+    case = Case(case_no="C-after-commit", phone_enc=pii.encrypt(PHONE))
+    test_queue.flush()
+    try:
+        async with db.write_session() as session:
+            await queue_sms(session, case, "rolled back")
+            assert test_queue.pending_count() == 0  # nothing before the commit
+            raise RuntimeError("the request failed")
+    except RuntimeError:
+        pass
+    assert test_queue.pending_count() == 0
+    async with db.read_session() as session:
+        assert (await session.scalars(select(Notification))).all() == []
+    async with db.write_session() as session:
+        await queue_sms(session, case, "one")
+        await queue_sms(session, case, "two")
+    pending = test_queue.pending()
+    assert [t.name for t in pending] == ["deliver"]  # one job for the commit
+    test_queue.flush()
