@@ -108,7 +108,6 @@ class Audit:
         await shot(page, f"a11y-{self.prefix}-{name}")
 
     async def _axe(self, page: Page) -> list[str]:
-        await page.add_script_tag(path=str(AXE))
         result: dict[str, Any] = await page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
         )
@@ -140,7 +139,11 @@ class Audit:
 async def browser_context(viewport: dict[str, int]) -> AsyncIterator[BrowserContext]:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield await browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+        context = await browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+        # axe-core comes with every document from the browser itself: the pages' CSP (scripts
+        # from 'self' only) stays on and refuses a script tag added to the page
+        await context.add_init_script(path=str(AXE))
+        yield context
         await browser.close()
 
 

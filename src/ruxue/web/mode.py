@@ -29,12 +29,11 @@ def is_elder(request: Request) -> bool:
 
 def here(request: Request) -> str:
     """Where the switch comes back to: this page, or for a page answering a form, the page the
-    form was on (a POST URL cannot be opened again)."""
+    form was on (a POST URL cannot be opened again). The path only: text from a query string is
+    never written into a page."""
     if request.method != "GET":
-        referer = urlsplit(request.headers.get("referer", ""))
-        return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
+        return safe_next(urlsplit(request.headers.get("referer", "")).path)
+    return request.url.path
 
 
 @router.get("/mode")
