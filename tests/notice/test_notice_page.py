@@ -4,7 +4,7 @@ import httpx
 
 from ruxue.kit.db import Database
 from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LI, LIU, WANG, WANG_CHILD
+from tests.enrollment.test_assess import LI, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
 from tests.helpers import ServerThread
 from tests.web.session import logged_in
 
@@ -33,3 +33,27 @@ async def test_guardian_reads_the_notice_as_a_page_others_cannot(
         ] == "/auth/login"
     await wang.aclose()
     await li.aclose()
+
+
+async def test_a_rejected_case_reads_its_rejection_as_a_page(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    zhao = await logged_in(web, sandbox, ZHAO)  # a 2013 child applying for grade 1
+    case = await apply(zhao, sandbox, "primary", ZHAO_CHILD, None)
+    no = case["case_no"]
+    assert case["outcome"] == "rejected"
+    status = await zhao.get(f"/cases/{no}")
+    assert f'href="/cases/{no}/notice.html"' in status.text
+    page = await zhao.get(f"/cases/{no}/notice.html")
+    assert page.status_code == 200
+    expected = [
+        f"<title>不予通过告知书 {case['rejection_no']}",
+        "<h1>不予通过告知书</h1>",
+        "不予通过。理由如下：",
+        "不符合本年度一年级入学年龄",
+        "六十日内依法申请行政复议",
+        f'href="/api/v1/cases/{no}/rejection.pdf"',
+    ]
+    assert [text for text in expected if text not in page.text] == []
+    assert "就读学校" not in page.text
+    await zhao.aclose()

@@ -84,3 +84,32 @@ def test_qr_code_opens_the_verification_page() -> None:
             ["zbarimg", "-q", "--raw", f"{tmp}/page-1.png"], capture_output=True, text=True
         )
     assert decoded.stdout.strip() == DATA.verify_url
+
+
+def test_rejection_declares_language_title_and_is_tagged() -> None:
+    """Like the seat notice: /Lang and the title for assistive technology, and a structure tree
+    poppler reads back in order (heading, paragraphs with every reason, the two figures)."""
+    pdf = render_rejection(DATA)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "r.pdf").write_bytes(pdf)
+        out = subprocess.run(
+            ["pdfinfo", "-struct-text", f"{tmp}/r.pdf"], capture_output=True, text=True, check=True
+        ).stdout
+        info = subprocess.run(
+            ["pdfinfo", f"{tmp}/r.pdf"], capture_output=True, text=True, check=True
+        ).stdout
+    assert (
+        "Tagged:          yes" in info
+        and f"Title:           不予通过告知书 {DATA.rejection_no}" in info
+    )
+    kinds = [line.split()[0] for line in out.splitlines()[1:] if not line.strip().startswith('"')]
+    paragraphs = (
+        3 + 1 + len(DATA.reasons) + 3 + 2
+    )  # numbers, greeting, intro, reasons, rights, issuer
+    assert kinds == ["H1"] + ["P"] * (paragraphs - 1) + ["Figure", "Figure", "P"]
+    assert '"不予通过告知书"' in out and '"赵小刚同学的监护人："' in out
+    with pikepdf.open(io.BytesIO(pdf)) as doc, doc.open_metadata() as meta:
+        assert str(doc.Root.Lang) == "zh-CN" and meta.get("dc:language") == {"zh-CN"}
+        assert bool(doc.Root.ViewerPreferences.DisplayDocTitle) is True
+        figures = [k for k in doc.Root.StructTreeRoot.K.K if k.S == "/Figure"]
+        assert str(figures[0].Alt) == "苏州市姑苏区教育局入学专用章（电子印章图案）"
