@@ -22,17 +22,22 @@ from playwright.async_api import BrowserContext, Page, async_playwright
 from sqlalchemy import select
 
 from ruxue.archive.build import build_package
+from ruxue.archive.failures import MAX_ATTEMPTS
+from ruxue.archive.models import CheckRun, FilingFailure
 from ruxue.archive.storage import LocalLibrary
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import Settings
+from ruxue.web.mode import ELDER_COOKIE
 from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
 from tests.browser.test_guardian_flow import pytestmark as chromium_required
 from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import CHEN, LIU, WANG, WANG_CHILD
+from tests.enrollment.test_assess import CHEN, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
 from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
+from tests.guardianship.test_requests import FILE as GUARDIANSHIP
 from tests.helpers import ServerThread
+from tests.review.test_materials_review import GUSU, sun_needs_materials, upload
 from tests.staff.helpers import PASSWORD, make_staff, staff_login
 from tests.web.session import last_sms_code, logged_in
 
@@ -412,3 +417,115 @@ async def keyboard_steps(page: Page, sandbox: ServerThread) -> None:
     await tab_to(page, "#submit")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("#result")
+
+
+async def test_pages_of_errors_guardianship_materials_and_rejection(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    """The pages that came with the error pages, guardianship requests, the needs_materials
+    journey and rejection letters: the guardian's in both modes at 375×812, the reviewer's and the
+    archivist's at 1280×800."""
+    chen = await logged_in(web, sandbox, CHEN)  # a grandfather's pending request, a draft case
+    assert (await chen.post("/api/v1/guardianship", json=GUARDIANSHIP)).status_code == 201
+    draft = await _at_materials_step(chen)
+    sun, needs = await sun_needs_materials(web, sandbox)
+    assert (await upload(sun, needs, "BIRTH_CERTIFICATE")).status_code == 200  # one of two
+    zhao = await logged_in(web, sandbox, ZHAO)  # a 2013 child applying for grade 1
+    rejected = await apply(zhao, sandbox, "primary", ZHAO_CHILD, None)
+    assert rejected["outcome"] == "rejected"
+    verify = "/verify/" + rejected["verify_url"].split("/verify/")[1]
+    pages = [
+        (chen, "404", "/cases/RX2026PNOSUCHCASE"),
+        (chen, "withdraw", f"/cases/{draft}/withdraw"),
+        (chen, "guardianship", "/guardianship"),
+        (sun, "needs-materials", f"/cases/{needs}"),
+        (zhao, "rejected", f"/cases/{rejected['case_no']}"),
+        (zhao, "rejection-notice", f"/cases/{rejected['case_no']}/notice.html"),
+        (zhao, "rejection-verify", verify),
+    ]
+    for mode in MODES:
+        audit = Audit(PHONE, f"later-{mode}")
+        async with browser_context(PHONE) as context:
+            page = await context.new_page()
+            for client, name, path in pages:
+                await as_guardian(context, client, web.url, elder=mode == "elder")
+                response = await page.goto(f"{web.url}{path}")
+                assert response and response.status == (404 if name == "404" else 200), name
+                assert await page.get_attribute("html", "class") == (
+                    "elder" if mode == "elder" else None
+                )
+                await audit.check(page, name)
+            await as_guardian(context, sun, web.url, elder=mode == "elder")
+            await page.goto(f"{web.url}/cases/{needs}")
+            await page.click("#upload-MARRIAGE_CERTIFICATE")  # no file chosen: the browser asks
+            assert await page.evaluate("document.activeElement.id") == "file-MARRIAGE_CERTIFICATE"
+        audit.assert_clean(len(pages))
+    for client in (chen, sun, zhao):
+        await client.aclose()
+    await library_with_failures(db, rejected["case_no"])
+
+    staff = Audit(DESK, "later-staff")
+    async with browser_context(DESK) as context:
+        page = await context.new_page()
+        await staff_login(
+            page, web.url, "gs-rev", await make_staff(db, "gs-rev", "reviewer", district=GUSU)
+        )
+        await staff.check(page, "reviewer-queue")
+        await page.click("#guardianship-link")
+        await page.wait_for_selector("[id^=gr-]")
+        await staff.check(page, "staff-guardianship")
+        await page.goto(f"{web.url}/staff/cases/{needs}")
+        await page.wait_for_selector("#approve-blocked")
+        await staff.check(page, "reviewer-case")
+        await page.click("#reject")  # no reason: told beside the field, focus on it
+        await page.wait_for_selector("[role=alert]")
+        assert await page.evaluate("document.activeElement.id") == "reject-message"
+        assert await page.get_attribute("#reject-message", "aria-describedby") == "message-error"
+        assert await page.is_visible("#message-error")
+        await staff.check(page, "reviewer-case-error")
+        await page.fill("#reject-message", "户籍与实际居住不符")
+        await page.click("#reject")
+        await page.wait_for_selector("#confirm-form")
+        await staff.check(page, "reviewer-confirm")
+        await page.goto(f"{web.url}/staff")
+        await page.click("#logout")
+        await staff_login(page, web.url, "keeper2", await make_staff(db, "keeper2", "archivist"))
+        await page.goto(f"{web.url}/staff/archive")
+        await page.wait_for_selector("#filing-failures")
+        assert "GD-3-2" in await page.inner_text("#filing-failures")
+        await staff.check(page, "archivist-failures")
+    staff.assert_clean(6)
+
+
+async def as_guardian(
+    context: BrowserContext, client: httpx.AsyncClient, url: str, *, elder: bool
+) -> None:
+    """The browser takes the client's session (and the 长辈版 cookie in that mode)."""
+    await context.clear_cookies()
+    await context.add_cookies(cookies_of(client, url))
+    if elder:
+        await context.add_cookies([{"name": ELDER_COOKIE, "value": "1", "url": url}])
+
+
+async def library_with_failures(db: Database, case_no: str) -> None:
+    """A case that could not be filed and a package whose newest check failed, as the archivist's
+    page lists them."""
+    async with db.write_session() as session:
+        case_id = (await session.scalars(select(Case.id).where(Case.case_no == case_no))).one()
+        why = "content/002-出生医学证明.pdf 不是 PDF/A-2 文件"
+        session.add(
+            FilingFailure(
+                case_id=case_id,
+                case_no=case_no,
+                archive_no="DA-320508-2026-0001",
+                attempts=MAX_ATTEMPTS,
+                last_error="归档检测未通过",
+                failing=[{"code": "GD-3-2", "name": "可用性", "passed": False, "why": why}],
+            )
+        )
+        failing = [
+            {"code": "LTP-1-1", "name": "真实性", "passed": False, "why": "data/x 校验和不符"}
+        ]
+        session.add(
+            CheckRun(archive_no="DA-320508-2026-0002", stage="LTP", passed=False, results=failing)
+        )
