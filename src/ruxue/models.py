@@ -3,6 +3,7 @@
 from ruxue.archive import models as archive_models
 from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
+from ruxue.identity import models as identity_models
 from ruxue.kit import ratelimit as ratelimit_models
 from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
@@ -15,6 +16,7 @@ __all__ = [
     "archive_models",
     "enrollment_models",
     "exchange_models",
+    "identity_models",
     "notify_models",
     "ratelimit_models",
     "schools_models",
