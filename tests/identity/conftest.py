@@ -1,0 +1,54 @@
+"""The app as the relying party of an independent OpenID provider (npm oidc-provider), twice: one
+app talks to the provider directly; one through a proxy in front of the token endpoint, with no
+leeway on the ID token's times."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from ruxue.settings import Settings
+from tests.helpers import ServerThread, free_port
+from tests.identity.standard import MODULE, TokenProxy, start_provider
+
+
+@dataclass
+class Standard:
+    provider: str
+    rp: ServerThread
+    proxied: ServerThread
+    proxy: TokenProxy
+
+
+@pytest.fixture(scope="session")
+def standard(settings: Settings, sandbox: ServerThread) -> Iterator[Standard]:
+    from ruxue.web.app import create_app
+
+    if not MODULE.exists():
+        pytest.skip("oidc-provider is not installed: run make setup (scripts/oidc-provider.sh)")
+    ports = [free_port() for _ in range(4)]
+    provider_url, rp_url, proxied_url, proxy_url = (f"http://127.0.0.1:{p}" for p in ports)
+    process = start_provider(ports[0], [rp_url, proxied_url])
+    proxy = TokenProxy(provider_url)
+    proxy.url = proxy_url
+    common = {"spouse_method": "link", "oidc_scopes": "openid profile idcard phone"}
+    direct = settings.model_copy(update={"idp_url": provider_url, "public_url": rp_url, **common})
+    via_proxy = settings.model_copy(
+        update={"idp_url": proxy_url, "public_url": proxied_url, "oidc_leeway_s": 0, **common}
+    )
+    try:
+        with (
+            ServerThread(proxy.app, ports[3]),
+            ServerThread(create_app(direct), ports[1]) as rp,
+            ServerThread(create_app(via_proxy), ports[2]) as proxied,
+        ):
+            yield Standard(provider_url, rp, proxied, proxy)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def proxy(standard: Standard) -> Iterator[TokenProxy]:
+    yield standard.proxy
+    standard.proxy.hook = None
