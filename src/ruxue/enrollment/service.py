@@ -25,6 +25,7 @@ from ruxue.enrollment.policy import CHINA, Policy, load_policy
 from ruxue.enrollment.rules import NOTICE, Decision, best_residence, decide, rejections
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
+from ruxue.exchange.models import Consent
 from ruxue.exchange.repository import get_consent
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.identity.service import Guardian
@@ -198,6 +199,17 @@ async def set_spouse(
     async with db.write_session() as session:
         consent = await grant_consent(session, grantor=spouse, subjects=[spouse], departments=list(DEPARTMENTS),
                                       fields=FIELDS, purpose="ENROLLMENT", case_no=case.case_no)  # fmt: skip
+    return await attach_spouse(db, client, guardian, case_no, spouse, consent)
+
+
+async def attach_spouse(
+    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str, spouse: str, consent: Consent
+) -> Case:  # fmt: skip
+    """Step 3 once the spouse's own consent is recorded (by code, or by the spouse's own login):
+    the police are asked about the spouse, who must be the child's other parent."""
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        _editable(case)
         ctx = await context(session, case, guardian.id_number)
     ctx = CallContext(
         case_no=ctx.case_no,

@@ -108,6 +108,8 @@ class PersonOtpError(RuxueError):
 
 async def request_person_otp(settings: Settings, id_number: str, reason: str) -> dict[str, str]:
     """Ask the identity platform to send a third person (the spouse) an authorisation code."""
+    if settings.spouse_method != "code":  # a private API of the sandbox, not of a standard provider
+        raise PersonOtpError("本平台配偶授权采用短信链接方式：请在配偶信息页发送授权链接。")
     async with http_client(settings.ca_bundle, timeout=10) as http:
         response = await http.post(
             f"{settings.idp_url.rstrip('/')}/api/person-otp",
