@@ -4,7 +4,8 @@
 // (the sandbox dataset's adults), the acr values and the scope claims.
 //
 // Environment: PORT, RP_URLS (space-separated public URLs of the relying parties under test),
-// DATASET (the sandbox dataset JSON), OIDC_PROVIDER (path of oidc-provider's lib/index.js).
+// DATASET (the sandbox dataset JSON), OIDC_PROVIDER (path of oidc-provider's lib/index.js),
+// PKJWT_JWK (the public key of the client that authenticates with private_key_jwt).
 //
 // A login name is an ID number, optionally with a variant: "ID:basic" logs in at a lower level
 // of assurance, "ID:noacr" without an acr, "ID:azp" adds azp naming our client (to play a
@@ -52,6 +53,18 @@ const configuration = {
       post_logout_redirect_uris: rps.map((rp) => `${rp}/`),
       backchannel_logout_uri: `${rps[0]}/auth/backchannel-logout`,
       backchannel_logout_session_required: true,
+    },
+    {
+      client_id: 'ruxue-post',
+      client_secret: 'ruxue-post-secret',
+      token_endpoint_auth_method: 'client_secret_post',
+      redirect_uris: rps.map((rp) => `${rp}/auth/callback`),
+    },
+    {
+      client_id: 'ruxue-pkjwt',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [JSON.parse(process.env.PKJWT_JWK)] },
+      redirect_uris: rps.map((rp) => `${rp}/auth/callback`),
     },
     {
       client_id: 'other-app',

@@ -26,8 +26,9 @@ DATASET = ROOT / "src" / "ruxue" / "sandbox" / "example-dataset.json"
 Hook = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
-def start_provider(port: int, rp_urls: list[str]) -> subprocess.Popen[bytes]:
+def start_provider(port: int, rp_urls: list[str], jwk: dict[str, Any]) -> subprocess.Popen[bytes]:
     env = {
+        "PKJWT_JWK": json.dumps(jwk),
         "PATH": "/usr/bin:/bin",
         "PORT": str(port),
         "RP_URLS": " ".join(rp_urls),

@@ -2,9 +2,13 @@
 defaults) and applies; logout ends the provider's session too."""
 
 import httpx
+import pytest
+
+from ruxue.settings import Settings
 
 from tests.enrollment.test_assess import WANG, WANG_CHILD
 from tests.helpers import ServerThread
+from tests.identity.standard import payload
 from tests.identity.conftest import Standard
 from tests.identity.standard import at_provider, end_provider_session
 
@@ -76,3 +80,29 @@ async def test_provider_logout_ends_the_app_session_by_back_channel(standard: St
         assert done.is_redirect
         assert (await http.get("/api/v1/me/data-tracker")).status_code == 401
         await http.aclose()
+
+
+@pytest.mark.parametrize("method", ["client_secret_post", "private_key_jwt"])
+async def test_client_authentication_is_configured(
+    standard: Standard, settings: Settings, method: str
+) -> None:
+    from ruxue.web.app import create_app
+
+    url = standard.spare[0] if method == "client_secret_post" else standard.spare[1]
+    config = {
+        "idp_url": standard.provider,
+        "public_url": url,
+        "oidc_client_auth": method,
+        "oidc_client_id": "ruxue-post" if method == "client_secret_post" else "ruxue-pkjwt",
+        "oidc_client_secret": "ruxue-post-secret",
+        "oidc_private_key_path": standard.key_path,
+    }
+    app = create_app(settings.model_copy(update=config))
+    with ServerThread(app, int(url.rsplit(":", 1)[1])) as server:
+        async with httpx.AsyncClient(timeout=30) as browser:
+            http = await login(server, browser, WANG)
+            assert (await http.get("/api/v1/me/data-tracker")).status_code == 200
+            out = await http.post("/auth/logout")
+            hint = out.headers["location"].split("id_token_hint=")[1].split("&")[0]
+            assert payload(hint)["aud"] == config["oidc_client_id"]
+            await http.aclose()

@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from joserfc import errors as jose_errors
 
-from ruxue.kit.errors import Unauthorized
+from ruxue.kit.errors import Unauthorized, Unavailable
 from ruxue.kit.http import tls_context
 from ruxue.settings import Settings
 
@@ -92,7 +92,7 @@ async def start(request: Request, settings: Settings) -> RedirectResponse:
             request, redirect_uri(settings), acr_values=settings.oidc_acr_values
         )
     except FAILURES as exc:
-        raise LoginFailed("统一身份认证平台暂时无法访问，请稍后再试。") from exc
+        raise Unavailable("统一身份认证平台暂时无法访问，请稍后再试。") from exc
     return response
 
 
