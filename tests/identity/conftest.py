@@ -4,7 +4,6 @@ leeway on the ID token's times."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
 from pathlib import Path
 
 import pytest

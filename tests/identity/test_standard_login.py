@@ -5,12 +5,10 @@ import httpx
 import pytest
 
 from ruxue.settings import Settings
-
 from tests.enrollment.test_assess import WANG, WANG_CHILD
 from tests.helpers import ServerThread
-from tests.identity.standard import payload
 from tests.identity.conftest import Standard
-from tests.identity.standard import at_provider, end_provider_session
+from tests.identity.standard import at_provider, end_provider_session, payload
 
 
 async def login(app: ServerThread, browser: httpx.AsyncClient, name: str) -> httpx.AsyncClient:
