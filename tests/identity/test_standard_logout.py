@@ -27,8 +27,14 @@ async def test_back_channel_refuses_what_is_not_a_logout_token(standard: Standar
         out = await second.post("/auth/logout")
         id_token = out.headers["location"].split("id_token_hint=")[1].split("&")[0]
         claims = payload(id_token)
-        forged_claims = {"iss": claims["iss"], "aud": claims["aud"], "iat": int(time.time()),
-                         "jti": "x1", "sid": claims["sid"], "events": {EVENT: {}}}  # fmt: skip
+        forged_claims = {
+            "iss": claims["iss"],
+            "aud": claims["aud"],
+            "iat": int(time.time()),
+            "jti": "x1",
+            "sid": claims["sid"],
+            "events": {EVENT: {}},
+        }
         forged = jwt.encode({"alg": "RS256"}, forged_claims, RSAKey.generate_key(2048))
         async with httpx.AsyncClient(base_url=app.url) as provider_side:
             for token in (id_token, forged, ""):  # an ID token, another key, nothing

@@ -69,10 +69,14 @@ async def other_client_token(standard: Standard, nonce: str, login: str) -> dict
         code = parse_qs(urlsplit(back).query)["code"][0]
         token = await browser.post(
             f"{standard.provider}/token",
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
-                  "code_verifier": verifier},
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect,
+                "code_verifier": verifier,
+            },
             auth=(client_id, secret),
-        )  # fmt: skip
+        )
     assert token.status_code == 200, token.text
     return dict(token.json())
 

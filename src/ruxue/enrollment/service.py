@@ -203,8 +203,13 @@ async def set_spouse(
 
 
 async def attach_spouse(
-    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str, spouse: str, consent: Consent
-) -> Case:  # fmt: skip
+    db: Database,
+    client: ExchangeClient,
+    guardian: Guardian,
+    case_no: str,
+    spouse: str,
+    consent: Consent,
+) -> Case:
     """Step 3 once the spouse's own consent is recorded (by code, or by the spouse's own login):
     the police are asked about the spouse, who must be the child's other parent."""
     async with db.read_session() as session:

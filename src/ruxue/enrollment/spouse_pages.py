@@ -80,8 +80,17 @@ async def continue_after_consent(
     try:
         await service.attach_spouse(db, client, guardian, case.case_no, spouse_id, granted)
     except RuxueError as exc:
-        return render(request, "step3.html", 3, 400, error=exc.message, case=case, facts=facts,
-                      fetched=fetched(facts), spouse_id="")  # fmt: skip
+        return render(
+            request,
+            "step3.html",
+            3,
+            400,
+            error=exc.message,
+            case=case,
+            facts=facts,
+            fetched=fetched(facts),
+            spouse_id="",
+        )
     async with db.write_session() as session:
         used = await spouse.latest(session, case.case_no)
         if used is not None:

@@ -81,9 +81,15 @@ async def consent(
         found = await get_consent(session, row.consent_id)
         assert found is not None
         return found
-    granted = await grant_consent(session, grantor=id_number, subjects=[id_number],
-                                  departments=list(DEPARTMENTS), fields=fields,
-                                  purpose="ENROLLMENT", case_no=row.case_no)  # fmt: skip
+    granted = await grant_consent(
+        session,
+        grantor=id_number,
+        subjects=[id_number],
+        departments=list(DEPARTMENTS),
+        fields=fields,
+        purpose="ENROLLMENT",
+        case_no=row.case_no,
+    )
     row.status, row.consent_id = "consented", granted.id
     await session.flush()
     return granted
