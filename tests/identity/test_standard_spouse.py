@@ -76,3 +76,32 @@ async def test_spouse_authorises_by_link(
     case = (await guardian.get(f"/api/v1/cases/{no}")).json()
     assert any("配偶" in str(f) for f in case["fetched"]), case["fetched"]
     await guardian.aclose()
+
+
+async def test_link_only_to_the_other_parent_and_not_too_often(
+    standard: Standard, sandbox: ServerThread, schools: None
+) -> None:
+    app = standard.rp
+    async with httpx.AsyncClient(timeout=30) as browser:
+        guardian = await login(app, browser, WANG)
+    created = await guardian.post(
+        "/api/v1/cases", json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
+    )
+    no = created.json()["case_no"]
+    invite = f"/cases/{no}/spouse/invite"
+    stranger = await guardian.post(invite, data={"spouse_id": ZHOU, "spouse_phone": "13800000001"})
+    assert stranger.status_code == 400 and "不是学生的父亲或母亲" in stranger.text
+    bad_phone = await guardian.post(invite, data={"spouse_id": LIU, "spouse_phone": "12345"})
+    assert bad_phone.status_code == 400 and "11位手机号码" in bad_phone.text
+    async with httpx.AsyncClient(base_url=sandbox.url) as http:
+        assert (await http.get("/_sandbox/sms", params={"phone": "13800000001"})).json() == []
+    answers = [
+        (await guardian.post(invite, data={"spouse_id": LIU, "spouse_phone": "13800000001"}))
+        for _ in range(6)
+    ]
+    assert [a.status_code for a in answers] == [303] * 5 + [429]
+    assert "Retry-After" in answers[-1].headers
+    async with httpx.AsyncClient(base_url=sandbox.url) as http:
+        texts = (await http.get("/_sandbox/sms", params={"phone": "13800000001"})).json()
+    assert len(texts) == 5
+    await guardian.aclose()

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import SEGMENTS
 from ruxue.enrollment.pages import _case, render, signed_in, to
+from ruxue.enrollment.spouse_link import invite_spouse
 from ruxue.enrollment.views import fetched
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.repository import get_consent
@@ -17,6 +18,7 @@ from ruxue.identity import spouse
 from ruxue.identity.service import Guardian, optional_guardian
 from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError
+from ruxue.kit.ratelimit import TooManyRequests
 from ruxue.notify.gateway import SmsGateway
 from ruxue.person.rules import IdNumberError, mask_id_number
 from ruxue.settings import Settings
@@ -36,12 +38,13 @@ async def send_invite(
     settings: Settings = request.app.state.settings
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
+    db, client = request.app.state.db, request.app.state.exchange
     try:
-        phone = spouse.check_phone(spouse_phone)
-        async with request.app.state.db.write_session() as session:
-            _, token = await spouse.invite(session, case.case_no, spouse_id, guardian.name)
+        token, phone = await invite_spouse(db, client, guardian, case_no, spouse_id, spouse_phone)
     except IdNumberError as exc:
         return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
+    except TooManyRequests:
+        raise
     except RuxueError as exc:
         return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
     link = f"{settings.public_url.rstrip('/')}/spouse/{token}"
