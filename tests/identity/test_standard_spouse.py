@@ -105,3 +105,32 @@ async def test_link_only_to_the_other_parent_and_not_too_often(
         texts = (await http.get("/_sandbox/sms", params={"phone": "13800000001"})).json()
     assert len(texts) == 5
     await guardian.aclose()
+
+
+async def test_spouse_link_through_the_api(
+    standard: Standard, sandbox: ServerThread, schools: None
+) -> None:
+    app = standard.rp
+    async with httpx.AsyncClient(timeout=30) as browser:
+        guardian = await login(app, browser, WANG)
+    created = await guardian.post(
+        "/api/v1/cases", json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
+    )
+    no = created.json()["case_no"]
+    api = f"/api/v1/cases/{no}/spouse/invite"
+    assert (await guardian.get(api)).json() == {"status": "none"}
+    sent = await guardian.post(api, json={"spouse_id_number": LIU, "spouse_phone": PHONE})
+    assert sent.status_code == 202 and sent.json() == {"status": "pending"}
+    early = await guardian.post(f"{api}/continue")
+    assert early.status_code == 409 and early.json()["error"] == "spouse_not_consented"
+    link = await sms_link(sandbox, app)
+    spouse = await spouse_logs_in(app, link, LIU)  # consent in the spouse's own session
+    agreed = await spouse.post(f"{link}/consent", data={"agree": "yes"})
+    assert agreed.status_code == 200 and "consent-done" in agreed.text
+    await spouse.aclose()
+    assert (await guardian.get(api)).json() == {"status": "consented"}
+    done = await guardian.post(f"{api}/continue")
+    assert done.status_code == 200, done.text
+    assert done.json()["step"] == 4
+    assert (await guardian.get(api)).json() == {"status": "none"}  # the link is spent
+    await guardian.aclose()

@@ -95,9 +95,7 @@ async def continue_after_consent(
             spouse_id="",
         )
     async with db.write_session() as session:
-        used = await spouse.latest(session, case.case_no)
-        if used is not None:
-            used.status = "used"
+        await spouse.mark_used(session, case.case_no)
     return to(f"/cases/{case.case_no}/step/4")
 
 

@@ -107,3 +107,10 @@ async def _pending(session: AsyncSession, case_no: str) -> list[SpouseInvite]:
         SpouseInvite.case_no == case_no, SpouseInvite.status.in_(["pending", "consented"])
     )
     return list((await session.scalars(query)).all())
+
+
+async def mark_used(session: AsyncSession, case_no: str) -> None:
+    """Step 3 went on with the consent: the link is spent."""
+    row = await latest(session, case_no)
+    if row is not None:
+        row.status = "used"

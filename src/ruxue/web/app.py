@@ -17,6 +17,7 @@ from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
 from ruxue.enrollment.policy import load_policy
+from ruxue.enrollment.spouse_endpoints import router as spouse_api
 from ruxue.enrollment.spouse_pages import router as spouse_pages
 from ruxue.exchange.client import ExchangeClient
 from ruxue.exchange.endpoints import router as exchange_router
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         identity_router,
         exchange_router,
         enrollment_api,
+        spouse_api,
         enrollment_pages,
         spouse_pages,
         notice_router,
