@@ -149,3 +149,24 @@ async def test_replayed_code_old_cookie_and_tampered_state(standard: Standard) -
         replayed = await http.get(f"/auth/callback?code={code}&state={fresh}")
         assert_refused(replayed)
         await assert_signed_out(http)
+
+
+async def test_response_from_another_issuer_and_provider_errors(standard: Standard) -> None:
+    async with (
+        httpx.AsyncClient(base_url=standard.rp.url) as http,
+        httpx.AsyncClient() as browser,
+    ):
+        back = await at_provider(browser, await start(http), WANG, standard.rp.url)
+        assert f"iss={standard.provider.replace(':', '%3A').replace('/', '%2F')}" in back
+        mixed_up = back.replace("iss=http%3A%2F%2F127.0.0.1", "iss=https%3A%2F%2Fidp.evil.example")
+        assert mixed_up != back
+        answer = await http.get(mixed_up)
+        assert_refused(answer)
+        assert "不是来自本平台" in answer.text
+        assert_refused(await http.get(back))  # the state was spent by the refusal
+        await assert_signed_out(http)
+        state = parse_qs(urlsplit(await start(http)).query)["state"][0]
+        told = await http.get("/auth/callback", params={"error": "<b>点此领奖</b>", "state": state})
+        assert_refused(told)
+        assert "点此领奖" not in told.text and "请重新登录" in told.text
+        await assert_signed_out(http)

@@ -29,6 +29,18 @@ FAILURES = (
 )
 
 
+PROVIDER_ERRORS = {
+    "access_denied": "您取消了登录或未同意授权。",
+    "login_required": "请重新登录。",
+    "consent_required": "需要您同意授权后才能登录。",
+    "interaction_required": "请重新登录。",
+    "mismatching_state": "登录请求已失效或不属于本浏览器，请重新登录。",
+    "invalid_grant": "登录凭证已使用或已过期，请重新登录。",
+    "temporarily_unavailable": "统一身份认证平台暂时无法访问，请稍后再试。",
+    "server_error": "统一身份认证平台暂时无法访问，请稍后再试。",
+}
+
+
 class LoginFailed(Unauthorized):
     code = "login_failed"
 
@@ -101,6 +113,7 @@ async def finish(request: Request, settings: Settings) -> Login:
     client = request.app.state.oauth.create_client(NAME)
     try:
         metadata = await client.load_server_metadata()
+        await _check_response_issuer(request, client, metadata)
         token = await client.authorize_access_token(
             request,
             claims_options=_claims_options(settings, metadata),
@@ -111,13 +124,26 @@ async def finish(request: Request, settings: Settings) -> Login:
             raise LoginFailed("登录未完成：身份认证平台未返回身份令牌。")
         acr = id_claims.get("acr")  # an authentication event's claim: from the ID token only
         claims = await _with_userinfo(client, token, dict(id_claims), metadata)
-    except OAuthError as exc:
-        raise LoginFailed(f"登录未完成：{exc.error or '请重新登录'}") from None
+    except OAuthError as exc:  # the provider's error code is shown only if it is a known one
+        raise LoginFailed(f"登录未完成：{PROVIDER_ERRORS.get(exc.error, '请重新登录。')}") from None
     except FAILURES as exc:
         raise LoginFailed("登录未完成：身份令牌校验未通过，请重新登录。") from exc
     if acr not in acr_values(settings):
         raise LoginFailed("需要通过实名认证登录：身份认证平台未确认实名认证等级。")
     return Login(issuer=str(metadata["issuer"]), claims=claims, id_token=str(token["id_token"]))
+
+
+async def _check_response_issuer(request: Request, client: Any, metadata: dict[str, Any]) -> None:
+    """RFC 9207: the authorization response names its issuer (mix-up defence); a wrong one is
+    refused before the code is sent anywhere, and its state is spent."""
+    given = request.query_params.get("iss")
+    required = metadata.get("authorization_response_iss_parameter_supported") is True
+    if given == metadata["issuer"] or (given is None and not required):
+        return
+    state = request.query_params.get("state")
+    if state:
+        await client.framework.clear_state_data(request.session, state)
+    raise LoginFailed("登录未完成：登录结果不是来自本平台的统一身份认证，请重新登录。")
 
 
 def _claims_options(settings: Settings, metadata: dict[str, Any]) -> dict[str, Any]:
