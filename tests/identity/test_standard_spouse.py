@@ -5,8 +5,9 @@ import re
 
 import httpx
 
+from ruxue.settings import Settings
 from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD, ZHOU
-from tests.helpers import ServerThread
+from tests.helpers import ServerThread, free_port
 from tests.identity.conftest import Standard
 from tests.identity.standard import at_provider
 from tests.identity.test_standard_login import login
@@ -134,3 +135,38 @@ async def test_spouse_link_through_the_api(
     assert done.json()["step"] == 4
     assert (await guardian.get(api)).json() == {"status": "none"}  # the link is spent
     await guardian.aclose()
+
+
+async def test_sms_gateway_down_is_told_not_a_500(
+    standard: Standard, settings: Settings, schools: None
+) -> None:
+    from ruxue.web.app import create_app
+
+    url = standard.spare[0]
+    config = {"idp_url": standard.provider, "public_url": url, "sms_url": f"{free_url()}/sms"}
+    with ServerThread(create_app(settings.model_copy(update=config)), port_of(url)) as app:
+        async with httpx.AsyncClient(timeout=30) as browser:
+            guardian = await login(app, browser, WANG)
+        created = await guardian.post(
+            "/api/v1/cases",
+            json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True},
+        )
+        no = created.json()["case_no"]
+        page = await guardian.post(
+            f"/cases/{no}/spouse/invite", data={"spouse_id": LIU, "spouse_phone": PHONE}
+        )
+        assert page.status_code == 503 and "短信暂时无法发送" in page.text
+        api = await guardian.post(
+            f"/api/v1/cases/{no}/spouse/invite",
+            json={"spouse_id_number": LIU, "spouse_phone": PHONE},
+        )
+        assert api.status_code == 503 and api.json()["error"] == "unavailable"
+        await guardian.aclose()
+
+
+def free_url() -> str:
+    return f"http://127.0.0.1:{free_port()}"  # nothing listens there
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])

@@ -8,13 +8,12 @@ from pydantic import BaseModel
 from ruxue.enrollment import service
 from ruxue.enrollment.endpoints import exchange, settings_of, view
 from ruxue.enrollment.schemas import CaseView
-from ruxue.enrollment.spouse_link import invite_spouse
+from ruxue.enrollment.spouse_link import invite_spouse, text_link
 from ruxue.exchange.repository import get_consent
 from ruxue.identity import spouse
 from ruxue.identity.service import Guardian, current_guardian
 from ruxue.kit import pii
 from ruxue.kit.errors import Conflict
-from ruxue.notify.gateway import SmsGateway
 
 router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
@@ -40,11 +39,7 @@ async def send_invite(
     token, phone = await invite_spouse(
         db, exchange(request), guardian, case_no, body.spouse_id_number, body.spouse_phone
     )
-    link = f"{settings.public_url.rstrip('/')}/spouse/{token}"
-    text = (
-        f"【苏州入学一件事】您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"
-    )
-    await SmsGateway(settings.sms_url).send(phone, text)
+    await text_link(settings, token, phone)
     return InviteStatus(status="pending")
 
 

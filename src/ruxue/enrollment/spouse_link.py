@@ -4,15 +4,19 @@ own consent (``identity.spouse``) then lets step 3 continue (``service.attach_sp
 
 import datetime as dt
 
+import httpx
+
 from ruxue.enrollment.gather import StepError, apply_birth, birth_ask
 from ruxue.enrollment.service import _editable, context, load
 from ruxue.exchange.client import ExchangeClient
 from ruxue.identity import spouse as spouse_invites
 from ruxue.identity.service import Guardian
 from ruxue.kit.db import Database
-from ruxue.kit.errors import RuxueError
+from ruxue.kit.errors import RuxueError, Unavailable
 from ruxue.kit.ratelimit import Limit, take
+from ruxue.notify.gateway import SmsGateway
 from ruxue.person.rules import parse_id_number
+from ruxue.settings import Settings
 
 DAY = dt.timedelta(days=1)
 LIMITS = (
@@ -55,3 +59,15 @@ async def invite_spouse(
     async with db.write_session() as session:
         _, token = await spouse_invites.invite(session, case.case_no, spouse, guardian.name)
     return token, phone
+
+
+async def text_link(settings: Settings, token: str, phone: str) -> None:
+    """Send the link (after the invitation's commit, outside any transaction)."""
+    link = f"{settings.public_url.rstrip('/')}/spouse/{token}"
+    text = (
+        f"【苏州入学一件事】您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"
+    )
+    try:
+        await SmsGateway(settings.sms_url).send(phone, text)
+    except httpx.HTTPError:
+        raise Unavailable("短信暂时无法发送，请稍后重新发送授权链接。") from None

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import SEGMENTS
 from ruxue.enrollment.pages import _case, render, signed_in, to
-from ruxue.enrollment.spouse_link import invite_spouse
+from ruxue.enrollment.spouse_link import invite_spouse, text_link
 from ruxue.enrollment.views import fetched
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.repository import get_consent
@@ -19,7 +19,6 @@ from ruxue.identity.service import Guardian, optional_guardian
 from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
-from ruxue.notify.gateway import SmsGateway
 from ruxue.person.rules import IdNumberError, mask_id_number
 from ruxue.settings import Settings
 
@@ -47,11 +46,10 @@ async def send_invite(
         raise
     except RuxueError as exc:
         return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
-    link = f"{settings.public_url.rstrip('/')}/spouse/{token}"
-    text = (
-        f"【苏州入学一件事】您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"
-    )
-    await SmsGateway(settings.sms_url).send(phone, text)  # after the commit, outside it
+    try:
+        await text_link(settings, token, phone)
+    except RuxueError as exc:
+        return render(request, "step3.html", 3, exc.status_code, error=exc.message, **ctx)
     request.session["flash"] = f"授权链接已发送至 {phone[:3]}****{phone[-4:]}。"
     return to(f"/cases/{case.case_no}/spouse/invite")
 
