@@ -104,3 +104,12 @@ async def test_client_authentication_is_configured(
             hint = out.headers["location"].split("id_token_hint=")[1].split("&")[0]
             assert payload(hint)["aud"] == config["oidc_client_id"]
             await http.aclose()
+
+
+async def test_redirect_uri_is_the_public_url_whatever_the_host_header(standard: Standard) -> None:
+    async with httpx.AsyncClient(base_url=standard.rp.url) as http:
+        start = await http.get("/auth/login", headers={"Host": "evil.example"})
+    assert start.status_code == 302
+    location = start.headers["location"]
+    assert "evil.example" not in location
+    assert f"redirect_uri={standard.rp.url.replace(':', '%3A').replace('/', '%2F')}" in location
