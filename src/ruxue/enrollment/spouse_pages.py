@@ -50,7 +50,6 @@ async def send_invite(
         await text_link(settings, token, phone)
     except RuxueError as exc:
         return render(request, "step3.html", 3, exc.status_code, error=exc.message, **ctx)
-    request.session["flash"] = f"授权链接已发送至 {phone[:3]}****{phone[-4:]}。"
     return to(f"/cases/{case.case_no}/spouse/invite")
 
 
