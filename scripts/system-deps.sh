@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages ruxue needs beyond Python: a CJK font to embed in notices, poppler-utils and qpdf
 # for the independent PDF checks, Chromium for the browser tests, ClamAV for the archive's virus
-# check, libxml2-utils (xmllint) to validate METS and PREMIS independently. Installed when missing.
+# check, libxml2-utils (xmllint) to validate METS and PREMIS independently, Node.js and npm for the
+# independent OpenID provider the identity tests log in through (scripts/oidc-provider.sh). Installed when missing.
 set -euo pipefail
 missing=()
 [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)
@@ -11,6 +12,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v clamscan >/dev/null || missing+=(clamav)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
 command -v xmllint >/dev/null || missing+=(libxml2-utils)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

@@ -101,6 +101,7 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
             "code_challenge_methods_supported": ["S256"],
             "grant_types_supported": ["authorization_code"],
             "acr_values_supported": ["urn:jszwfw:loa:realname:sms"],
+            "claims_parameter_supported": True,
             "claims_supported": [
                 "sub",
                 "name",

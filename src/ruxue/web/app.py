@@ -17,6 +17,8 @@ from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
 from ruxue.enrollment.policy import load_policy
+from ruxue.enrollment.spouse_endpoints import router as spouse_api
+from ruxue.enrollment.spouse_pages import router as spouse_pages
 from ruxue.exchange.client import ExchangeClient
 from ruxue.exchange.endpoints import router as exchange_router
 from ruxue.guardianship.endpoints import router as guardianship_api
@@ -67,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         identity_router,
         exchange_router,
         enrollment_api,
+        spouse_api,
         enrollment_pages,
+        spouse_pages,
         notice_router,
         schools_router,
         staff_router,
