@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     log_json: bool = False
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
+    workorder_url: str = "http://127.0.0.1:8100/_sandbox/12345/workorders"  # 12345 hand-off; "" off
     upload_max_bytes: int = 10 * 1024 * 1024
     archive_path: Path | None = None  # the archive library's local directory (default var/archive)
     archive_url: str = ""  # s3://bucket for an S3-compatible library instead of the directory

@@ -25,6 +25,8 @@ from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
+from ruxue.rating.endpoints import router as rating_router
+from ruxue.rating.pages import router as rating_pages
 from ruxue.review.endpoints import router as review_router
 from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings, require_safe
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         archive_router,
         archive_pages,
         review_router,
+        rating_router,
+        rating_pages,
     ):
         app.include_router(router)
     _pages(app)
