@@ -87,8 +87,15 @@ async def test_a_bad_rating_is_visited_fixed_answered_and_rated_again(
     assert again.status_code == 200, again.text
     assert again.json()["rectification"]["status"] == "closed"
     steps = [a for a in await trace(db, no) if a.startswith("rectification_") or a == "rated"]
-    assert steps == ["rated", "rectification_open", "rectification_visited", "rectification_fixed",
-                     "rectification_replied", "rated", "rectification_closed"]  # fmt: skip
+    assert steps == [
+        "rated",
+        "rectification_open",
+        "rectification_visited",
+        "rectification_fixed",
+        "rectification_replied",
+        "rated",
+        "rectification_closed",
+    ]
     late = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(2))  # within 72 h: allowed
     assert late.status_code == 200 and late.json()["rectification"]["status"] == "open"
     assert late.json()["rectification"]["round"] == 2

@@ -43,9 +43,17 @@ async def _context(session: AsyncSession, case: Case, channel: str) -> dict[str,
     rating = await repo.rating_of(session, case.id, channel)
     item = await repo.item_of_rating(session, rating.id) if rating else None
     s = rules.settings()
-    return {"case": case, "rating": rating, "item": item, "levels": s.levels, "channel": channel,
-            "indicators": list(enumerate(s.indicators[channel])), "channel_label": service.CHANNELS[channel],
-            "decided": await repo.decided_at(session, case) is not None, "STATUS": service.STATUS}  # fmt: skip
+    return {
+        "case": case,
+        "rating": rating,
+        "item": item,
+        "levels": s.levels,
+        "channel": channel,
+        "indicators": list(enumerate(s.indicators[channel])),
+        "channel_label": service.CHANNELS[channel],
+        "decided": await repo.decided_at(session, case) is not None,
+        "STATUS": service.STATUS,
+    }
 
 
 @router.get("/cases/{case_no}/rating", response_class=HTMLResponse)
@@ -121,9 +129,13 @@ async def items_page(request: Request, staff: Staff | None = Depends(signed_in_s
 
 @router.post("/staff/ratings/{item_id}/{step}")
 async def items_step(
-    request: Request, item_id: int, step: str, note: str = Form(""), set_aside: str = Form(""),
+    request: Request,
+    item_id: int,
+    step: str,
+    note: str = Form(""),
+    set_aside: str = Form(""),
     staff: Staff | None = Depends(signed_in_staff),
-) -> Response:  # fmt: skip
+) -> Response:
     if staff is None:
         return _to("/staff/login")
     try:

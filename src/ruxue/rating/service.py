@@ -47,8 +47,13 @@ async def rate(
     rules.check_rating(s, channel, form.level, form.indicators)
     rating = await repo.rating_of(session, case.id, channel)
     if rating is None:
-        rating = Rating(case_id=case.id, channel=channel, rated_at=now,
-                        district_code=case.district_code or "", school_code=_school(case))  # fmt: skip
+        rating = Rating(
+            case_id=case.id,
+            channel=channel,
+            rated_at=now,
+            district_code=case.district_code or "",
+            school_code=_school(case),
+        )
         session.add(rating)
     elif not rules.may_change(s, rating.rated_at, now, rating.reopened):
         raise RatingClosed(
@@ -105,10 +110,17 @@ async def _follow_up(session: AsyncSession, case: Case, rating: Rating, rerated:
 
 async def open_item(session: AsyncSession, case: Case, rating: Rating) -> Rectification:
     now, s, cal = now_of(session), rules.settings(), rules.shipped_calendar()
-    item = Rectification(rating_id=rating.id, case_id=case.id, district_code=rating.district_code,
-                         school_code=rating.school_code, status="open", opened_at=now,
-                         contact_due=rules.due_at(cal, now, s.contact_days),
-                         fix_due=rules.due_at(cal, now, s.fix_days), history=[])  # fmt: skip
+    item = Rectification(
+        rating_id=rating.id,
+        case_id=case.id,
+        district_code=rating.district_code,
+        school_code=rating.school_code,
+        status="open",
+        opened_at=now,
+        contact_due=rules.due_at(cal, now, s.contact_days),
+        fix_due=rules.due_at(cal, now, s.fix_days),
+        history=[],
+    )
     session.add(item)
     await session.flush()
     await _step(session, case, item, "open", "system", "差评转整改工单")
@@ -158,8 +170,14 @@ async def desk_token(session: AsyncSession, staff: Staff, case_no: str) -> str:
     if await repo.decided_at(session, case) is None:
         raise RatingClosed("办件办结后才能评价。")
     token, now = secrets.token_urlsafe(24), now_of(session)
-    session.add(RatingToken(token_hash=_hash(token), case_id=case.id, staff_id=staff.id,
-                            expires_at=now + rules.settings().desk_token))  # fmt: skip
+    session.add(
+        RatingToken(
+            token_hash=_hash(token),
+            case_id=case.id,
+            staff_id=staff.id,
+            expires_at=now + rules.settings().desk_token,
+        )
+    )
     await audit(session, staff, "rating_handover", target=case.case_no)
     await session.flush()
     return token
@@ -223,8 +241,12 @@ async def _ask_again(session: AsyncSession, case: Case, item: Rectification, ans
     rating = await session.get(Rating, item.rating_id)
     assert rating is not None
     rating.reopened = True
-    await queue_sms(session, case, f"【入学一件事】您对办件{case.case_no}的评价已处理：{answer[:60]}。"
-                                   f"欢迎重新评价：{invitation_url(case)}")  # fmt: skip
+    await queue_sms(
+        session,
+        case,
+        f"【入学一件事】您对办件{case.case_no}的评价已处理：{answer[:60]}。"
+        f"欢迎重新评价：{invitation_url(case)}",
+    )
 
 
 def invitation_url(case: Case) -> str:

@@ -394,8 +394,14 @@ def _hotline_routes(app: FastAPI) -> None:
         if source not in orders:
             number = f"JS12345-{dt.datetime.now(dt.UTC):%Y%m%d}-{len(orders) + 1:06d}"
             orders[source] = {**order, "orderNo": number}
-        return JSONResponse({"code": "0000", "message": "受理成功", "orderNo": orders[source]["orderNo"],
-                             "sourceOrderNo": source})  # fmt: skip
+        return JSONResponse(
+            {
+                "code": "0000",
+                "message": "受理成功",
+                "orderNo": orders[source]["orderNo"],
+                "sourceOrderNo": source,
+            }
+        )
 
     @app.get("/_sandbox/12345/workorders")
     async def listed() -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
 from ruxue.archive.storage import library_from
+from ruxue.dashboard.endpoints import router as dashboard_router
+from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
@@ -77,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         review_router,
         rating_router,
         rating_pages,
+        dashboard_router,
+        dashboard_pages,
     ):
         app.include_router(router)
     _pages(app)
