@@ -32,7 +32,7 @@ STATUSES = (
     ("draft", 5),
 )
 LEVELS = ((5, 58), (4, 24), (3, 9), (2, 5), (1, 4))
-ITEM_STATUSES = ("open", "visited", "fixed", "replied", "closed", "closed", "appealed", "set_aside")
+ITEM_STATUSES = ("open", "open", "open", "visited", "fixed", "replied", "closed", "closed", "appealed", "set_aside")
 DEPARTMENTS = (
     ("police", 40),
     ("property", 80),
