@@ -49,6 +49,7 @@ async def prepare(url: str, city: City) -> dict[str, str]:
     async with db.write_session() as session:
         for name, role, district, school in (
             ("city", "admin", None, None),
+            ("shot", "admin", None, None),
             ("district", "reviewer", "320508", None),
             ("school", "desk", "320508", "3205080002"),
         ):
@@ -125,12 +126,10 @@ async def screenshot(base: str, secret: str, families: int) -> Path:
             executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
         )
         page = await browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        await page.goto(f"{base}/staff/login")
-        await page.fill("#username", "city")
-        await page.fill("#password", PASSWORD)
-        await page.fill("#code", pyotp.TOTP(secret).now())
-        await page.click("#staff-login")
-        await page.wait_for_url(f"{base}/staff")
+        # signed in through the API (same cookies): the staff home of a city administrator lists
+        # every school's queue, ~8 MB of HTML at this size, which is not what is measured here
+        login = {"username": "shot", "password": PASSWORD, "code": pyotp.TOTP(secret).now()}
+        assert (await page.request.post(f"{base}/api/v1/staff/login", data=login)).ok
         await page.goto(f"{base}/staff/dashboard")
         await page.wait_for_selector("#dashboard[data-ready='1']")
         await page.wait_for_timeout(800)  # ECharts animates its first draw
@@ -149,6 +148,20 @@ async def wait_up(base: str) -> None:
                 pass
             await asyncio.sleep(0.1)
     raise RuntimeError("the app did not start")
+
+
+def write(args: argparse.Namespace, results: list[dict[str, object]], shot: Path | None) -> None:
+    OUT.mkdir(exist_ok=True)
+    report = {
+        "families": args.families,
+        "database": "sqlite",
+        "requests_per_endpoint": args.requests,
+        "results": results,
+        "worst_p99_ms": max(float(str(r["p99_ms"])) for r in results),
+        "screenshot": str(shot) if shot else None,
+    }
+    (OUT / "dashboard.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"worst p99 {report['worst_p99_ms']} ms; written to bench-results/dashboard.json")
 
 
 def main() -> None:
@@ -190,22 +203,13 @@ def main() -> None:
     )
     try:
         asyncio.run(wait_up(base))
+        shot_secret = secrets.pop("shot")
         results = asyncio.run(measure(base, secrets, args.requests))
-        shot = asyncio.run(screenshot(base, secrets["city"], args.families)) if args.shot else None
+        shot = asyncio.run(screenshot(base, shot_secret, args.families)) if args.shot else None
     finally:
         server.terminate()
         server.wait()
-    OUT.mkdir(exist_ok=True)
-    report = {
-        "families": args.families,
-        "database": "sqlite",
-        "requests_per_endpoint": args.requests,
-        "results": results,
-        "worst_p99_ms": max(float(str(r["p99_ms"])) for r in results),
-        "screenshot": str(shot) if shot else None,
-    }
-    (OUT / "dashboard.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"worst p99 {report['worst_p99_ms']} ms; written to bench-results/dashboard.json")
+    write(args, results, shot)
 
 
 if __name__ == "__main__":

@@ -184,7 +184,9 @@ async def test_every_dashboard_figure_equals_a_direct_count(
     admin = await staff_client(web, "city", await make_staff(db, "city", "admin"))
     assert (await admin.post("/api/v1/dashboard/refresh")).status_code == 200
     city = await direct(db, now)
-    assert all(city[k] > 0 for k in ("backlog_over", "overdue", "set_aside", "defaulted", "checks_failed"))
+    assert all(
+        city[k] > 0 for k in ("backlog_over", "overdue", "set_aside", "defaulted", "checks_failed")
+    )
     check_summary((await admin.get("/api/v1/dashboard/summary")).json(), city)
 
     districts = (await admin.get("/api/v1/dashboard/tables/districts.json")).json()["rows"]
@@ -250,8 +252,7 @@ async def check_exports(http: httpx.AsyncClient, districts: list[dict[str, Any]]
     lagging = [
         d["name"]
         for d in districts
-        if d["auto_rate"] is not None and d["auto_rate"] < 0.6 or d["overdue"] > 0
+        if (d["auto_rate"] is not None and d["auto_rate"] < 0.6) or d["overdue"] > 0
     ]
     for name in lagging:
         assert name in report
-

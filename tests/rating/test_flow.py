@@ -136,3 +136,39 @@ async def test_an_appeal_is_decided_by_the_city_and_an_overdue_item_escalates(
     assert "不计入考核" in (await texts(db, no))[-1]
     for client in (guardian, reviewer, admin):
         await client.aclose()
+
+
+async def test_the_desk_hands_over_a_one_time_rating_screen(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
+    desk = await staff_client(
+        web, "pj-desk", await make_staff(db, "pj-desk", "desk", school="3205080101")
+    )
+    other = await staff_client(
+        web, "wz-desk", await make_staff(db, "wz-desk", "desk", school="3205060101")
+    )
+    assert (await other.post(f"/staff/cases/{no}/rating-screen")).status_code == 404
+    opened = await desk.post(f"/staff/cases/{no}/rating-screen")
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/rate/")
+    screen = opened.headers["location"]
+    async with httpx.AsyncClient(base_url=web.url) as tablet:  # no staff session on the screen
+        page = await tablet.get(screen)
+        assert (
+            page.status_code == 200
+            and "现场评价（一次一评）" in page.text
+            and "服务态度" in page.text
+        )
+        form = {"level": "2", "comment": "等候时间长", "anonymous": "on"} | {
+            f"ind-{i}": "2" for i in range(4)
+        }
+        assert "感谢您的评价" in (await tablet.post(screen, data=form)).text
+        again = await tablet.post(screen, data=form)
+        assert again.status_code == 404 and "已失效" in again.text
+    async with db.read_session() as session:
+        item = (await session.scalars(select(Rectification))).one()
+    items = (await desk.get("/api/v1/ratings/items")).json()
+    assert [i["id"] for i in items] == [item.id] and items[0]["status"] == "open"
+    for client in (guardian, desk, other):
+        await client.aclose()

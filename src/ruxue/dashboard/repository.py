@@ -17,6 +17,8 @@ from ruxue.schools.models import School
 from ruxue.staff.auth import Staff
 
 CITY_ROLES = ("admin", "archivist")
+# the undated metrics the figures read; the hourly rows are read only by ``series``
+FIGURES = ("apps", "backlog", "backlog_over", "needs_materials", "rating", "overdue", "archive")
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,7 @@ async def totals(session: AsyncSession, scope: Scope) -> Figures:
     query = select(Stat.metric, Stat.key, func.sum(Stat.n), func.sum(Stat.total)).group_by(
         Stat.metric, Stat.key
     )
-    rows = await session.execute(
-        narrowed(query, scope).where(Stat.metric.not_in(("dept", "dept_latency")))
-    )
+    rows = await session.execute(narrowed(query, scope).where(Stat.metric.in_(FIGURES)))
     return {(m, k): (int(n), float(t)) for m, k, n, t in rows}
 
 
@@ -73,9 +73,7 @@ async def by_unit(session: AsyncSession, scope: Scope, unit: str) -> dict[str, F
     query = select(column, Stat.metric, Stat.key, func.sum(Stat.n), func.sum(Stat.total))
     query = narrowed(query.group_by(column, Stat.metric, Stat.key), scope)
     out: defaultdict[str, Figures] = defaultdict(dict)
-    for code, m, k, n, t in await session.execute(
-        query.where(Stat.metric.not_in(("dept", "dept_latency")))
-    ):
+    for code, m, k, n, t in await session.execute(query.where(Stat.metric.in_(FIGURES))):
         out[code][(m, k)] = (int(n), float(t))
     return dict(out)
 

@@ -30,12 +30,12 @@ def summary(f: Figures) -> dict[str, object]:
     backlog = {band: n(f, "backlog", band) for band in BANDS}
     waited = sum(f.get(("backlog", band), (0, 0.0))[1] for band in BANDS)
     counts = rating_counts(f)
-    applications, auto = n(f, "applications"), n(f, "auto_decided")
+    applications, auto = f.get(("apps", ""), (0, 0.0))
     return {
         "applications": {
             "total": applications,
-            "auto_decided": auto,
-            "auto_rate": ratio(auto, applications),
+            "auto_decided": int(auto),
+            "auto_rate": ratio(int(auto), applications),
         },
         "backlog": {
             "count": sum(backlog.values()),

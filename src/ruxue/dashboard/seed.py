@@ -32,7 +32,18 @@ STATUSES = (
     ("draft", 5),
 )
 LEVELS = ((5, 58), (4, 24), (3, 9), (2, 5), (1, 4))
-ITEM_STATUSES = ("open", "open", "open", "visited", "fixed", "replied", "closed", "closed", "appealed", "set_aside")
+ITEM_STATUSES = (
+    "open",
+    "open",
+    "open",
+    "visited",
+    "fixed",
+    "replied",
+    "closed",
+    "closed",
+    "appealed",
+    "set_aside",
+)
 DEPARTMENTS = (
     ("police", 40),
     ("property", 80),
@@ -80,7 +91,7 @@ def _submitted(rng: random.Random, city: City, status: str) -> dt.datetime:
     day = (
         rng.randrange(span // 2, span)
         if status == "manual_review"
-        else min(int(rng.expovariate(0.3)), span - 1)
+        else int(rng.expovariate(0.3)) % span
     )
     at = START + dt.timedelta(
         days=day, hours=int(rng.triangular(0, 14, 2)), minutes=rng.randrange(60)

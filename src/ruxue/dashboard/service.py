@@ -106,8 +106,10 @@ async def _cases(session: AsyncSession, now: dt.datetime, tally: Tally) -> None:
     ).where(Case.submitted_at.is_not(None), Case.status != "withdrawn")
     for case_id, status, channel, district, school, desk, submitted in await session.execute(query):
         d, sc = district or "", school or desk or ""
+        auto = case_id not in reviewed and status != "manual_review"
         tally.add(("applications", hour_of(submitted), d, sc, channel, ""))
-        if case_id not in reviewed and status != "manual_review":
+        tally.add(("apps", None, d, sc, channel, ""), 1, float(auto))  # the rollup the figures read
+        if auto:
             tally.add(("auto_decided", hour_of(submitted), d, sc, channel, ""))
         if status == "manual_review":
             days = (now - submitted).days
