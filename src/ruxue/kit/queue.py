@@ -30,8 +30,10 @@ def load_tasks() -> None:
     """Import every feature's tasks so the consumer knows them."""
     import ruxue.archive.tasks
     import ruxue.audit.tasks
+    import ruxue.dashboard.tasks
     import ruxue.exchange.tasks
-    import ruxue.notify.tasks  # noqa: F401
+    import ruxue.notify.tasks
+    import ruxue.rating.tasks  # noqa: F401
 
 
 def run_in_worker(work: Callable[[Database], Awaitable[T]]) -> T:

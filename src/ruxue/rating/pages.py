@@ -53,6 +53,7 @@ async def _context(session: AsyncSession, case: Case, channel: str) -> dict[str,
         "channel_label": service.CHANNELS[channel],
         "decided": await repo.decided_at(session, case) is not None,
         "STATUS": service.STATUS,
+        "default_note": f"办结后{s.default_after.days}日内未评价的，视为“{s.levels[s.default_level]}”。",
     }
 
 

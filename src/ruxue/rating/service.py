@@ -124,6 +124,13 @@ async def open_item(session: AsyncSession, case: Case, rating: Rating) -> Rectif
     session.add(item)
     await session.flush()
     await _step(session, case, item, "open", "system", "差评转整改工单")
+    if rating.real_name:
+        await queue_sms(
+            session,
+            case,
+            f"【入学一件事】您对办件{case.case_no}的评价已收到，我们将在"
+            f"{s.contact_days}个工作日内与您联系核实，并在{s.fix_days}个工作日内整改答复。",
+        )
     return item
 
 

@@ -10,7 +10,17 @@
     });
   const pct = (v) => (v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%");
   const charts = {};
-  const chart = (id) => (charts[id] = charts[id] || echarts.init(document.getElementById(id)));
+  // ten districts: ECharts' default palette has nine colours
+  const PALETTE = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4",
+    "#ea7ccc", "#2f4554"];
+  // no animation: figures appear at once, and a screenshot shows what the page shows
+  const chart = (id) => {
+    if (!charts[id]) {
+      charts[id] = echarts.init(document.getElementById(id));
+      charts[id].setOption({ animation: false });
+    }
+    return charts[id];
+  };
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
 
   function kpis(s) {
@@ -60,7 +70,7 @@
       return { name: u, type: "bar", stack: "all", data: times.map((t) => byTime.get(t) || 0) };
     });
     chart("chart-applications").setOption({
-      tooltip: { trigger: "axis" }, legend: { type: "scroll", top: 0 },
+      animation: false, color: PALETTE, tooltip: { trigger: "axis" }, legend: { type: "scroll", top: 0 },
       grid: { left: 50, right: 20, top: 30, bottom: 50 }, dataZoom: [{ type: "inside" }, { type: "slider", height: 16, bottom: 8 }],
       xAxis: { type: "category", data: times }, yAxis: { type: "value" }, series,
     }, true);
