@@ -78,7 +78,7 @@ def weekly_report(
         ]
         story.append(_table(font, table))
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=f"{scope}入学一件事周通报", invariant=1).build(story)  # type: ignore[arg-type]
+    SimpleDocTemplate(out, pagesize=A4, title=f"{scope}入学一件事周通报", invariant=1).build(story)
     return out.getvalue()
 
 

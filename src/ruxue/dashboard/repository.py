@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,7 +47,10 @@ def scope_for(staff: Staff, district: str = "", school: str = "") -> Scope:
     raise Forbidden("无权查看监管看板")
 
 
-def narrowed(query: Select[Any], scope: Scope) -> Select[Any]:
+Query = TypeVar("Query", bound=Select)
+
+
+def narrowed(query: Query, scope: Scope) -> Query:
     if scope.district:
         query = query.where(Stat.district_code == scope.district)
     if scope.school:
@@ -89,7 +92,8 @@ async def series(
         Stat.metric.in_(("applications", "auto_decided"))
     )
     query = narrowed(query.group_by(Stat.bucket, column, Stat.channel), scope).order_by(Stat.bucket)
-    return [(b, c, ch, int(a or 0), int(u or 0)) for b, c, ch, a, u in await session.execute(query)]
+    rows = await session.execute(query)
+    return [(b, c, ch, int(a or 0), int(u or 0)) for b, c, ch, a, u in rows if b is not None]
 
 
 async def departments(session: AsyncSession) -> dict[str, dict[str, float]]:

@@ -105,7 +105,13 @@ async def seed_city(session: AsyncSession, city: City) -> dict[str, int]:
     schools = _schools(city, rng)
     await session.execute(insert(School), schools)
     first = (await session.scalar(select(func.max(Case.id)))) or 0
-    cases, events, ratings, items, packages, checks = [], [], [], [], [], []
+    Rows = list[dict[str, Any]]
+    cases: Rows = []
+    events: Rows = []
+    ratings: Rows = []
+    items: Rows = []
+    packages: Rows = []
+    checks: Rows = []
     for i in range(city.families):
         school = rng.choice(schools)
         case = _case(rng, city, first + i + 1, school)

@@ -105,6 +105,7 @@ async def _cases(session: AsyncSession, now: dt.datetime, tally: Tally) -> None:
         Case.submitted_at,
     ).where(Case.submitted_at.is_not(None), Case.status != "withdrawn")
     for case_id, status, channel, district, school, desk, submitted in await session.execute(query):
+        assert submitted is not None  # the query asks for submitted cases only
         d, sc = district or "", school or desk or ""
         auto = case_id not in reviewed and status != "manual_review"
         tally.add(("applications", hour_of(submitted), d, sc, channel, ""))

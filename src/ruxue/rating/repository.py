@@ -38,7 +38,7 @@ async def item_of_rating(session: AsyncSession, rating_id: int) -> Rectification
     return (await session.scalars(query)).one_or_none()
 
 
-def visible_items(staff: "Staff") -> Select[tuple[Rectification]]:
+def visible_items(staff: "Staff") -> Select[Rectification]:
     """Items a staff member may see: a desk its school's, a reviewer the district's, the city all."""
     query = select(Rectification)
     if staff.role == "admin":

@@ -38,7 +38,9 @@ class Calendar:
 
 
 def calendar_of(tables: Iterable[dict[str, Any]]) -> Calendar:
-    years, holidays, workdays = set(), set(), set()
+    years: set[int] = set()
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
     for table in tables:
         years.add(int(table["year"]))
         for first, last, _name in table["holidays"]:
