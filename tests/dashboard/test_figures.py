@@ -223,8 +223,14 @@ async def test_every_dashboard_figure_equals_a_direct_count(
     assert (
         sum(p["applications"] for p in hourly)
         == sum(p["applications"] for p in daily)
-        == (await direct(db, now))["applications"]
+        == city["applications"]
     )
+    assert sum(p["auto_decided"] for p in hourly) == city["auto_decided"]
+    home = await direct(db, now, busiest["code"])
+    in_district = (await reviewer.get("/api/v1/dashboard/applications?period=hour")).json()
+    assert in_district["unit"] == "school"
+    assert sum(p["applications"] for p in in_district["points"]) == home["applications"]
+    assert sum(p["auto_decided"] for p in in_district["points"]) == home["auto_decided"]
     await check_exports(admin, districts)
     for client in (admin, reviewer, desk):
         await client.aclose()

@@ -96,6 +96,10 @@ async def test_a_bad_rating_is_visited_fixed_answered_and_rated_again(
         "rated",
         "rectification_closed",
     ]
+    status_page = (await guardian.get(f"/cases/{no}")).text
+    assert 'id="rate-link"' in status_page and "差评整改办结" in status_page
+    rating_page = (await guardian.get(f"/cases/{no}/rating")).text
+    assert "您的评价：<b>满意</b>" in rating_page and "已办结" in rating_page
     late = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(2))  # within 72 h: allowed
     assert late.status_code == 200 and late.json()["rectification"]["status"] == "open"
     assert late.json()["rectification"]["round"] == 2

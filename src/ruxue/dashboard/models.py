@@ -12,7 +12,8 @@ from ruxue.kit.db import Base, UtcDateTime
 class Stat(Base):
     """One figure of one metric for one hour (or none), district, school, channel and key.
 
-    ``applications``/``auto_decided`` per hour; ``backlog`` (key: age band, total: days waited),
+    ``hourly`` per hour × district × school × channel (n applications, total automatic decisions),
+    ``hourly_d`` the same per district, ``apps`` undated; ``backlog`` (key: age band, total: days waited),
     ``needs_materials``, ``archive`` (key filed | passed | failed), ``rating`` (key: a count of
     ``rating.rules.figures``), ``overdue``; ``dept`` per hour (n calls, total answered) and
     ``dept_latency`` (n p50 ms, total p95 ms)."""

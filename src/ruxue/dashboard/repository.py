@@ -84,13 +84,12 @@ async def by_unit(session: AsyncSession, scope: Scope, unit: str) -> dict[str, F
 async def series(
     session: AsyncSession, scope: Scope, by: str
 ) -> Sequence[tuple[dt.datetime, str, str, int, int]]:
-    """Hourly applications and automatic decisions per district (city) or school, and channel."""
-    column = Stat.school_code if scope.district or by == "school" else Stat.district_code
-    apps = func.sum(Stat.n).filter(Stat.metric == "applications")
-    auto = func.sum(Stat.n).filter(Stat.metric == "auto_decided")
-    query = select(Stat.bucket, column, Stat.channel, apps, auto).where(
-        Stat.metric.in_(("applications", "auto_decided"))
-    )
+    """Hourly applications and automatic decisions per district (the city reads the district
+    roll-up, a tenth of the rows) or per school (a district, a school), and channel."""
+    city = not scope.district and by != "school"
+    column = Stat.district_code if city else Stat.school_code
+    query = select(Stat.bucket, column, Stat.channel, func.sum(Stat.n), func.sum(Stat.total))
+    query = query.where(Stat.metric == ("hourly_d" if city else "hourly"))
     query = narrowed(query.group_by(Stat.bucket, column, Stat.channel), scope).order_by(Stat.bucket)
     rows = await session.execute(query)
     return [(b, c, ch, int(a or 0), int(u or 0)) for b, c, ch, a, u in rows if b is not None]

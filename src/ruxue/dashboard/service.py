@@ -108,10 +108,12 @@ async def _cases(session: AsyncSession, now: dt.datetime, tally: Tally) -> None:
         assert submitted is not None  # the query asks for submitted cases only
         d, sc = district or "", school or desk or ""
         auto = case_id not in reviewed and status != "manual_review"
-        tally.add(("applications", hour_of(submitted), d, sc, channel, ""))
+        hour = hour_of(submitted)
+        tally.add(
+            ("hourly", hour, d, sc, channel, ""), 1, float(auto)
+        )  # n applications, total automatic
+        tally.add(("hourly_d", hour, d, "", channel, ""), 1, float(auto))  # the same per district
         tally.add(("apps", None, d, sc, channel, ""), 1, float(auto))  # the rollup the figures read
-        if auto:
-            tally.add(("auto_decided", hour_of(submitted), d, sc, channel, ""))
         if status == "manual_review":
             days = (now - submitted).days
             tally.add(("backlog", None, d, sc, "", age_band(days)), 1, days)

@@ -109,3 +109,13 @@ EVENTS = {
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
 }  # fmt: skip
+EVENTS.update(
+    rated="服务评价",
+    rectification_open="差评转整改工单",
+    rectification_visited="差评回访核实",
+    rectification_fixed="差评整改完成",
+    rectification_replied="差评整改答复",
+    rectification_closed="差评整改办结",
+    rectification_appealed="差评申诉复核",
+    rectification_set_aside="申诉成立，差评不计",
+)
