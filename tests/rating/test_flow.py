@@ -167,6 +167,12 @@ async def test_the_desk_hands_over_a_one_time_rating_screen(
         form = {"level": "2", "comment": "等候时间长", "anonymous": "on"} | {
             f"ind-{i}": "2" for i in range(4)
         }
+        partial = await tablet.post(screen, data={**form, "ind-3": ""})
+        assert (
+            partial.status_code == 400
+            and "服务态度" in partial.text
+            and 'role="alert"' in partial.text
+        )
         assert "感谢您的评价" in (await tablet.post(screen, data=form)).text
         again = await tablet.post(screen, data=form)
         assert again.status_code == 404 and "已失效" in again.text
@@ -174,5 +180,26 @@ async def test_the_desk_hands_over_a_one_time_rating_screen(
         item = (await session.scalars(select(Rectification))).one()
     items = (await desk.get("/api/v1/ratings/items")).json()
     assert [i["id"] for i in items] == [item.id] and items[0]["status"] == "open"
+    assert "回访核实" in (await desk.get("/staff/ratings")).text
+    note = {"note": "匿名评价，无法回访，已核实排队情况"}
+    assert (await desk.post(f"/staff/ratings/{item.id}/visit", data=note)).status_code == 303
+    assert (await desk.get("/api/v1/ratings/items")).json()[0]["status"] == "visited"
     for client in (guardian, desk, other):
         await client.aclose()
+
+
+async def test_the_guardian_rates_on_the_status_pages_form(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
+    page = (await guardian.get(f"/cases/{no}/rating")).text
+    assert "平台操作性" in page and "视为“基本满意”" in page
+    form = {"level": "5", "comment": "很方便"} | {f"ind-{i}": "5" for i in range(5)}
+    refused = await guardian.post(f"/cases/{no}/rating", data={**form, "level": "9"})
+    assert refused.status_code == 303
+    assert "请选择一个评价等级" in (await guardian.get(f"/cases/{no}/rating")).text
+    assert (await guardian.post(f"/cases/{no}/rating", data=form)).status_code == 303
+    thanked = (await guardian.get(f"/cases/{no}/rating")).text
+    assert "感谢您的评价" in thanked and "您的评价：<b>非常满意</b>（很方便）" in thanked
+    await guardian.aclose()

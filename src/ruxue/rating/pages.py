@@ -111,10 +111,27 @@ async def desk_page(request: Request, token: str) -> Response:
 
 @router.post("/rate/{token}", response_class=HTMLResponse)
 async def desk_rate(request: Request, token: str) -> Response:
-    form = await _form(request, "desk")
-    async with request.app.state.db.write_session() as session:
-        case = await service.case_of_token(session, token, use=True)
-        await service.rate(session, case, "desk", form, "guardian:desk")
+    """A refused rating shows the form again with the message; the token stays unused."""
+    try:
+        form = await _form(request, "desk")
+        async with request.app.state.db.write_session() as session:
+            case = await service.case_of_token(session, token, use=True)
+            await service.rate(session, case, "desk", form, "guardian:desk")
+    except RuxueError as exc:
+        if exc.status_code == 404:
+            raise
+        async with request.app.state.db.read_session() as session:
+            case = await service.case_of_token(session, token, use=False)
+            ctx = await _context(session, case, "desk")
+        return render(
+            request,
+            "rating.html",
+            action=f"/rate/{token}",
+            desk=True,
+            error=exc.message,
+            status_code=exc.status_code,
+            **ctx,
+        )
     send_soon()
     return render(request, "rating_thanks.html")
 
