@@ -59,7 +59,7 @@ def weekly_report(
     ]
     story += _overview(summary, head, body)
     for kind, rows in units:
-        named = [(row, lagging(row, limits)) for row in rows]
+        named = [(row, lagging(row, limits)) for row in rows if row["code"]]  # not "未分配"
         named = [(row, why) for row, why in named if why]
         story.append(Paragraph(f"需要督促的{kind}（{len(named)}个）", head))
         if not named:
