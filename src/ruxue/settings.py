@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     log_json: bool = False
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
+    workorder_url: str = "http://127.0.0.1:8100/_sandbox/12345/workorders"  # 12345 hand-off; "" off
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_pixels: int = 25_000_000  # an image is decoded in full: ~75 MB at RGB
     upload_max_pages: int = 20

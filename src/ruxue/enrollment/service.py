@@ -51,6 +51,7 @@ from ruxue.kit.db import Database, utcnow
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.rating.service import invitation
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 
@@ -495,6 +496,7 @@ def status_sms(case: Case) -> str:
             "manual_review": "已转区教育局人工审核，结果将短信通知。",
             "rejected": "未通过，请登录查看原因。",
         }[case.status]
+        + (invitation(case) if case.status in ("notice_issued", "rejected") else "")
     )
 
 

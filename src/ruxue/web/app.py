@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
 from ruxue.archive.storage import library_from
+from ruxue.dashboard.endpoints import router as dashboard_router
+from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
@@ -30,6 +32,8 @@ from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
+from ruxue.rating.endpoints import router as rating_router
+from ruxue.rating.pages import router as rating_pages
 from ruxue.review.endpoints import router as review_router
 from ruxue.review.pages import router as review_pages
 from ruxue.schools.endpoints import router as schools_router
@@ -85,6 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         guardianship_review_api,
         guardianship_pages,
         review_pages,
+        rating_router,
+        rating_pages,
+        dashboard_router,
+        dashboard_pages,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
