@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: system $(STAMP) node ## create .venv and install the pinned dependencies (Python, and axe-core for the browser tests)
+setup: system $(STAMP) node ## create .venv and install the pinned dependencies (Python, axe-core for the browser tests, the test OpenID provider)
+	@scripts/oidc-provider.sh
 
 system: ## install the Debian packages needed (CJK font, poppler-utils, qpdf, chromium, clamav, zbar-tools, xmllint) when missing
 	@scripts/system-deps.sh

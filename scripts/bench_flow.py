@@ -203,7 +203,8 @@ def running_city(families: int, database_url: str = "", app_workers: int = 1) ->
     env = {**os.environ, "RUXUE_MODE": "demo", "RUXUE_NOW": NOW, "RUXUE_VAR_DIR": str(tmp / "var"),
            "RUXUE_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmp}/ruxue.db",
            "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange", "RUXUE_IDP_URL": f"{sandbox_url}/idp",
-           "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms", "RUXUE_PUBLIC_URL": app_url}  # fmt: skip
+           "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms", "RUXUE_PUBLIC_URL": app_url,
+           "RUXUE_SPOUSE_METHOD": "code"}  # the sandbox code: no second login to drive  # fmt: skip
     subprocess.run([*ruxue, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run(
         [*ruxue, "schools", "import", str(dataset)], env=env, check=True, capture_output=True

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages ruxue needs beyond Python: a CJK font to embed in notices, poppler-utils and qpdf
-# for the independent PDF checks, Chromium for the browser tests, Node.js and npm to install axe-core
-# for their accessibility audit, ClamAV for the archive's virus
-# check, libxml2-utils (xmllint) to validate METS and PREMIS independently. Installed when missing.
+# for the independent PDF checks, Chromium for the browser tests, ClamAV for the archive's virus
+# check, libxml2-utils (xmllint) to validate METS and PREMIS independently, Node.js and npm to
+# install axe-core (the browser tests' accessibility audit, scripts/node-deps.sh) and the
+# independent OpenID provider the identity tests log in through (scripts/oidc-provider.sh).
+# Installed when missing.
 set -euo pipefail
 missing=()
 [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)

@@ -83,12 +83,19 @@ def sandbox_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def web_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
 def settings(
-    database_url: str, sandbox_port: int, tmp_path_factory: pytest.TempPathFactory
+    database_url: str, sandbox_port: int, web_port: int, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     return Settings(
         mode="test",
+        public_url=f"http://127.0.0.1:{web_port}",  # the login's redirect URI is built from it
+        spouse_method="code",  # the sandbox's code method; the link method has its own tests
         var_dir=tmp_path_factory.mktemp("var"),
         database_url=database_url,
         exchange_url=f"{sandbox}/exchange",
@@ -129,10 +136,10 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def web(settings: Settings, sandbox: ServerThread) -> Iterator[ServerThread]:
+def web(settings: Settings, sandbox: ServerThread, web_port: int) -> Iterator[ServerThread]:
     from ruxue.web.app import create_app
 
-    with ServerThread(create_app(settings)) as server:
+    with ServerThread(create_app(settings), web_port) as server:
         yield server
 
 

@@ -1,6 +1,7 @@
 """Every feature's tables, imported once so that Alembic and the tests see the whole schema."""
 
 from ruxue.archive import models as archive_models
+from ruxue.dashboard import models as dashboard_models
 from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
 from ruxue.guardianship import models as guardianship_models
@@ -9,18 +10,21 @@ from ruxue.kit import ratelimit as ratelimit_models
 from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
 from ruxue.notify import models as notify_models
+from ruxue.rating import models as rating_models
 from ruxue.schools import models as schools_models
 from ruxue.staff import models as staff_models
 
 __all__ = [
     "Base",
     "archive_models",
+    "dashboard_models",
     "enrollment_models",
     "exchange_models",
     "guardianship_models",
     "identity_models",
     "notify_models",
     "ratelimit_models",
+    "rating_models",
     "schools_models",
     "session_models",
     "staff_models",

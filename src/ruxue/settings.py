@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     log_json: bool = False
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
+    workorder_url: str = "http://127.0.0.1:8100/_sandbox/12345/workorders"  # 12345 hand-off; "" off
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_pixels: int = 25_000_000  # an image is decoded in full: ~75 MB at RGB
     upload_max_pages: int = 20
@@ -56,6 +57,20 @@ class Settings(BaseSettings):
     idp_url: str = "http://127.0.0.1:8100/idp"
     oidc_client_id: str = "ruxue-web"
     oidc_client_secret: str = DEV_OIDC_CLIENT_SECRET
+    # how the app authenticates at the token endpoint; private_key_jwt signs with the PEM key below
+    oidc_client_auth: Literal["client_secret_basic", "client_secret_post", "private_key_jwt"] = (
+        "client_secret_basic"
+    )
+    oidc_private_key_path: Path | None = None  # RSA key (PEM) for private_key_jwt
+    oidc_scopes: str = "openid profile idcard phone"
+    oidc_acr_values: str = "urn:jszwfw:loa:realname:sms"  # requested; the returned acr must be one
+    oidc_claim_id_number: str = "id_number"
+    oidc_claim_name: str = "name"
+    oidc_claim_phone: str = "phone_number"
+    oidc_leeway_s: int = Field(default=60, ge=0, le=300)  # clock skew allowed on exp and iat
+    ca_bundle: Path | None = None  # an extra CA bundle (e.g. a government CA) for outgoing TLS
+    # the spouse authorises by logging in themselves from an SMS link, or (sandbox only) by a code
+    spouse_method: Literal["link", "code"] = "link"
 
     exchange_url: str = "http://127.0.0.1:8100/exchange"
     exchange_client_id: str = "suzhou-ruxue-city"

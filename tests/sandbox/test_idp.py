@@ -78,11 +78,12 @@ async def test_login_with_an_oidc_client_library(
         claims = jwt.decode(token["id_token"], keys).claims
         assert claims["iss"] == meta["issuer"] and settings.oidc_client_id in claims["aud"]
         assert claims["nonce"] == nonce
-        assert claims["acr"] == "urn:jszwfw:loa:realname:sms"
-        assert claims["id_number"] == GUARDIAN and claims["name"] == "王建国"
+        assert "acr" not in claims  # not asked for: a standard provider adds none
+        assert "id_number" not in claims and "name" not in claims  # scope claims: at userinfo
         assert claims["sub"] != GUARDIAN
         info = (await client.get(meta["userinfo_endpoint"])).json()
         assert info["sub"] == claims["sub"] and info["id_number"] == GUARDIAN
+        assert info["name"] == "王建国" and "acr" not in info
         # the code is single-use
         again = await browser.post(
             meta["token_endpoint"],
@@ -96,6 +97,28 @@ async def test_login_with_an_oidc_client_library(
             },
         )
         assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+async def test_acr_and_claims_only_when_asked(
+    sandbox: ServerThread, settings: Settings, meta: dict[str, Any]
+) -> None:
+    verifier = generate_token(48)
+    async with _client(settings) as client, httpx.AsyncClient(base_url=sandbox.url) as browser:
+        url, _ = client.create_authorization_url(
+            meta["authorization_endpoint"],
+            code_verifier=verifier,
+            nonce=generate_token(16),
+            acr_values="urn:jszwfw:loa:realname:sms",
+            claims='{"id_token": {"id_number": null}}',
+        )
+        location = (await _login(browser, url)).headers["location"]
+        token = await client.fetch_token(
+            meta["token_endpoint"], authorization_response=location, code_verifier=verifier
+        )
+        keys = KeySet.import_key_set((await browser.get(meta["jwks_uri"])).json())
+        claims = jwt.decode(token["id_token"], keys).claims
+    assert claims["acr"] == "urn:jszwfw:loa:realname:sms"
+    assert claims["id_number"] == GUARDIAN and "name" not in claims
 
 
 async def test_wrong_verifier_is_refused(

@@ -51,8 +51,10 @@ def serve(
 TASK_MODULES = (
     "ruxue.archive.tasks",
     "ruxue.audit.tasks",
+    "ruxue.dashboard.tasks",
     "ruxue.exchange.tasks",
     "ruxue.notify.tasks",
+    "ruxue.rating.tasks",
 )
 
 

@@ -129,3 +129,13 @@ EVENTS = {
     "materials_complete": "材料已补齐，重新审核",
     "rejection_issued": "发放不予通过告知书",
 }  # fmt: skip
+EVENTS.update(
+    rated="服务评价",
+    rectification_open="差评转整改工单",
+    rectification_visited="差评回访核实",
+    rectification_fixed="差评整改完成",
+    rectification_replied="差评整改答复",
+    rectification_closed="差评整改办结",
+    rectification_appealed="差评申诉复核",
+    rectification_set_aside="申诉成立，差评不计",
+)

@@ -40,6 +40,7 @@ from ruxue.enrollment.rules import (
 )
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
+from ruxue.exchange.models import Consent
 from ruxue.exchange.repository import get_consent
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship.repository import approved_request
@@ -50,6 +51,7 @@ from ruxue.kit.db import Database, utcnow
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.rating.service import invitation
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 
@@ -267,6 +269,22 @@ async def set_spouse(
     async with db.write_session() as session:
         consent = await grant_consent(session, grantor=spouse, subjects=[spouse], departments=list(DEPARTMENTS),
                                       fields=FIELDS, purpose="ENROLLMENT", case_no=case.case_no)  # fmt: skip
+    return await attach_spouse(db, client, guardian, case_no, spouse, consent)
+
+
+async def attach_spouse(
+    db: Database,
+    client: ExchangeClient,
+    guardian: Guardian,
+    case_no: str,
+    spouse: str,
+    consent: Consent,
+) -> Case:
+    """Step 3 once the spouse's own consent is recorded (by code, or by the spouse's own login):
+    the police are asked about the spouse, who must be the child's other parent."""
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        _editable(case)
         ctx = await context(session, case, guardian.id_number)
     ctx = CallContext(
         case_no=ctx.case_no,
@@ -478,6 +496,7 @@ def status_sms(case: Case) -> str:
             "manual_review": "已转区教育局人工审核，结果将短信通知。",
             "rejected": "未通过，请登录查看原因。",
         }[case.status]
+        + (invitation(case) if case.status in ("notice_issued", "rejected") else "")
     )
 
 

@@ -1,33 +1,74 @@
-"""Login through the provincial identity platform (OIDC, authorization code + PKCE)."""
+"""Login through an OpenID provider (authorization code + PKCE S256), logout at both ends, and the
+provider's back- and front-channel logout."""
 
-from authlib.integrations.starlette_client import OAuthError
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from ruxue.identity.service import remember
-from ruxue.kit.errors import Unauthorized
+from ruxue.identity import client
+from ruxue.identity.logout import BadLogoutToken, frontchannel_keys, logout_token_keys
+from ruxue.identity.service import bind_account, remember, verified_attributes
+from ruxue.kit.sessions import revoke_idp
+from ruxue.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["identity"])
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 @router.get("/login")
-async def login(request: Request) -> Response:
-    oauth = request.app.state.oauth
-    redirect_uri = str(request.url_for("auth_callback"))
-    return await oauth.jszwfw.authorize_redirect(request, redirect_uri)
+async def login(request: Request, next: str = "") -> Response:
+    if next.startswith("/spouse/") and "//" not in next:  # only our own spouse pages
+        request.session["after_login"] = next
+    return await client.start(request, _settings(request))
 
 
 @router.get("/callback", name="auth_callback")
 async def callback(request: Request) -> Response:
-    try:
-        token = await request.app.state.oauth.jszwfw.authorize_access_token(request)
-    except OAuthError as exc:
-        raise Unauthorized(f"登录未完成：{exc.error}") from None
-    remember(request, token["userinfo"])
-    return RedirectResponse("/apply", status_code=303)
+    settings = _settings(request)
+    login = await client.finish(request, settings)
+    person = verified_attributes(login, settings)
+    async with request.app.state.db.write_session() as session:
+        await bind_account(session, login, person["id_number"])
+    remember(request, login, person)
+    after = request.session.pop("after_login", None)
+    return RedirectResponse(after or "/apply", status_code=303)
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    """End our session, then the provider's (RP-initiated logout) when it offers one."""
+    id_token = (request.session.get("oidc") or {}).get("id_token", "")
     request.session.clear()
-    return RedirectResponse("/", status_code=303)
+    url = await client.end_session_url(request, _settings(request), id_token) if id_token else None
+    return RedirectResponse(url or "/", status_code=303)
+
+
+@router.post("/backchannel-logout", include_in_schema=False)
+async def backchannel_logout(request: Request, logout_token: str = Form("")) -> Response:
+    try:
+        sid_key, sub_key = await logout_token_keys(
+            request.app.state.oauth, logout_token, _settings(request)
+        )
+    except BadLogoutToken:
+        return JSONResponse({"error": "invalid_request"}, status_code=400, headers=NO_STORE)
+    async with request.app.state.db.write_session() as session:
+        await revoke_idp(session, sid_key, sub_key)
+    return Response(status_code=200, headers=NO_STORE)
+
+
+@router.get("/frontchannel-logout", include_in_schema=False)
+async def frontchannel_logout(request: Request, iss: str = "", sid: str = "") -> Response:
+    oauth_client = request.app.state.oauth.create_client(client.NAME)
+    try:
+        issuer = str((await oauth_client.load_server_metadata())["issuer"])
+        sid_key = frontchannel_keys(iss, sid, issuer)
+    except (BadLogoutToken, *client.FAILURES):
+        return HTMLResponse("<p>无效的退出请求</p>", status_code=400, headers=NO_STORE)
+    async with request.app.state.db.write_session() as session:
+        await revoke_idp(session, sid_key, None)
+    request.session.clear()
+    return HTMLResponse("<p>已退出登录</p>", headers=NO_STORE)

@@ -1,18 +1,25 @@
-"""The logged-in guardian, kept in the signed session cookie (ID number encrypted)."""
+"""The logged-in person (a guardian, or a spouse authorising), kept in the server-side session:
+the account is (issuer, subject); the ID number, name and phone are the provider's verified
+attributes (ID number and phone SM4-encrypted in the session row)."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from authlib.integrations.starlette_client import OAuth
 from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.identity.client import Login, LoginFailed, make_oauth
+from ruxue.identity.models import Account
 from ruxue.kit import pii
+from ruxue.kit.db import utcnow
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.http import client as http_client
-from ruxue.kit.http import tls_context
-from ruxue.kit.sessions import rotate
+from ruxue.kit.sessions import idp_key, rotate
+from ruxue.person.rules import IdNumberError, parse_id_number
 from ruxue.settings import Settings
 
-REALNAME_ACR = "urn:jszwfw:loa:realname:sms"
+__all__ = ["Guardian", "current_guardian", "make_oauth", "optional_guardian", "remember"]
 
 
 @dataclass(frozen=True)
@@ -21,44 +28,73 @@ class Guardian:
     name: str
     acr: str
     phone: str = ""
+    issuer: str = ""
+    subject: str = ""
 
 
-def make_oauth(settings: Settings) -> OAuth:
-    oauth = OAuth()
-    oauth.register(
-        "jszwfw",
-        client_id=settings.oidc_client_id,
-        client_secret=settings.oidc_client_secret,
-        server_metadata_url=f"{settings.idp_url.rstrip('/')}/.well-known/openid-configuration",
-        client_kwargs={
-            "scope": "openid profile idcard phone",
-            "code_challenge_method": "S256",
-            "verify": tls_context(),
-        },  # Authlib makes an httpx client per login step
-    )
-    return oauth
+def verified_attributes(login: Login, settings: Settings) -> dict[str, str]:
+    """The ID number (checked), name and phone under the configured claim names."""
+    claims = login.claims
+    try:
+        id_number = parse_id_number(str(claims.get(settings.oidc_claim_id_number) or "")).value
+    except IdNumberError:
+        raise LoginFailed("需要通过实名认证登录：身份认证平台未提供有效的身份证号码。") from None
+    return {
+        "id_number": id_number,
+        "name": str(claims.get(settings.oidc_claim_name) or ""),
+        "phone": str(claims.get(settings.oidc_claim_phone) or ""),
+    }
 
 
-def remember(request: Request, claims: dict[str, str]) -> Guardian:
-    if claims.get("acr") != REALNAME_ACR or not claims.get("id_number"):
-        raise Unauthorized("需要通过实名认证登录")
+async def bind_account(session: AsyncSession, login: Login, id_number: str) -> Account:
+    """The account of (issuer, subject); refused if the provider now says another ID number."""
+    query = select(Account).where(Account.issuer == login.issuer, Account.subject == login.subject)
+    account = await session.scalar(query)
+    index = pii.blind_index(id_number)
+    if account is None:
+        account = Account(issuer=login.issuer, subject=login.subject, id_index=index)
+        session.add(account)
+    elif account.id_index != index:
+        raise LoginFailed("登录未完成：该账号的实名信息与此前不一致，请联系身份认证平台。")
+    account.last_login_at = utcnow()
+    await session.flush()
+    return account
+
+
+def remember(request: Request, login: Login, person: dict[str, str]) -> Guardian:
     rotate(request.scope)  # a new token at login: a planted cookie is never promoted
+    after = request.session.get("after_login")
+    request.session.clear()
+    if after:
+        request.session["after_login"] = after
     request.session["guardian"] = {
-        "id": pii.encrypt(claims["id_number"]),
-        "name": claims.get("name", ""),
-        "acr": claims["acr"],
-        "phone": pii.encrypt(claims.get("phone_number", "")),
+        "id": pii.encrypt(person["id_number"]),
+        "name": person["name"],
+        "acr": str(login.claims.get("acr", "")),
+        "phone": pii.encrypt(person["phone"]),
+        "iss": login.issuer,
+        "sub": login.subject,
+    }
+    request.session["oidc"] = {
+        "id_token": login.id_token,
+        "sid_key": idp_key(login.issuer, login.sid) if login.sid else "",
+        "sub_key": idp_key(login.issuer, login.subject),
     }
     return current_guardian(request)
 
 
 def current_guardian(request: Request) -> Guardian:
-    data = request.session.get("guardian")
+    data: dict[str, Any] | None = request.session.get("guardian")
     if not data:
         raise Unauthorized("请先登录")
     phone = pii.decrypt(data["phone"]) if data.get("phone") else ""
     return Guardian(
-        id_number=pii.decrypt(data["id"]), name=data["name"], acr=data["acr"], phone=phone
+        id_number=pii.decrypt(data["id"]),
+        name=data["name"],
+        acr=data["acr"],
+        phone=phone,
+        issuer=data.get("iss", ""),
+        subject=data.get("sub", ""),
     )
 
 
@@ -72,7 +108,9 @@ class PersonOtpError(RuxueError):
 
 async def request_person_otp(settings: Settings, id_number: str, reason: str) -> dict[str, str]:
     """Ask the identity platform to send a third person (the spouse) an authorisation code."""
-    async with http_client(timeout=10) as http:
+    if settings.spouse_method != "code":  # a private API of the sandbox, not of a standard provider
+        raise PersonOtpError("本平台配偶授权采用短信链接方式：请在配偶信息页发送授权链接。")
+    async with http_client(settings.ca_bundle, timeout=10) as http:
         response = await http.post(
             f"{settings.idp_url.rstrip('/')}/api/person-otp",
             json={"id_number": id_number, "reason": reason},
@@ -86,7 +124,7 @@ async def request_person_otp(settings: Settings, id_number: str, reason: str) ->
 
 async def verify_person_otp(settings: Settings, txn: str, code: str) -> str:
     """The ID number the code was sent to, once the person confirmed; raises otherwise."""
-    async with http_client(timeout=10) as http:
+    async with http_client(settings.ca_bundle, timeout=10) as http:
         response = await http.post(
             f"{settings.idp_url.rstrip('/')}/api/person-otp/verify",
             json={"txn": txn, "code": code},

@@ -3,10 +3,14 @@
 httpx builds a new ``SSLContext`` — loading the whole CA bundle — for every client it creates:
 measured here 36 ms a client, which made the login and the spouse's authorisation the costliest
 steps of an application (43 % of the app's CPU under load). With the shared context a client
-costs 0.15 ms. (The department exchange has its own long-lived aiohttp session.)"""
+costs 0.15 ms. (The department exchange has its own long-lived aiohttp session.)
+
+``RUXUE_CA_BUNDLE`` adds a CA bundle (a government CA that certifi does not carry) on top of
+certifi's; it is read once, with the settings."""
 
 import ssl
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import certifi
@@ -14,9 +18,18 @@ import httpx
 
 
 @cache
-def tls_context() -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=certifi.where())  # what httpx would build each time
+def tls_context(extra_ca: Path | None = None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=certifi.where())  # what httpx would build
+    if extra_ca is not None:
+        context.load_verify_locations(cafile=str(extra_ca))
+    return context
 
 
-def client(**kwargs: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(verify=tls_context(), **kwargs)
+def default_extra_ca() -> Path | None:
+    from ruxue.settings import get_settings
+
+    return get_settings().ca_bundle
+
+
+def client(extra_ca: Path | None = None, **kwargs: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(verify=tls_context(extra_ca or default_extra_ca()), **kwargs)

@@ -33,6 +33,9 @@ class WebSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's token
     data_enc: Mapped[str] = mapped_column(Text)
     staff_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # keyed hashes of the identity provider's (iss, sid) and (iss, sub): back-channel logout
+    idp_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    idp_sub: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
@@ -45,6 +48,20 @@ def token_id(token: str) -> str:
 def rotate(scope: Scope) -> None:
     """Give this session a new token when the response is sent (call at login)."""
     scope[ROTATE] = True
+
+
+def idp_key(issuer: str, value: str) -> str:
+    """The key under which a provider's session id or subject is kept on the session row."""
+    return pii.blind_index(f"{issuer}|{value}")
+
+
+async def revoke_idp(session: AsyncSession, sid_key: str | None, sub_key: str | None) -> int:
+    """End the sessions of a provider session (sid) or, without one, of a subject (sub)."""
+    column, key = (WebSession.idp_sid, sid_key) if sid_key else (WebSession.idp_sub, sub_key)
+    if not key:
+        return 0
+    result = await session.execute(delete(WebSession).where(column == key))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def revoke_staff(session: AsyncSession, staff_id: int) -> int:
@@ -136,6 +153,9 @@ async def _store(db: Database, token: str, data: dict[str, Any], now: dt.datetim
             session.add(row)
         row.data_enc = pii.encrypt(json.dumps(data))
         row.staff_id = staff.get("id") if isinstance(staff, dict) else None
+        oidc = data.get("oidc")
+        oidc = oidc if isinstance(oidc, dict) else {}
+        row.idp_sid, row.idp_sub = oidc.get("sid_key") or None, oidc.get("sub_key") or None
         row.expires_at = now + LIFETIME
 
 

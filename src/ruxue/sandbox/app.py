@@ -78,6 +78,7 @@ def create_sandbox_app(data: Dataset, settings: Settings, base_url: str) -> Fast
     _idp_routes(app, sb)
     _exchange_routes(app, sb)
     _admin_routes(app, sb)
+    _hotline_routes(app)
     return app
 
 
@@ -101,6 +102,7 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
             "code_challenge_methods_supported": ["S256"],
             "grant_types_supported": ["authorization_code"],
             "acr_values_supported": ["urn:jszwfw:loa:realname:sms"],
+            "claims_parameter_supported": True,
             "claims_supported": [
                 "sub",
                 "name",
@@ -389,3 +391,30 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
     @app.get("/_sandbox/health")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "persons": len(sb.store.persons)}
+
+
+def _hotline_routes(app: FastAPI) -> None:
+    """12345's side of the bad-rating hand-off (Jiangsu routes every 差评 to 12345 as a work
+    order): accepts an order once per source number and acknowledges it with its own number."""
+    orders: dict[str, dict[str, Any]] = {}
+
+    @app.post("/_sandbox/12345/workorders")
+    async def accept(order: dict[str, Any]) -> Response:
+        source = str(order.get("sourceOrderNo") or "")
+        if not source or not order.get("handleDeadline"):
+            return JSONResponse({"code": "4001", "message": "工单要素不全"}, status_code=400)
+        if source not in orders:
+            number = f"JS12345-{dt.datetime.now(dt.UTC):%Y%m%d}-{len(orders) + 1:06d}"
+            orders[source] = {**order, "orderNo": number}
+        return JSONResponse(
+            {
+                "code": "0000",
+                "message": "受理成功",
+                "orderNo": orders[source]["orderNo"],
+                "sourceOrderNo": source,
+            }
+        )
+
+    @app.get("/_sandbox/12345/workorders")
+    async def listed() -> list[dict[str, Any]]:
+        return list(orders.values())

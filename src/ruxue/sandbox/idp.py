@@ -4,8 +4,14 @@ Authlib's server classes do the protocol (authorization code, PKCE S256 only, ID
 ships server glue for Flask and Django only, so the small FastAPI glue is here. Accounts are the
 dataset's adults; they log in with their ID number and a one-time code that the sandbox shows on
 screen, playing the SMS. State is in memory: the sandbox is one process.
+
+As a standard provider does, the ID token carries the subject and the authentication event; the
+scope claims (name, ID number, phone) are at userinfo (OIDC Core 5.4), in the ID token only when
+asked for with the ``claims`` parameter, and ``acr`` only when asked for (``acr_values`` or
+``claims``).
 """
 
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -74,6 +80,8 @@ class AuthCode:
     nonce: str | None
     code_challenge: str | None
     code_challenge_method: str | None
+    acr_values: str = ""
+    claims: dict[str, Any] = field(default_factory=dict)  # the request's ``claims`` parameter
     auth_time: int = field(default_factory=lambda: int(time.time()))
 
     def get_redirect_uri(self) -> str:
@@ -88,8 +96,13 @@ class AuthCode:
     def get_auth_time(self) -> int:
         return self.auth_time
 
-    def get_acr(self) -> str:
-        return ACR_REALNAME
+    def get_acr(self) -> str | None:
+        asked = ACR_REALNAME in self.acr_values.split() or "acr" in self.id_token_claims()
+        return ACR_REALNAME if asked else None
+
+    def id_token_claims(self) -> dict[str, Any]:
+        wanted = self.claims.get("id_token") if isinstance(self.claims, dict) else None
+        return wanted if isinstance(wanted, dict) else {}
 
     def get_amr(self) -> list[str]:
         return ["sms", "realname"]
@@ -152,7 +165,7 @@ class Provider(AuthorizationServer):
 
     def user_info(self, user_id: str, scope: str) -> UserInfo:
         person = self.people[user_id]
-        info = UserInfo(sub=subject(self.issuer, user_id), acr=ACR_REALNAME)
+        info = UserInfo(sub=subject(self.issuer, user_id))
         if "profile" in scope:
             info["name"] = person.name
         if "idcard" in scope:
@@ -179,6 +192,8 @@ class CodeGrant(AuthorizationCodeGrant):
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
+            acr_values=data.get("acr_values") or "",
+            claims=_claims_parameter(data.get("claims")),
         )
 
     def query_authorization_code(self, code: str, client: Client) -> AuthCode | None:
@@ -215,7 +230,22 @@ class OpenID(OpenIDCode):
         return {"alg": "RS256", "kid": self.provider.key.kid}
 
     def generate_user_info(self, user: str, scope: str) -> UserInfo:
-        return self.provider.user_info(user, scope)
+        return UserInfo(sub=subject(self.provider.issuer, user))  # scope claims: at userinfo
+
+    def get_authorization_code_claims(self, authorization_code: Any) -> dict[str, Any]:
+        claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
+        wanted = authorization_code.id_token_claims()
+        everything = self.provider.user_info(authorization_code.user_id, "profile idcard phone")
+        claims.update({k: v for k, v in everything.items() if k in wanted})
+        return claims
+
+
+def _claims_parameter(raw: str | None) -> dict[str, Any]:
+    try:
+        parsed = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def subject(issuer: str, id_number: str) -> str:

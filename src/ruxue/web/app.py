@@ -11,12 +11,16 @@ from fastapi.staticfiles import StaticFiles
 from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
 from ruxue.archive.storage import library_from
+from ruxue.dashboard.endpoints import router as dashboard_router
+from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
 from ruxue.enrollment.policy import load_policy
+from ruxue.enrollment.spouse_endpoints import router as spouse_api
+from ruxue.enrollment.spouse_pages import router as spouse_pages
 from ruxue.exchange.client import ExchangeClient
 from ruxue.exchange.endpoints import router as exchange_router
 from ruxue.guardianship.endpoints import router as guardianship_api
@@ -28,6 +32,8 @@ from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
+from ruxue.rating.endpoints import router as rating_router
+from ruxue.rating.pages import router as rating_pages
 from ruxue.review.endpoints import router as review_router
 from ruxue.review.pages import router as review_pages
 from ruxue.schools.endpoints import router as schools_router
@@ -68,7 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         identity_router,
         exchange_router,
         enrollment_api,
+        spouse_api,
         enrollment_pages,
+        spouse_pages,
         notice_router,
         schools_router,
         staff_router,
@@ -82,6 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         guardianship_review_api,
         guardianship_pages,
         review_pages,
+        rating_router,
+        rating_pages,
+        dashboard_router,
+        dashboard_pages,
         mode_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)

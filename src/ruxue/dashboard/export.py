@@ -1,0 +1,48 @@
+"""Every dashboard table as CSV (UTF-8 with a BOM, so Excel reads the Chinese) or xlsx."""
+
+import csv
+import io
+from collections.abc import Sequence
+
+from fastapi.responses import Response
+from openpyxl import Workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value: object) -> object:
+    return "" if value is None else value
+
+
+def as_csv(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title for _, title in columns])
+    writer.writerows([[_cell(row.get(field)) for field, _ in columns] for row in rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def as_xlsx(
+    columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, object]], title: str
+) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append([t for _, t in columns])
+    for row in rows:
+        sheet.append([_cell(row.get(field)) for field, _ in columns])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def download(
+    columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, object]], name: str, fmt: str
+) -> Response:
+    if fmt == "csv":
+        body, media = as_csv(columns, rows), "text/csv; charset=utf-8"
+    else:
+        body, media = as_xlsx(columns, rows, name), XLSX
+    disposition = f'attachment; filename="{name}.{fmt}"'
+    return Response(body, media_type=media, headers={"content-disposition": disposition})

@@ -1,0 +1,49 @@
+"""Pure helpers of the dashboard: age bands, percentiles, hours, who lags behind the thresholds."""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from ruxue.notice.issuers import ISSUERS
+
+BANDS = ("0-1天", "2-3天", "4-7天", "8天以上")
+
+
+def age_band(days: int) -> str:
+    if days <= 1:
+        return BANDS[0]
+    if days <= 3:
+        return BANDS[1]
+    return BANDS[2] if days <= 7 else BANDS[3]
+
+
+def hour_of(at: dt.datetime) -> dt.datetime:
+    return at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-int(q * 100) * len(ordered) // 100))
+    return float(ordered[min(rank, len(ordered)) - 1])
+
+
+def district_label(code: str) -> str:
+    name = ISSUERS.get(code, code or "未分区")
+    return name.removeprefix("苏州市").removesuffix("教育局") or code
+
+
+def lagging(row: Mapping[str, object], limits: Mapping[str, float]) -> list[str]:
+    """Why a district or school is named in the weekly 通报 (empty: it is not)."""
+    reasons = []
+    auto, good = row.get("auto_rate"), row.get("good_rate")
+    if isinstance(auto, float) and auto < limits["min_auto_rate"]:
+        reasons.append(f"自动审批率{auto:.0%}，低于{limits['min_auto_rate']:.0%}")
+    if isinstance(good, float) and good < limits["min_good_rate"]:
+        reasons.append(f"好评率{good:.1%}，低于{limits['min_good_rate']:.0%}")
+    if int(str(row.get("backlog_over", 0))):
+        reasons.append(f"{row['backlog_over']}件人工审核等待超过{limits['max_backlog_days']:.0f}天")
+    if int(str(row.get("overdue", 0))) > limits["max_overdue"]:
+        reasons.append(f"{row['overdue']}件差评整改逾期")
+    return reasons

@@ -1,0 +1,73 @@
+"""Step 3 by link, the guardian's side: the link goes only to the child's other parent (police
+record or birth certificate), not too often for one case, one person or one phone; the spouse's
+own consent (``identity.spouse``) then lets step 3 continue (``service.attach_spouse``)."""
+
+import datetime as dt
+
+import httpx
+
+from ruxue.enrollment.gather import StepError, apply_birth, birth_ask
+from ruxue.enrollment.service import _editable, context, load
+from ruxue.exchange.client import ExchangeClient
+from ruxue.identity import spouse as spouse_invites
+from ruxue.identity.service import Guardian
+from ruxue.kit.db import Database
+from ruxue.kit.errors import RuxueError, Unavailable
+from ruxue.kit.ratelimit import Limit, take
+from ruxue.notify.gateway import SmsGateway
+from ruxue.person.rules import parse_id_number
+from ruxue.settings import Settings
+
+DAY = dt.timedelta(days=1)
+LIMITS = (
+    ("case", Limit("spouse-link-case", 5, DAY)),
+    ("person", Limit("spouse-link-person", 5, DAY)),
+    ("phone", Limit("spouse-link-phone", 5, DAY)),
+)
+NOT_OTHER_PARENT = (
+    "该身份证号码不是学生的父亲或母亲（依据户籍和出生医学证明），请核对配偶的身份证号码。"
+)
+
+
+async def invite_spouse(
+    db: Database,
+    client: ExchangeClient,
+    guardian: Guardian,
+    case_no: str,
+    spouse_id: str,
+    phone: str,
+) -> tuple[str, str]:
+    """Record an invitation; the link's token and the phone to text it to (after the commit)."""
+    spouse = parse_id_number(spouse_id).value
+    phone = spouse_invites.check_phone(phone)
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        _editable(case)
+        ctx = await context(session, case, guardian.id_number)
+    if spouse in (guardian.id_number, facts.child.id_number):
+        raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+    parents = {facts.child.father_id_number, facts.child.mother_id_number}
+    if spouse not in parents and facts.birth_certificate is None:
+        apply_birth(facts, await client.ask(ctx, birth_ask(facts.child.id_number)))
+    if (birth := facts.birth_certificate) is not None:
+        parents |= {birth.father_id_number, birth.mother_id_number}
+    if spouse not in parents:
+        raise StepError(NOT_OTHER_PARENT)
+    now = dt.datetime.now(dt.UTC)  # rate windows run on the real clock
+    for kind, limit in LIMITS:
+        await take(db, limit, {"case": case.case_no, "person": spouse, "phone": phone}[kind], now)
+    async with db.write_session() as session:
+        _, token = await spouse_invites.invite(session, case.case_no, spouse, guardian.name)
+    return token, phone
+
+
+async def text_link(settings: Settings, token: str, phone: str) -> None:
+    """Send the link (after the invitation's commit, outside any transaction)."""
+    link = f"{settings.public_url.rstrip('/')}/spouse/{token}"
+    text = (
+        f"【苏州入学一件事】您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"
+    )
+    try:
+        await SmsGateway(settings.sms_url).send(phone, text)
+    except httpx.HTTPError:
+        raise Unavailable("短信暂时无法发送，请稍后重新发送授权链接。") from None

@@ -1,0 +1,134 @@
+"""Step 3 by link (``RUXUE_SPOUSE_METHOD=link``): the guardian sends the spouse an SMS link; the
+spouse logs in as themselves and consents; the guardian's step 3 continues with that consent."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ruxue.enrollment import service
+from ruxue.enrollment.explain import SEGMENTS
+from ruxue.enrollment.pages import _case, render, signed_in, to
+from ruxue.enrollment.spouse_link import invite_spouse, text_link
+from ruxue.enrollment.views import fetched
+from ruxue.exchange.envelope import DEPARTMENTS
+from ruxue.exchange.repository import get_consent
+from ruxue.exchange.schemas import DEPARTMENT_NAMES
+from ruxue.identity import spouse
+from ruxue.identity.service import Guardian, optional_guardian
+from ruxue.kit import pii
+from ruxue.kit.errors import RuxueError
+from ruxue.kit.ratelimit import TooManyRequests
+from ruxue.person.rules import IdNumberError, mask_id_number
+from ruxue.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+WHAT = "户籍、房产、婚姻、出生医学证明、学籍和社保信息"
+
+
+@router.post("/cases/{case_no}/spouse/invite", response_class=HTMLResponse)
+async def send_invite(
+    request: Request,
+    case_no: str,
+    spouse_id: str = Form(""),
+    spouse_phone: str = Form(""),
+    guardian: Guardian = Depends(signed_in),
+) -> Response:
+    settings: Settings = request.app.state.settings
+    case, facts = await _case(request, guardian, case_no)
+    ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
+    db, client = request.app.state.db, request.app.state.exchange
+    try:
+        token, phone = await invite_spouse(db, client, guardian, case_no, spouse_id, spouse_phone)
+    except IdNumberError as exc:
+        return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
+    except TooManyRequests:
+        raise
+    except RuxueError as exc:
+        return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
+    try:
+        await text_link(settings, token, phone)
+    except RuxueError as exc:
+        return render(request, "step3.html", 3, exc.status_code, error=exc.message, **ctx)
+    return to(f"/cases/{case.case_no}/spouse/invite")
+
+
+@router.get("/cases/{case_no}/spouse/invite", response_class=HTMLResponse)
+async def invite_status(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    case, _ = await _case(request, guardian, case_no)
+    async with request.app.state.db.read_session() as session:
+        row = await spouse.latest(session, case.case_no)
+    status = row.status if row else "none"
+    return render(request, "spouse_wait.html", 3, case=case, status=status)
+
+
+@router.post("/cases/{case_no}/spouse/invite/continue", response_class=HTMLResponse)
+async def continue_after_consent(
+    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    db, client = request.app.state.db, request.app.state.exchange
+    case, facts = await _case(request, guardian, case_no)
+    async with db.read_session() as session:
+        row = await spouse.latest(session, case.case_no)
+        granted = await get_consent(session, row.consent_id) if row and row.consent_id else None
+    if row is None or granted is None:
+        request.session["flash"] = "配偶尚未完成授权。"
+        return to(f"/cases/{case.case_no}/spouse/invite")
+    spouse_id = pii.decrypt(row.spouse_enc)
+    try:
+        await service.attach_spouse(db, client, guardian, case.case_no, spouse_id, granted)
+    except RuxueError as exc:
+        return render(
+            request,
+            "step3.html",
+            3,
+            400,
+            error=exc.message,
+            case=case,
+            facts=facts,
+            fetched=fetched(facts),
+            spouse_id="",
+        )
+    async with db.write_session() as session:
+        await spouse.mark_used(session, case.case_no)
+    return to(f"/cases/{case.case_no}/step/4")
+
+
+@router.get("/spouse/{token}", response_class=HTMLResponse)
+async def spouse_page(request: Request, token: str) -> Response:
+    """What is asked and why; after the spouse's own login, the consent form."""
+    async with request.app.state.db.read_session() as session:
+        row = await spouse.by_token(session, token)
+    person = optional_guardian(request)
+    if person is not None:
+        spouse.for_person(row, person.id_number)
+    return render(request, "spouse_consent.html", None, **_about(row, token, person))
+
+
+@router.post("/spouse/{token}/consent", response_class=HTMLResponse)
+async def spouse_consent(
+    request: Request, token: str, agree: str = Form(""), person: Guardian = Depends(signed_in)
+) -> Response:
+    async with request.app.state.db.write_session() as session:
+        row = await spouse.by_token(session, token)
+        spouse.for_person(row, person.id_number)
+        if agree != "yes":
+            row.status = "declined"
+        else:
+            await spouse.consent(session, row, person.id_number, service.FIELDS)
+        about = _about(row, token, person)
+    return render(request, "spouse_consent.html", None, **about)
+
+
+def _about(row: spouse.SpouseInvite, token: str, person: Guardian | None) -> dict[str, Any]:
+    return {
+        "token": token,
+        "invite": row,
+        "person": person,
+        "person_id": mask_id_number(person.id_number) if person else "",
+        "what": WHAT,
+        "departments": [DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
+        "segments": SEGMENTS,
+    }

@@ -1,0 +1,185 @@
+"""The relying party: OpenID Connect Core's authorization code flow with PKCE S256, against any
+standard provider found by discovery. Authlib's Starlette client does the protocol (state and
+PKCE verifier kept in the server-side session, single-use); this module adds what a government
+login needs: the acr asked for and checked, iss/aud/azp/exp/iat checked, scope claims taken from
+userinfo when the ID token lacks them, and every failure a ``LoginFailed`` (a 401 page)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from authlib.integrations.starlette_client import OAuth, OAuthError
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from joserfc import errors as jose_errors
+
+from ruxue.kit.errors import Unauthorized, Unavailable
+from ruxue.kit.http import tls_context
+from ruxue.settings import Settings
+
+NAME = "idp"
+FAILURES = (
+    OAuthError,
+    jose_errors.JoseError,
+    httpx.HTTPError,
+    ValueError,
+    KeyError,
+    TypeError,
+)
+
+
+PROVIDER_ERRORS = {
+    "access_denied": "您取消了登录或未同意授权。",
+    "login_required": "请重新登录。",
+    "consent_required": "需要您同意授权后才能登录。",
+    "interaction_required": "请重新登录。",
+    "mismatching_state": "登录请求已失效或不属于本浏览器，请重新登录。",
+    "invalid_grant": "登录凭证已使用或已过期，请重新登录。",
+    "temporarily_unavailable": "统一身份认证平台暂时无法访问，请稍后再试。",
+    "server_error": "统一身份认证平台暂时无法访问，请稍后再试。",
+}
+
+
+class LoginFailed(Unauthorized):
+    code = "login_failed"
+
+
+@dataclass(frozen=True)
+class Login:
+    """What a completed login tells: the provider, the subject and the claims (ID token first)."""
+
+    issuer: str
+    claims: dict[str, Any]
+    id_token: str
+
+    @property
+    def subject(self) -> str:
+        return str(self.claims["sub"])
+
+    @property
+    def sid(self) -> str:
+        return str(self.claims.get("sid") or "")
+
+
+def make_oauth(settings: Settings) -> OAuth:
+    oauth = OAuth()
+    secret, auth_method = settings.oidc_client_secret, settings.oidc_client_auth
+    kwargs: dict[str, Any] = {"token_endpoint_auth_method": auth_method}
+    if auth_method == "private_key_jwt":
+        if settings.oidc_private_key_path is None:
+            raise SystemExit(
+                "RUXUE_OIDC_CLIENT_AUTH=private_key_jwt needs RUXUE_OIDC_PRIVATE_KEY_PATH"
+            )
+        secret = settings.oidc_private_key_path.read_text()
+        kwargs["token_endpoint_auth_method"] = PrivateKeyJWT(alg="RS256")
+    oauth.register(
+        NAME,
+        client_id=settings.oidc_client_id,
+        client_secret=secret,
+        server_metadata_url=f"{settings.idp_url.rstrip('/')}/.well-known/openid-configuration",
+        client_kwargs={
+            "scope": settings.oidc_scopes,
+            "code_challenge_method": "S256",
+            "verify": tls_context(settings.ca_bundle),  # Authlib makes a client per login step
+            **kwargs,
+        },
+    )
+    return oauth
+
+
+def redirect_uri(settings: Settings) -> str:
+    """From the configured public URL, never from the request's Host header."""
+    return f"{settings.public_url.rstrip('/')}/auth/callback"
+
+
+def acr_values(settings: Settings) -> list[str]:
+    return settings.oidc_acr_values.split()
+
+
+async def start(request: Request, settings: Settings) -> RedirectResponse:
+    client = request.app.state.oauth.create_client(NAME)
+    try:
+        response: RedirectResponse = await client.authorize_redirect(
+            request, redirect_uri(settings), acr_values=settings.oidc_acr_values
+        )
+    except FAILURES as exc:
+        raise Unavailable("统一身份认证平台暂时无法访问，请稍后再试。") from exc
+    return response
+
+
+async def finish(request: Request, settings: Settings) -> Login:
+    """The callback: exchange the code, validate the ID token, fetch userinfo; or LoginFailed."""
+    client = request.app.state.oauth.create_client(NAME)
+    try:
+        metadata = await client.load_server_metadata()
+        await _check_response_issuer(request, client, metadata)
+        token = await client.authorize_access_token(
+            request,
+            claims_options=_claims_options(settings, metadata),
+            leeway=settings.oidc_leeway_s,
+        )
+        id_claims = token.get("userinfo")
+        if not id_claims:
+            raise LoginFailed("登录未完成：身份认证平台未返回身份令牌。")
+        acr = id_claims.get("acr")  # an authentication event's claim: from the ID token only
+        claims = await _with_userinfo(client, token, dict(id_claims), metadata)
+    except OAuthError as exc:  # the provider's error code is shown only if it is a known one
+        raise LoginFailed(f"登录未完成：{PROVIDER_ERRORS.get(exc.error, '请重新登录。')}") from None
+    except FAILURES as exc:
+        raise LoginFailed("登录未完成：身份令牌校验未通过，请重新登录。") from exc
+    if acr not in acr_values(settings):
+        raise LoginFailed("需要通过实名认证登录：身份认证平台未确认实名认证等级。")
+    return Login(issuer=str(metadata["issuer"]), claims=claims, id_token=str(token["id_token"]))
+
+
+async def _check_response_issuer(request: Request, client: Any, metadata: dict[str, Any]) -> None:
+    """RFC 9207: the authorization response names its issuer (mix-up defence); a wrong one is
+    refused before the code is sent anywhere, and its state is spent."""
+    given = request.query_params.get("iss")
+    required = metadata.get("authorization_response_iss_parameter_supported") is True
+    if given == metadata["issuer"] or (given is None and not required):
+        return
+    state = request.query_params.get("state")
+    if state:
+        await client.framework.clear_state_data(request.session, state)
+    raise LoginFailed("登录未完成：登录结果不是来自本平台的统一身份认证，请重新登录。")
+
+
+def _claims_options(settings: Settings, metadata: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "iss": {"essential": True, "values": [metadata["issuer"]]},
+        "aud": {"essential": True, "values": [settings.oidc_client_id]},
+        "sub": {"essential": True},
+        "exp": {"essential": True},
+        "iat": {"essential": True},
+    }
+
+
+async def _with_userinfo(
+    client: Any, token: dict[str, Any], claims: dict[str, Any], metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """OIDC Core 5.4: scope claims come from userinfo in the code flow; its sub must match."""
+    if not metadata.get("userinfo_endpoint"):
+        return claims
+    info = dict(await client.userinfo(token=token))
+    if info.get("sub") != claims["sub"]:
+        raise LoginFailed("登录未完成：用户信息与身份令牌不一致。")
+    return {**info, **claims}  # the signed ID token wins where both carry a claim
+
+
+async def end_session_url(request: Request, settings: Settings, id_token: str) -> str | None:
+    """RP-initiated logout at the provider, when it offers an end_session_endpoint."""
+    client = request.app.state.oauth.create_client(NAME)
+    try:
+        metadata = await client.load_server_metadata()
+        if not metadata.get("end_session_endpoint"):
+            return None
+        result = await client.create_logout_url(
+            post_logout_redirect_uri=f"{settings.public_url.rstrip('/')}/",
+            id_token_hint=id_token or None,
+            client_id=settings.oidc_client_id,
+        )
+    except FAILURES:
+        return None
+    return str(result["url"])

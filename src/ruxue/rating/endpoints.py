@@ -1,0 +1,61 @@
+"""Rating API: the guardian rates a decided case; staff work rectification items; the city
+decides appeals."""
+
+from fastapi import APIRouter, Depends, Request
+
+from ruxue.enrollment import repository as cases
+from ruxue.enrollment.service import actor
+from ruxue.identity.service import Guardian, current_guardian
+from ruxue.kit.errors import NotFound
+from ruxue.rating import repository as repo
+from ruxue.rating import service
+from ruxue.rating.schemas import AppealDecision, RatingIn, Step, item_out, rating_out
+from ruxue.staff.auth import Staff, current_staff
+
+router = APIRouter(prefix="/api/v1", tags=["rating"])
+
+
+@router.post("/cases/{case_no}/rating")
+async def rate(
+    case_no: str, body: RatingIn, request: Request, guardian: Guardian = Depends(current_guardian)
+) -> dict[str, object]:
+    form = service.RatingForm(body.level, body.indicators, body.comment, body.real_name)
+    async with request.app.state.db.write_session() as session:
+        case = await cases.case_of(session, guardian.id_number, case_no)
+        if case is None:
+            raise NotFound("没有找到该办件")
+        rating = await service.rate(session, case, "online", form, actor(guardian))
+        item = await repo.item_of_rating(session, rating.id)
+        out = {**rating_out(rating), "rectification": item_out(item) if item else None}
+    return out
+
+
+@router.get("/ratings/items")
+async def items(request: Request, staff: Staff = Depends(current_staff)) -> list[dict[str, object]]:
+    async with request.app.state.db.read_session() as session:
+        return [item_out(i) for i in await repo.items_for(session, staff)]
+
+
+@router.post("/ratings/items/{item_id}/{step}")
+async def advance(
+    item_id: int, step: str, body: Step, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    async with request.app.state.db.write_session() as session:
+        if step == "appeal":
+            item = await service.appeal(session, staff, item_id, body.note)
+        elif step in service.STEPS:
+            item = await service.advance(session, staff, item_id, step, body.note)
+        else:
+            raise NotFound("没有这个处理步骤")
+        out = item_out(item)
+    return out
+
+
+@router.post("/ratings/items/{item_id}/appeal/decision")
+async def decide_appeal(
+    item_id: int, body: AppealDecision, request: Request, staff: Staff = Depends(current_staff)
+) -> dict[str, object]:
+    async with request.app.state.db.write_session() as session:
+        item = await service.decide_appeal(session, staff, item_id, body.set_aside, body.note)
+        out = item_out(item)
+    return out

@@ -1,0 +1,65 @@
+"""Reads of ratings and rectification items; ``visible_items`` narrows what staff may see."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Select, false, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.enrollment.models import Case, CaseEvent
+from ruxue.rating.models import Rating, Rectification
+
+if TYPE_CHECKING:
+    from ruxue.staff.auth import Staff
+
+FINAL = ("notice_issued", "rejected")  # a case may be rated once decided for good
+DECISIONS = ("decide", "review_approve", "review_reject")  # trace actions that decide a case
+OPEN = ("open", "visited", "fixed")  # steps with a deadline running
+
+
+async def decided_at(session: AsyncSession, case: Case) -> dt.datetime | None:
+    """When the case got its final decision: the last deciding event of its trace."""
+    if case.status not in FINAL:
+        return None
+    query = select(func.max(CaseEvent.at)).where(
+        CaseEvent.case_id == case.id, CaseEvent.action.in_(DECISIONS)
+    )
+    return await session.scalar(query)
+
+
+async def rating_of(session: AsyncSession, case_id: int, channel: str) -> Rating | None:
+    query = select(Rating).where(Rating.case_id == case_id, Rating.channel == channel)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def item_of_rating(session: AsyncSession, rating_id: int) -> Rectification | None:
+    query = select(Rectification).where(Rectification.rating_id == rating_id)
+    return (await session.scalars(query)).one_or_none()
+
+
+def visible_items(staff: "Staff") -> Select[Rectification]:
+    """Items a staff member may see: a desk its school's, a reviewer the district's, the city all."""
+    query = select(Rectification)
+    if staff.role == "admin":
+        return query
+    if staff.role == "reviewer":
+        return query.where(Rectification.district_code == (staff.district_code or ""))
+    if staff.role == "desk":
+        return query.where(Rectification.school_code == (staff.school_code or ""))
+    return query.where(false())
+
+
+async def items_for(session: AsyncSession, staff: "Staff") -> Sequence[Rectification]:
+    query = visible_items(staff).order_by(Rectification.opened_at.desc()).limit(200)
+    return (await session.scalars(query)).all()
+
+
+async def item_for(session: AsyncSession, staff: "Staff", item_id: int) -> Rectification | None:
+    query = visible_items(staff).where(Rectification.id == item_id)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def running_items(session: AsyncSession) -> Sequence[Rectification]:
+    query = select(Rectification).where(Rectification.status.in_(OPEN))
+    return (await session.scalars(query)).all()

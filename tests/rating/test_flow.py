@@ -1,0 +1,205 @@
+"""A bad rating end to end over HTTP: rated by the guardian, handed to 12345, visited, fixed,
+answered, rated again; an appeal decided by the city; an overdue item escalated."""
+
+import datetime as dt
+
+import httpx
+from sqlalchemy import select
+
+from ruxue.enrollment.models import Case, CaseEvent
+from ruxue.kit.db import Database
+from ruxue.notify.models import Notification
+from ruxue.rating.models import Rectification
+from ruxue.rating.tasks import escalate, hand_off
+from ruxue.settings import Settings
+from tests.enrollment.test_api_flow import apply
+from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
+from tests.helpers import ServerThread
+from tests.staff.helpers import make_staff, staff_client
+from tests.web.session import logged_in
+
+ONLINE = ["整体满意度", "办事效率", "办事指南精确度", "办事便捷度", "平台操作性"]
+
+
+def rating(level: int, comment: str = "") -> dict[str, object]:
+    return {"level": level, "indicators": dict.fromkeys(ONLINE, level), "comment": comment}
+
+
+async def bad_rating(
+    web: ServerThread, sandbox: ServerThread
+) -> tuple[httpx.AsyncClient, str, int]:
+    guardian = await logged_in(web, sandbox, WANG)
+    case = await apply(guardian, sandbox, "primary", WANG_CHILD, LIU)
+    no = case["case_no"]
+    rated = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(1, "窗口排队太久"))
+    assert rated.status_code == 200, rated.text
+    assert rated.json()["rectification"]["status"] == "open"
+    return guardian, no, rated.json()["rectification"]["id"]
+
+
+async def texts(db: Database, case_no: str) -> list[str]:
+    async with db.read_session() as session:
+        query = select(Notification.text).where(Notification.case_no == case_no)
+        return list((await session.scalars(query.order_by(Notification.id))).all())
+
+
+async def trace(db: Database, case_no: str) -> list[str]:
+    async with db.read_session() as session:
+        query = select(CaseEvent.action).join(Case).where(Case.case_no == case_no)
+        return list((await session.scalars(query.order_by(CaseEvent.seq))).all())
+
+
+async def test_a_bad_rating_is_visited_fixed_answered_and_rated_again(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian, no, item_id = await bad_rating(web, sandbox)
+    assert "/rating" in (await texts(db, no))[0]  # the decision SMS invites a rating
+    orders = await hand_off(db, f"{sandbox.url}/_sandbox/12345/workorders")
+    assert orders[item_id].startswith("JS12345-")
+    async with httpx.AsyncClient(base_url=sandbox.url) as hotline:
+        sent = (await hotline.get("/_sandbox/12345/workorders")).json()
+    assert [o["content"] for o in sent if o["orderNo"] == orders[item_id]] == ["窗口排队太久"]
+
+    reviewer = await staff_client(
+        web, "pj-rev", await make_staff(db, "pj-rev", "reviewer", district="320508")
+    )
+    other = await staff_client(
+        web, "wz-rev", await make_staff(db, "wz-rev", "reviewer", district="320506")
+    )
+    assert [i["id"] for i in (await reviewer.get("/api/v1/ratings/items")).json()] == [item_id]
+    assert (await other.get("/api/v1/ratings/items")).json() == []
+    assert (
+        await other.post(f"/api/v1/ratings/items/{item_id}/visit", json={"note": "x"})
+    ).status_code == 404
+    early = await reviewer.post(f"/api/v1/ratings/items/{item_id}/reply", json={"note": "已答复"})
+    assert early.status_code == 409 and "待回访核实" in early.json()["message"]
+    for step, note in [
+        ("visit", "已电话回访，情况属实"),
+        ("fix", "增设周末窗口"),
+        ("reply", "已增设周末窗口"),
+    ]:
+        done = await reviewer.post(f"/api/v1/ratings/items/{item_id}/{step}", json={"note": note})
+        assert done.status_code == 200, done.text
+    assert done.json()["status"] == "replied"
+    assert "欢迎重新评价" in (await texts(db, no))[-1]
+
+    again = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(4))
+    assert again.status_code == 200, again.text
+    assert again.json()["rectification"]["status"] == "closed"
+    steps = [a for a in await trace(db, no) if a.startswith("rectification_") or a == "rated"]
+    assert steps == [
+        "rated",
+        "rectification_open",
+        "rectification_visited",
+        "rectification_fixed",
+        "rectification_replied",
+        "rated",
+        "rectification_closed",
+    ]
+    status_page = (await guardian.get(f"/cases/{no}")).text
+    assert 'id="rate-link"' in status_page and "差评整改办结" in status_page
+    rating_page = (await guardian.get(f"/cases/{no}/rating")).text
+    assert "您的评价：<b>满意</b>" in rating_page and "已办结" in rating_page
+    late = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(2))  # within 72 h: allowed
+    assert late.status_code == 200 and late.json()["rectification"]["status"] == "open"
+    assert late.json()["rectification"]["round"] == 2
+    for client in (guardian, reviewer, other):
+        await client.aclose()
+
+
+async def test_an_appeal_is_decided_by_the_city_and_an_overdue_item_escalates(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
+) -> None:
+    guardian, no, item_id = await bad_rating(web, sandbox)
+    assert settings.now is not None
+    thursday = Database(db.url, clock=lambda: dt.datetime(2026, 6, 18, 4, tzinfo=dt.UTC))
+    assert await escalate(thursday) == [item_id]  # rated Monday; 回访 due by Tuesday's end
+    assert await escalate(thursday) == []  # once per level
+    await thursday.dispose()
+    async with db.read_session() as session:
+        item = await session.get(Rectification, item_id)
+    assert item is not None and item.escalation == 2 and "市教育局" in str(item.history[-1]["note"])
+
+    reviewer = await staff_client(
+        web, "pj-rev2", await make_staff(db, "pj-rev2", "reviewer", district="320508")
+    )
+    admin = await staff_client(web, "city", await make_staff(db, "city", "admin"))
+    appealed = await reviewer.post(
+        f"/api/v1/ratings/items/{item_id}/appeal", json={"note": "评价人误选"}
+    )
+    assert appealed.json()["status"] == "appealed"
+    refused = await reviewer.post(
+        f"/api/v1/ratings/items/{item_id}/appeal/decision", json={"set_aside": True}
+    )
+    assert refused.status_code == 403
+    decided = await admin.post(
+        f"/api/v1/ratings/items/{item_id}/appeal/decision",
+        json={"set_aside": True, "note": "经核实为误评"},
+    )
+    assert decided.json()["status"] == "set_aside"
+    assert "不计入考核" in (await texts(db, no))[-1]
+    for client in (guardian, reviewer, admin):
+        await client.aclose()
+
+
+async def test_the_desk_hands_over_a_one_time_rating_screen(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
+    desk = await staff_client(
+        web, "pj-desk", await make_staff(db, "pj-desk", "desk", school="3205080101")
+    )
+    other = await staff_client(
+        web, "wz-desk", await make_staff(db, "wz-desk", "desk", school="3205060101")
+    )
+    assert (await other.post(f"/staff/cases/{no}/rating-screen")).status_code == 404
+    opened = await desk.post(f"/staff/cases/{no}/rating-screen")
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/rate/")
+    screen = opened.headers["location"]
+    async with httpx.AsyncClient(base_url=web.url) as tablet:  # no staff session on the screen
+        page = await tablet.get(screen)
+        assert (
+            page.status_code == 200
+            and "现场评价（一次一评）" in page.text
+            and "服务态度" in page.text
+        )
+        form = {"level": "2", "comment": "等候时间长", "anonymous": "on"} | {
+            f"ind-{i}": "2" for i in range(4)
+        }
+        partial = await tablet.post(screen, data={**form, "ind-3": ""})
+        assert (
+            partial.status_code == 400
+            and "服务态度" in partial.text
+            and 'role="alert"' in partial.text
+        )
+        assert "感谢您的评价" in (await tablet.post(screen, data=form)).text
+        again = await tablet.post(screen, data=form)
+        assert again.status_code == 404 and "已失效" in again.text
+    async with db.read_session() as session:
+        item = (await session.scalars(select(Rectification))).one()
+    items = (await desk.get("/api/v1/ratings/items")).json()
+    assert [i["id"] for i in items] == [item.id] and items[0]["status"] == "open"
+    assert "回访核实" in (await desk.get("/staff/ratings")).text
+    note = {"note": "匿名评价，无法回访，已核实排队情况"}
+    assert (await desk.post(f"/staff/ratings/{item.id}/visit", data=note)).status_code == 303
+    assert (await desk.get("/api/v1/ratings/items")).json()[0]["status"] == "visited"
+    for client in (guardian, desk, other):
+        await client.aclose()
+
+
+async def test_the_guardian_rates_on_the_status_pages_form(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
+    page = (await guardian.get(f"/cases/{no}/rating")).text
+    assert "平台操作性" in page and "视为“基本满意”" in page
+    form = {"level": "5", "comment": "很方便"} | {f"ind-{i}": "5" for i in range(5)}
+    refused = await guardian.post(f"/cases/{no}/rating", data={**form, "level": "9"})
+    assert refused.status_code == 303
+    assert "请选择一个评价等级" in (await guardian.get(f"/cases/{no}/rating")).text
+    assert (await guardian.post(f"/cases/{no}/rating", data=form)).status_code == 303
+    thanked = (await guardian.get(f"/cases/{no}/rating")).text
+    assert "感谢您的评价" in thanked and "您的评价：<b>非常满意</b>（很方便）" in thanked
+    await guardian.aclose()
