@@ -37,7 +37,17 @@ from tests.enrollment.test_assess import CHEN, LIU, WANG, WANG_CHILD, ZHAO, ZHAO
 from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
 from tests.guardianship.test_requests import FILE as GUARDIANSHIP
 from tests.helpers import ServerThread
-from tests.review.test_materials_review import GUSU, sun_needs_materials, upload
+from tests.identity.test_standard_spouse import PHONE as SPOUSE_PHONE
+from tests.identity.test_standard_spouse import sms_link
+from tests.rating.test_flow import bad_rating
+from tests.review.test_materials_review import (
+    GUSU,
+    SUN,
+    SUN_CHILD,
+    WU,
+    sun_needs_materials,
+    upload,
+)
 from tests.staff.helpers import PASSWORD, make_staff, staff_login
 from tests.web.session import last_sms_code, logged_in
 
@@ -135,7 +145,8 @@ class Audit:
     def assert_clean(self, pages: int) -> None:
         assert len(self.found) == pages, sorted(self.found)
         assert self.rules_passed > 10 * pages  # axe ran its rules on every page
-        assert {name: p for name, p in self.found.items() if p} == {}
+        found = {name: p for name, p in self.found.items() if p}
+        assert found == {}, "\n".join(f"{name}: {p}" for name, ps in found.items() for p in ps)
         small, total = self.small_text
         assert total > 100 * pages and small == 0  # no visible character under 16 px
 
@@ -529,3 +540,52 @@ async def library_with_failures(db: Database, case_no: str) -> None:
         session.add(
             CheckRun(archive_no="DA-320508-2026-0002", stage="LTP", passed=False, results=failing)
         )
+
+
+async def test_pages_of_rating_spouse_link_and_dashboard(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    """The rating page (a bad rating with its rectification), the spouse's waiting page and the
+    link's consent page in both modes; the work orders and the dashboard at 1280×800."""
+    wang, rated, _ = await bad_rating(web, sandbox)
+    sun = await logged_in(web, sandbox, SUN)
+    start = {"segment": "primary", "child_id_number": SUN_CHILD, "consent": True}
+    draft = (await sun.post("/api/v1/cases", json=start)).json()["case_no"]
+    invite = {"spouse_id_number": WU, "spouse_phone": SPOUSE_PHONE}
+    sent = await sun.post(f"/api/v1/cases/{draft}/spouse/invite", json=invite)
+    assert sent.status_code == 202, sent.text
+    link = await sms_link(sandbox, web)
+    anonymous = httpx.AsyncClient(base_url=web.url)
+    pages = [
+        (wang, "rating", f"/cases/{rated}/rating"),
+        (sun, "spouse-wait", f"/cases/{draft}/spouse/invite"),
+        (anonymous, "spouse-consent", link),
+    ]
+    for mode in MODES:
+        audit = Audit(PHONE, f"rating-{mode}")
+        async with browser_context(PHONE) as context:
+            page = await context.new_page()
+            for client, name, path in pages:
+                await as_guardian(context, client, web.url, elder=mode == "elder")
+                response = await page.goto(f"{web.url}{path}")
+                assert response and response.status == 200, name
+                await audit.check(page, name)
+        audit.assert_clean(len(pages))
+    for client in (wang, sun, anonymous):
+        await client.aclose()
+
+    staff = Audit(DESK, "rating-staff")
+    async with browser_context(DESK) as context:
+        page = await context.new_page()
+        secret = await make_staff(db, "gs-rev2", "reviewer", district=GUSU)
+        await staff_login(page, web.url, "gs-rev2", secret)
+        await page.goto(f"{web.url}/staff/ratings")
+        await page.wait_for_selector("#items form")
+        await staff.check(page, "work-orders")
+        await page.goto(f"{web.url}/staff")
+        await page.click("#logout")
+        await staff_login(page, web.url, "city", await make_staff(db, "city", "admin"))
+        await page.goto(f"{web.url}/staff/dashboard")
+        await page.wait_for_selector("#dashboard[data-ready='1']")
+        await staff.check(page, "dashboard")
+    staff.assert_clean(2)
