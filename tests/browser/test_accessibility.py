@@ -48,7 +48,7 @@ from tests.review.test_materials_review import (
     sun_needs_materials,
     upload,
 )
-from tests.staff.helpers import PASSWORD, make_staff, staff_login
+from tests.staff.helpers import PASSWORD, make_staff, staff_client, staff_login
 from tests.web.session import last_sms_code, logged_in
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -556,10 +556,18 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
     assert sent.status_code == 202, sent.text
     link = await sms_link(sandbox, web)
     anonymous = httpx.AsyncClient(base_url=web.url)
+    desk = await staff_client(
+        web, "pj-desk2", await make_staff(db, "pj-desk2", "desk", school="3205080101")
+    )
+    opened = await desk.post(
+        f"/staff/cases/{rated}/rating-screen"
+    )  # the screen the desk hands over
+    assert opened.status_code == 303, opened.text
     pages = [
         (wang, "rating", f"/cases/{rated}/rating"),
         (sun, "spouse-wait", f"/cases/{draft}/spouse/invite"),
         (anonymous, "spouse-consent", link),
+        (anonymous, "desk-rating-screen", opened.headers["location"]),
     ]
     for mode in MODES:
         audit = Audit(PHONE, f"rating-{mode}")
@@ -571,7 +579,7 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
                 assert response and response.status == 200, name
                 await audit.check(page, name)
         audit.assert_clean(len(pages))
-    for client in (wang, sun, anonymous):
+    for client in (wang, sun, anonymous, desk):
         await client.aclose()
 
     staff = Audit(DESK, "rating-staff")
