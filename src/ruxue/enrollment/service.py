@@ -406,7 +406,13 @@ async def choose_residence(
         case.chosen_cert = facts.chosen_cert
         case.step = max(case.step, 6)
         repo.write_facts(case, facts)
-        await repo.add_event(session, case, actor(guardian), "choose_residence", cert_no=cert_no)
+        await repo.add_event(
+            session,
+            case,
+            actor(guardian),
+            "choose_residence",
+            cert_no=pii.last_four(cert_no) if cert_no else None,
+        )
     return case
 
 
