@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from ruxue.cli.main import app
@@ -99,6 +99,8 @@ async def test_rotation_moves_every_ciphertext_and_the_app_still_finds_the_famil
     assert old_indexes <= await indexes(db)
     before = await ciphertexts(db)
     assert before and all(value.startswith("k1:") for value in before)
+    async with db.write_session() as session:  # one value as written before key ids existed
+        await session.execute(update(Case).values(phone_enc=func.substr(Case.phone_enc, 4)))
 
     new_keys(keys, keep_old=True)
     listed = await guardian.get("/api/v1/cases")  # under way: found by the old index, old key
@@ -154,3 +156,14 @@ async def test_a_stopped_rotation_goes_on_where_it_stopped(
     assert "工作人员 staff_user: 2 条已更新" in resumed.output
     assert all(value.startswith("k2:") for value in await ciphertexts(db))
     await guardian.aclose()
+
+
+async def test_a_rotation_without_the_old_key_stops_with_a_clear_message(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, keys: pytest.MonkeyPatch
+) -> None:
+    await make_staff(db, "desk-keys-3", "desk", school="3205080101")
+    new_keys(keys, keep_old=False)
+    refused = await rotate()
+    assert refused.exit_code == 1 and "RUXUE_PII_OLD_KEYS" in refused.output, refused.output
+    async with db.read_session() as session:
+        assert pii.key_id_of((await session.scalars(select(StaffUser.totp_enc))).one()) == "k1"

@@ -277,7 +277,11 @@ def rotate(
         finally:
             await db.dispose()
 
-    rot = asyncio.run(go())
+    try:
+        rot = asyncio.run(go())
+    except ValueError as exc:  # a key not configured: the batch rolled back, nothing half-written
+        console.print(f"[red]无法解密：{exc}[/red]（请在对应的 *_OLD_KEYS 中配置该密钥后重新运行）")
+        raise typer.Exit(1) from None
     for name, count in sorted(rot.changed.items()):
         console.print(f"{name}: {count} 条已更新")
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
