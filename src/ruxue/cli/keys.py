@@ -250,21 +250,26 @@ async def rotate_all(db: Database, upload_dir: Path, run: Run) -> Rotation:
     return rot
 
 
-@app.command()
+ROTATE_HELP = (
+    "Move every encrypted column, blind index and uploaded file to the current keys.\n\n"
+    "First set the new keys and ids (RUXUE_PII_KEY and RUXUE_PII_KEY_ID, RUXUE_BLIND_INDEX_KEY "
+    "and RUXUE_BLIND_INDEX_KEY_ID, RUXUE_FILE_KEY and RUXUE_FILE_KEY_ID), put the old ones in "
+    "RUXUE_PII_OLD_KEYS, RUXUE_BLIND_INDEX_OLD_KEYS and RUXUE_FILE_OLD_KEYS (JSON, id -> key) "
+    "and restart the app and the worker. The app keeps running during the rotation: old "
+    "ciphertexts are still read and lookups try the old blind-index keys too.\n\n"
+    "Rows already under the new keys are skipped, so a stopped run is simply started again. "
+    "A new blind-index key ends the guardians' web sessions (they log in again) and resets the "
+    "rate limits. The hash-chained call and audit logs are left as written. Remove the old keys "
+    "only after a complete run."
+)
+
+
+@app.command(help=ROTATE_HELP)
 def rotate(
     batch: int = typer.Option(BATCH, min=1, help="rows per transaction"),
     max_batches: int | None = typer.Option(None, min=1, help="stop after this many batches"),
 ) -> None:
-    """Move every encrypted column, blind index and uploaded file to the current keys.
-
-    First set the new keys and ids (RUXUE_PII_KEY/RUXUE_PII_KEY_ID, RUXUE_BLIND_INDEX_KEY/
-    RUXUE_BLIND_INDEX_KEY_ID, RUXUE_FILE_KEY/RUXUE_FILE_KEY_ID), put the old ones in
-    RUXUE_PII_OLD_KEYS, RUXUE_BLIND_INDEX_OLD_KEYS and RUXUE_FILE_OLD_KEYS (JSON, id -> key) and
-    restart the app and the worker: the app runs on during the rotation (lookups try the old
-    blind-index keys too). Rows already under the new keys are skipped, so a stopped run is
-    simply started again. A new blind-index key ends the guardians' web sessions (they log in
-    again) and resets the rate limits. Remove the old keys only after a complete run.
-    """
+    """Move every encrypted column, blind index and uploaded file to the current keys."""
     console = Console()
     started = dt.datetime.now(dt.UTC)
 
