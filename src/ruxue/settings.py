@@ -15,6 +15,7 @@ DEV_PII_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 DEV_BLIND_INDEX_KEY = "626c696e642d696e6465782d6b65792d646576"
 DEV_OIDC_CLIENT_SECRET = "ruxue-dev-secret"
 DEV_FILE_KEY = "7c2a51e08d3f964b0e1d2c3b4a596877"
+KEY_ID = r"^[A-Za-z0-9_.-]{1,16}$"  # no colon: the id ends at the first one
 DEV_VALUES = {
     "oidc_client_secret": DEV_OIDC_CLIENT_SECRET,
     "exchange_client_key": DEV_EXCHANGE_CLIENT_KEY,
@@ -84,7 +85,12 @@ class Settings(BaseSettings):
     call_log_chains: int = Field(default=1, ge=1, le=64)
 
     pii_key: str = DEV_PII_KEY
+    pii_key_id: str = Field(default="k1", pattern=KEY_ID)  # written before each ciphertext
+    pii_old_keys: dict[str, str] = {}  # key id -> key of earlier PII keys, still read
     blind_index_key: str = DEV_BLIND_INDEX_KEY
+    blind_index_key_id: str = Field(default="b1", pattern=KEY_ID)
+    # key id -> key of earlier blind-index keys: lookups also try them until rotation is done
+    blind_index_old_keys: dict[str, str] = {}
     file_key: str = DEV_FILE_KEY  # SM4 key of uploaded files at rest
     file_key_id: str = "dev-1"  # written before each file's ciphertext, so keys can rotate
     file_old_keys: dict[str, str] = {}  # key id -> key of earlier keys, still read

@@ -83,6 +83,17 @@ async def find_child(
             "message": duplicate_message(case)}  # fmt: skip
 
 
+def _keyed(keyed_in: dict[str, str] | None, kinds: list[str]) -> dict[str, str]:
+    """The numbers keyed in from the originals ticked as seen."""
+    return {k: v.strip() for k, v in (keyed_in or {}).items() if k in kinds and v.strip()}
+
+
+def _masked(keyed: dict[str, str]) -> dict[str, str]:
+    """The trace (and the archive package built from it) keeps the last four characters; the
+    full numbers stay in the case's encrypted facts."""
+    return {k: pii.last_four(v) for k, v in keyed.items()}
+
+
 async def register_offline(
     db: Database, client: ExchangeClient, now: dt.datetime, staff: Staff, *, year: int, segment: str,
     guardian_id: str, child_id: str, spouse_id: str | None, consent_signed: bool, originals_seen: list[str],
@@ -124,6 +135,8 @@ async def register_offline(
     facts = await gather_facts(client, ctx, year=year, segment=segment, guardian_id=ids[0], child_id=ids[1],
                                spouse_id=ids[2] if spouse_id else None, chosen_cert=property_cert)  # fmt: skip
     facts.guardianship_request = approved
+    keyed = _keyed(keyed_in, originals_seen)
+    facts.keyed_in = keyed  # in full only in the encrypted facts
     facts.provided = {
         m for m in originals_seen if m in ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")
     }
@@ -153,11 +166,15 @@ async def register_offline(
         await repo.add_event(
             session, case, staff.actor, "desk_consent", consent_ids=case.consent_ids
         )
-        keyed = {
-            k: v.strip() for k, v in (keyed_in or {}).items() if k in originals_seen and v.strip()
-        }
-        await repo.add_event(session, case, staff.actor, "originals_seen",
-                             originals=[ORIGINALS[o] for o in originals_seen], keyed_in=keyed)  # fmt: skip
+        originals = [ORIGINALS[o] for o in originals_seen]
+        await repo.add_event(
+            session,
+            case,
+            staff.actor,
+            "originals_seen",
+            originals=originals,
+            keyed_in=_masked(keyed),
+        )
         await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
                              missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
         await document_issued(session, case)
@@ -199,11 +216,12 @@ async def see_originals(
     facts.provided |= set(needed)
     facts.bring -= set(needed)
     facts.uploaded -= set(needed)  # the original seen supersedes the copy
+    keyed = _keyed(keyed_in, needed)
+    facts.keyed_in |= keyed
     repo.write_facts(case, facts)
-    keyed = {k: v.strip() for k, v in (keyed_in or {}).items() if k in needed and v.strip()}
     names = [MATERIALS[k]["name"] for k in needed]
     await repo.add_event(
-        session, case, staff.actor, "originals_seen", originals=names, keyed_in=keyed
+        session, case, staff.actor, "originals_seen", originals=names, keyed_in=_masked(keyed)
     )
     await audit(session, staff, "originals_seen", target=case_no, kinds=needed)
     if not missing_materials(facts):

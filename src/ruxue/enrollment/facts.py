@@ -44,6 +44,7 @@ class Facts(Struct, kw_only=True):
     # the approved guardianship request of an applicant who is not a parent (checked by a reviewer)
     guardianship_request: str | None = None
     requested: set[str] = field(default_factory=set)  # materials a reviewer asked for (tell-once)
+    keyed_in: dict[str, str] = field(default_factory=dict)  # numbers staff keyed in from originals
 
     @property
     def family_ids(self) -> set[str]:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def visible_cases(guardian_id: str) -> Select[Case]:
     """Cases a guardian may see: their own applications only."""
-    return select(Case).where(Case.guardian_index == pii.blind_index(guardian_id))
+    return select(Case).where(Case.guardian_index.in_(pii.blind_indexes(guardian_id)))
 
 
 async def cases_of(session: AsyncSession, guardian_id: str) -> Sequence[Case]:
@@ -41,7 +41,7 @@ async def case_for_child(
 ) -> Case | None:
     """The case holding the child's one case of the year and segment (not withdrawn, not rejected)."""
     query = select(Case).where(
-        Case.year == year, Case.segment == segment, Case.child_index == pii.blind_index(child_id),
+        Case.year == year, Case.segment == segment, Case.child_index.in_(pii.blind_indexes(child_id)),
         Case.status.not_in(ENDED),
     )  # fmt: skip
     return (await session.scalars(query)).one_or_none()

@@ -202,7 +202,7 @@ async def start_case(
 
 
 def _own_draft(case: Case, guardian: Guardian) -> bool:
-    return case.guardian_index == pii.blind_index(guardian.id_number) and case.status == "draft"
+    return case.guardian_index in pii.blind_indexes(guardian.id_number) and case.status == "draft"
 
 
 DUPLICATE = "该学生本年度已有报名办件，不能重复报名。如有疑问请联系户籍所在区教育局或学校。"
@@ -210,7 +210,7 @@ DUPLICATE = "该学生本年度已有报名办件，不能重复报名。如有�
 
 def duplicate(case: Case, guardian: Guardian) -> DuplicateCase:
     """The refusal of a second case: another person's case number and status stay unsaid."""
-    if case.guardian_index != pii.blind_index(guardian.id_number):
+    if case.guardian_index not in pii.blind_indexes(guardian.id_number):
         return DuplicateCase(DUPLICATE)
     return DuplicateCase(duplicate_message(case), case.case_no)
 
@@ -406,7 +406,13 @@ async def choose_residence(
         case.chosen_cert = facts.chosen_cert
         case.step = max(case.step, 6)
         repo.write_facts(case, facts)
-        await repo.add_event(session, case, actor(guardian), "choose_residence", cert_no=cert_no)
+        await repo.add_event(
+            session,
+            case,
+            actor(guardian),
+            "choose_residence",
+            cert_no=pii.last_four(cert_no) if cert_no else None,
+        )
     return case
 
 

@@ -56,12 +56,12 @@ async def verify_chains(session: AsyncSession) -> list[str]:
 
 
 async def calls_about(
-    session: AsyncSession, subject_index: str, limit: int = 500
+    session: AsyncSession, subject_indexes: Sequence[str], limit: int = 500
 ) -> Sequence[CallLogEntry]:
     query = (
         select(CallLogEntry)
         .join(CallSubject, CallSubject.call_id == CallLogEntry.id)
-        .where(CallSubject.subject_index == subject_index)
+        .where(CallSubject.subject_index.in_(subject_indexes))
         .order_by(CallLogEntry.at.desc())
         .limit(limit)
     )

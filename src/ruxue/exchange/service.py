@@ -63,7 +63,7 @@ async def withdraw_consent(session: AsyncSession, consent_id: str, grantor: str)
     consent = await get_consent(session, consent_id)
     if consent is None:
         raise NotFound("授权记录不存在")
-    if consent.grantor_index != pii.blind_index(grantor):
+    if consent.grantor_index not in pii.blind_indexes(grantor):
         raise Forbidden("只能撤回本人作出的授权")
     if consent.withdrawn_at is None:
         consent.withdrawn_at = utcnow()
@@ -90,4 +90,4 @@ def envelope_consent(consent: Consent) -> EnvelopeConsent:
 
 async def who_asked_about(session: AsyncSession, id_number: str) -> Sequence[CallLogEntry]:
     """Who asked which department what about this person, when and why (the data tracker)."""
-    return await calls_about(session, pii.blind_index(parse_id_number(id_number).value))
+    return await calls_about(session, pii.blind_indexes(parse_id_number(id_number).value))

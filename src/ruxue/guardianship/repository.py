@@ -17,8 +17,8 @@ OPEN = ("pending", "approved")
 
 
 def requests_of_applicant(applicant_id: str) -> Select[GuardianshipRequest]:
-    index = pii.blind_index(applicant_id)
-    return select(GuardianshipRequest).where(GuardianshipRequest.applicant_index == index)
+    indexes = pii.blind_indexes(applicant_id)
+    return select(GuardianshipRequest).where(GuardianshipRequest.applicant_index.in_(indexes))
 
 
 async def mine(session: AsyncSession, applicant_id: str) -> Sequence[GuardianshipRequest]:
@@ -30,7 +30,7 @@ async def open_request(
     session: AsyncSession, applicant_id: str, child_id: str, statuses: Sequence[str] = OPEN
 ) -> GuardianshipRequest | None:
     query = requests_of_applicant(applicant_id).where(
-        GuardianshipRequest.child_index == pii.blind_index(child_id),
+        GuardianshipRequest.child_index.in_(pii.blind_indexes(child_id)),
         GuardianshipRequest.status.in_(statuses),
     )
     return (await session.scalars(query.order_by(GuardianshipRequest.id.desc()))).first()

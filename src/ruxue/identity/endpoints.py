@@ -50,13 +50,13 @@ async def logout(request: Request) -> Response:
 @router.post("/backchannel-logout", include_in_schema=False)
 async def backchannel_logout(request: Request, logout_token: str = Form("")) -> Response:
     try:
-        sid_key, sub_key = await logout_token_keys(
+        sid_keys, sub_keys = await logout_token_keys(
             request.app.state.oauth, logout_token, _settings(request)
         )
     except BadLogoutToken:
         return JSONResponse({"error": "invalid_request"}, status_code=400, headers=NO_STORE)
     async with request.app.state.db.write_session() as session:
-        await revoke_idp(session, sid_key, sub_key)
+        await revoke_idp(session, sid_keys, sub_keys)
     return Response(status_code=200, headers=NO_STORE)
 
 
@@ -65,10 +65,10 @@ async def frontchannel_logout(request: Request, iss: str = "", sid: str = "") ->
     oauth_client = request.app.state.oauth.create_client(client.NAME)
     try:
         issuer = str((await oauth_client.load_server_metadata())["issuer"])
-        sid_key = frontchannel_keys(iss, sid, issuer)
+        sid_keys = frontchannel_keys(iss, sid, issuer)
     except (BadLogoutToken, *client.FAILURES):
         return HTMLResponse("<p>无效的退出请求</p>", status_code=400, headers=NO_STORE)
     async with request.app.state.db.write_session() as session:
-        await revoke_idp(session, sid_key, None)
+        await revoke_idp(session, sid_keys, [])
     request.session.clear()
     return HTMLResponse("<p>已退出登录</p>", headers=NO_STORE)

@@ -10,7 +10,7 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from ruxue.identity.client import FAILURES, NAME
-from ruxue.kit.sessions import idp_key
+from ruxue.kit.sessions import idp_keys
 from ruxue.settings import Settings
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -21,8 +21,10 @@ class BadLogoutToken(Exception):
     pass
 
 
-async def logout_token_keys(oauth: Any, token: str, settings: Settings) -> tuple[str, str]:
-    """Validate a logout token (section 2.6); the (sid key, sub key) of the sessions to end."""
+async def logout_token_keys(
+    oauth: Any, token: str, settings: Settings
+) -> tuple[list[str], list[str]]:
+    """Validate a logout token (section 2.6); the (sid keys, sub keys) of the sessions to end."""
     client = oauth.create_client(NAME)
     try:
         metadata = await client.load_server_metadata()
@@ -34,7 +36,7 @@ async def logout_token_keys(oauth: Any, token: str, settings: Settings) -> tuple
     claims, issuer = decoded.claims, str(metadata["issuer"])
     _check(claims, decoded.header, issuer, settings)
     sid, sub = str(claims.get("sid") or ""), str(claims.get("sub") or "")
-    return (idp_key(issuer, sid) if sid else "", idp_key(issuer, sub) if sub else "")
+    return idp_keys(issuer, sid), idp_keys(issuer, sub)
 
 
 def _check(claims: dict[str, Any], header: dict[str, Any], issuer: str, settings: Settings) -> None:
@@ -58,8 +60,8 @@ def _check(claims: dict[str, Any], header: dict[str, Any], issuer: str, settings
         raise BadLogoutToken(",".join(bad))
 
 
-def frontchannel_keys(issuer_param: str, sid: str, issuer: str) -> str:
+def frontchannel_keys(issuer_param: str, sid: str, issuer: str) -> list[str]:
     """Front-channel logout: the sid key, if the iss parameter names our provider."""
     if not sid or issuer_param != issuer:
         raise BadLogoutToken("iss")
-    return idp_key(issuer, sid)
+    return idp_keys(issuer, sid)

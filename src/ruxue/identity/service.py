@@ -50,12 +50,13 @@ async def bind_account(session: AsyncSession, login: Login, id_number: str) -> A
     """The account of (issuer, subject); refused if the provider now says another ID number."""
     query = select(Account).where(Account.issuer == login.issuer, Account.subject == login.subject)
     account = await session.scalar(query)
-    index = pii.blind_index(id_number)
+    indexes = pii.blind_indexes(id_number)
     if account is None:
-        account = Account(issuer=login.issuer, subject=login.subject, id_index=index)
+        account = Account(issuer=login.issuer, subject=login.subject, id_index=indexes[0])
         session.add(account)
-    elif account.id_index != index:
+    elif account.id_index not in indexes:
         raise LoginFailed("登录未完成：该账号的实名信息与此前不一致，请联系身份认证平台。")
+    account.id_index = indexes[0]  # an index under an older key moves to the current one
     account.last_login_at = utcnow()
     await session.flush()
     return account

@@ -69,7 +69,7 @@ async def by_token(session: AsyncSession, token: str) -> SpouseInvite:
 
 def for_person(row: SpouseInvite, id_number: str) -> None:
     """Only the person the guardian named may open the consent."""
-    if pii.blind_index(id_number) != row.spouse_index:
+    if row.spouse_index not in pii.blind_indexes(id_number):
         raise Forbidden("此授权链接不是发给您的：请用收到短信的本人身份登录。")
 
 

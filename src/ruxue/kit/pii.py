@@ -3,6 +3,10 @@ uploaded files SM4-GCM encrypted under a key named in their header.
 
 An ID number is never stored in clear: the row keeps ``encrypt(id)`` to show it back (masked) and
 ``blind_index(id)`` to find it. The keys are settings; production keeps them in a KMS or HSM.
+
+Every ciphertext names its key (``k2:…``; a value without a prefix was written under
+``LEGACY_KEY_ID``), so a key can be replaced while older ones are still read
+(``RUXUE_PII_OLD_KEYS``); ``ruxue keys rotate`` then moves the stored values to the current key.
 """
 
 import base64
@@ -17,26 +21,74 @@ NONCE_BYTES = 12
 TAG_BYTES = 16
 
 
-def _key() -> bytes:
-    return bytes.fromhex(get_settings().pii_key)
+LEGACY_KEY_ID = "k1"  # a value stored before key ids were written was encrypted under this id
+
+
+def _keys(current_id: str, current: str, old: dict[str, str]) -> dict[str, str]:
+    return {**old, current_id: current}
+
+
+def pii_keys() -> dict[str, str]:
+    """Key id -> key of every PII key still read: the current one and the older ones."""
+    settings = get_settings()
+    return _keys(settings.pii_key_id, settings.pii_key, settings.pii_old_keys)
+
+
+def _key(key_id: str) -> bytes:
+    keys = pii_keys()
+    if key_id not in keys:
+        raise ValueError(f"no PII key {key_id!r}; add it to RUXUE_PII_OLD_KEYS")
+    return bytes.fromhex(keys[key_id])
 
 
 def blind_index(value: str) -> str:
+    """The index under the current key: what a new row keeps."""
     return hmac_sm3_hex(bytes.fromhex(get_settings().blind_index_key), value.encode())
 
 
+def blind_indexes(value: str) -> list[str]:
+    """The index under the current key, then under each older key still configured: a lookup
+    matches any of them, so rows not yet moved by ``ruxue keys rotate`` are still found."""
+    settings = get_settings()
+    old = [k for i, k in settings.blind_index_old_keys.items() if i != settings.blind_index_key_id]
+    return [blind_index(value), *(hmac_sm3_hex(bytes.fromhex(k), value.encode()) for k in old)]
+
+
+def key_id_of(token: str) -> str:
+    """The id of the key a stored value is encrypted under (``k2:…``; no prefix: the legacy id)."""
+    key_id, sep, _ = token.partition(":")
+    return key_id if sep else LEGACY_KEY_ID
+
+
 def encrypt(value: str) -> str:
+    """``{key id}:`` then base64 of nonce, ciphertext and tag."""
+    key_id = get_settings().pii_key_id
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(_key()), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(algorithms.SM4(_key(key_id)), modes.GCM(nonce)).encryptor()
     body = encryptor.update(value.encode()) + encryptor.finalize()
-    return base64.b64encode(nonce + body + encryptor.tag).decode()
+    return f"{key_id}:" + base64.b64encode(nonce + body + encryptor.tag).decode()
 
 
 def decrypt(token: str) -> str:
-    raw = base64.b64decode(token)
+    key_id, sep, body64 = token.partition(":")
+    if not sep:
+        key_id, body64 = LEGACY_KEY_ID, token
+    raw = base64.b64decode(body64)
     nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(_key()), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(algorithms.SM4(_key(key_id)), modes.GCM(nonce, tag)).decryptor()
     return (decryptor.update(body) + decryptor.finalize()).decode()
+
+
+def reencrypt(token: str) -> str:
+    """The value under the current key; unchanged if it already is."""
+    if key_id_of(token) == get_settings().pii_key_id:
+        return token
+    return encrypt(decrypt(token))
+
+
+def last_four(value: str) -> str:
+    """A certificate number as the trace keeps it: all but its last four characters hidden."""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
 FILE_MAGIC = b"ruxue-sm4-gcm:"
@@ -44,7 +96,7 @@ FILE_MAGIC = b"ruxue-sm4-gcm:"
 
 def _file_key(key_id: str) -> bytes:
     settings = get_settings()
-    keys = {**settings.file_old_keys, settings.file_key_id: settings.file_key}
+    keys = _keys(settings.file_key_id, settings.file_key, settings.file_old_keys)
     if key_id not in keys:
         raise ValueError(f"no key {key_id!r} for this file")
     return bytes.fromhex(keys[key_id])
@@ -72,3 +124,10 @@ def decrypt_file(blob: bytes) -> bytes:
     ).decryptor()
     decryptor.authenticate_additional_data(header)
     return decryptor.update(body) + decryptor.finalize()
+
+
+def file_key_id_of(blob: bytes) -> str | None:
+    """The key id in an encrypted file's header; None for a file stored in clear."""
+    if not blob.startswith(FILE_MAGIC):
+        return None
+    return blob[len(FILE_MAGIC) :].split(b":", 1)[0].decode()

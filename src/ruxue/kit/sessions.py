@@ -55,12 +55,17 @@ def idp_key(issuer: str, value: str) -> str:
     return pii.blind_index(f"{issuer}|{value}")
 
 
-async def revoke_idp(session: AsyncSession, sid_key: str | None, sub_key: str | None) -> int:
+def idp_keys(issuer: str, value: str) -> list[str]:
+    """The keys a session of this provider value may be kept under (older blind-index keys too)."""
+    return pii.blind_indexes(f"{issuer}|{value}") if value else []
+
+
+async def revoke_idp(session: AsyncSession, sid_keys: list[str], sub_keys: list[str]) -> int:
     """End the sessions of a provider session (sid) or, without one, of a subject (sub)."""
-    column, key = (WebSession.idp_sid, sid_key) if sid_key else (WebSession.idp_sub, sub_key)
-    if not key:
+    column, keys = (WebSession.idp_sid, sid_keys) if sid_keys else (WebSession.idp_sub, sub_keys)
+    if not keys:
         return 0
-    result = await session.execute(delete(WebSession).where(column == key))
+    result = await session.execute(delete(WebSession).where(column.in_(keys)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
