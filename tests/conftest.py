@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -16,6 +17,7 @@ from sqlalchemy import delete
 
 from ruxue.dataset.service import load_dataset
 from ruxue.kit import migrate, queue
+from ruxue.kit.csrf import FORMS
 from ruxue.kit.db import Database
 from ruxue.models import Base
 from ruxue.sandbox.app import create_sandbox_app
@@ -160,3 +162,25 @@ def cli_env(
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def form_token_like_a_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx clients of the tests post forms as a browser does from the app's pages, whose
+    forms carry the session's CSRF token (``kit/csrf.py``): before a form POST to the app the
+    client reads the token of its session. A test that sets ``X-CSRF-Token`` itself (to check a
+    refusal) is left alone; the Playwright tests post the real forms with their hidden field."""
+    send = httpx.AsyncClient.send
+
+    async def send_with_token(self: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> Any:
+        form = request.headers.get("content-type", "").startswith(FORMS)
+        if request.method == "POST" and form and "x-csrf-token" not in request.headers:
+            probe = self.build_request(
+                "GET", request.url.copy_with(path="/api/v1/csrf", query=None)
+            )
+            answer = await send(self, probe)
+            if answer.status_code == 200 and "csrf_token" in answer.text:
+                request.headers["x-csrf-token"] = answer.json()["csrf_token"]
+        return await send(self, request, **kw)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", send_with_token)

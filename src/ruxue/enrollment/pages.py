@@ -1,6 +1,7 @@
 """The guardian's mobile pages (H5): the seven steps, the status page. Same services as the API."""
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from ruxue.identity.service import (
     optional_guardian,
     verify_person_otp,
 )
+from ruxue.kit.csrf import csrf_field
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
 from ruxue.schools.repository import get_school
@@ -65,6 +67,7 @@ def render(
         CATEGORIES=CATEGORIES,
         CHANNELS=CHANNELS,
         EVENTS=EVENTS,
+        csrf_field=partial(csrf_field, request) if has_session else str,
     )
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
 

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -28,6 +28,7 @@ from ruxue.guardianship.endpoints import staff_router as guardianship_review_api
 from ruxue.guardianship.pages import router as guardianship_pages
 from ruxue.identity.endpoints import router as identity_router
 from ruxue.identity.service import make_oauth
+from ruxue.kit.csrf import csrf_protect, csrf_token
 from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
@@ -59,7 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.exchange.aclose()
         await app.state.db.dispose()
 
-    app = FastAPI(title="ruxue 入学一件事", version="0.1.0", lifespan=lifespan)
+    # every form POST riding on a session carries the session's CSRF token (kit/csrf.py)
+    app = FastAPI(
+        title="ruxue 入学一件事",
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_protect)],
+    )
     app.state.settings = settings
     app.state.oauth = make_oauth(settings)
     https = settings.public_url.startswith("https")
@@ -119,6 +126,12 @@ def _pages(app: FastAPI) -> None:
         return render(request, "guide.html", born_from=f"{window.born_from.date(policy.year):%Y年%m月%d日}",
                       born_to=f"{window.born_to.date(policy.year):%Y年%m月%d日}",
                       window=f"{opens:%Y年%m月%d日 %H:%M}至{closes:%m月%d日 %H:%M}")  # fmt: skip
+
+    @app.get("/api/v1/csrf", tags=["security"])
+    async def csrf(request: Request) -> dict[str, str]:
+        """This session's CSRF token, for a script of this site that posts a form; send it as
+        the X-CSRF-Token header. Another site cannot read it (no CORS)."""
+        return {"csrf_token": csrf_token(request)}
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
