@@ -2,6 +2,7 @@
 
 from ruxue.archive import models as archive_models
 from ruxue.dashboard import models as dashboard_models
+from ruxue.elicence import models as elicence_models
 from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
 from ruxue.guardianship import models as guardianship_models
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "archive_models",
     "dashboard_models",
+    "elicence_models",
     "enrollment_models",
     "exchange_models",
     "guardianship_models",

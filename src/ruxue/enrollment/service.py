@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.tasks import archive_when_final
 from ruxue.dataset.schemas import Booklet, Person
+from ruxue.elicence.service import licence_issued
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
 from ruxue.enrollment.explain import SEGMENTS, STATUSES
@@ -475,6 +476,7 @@ async def document_issued(session: AsyncSession, case: Case) -> None:
     """The trace event of the final document a decision issued (any channel)."""
     if case.outcome == NOTICE:
         await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
+        await licence_issued(session, case)
     elif case.outcome == REJECTED:
         await repo.add_event(
             session, case, "system", "rejection_issued", rejection_no=case.rejection_no

@@ -15,6 +15,7 @@ from ruxue.dashboard.endpoints import router as dashboard_router
 from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
+from ruxue.elicence.endpoints import router as elicence_router
 from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rating_pages,
         dashboard_router,
         dashboard_pages,
+        elicence_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
