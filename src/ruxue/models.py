@@ -7,6 +7,7 @@ from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
 from ruxue.guardianship import models as guardianship_models
 from ruxue.identity import models as identity_models
+from ruxue.kiosk import models as kiosk_models
 from ruxue.kit import ratelimit as ratelimit_models
 from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
@@ -24,6 +25,7 @@ __all__ = [
     "exchange_models",
     "guardianship_models",
     "identity_models",
+    "kiosk_models",
     "notify_models",
     "ratelimit_models",
     "rating_models",

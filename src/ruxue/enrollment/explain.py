@@ -95,7 +95,12 @@ STATUSES = {
     "rejected": "未通过",
     "withdrawn": "已撤回",
 }
-CHANNELS = {"online": "网上办理", "offline": "学校现场办理", "county": "县级系统"}
+CHANNELS = {
+    "online": "网上办理",
+    "offline": "学校现场办理",
+    "county": "县级系统",
+    "kiosk": "自助终端",
+}
 NO_CATEGORY = "区教育局统筹安排"
 
 

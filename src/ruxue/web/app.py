@@ -29,6 +29,10 @@ from ruxue.guardianship.endpoints import staff_router as guardianship_review_api
 from ruxue.guardianship.pages import router as guardianship_pages
 from ruxue.identity.endpoints import router as identity_router
 from ruxue.identity.service import make_oauth
+from ruxue.kiosk.endpoints import router as kiosk_api
+from ruxue.kiosk.pages import router as kiosk_pages
+from ruxue.kiosk.session import KioskSignedOut, NotActivated
+from ruxue.kiosk.steps import router as kiosk_steps
 from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
@@ -69,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(
         LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)
     )
+    app.add_exception_handler(NotActivated, lambda *_: RedirectResponse("/kiosk/activate", 303))
+    app.add_exception_handler(KioskSignedOut, lambda *_: RedirectResponse("/kiosk", 303))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         identity_router,
@@ -95,6 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_router,
         dashboard_pages,
         elicence_router,
+        kiosk_api,
+        kiosk_pages,
+        kiosk_steps,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
