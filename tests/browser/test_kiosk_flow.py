@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ruxue.enrollment.models import Case
 from ruxue.kiosk.service import add_terminal
 from ruxue.kit.db import Database
+from ruxue.rating.models import Rating
 from ruxue.settings import Settings
 from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
 from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
@@ -109,17 +110,26 @@ async def test_guardian_enrolls_prints_and_the_terminal_wipes_itself(
         ).status_code == 200
         assert (await agent.get("/api/v1/kiosk/print-jobs")).json() == []
 
+        await page.click("#rate-link")
+        await page.click("#level-5 + span")
+        for i in range(4):
+            await page.click(f"#ind-{i}-4 + span")
+        await shot(page, "kiosk-7-rating")
+        await page.click("#rate")
+        await page.wait_for_selector("#current-rating")
+        assert "非常满意" in await page.inner_text("#current-rating")
+
         monkeypatch.setattr(settings, "kiosk_idle_seconds", 5)  # the test's short timeout
         await page.click("text=返回办件")
         await page.wait_for_selector("#idle-warning:not([hidden])", timeout=10_000)
         assert int(await page.inner_text("#idle-count")) <= 2
-        await shot(page, "kiosk-7-idle-countdown")
+        await shot(page, "kiosk-8-idle-countdown")
         await page.wait_for_url(f"{web.url}/kiosk", timeout=10_000)
         await page.wait_for_selector("#read-card")
         body = await page.inner_text("body")
         assert notice_no not in body and "王" not in body and "已发放" not in body
         assert await page.input_value("#card_id") == ""
-        await shot(page, "kiosk-8-wiped")
+        await shot(page, "kiosk-9-wiped")
         await page.go_back()  # the browser's history gives nothing back: the session is gone
         await page.wait_for_url(f"{web.url}/kiosk")
         assert notice_no not in await page.inner_text("body")
@@ -129,4 +139,5 @@ async def test_guardian_enrolls_prints_and_the_terminal_wipes_itself(
     await agent.aclose()
     async with db.read_session() as session:
         case = (await session.scalars(select(Case).where(Case.notice_no == notice_no))).one()
-    assert case.channel == "kiosk"
+        rating = (await session.scalars(select(Rating).where(Rating.case_id == case.id))).one()
+    assert case.channel == "kiosk" and (rating.channel, rating.level) == ("kiosk", 5)

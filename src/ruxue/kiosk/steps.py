@@ -19,6 +19,9 @@ from ruxue.kiosk.session import AtTerminal, at_terminal
 from ruxue.kiosk.views import render, to
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError
+from ruxue.rating import service as ratings
+from ruxue.rating.pages import _context as rating_context
+from ruxue.rating.pages import _form as rating_form
 from ruxue.schools.repository import get_school
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
@@ -249,3 +252,24 @@ async def print_notice(request: Request, case_no: str, at: AtTerminal = At) -> R
         flash(request, exc.message)
         return to(f"/kiosk/cases/{case_no}")
     return render(request, "kiosk_printing.html", at.terminal, case_no=case_no)
+
+
+@router.get("/cases/{case_no}/rating", response_class=HTMLResponse)
+async def rating_page(request: Request, case_no: str, at: AtTerminal = At) -> Response:
+    """一次一评 at the terminal: the same rating service, on the channel ``kiosk``."""
+    async with request.app.state.db.read_session() as session:
+        case, _ = await service.load(session, at.guardian, case_no)
+        ctx = await rating_context(session, case, "kiosk")
+    return render(request, "kiosk_rating.html", at.terminal, **ctx)
+
+
+@router.post("/cases/{case_no}/rating", response_class=HTMLResponse)
+async def rate(request: Request, case_no: str, at: AtTerminal = At) -> Response:
+    form = await rating_form(request, "kiosk")
+
+    async def unit(session: AsyncSession) -> None:
+        case, _ = await service.load(session, at.guardian, case_no)
+        await ratings.rate(session, case, "kiosk", form, service.actor(at.guardian))
+
+    back = f"/kiosk/cases/{case_no}/rating"
+    return await _act(request, back, back, unit)
