@@ -4,6 +4,7 @@ commit with an SM2-signed PDF (checked here with gmalg, an independent implement
 a school's desk with the holder's consent."""
 
 import base64
+import datetime as dt
 from pathlib import Path
 
 import gmalg
@@ -152,4 +153,17 @@ async def test_registration_retries_while_the_library_is_down(
     assert (await _licence(db)).status == "pending"
     await faults.delete("/_sandbox/faults")
     assert await tasks.register_licence(db, licence.id) == "registered"
+    await guardian.aclose()
+
+
+async def test_the_sweep_files_what_a_lost_job_left_pending(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, worker_env: None
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    await apply(guardian, sandbox, "primary", WANG_CHILD, LIU)  # its job is never run: lost
+    licence = await _licence(db)
+    assert await tasks.sweep_licences(db) == []  # within the grace the job may still come
+    assert await tasks.sweep_licences(db, dt.timedelta(0)) == [f"{licence.id}:registered"]
+    assert (await _licence(db)).status == "registered"
+    assert await tasks.sweep_licences(db, dt.timedelta(0)) == []
     await guardian.aclose()

@@ -3,9 +3,11 @@ issued, revoke it when the decision is reversed. Each job retries while the libr
 licence already filed or revoked is left alone, so a job run twice does nothing twice."""
 
 import base64
+import datetime as dt
 
 import structlog
-from sqlalchemy import update
+from huey import crontab
+from sqlalchemy import select, update
 
 from ruxue.elicence import repository as licences
 from ruxue.elicence.models import PENDING, REGISTERED, REVOKED, REVOKING, Licence
@@ -14,7 +16,7 @@ from ruxue.enrollment.repository import read_facts
 from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClient
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database, utcnow
-from ruxue.kit.queue import job, run_in_worker
+from ruxue.kit.queue import job, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
 from ruxue.notice.render import render_notice
 from ruxue.notice.service import notice_data
@@ -108,3 +110,31 @@ def revoke(licence_id: int) -> str:
     outcome = run_in_worker(lambda db: revoke_licence(db, licence_id))
     log.info("licence revoked", licence_id=licence_id, outcome=outcome)
     return outcome
+
+
+async def sweep_licences(db: Database, grace: dt.timedelta = dt.timedelta(minutes=5)) -> list[str]:
+    """File or revoke what a lost job left undone (the queue was down at the commit, or a job
+    gave up while the library was down): every licence still pending or revoking after ``grace``."""
+    since = utcnow() - grace
+    async with db.read_session() as session:
+        rows = (
+            await session.execute(
+                select(Licence.id, Licence.status).where(
+                    Licence.status.in_((PENDING, REVOKING)),
+                    Licence.issued_at < since,
+                )
+            )
+        ).all()
+    done: list[str] = []
+    for licence_id, status in rows:
+        try:
+            work = register_licence if status == PENDING else revoke_licence
+            done.append(f"{licence_id}:{await work(db, licence_id)}")
+        except LibraryDown as exc:  # still down: the next sweep tries again
+            log.warning("licence sweep", licence_id=licence_id, error=str(exc))
+    return done
+
+
+@periodic_job(crontab(minute="*/10"))
+def sweep() -> list[str]:
+    return run_in_worker(sweep_licences)
