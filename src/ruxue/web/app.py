@@ -16,6 +16,7 @@ from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
 from ruxue.elicence.endpoints import router as elicence_router
+from ruxue.elicence.pages import router as elicence_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_router,
         dashboard_pages,
         elicence_router,
+        elicence_pages,
         kiosk_api,
         kiosk_pages,
         kiosk_steps,
