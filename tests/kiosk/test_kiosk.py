@@ -5,15 +5,19 @@ terminal's key, and a job too old to print."""
 import datetime as dt
 
 import httpx
+import pytest
 from sqlalchemy import update
 
 from ruxue.kiosk.models import PrintJob
 from ruxue.kiosk.service import add_terminal
 from ruxue.kit.db import Database
 from ruxue.sandbox.app import card_serial, face_of
+from ruxue.settings import Settings
 from tests.enrollment.test_api_flow import apply
 from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
 from tests.helpers import ServerThread
+from tests.identity.test_standard_spouse import PHONE, sms_link
+from tests.sandbox.test_idp import _login
 from tests.web.session import logged_in
 
 
@@ -98,3 +102,38 @@ async def test_an_old_job_is_not_printed(
     assert (await mine.get(jobs[0]["url"])).status_code == 404
     for client in (guardian, screen, mine, theirs, anonymous):
         await client.aclose()
+
+
+async def test_spouse_consents_by_link_while_the_guardian_waits_at_the_terminal(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(settings, "spouse_method", "link")  # production's way
+    screen = _screen(web, "KSK-L-1", await _terminal(db, "KSK-L-1"))
+    await screen.post("/kiosk/login", data=_read(WANG, "王建国"))
+    started = await screen.post(
+        "/kiosk/apply/primary", data={"child_id": WANG_CHILD, "consent": "1"}
+    )
+    no = started.headers["location"].split("/")[3]
+    step3 = await screen.get(started.headers["location"])
+    assert 'id="spouse-invite"' in step3.text and 'id="spouse_phone"' in step3.text
+    early = await screen.post(f"/kiosk/cases/{no}/spouse/invite/continue")
+    assert early.headers["location"] == f"/kiosk/cases/{no}/spouse/invite"
+    sent = await screen.post(
+        f"/kiosk/cases/{no}/spouse/invite", data={"spouse_id": LIU, "spouse_phone": PHONE}
+    )
+    assert sent.headers["location"] == f"/kiosk/cases/{no}/spouse/invite"
+    assert "授权链接已发送" in (await screen.get(sent.headers["location"])).text
+    link = await sms_link(sandbox, web)
+    async with (
+        httpx.AsyncClient(base_url=web.url) as spouse,
+        httpx.AsyncClient(base_url=sandbox.url) as browser,
+    ):
+        start = await spouse.get("/auth/login", params={"next": link})
+        back = await _login(browser, start.headers["location"], LIU)
+        await spouse.get(back.headers["location"])
+        assert "consent-done" in (await spouse.post(f"{link}/consent", data={"agree": "yes"})).text
+    assert 'id="spouse-continue"' in (await screen.get(f"/kiosk/cases/{no}/spouse/invite")).text
+    done = await screen.post(f"/kiosk/cases/{no}/spouse/invite/continue")
+    assert done.headers["location"] == f"/kiosk/cases/{no}/step/4"
+    await screen.aclose()

@@ -100,7 +100,7 @@ def verify_request(
     mandate = MANDATE_SERVICES.get(str(header.get("service")))
     if mandate is not None:
         if header.get("purpose") != mandate:
-            raise EnvelopeError("bad_purpose", "该批量服务仅限入学主动服务使用")
+            raise EnvelopeError("bad_purpose", f"该服务仅限{PURPOSES[mandate]}使用")
     else:
         _check_consent(header, body, department, now)  # type: ignore[arg-type]
     return header, body, digest  # type: ignore[return-value]

@@ -33,6 +33,7 @@ from ruxue.identity.service import make_oauth
 from ruxue.kiosk.endpoints import router as kiosk_api
 from ruxue.kiosk.pages import router as kiosk_pages
 from ruxue.kiosk.session import KioskSignedOut, NotActivated
+from ruxue.kiosk.spouse import router as kiosk_spouse
 from ruxue.kiosk.steps import router as kiosk_steps
 from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         kiosk_api,
         kiosk_pages,
         kiosk_steps,
+        kiosk_spouse,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
