@@ -2,10 +2,12 @@
 
 from ruxue.archive import models as archive_models
 from ruxue.dashboard import models as dashboard_models
+from ruxue.elicence import models as elicence_models
 from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
 from ruxue.guardianship import models as guardianship_models
 from ruxue.identity import models as identity_models
+from ruxue.kiosk import models as kiosk_models
 from ruxue.kit import ratelimit as ratelimit_models
 from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
@@ -18,10 +20,12 @@ __all__ = [
     "Base",
     "archive_models",
     "dashboard_models",
+    "elicence_models",
     "enrollment_models",
     "exchange_models",
     "guardianship_models",
     "identity_models",
+    "kiosk_models",
     "notify_models",
     "ratelimit_models",
     "rating_models",

@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     ca_bundle: Path | None = None  # an extra CA bundle (e.g. a government CA) for outgoing TLS
     # the spouse authorises by logging in themselves from an SMS link, or (sandbox only) by a code
     spouse_method: Literal["link", "code"] = "link"
+    kiosk_idle_seconds: int = Field(default=90, ge=5, le=900)  # a terminal wipes itself after this
 
     exchange_url: str = "http://127.0.0.1:8100/exchange"
     exchange_client_id: str = "suzhou-ruxue-city"

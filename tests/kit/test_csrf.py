@@ -21,7 +21,9 @@ async def test_a_form_post_without_the_token_is_refused(web: ServerThread, db: D
         assert refused.status_code == 403 and "页面已过期" in refused.text
         assert (await http.get("/api/v1/review/queue")).status_code == 200  # still signed in
         missing = {"x-csrf-token": ""}
-        assert (await http.post("/staff/logout", data={"x": "1"}, headers=missing)).status_code == 403
+        assert (
+            await http.post("/staff/logout", data={"x": "1"}, headers=missing)
+        ).status_code == 403
         plain = await http.post(  # a form can send text/plain too
             "/staff/logout", content=b"x=1", headers={**missing, "content-type": "text/plain"}
         )

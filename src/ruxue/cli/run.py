@@ -52,6 +52,7 @@ TASK_MODULES = (
     "ruxue.archive.tasks",
     "ruxue.audit.tasks",
     "ruxue.dashboard.tasks",
+    "ruxue.elicence.tasks",
     "ruxue.exchange.tasks",
     "ruxue.notify.tasks",
     "ruxue.rating.tasks",

@@ -95,7 +95,12 @@ STATUSES = {
     "rejected": "未通过",
     "withdrawn": "已撤回",
 }
-CHANNELS = {"online": "网上办理", "offline": "学校现场办理", "county": "县级系统"}
+CHANNELS = {
+    "online": "网上办理",
+    "offline": "学校现场办理",
+    "county": "县级系统",
+    "kiosk": "自助终端",
+}
 NO_CATEGORY = "区教育局统筹安排"
 
 
@@ -123,7 +128,7 @@ def actor_label(actor: str) -> str:
 EVENTS = {
     "consent": "授权", "spouse_consent": "配偶授权", "single_parent": "单亲家庭", "fetch": "部门数据查询",
     "choose_residence": "选择房产", "material": "补充材料", "submit": "提交", "decide": "自动审核",
-    "notice_issued": "发放学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
+    "notice_issued": "发放学位告知书", "notice_revoked": "撤销学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
     "materials_complete": "材料已补齐，重新审核",

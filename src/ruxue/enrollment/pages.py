@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.elicence import repository as licences
+from ruxue.elicence.rules import view
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service, supplement
 from ruxue.enrollment.explain import (
@@ -432,6 +434,7 @@ async def status_page(
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
         events = await repo.events_of(session, case)
+        licence = view(await licences.by_case(session, case.id))
     closes = supplement.deadline(case)
     open_now = request.app.state.settings.clock() <= closes
     return render(
@@ -443,6 +446,7 @@ async def status_page(
         fetched=fetched(facts),
         school=school,
         events=events,
+        licence=licence,
         notice=notice,
         error=error,
         field=field,

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.tasks import archive_when_final
 from ruxue.dataset.schemas import Booklet, Person
+from ruxue.elicence.service import licence_issued
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
 from ruxue.enrollment.explain import SEGMENTS, STATUSES
@@ -131,7 +132,7 @@ def _editable(case: Case) -> None:
 
 async def start_case(
     db: Database, client: ExchangeClient, now: dt.datetime, guardian: Guardian, *,
-    year: int, segment: str, child_id: str,
+    year: int, segment: str, child_id: str, channel: str = "online",
 ) -> Case:  # fmt: skip
     """Step 2: the child's number and the guardian's consent; who may act for the child is settled
     first (``applicant.check_applicant``), then the child's hukou is fetched.
@@ -173,7 +174,7 @@ async def start_case(
         guardianship_request=approved,
     )
     case = Case(
-        case_no=case_no, year=year, segment=segment, channel="online", status="draft", step=3,
+        case_no=case_no, year=year, segment=segment, channel=channel, status="draft", step=3,
         district_code=child_b.district_code, guardian_index=pii.blind_index(guardian.id_number),
         guardian_enc=pii.encrypt(guardian.id_number), child_index=pii.blind_index(child),
         child_enc=pii.encrypt(child), child_name_masked=mask_name(child_p.name), consent_ids=[consent.id],
@@ -217,9 +218,12 @@ def duplicate(case: Case, guardian: Guardian) -> DuplicateCase:
 
 def duplicate_message(case: Case) -> str:
     """The full message, for the case's own applicant or a desk that may see the case."""
-    channel = {"online": "网上", "offline": "学校现场", "county": "县级系统"}.get(
-        case.channel, case.channel
-    )
+    channel = {
+        "online": "网上",
+        "offline": "学校现场",
+        "county": "县级系统",
+        "kiosk": "自助终端",
+    }.get(case.channel, case.channel)
     return (f"该学生本年度{SEGMENTS[case.segment]}已有报名办件（编号 {case.case_no}，{channel}办理，"
             f"状态：{STATUSES.get(case.status, case.status)}），不能重复报名。")  # fmt: skip
 
@@ -481,6 +485,7 @@ async def document_issued(session: AsyncSession, case: Case) -> None:
     """The trace event of the final document a decision issued (any channel)."""
     if case.outcome == NOTICE:
         await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
+        await licence_issued(session, case)
     elif case.outcome == REJECTED:
         await repo.add_event(
             session, case, "system", "rejection_issued", rejection_no=case.rejection_no

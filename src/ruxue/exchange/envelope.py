@@ -11,13 +11,22 @@ from typing import Any, TypedDict
 from ruxue.kit.crypto import canonical_json, hmac_sm3_hex, hmac_sm3_verify, sm3_hex
 
 DEPARTMENTS = ("police", "property", "civil", "health", "hrss", "xueji", "elicence")
-PURPOSES = {"ENROLLMENT": "义务教育入学报名", "ENROLLMENT_PRECHECK": "入学资格预审（主动服务）"}
+PURPOSES = {
+    "ENROLLMENT": "义务教育入学报名",
+    "ENROLLMENT_PRECHECK": "入学资格预审（主动服务）",
+    "LICENCE_ISSUE": "电子证照签发与撤销（发证机关职责）",
+    "LICENCE_CHECK": "电子证照核验（持证人现场同意）",
+}
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 # Cohort lists the education bureau receives under its own mandate for the proactive precheck
 # (plan §二(二)2): no personal consent, but only for that purpose.
 MANDATE_SERVICES = {
     "police.cohort": "ENROLLMENT_PRECHECK",
     "xueji.graduates": "ENROLLMENT_PRECHECK",
+    # the issuer files and revokes its own licences; a school checks one its holder shows it
+    "elicence.register": "LICENCE_ISSUE",
+    "elicence.revoke": "LICENCE_ISSUE",
+    "elicence.lookup": "LICENCE_CHECK",
 }
 
 
@@ -91,7 +100,7 @@ def verify_request(
     mandate = MANDATE_SERVICES.get(str(header.get("service")))
     if mandate is not None:
         if header.get("purpose") != mandate:
-            raise EnvelopeError("bad_purpose", "该批量服务仅限入学主动服务使用")
+            raise EnvelopeError("bad_purpose", f"该服务仅限{PURPOSES[mandate]}使用")
     else:
         _check_consent(header, body, department, now)  # type: ignore[arg-type]
     return header, body, digest  # type: ignore[return-value]

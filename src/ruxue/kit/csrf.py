@@ -15,6 +15,9 @@ FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 CHANGES = ("POST", "PUT", "PATCH", "DELETE")
+# Ending a session at a kiosk must work even from a page whose token an idle wipe replaced;
+# a forged request could only end a session, which the terminal does by itself anyway.
+EXEMPT = frozenset({"/kiosk/end"})
 
 
 class CsrfRefused(Forbidden):
@@ -40,7 +43,7 @@ def needs_token(request: Request) -> bool:
     content types a form can send; JSON needs a CORS preflight, which this app never grants; a
     script's bodyless POST carries an Origin, which ``kit/security.py`` checks). Without a
     session there is nothing to forge (a provider's back-channel logout, a county's token)."""
-    if request.method not in CHANGES or not request.session:
+    if request.method not in CHANGES or not request.session or request.url.path in EXEMPT:
         return False
     return request.headers.get("content-type", "").lower().startswith(FORMS)
 

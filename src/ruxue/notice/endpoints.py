@@ -5,6 +5,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.elicence.repository import by_verify_code as licence_by_code
+from ruxue.elicence.rules import view
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import SEGMENTS
 from ruxue.enrollment.models import Case
@@ -26,14 +28,22 @@ async def verify(request: Request, code: str) -> Response:
     async with request.app.state.db.read_session() as session:
         case = await case_by_verify_code(session, code)
         valid = case is not None and (case.outcome == "notice_issued" or bool(case.rejection_no))
+        licence = view(await licence_by_code(session, code))
         school = (
             await get_school(session, case.school_code)
             if valid and case and case.school_code
             else None
         )
     notice = _shown(case, school.name if school else "") if valid and case is not None else None
+    if licence is not None and not licence["valid"]:
+        valid, notice = False, None  # a revoked notice is not valid, whatever the case says now
     return render(
-        request, "verify.html", status_code=200 if valid else 404, valid=valid, notice=notice
+        request,
+        "verify.html",
+        status_code=200 if valid else 404,
+        valid=valid,
+        notice=notice,
+        licence=licence,
     )
 
 

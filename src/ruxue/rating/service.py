@@ -20,7 +20,11 @@ from ruxue.rating.models import Rating, RatingToken, Rectification
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 
-CHANNELS = {"online": "网上评价（一事一评）", "desk": "现场评价（一次一评）"}
+CHANNELS = {
+    "online": "网上评价（一事一评）",
+    "desk": "现场评价（一次一评）",
+    "kiosk": "自助终端评价（一次一评）",
+}
 STATUS = {
     "open": "待回访核实",
     "visited": "已回访，整改中",

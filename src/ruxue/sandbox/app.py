@@ -232,6 +232,8 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
         sb.otps.pop(str(body["txn"]))
         return JSONResponse({"verified": True, "id_number": pending["id_number"]})
 
+    _kiosk_routes(app, sb)
+
     @app.post("/idp/token")
     async def token(request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
@@ -252,6 +254,62 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         return JSONResponse(dict(idp.user_info(tok["user_id"], tok["scope"])))
+
+
+def _kiosk_routes(app: FastAPI, sb: Sandbox) -> None:
+    """The identity platform's card-and-face check for self-service terminals (读卡 + 人脸比对),
+    and the simulated reader a terminal's agent uses in the sandbox. Faults: ``kiosk``."""
+
+    @app.post("/idp/api/card-face")
+    async def card_face(request: Request, body: dict[str, str]) -> Response:
+        if not _client_ok(sb, request):
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        if failure := await sb.faults.apply("kiosk"):
+            return JSONResponse({"error": "unavailable"}, status_code=failure)
+        person = sb.store.persons.get(str(body.get("id_number", "")).upper())
+        card_ok = person is not None and secrets.compare_digest(
+            str(body.get("card_serial", "")), card_serial(person.id_number)
+        )
+        if person is None or not card_ok or _age(person.birth_date) < 18:
+            return JSONResponse({"match": False, "error": "card_invalid"})
+        if not secrets.compare_digest(str(body.get("face", "")), face_of(person.id_number)):
+            return JSONResponse({"match": False, "error": "face_mismatch"})
+        return JSONResponse(
+            {
+                "match": True,
+                "id_number": person.id_number,
+                "name": person.name,
+                "phone": phone_of(person.id_number),
+                "acr": KIOSK_ACR,
+            }
+        )
+
+    @app.get("/_sandbox/kiosk/reader/{id_number}")
+    async def reader(id_number: str) -> Response:
+        """What a terminal's card reader and camera give when this person is in front of it."""
+        person = sb.store.persons.get(id_number.upper())
+        if person is None:
+            return JSONResponse({"error": "no_card"}, status_code=404)
+        return JSONResponse(
+            {
+                "id_number": person.id_number,
+                "name": person.name,
+                "card_serial": card_serial(person.id_number),
+                "face": face_of(person.id_number),
+            }
+        )
+
+
+KIOSK_ACR = "urn:jszwfw:loa:realname:idcard-face"
+
+
+def card_serial(id_number: str) -> str:
+    return sm3_hex(f"card:{id_number}".encode())[:16]
+
+
+def face_of(id_number: str) -> str:
+    """The sandbox's stand-in for a live face capture that matches the card's photo."""
+    return sm3_hex(f"face:{id_number}".encode())[:32]
 
 
 def _check_authorize(sb: Sandbox, request: Request, query: str) -> str | None:

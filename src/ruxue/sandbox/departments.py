@@ -120,6 +120,34 @@ def _graduates(store: Store, body: dict[str, Any]) -> Any:
             if s.stage == "primary" and s.graduation_year == year and s.status == "enrolled"]  # fmt: skip
 
 
+def _register(store: Store, body: dict[str, Any]) -> Any:
+    """The issuer files a licence: number, holder, issuer, the PDF and its SM2 signature."""
+    no = body["licence_no"]
+    store.licences[no] = {
+        "licence_no": no,
+        "type": body["type"],
+        "holder_id_number": body["holder_id_number"],
+        "holder_name": body["holder_name"],
+        "issuer": body["issuer"],
+        "pdf_base64": body["pdf_base64"],
+        "signature_hex": body["signature_hex"],
+        "public_key_pem": body["public_key_pem"],
+        "status": "valid",
+        "revoked_reason": "",
+    }
+    return {"licence_no": no, "status": "valid"}
+
+
+def _revoke(store: Store, body: dict[str, Any]) -> Any:
+    licence = _found(store.licences.get(body["licence_no"]))
+    licence.update(status="revoked", revoked_reason=body.get("reason", ""))
+    return {"licence_no": licence["licence_no"], "status": "revoked"}
+
+
+def _lookup(store: Store, body: dict[str, Any]) -> Any:
+    return _found(store.licences.get(body["licence_no"]))
+
+
 SERVICES: dict[str, Handler] = {
     "police.cohort": _cohort,
     "xueji.graduates": _graduates,
@@ -134,4 +162,7 @@ SERVICES: dict[str, Handler] = {
     "hrss.social_insurance": _insurance,
     "xueji.student_status": _student_status,
     "elicence.licences": _elicences,
+    "elicence.register": _register,
+    "elicence.revoke": _revoke,
+    "elicence.lookup": _lookup,
 }

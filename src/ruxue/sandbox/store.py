@@ -1,6 +1,7 @@
 """The sandbox's in-memory city: the decoded dataset with the indexes the departments need."""
 
 from collections import defaultdict
+from typing import Any
 
 from ruxue.dataset.schemas import (
     BirthCertificate,
@@ -35,6 +36,7 @@ class Store:
         self.student_status: dict[str, list[StudentStatus]] = defaultdict(list)
         for st in data.student_status:
             self.student_status[st.id_number].append(st)
+        self.licences: dict[str, dict[str, Any]] = {}  # the e-licence library's issued licences
 
     def adults(self, limit: int) -> list[Person]:
         """Test accounts for the login page: parents with a child in the dataset."""

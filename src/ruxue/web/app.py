@@ -15,6 +15,8 @@ from ruxue.dashboard.endpoints import router as dashboard_router
 from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
+from ruxue.elicence.endpoints import router as elicence_router
+from ruxue.elicence.pages import router as elicence_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
@@ -28,6 +30,11 @@ from ruxue.guardianship.endpoints import staff_router as guardianship_review_api
 from ruxue.guardianship.pages import router as guardianship_pages
 from ruxue.identity.endpoints import router as identity_router
 from ruxue.identity.service import make_oauth
+from ruxue.kiosk.endpoints import router as kiosk_api
+from ruxue.kiosk.pages import router as kiosk_pages
+from ruxue.kiosk.session import KioskSignedOut, NotActivated
+from ruxue.kiosk.spouse import router as kiosk_spouse
+from ruxue.kiosk.steps import router as kiosk_steps
 from ruxue.kit.csrf import csrf_protect, csrf_token
 from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
@@ -76,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(
         LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)
     )
+    app.add_exception_handler(NotActivated, lambda *_: RedirectResponse("/kiosk/activate", 303))
+    app.add_exception_handler(KioskSignedOut, lambda *_: RedirectResponse("/kiosk", 303))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         identity_router,
@@ -102,6 +111,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_router,
         dashboard_pages,
         mode_router,
+        elicence_router,
+        elicence_pages,
+        kiosk_api,
+        kiosk_pages,
+        kiosk_steps,
+        kiosk_spouse,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)

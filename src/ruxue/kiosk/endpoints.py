@@ -1,0 +1,49 @@
+"""The terminal agent's API (the local service that drives the printer): its waiting print jobs,
+each job's PDF once, and the confirmation. Authenticated per terminal: ``Authorization: Kiosk
+CODE:KEY``."""
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ruxue.kiosk import service
+from ruxue.kiosk.models import Terminal
+from ruxue.kit.errors import Unauthorized
+from ruxue.notice.service import decision_document
+
+router = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk"])
+
+
+async def agent(request: Request) -> Terminal:
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    async with request.app.state.db.read_session() as session:
+        found = await service.terminal_of(session, credential) if scheme == "Kiosk" else None
+    if found is None:
+        raise Unauthorized("终端未认证")
+    return found
+
+
+@router.get("/print-jobs")
+async def print_jobs(request: Request, here: Terminal = Depends(agent)) -> list[dict[str, object]]:
+    now = dt.datetime.now(dt.UTC)
+    async with request.app.state.db.read_session() as session:
+        jobs = await service.waiting(session, here, now)
+    return [{"id": j.id, "url": f"/api/v1/kiosk/print-jobs/{j.id}.pdf"} for j in jobs]
+
+
+@router.get("/print-jobs/{job_id}.pdf")
+async def print_job_pdf(request: Request, job_id: int, here: Terminal = Depends(agent)) -> Response:
+    """The document, rendered now and given once; the job is then 'taken'."""
+    now, base = dt.datetime.now(dt.UTC), request.app.state.settings.public_url
+    async with request.app.state.db.write_session() as session:
+        _, case = await service.take(session, here, job_id, now)
+        _, pdf = await decision_document(session, case, base)
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.post("/print-jobs/{job_id}/printed")
+async def printed(request: Request, job_id: int, here: Terminal = Depends(agent)) -> dict[str, str]:
+    async with request.app.state.db.write_session() as session:
+        await service.printed(session, here, job_id, dt.datetime.now(dt.UTC))
+    return {"status": "printed"}

@@ -1,0 +1,71 @@
+"""Who is at the terminal: the terminal (its cookie, set once at activation) and, after the card and
+face login, the guardian, on a session the idle timeout wipes."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from ruxue.identity.service import Guardian, optional_guardian
+from ruxue.kiosk.models import Terminal
+from ruxue.kiosk.service import terminal_of
+from ruxue.kit import pii
+from ruxue.kit.sessions import rotate
+
+COOKIE = "ruxue_kiosk"
+
+
+class NotActivated(Exception):
+    """This browser is not a terminal: the app sends it to the activation page."""
+
+
+class KioskSignedOut(Exception):
+    """No one is signed in at the terminal (or the idle timeout ended it): back to the welcome."""
+
+
+@dataclass(frozen=True)
+class AtTerminal:
+    terminal: Terminal
+    guardian: Guardian
+
+
+async def terminal(request: Request) -> Terminal:
+    credential = request.cookies.get(COOKIE, "")
+    async with request.app.state.db.read_session() as session:
+        found = await terminal_of(session, credential) if credential else None
+    if found is None:
+        raise NotActivated
+    return found
+
+
+def idle_over(request: Request, now: dt.datetime) -> bool:
+    seen = request.session.get("kiosk_seen")
+    limit = dt.timedelta(seconds=request.app.state.settings.kiosk_idle_seconds)
+    return seen is not None and now - dt.datetime.fromisoformat(seen) > limit
+
+
+async def at_terminal(request: Request) -> AtTerminal:
+    """The terminal and its signed-in guardian; an idle or foreign session is wiped."""
+    here = await terminal(request)
+    now = dt.datetime.now(dt.UTC)  # the wall clock: the demo clock of the registration stays put
+    guardian = optional_guardian(request)
+    if guardian is None or request.session.get("kiosk") != here.code or idle_over(request, now):
+        request.session.clear()
+        raise KioskSignedOut
+    request.session["kiosk_seen"] = now.isoformat()
+    return AtTerminal(here, guardian)
+
+
+def sign_in(request: Request, here: Terminal, guardian: Guardian) -> None:
+    rotate(request.scope)
+    request.session.clear()
+    request.session["guardian"] = {
+        "id": pii.encrypt(guardian.id_number),
+        "name": guardian.name,
+        "acr": guardian.acr,
+        "phone": pii.encrypt(guardian.phone),
+        "iss": f"kiosk:{here.code}",
+        "sub": "",
+    }
+    request.session["kiosk"] = here.code
+    request.session["kiosk_seen"] = dt.datetime.now(dt.UTC).isoformat()

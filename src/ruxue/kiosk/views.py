@@ -1,0 +1,47 @@
+"""The kiosk's templates (portrait 1080×1920, its own base and stylesheet) and how they render."""
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ruxue.enrollment.explain import CATEGORIES, CHANNELS, SEGMENTS, STATUSES, category_label
+from ruxue.enrollment.pages import STEPS
+from ruxue.kiosk.models import Terminal
+from ruxue.kit.csrf import csrf_field
+
+CARD = "kiosk_card.html"  # a card read waits for its face check: timed like a session
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters["category"] = category_label
+
+
+def render(
+    request: Request,
+    name: str,
+    here: Terminal | None,
+    step: int | None = None,
+    status_code: int = 200,
+    **ctx: Any,
+) -> Response:
+    if not ctx.get("error") and "session" in request.scope:
+        ctx["error"] = request.session.pop("flash", None)
+    ctx.update(
+        terminal=here,
+        timed=("session" in request.scope and bool(request.session.get("kiosk"))) or name == CARD,
+        idle=request.app.state.settings.kiosk_idle_seconds,
+        steps=STEPS,
+        step=step,
+        SEGMENTS=SEGMENTS,
+        STATUSES=STATUSES,
+        CATEGORIES=CATEGORIES,
+        CHANNELS=CHANNELS,
+        csrf_field=partial(csrf_field, request),
+    )
+    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def to(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)

@@ -1,0 +1,139 @@
+"""The terminal's refusals over real HTTP: a face that does not match, a forged card, the
+identity platform down, a browser that is not a terminal, an agent without its key or with another
+terminal's key, and a job too old to print."""
+
+import datetime as dt
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from ruxue.kiosk.models import PrintJob
+from ruxue.kiosk.service import add_terminal
+from ruxue.kit.db import Database
+from ruxue.sandbox.app import card_serial, face_of
+from ruxue.settings import Settings
+from tests.enrollment.test_api_flow import apply
+from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
+from tests.helpers import ServerThread
+from tests.identity.test_standard_spouse import PHONE, sms_link
+from tests.sandbox.test_idp import _login
+from tests.web.session import logged_in
+
+
+async def _terminal(db: Database, code: str) -> str:
+    async with db.write_session() as session:
+        return await add_terminal(session, code, f"测试大厅 {code}")
+
+
+def _screen(web: ServerThread, code: str, key: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=web.url, cookies={"ruxue_kiosk": f"{code}:{key}"}, timeout=30)
+
+
+def _read(id_number: str, name: str, face: str | None = None) -> dict[str, str]:
+    return {"id_number": id_number, "name": name, "card_serial": card_serial(id_number),
+            "face": face if face is not None else face_of(id_number)}  # fmt: skip
+
+
+async def test_login_needs_the_card_and_the_same_face(
+    web: ServerThread, sandbox: ServerThread, db: Database, faults: httpx.AsyncClient
+) -> None:
+    key = await _terminal(db, "KSK-T-1")
+    stranger = httpx.AsyncClient(base_url=web.url)
+    assert (await stranger.get("/kiosk")).headers["location"] == "/kiosk/activate"
+    wrong_key = _screen(web, "KSK-T-1", "guessed")
+    assert (await wrong_key.get("/kiosk/home")).headers["location"] == "/kiosk/activate"
+
+    screen = _screen(web, "KSK-T-1", key)
+    other_face = await screen.post("/kiosk/login", data=_read(WANG, "王建国", face_of(LIU)))
+    assert other_face.status_code == 400 and "人脸比对未通过" in other_face.text
+    forged = await screen.post(
+        "/kiosk/login", data=_read(WANG, "王建国") | {"card_serial": "0" * 16}
+    )
+    assert forged.status_code == 400 and "身份证读取无效" in forged.text
+    assert (await screen.get("/kiosk/home")).headers["location"] == "/kiosk"  # nobody signed in
+
+    await faults.put("/_sandbox/faults/kiosk", json={"outage": True})
+    down = await screen.post("/kiosk/login", data=_read(WANG, "王建国"))
+    assert down.status_code == 503 and "暂时不可用" in down.text and "窗口办理" in down.text
+    await faults.delete("/_sandbox/faults")
+
+    signed = await screen.post("/kiosk/login", data=_read(WANG, "王建国"))
+    assert signed.status_code == 303 and signed.headers["location"] == "/kiosk/home"
+    home = await screen.get("/kiosk/home")
+    assert home.status_code == 200 and "王*国" in home.text and 'data-idle="90"' in home.text
+    other_terminal = _screen(web, "KSK-T-2", await _terminal(db, "KSK-T-2"))
+    other_terminal.cookies.set("ruxue_session", screen.cookies.get("ruxue_session") or "")
+    assert (await other_terminal.get("/kiosk/home")).status_code == 303  # not this terminal's
+    assert (await screen.post("/kiosk/end")).headers["location"] == "/kiosk"
+    assert (await screen.get("/kiosk/home")).headers["location"] == "/kiosk"
+    for client in (stranger, wrong_key, screen, other_terminal):
+        await client.aclose()
+
+
+async def test_an_old_job_is_not_printed(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    key, other_key = await _terminal(db, "KSK-O-1"), await _terminal(db, "KSK-O-2")
+    guardian = await logged_in(web, sandbox, WANG)
+    await apply(
+        guardian, sandbox, "primary", WANG_CHILD, LIU
+    )  # an online case, signed in again at a terminal
+    screen = _screen(web, "KSK-O-1", key)
+    await screen.post("/kiosk/login", data=_read(WANG, "王建国"))
+    cases = (await guardian.get("/api/v1/cases")).json()
+    no = cases[0]["case_no"]
+    assert "正在打印" in (await screen.post(f"/kiosk/cases/{no}/print")).text
+    anonymous = httpx.AsyncClient(base_url=web.url)
+    assert (await anonymous.get("/api/v1/kiosk/print-jobs")).status_code == 401
+    swapped = {"authorization": f"Kiosk KSK-O-1:{other_key}"}
+    assert (await anonymous.get("/api/v1/kiosk/print-jobs", headers=swapped)).status_code == 401
+    mine = httpx.AsyncClient(base_url=web.url, headers={"authorization": f"Kiosk KSK-O-1:{key}"})
+    theirs = httpx.AsyncClient(
+        base_url=web.url, headers={"authorization": f"Kiosk KSK-O-2:{other_key}"}
+    )
+    jobs = (await mine.get("/api/v1/kiosk/print-jobs")).json()
+    assert len(jobs) == 1 and (await theirs.get("/api/v1/kiosk/print-jobs")).json() == []
+    assert (await theirs.get(jobs[0]["url"])).status_code == 404
+    async with db.write_session() as session:
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=11)  # the family left long ago
+        await session.execute(update(PrintJob).values(created_at=old))
+    assert (await mine.get("/api/v1/kiosk/print-jobs")).json() == []
+    assert (await mine.get(jobs[0]["url"])).status_code == 404
+    for client in (guardian, screen, mine, theirs, anonymous):
+        await client.aclose()
+
+
+async def test_spouse_consents_by_link_while_the_guardian_waits_at_the_terminal(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(settings, "spouse_method", "link")  # production's way
+    screen = _screen(web, "KSK-L-1", await _terminal(db, "KSK-L-1"))
+    await screen.post("/kiosk/login", data=_read(WANG, "王建国"))
+    started = await screen.post(
+        "/kiosk/apply/primary", data={"child_id": WANG_CHILD, "consent": "1"}
+    )
+    no = started.headers["location"].split("/")[3]
+    step3 = await screen.get(started.headers["location"])
+    assert 'id="spouse-invite"' in step3.text and 'id="spouse_phone"' in step3.text
+    early = await screen.post(f"/kiosk/cases/{no}/spouse/invite/continue")
+    assert early.headers["location"] == f"/kiosk/cases/{no}/spouse/invite"
+    sent = await screen.post(
+        f"/kiosk/cases/{no}/spouse/invite", data={"spouse_id": LIU, "spouse_phone": PHONE}
+    )
+    assert sent.headers["location"] == f"/kiosk/cases/{no}/spouse/invite"
+    assert "授权链接已发送" in (await screen.get(sent.headers["location"])).text
+    link = await sms_link(sandbox, web)
+    async with (
+        httpx.AsyncClient(base_url=web.url) as spouse,
+        httpx.AsyncClient(base_url=sandbox.url) as browser,
+    ):
+        start = await spouse.get("/auth/login", params={"next": link})
+        back = await _login(browser, start.headers["location"], LIU)
+        await spouse.get(back.headers["location"])
+        assert "consent-done" in (await spouse.post(f"{link}/consent", data={"agree": "yes"})).text
+    assert 'id="spouse-continue"' in (await screen.get(f"/kiosk/cases/{no}/spouse/invite")).text
+    done = await screen.post(f"/kiosk/cases/{no}/spouse/invite/continue")
+    assert done.headers["location"] == f"/kiosk/cases/{no}/step/4"
+    await screen.aclose()
