@@ -1,6 +1,7 @@
 """Every feature's tables, imported once so that Alembic and the tests see the whole schema."""
 
 from ruxue.archive import models as archive_models
+from ruxue.county import models as county_models
 from ruxue.dashboard import models as dashboard_models
 from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
@@ -17,6 +18,7 @@ from ruxue.staff import models as staff_models
 __all__ = [
     "Base",
     "archive_models",
+    "county_models",
     "dashboard_models",
     "enrollment_models",
     "exchange_models",

@@ -51,6 +51,7 @@ def serve(
 TASK_MODULES = (
     "ruxue.archive.tasks",
     "ruxue.audit.tasks",
+    "ruxue.county.tasks",
     "ruxue.dashboard.tasks",
     "ruxue.exchange.tasks",
     "ruxue.notify.tasks",

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
 from ruxue.archive.storage import library_from
+from ruxue.county.endpoints import router as county_router
 from ruxue.dashboard.endpoints import router as dashboard_router
 from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rating_pages,
         dashboard_router,
         dashboard_pages,
+        county_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
