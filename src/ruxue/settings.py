@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     upstream_client_secret: str = ""
     relay_batch: int = Field(default=100, ge=1, le=500)
     relay_max_attempts: int = Field(default=8, ge=1)
+    relay_lease_s: float = 120.0  # a claimed batch is sent again after this (its relay died)
     relay_backoff_s: float = 2.0  # base of the exponential backoff (full jitter), capped at an hour
     county_silence_minutes: int = 60  # the city flags a county that has not reported for this long
 

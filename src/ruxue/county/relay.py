@@ -26,7 +26,6 @@ from ruxue.kit.errors import NotFound
 from ruxue.settings import Settings
 
 log = structlog.get_logger("county.relay")
-LEASE = dt.timedelta(minutes=2)  # far longer than one post (10 s timeout)
 BACKOFF_CAP_S = 3600.0
 
 
@@ -81,7 +80,7 @@ class Upstream:
 Claimed = tuple[int, int, dict[str, object]]  # id, attempts, payload
 
 
-async def claim(db: Database, relay: str, batch: int) -> list[Claimed]:
+async def claim(db: Database, relay: str, batch: int, lease_s: float) -> list[Claimed]:
     now = utcnow()
     free = and_(
         OutboxRow.sent_at.is_(None),
@@ -94,7 +93,11 @@ async def claim(db: Database, relay: str, batch: int) -> list[Claimed]:
     taken = (
         update(OutboxRow)
         .where(OutboxRow.id.in_(select(picked.c.id)), free)
-        .values(claimed_by=relay, claimed_until=now + LEASE, attempts=OutboxRow.attempts + 1)
+        .values(
+            claimed_by=relay,
+            claimed_until=now + dt.timedelta(seconds=lease_s),
+            attempts=OutboxRow.attempts + 1,
+        )
         .returning(OutboxRow.id, OutboxRow.attempts, OutboxRow.payload)
         .execution_options(synchronize_session=False)
     )
@@ -105,7 +108,7 @@ async def claim(db: Database, relay: str, batch: int) -> list[Claimed]:
 async def run(db: Database, upstream: Upstream, settings: Settings) -> Tally:
     """Send batches until nothing is due; a batch that fails ends the run (the city is down)."""
     relay, tally = f"relay-{uuid.uuid4().hex[:12]}", Tally()
-    while rows := await claim(db, relay, settings.relay_batch):
+    while rows := await claim(db, relay, settings.relay_batch, settings.relay_lease_s):
         if not await _send(db, upstream, settings, relay, rows, tally):
             break
     return tally
