@@ -12,6 +12,7 @@ from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
 from ruxue.archive.storage import library_from
 from ruxue.county.endpoints import router as county_router
+from ruxue.county.pages import router as county_pages
 from ruxue.dashboard.endpoints import router as dashboard_router
 from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_router,
         dashboard_pages,
         county_router,
+        county_pages,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
