@@ -28,11 +28,18 @@ async def county_page(request: Request, staff: Staff | None = Depends(signed_in_
     silence = dt.timedelta(minutes=settings.county_silence_minutes)
     async with request.app.state.db.read_session() as session:
         picture = await service.picture(session, silence)
-        outbox = await relay.state(session)
-    if not (settings.upstream_url or outbox.pending or outbox.sent or outbox.dead):
-        outbox = None  # the city (or a standalone instance) that never reported
-    context = {"picture": picture, "outbox": outbox, "upstream": settings.upstream_url}
-    return render(request, "county.html", staff=staff, STAGES=STAGES, **context)
+        state = await relay.state(session)
+    shown = settings.upstream_url or state.pending or state.sent or state.dead
+    outbox = state if shown else None  # none on the city (or a standalone) that never reported
+    return render(
+        request,
+        "county.html",
+        staff=staff,
+        STAGES=STAGES,
+        picture=picture,
+        outbox=outbox,
+        upstream=settings.upstream_url,
+    )
 
 
 @router.post("/staff/county/outbox/{row_id}/retry")
