@@ -11,6 +11,7 @@ from ruxue.kit import ratelimit as ratelimit_models
 from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
 from ruxue.notify import models as notify_models
+from ruxue.provider import models as provider_models
 from ruxue.rating import models as rating_models
 from ruxue.schools import models as schools_models
 from ruxue.staff import models as staff_models
@@ -25,6 +26,7 @@ __all__ = [
     "guardianship_models",
     "identity_models",
     "notify_models",
+    "provider_models",
     "ratelimit_models",
     "rating_models",
     "schools_models",

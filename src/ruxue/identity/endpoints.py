@@ -21,7 +21,8 @@ def _settings(request: Request) -> Settings:
 
 @router.get("/login")
 async def login(request: Request, next: str = "") -> Response:
-    if next.startswith("/spouse/") and "//" not in next:  # only our own spouse pages
+    # only our own pages: the spouse's, and the city's provider resuming a county's login
+    if next.startswith(("/spouse/", "/oidc/authorize?")) and "//" not in next:
         request.session["after_login"] = next
     return await client.start(request, _settings(request))
 

@@ -34,6 +34,7 @@ from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
+from ruxue.provider.endpoints import router as provider_router
 from ruxue.rating.endpoints import router as rating_router
 from ruxue.rating.pages import router as rating_pages
 from ruxue.review.endpoints import router as review_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_pages,
         county_router,
         county_pages,
+        provider_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
