@@ -151,3 +151,39 @@ async def test_login_is_brokered_through_the_guardian_login(
         "/auth/login?next=%2Foidc%2Fauthorize%3F"
     )
     assert wrong.status_code == 400 and "evil" not in wrong.headers.get("location", "")
+
+
+async def test_city_logout_ends_the_county_sessions(
+    web: ServerThread, sandbox: ServerThread, db: Database, receiver: tuple[Receiver, ServerThread]
+) -> None:
+    kept, county = receiver
+    secret = await register(
+        db,
+        "kunshan",
+        "320583",
+        redirect_uris=[REDIRECT],
+        backchannel_logout_uri=f"{county.url}/backchannel",
+    )
+    city = await logged_in(web, sandbox, WANG)
+    rp = AsyncOAuth2Client(
+        "kunshan", secret, scope="openid", redirect_uri=REDIRECT, code_challenge_method="S256"
+    )
+    verifier = secrets.token_urlsafe(48)
+    url, _ = rp.create_authorization_url(
+        f"{web.url}/oidc/authorize", code_verifier=verifier, nonce="n-1"
+    )
+    back = await city.get(url)
+    token = await rp.fetch_token(
+        f"{web.url}/oidc/token",
+        authorization_response=back.headers["location"],
+        code_verifier=verifier,
+    )
+    sid = jwt.decode(
+        token["id_token"], KeySet.import_key_set((await city.get("/oidc/jwks")).json())
+    ).claims["sid"]
+    await city.post("/auth/logout")
+    assert [
+        jwt.decode(t, KeySet.import_key_set((await city.get("/oidc/jwks")).json())).claims["sid"]
+        for t in kept.tokens
+    ] == [sid]
+    await city.aclose()

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import OutboxRow
 from ruxue.county.rules import ITEM_CODE, ITEM_VERSION, stages_of
+from ruxue.county.tasks import relay_now
 from ruxue.enrollment.models import Case
+from ruxue.kit.db import enqueue_after_commit
 from ruxue.settings import get_settings
 
 
@@ -23,6 +25,7 @@ async def record(session: AsyncSession, case: Case, action: str, at: dt.datetime
     (case, stage). Nothing outside county mode."""
     if not county_mode():
         return
+    added = False
     for stage, result in stages_of(action, case.status, case.submitted_at is not None):
         last = await session.scalar(
             select(func.max(OutboxRow.data_version)).where(
@@ -40,7 +43,10 @@ async def record(session: AsyncSession, case: Case, action: str, at: dt.datetime
                 payload=payload(case, stage, result, at, version),
             )
         )
-    await session.flush()
+        added = True
+    if added:
+        await session.flush()
+        enqueue_after_commit(session, relay_now)  # the sweep sends them if the queue is down
 
 
 def payload(

@@ -8,6 +8,7 @@ from ruxue.identity import client
 from ruxue.identity.logout import BadLogoutToken, frontchannel_keys, logout_token_keys
 from ruxue.identity.service import bind_account, remember, verified_attributes
 from ruxue.kit.sessions import revoke_idp
+from ruxue.provider.endpoints import end_county_sessions
 from ruxue.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["identity"])
@@ -43,6 +44,7 @@ async def callback(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     """End our session, then the provider's (RP-initiated logout) when it offers one."""
     id_token = (request.session.get("oidc") or {}).get("id_token", "")
+    await end_county_sessions(request)  # the city as provider: the counties' sessions end too
     request.session.clear()
     url = await client.end_session_url(request, _settings(request), id_token) if id_token else None
     return RedirectResponse(url or "/", status_code=303)

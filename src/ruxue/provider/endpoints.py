@@ -166,11 +166,27 @@ async def logout(request: Request) -> Response:
     if not sub:
         raise Unauthorized("没有需要退出的登录。")
     target = await _post_logout_target(request, params, claims)
+    await _end_county_sessions(request, sub)
+    request.session.clear()
+    return RedirectResponse(target or "/", status_code=303)
+
+
+async def end_county_sessions(request: Request) -> int:
+    """The guardian logs out of the city: every county session they opened through it ends too."""
+    guardian = request.session.get("guardian")
+    if not guardian:
+        return 0
+    return await _end_county_sessions(
+        request, subject(_issuer(request), pii.decrypt(guardian["id"]))
+    )
+
+
+async def _end_county_sessions(request: Request, sub: str) -> int:
     async with _db(request).write_session() as session:
         counties = await service.end_sessions(session, sub)
-    request.session.clear()
-    await service.tell_counties(keys.current(_var(request)), issuer, sub, counties)
-    return RedirectResponse(target or "/", status_code=303)
+    if not counties:
+        return 0
+    return await service.tell_counties(keys.current(_var(request)), _issuer(request), sub, counties)
 
 
 async def _post_logout_target(
