@@ -82,3 +82,32 @@ def relay(
             await db.dispose()
 
     asyncio.run(go())
+
+
+@clients_app.command("rotate-key")
+def rotate_key() -> None:
+    """A new signing key for the city's provider; the previous one stays in the JWKS."""
+    from ruxue.provider import keys
+
+    typer.echo(keys.rotate(get_settings().var_dir))
+
+
+@county_app.command("demo-cases")
+def demo_cases(count: int = typer.Option(30)) -> None:
+    """Demo only: cases of this county moved through their stages (the outbox gets each stage)."""
+    from ruxue.county.demo import step
+
+    async def go() -> None:
+        db = Database(get_settings().resolved_database_url())
+        try:
+            for wave in (1, 2, 3):
+                for i in range(count):
+                    async with db.write_session() as session:
+                        await step(session, f"WZ-2026-{i:06d}", wave, i)
+        finally:
+            await db.dispose()
+
+    if get_settings().mode == "production":
+        typer.echo("演示数据不能写入生产系统。", err=True)
+        raise typer.Exit(1)
+    asyncio.run(go())
