@@ -5,7 +5,8 @@ import time
 import uuid
 
 import httpx
-from authlib.jose import JsonWebKey, jwt
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
 from ruxue.county.models import StageReport
@@ -102,8 +103,8 @@ async def test_tokens_are_required_and_checked(web: ServerThread, db: Database) 
 
 
 async def test_private_key_jwt(web: ServerThread, db: Database) -> None:
-    key = JsonWebKey.generate_key("RSA", 2048, {"kid": "county-1", "alg": "RS256"}, is_private=True)
-    await register(db, "kunshan", "320583", jwks={"keys": [key.as_dict(is_private=False)]})
+    key = RSAKey.generate_key(2048, parameters={"kid": "county-1", "alg": "RS256"})
+    await register(db, "kunshan", "320583", jwks={"keys": [key.as_dict(private=False)]})
     now = int(time.time())
     claims = {
         "iss": "kunshan",
@@ -113,14 +114,14 @@ async def test_private_key_jwt(web: ServerThread, db: Database) -> None:
         "exp": now + 60,
         "jti": uuid.uuid4().hex,
     }
-    assertion = jwt.encode({"alg": "RS256", "kid": "county-1"}, claims, key).decode()
+    assertion = jwt.encode({"alg": "RS256", "kid": "county-1"}, claims, key)
     form = {
         "grant_type": "client_credentials",
         "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
         "client_assertion": assertion,
     }
-    other = JsonWebKey.generate_key("RSA", 2048, {"kid": "county-1"}, is_private=True)
-    forged = jwt.encode({"alg": "RS256", "kid": "county-1"}, claims | {"jti": "x"}, other).decode()
+    other = RSAKey.generate_key(2048, parameters={"kid": "county-1"})
+    forged = jwt.encode({"alg": "RS256", "kid": "county-1"}, claims | {"jti": "x"}, other)
     async with httpx.AsyncClient(base_url=web.url) as http:
         first = await http.post("/api/v1/county/token", data=form)
         replay = await http.post("/api/v1/county/token", data=form)
