@@ -8,7 +8,8 @@ from ruxue.identity import client
 from ruxue.identity.logout import BadLogoutToken, frontchannel_keys, logout_token_keys
 from ruxue.identity.service import bind_account, remember, verified_attributes
 from ruxue.kit.sessions import revoke_idp
-from ruxue.provider.endpoints import end_county_sessions
+from ruxue.provider.endpoints import end_county_sessions, end_county_sessions_of
+from ruxue.provider.service import people_of_idp_sessions
 from ruxue.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["identity"])
@@ -59,7 +60,9 @@ async def backchannel_logout(request: Request, logout_token: str = Form("")) -> 
     except BadLogoutToken:
         return JSONResponse({"error": "invalid_request"}, status_code=400, headers=NO_STORE)
     async with request.app.state.db.write_session() as session:
+        people = await people_of_idp_sessions(session, sid_key, sub_key)
         await revoke_idp(session, sid_key, sub_key)
+    await end_county_sessions_of(request, people)  # after the commit: the counties are told
     return Response(status_code=200, headers=NO_STORE)
 
 

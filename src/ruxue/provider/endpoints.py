@@ -181,6 +181,14 @@ async def end_county_sessions(request: Request) -> int:
     )
 
 
+async def end_county_sessions_of(request: Request, people: list[str]) -> int:
+    """The provincial provider logged these guardians (encrypted ID numbers) out of the city."""
+    issuer, ended = _issuer(request), 0
+    for person in people:
+        ended += await _end_county_sessions(request, subject(issuer, pii.decrypt(person)))
+    return ended
+
+
 async def _end_county_sessions(request: Request, sub: str) -> int:
     async with _db(request).write_session() as session:
         counties = await service.end_sessions(session, sub)

@@ -3,6 +3,7 @@ sessions of a person, and the back-channel logout tokens sent to them."""
 
 import asyncio
 import datetime as dt
+import json
 import secrets
 import time
 from typing import Any
@@ -11,14 +12,15 @@ import structlog
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from joserfc.jws import JWSRegistry
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import secret_hash
 from ruxue.county.models import Client
-from ruxue.kit import http
+from ruxue.kit import http, pii
 from ruxue.kit.db import utcnow
 from ruxue.kit.errors import RuxueError
+from ruxue.kit.sessions import WebSession
 from ruxue.provider.models import AuthorizationCode, CountySession, ProviderToken
 from ruxue.provider.server import TOKEN_TTL_S, Code
 
@@ -131,3 +133,16 @@ async def tell_counties(
 
         results = await asyncio.gather(*(one(c, sid) for c, sid in targets))
     return sum(results)
+
+
+async def people_of_idp_sessions(
+    session: AsyncSession, sid_key: str | None, sub_key: str | None
+) -> list[str]:
+    """The encrypted ID numbers of the guardians in the city sessions a provincial logout is about
+    to end (read before they are deleted), so that their county sessions end too."""
+    column, key = (WebSession.idp_sid, sid_key) if sid_key else (WebSession.idp_sub, sub_key)
+    if not key:
+        return []
+    rows = (await session.scalars(select(WebSession).where(column == key))).all()
+    found = (json.loads(pii.decrypt(r.data_enc)).get("guardian") for r in rows)
+    return sorted({str(g["id"]) for g in found if g})
