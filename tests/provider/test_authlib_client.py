@@ -120,37 +120,31 @@ async def test_county_login_and_logout(
     await city.aclose()
 
 
+def authorize(**extra: str) -> dict[str, str]:
+    return {
+        "client_id": "kunshan",
+        "response_type": "code",
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "code_challenge": "x" * 43,
+        "code_challenge_method": "S256",
+    } | extra
+
+
 async def test_login_is_brokered_through_the_guardian_login(
     web: ServerThread, db: Database
 ) -> None:
     await register(db, "kunshan", "320583", redirect_uris=[REDIRECT])
     async with httpx.AsyncClient(base_url=web.url) as browser:
-        start = await browser.get(
-            "/oidc/authorize",
-            params={
-                "client_id": "kunshan",
-                "response_type": "code",
-                "redirect_uri": REDIRECT,
-                "scope": "openid",
-                "code_challenge": "x" * 43,
-                "code_challenge_method": "S256",
-            },
-        )
+        start = await browser.get("/oidc/authorize", params=authorize())
         wrong = await browser.get(
-            "/oidc/authorize",
-            params={
-                "client_id": "kunshan",
-                "response_type": "code",
-                "redirect_uri": "http://evil.example/cb",
-                "scope": "openid",
-                "code_challenge": "x" * 43,
-                "code_challenge_method": "S256",
-            },
+            "/oidc/authorize", params=authorize(redirect_uri="http://evil.example/cb")
         )
-    assert start.status_code == 303 and start.headers["location"].startswith(
-        "/auth/login?next=%2Foidc%2Fauthorize%3F"
-    )
+        silent = await browser.get("/oidc/authorize", params=authorize(prompt="none", state="s2"))
+    assert start.status_code == 303
+    assert start.headers["location"].startswith("/auth/login?next=%2Foidc%2Fauthorize%3F")
     assert wrong.status_code == 400 and "evil" not in wrong.headers.get("location", "")
+    assert silent.headers["location"] == f"{REDIRECT}?error=login_required&state=s2"
 
 
 async def test_city_logout_ends_the_county_sessions(

@@ -76,13 +76,17 @@ async def authorize(request: Request) -> Response:
         clients = await service.clients(session, payload.get("client_id", ""))
     provider = CityProvider(_issuer(request), keys.current(_var(request)), clients)
     req = oauth2_request(request, payload, f"{_issuer(request)}/authorize?{query}")
+    guardian = request.session.get("guardian")
     try:
-        grant = provider.get_consent_grant(req)
+        grant = provider.get_consent_grant(
+            req, end_user=_user(request, guardian) if guardian else None
+        )
     except OAuth2Error as exc:
+        if exc.redirect_uri:  # a checked redirect URI: the county hears of it (prompt=none …)
+            return provider.handle_error_response(req, exc)
         raise RuxueError(
             f"登录请求无效：{exc.error} {exc.description or ''}", code=exc.error
         ) from None
-    guardian = request.session.get("guardian")
     if not guardian:
         return RedirectResponse(
             "/auth/login?next=" + quote(f"/oidc/authorize?{query}", safe=""), 303
