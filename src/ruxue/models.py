@@ -1,6 +1,7 @@
 """Every feature's tables, imported once so that Alembic and the tests see the whole schema."""
 
 from ruxue.archive import models as archive_models
+from ruxue.county import models as county_models
 from ruxue.dashboard import models as dashboard_models
 from ruxue.elicence import models as elicence_models
 from ruxue.enrollment import models as enrollment_models
@@ -12,6 +13,7 @@ from ruxue.kit import ratelimit as ratelimit_models
 from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
 from ruxue.notify import models as notify_models
+from ruxue.provider import models as provider_models
 from ruxue.rating import models as rating_models
 from ruxue.schools import models as schools_models
 from ruxue.staff import models as staff_models
@@ -19,6 +21,7 @@ from ruxue.staff import models as staff_models
 __all__ = [
     "Base",
     "archive_models",
+    "county_models",
     "dashboard_models",
     "elicence_models",
     "enrollment_models",
@@ -27,6 +30,7 @@ __all__ = [
     "identity_models",
     "kiosk_models",
     "notify_models",
+    "provider_models",
     "ratelimit_models",
     "rating_models",
     "schools_models",

@@ -85,6 +85,16 @@ class Settings(BaseSettings):
     breaker_reset_s: float = 30.0
     call_log_chains: int = Field(default=1, ge=1, le=64)
 
+    # county mode: this instance reports its cases' stages to the city (its case-report API)
+    upstream_url: str = ""  # e.g. https://city.example/ ; "" = this is the city (or standalone)
+    upstream_client_id: str = ""
+    upstream_client_secret: str = ""
+    relay_batch: int = Field(default=100, ge=1, le=500)
+    relay_max_attempts: int = Field(default=8, ge=1)
+    relay_lease_s: float = 120.0  # a claimed batch is sent again after this (its relay died)
+    relay_backoff_s: float = 2.0  # base of the exponential backoff (full jitter), capped at an hour
+    county_silence_minutes: int = 60  # the city flags a county that has not reported for this long
+
     pii_key: str = DEV_PII_KEY
     pii_key_id: str = Field(default="k1", pattern=KEY_ID)  # written before each ciphertext
     pii_old_keys: dict[str, str] = {}  # key id -> key of earlier PII keys, still read

@@ -2,7 +2,7 @@
 
 import typer
 
-from ruxue.cli import archive, audit, dataset, db, enroll, keys, kiosk, run, staff
+from ruxue.cli import archive, audit, county, dataset, db, enroll, keys, kiosk, run, staff
 from ruxue.settings import get_settings, require_safe
 
 # commands that touch no key: the dataset tools, migrations, the sandbox, and the demo (which
@@ -29,6 +29,8 @@ app.add_typer(archive.app, name="archive")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(kiosk.app, name="kiosk")
+app.add_typer(county.clients_app, name="clients")
+app.add_typer(county.county_app, name="county")
 app.command("assess")(enroll.assess)
 app.command("precheck")(enroll.precheck)
 app.command("serve")(run.serve)

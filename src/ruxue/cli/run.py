@@ -51,6 +51,7 @@ def serve(
 TASK_MODULES = (
     "ruxue.archive.tasks",
     "ruxue.audit.tasks",
+    "ruxue.county.tasks",
     "ruxue.dashboard.tasks",
     "ruxue.elicence.tasks",
     "ruxue.exchange.tasks",
@@ -107,6 +108,8 @@ def demo(
     dataset: Path = typer.Option(EXAMPLE, exists=True, dir_okay=False),
     port: int = typer.Option(8000),
     sandbox_port: int = typer.Option(8100),
+    with_county: bool = typer.Option(False, help="a county system beside the city"),
+    county_port: int = typer.Option(8001),
 ) -> None:
     """Embedded demo: SQLite under var/, the sandbox as a second process, everything seeded."""
     settings = get_settings()
@@ -143,6 +146,8 @@ def demo(
     try:
         wait_ready(f"{sandbox_url}/_sandbox/health", procs)
         wait_ready(f"http://127.0.0.1:{port}/healthz", procs)
+        if with_county:
+            procs += _county(ruxue, env, (port, county_port), dataset)
         _announce(port, sandbox_url, staff_accounts)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
@@ -153,6 +158,21 @@ def demo(
             p.send_signal(signal.SIGTERM)
         for p in procs:
             p.wait(timeout=15)
+
+
+def _county(
+    ruxue: list[str], env: dict[str, str], ports: tuple[int, int], dataset: Path
+) -> list[subprocess.Popen[bytes]]:
+    from ruxue.cli.county_demo import start_county
+
+    port, county_port = ports
+    settings = get_settings()
+    city_db = settings.resolved_database_url()
+    county = start_county(ruxue, env, settings.var_dir, city_db, port, county_port, dataset)
+    wait_ready(f"http://127.0.0.1:{county_port}/healthz", county)
+    console.print(f"  县区系统（吴中区，经市级统一身份登录）: http://localhost:{county_port}/")
+    console.print(f"  市级县区数据汇聚（管理员）: http://127.0.0.1:{port}/staff/county")
+    return county
 
 
 def _port_in_use(port: int) -> bool:

@@ -7,6 +7,7 @@ import msgspec
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.county import outbox as county_outbox
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import ENDED, Case, CaseEvent, Material
 from ruxue.kit import pii
@@ -73,6 +74,7 @@ async def add_event(
     )
     session.add(event)
     await session.flush()
+    await county_outbox.record(session, case, action, event.at)  # county mode: stage to the city
     return event
 
 

@@ -8,6 +8,8 @@ from ruxue.identity import client
 from ruxue.identity.logout import BadLogoutToken, frontchannel_keys, logout_token_keys
 from ruxue.identity.service import bind_account, remember, verified_attributes
 from ruxue.kit.sessions import revoke_idp
+from ruxue.provider.endpoints import end_county_sessions, end_county_sessions_of
+from ruxue.provider.service import people_of_idp_sessions
 from ruxue.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["identity"])
@@ -21,7 +23,8 @@ def _settings(request: Request) -> Settings:
 
 @router.get("/login")
 async def login(request: Request, next: str = "") -> Response:
-    if next.startswith("/spouse/") and "//" not in next:  # only our own spouse pages
+    # only our own pages: the spouse's, and the city's provider resuming a county's login
+    if next.startswith(("/spouse/", "/oidc/authorize?")) and "//" not in next:
         request.session["after_login"] = next
     return await client.start(request, _settings(request))
 
@@ -42,6 +45,7 @@ async def callback(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     """End our session, then the provider's (RP-initiated logout) when it offers one."""
     id_token = (request.session.get("oidc") or {}).get("id_token", "")
+    await end_county_sessions(request)  # the city as provider: the counties' sessions end too
     request.session.clear()
     url = await client.end_session_url(request, _settings(request), id_token) if id_token else None
     return RedirectResponse(url or "/", status_code=303)
@@ -56,7 +60,9 @@ async def backchannel_logout(request: Request, logout_token: str = Form("")) -> 
     except BadLogoutToken:
         return JSONResponse({"error": "invalid_request"}, status_code=400, headers=NO_STORE)
     async with request.app.state.db.write_session() as session:
+        people = await people_of_idp_sessions(session, sid_keys, sub_keys)
         await revoke_idp(session, sid_keys, sub_keys)
+    await end_county_sessions_of(request, people)  # after the commit: the counties are told
     return Response(status_code=200, headers=NO_STORE)
 
 

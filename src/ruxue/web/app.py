@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
 from ruxue.archive.storage import library_from
+from ruxue.county.endpoints import router as county_router
+from ruxue.county.pages import router as county_pages
 from ruxue.dashboard.endpoints import router as dashboard_router
 from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
@@ -40,6 +42,7 @@ from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
+from ruxue.provider.endpoints import router as provider_router
 from ruxue.rating.endpoints import router as rating_router
 from ruxue.rating.pages import router as rating_pages
 from ruxue.review.endpoints import router as review_router
@@ -117,6 +120,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         kiosk_pages,
         kiosk_steps,
         kiosk_spouse,
+        county_router,
+        county_pages,
+        provider_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)

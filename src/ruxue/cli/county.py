@@ -1,0 +1,113 @@
+"""``ruxue clients add`` (the city registers a county system) and ``ruxue county relay`` (a county
+sends its outbox to the city, once or in a loop)."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import typer
+
+from ruxue.county.relay import Tally, Upstream, run
+from ruxue.county.schemas import NewClient
+from ruxue.county.service import add_client
+from ruxue.kit.db import Database
+from ruxue.kit.errors import RuxueError
+from ruxue.settings import get_settings
+
+clients_app = typer.Typer(help="County systems registered with the city.", no_args_is_help=True)
+county_app = typer.Typer(help="County mode: reporting to the city.", no_args_is_help=True)
+
+
+@clients_app.command("add")
+def add(
+    client_id: str = typer.Option(...),
+    name: str = typer.Option(...),
+    district: str = typer.Option(..., help="the county's district code"),
+    redirect_uri: list[str] = typer.Option([], help="OpenID Connect redirect URIs"),
+    post_logout_uri: list[str] = typer.Option([], help="post-logout redirect URIs"),
+    backchannel_logout_uri: str = typer.Option(""),
+    jwks: Path | None = typer.Option(None, help="public JWKS file, for private_key_jwt"),
+    full_id_number: bool = typer.Option(False, help="its role needs the full ID number"),
+) -> None:
+    """Register a county system; prints its client secret once."""
+    new = NewClient(
+        client_id=client_id,
+        name=name,
+        district_code=district,
+        redirect_uris=redirect_uri,
+        post_logout_redirect_uris=post_logout_uri,
+        backchannel_logout_uri=backchannel_logout_uri,
+        jwks=json.loads(jwks.read_text()) if jwks else {},
+        full_id_number=full_id_number,
+    )
+
+    async def register() -> str:
+        db = Database(get_settings().resolved_database_url())
+        try:
+            async with db.write_session() as session:
+                return await add_client(session, new)
+        finally:
+            await db.dispose()
+
+    try:
+        secret = asyncio.run(register())
+    except RuxueError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"client_id": client_id, "client_secret": secret}))
+
+
+@county_app.command("relay")
+def relay(
+    loop: bool = typer.Option(False, help="keep running"),
+    interval: float = typer.Option(1.0, help="seconds between runs in a loop"),
+) -> None:
+    """Send the outbox to the city (RUXUE_UPSTREAM_URL); prints what was sent, as JSON lines."""
+    settings = get_settings()
+    if not settings.upstream_url:
+        typer.echo("RUXUE_UPSTREAM_URL 未设置：本系统不是县区系统。", err=True)
+        raise typer.Exit(1)
+
+    async def go() -> None:
+        db, upstream = Database(settings.resolved_database_url()), Upstream(settings)
+        try:
+            while True:
+                tally: Tally = await run(db, upstream, settings)
+                typer.echo(json.dumps({k: v for k, v in vars(tally).items() if k != "errors"}))
+                if not loop:
+                    return
+                await asyncio.sleep(interval)
+        finally:
+            await upstream.aclose()
+            await db.dispose()
+
+    asyncio.run(go())
+
+
+@clients_app.command("rotate-key")
+def rotate_key() -> None:
+    """A new signing key for the city's provider; the previous one stays in the JWKS."""
+    from ruxue.provider import keys
+
+    typer.echo(keys.rotate(get_settings().var_dir))
+
+
+@county_app.command("demo-cases")
+def demo_cases(count: int = typer.Option(30)) -> None:
+    """Demo only: cases of this county moved through their stages (the outbox gets each stage)."""
+    from ruxue.county.demo import step
+
+    async def go() -> None:
+        db = Database(get_settings().resolved_database_url())
+        try:
+            for wave in (1, 2, 3):
+                for i in range(count):
+                    async with db.write_session() as session:
+                        await step(session, f"WZ-2026-{i:06d}", wave, i)
+        finally:
+            await db.dispose()
+
+    if get_settings().mode == "production":
+        typer.echo("演示数据不能写入生产系统。", err=True)
+        raise typer.Exit(1)
+    asyncio.run(go())

@@ -1,0 +1,125 @@
+"""The city's case-report API for county systems (token, one report, a batch), the one city
+picture, the registration of clients; and on a county, its outbox for the administrator."""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Header, Request
+
+from ruxue.county import auth, relay, service
+from ruxue.county.schemas import (
+    Batch,
+    CityPicture,
+    ClientOut,
+    NewClient,
+    OutboxState,
+    Receipt,
+    StageIn,
+    TokenOut,
+)
+from ruxue.kit.db import Database
+from ruxue.settings import Settings
+from ruxue.staff.auth import Staff, current_staff, require
+from ruxue.staff.service import audit
+
+router = APIRouter(prefix="/api/v1/county", tags=["county"])
+TOKEN_PATH = "/api/v1/county/token"
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+@router.post(TOKEN_PATH.removeprefix("/api/v1/county"))
+async def token(
+    request: Request,
+    grant_type: Annotated[str, Form()],
+    client_id: Annotated[str, Form()] = "",
+    client_secret: Annotated[str, Form()] = "",
+    client_assertion_type: Annotated[str, Form()] = "",
+    client_assertion: Annotated[str, Form()] = "",
+    authorization: Annotated[str, Header()] = "",
+) -> TokenOut:
+    """Client credentials grant: an access token for the case-report API (10 minutes)."""
+    form = {
+        "grant_type": grant_type,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "client_assertion_type": client_assertion_type,
+        "client_assertion": client_assertion,
+    }
+    settings: Settings = request.app.state.settings
+    async with _db(request).write_session() as session:
+        auth.check_grant(form)
+        client = await auth.authenticate(
+            session, form, authorization, settings.public_url.rstrip("/") + TOKEN_PATH
+        )
+        await auth.prune_tokens(session)
+        access, ttl = await auth.issue(session, client)
+    return TokenOut(access_token=access, token_type="Bearer", expires_in=ttl)
+
+
+@router.post("/reports")
+async def report_batch(
+    body: Batch, request: Request, authorization: Annotated[str, Header()] = ""
+) -> Receipt:
+    """A batch of stage reports (up to 500), upserted on (case number, stage)."""
+    db = _db(request)
+    async with db.write_session() as session:
+        client = await auth.client_of_token(session, authorization)
+        return await service.receive(session, db, client, body.reports)
+
+
+@router.post("/report")
+async def report_one(
+    body: StageIn, request: Request, authorization: Annotated[str, Header()] = ""
+) -> Receipt:
+    """One stage report, upserted on (case number, stage)."""
+    db = _db(request)
+    async with db.write_session() as session:
+        client = await auth.client_of_token(session, authorization)
+        return await service.receive(session, db, client, [body])
+
+
+@router.get("/picture")
+async def city_picture(request: Request, staff: Staff = Depends(current_staff)) -> CityPicture:
+    """Cases per district and stage, the city's own and the counties' reported ones; counties
+    silent for longer than ``RUXUE_COUNTY_SILENCE_MINUTES`` are flagged."""
+    require(staff, "admin")
+    settings: Settings = request.app.state.settings
+    async with _db(request).read_session() as session:
+        return await service.picture(session, dt.timedelta(minutes=settings.county_silence_minutes))
+
+
+@router.post("/clients", status_code=201)
+async def add_client(
+    body: NewClient, request: Request, staff: Staff = Depends(current_staff)
+) -> ClientOut:
+    """Register a county system (the secret is shown once)."""
+    require(staff, "admin")
+    async with _db(request).write_session() as session:
+        secret = await service.add_client(session, body)
+        await audit(session, staff, "county_client_add", target=body.client_id)
+    return ClientOut(client_id=body.client_id, client_secret=secret)
+
+
+@router.get("/outbox")
+async def outbox(request: Request, staff: Staff = Depends(current_staff)) -> OutboxState:
+    """On a county system: stages pending, sent, and the dead letters after too many attempts."""
+    require(staff, "admin")
+    async with _db(request).read_session() as session:
+        return await relay.state(session)
+
+
+@router.post("/outbox/{row_id}/retry")
+async def retry(
+    row_id: int, request: Request, staff: Staff = Depends(current_staff)
+) -> OutboxState:
+    """Send a dead letter again (its attempts start over)."""
+    require(staff, "admin")
+    async with _db(request).write_session() as session:
+        await relay.revive(session, row_id)
+        await audit(session, staff, "county_outbox_retry", target=str(row_id))
+    async with _db(request).read_session() as session:
+        return await relay.state(session)

@@ -1,0 +1,55 @@
+"""The administrator's page of county reporting (``/staff/county``): on the city, cases per district
+and stage and the counties gone silent; on a county, the outbox and its dead letters."""
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ruxue.county import relay, service
+from ruxue.county.rules import STAGES
+from ruxue.desk.pages import signed_in_staff
+from ruxue.enrollment.pages import render
+from ruxue.kit.errors import Forbidden
+from ruxue.settings import Settings
+from ruxue.staff.auth import Staff, require
+from ruxue.staff.service import audit
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/staff/county", response_class=HTMLResponse)
+async def county_page(request: Request, staff: Staff | None = Depends(signed_in_staff)) -> Response:
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    if staff.role != "admin":
+        raise Forbidden("只有市级管理员可以查看县区数据汇聚。")
+    settings: Settings = request.app.state.settings
+    silence = dt.timedelta(minutes=settings.county_silence_minutes)
+    async with request.app.state.db.read_session() as session:
+        picture = await service.picture(session, silence)
+        state = await relay.state(session)
+    shown = settings.upstream_url or state.pending or state.sent or state.dead
+    outbox = state if shown else None  # none on the city (or a standalone) that never reported
+    return render(
+        request,
+        "county.html",
+        staff=staff,
+        STAGES=STAGES,
+        picture=picture,
+        outbox=outbox,
+        upstream=settings.upstream_url,
+    )
+
+
+@router.post("/staff/county/outbox/{row_id}/retry")
+async def retry_page(
+    request: Request, row_id: int, staff: Staff | None = Depends(signed_in_staff)
+) -> Response:
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    require(staff, "admin")
+    async with request.app.state.db.write_session() as session:
+        await relay.revive(session, row_id)
+        await audit(session, staff, "county_outbox_retry", target=str(row_id))
+    return RedirectResponse("/staff/county", status_code=303)

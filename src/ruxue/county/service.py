@@ -1,0 +1,124 @@
+"""The city's side of county reporting: idempotent upserts of stage reports, the one city picture
+(own cases and reported ones per district and stage), and the registration of county clients."""
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.county.auth import secret_hash
+from ruxue.county.models import Client, StageReport
+from ruxue.county.rules import FINISHED, IN_PROCESS, STAGES
+from ruxue.county.schemas import CityPicture, Count, CountyHealth, NewClient, Receipt, StageIn
+from ruxue.enrollment.models import Case
+from ruxue.kit.db import Database, upsert_statement, utcnow
+from ruxue.kit.errors import Conflict, Forbidden
+
+ORDER = list(STAGES)  # apply < accept < process < done
+
+
+async def receive(
+    session: AsyncSession, db: Database, client: Client, reports: list[StageIn]
+) -> Receipt:
+    """Upsert every report on (case number, stage), keeping the highest data version. A report
+    for another district refuses the whole batch (403) before anything is written."""
+    for index, report in enumerate(reports):
+        if report.district_code != client.district_code:
+            raise Forbidden(
+                f"第{index + 1}条记录的 district_code（{report.district_code}）不是本县区"
+                f"（{client.district_code}），不能上报。",
+                code="foreign_district",
+                field=f"reports.{index}.district_code",
+            )
+    applied = 0
+    for report in reports:
+        applied += await _upsert(session, db, client.client_id, report)
+    client.last_report_at = utcnow()
+    await session.flush()
+    return Receipt(received=len(reports), applied=applied, stale=len(reports) - applied)
+
+
+async def _upsert(session: AsyncSession, db: Database, client_id: str, report: StageIn) -> int:
+    values = report.model_dump() | {"client_id": client_id, "received_at": utcnow()}
+    insert = upsert_statement(db, StageReport.__table__, values)
+    newer = StageReport.__table__.c.data_version < insert.excluded.data_version
+    statement = insert.on_conflict_do_update(
+        index_elements=["case_no", "stage"],
+        set_={k: insert.excluded[k] for k in values if k not in ("case_no", "stage")},
+        where=newer,
+    ).returning(StageReport.__table__.c.id)
+    return int((await session.execute(statement)).first() is not None)
+
+
+def _rank(column: object) -> object:
+    return case(*((column == stage, i) for i, stage in enumerate(ORDER)), else_=-1)  # type: ignore[arg-type]
+
+
+async def picture(session: AsyncSession, silence: dt.timedelta) -> CityPicture:
+    """Cases per district and current stage: the city's own and the reported ones. Each case is
+    counted once, at the furthest stage it reached (a voided record, data state 0, does not count)."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for district, stage, n in await _own(session):
+        counts.setdefault((district, stage), [0, 0])[0] += n
+    for district, stage, n in await _reported(session):
+        counts.setdefault((district, stage), [0, 0])[1] += n
+    rows = [
+        Count(district_code=d, stage=s, stage_label=STAGES[s], own=o, reported=r, total=o + r)
+        for (d, s), (o, r) in sorted(
+            counts.items(), key=lambda kv: (kv[0][0], ORDER.index(kv[0][1]))
+        )
+    ]
+    cutoff = utcnow() - silence
+    counties = [
+        CountyHealth(
+            client_id=c.client_id,
+            name=c.name,
+            district_code=c.district_code,
+            last_report_at=c.last_report_at,
+            silent=c.last_report_at is None or c.last_report_at < cutoff,
+        )
+        for c in (await session.scalars(select(Client).where(Client.active))).all()
+    ]
+    return CityPicture(counts=rows, counties=counties)
+
+
+async def _own(session: AsyncSession) -> list[tuple[str, str, int]]:
+    stage = case(
+        (Case.status.in_(IN_PROCESS), "process"),
+        (Case.status.in_(FINISHED), "done"),
+        else_="apply",
+    )
+    query = (
+        select(Case.district_code, stage, func.count())
+        .where(Case.submitted_at.is_not(None), Case.district_code.is_not(None))
+        .group_by(Case.district_code, stage)
+    )
+    return [(str(d), str(s), int(n)) for d, s, n in (await session.execute(query)).all()]
+
+
+async def _reported(session: AsyncSession) -> list[tuple[str, str, int]]:
+    furthest = (
+        select(
+            StageReport.district_code.label("district"),
+            func.max(_rank(StageReport.stage)).label("rank"),
+        )
+        .where(StageReport.data_state == 1)
+        .group_by(StageReport.case_no, StageReport.district_code)
+        .subquery()
+    )
+    query = select(furthest.c.district, furthest.c.rank, func.count()).group_by(
+        furthest.c.district, furthest.c.rank
+    )
+    rows = (await session.execute(query)).all()
+    return [(str(d), ORDER[int(r)], int(n)) for d, r, n in rows if int(r) >= 0]
+
+
+async def add_client(session: AsyncSession, new: NewClient) -> str:
+    """Register a county system; its secret is returned once and kept only as a hash."""
+    if await session.get(Client, new.client_id) is not None:
+        raise Conflict(f"客户端 {new.client_id} 已存在。", code="client_exists")
+    secret = secrets.token_urlsafe(32)
+    session.add(Client(**new.model_dump(), secret_hash=secret_hash(secret)))
+    await session.flush()
+    return secret

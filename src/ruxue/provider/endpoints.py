@@ -1,0 +1,217 @@
+"""The city's OpenID Connect provider for county systems (``/oidc``): discovery, JWKS,
+authorization (code + PKCE S256, brokering the guardian's provincial login), token, userinfo,
+RP-initiated logout with back-channel logout to every county session of the person."""
+
+import secrets
+import time
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from authlib.oauth2 import OAuth2Error
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from ruxue.kit import pii
+from ruxue.kit.db import Database
+from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.provider import keys, service
+from ruxue.provider.server import SCOPES, CityProvider, user_claims
+from ruxue.sandbox.idp import oauth2_request, query_payload, subject
+from ruxue.settings import Settings
+
+router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=False)
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _issuer(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    return settings.public_url.rstrip("/") + "/oidc"
+
+
+def _var(request: Request) -> Any:
+    return request.app.state.settings.var_dir
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+@router.get("/.well-known/openid-configuration")
+async def discovery(request: Request) -> dict[str, Any]:
+    iss = _issuer(request)
+    return {
+        "issuer": iss,
+        "authorization_endpoint": f"{iss}/authorize",
+        "token_endpoint": f"{iss}/token",
+        "userinfo_endpoint": f"{iss}/userinfo",
+        "jwks_uri": f"{iss}/jwks",
+        "end_session_endpoint": f"{iss}/logout",
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": SCOPES,
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": ["sub", "name", "id_number", "phone_number", "acr", "auth_time", "sid"],
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
+    }
+
+
+@router.get("/jwks")
+async def jwks(request: Request) -> dict[str, Any]:
+    return keys.published(_var(request))
+
+
+@router.get("/authorize")
+async def authorize(request: Request) -> Response:
+    """The county's user is sent here; without a city login they go through the guardian's
+    provincial login first (``/auth/login``) and come back."""
+    query = request.url.query
+    payload = query_payload(query)
+    async with _db(request).read_session() as session:
+        clients = await service.clients(session, payload.get("client_id", ""))
+    provider = CityProvider(_issuer(request), keys.current(_var(request)), clients)
+    req = oauth2_request(request, payload, f"{_issuer(request)}/authorize?{query}")
+    guardian = request.session.get("guardian")
+    try:
+        grant = provider.get_consent_grant(
+            req, end_user=_user(request, guardian) if guardian else None
+        )
+    except OAuth2Error as exc:
+        if exc.redirect_uri:  # a checked redirect URI: the county hears of it (prompt=none …)
+            return provider.handle_error_response(req, exc)
+        raise RuxueError(
+            f"登录请求无效：{exc.error} {exc.description or ''}", code=exc.error
+        ) from None
+    if not guardian:
+        return RedirectResponse(
+            "/auth/login?next=" + quote(f"/oidc/authorize?{query}", safe=""), 303
+        )
+    user = _user(request, guardian)
+    answer = provider.create_authorization_response(req, grant_user=user, grant=grant)
+    async with _db(request).write_session() as session:
+        await service.save_codes(session, provider.new_codes)
+    return answer
+
+
+def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
+    """What the code carries of the city's logged-in person; the city session's ``sid``."""
+    if "provider_sid" not in request.session:
+        request.session["provider_sid"] = secrets.token_urlsafe(16)
+        request.session["provider_auth_time"] = int(time.time())
+    id_number = pii.decrypt(guardian["id"])
+    return {
+        "sub": subject(_issuer(request), id_number),
+        "sid": request.session["provider_sid"],
+        "auth_time": request.session["provider_auth_time"],
+        "acr": guardian.get("acr", ""),
+        "name": guardian.get("name", ""),
+        "id_enc": guardian["id"],
+        "phone_enc": guardian.get("phone", ""),
+    }
+
+
+@router.post("/token")
+async def token(request: Request) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    req = oauth2_request(request, form)
+    client_id = form.get("client_id") or _basic_id(request.headers.get("authorization", ""))
+    async with _db(request).write_session() as session:
+        clients = await service.clients(session, client_id)
+        code = await service.consume_code(session, form.get("code", ""))
+    provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
+    answer = provider.create_token_response(req)
+    async with _db(request).write_session() as session:
+        await service.save_tokens(session, provider.new_tokens)
+    return answer
+
+
+def _basic_id(header: str) -> str:
+    from ruxue.county.auth import basic_credentials
+
+    try:
+        found = basic_credentials(header)
+    except RuxueError:
+        return ""
+    return found[0] if found else ""
+
+
+@router.api_route("/userinfo", methods=["GET", "POST"])
+async def userinfo(request: Request) -> Response:
+    bearer = request.headers.get("authorization", "")
+    async with _db(request).read_session() as session:
+        row = await service.token_of(
+            session, bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
+        )
+        clients = await service.clients(session, row.client_id) if row else []
+    if row is None or not clients:
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        return JSONResponse({"error": "invalid_token"}, status_code=401, headers=headers)
+    return JSONResponse(user_claims(row.user, row.scope, clients[0]), headers=NO_STORE)
+
+
+@router.api_route("/logout", methods=["GET", "POST"])
+async def logout(request: Request) -> Response:
+    """RP-initiated logout: ends the city session and, by back-channel logout, every county
+    session of that person; then back to the county's registered post-logout URI."""
+    params = dict(request.query_params)
+    if request.method == "POST":
+        params |= {k: str(v) for k, v in (await request.form()).items()}
+    issuer = _issuer(request)
+    hint = params.get("id_token_hint", "")
+    claims = service.check_hint(hint, keys.published(_var(request)), issuer) if hint else {}
+    sub = str(claims.get("sub") or "")
+    if not sub and request.session.get("guardian"):
+        sub = subject(issuer, pii.decrypt(request.session["guardian"]["id"]))
+    if not sub:
+        raise Unauthorized("没有需要退出的登录。")
+    target = await _post_logout_target(request, params, claims)
+    await _end_county_sessions(request, sub)
+    request.session.clear()
+    return RedirectResponse(target or "/", status_code=303)
+
+
+async def end_county_sessions(request: Request) -> int:
+    """The guardian logs out of the city: every county session they opened through it ends too."""
+    guardian = request.session.get("guardian")
+    if not guardian:
+        return 0
+    return await _end_county_sessions(
+        request, subject(_issuer(request), pii.decrypt(guardian["id"]))
+    )
+
+
+async def end_county_sessions_of(request: Request, people: list[str]) -> int:
+    """The provincial provider logged these guardians (encrypted ID numbers) out of the city."""
+    issuer, ended = _issuer(request), 0
+    for person in people:
+        ended += await _end_county_sessions(request, subject(issuer, pii.decrypt(person)))
+    return ended
+
+
+async def _end_county_sessions(request: Request, sub: str) -> int:
+    async with _db(request).write_session() as session:
+        counties = await service.end_sessions(session, sub)
+    if not counties:
+        return 0
+    return await service.tell_counties(keys.current(_var(request)), _issuer(request), sub, counties)
+
+
+async def _post_logout_target(
+    request: Request, params: dict[str, str], claims: dict[str, Any]
+) -> str:
+    uri = params.get("post_logout_redirect_uri", "")
+    if not uri:
+        return ""
+    aud = claims.get("aud")
+    client_id = params.get("client_id") or (aud[0] if isinstance(aud, list) else str(aud or ""))
+    async with _db(request).read_session() as session:
+        found = await service.clients(session, client_id)
+    if not found or uri not in found[0].post_logout_redirect_uris:
+        raise RuxueError("post_logout_redirect_uri 未登记。", code="invalid_request")
+    state = params.get("state")
+    return uri + (("&" if "?" in uri else "?") + urlencode({"state": state}) if state else "")

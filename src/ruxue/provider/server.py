@@ -1,0 +1,205 @@
+"""Authlib's authorization server, built per request around rows read beforehand.
+
+Authlib's grants call their storage hooks synchronously, and the app's database is async; so a
+request first reads what the grant will ask for (the client; at the token endpoint, the code,
+already consumed by ``DELETE … RETURNING`` so it is single use under concurrency), runs Authlib's
+protocol code on those, and afterwards writes what the grant produced (new codes, tokens). Authlib
+does the protocol: response types, redirect URI checks, PKCE S256, nonce, client authentication
+at the token endpoint, the ID token (``authlib.oidc.core``). The shape is the sandbox provider's
+(``sandbox/idp.py``)."""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from authlib.common.security import generate_token
+from authlib.oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Request
+from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
+from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode
+from joserfc.jwk import RSAKey
+from starlette.responses import JSONResponse, Response
+
+from ruxue.county.auth import secret_hash
+from ruxue.county.models import Client
+from ruxue.kit import pii
+from ruxue.person.rules import mask_id_number
+from ruxue.sandbox.idp import S256Only
+
+SCOPES = ["openid", "profile", "idcard", "phone"]
+CODE_TTL_S = 120
+TOKEN_TTL_S = 600
+
+
+@dataclass
+class CountyClient(ClientMixin):
+    row: Client
+
+    def get_client_id(self) -> str:
+        return self.row.client_id
+
+    def get_default_redirect_uri(self) -> str:
+        return self.row.redirect_uris[0] if self.row.redirect_uris else ""
+
+    def get_allowed_scope(self, scope: str) -> str:
+        return " ".join(s for s in (scope or "").split() if s in SCOPES)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return redirect_uri in self.row.redirect_uris  # exact match, as OIDC Core 3.1.2.1 asks
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return secrets.compare_digest(self.row.secret_hash, secret_hash(client_secret))
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method in ("client_secret_basic", "client_secret_post")
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type == "authorization_code"
+
+
+@dataclass
+class Code:
+    code: str
+    client_id: str
+    redirect_uri: str
+    scope: str
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    user: dict[str, Any]
+    expires_at: dt.datetime = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(seconds=CODE_TTL_S)
+    )
+
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce
+
+    def get_auth_time(self) -> int:
+        return int(self.user["auth_time"])
+
+    def get_acr(self) -> str | None:
+        return str(self.user.get("acr") or "") or None  # the provincial login's, passed through
+
+    def get_amr(self) -> list[str] | None:
+        return None
+
+
+class CityProvider(AuthorizationServer):
+    def __init__(
+        self, issuer: str, key: RSAKey, clients: list[Client], code: Code | None = None
+    ) -> None:
+        super().__init__(scopes_supported=SCOPES)
+        self.issuer, self.key = issuer, key
+        self.clients = {c.client_id: CountyClient(c) for c in clients if c.active}
+        self.code = code  # the one this token request consumed
+        self.new_codes: list[Code] = []
+        self.new_tokens: list[tuple[dict[str, Any], OAuth2Request]] = []
+        self.register_grant(CodeGrant, [S256Only(required=True), OpenID(self)])
+        self.register_token_generator(
+            "default",
+            BearerTokenGenerator(lambda *a, **k: generate_token(42), None, lambda *a: TOKEN_TTL_S),
+        )
+
+    def query_client(self, client_id: str) -> CountyClient | None:
+        return self.clients.get(client_id)
+
+    def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
+        self.new_tokens.append((token, request))
+
+    def handle_response(self, status: int, body: Any, headers: Any) -> Response:
+        if isinstance(body, dict):
+            return JSONResponse(body, status_code=status, headers=dict(headers))
+        return Response(body, status_code=status, headers=dict(headers))
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def create_oauth2_request(self, request: Any) -> OAuth2Request:
+        if isinstance(request, OAuth2Request):
+            return request
+        raise TypeError("build requests with sandbox.idp.oauth2_request()")
+
+
+class CodeGrant(AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        data = request.payload.data
+        self.server.new_codes.append(
+            Code(
+                code=code,
+                client_id=request.client.get_client_id(),
+                redirect_uri=data.get("redirect_uri") or "",
+                scope=request.scope or "",
+                nonce=data.get("nonce"),
+                code_challenge=data.get("code_challenge"),
+                code_challenge_method=data.get("code_challenge_method"),
+                user=request.user,
+            )
+        )
+
+    def query_authorization_code(self, code: str, client: CountyClient) -> Code | None:
+        found = self.server.code
+        if found and found.code == code and found.client_id == client.get_client_id():
+            return found if found.expires_at > dt.datetime.now(dt.UTC) else None
+        return None
+
+    def delete_authorization_code(self, authorization_code: Code) -> None:
+        return None  # consumed when it was read
+
+    def authenticate_user(self, authorization_code: Code) -> dict[str, Any]:
+        return authorization_code.user
+
+
+class OpenID(OpenIDCode):
+    def __init__(self, provider: CityProvider) -> None:
+        super().__init__(require_nonce=False)
+        self.provider = provider
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        return False  # a nonce is bound to its code, which is used once
+
+    def resolve_client_private_key(self, client: CountyClient) -> RSAKey:
+        return self.provider.key
+
+    def get_client_algorithm(self, client: CountyClient) -> str:
+        return "RS256"
+
+    def get_client_claims(self, client: CountyClient) -> dict[str, Any]:
+        return {"iss": self.provider.issuer, "aud": [client.get_client_id()]}
+
+    def get_encode_header(self, client: CountyClient) -> dict[str, Any]:
+        return {"alg": "RS256", "kid": self.provider.key.kid}
+
+    def generate_user_info(self, user: dict[str, Any], scope: str) -> UserInfo:
+        return UserInfo(sub=user["sub"])  # the scope claims are at userinfo
+
+    def get_authorization_code_claims(self, authorization_code: Code) -> dict[str, Any]:
+        claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
+        claims["sid"] = authorization_code.user["sid"]  # for back-channel logout
+        return claims
+
+
+def user_claims(user: dict[str, Any], scope: str, client: Client) -> dict[str, Any]:
+    """Userinfo for ``scope``: the ID number in full only for a client whose role needs it."""
+    claims: dict[str, Any] = {"sub": user["sub"]}
+    if "profile" in scope.split():
+        claims["name"] = user["name"]
+    if "idcard" in scope.split():
+        number = pii.decrypt(str(user["id_enc"]))
+        claims["id_number"] = number if client.full_id_number else mask_id_number(number)
+    if "phone" in scope.split() and user.get("phone_enc"):
+        claims["phone_number"] = pii.decrypt(str(user["phone_enc"]))
+    return claims

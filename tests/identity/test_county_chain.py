@@ -1,0 +1,60 @@
+"""Provincial logout reaches the counties: a guardian logged in at the city through an independent
+provider (npm oidc-provider) opens a county session through the city's own provider; when the
+provincial session ends, its back-channel logout ends the city session and the city's back-channel
+logout reaches the county."""
+
+import secrets
+
+import httpx
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from ruxue.kit.db import Database
+from tests.county.helpers import register
+from tests.enrollment.test_assess import WANG
+from tests.helpers import ServerThread
+from tests.identity.conftest import Standard
+from tests.identity.standard import end_provider_session
+from tests.identity.test_standard_login import login
+from tests.provider.conftest import Receiver, receiver  # noqa: F401 (the fixture)
+
+REDIRECT = "http://127.0.0.1:9/county/callback"
+
+
+async def test_provincial_logout_reaches_the_county(
+    standard: Standard,
+    db: Database,
+    receiver: tuple[Receiver, ServerThread],  # noqa: F811
+) -> None:
+    kept, county = receiver
+    secret = await register(
+        db,
+        "wujiang",
+        "320509",
+        redirect_uris=[REDIRECT],
+        backchannel_logout_uri=f"{county.url}/backchannel",
+    )
+    async with httpx.AsyncClient(timeout=30) as browser:
+        city = await login(standard.rp, browser, WANG)
+        rp = AsyncOAuth2Client(
+            "wujiang", secret, scope="openid", redirect_uri=REDIRECT, code_challenge_method="S256"
+        )
+        verifier = secrets.token_urlsafe(48)
+        url, _ = rp.create_authorization_url(
+            f"{standard.rp.url}/oidc/authorize", code_verifier=verifier
+        )
+        back = await city.get(url)
+        token = await rp.fetch_token(
+            f"{standard.rp.url}/oidc/token",
+            authorization_response=back.headers["location"],
+            code_verifier=verifier,
+        )
+        keys = KeySet.import_key_set((await city.get("/oidc/jwks")).json())
+        sid = jwt.decode(token["id_token"], keys).claims["sid"]
+        assert kept.tokens == []
+        done = await end_provider_session(browser, f"{standard.provider}/session/end")
+        assert done.is_redirect
+        assert (await city.get("/api/v1/me/data-tracker")).status_code == 401
+        assert [jwt.decode(t, keys).claims["sid"] for t in kept.tokens] == [sid]
+        await city.aclose()
