@@ -131,9 +131,14 @@ async def kill_app_during_submission(city: City, t: Watched, log: Log) -> None:
 
 async def kill_worker_during_build(city: City, log: Log, within: float = 120) -> bool:
     scratch = city.tmp / "var" / "archive-build"
+
+    def scratch_dirs() -> set[Path]:
+        return set(scratch.glob(".tmp-*")) if scratch.is_dir() else set()
+
+    left_over = scratch_dirs()  # a build killed earlier leaves its directory for an hour
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        building = list(scratch.glob(".tmp-*")) if scratch.is_dir() else []
+        building = sorted(scratch_dirs() - left_over)
         if building:
             kill(city, "worker", log, f"building {building[0].name}")
             return True
