@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: help setup system node demo test bench lint fmt clean
+.PHONY: help setup system node demo test bench faults lint fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,6 +34,10 @@ test: setup ## set up and run lint and the whole suite (SQLite, then PostgreSQL)
 
 bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset for one); figures go to bench-results/ and the console
 	scripts/bench.sh $(ONLY)
+
+faults: setup ## fault run (PostgreSQL + Redis here; kills the app and worker, stops PostgreSQL 10 s); not in make test
+	mkdir -p bench-results
+	$(PY) scripts/fault_run.py --out bench-results/faults.json $(ARGS)
 
 lint: setup ## ruff, format check, mypy
 	$(BIN)/ruff check src tests scripts

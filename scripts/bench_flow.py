@@ -78,11 +78,11 @@ class Timer:
     def __init__(self) -> None:
         self.samples: dict[str, list[float]] = defaultdict(list)
 
-    async def step(self, name: str, call: Any) -> httpx.Response:
+    async def step(self, name: str, call: Any, allow: int = 0) -> httpx.Response:
         started = time.perf_counter()
         response = await call
         self.samples[name].append((time.perf_counter() - started) * 1000)
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code != allow:
             raise RuntimeError(f"{name}: {response.status_code} {response.text[:200]}")
         return response  # type: ignore[no-any-return]
 
@@ -127,9 +127,13 @@ async def one(
         await t.step("login", http.get(location(back, "verify")))
         t.samples["login"][-1] = (time.perf_counter() - started) * 1000  # the whole login
         case = (await t.step("1-consent+fetch", http.post("/api/v1/cases", json={
-            "segment": segment, "child_id_number": child, "consent": True}))).json()  # fmt: skip
+            "segment": segment, "child_id_number": child, "consent": True}), allow=409)).json()  # fmt: skip
+        if "error" in case:  # resuming a case already submitted (409 duplicate_case, own number)
+            return str((await http.get(f"/api/v1/cases/{case['case_no']}")).json()["outcome"])
         no = case["case_no"]
-        if spouse:
+        if case["step"] > 3:  # resuming a draft whose spouse step is done
+            pass
+        elif spouse:
             sent = await t.step("2-spouse-code", http.post(f"/api/v1/cases/{no}/spouse/code",
                                                          json={"spouse_id_number": spouse}))  # fmt: skip
             code = await sms_code(sandbox, phone_of(spouse))
@@ -187,10 +191,27 @@ class City:
     env: dict[str, str]
     app_url: str
     sandbox_url: str
+    # name -> the command and the running process of the sandbox, the app and the worker, so a
+    # fault run can kill one and start it again (``restart``)
+    commands: dict[str, list[str]]
+    procs: dict[str, subprocess.Popen[bytes]]
+
+    def restart(self, name: str) -> None:
+        """Start ``name`` again after it died (or was killed)."""
+        self.procs[name].wait(timeout=20)
+        self.procs[name] = start(self.tmp, name, self.commands[name], self.env)
+
+
+def start(tmp: Path, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A process of the city, its output appended to ``{tmp}/{name}.log``."""
+    with (tmp / f"{name}.log").open("ab") as out:
+        return subprocess.Popen(argv, env=env, cwd=tmp, stdout=out, stderr=subprocess.STDOUT)
 
 
 @contextmanager
-def running_city(families: int, database_url: str = "", app_workers: int = 1) -> Iterator[City]:
+def running_city(
+    families: int, database_url: str = "", app_workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[City]:
     # a killed run still stops its processes (the finally below runs)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = Path(tempfile.mkdtemp(prefix="ruxue-flow-"))
@@ -204,25 +225,25 @@ def running_city(families: int, database_url: str = "", app_workers: int = 1) ->
            "RUXUE_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmp}/ruxue.db",
            "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange", "RUXUE_IDP_URL": f"{sandbox_url}/idp",
            "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms", "RUXUE_PUBLIC_URL": app_url,
-           "RUXUE_SPOUSE_METHOD": "code"}  # the sandbox code: no second login to drive  # fmt: skip
+           "RUXUE_SPOUSE_METHOD": "code", **(env or {})}  # code: no second login to drive  # fmt: skip
     subprocess.run([*ruxue, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run(
         [*ruxue, "schools", "import", str(dataset)], env=env, check=True, capture_output=True
     )
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp}
-    procs = [
-        subprocess.Popen([*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)], env=env, **quiet),  # type: ignore[call-overload]
-        subprocess.Popen([*ruxue, "serve", "--port", str(app_port), "--workers", str(app_workers)], env=env, **quiet),  # type: ignore[call-overload]
-        subprocess.Popen([*ruxue, "worker"], env=env, **quiet),  # type: ignore[call-overload]
-    ]  # fmt: skip
+    commands = {
+        "sandbox": [*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)],
+        "app": [*ruxue, "serve", "--port", str(app_port), "--workers", str(app_workers)],
+        "worker": [*ruxue, "worker"],
+    }
+    procs = {name: start(tmp, name, argv, env) for name, argv in commands.items()}
     try:
-        wait_ready(f"{sandbox_url}/_sandbox/health", procs, timeout=180)
-        wait_ready(f"{app_url}/healthz", procs, timeout=180)
-        yield City(tmp, dataset, env, app_url, sandbox_url)
+        wait_ready(f"{sandbox_url}/_sandbox/health", list(procs.values()), timeout=180)
+        wait_ready(f"{app_url}/healthz", list(procs.values()), timeout=180)
+        yield City(tmp, dataset, env, app_url, sandbox_url, commands, procs)
     finally:
-        for p in procs:
+        for p in procs.values():
             p.terminate()
-        for p in procs:
+        for p in procs.values():
             p.wait(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -1,4 +1,4 @@
-"""No access-log line holds a full ID number."""
+"""No log line holds a full ID number: access lines, nor tracebacks of unexpected errors."""
 
 import logging
 import threading
@@ -6,9 +6,10 @@ import time
 
 import httpx
 import pytest
+import structlog
 import uvicorn
 
-from ruxue.kit.logging import uvicorn_log_config
+from ruxue.kit.logging import configure_logging, uvicorn_log_config
 from tests.helpers import free_port
 
 CHILD = "320506201909090013"
@@ -40,3 +41,25 @@ def test_access_log_masks_id_numbers(capfd: pytest.CaptureFixture[str]) -> None:
     assert lines, out  # the access line was written
     assert all(CHILD not in line for line in lines)
     assert "320506********0013" in lines[0]
+
+
+def _fails_with_a_number_in_its_locals() -> None:
+    guardian = {"id_number": CHILD}  # a local, as a request body or a session is in the app
+    raise ValueError(f"no record for {guardian['id_number']}")
+
+
+@pytest.mark.parametrize("json", [False, True])
+def test_a_traceback_is_masked_and_shows_no_locals(
+    json: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(json=json)
+    try:
+        _fails_with_a_number_in_its_locals()
+    except ValueError as exc:
+        structlog.get_logger("test").error("unexpected error", exc_info=exc)
+    finally:
+        structlog.reset_defaults()
+    out = capsys.readouterr().out
+    assert "_fails_with_a_number_in_its_locals" in out  # the traceback was written
+    assert "no record for 320506********0013" in out
+    assert CHILD not in out

@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.identity.client import Login, LoginFailed, make_oauth
@@ -51,10 +53,12 @@ async def bind_account(session: AsyncSession, login: Login, id_number: str) -> A
     query = select(Account).where(Account.issuer == login.issuer, Account.subject == login.subject)
     account = await session.scalar(query)
     indexes = pii.blind_indexes(id_number)
-    if account is None:
-        account = Account(issuer=login.issuer, subject=login.subject, id_index=indexes[0])
-        session.add(account)
-    elif account.id_index not in indexes:
+    if account is None:  # two first logins at once (twins' parent, a double click) both get in
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        new = {"issuer": login.issuer, "subject": login.subject, "id_index": indexes[0]}
+        await session.execute(insert(Account).values(**new).on_conflict_do_nothing())
+        account = (await session.scalars(query)).one()
+    if account.id_index not in indexes:
         raise LoginFailed("登录未完成：该账号的实名信息与此前不一致，请联系身份认证平台。")
     account.id_index = indexes[0]  # an index under an older key moves to the current one
     account.last_login_at = utcnow()
