@@ -137,3 +137,14 @@ async def test_spouse_consents_by_link_while_the_guardian_waits_at_the_terminal(
     done = await screen.post(f"/kiosk/cases/{no}/spouse/invite/continue")
     assert done.headers["location"] == f"/kiosk/cases/{no}/step/4"
     await screen.aclose()
+
+
+async def test_the_elder_switch_is_on_the_kiosk_too(web: ServerThread, db: Database) -> None:
+    key = await _terminal(db, "KSK-T-E")
+    async with _screen(web, "KSK-T-E", key) as screen:
+        plain = await screen.get("/kiosk")
+        assert 'id="mode-switch"' in plain.text and 'class="elder"' not in plain.text
+        switched = await screen.get("/mode", params={"elder": "1", "next": "/kiosk"})
+        assert switched.headers["location"] == "/kiosk"
+        elder = await screen.get("/kiosk")
+        assert '<html lang="zh-CN" class="elder">' in elder.text and "标准版" in elder.text

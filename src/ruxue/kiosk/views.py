@@ -12,6 +12,8 @@ from ruxue.enrollment.explain import CATEGORIES, CHANNELS, SEGMENTS, STATUSES, c
 from ruxue.enrollment.pages import STEPS
 from ruxue.kiosk.models import Terminal
 from ruxue.kit.csrf import csrf_field
+from ruxue.web.mode import here as mode_here
+from ruxue.web.mode import is_elder
 
 CARD = "kiosk_card.html"  # a card read waits for its face check: timed like a session
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -39,6 +41,8 @@ def render(
         CATEGORIES=CATEGORIES,
         CHANNELS=CHANNELS,
         csrf_field=partial(csrf_field, request),
+        elder=is_elder(request),  # 长辈版, the same switch and cookie as the guardian pages
+        back=mode_here(request),
     )
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
 
