@@ -94,3 +94,12 @@ def test_tagged_structure_in_reading_order() -> None:
             "苏州市姑苏区教育局入学专用章（电子印章图案）",
             f"核验二维码，内容为网址 {DATA.verify_url}",
         ]
+
+
+def test_the_channel_is_named_for_every_channel() -> None:
+    from dataclasses import replace
+
+    from ruxue.notice.render import rows
+
+    for code, label in {"online": "网上办理", "offline": "学校现场办理", "kiosk": "自助终端"}.items():
+        assert ("办理渠道", label) in rows(replace(DATA, channel=code))

@@ -20,6 +20,7 @@ from ruxue.archive.models import ArchivePackage, CheckRun, FilingFailure, LogHea
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.enrollment import repository as repo
+from ruxue.enrollment.explain import CHANNELS
 from ruxue.enrollment.materials import read_upload, upload_extension
 from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.enrollment.policy import CHINA
@@ -156,7 +157,7 @@ async def build_package(
         **{f.path: f.data for f in files},
     }  # fmt: skip
     info = {"External-Identifier": number, "Source-Organization": issuer, "Bagging-Date": now.astimezone(CHINA).date().isoformat(),
-            "Internal-Sender-Description": f"ruxue 随办随归 {case.case_no} {case.channel}"}  # fmt: skip
+            "Internal-Sender-Description": f"ruxue 随办随归 {case.case_no} {CHANNELS.get(case.channel, case.channel)}"}  # fmt: skip
     results = await asyncio.to_thread(_on_disk, tmp, contents, info, number, scanner)
     digest = hashlib.sha256(
         await asyncio.to_thread((tmp / "tagmanifest-sha256.txt").read_bytes)

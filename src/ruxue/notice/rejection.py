@@ -18,6 +18,10 @@ TITLE = "不予通过告知书"
 LEFT, RIGHT = 25 * mm, A4[0] - 25 * mm
 
 
+# how the application was made, as the letter's sentence says it ("您为…{网上}申请的…")
+WHERE = {"online": "网上", "offline": "学校现场", "kiosk": "在自助终端", "county": "经县级系统"}
+
+
 @dataclass(frozen=True)
 class RejectionData:
     rejection_no: str
@@ -59,7 +63,7 @@ def review_rights(issuer: str) -> list[str]:
 
 
 def intro(data: RejectionData) -> str:
-    channel = "网上" if data.channel == "online" else "学校现场"
+    channel = WHERE.get(data.channel, "学校现场")
     return (
         f"您为{data.child_name}（身份证号码 {data.child_id_masked}）{channel}申请的{data.year}年"
         f"义务教育公办学校{data.segment}入学，经审核，不符合本次报名条件，不予通过。理由如下："

@@ -22,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from ruxue.enrollment.explain import CHANNELS
 from ruxue.notice.tagged import Tags, add_structure
 
 FONT_CANDIDATES = (
@@ -62,7 +63,7 @@ def opening_lines(data: NoticeData) -> list[str]:
 
 
 def rows(data: NoticeData) -> list[tuple[str, str]]:
-    channel = "网上办理" if data.channel == "online" else "学校现场办理"
+    channel = CHANNELS.get(data.channel, data.channel)
     return [
         ("就读学校", data.school_name),
         ("入学顺位", data.category),
