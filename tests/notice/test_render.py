@@ -101,5 +101,9 @@ def test_the_channel_is_named_for_every_channel() -> None:
 
     from ruxue.notice.render import rows
 
-    for code, label in {"online": "网上办理", "offline": "学校现场办理", "kiosk": "自助终端"}.items():
+    for code, label in {
+        "online": "网上办理",
+        "offline": "学校现场办理",
+        "kiosk": "自助终端",
+    }.items():
         assert ("办理渠道", label) in rows(replace(DATA, channel=code))

@@ -42,7 +42,8 @@ class Node:
 
 
 @pytest.mark.skipif(
-    not (MODULES / "openid-client").is_dir() or not shutil.which("node"),
+    (not (MODULES / "openid-client").is_dir() or not shutil.which("node"))
+    and os.environ.get("CI") != "true",  # under CI a missing client fails instead
     reason="openid-client is not installed: run scripts/oidc-provider.sh",
 )
 async def test_openid_client_logs_in_and_is_logged_out(
