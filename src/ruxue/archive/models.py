@@ -5,9 +5,7 @@ import datetime as dt
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, UtcDateTime, utcnow
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
 
 class ArchivePackage(Base):

@@ -5,8 +5,7 @@ import datetime as dt
 from sqlalchemy import Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.enrollment.models import BigId
-from ruxue.kit.db import Base, UtcDateTime
+from ruxue.kit.db import Base, BigId, UtcDateTime
 
 
 class Stat(Base):

@@ -4,7 +4,6 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -16,9 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, UtcDateTime, utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
-BigId = BigInteger().with_variant(Integer, "sqlite")
 ENDED = ("withdrawn", "rejected")  # a case in these states no longer holds the child's one case
 FREES_CHILD = "status NOT IN ('withdrawn', 'rejected')"
 

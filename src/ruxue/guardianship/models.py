@@ -2,12 +2,10 @@
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, UtcDateTime, utcnow
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
 
 class GuardianshipRequest(Base):

@@ -4,10 +4,10 @@ spouse's invitations; and sends to third persons, kept to limit how often they g
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, UtcDateTime, utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
 
 class SmsSend(Base):
@@ -16,9 +16,7 @@ class SmsSend(Base):
     __tablename__ = "sms_send"
     __table_args__ = (Index("ix_sms_send_key_at", "key", "at"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(80))  # e.g. case:RX…, person:<blind index>
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -6,8 +6,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.enrollment.models import BigId
-from ruxue.kit.db import Base, UtcDateTime, utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
 WAITING, TAKEN, PRINTED = "waiting", "taken", "printed"
 

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import DateTime, MetaData, event, update
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -38,6 +38,10 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# 64-bit ids on PostgreSQL; SQLite's rowid alias must be plain INTEGER to autoincrement
+BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):

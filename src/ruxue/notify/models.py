@@ -2,18 +2,16 @@
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, UtcDateTime, utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
 
 class Notification(Base):
     __tablename__ = "notification"
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_no: Mapped[str] = mapped_column(String(40), index=True)
     recipient_enc: Mapped[str] = mapped_column(String(200))  # SM4-encrypted ID number
     text: Mapped[str] = mapped_column(Text)

@@ -5,8 +5,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.enrollment.models import BigId
-from ruxue.kit.db import Base, UtcDateTime, utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
 
 class Rating(Base):

@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import JSON, BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, UtcDateTime, utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
 
 class StaffUser(Base):
@@ -32,9 +32,7 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     staff_id: Mapped[int | None] = mapped_column(Integer, index=True)
