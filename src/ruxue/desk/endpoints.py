@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.desk import service
 from ruxue.enrollment import repository as repo
@@ -164,15 +165,21 @@ async def originals_seen(
     return result
 
 
+async def _printed(session: AsyncSession, staff: Staff, case_no: str, action: str) -> Case:
+    """A case this staff member may see, its printing audited."""
+    case = await repo.staff_case(session, staff, case_no)
+    if case is None:
+        raise NotFound("办件不存在或无权查看")
+    await audit(session, staff, action, target=case_no)
+    return case
+
+
 @router.get("/cases/{case_no}/notice.pdf")
 async def print_notice(
     case_no: str, request: Request, staff: Staff = Depends(current_staff)
 ) -> Response:
     async with request.app.state.db.write_session() as session:
-        case = await repo.staff_case(session, staff, case_no)
-        if case is None:
-            raise NotFound("办件不存在或无权查看")
-        await audit(session, staff, "notice_print", target=case_no)
+        case = await _printed(session, staff, case_no, "notice_print")
         pdf = await notice_pdf(session, case, request.app.state.settings.public_url)
     return Response(pdf, media_type="application/pdf")
 
@@ -183,10 +190,7 @@ async def print_rejection(
 ) -> Response:
     """The 不予通过告知书, for a family at the desk."""
     async with request.app.state.db.write_session() as session:
-        case = await repo.staff_case(session, staff, case_no)
-        if case is None:
-            raise NotFound("办件不存在或无权查看")
-        await audit(session, staff, "rejection_print", target=case_no)
+        case = await _printed(session, staff, case_no, "rejection_print")
     pdf = rejection_pdf(case, request.app.state.settings.public_url)
     return Response(pdf, media_type="application/pdf")
 
