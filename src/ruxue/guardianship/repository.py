@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.guardianship.models import GuardianshipEvent, GuardianshipRequest
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.db import now_of
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff
@@ -81,7 +81,7 @@ async def add_event(
     event = GuardianshipEvent(
         request_id=request.id,
         seq=(last or 0) + 1,
-        at=utcnow(),
+        at=now_of(session),
         actor=actor,
         action=action,
         detail=detail,

@@ -16,7 +16,7 @@ from ruxue.guardianship.models import GuardianshipRequest
 from ruxue.identity.repository import take_send
 from ruxue.identity.service import Guardian, message_person
 from ruxue.kit import pii
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.db import Database, now_of, utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notify.models import Notification
 from ruxue.person.rules import mask_id_number, mask_name, parse_id_number
@@ -157,7 +157,7 @@ async def decide(
     if not approve and not reason.strip():
         raise RuxueError("请填写不予通过的理由。")
     request.status, request.reason = ("approved" if approve else "rejected"), reason.strip()
-    request.decided_at = utcnow()
+    request.decided_at = now_of(session)
     action = "guardianship_approve" if approve else "guardianship_reject"
     await repo.add_event(session, request, staff.actor, action, reason=request.reason)
     await audit(session, staff, action, target=request_no, reason=request.reason)
