@@ -239,7 +239,10 @@ async def test_guardian_pages(
         await audit.check(page, "10-verify")
         await page.goto(f"{base}/apply")  # now with the case listed (its number must wrap)
         await audit.check(page, "11-apply-with-case")
-    audit.assert_clean(20)
+        await page.goto(f"{base}/me/data-tracker")  # who asked the departments about me
+        await page.wait_for_selector("#tracker")
+        await audit.check(page, "12-data-tracker")
+    audit.assert_clean(21)
 
 
 async def test_materials_and_staff_pages(

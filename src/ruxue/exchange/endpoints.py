@@ -1,6 +1,7 @@
 """The guardian's data tracker: which department was asked what about them, when and why."""
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.exchange.envelope import PURPOSES
 from ruxue.exchange.schemas import DEPARTMENT_NAMES, TrackedCall
@@ -15,7 +16,12 @@ async def data_tracker(
     request: Request, guardian: Guardian = Depends(current_guardian)
 ) -> list[TrackedCall]:
     async with request.app.state.db.read_session() as session:
-        calls = await who_asked_about(session, guardian.id_number)
+        return await tracked_calls(session, guardian)
+
+
+async def tracked_calls(session: AsyncSession, guardian: Guardian) -> list[TrackedCall]:
+    """The calls about this guardian, for the API and the page alike."""
+    calls = await who_asked_about(session, guardian.id_number)
     return [
         TrackedCall(
             at=c.at,

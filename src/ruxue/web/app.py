@@ -27,6 +27,7 @@ from ruxue.enrollment.spouse_endpoints import router as spouse_api
 from ruxue.enrollment.spouse_pages import router as spouse_pages
 from ruxue.exchange.client import ExchangeClient
 from ruxue.exchange.endpoints import router as exchange_router
+from ruxue.exchange.pages import router as exchange_pages
 from ruxue.guardianship.endpoints import router as guardianship_api
 from ruxue.guardianship.endpoints import staff_router as guardianship_review_api
 from ruxue.guardianship.pages import router as guardianship_pages
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         identity_router,
         exchange_router,
+        exchange_pages,
         enrollment_api,
         spouse_api,
         enrollment_pages,
