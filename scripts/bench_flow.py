@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 import msgspec
+import psutil
 
 from ruxue.cli.run import wait_ready
 from ruxue.dataset.schemas import Dataset
@@ -248,6 +249,17 @@ def running_city(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def cpu_seconds(procs: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:
+    """CPU time (user + system) of each process of the city and its children (the app's workers),
+    so far. Per application it is a cost that the other processes on the machine barely move."""
+    out = {}
+    for name, proc in procs.items():
+        tree = [psutil.Process(proc.pid)]
+        tree += tree[0].children(recursive=True)
+        out[name] = sum(p.cpu_times().user + p.cpu_times().system for p in tree)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--families", type=int, default=3000)
@@ -259,7 +271,13 @@ def main() -> None:
     args = parser.parse_args()
     with running_city(args.families, args.database_url, args.app_workers) as city:
         people = applicants(city.dataset, args.applicants)
+        before = cpu_seconds(city.procs)
         figures = asyncio.run(drive(city.app_url, city.sandbox_url, people, args.concurrency))
+        after = cpu_seconds(city.procs)
+        per = max(1, figures["completed"])
+        figures["cpu_ms_per_application"] = {
+            name: round((after[name] - before[name]) * 1000 / per, 1) for name in after
+        }
     figures = {"bench": "flow", "at": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
                "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
                "families": args.families, "concurrency": args.concurrency, "app_workers": args.app_workers,

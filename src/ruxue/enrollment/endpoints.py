@@ -136,10 +136,10 @@ async def withdraw(
 async def single_parent(
     case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
 ) -> CaseView:
-    async with write(request) as session:
-        return await view(
-            request, session, await service.set_single_parent(session, guardian, case_no)
-        )
+    db = request.app.state.db
+    case = await service.set_single_parent(db, guardian, case_no)
+    async with db.read_session() as session:
+        return await view(request, session, case)
 
 
 @router.post("/{case_no}/checks", response_model=CaseView)
@@ -225,20 +225,20 @@ def _after(case_no: str) -> None:
 async def materials_done(
     case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
 ) -> CaseView:
-    async with write(request) as session:
-        return await view(
-            request, session, await service.confirm_materials(session, guardian, case_no)
-        )
+    db = request.app.state.db
+    case = await service.confirm_materials(db, guardian, case_no)
+    async with db.read_session() as session:
+        return await view(request, session, case)
 
 
 @router.post("/{case_no}/submit", response_model=CaseView)
 async def submit(
     case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
 ) -> CaseView:
-    async with write(request) as session:
-        case = await service.submit(session, settings_of(request).clock(), guardian, case_no)
-        result = await view(request, session, case)
-    return result
+    db = request.app.state.db
+    case = await service.submit(db, settings_of(request).clock(), guardian, case_no)
+    async with db.read_session() as session:
+        return await view(request, session, case)
 
 
 @router.get("/{case_no}/notice.pdf")

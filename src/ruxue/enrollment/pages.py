@@ -321,8 +321,14 @@ async def withdraw(
 async def single(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
-    return await act(request, case_no, 3, f"/cases/{case_no}/step/4",
-                     lambda s: service.set_single_parent(s, guardian, case_no))  # fmt: skip
+    db = request.app.state.db
+    return await run_step(
+        request,
+        case_no,
+        3,
+        f"/cases/{case_no}/step/4",
+        lambda: service.set_single_parent(db, guardian, case_no),
+    )
 
 
 @router.post("/cases/{case_no}/checks", response_class=HTMLResponse)
@@ -395,23 +401,28 @@ async def supplement_answer(
 async def materials_done(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
-    return await act(request, case_no, 6, f"/cases/{case_no}/step/7",
-                     lambda s: service.confirm_materials(s, guardian, case_no))  # fmt: skip
+    db = request.app.state.db
+    return await run_step(
+        request,
+        case_no,
+        6,
+        f"/cases/{case_no}/step/7",
+        lambda: service.confirm_materials(db, guardian, case_no),
+    )
 
 
 @router.post("/cases/{case_no}/submit", response_class=HTMLResponse)
 async def submit(
     request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
 ) -> Response:
-    now = request.app.state.settings.clock()
-    response = await act(
+    now, db = request.app.state.settings.clock(), request.app.state.db
+    return await run_step(
         request,
         case_no,
         7,
         f"/cases/{case_no}",
-        lambda s: service.submit(s, now, guardian, case_no),
+        lambda: service.submit(db, now, guardian, case_no),
     )
-    return response
 
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county import outbox as county_outbox
@@ -63,17 +63,14 @@ def write_facts(case: Case, facts: Facts) -> None:
 async def add_event(
     session: AsyncSession, case: Case, actor: str, action: str, **detail: object
 ) -> CaseEvent:
-    last = await session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id))
+    """The next event of the case's trace, numbered by the case's own counter: no look-up, and the
+    rows go out with the case's own write at the next flush. Two writers of one case cannot both
+    number an event: the case's version check refuses the second (and ``uq_case_event_seq``)."""
+    case.events = (case.events or 0) + 1
     event = CaseEvent(
-        case_id=case.id,
-        seq=(last or 0) + 1,
-        at=now_of(session),
-        actor=actor,
-        action=action,
-        detail=detail,
+        case=case, seq=case.events, at=now_of(session), actor=actor, action=action, detail=detail
     )
     session.add(event)
-    await session.flush()
     await county_outbox.record(session, case, action, event.at)  # county mode: stage to the city
     return event
 

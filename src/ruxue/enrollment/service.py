@@ -2,9 +2,12 @@
 
 import datetime as dt
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from ruxue.archive.tasks import archive_when_final
 from ruxue.dataset.schemas import Booklet, Person
@@ -42,7 +45,7 @@ from ruxue.enrollment.rules import (
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
-from ruxue.exchange.repository import get_consent
+from ruxue.exchange.repository import consents_in_order, get_consent
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship.repository import approved_request
 from ruxue.identity.repository import take_send
@@ -110,12 +113,12 @@ def new_case_no(year: int, segment: str) -> str:
 
 
 async def context(session: AsyncSession, case: Case, operator: str) -> CallContext:
-    consents = []
-    for consent_id in case.consent_ids:
-        consent = await get_consent(session, consent_id)
-        assert consent is not None
-        consents.append(envelope_consent(consent))
-    return CallContext(case_no=case.case_no, operator=operator, consents=tuple(consents))
+    consents = await consents_in_order(session, case.consent_ids)
+    return CallContext(
+        case_no=case.case_no,
+        operator=operator,
+        consents=tuple(envelope_consent(c) for c in consents),
+    )
 
 
 async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple[Case, Facts]:
@@ -128,6 +131,27 @@ async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple
 def _editable(case: Case) -> None:
     if case.status != "draft":
         raise StepOrder("该办件已提交，不能修改。")
+
+
+@asynccontextmanager
+async def rewrite(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
+    """A write of a case read earlier in a read session: the UPDATE carries the version that was
+    read (``version_id_col``), so a change another request made meanwhile refuses this write
+    (409 ``case_changed``) instead of being overwritten — and nothing is read again while this
+    process holds the write turn (peak day: the turn is held only for the writes)."""
+    try:
+        async with db.write_session() as session:
+            session.add(case)
+            yield session
+    except StaleDataError:
+        raise CaseChanged("办件已在其他页面更新，请刷新后重试。") from None
+
+
+async def read_draft(db: Database, guardian: Guardian, case_no: str) -> tuple[Case, Facts]:
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+    _editable(case)
+    return case, facts
 
 
 async def start_case(
@@ -184,7 +208,6 @@ async def start_case(
     try:
         async with db.write_session() as session:
             session.add(case)
-            await session.flush()
             await repo.add_event(
                 session,
                 case,
@@ -302,9 +325,7 @@ async def attach_spouse(
     ):
         apply_birth(facts, await client.ask(ctx, birth_ask(facts.child.id_number)))
     check_spouse(spouse_p, facts.child, facts.birth_certificate)
-    async with db.write_session() as session:
-        case, _ = await load(session, guardian, case_no)
-        _editable(case)
+    async with rewrite(db, case) as session:
         facts.spouse, facts.booklets[spouse_b.booklet_no] = spouse_p, spouse_b
         _reset_after(case, facts, 4)
         case.consent_ids = [*case.consent_ids, consent.id]
@@ -333,14 +354,14 @@ async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> C
     return case
 
 
-async def set_single_parent(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
-    case, facts = await load(session, guardian, case_no)
-    _editable(case)
-    facts.spouse = None
-    _reset_after(case, facts, 4)
-    case.spouse_index, case.single_parent = None, True
-    repo.write_facts(case, facts)
-    await repo.add_event(session, case, actor(guardian), "single_parent")
+async def set_single_parent(db: Database, guardian: Guardian, case_no: str) -> Case:
+    case, facts = await read_draft(db, guardian, case_no)
+    async with rewrite(db, case) as session:
+        facts.spouse = None
+        _reset_after(case, facts, 4)
+        case.spouse_index, case.single_parent = None, True
+        repo.write_facts(case, facts)
+        await repo.add_event(session, case, actor(guardian), "single_parent")
     return case
 
 
@@ -365,8 +386,7 @@ async def fetch_rest(
             raise StepOrder("请先完成第3步（配偶信息）。")
         ctx = await context(session, case, guardian.id_number)
     apply_others(facts, await client.ask_all(ctx, other_asks(facts)))
-    async with db.write_session() as session:
-        case = await _unchanged(session, guardian, case)
+    async with rewrite(db, case) as session:
         case.step = max(case.step, 5)
         repo.write_facts(case, facts)
         await repo.add_event(session, case, "system", "fetch", step=4,
@@ -374,15 +394,6 @@ async def fetch_rest(
                              unavailable=sorted(facts.unavailable))  # fmt: skip
     policy = load_policy(case.year, case.district_code or "")
     return case, facts, rejections(policy, facts)
-
-
-async def _unchanged(session: AsyncSession, guardian: Guardian, before: Case) -> Case:
-    """The case again, in the writing transaction, refused if another request changed it while
-    the departments were being asked (what was asked may no longer fit)."""
-    case, _ = await load(session, guardian, before.case_no)
-    if case.version != before.version:
-        raise CaseChanged("办件已在其他页面更新，请刷新后重试。")
-    return case
 
 
 async def suggested_residence(session: AsyncSession, case: Case, facts: Facts) -> str | None:
@@ -405,8 +416,7 @@ async def choose_residence(
         ctx = await context(session, case, guardian.id_number)
     facts.chosen_cert = cert_no or None
     await fetch_housing_proof(client, ctx, facts)
-    async with db.write_session() as session:
-        case = await _unchanged(session, guardian, case)
+    async with rewrite(db, case) as session:
         case.chosen_cert = facts.chosen_cert
         case.step = max(case.step, 6)
         repo.write_facts(case, facts)
@@ -420,27 +430,30 @@ async def choose_residence(
     return case
 
 
-async def confirm_materials(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
-    case, _ = await load(session, guardian, case_no)
-    _editable(case)
+async def confirm_materials(db: Database, guardian: Guardian, case_no: str) -> Case:
+    case, _ = await read_draft(db, guardian, case_no)
     if case.step < 6:
         raise StepOrder("请先完成第5步（房产信息）。")
-    case.step = 7
+    async with rewrite(db, case):
+        case.step = 7
     return case
 
 
-async def submit(session: AsyncSession, now: dt.datetime, guardian: Guardian, case_no: str) -> Case:
-    """Step 7: decide, and issue the seat notice when the rules say so."""
-    case, facts = await load(session, guardian, case_no)
+async def submit(db: Database, now: dt.datetime, guardian: Guardian, case_no: str) -> Case:
+    """Step 7: decide (outside the write), and issue the seat notice when the rules say so."""
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        schools = await school_refs(session)
     _editable(case)
     if case.step < 7:
         raise StepOrder(f"请先完成第{case.step}步。")
     policy = load_policy(case.year, case.district_code or "")
     check_window(policy, case.segment, now)
-    decision = decide(policy, facts, await school_refs(session))
-    record_decision(case, decision, now)
-    await repo.add_event(session, case, actor(guardian), "submit")
-    await trace_decision(session, case, decision)
+    decision = decide(policy, facts, schools)
+    async with rewrite(db, case) as session:
+        record_decision(case, decision, now)
+        await repo.add_event(session, case, actor(guardian), "submit")
+        await trace_decision(session, case, decision)
     return case
 
 

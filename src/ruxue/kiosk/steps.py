@@ -163,11 +163,11 @@ async def _act(request: Request, back: str, forward: str, unit: Unit) -> Respons
 
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
 async def single(request: Request, case_no: str, at: AtTerminal = At) -> Response:
-    return await _act(
+    return await _run(
         request,
         _step(case_no, 3),
         _step(case_no, 4),
-        lambda s: service.set_single_parent(s, at.guardian, case_no),
+        lambda: service.set_single_parent(request.app.state.db, at.guardian, case_no),
     )
 
 
@@ -211,22 +211,22 @@ async def bring(
 
 @router.post("/cases/{case_no}/materials/done", response_class=HTMLResponse)
 async def materials_done(request: Request, case_no: str, at: AtTerminal = At) -> Response:
-    return await _act(
+    return await _run(
         request,
         _step(case_no, 6),
         _step(case_no, 7),
-        lambda s: service.confirm_materials(s, at.guardian, case_no),
+        lambda: service.confirm_materials(request.app.state.db, at.guardian, case_no),
     )
 
 
 @router.post("/cases/{case_no}/submit", response_class=HTMLResponse)
 async def submit(request: Request, case_no: str, at: AtTerminal = At) -> Response:
     now = request.app.state.settings.clock()
-    return await _act(
+    return await _run(
         request,
         _step(case_no, 7),
         f"/kiosk/cases/{case_no}",
-        lambda s: service.submit(s, now, at.guardian, case_no),
+        lambda: service.submit(request.app.state.db, now, at.guardian, case_no),
     )
 
 

@@ -209,11 +209,16 @@ async def locked_row(
     INSERT … ON CONFLICT DO NOTHING, so two first writers cannot collide. For heads of logs (the
     call log's chains, the archive's Merkle log) that every append reads and moves on."""
     touch = getattr(model, next(iter(initial)))
-    lock = update(model).filter_by(**key).values({touch: touch})
-    if (await session.execute(lock)).rowcount == 0:  # type: ignore[attr-defined]
+    lock = (
+        update(model)
+        .filter_by(**key)
+        .values({touch: touch})
+        .returning(model)  # the locked row in the same round trip
+        .execution_options(populate_existing=True)
+    )
+    row = (await session.scalars(lock)).one_or_none()
+    if row is None:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         await session.execute(insert(model).values(**key, **initial).on_conflict_do_nothing())
-        await session.execute(lock)
-    row = await session.get(model, tuple(key.values()), populate_existing=True)
-    assert row is not None
+        row = (await session.scalars(lock)).one()
     return row

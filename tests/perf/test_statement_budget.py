@@ -1,0 +1,113 @@
+"""What one online application costs the database: SQL statements per step of the JSON API, for a
+married family (spouse by code) from login to the notice, and no statement of it reading a whole
+table. A budget, not a timing: a change that adds round trips or a scan to the hot path fails
+here (peak day, issue 14)."""
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from ruxue.kit.db import Database
+from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
+from tests.helpers import ServerThread
+from tests.web.session import last_sms_code, logged_in
+
+# Statements per step as measured on SQLite (PostgreSQL batches inserts and needs fewer).
+BUDGET = {
+    "consent+fetch": 19,
+    "spouse-code": 6,
+    "spouse": 13,
+    "checks": 14,
+    "residences": 3,
+    "choose": 9,
+    "materials": 3,
+    "submit": 10,
+}
+SMALL_TABLES = ("school",)  # read whole on purpose: the rules rank every school of the city
+
+
+class Statements:
+    """Every statement sent by any engine of this process (the app runs in a thread here)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sent: list[tuple[str, Any]] = []
+
+    def __call__(self, conn: object, cursor: object, statement: str, params: Any, *_: Any) -> None:
+        with self.lock:
+            self.sent.append((statement, params))
+
+
+@pytest.fixture
+def statements() -> Iterator[Statements]:
+    counter = Statements()
+    event.listen(Engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(Engine, "before_cursor_execute", counter)
+
+
+async def apply_counting(
+    web: ServerThread, sandbox: ServerThread, statements: Statements
+) -> dict[str, int]:
+    http = await logged_in(web, sandbox, WANG)
+    spent: dict[str, int] = {}
+
+    async def step(name: str, method: str, url: str, body: Any = None) -> httpx.Response:
+        before = len(statements.sent)
+        response = await http.request(method, url, json=body)
+        assert response.status_code < 300, (name, response.text)
+        spent[name] = len(statements.sent) - before
+        return response
+
+    start = {"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
+    no = (await step("consent+fetch", "POST", "/api/v1/cases", start)).json()["case_no"]
+    url = f"/api/v1/cases/{no}"
+    sent = await step("spouse-code", "POST", f"{url}/spouse/code", {"spouse_id_number": LIU})
+    code = await last_sms_code(sandbox)
+    spouse = {"spouse_id_number": LIU, "txn": sent.json()["txn"], "code": code}
+    await step("spouse", "POST", f"{url}/spouse", spouse)
+    await step("checks", "POST", f"{url}/checks")
+    homes = (await step("residences", "GET", f"{url}/residences")).json()
+    await step("choose", "POST", f"{url}/residence", {"cert_no": homes["suggested"]})
+    await step("materials", "POST", f"{url}/materials/done")
+    done = await step("submit", "POST", f"{url}/submit")
+    assert done.json()["outcome"] == "notice_issued"
+    return spent
+
+
+async def test_one_application_costs_few_statements(
+    web: ServerThread, sandbox: ServerThread, schools: None, statements: Statements
+) -> None:
+    spent = await apply_counting(web, sandbox, statements)
+    over = {k: (v, BUDGET[k]) for k, v in spent.items() if v > BUDGET[k]}
+    assert not over, f"over budget (spent, budget): {over}; all: {spent}"
+
+
+async def test_no_statement_of_an_application_scans_a_table(
+    web: ServerThread, sandbox: ServerThread, schools: None, statements: Statements, db: Database
+) -> None:
+    """SQLite's plans (``EXPLAIN QUERY PLAN``), which do not depend on table statistics: a query
+    that cannot use an index says SCAN whatever the table holds."""
+    if not db.is_sqlite:
+        pytest.skip("the plans are read on SQLite; PostgreSQL's depend on its statistics")
+    await apply_counting(web, sandbox, statements)
+    reads = {
+        s: p for s, p in statements.sent if s.split()[0].upper() in ("SELECT", "UPDATE", "DELETE")
+    }
+    scans = []
+    async with db.read_session() as session:
+        conn = await session.connection()
+        for statement, params in reads.items():
+            plan = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)).all()
+            scans += [
+                (statement[:120], step[-1])
+                for step in plan
+                if step[-1].startswith("SCAN") and step[-1].split()[1] not in SMALL_TABLES
+            ]
+    assert len(reads) > 15  # the statements were seen
+    assert not scans, scans
