@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     breaker_failures: int = 5
     breaker_reset_s: float = 30.0
     call_log_chains: int = Field(default=1, ge=1, le=64)
+    # PostgreSQL connections each web process keeps (plus half as many again in a burst)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
 
     # county mode: this instance reports its cases' stages to the city (its case-report API)
     upstream_url: str = ""  # e.g. https://city.example/ ; "" = this is the city (or standalone)

@@ -66,9 +66,18 @@ def load_tasks() -> None:
         importlib.import_module(module)
 
 
-def worker(workers: int = typer.Option(2, help="worker threads")) -> None:
+def worker(
+    workers: int = typer.Option(2, help="worker threads"),
+    nice: int = typer.Option(
+        0, min=0, max=19, help="lower the worker's CPU priority (peak day: the guardians first)"
+    ),
+) -> None:
     """Run the task-queue consumer (huey)."""
     require_safe(get_settings())
+    if nice:
+        # on a shared machine the queue (archive packages, licences) drains when the web
+        # processes leave the CPU idle; nothing is lost, jobs only wait
+        os.nice(nice)
     from ruxue.kit.queue import queue
 
     load_tasks()

@@ -86,21 +86,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 20) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         sync_engine: Engine = engine.sync_engine
         event.listen(sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # connections beyond the pool are closed when returned and opened again on the next burst
+    # (a TCP, TLS-attempt and start-up round trip each): size the pool for the peak, keep the
+    # overflow small
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=True
+    )
 
 
 class Database:
     """Engines and session factories of one process."""
 
-    def __init__(self, url: str, clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self, url: str, clock: Callable[[], dt.datetime] = utcnow, pool_size: int = 20
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, pool_size)
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, info={"clock": clock}
         )

@@ -64,7 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(settings.resolved_database_url(), clock=settings.clock)
+        app.state.db = Database(
+            settings.resolved_database_url(), clock=settings.clock, pool_size=settings.db_pool_size
+        )
         app.state.exchange = ExchangeClient(settings, app.state.db)
         app.state.library = library_from(settings)
         yield
