@@ -17,7 +17,7 @@ from ruxue.settings import Settings
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
-from tests.provider.conftest import Receiver
+from tests.provider.conftest import Receiver, consent
 from tests.web.session import logged_in
 
 ACR = "urn:jszwfw:loa:realname:sms"
@@ -57,7 +57,7 @@ async def test_county_login_and_logout(
     url, state = rp.create_authorization_url(
         meta["authorization_endpoint"], code_verifier=verifier, nonce=nonce
     )
-    back = await city.get(url)
+    back = await consent(city, await city.get(url))
     assert back.status_code in (302, 303) and back.headers["location"].startswith(REDIRECT), (
         back.text
     )
@@ -166,7 +166,7 @@ async def test_city_logout_ends_the_county_sessions(
     url, _ = rp.create_authorization_url(
         f"{web.url}/oidc/authorize", code_verifier=verifier, nonce="n-1"
     )
-    back = await city.get(url)
+    back = await consent(city, await city.get(url))
     token = await rp.fetch_token(
         f"{web.url}/oidc/token",
         authorization_response=back.headers["location"],

@@ -16,6 +16,7 @@ from ruxue.kit.db import Database
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
+from tests.provider.conftest import consent
 from tests.web.session import logged_in
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -71,7 +72,7 @@ async def test_openid_client_logs_in_and_is_logged_out(
         city = await logged_in(web, sandbox, WANG)
         node.send(json.dumps({"issuer": f"{web.url}/oidc", "secret": secret}))
         authorize = str((await node.read())["authorize"])
-        back = await city.get(authorize)
+        back = await consent(city, await city.get(authorize))
         assert back.status_code in (302, 303), back.text
         node.send(back.headers["location"])
         result = await node.read()

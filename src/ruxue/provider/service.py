@@ -1,5 +1,5 @@
 """The provider's reads and writes around Authlib: clients, codes consumed once, tokens, the county
-sessions of a person, and the back-channel logout tokens sent to them."""
+sessions of a person, the consents people gave, and the back-channel logout tokens."""
 
 import asyncio
 import datetime as dt
@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.county.auth import secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import http, pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.db import locked_row, utcnow
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.sessions import WebSession
-from ruxue.provider.models import AuthorizationCode, CountySession, ProviderToken
+from ruxue.provider import rules
+from ruxue.provider.models import AuthorizationCode, Consent, CountySession, ProviderToken
 from ruxue.provider.server import TOKEN_TTL_S, Code
 
 log = structlog.get_logger("provider")
@@ -147,3 +148,22 @@ async def people_of_idp_sessions(
     rows = (await session.scalars(select(WebSession).where(column.in_(keys)))).all()
     found = (json.loads(pii.decrypt(r.data_enc)).get("guardian") for r in rows)
     return sorted({str(g["id"]) for g in found if g})
+
+
+async def consent_of(
+    session: AsyncSession, subject: str, client_id: str
+) -> tuple[str, bool] | None:
+    """The scopes this person agreed to give this client, and whether in full, if ever."""
+    row = await session.get(Consent, (subject, client_id))
+    return (row.scopes, row.full_id_number) if row is not None else None
+
+
+async def remember_consent(session: AsyncSession, subject: str, client: Client, scope: str) -> None:
+    """Agreed: the consent grows by ``scope`` (one row per person and client, locked: two tabs
+    agreeing at once do not collide)."""
+    key = {"subject": subject, "client_id": client.client_id}
+    row = await locked_row(session, Consent, key, {"scopes": "", "full_id_number": False})
+    row.scopes = rules.merged(scope, (row.scopes, row.full_id_number))
+    row.full_id_number = client.full_id_number
+    row.granted_at = utcnow()
+    await session.flush()
