@@ -23,12 +23,14 @@ class Receiver:
         self.tokens.append(str((await request.form())["logout_token"]))
         return Response(status_code=200)
 
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/backchannel", self.logout, methods=["POST"])])
+
 
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, ServerThread]]:
     kept = Receiver()
-    app = Starlette(routes=[Route("/backchannel", kept.logout, methods=["POST"])])
-    with ServerThread(app) as server:
+    with ServerThread(kept.app()) as server:
         yield kept, server
 
 

@@ -1,7 +1,8 @@
 """The city's OpenID Connect provider for county systems (``/oidc``): discovery, JWKS,
 authorization (code + PKCE S256, brokering the guardian's provincial login, then the person's
 consent to what the county asks for), token, userinfo,
-RP-initiated logout with back-channel logout to every county session of the person."""
+RP-initiated logout with back-channel logout to every county session of the person (delivered
+and retried by ``logouts.py``)."""
 
 import secrets
 import time
@@ -12,6 +13,7 @@ from authlib.oauth2 import OAuth2Error, OAuth2Request
 from authlib.oidc.core.errors import ConsentRequiredError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment.pages import render
 from ruxue.kit import pii
@@ -262,7 +264,8 @@ async def logout(request: Request) -> Response:
 
 
 async def end_county_sessions(request: Request) -> int:
-    """The guardian logs out of the city: every county session they opened through it ends too."""
+    """The guardian logs out of the city: every county session they opened through it ends too
+    (the counties are told after the commit, ``logouts.py``)."""
     guardian = request.session.get("guardian")
     if not guardian:
         return 0
@@ -271,20 +274,18 @@ async def end_county_sessions(request: Request) -> int:
     )
 
 
-async def end_county_sessions_of(request: Request, people: list[str]) -> int:
-    """The provincial provider logged these guardians (encrypted ID numbers) out of the city."""
+async def end_county_sessions_of(session: AsyncSession, request: Request, people: list[str]) -> int:
+    """The provincial provider logged these guardians (encrypted ID numbers) out of the city: their
+    county sessions end in the same transaction."""
     issuer, ended = _issuer(request), 0
     for person in people:
-        ended += await _end_county_sessions(request, subject(issuer, pii.decrypt(person)))
+        ended += await service.end_sessions(session, subject(issuer, pii.decrypt(person)))
     return ended
 
 
 async def _end_county_sessions(request: Request, sub: str) -> int:
     async with _db(request).write_session() as session:
-        counties = await service.end_sessions(session, sub)
-    if not counties:
-        return 0
-    return await service.tell_counties(keys.current(_var(request)), _issuer(request), sub, counties)
+        return await service.end_sessions(session, sub)
 
 
 async def _post_logout_target(
