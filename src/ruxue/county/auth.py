@@ -18,6 +18,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import AccessToken, Client, UsedAssertion
@@ -70,7 +72,7 @@ async def authenticate(
 
 
 async def _by_assertion(session: AsyncSession, assertion: str, audience: str) -> Client:
-    client = await session.get(Client, _unverified_subject(assertion))
+    client = await session.get(Client, unverified_subject(assertion))
     if client is None or not client.active or not client.jwks:
         raise InvalidClient("客户端认证失败。")
     registry = jwt.JWTClaimsRegistry(
@@ -87,11 +89,11 @@ async def _by_assertion(session: AsyncSession, assertion: str, audience: str) ->
         registry.validate(claims)
     except (JoseError, ValueError, TypeError):
         raise InvalidClient("客户端断言校验失败。") from None
-    await _use_once(session, str(claims["jti"]), int(claims["exp"]))
+    await use_once(session, str(claims["jti"]), int(claims["exp"]))
     return client
 
 
-def _unverified_subject(assertion: str) -> str:
+def unverified_subject(assertion: str) -> str:
     """The ``sub`` of an assertion before its signature is checked: it names the key to check with."""
     try:
         body = assertion.split(".")[1]
@@ -101,13 +103,22 @@ def _unverified_subject(assertion: str) -> str:
         raise InvalidClient("客户端断言无法解析。") from None
 
 
-async def _use_once(session: AsyncSession, jti: str, exp: int) -> None:
+async def use_once(session: AsyncSession, jti: str, exp: int) -> None:
+    """Record an assertion's ``jti`` until it expires; one seen before is a replay. The insert
+    does nothing on a conflict, so two requests with the same assertion cannot both pass."""
     now = utcnow()
     await session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < now))
-    if await session.get(UsedAssertion, jti) is not None:
+    expires = dt.datetime.fromtimestamp(exp, dt.UTC)
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    taken = (
+        insert(UsedAssertion)
+        .values(jti=jti, expires_at=expires)
+        .on_conflict_do_nothing()
+        .returning(UsedAssertion.jti)
+    )
+    if (await session.execute(taken)).first() is None:
         raise InvalidClient("客户端断言已使用过。")
-    session.add(UsedAssertion(jti=jti, expires_at=dt.datetime.fromtimestamp(exp, dt.UTC)))
-    await session.flush()
 
 
 async def issue(session: AsyncSession, client: Client) -> tuple[str, int]:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.county.auth import ALGS, ASSERTION_TYPE, InvalidClient, unverified_subject, use_once
 from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
@@ -60,7 +61,12 @@ async def discovery(request: Request) -> dict[str, Any]:
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": SCOPES,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt",
+        ],
+        "token_endpoint_auth_signing_alg_values_supported": ALGS,
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "name", "id_number", "phone_number", "acr", "auth_time", "sid"],
         "backchannel_logout_supported": True,
@@ -205,17 +211,43 @@ def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/token")
 async def token(request: Request) -> Response:
+    """One transaction: the code consumed, Authlib's answer, the client assertion's ``jti``
+    recorded and the tokens saved. A refusal (a replayed assertion: 401) rolls it all back, so a
+    request that issues nothing does not spend the code."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     req = oauth2_request(request, form)
     client_id = form.get("client_id") or _basic_id(request.headers.get("authorization", ""))
-    async with _db(request).write_session() as session:
-        clients = await service.clients(session, client_id)
-        code = await service.consume_code(session, form.get("code", ""))
-    provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
-    answer = provider.create_token_response(req)
-    async with _db(request).write_session() as session:
-        await service.save_tokens(session, provider.new_tokens)
+    if not client_id and form.get("client_assertion_type") == ASSERTION_TYPE:
+        client_id = _assertion_subject(form.get("client_assertion", ""))
+    try:
+        async with _db(request).write_session() as session:
+            clients = await service.clients(session, client_id)
+            code = await service.consume_code(session, form.get("code", ""))
+            provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
+            answer = provider.create_token_response(req)
+            if not provider.new_tokens:
+                raise _Refused(answer)
+            for jti, exp in provider.assertions:
+                await use_once(session, jti, exp)
+            await service.save_tokens(session, provider.new_tokens)
+    except _Refused as refused:
+        return refused.answer
+    except InvalidClient as exc:
+        body = {"error": "invalid_client", "error_description": exc.message}
+        return JSONResponse(body, status_code=401, headers=NO_STORE)
     return answer
+
+
+class _Refused(Exception):
+    def __init__(self, answer: Response) -> None:
+        self.answer = answer
+
+
+def _assertion_subject(assertion: str) -> str:
+    try:
+        return unverified_subject(assertion)
+    except InvalidClient:
+        return ""
 
 
 def _basic_id(header: str) -> str:
