@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ruxue.kit.db import Database
 from ruxue.staff.models import AuditEntry
+from ruxue.web.mode import ELDER_COOKIE
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
@@ -81,7 +82,10 @@ async def test_consent_is_asked_remembered_and_asked_again(
     assert back_to_county(await consent(city, page))["code"]
 
     forced = await city.get("/oidc/authorize", params=authorize("openid", prompt="consent"))
-    assert 'id="oidc-consent"' in forced.text
+    assert 'id="oidc-consent"' in forced.text and 'class="elder"' not in forced.text
+    city.cookies.set(ELDER_COOKIE, "1")  # 长辈版: the same page, in the larger layout
+    elder = await city.get("/oidc/authorize", params=authorize("openid", prompt="consent"))
+    assert 'id="oidc-consent"' in elder.text and '<html lang="zh-CN" class="elder">' in elder.text
     assert await actions(db) == [
         ("oidc_consent_refused", "changshu", "openid profile idcard"),
         ("oidc_consent", "changshu", "openid profile idcard"),
