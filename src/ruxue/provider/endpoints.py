@@ -20,6 +20,7 @@ from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.kit.security import CSP, origin_of
 from ruxue.provider import keys, service
 from ruxue.provider.rules import asked, needs_consent
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
@@ -100,7 +101,7 @@ async def authorize(request: Request) -> Response:
             "/auth/login?next=" + quote(f"/oidc/authorize?{query}", safe=""), 303
         )
     if ask:
-        return _consent_page(request, provider, req, query)
+        return _consent_page(request, provider, req, query, grant.redirect_uri)
     return await _issue(request, provider, req, grant, user)
 
 
@@ -121,9 +122,13 @@ async def decide(request: Request) -> Response:
         return _refused(provider, req, exc)
     client = provider.clients[req.payload.client_id].row
     scope = client_scope(provider, req)
+    answer = provider.create_authorization_response(
+        req, grant_user=user if agreed else None, grant=grant
+    )  # 不同意: Authlib's access_denied, with the state, to the county's redirect URI
     async with _db(request).write_session() as session:
         if agreed:
             await service.remember_consent(session, user["sub"], client, scope)
+            await service.save_codes(session, provider.new_codes)
         await audit(
             session,
             None,
@@ -133,9 +138,7 @@ async def decide(request: Request) -> Response:
             scopes=scope,
             id_number="full" if client.full_id_number else "masked",
         )
-    if not agreed:
-        return provider.create_authorization_response(req, grant_user=None, grant=grant)
-    return await _issue(request, provider, req, grant, user)
+    return answer
 
 
 async def _provider_request(request: Request, query: str) -> tuple[CityProvider, OAuth2Request]:
@@ -171,11 +174,18 @@ async def _must_ask(
 
 
 def _consent_page(
-    request: Request, provider: CityProvider, req: OAuth2Request, query: str
+    request: Request, provider: CityProvider, req: OAuth2Request, query: str, redirect_uri: str
 ) -> Response:
+    """The consent form posts here and is answered with a redirect to the county; browsers hold
+    a form's redirects to ``form-action`` too, so this page's policy names that county's origin."""
     client = provider.clients[req.payload.client_id].row
     claims = asked(client_scope(provider, req), client.full_id_number)
-    return render(request, "oidc_consent.html", client=client, claims=claims, query=query)
+    page = render(request, "oidc_consent.html", client=client, claims=claims, query=query)
+    county = origin_of(redirect_uri)
+    page.headers["content-security-policy"] = CSP.replace(
+        "form-action 'self'", f"form-action 'self' {county}"
+    )
+    return page
 
 
 async def _issue(
