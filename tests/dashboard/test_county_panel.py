@@ -3,6 +3,7 @@ table and in its chart are those of ``/api/v1/county/picture`` (the same service
 silent county is named in words; a district's view has its own row only; a school's has none."""
 
 import json
+from typing import Any
 
 import httpx
 import lxml.html
@@ -34,7 +35,7 @@ async def county_reports(web: ServerThread, db: Database) -> None:
 
 def panel(
     page: httpx.Response,
-) -> tuple[dict[str, dict[str, int]], dict[str, str], dict[str, object]]:
+) -> tuple[dict[str, dict[str, int]], dict[str, str], dict[str, Any]]:
     """The table's figures per district, the words beside each county system, the chart's data."""
     assert page.status_code == 200, page.text[:300]
     doc = lxml.html.fromstring(page.text)

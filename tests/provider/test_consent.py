@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from sqlalchemy import select
 
+from ruxue.county.models import Client
 from ruxue.kit.db import Database
 from ruxue.staff.models import AuditEntry
 from ruxue.web.mode import ELDER_COOKIE
@@ -97,10 +98,17 @@ async def test_consent_is_asked_remembered_and_asked_again(
 async def test_a_client_with_the_full_number_says_so_and_is_asked_again(
     web: ServerThread, sandbox: ServerThread, db: Database
 ) -> None:
-    await register(db, "changshu", "320581", redirect_uris=[REDIRECT], full_id_number=True)
+    await register(db, "changshu", "320581", redirect_uris=[REDIRECT])
     city = await logged_in(web, sandbox, WANG)
-    params = authorize("openid idcard")
-    page = await city.get("/oidc/authorize", params=params)
+    assert back_to_county(
+        await consent(city, await city.get("/oidc/authorize", params=authorize("openid idcard")))
+    )["code"]
+    assert back_to_county(await city.get("/oidc/authorize", params=authorize("openid idcard")))[
+        "code"
+    ]
+    async with db.write_session() as session:  # its role now needs the full number
+        (await session.get(Client, "changshu")).full_id_number = True  # type: ignore[union-attr]
+    page = await city.get("/oidc/authorize", params=authorize("openid idcard"))
     assert 'data-claim="id_number"><td>身份证号</td><td>完整</td>' in page.text
     assert back_to_county(await consent(city, page))["code"]
     assert back_to_county(await city.get("/oidc/authorize", params=authorize("openid idcard")))[

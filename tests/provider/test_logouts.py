@@ -41,7 +41,7 @@ async def test_a_county_down_at_logout_hears_of_it_once_it_is_up(
         up = await logouts.deliver(db, quick)
         again = await logouts.deliver(db, quick)
     assert (up.sent, again.sent) == (2, 0)
-    key_set = KeySet.import_key_set(keys.published(settings.var_dir))
+    key_set = KeySet.import_key_set(keys.published(settings.var_dir))  # type: ignore[arg-type]
     claims = [jwt.decode(t, key_set).claims for t in kept.tokens]
     assert sorted(c["sid"] for c in claims) == ["sid-a", "sid-b"]
     assert {(c["sub"], c["aud"], c["iss"]) for c in claims} == {
