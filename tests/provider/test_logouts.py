@@ -2,11 +2,13 @@
 is down hears of the logout once it is up again; after the last try the logout is a dead letter
 the administrator sees on /staff/county and can send again."""
 
+import datetime as dt
+
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select
 
-from ruxue.kit.db import Database
+from ruxue.kit.db import Database, utcnow
 from ruxue.provider import keys, logouts, service
 from ruxue.provider.models import CountySession, LogoutDelivery
 from ruxue.settings import Settings
@@ -50,6 +52,11 @@ async def test_a_county_down_at_logout_hears_of_it_once_it_is_up(
     async with db.read_session() as session:
         rows = (await session.scalars(select(LogoutDelivery))).all()
     assert [(r.attempts, r.sent_at is not None) for r in rows] == [(2, True), (2, True)]
+    assert await logouts.prune(db) == 0  # delivered just now: kept a while
+    async with db.write_session() as session:
+        for row in (await session.scalars(select(LogoutDelivery))).all():
+            row.sent_at = utcnow() - logouts.KEEP_SENT - dt.timedelta(minutes=1)
+    assert await logouts.prune(db) == 2
 
 
 async def test_a_retry_waits_for_its_backoff(db: Database, settings: Settings) -> None:

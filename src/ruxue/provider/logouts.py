@@ -17,7 +17,7 @@ import structlog
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from pydantic import BaseModel
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import Client
@@ -31,6 +31,7 @@ from ruxue.settings import Settings
 
 log = structlog.get_logger("provider.logouts")
 LEASE_S = 60.0
+KEEP_SENT = dt.timedelta(days=7)  # delivered logouts are kept this long, then pruned by the sweep
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 BATCH = 50
 
@@ -154,6 +155,13 @@ async def _record(
             await session.execute(
                 update(LogoutDelivery).where(LogoutDelivery.id == row.id).values(values)
             )
+
+
+async def prune(db: Database) -> int:
+    """Forget logouts delivered more than ``KEEP_SENT`` ago (dead ones stay until sent)."""
+    old = delete(LogoutDelivery).where(LogoutDelivery.sent_at < utcnow() - KEEP_SENT)
+    async with db.write_session() as session:
+        return int((await session.execute(old)).rowcount)  # type: ignore[attr-defined]
 
 
 async def state(session: AsyncSession, limit: int = 100) -> LogoutState:
