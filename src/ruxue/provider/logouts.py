@@ -115,22 +115,26 @@ async def deliver(
     async with http.client(timeout=5, transport=transport) as client:
         while rows := await claim(db, tried):
             tried.update(r.id for r, _ in rows)  # once per run, however short the backoff
-
-            async def one(row: LogoutDelivery, uri: str) -> str:
-                if not uri:
-                    return "no back-channel logout URI registered"
-                token = logout_token(key, issuer, row.client_id, row.subject, row.sid)
-                try:
-                    answer = await client.post(uri, data={"logout_token": token})
-                except httpx.HTTPError as exc:
-                    return f"{type(exc).__name__}: {exc}"[:300]
-                return "" if answer.status_code == 200 else f"HTTP {answer.status_code}"
-
-            errors = await asyncio.gather(*(one(row, uri) for row, uri in rows))
-            await _record(
-                db, settings, [(r, e) for (r, _), e in zip(rows, errors, strict=True)], tally
+            errors = await asyncio.gather(
+                *(
+                    _post(client, logout_token(key, issuer, r.client_id, r.subject, r.sid), uri)
+                    for r, uri in rows
+                )
             )
+            outcomes = [(r, e) for (r, _), e in zip(rows, errors, strict=True)]
+            await _record(db, settings, outcomes, tally)
     return tally
+
+
+async def _post(client: httpx.AsyncClient, token: str, uri: str) -> str:
+    """The error of one delivery, or "" once the county answered 200."""
+    if not uri:
+        return "no back-channel logout URI registered"
+    try:
+        answer = await client.post(uri, data={"logout_token": token})
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"[:300]
+    return "" if answer.status_code == 200 else f"HTTP {answer.status_code}"
 
 
 async def _record(
@@ -153,7 +157,12 @@ async def _record(
             if error:
                 log.warning("back-channel logout not delivered", client=row.client_id, error=error)
             await session.execute(
-                update(LogoutDelivery).where(LogoutDelivery.id == row.id).values(values)
+                update(LogoutDelivery)
+                .where(  # still our lease: a run that took the row over writes its own outcome
+                    LogoutDelivery.id == row.id,
+                    LogoutDelivery.claimed_until == row.claimed_until,
+                )
+                .values(values)
             )
 
 
