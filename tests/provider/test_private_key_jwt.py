@@ -1,17 +1,25 @@
 """A county authenticates at the provider's token endpoint with ``private_key_jwt`` (Authlib's
-client, the key registered as the client's JWKS): the code is exchanged; an assertion signed with
-another key, or used a second time, is refused with 401 ``invalid_client`` and the code it came
-with is not spent."""
+client, the key registered as the client's JWKS or published at its ``jwks_uri``): the code is
+exchanged; an assertion signed with another key, or used a second time, is refused with 401
+``invalid_client`` and the code it came with is not spent; a county that rotates its published key
+is followed."""
 
 import secrets
 from typing import Any
 
 import httpx
+import pytest
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
+from ruxue.county import jwks
+from ruxue.county.auth import ASSERTION_TYPE
 from ruxue.kit.db import Database
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
@@ -63,7 +71,7 @@ class County:
             "code": code,
             "redirect_uri": REDIRECT,
             "code_verifier": verifier,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion_type": ASSERTION_TYPE,
             "client_assertion": assertion,
         }
         async with httpx.AsyncClient() as http:
@@ -118,3 +126,55 @@ async def test_a_secret_client_cannot_use_an_assertion(
     refused = await county.exchange(location, verifier, county.assertion())
     assert (refused.status_code, refused.json()["error"]) == (401, "invalid_client")
     await city.aclose()
+
+
+class Published:
+    """A county's own JWKS endpoint, whose keys the test changes (a rotation)."""
+
+    def __init__(self, *keys: RSAKey) -> None:
+        self.keys, self.fetches = list(keys), 0
+
+    async def jwks(self, request: Request) -> JSONResponse:
+        self.fetches += 1
+        return JSONResponse({"keys": [k.as_dict(private=False) for k in self.keys]})
+
+
+async def test_keys_from_the_county_jwks_uri_and_its_rotation(
+    web: ServerThread, sandbox: ServerThread, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = rsa("taicang-1"), rsa("taicang-2")
+    published = Published(first)
+    with ServerThread(Starlette(routes=[Route("/jwks", published.jwks)])) as county_site:
+        await register(
+            db, "taicang", "320585", redirect_uris=[REDIRECT], jwks_uri=f"{county_site.url}/jwks"
+        )
+        city = await logged_in(web, sandbox, WANG)
+        county = County(web, city, first)
+        location, verifier = await county.code()
+        assert (await county.exchange(location, verifier, county.assertion())).status_code == 200
+        location, verifier = await county.code()
+        assert (await county.exchange(location, verifier, county.assertion())).status_code == 200
+        assert published.fetches == 1  # kept between requests
+
+        published.keys = [second]  # the county rotates its key
+        monkeypatch.setattr(jwks, "REFETCH_S", 0.0)
+        location, verifier = await county.code()
+        rotated = await county.exchange(location, verifier, county.assertion(second))
+        assert rotated.status_code == 200, rotated.text
+        old = await county.exchange(*(await county.code()), county.assertion(first))
+        assert (old.status_code, published.fetches) == (401, 3)  # its kid sent us to look again
+
+        async with httpx.AsyncClient(base_url=web.url) as http:  # the case-report API too
+            signed = private_key_jwt_sign(
+                second, "taicang", f"{web.url}/api/v1/county/token", header={"kid": second.kid}
+            )
+            answer = await http.post(
+                "/api/v1/county/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_assertion_type": ASSERTION_TYPE,
+                    "client_assertion": signed,
+                },
+            )
+        assert answer.status_code == 200, answer.text
+        await city.aclose()

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import ALGS, ASSERTION_TYPE, InvalidClient, unverified_subject, use_once
+from ruxue.county.jwks import assertion_keys
 from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
@@ -230,10 +231,12 @@ async def token(request: Request) -> Response:
     if not client_id and form.get("client_assertion_type") == ASSERTION_TYPE:
         client_id = _assertion_subject(form.get("client_assertion", ""))
     try:
+        fetched = await assertion_keys(_db(request), form)  # a jwks_uri: before the transaction
         async with _db(request).write_session() as session:
             clients = await service.clients(session, client_id)
             code = await service.consume_code(session, form.get("code", ""))
             provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
+            provider.fetched_keys = fetched
             answer = provider.create_token_response(req)
             if not provider.new_tokens:
                 raise _Refused(answer)

@@ -24,7 +24,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from joserfc.jwk import KeySet, RSAKey
 from starlette.responses import JSONResponse, Response
 
-from ruxue.county.auth import secret_hash
+from ruxue.county.auth import client_keys, secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
 from ruxue.person.rules import mask_id_number
@@ -56,7 +56,7 @@ class CountyClient(ClientMixin):
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         if method == "private_key_jwt":
-            return bool(self.row.jwks)
+            return bool(self.row.jwks or self.row.jwks_uri)
         return method in ("client_secret_basic", "client_secret_post") and bool(
             self.row.secret_hash
         )
@@ -112,6 +112,7 @@ class CityProvider(AuthorizationServer):
         self.new_codes: list[Code] = []
         self.new_tokens: list[tuple[dict[str, Any], OAuth2Request]] = []
         self.assertions: list[tuple[str, int]] = []  # (jti, exp) of client assertions checked
+        self.fetched_keys: tuple[str, dict[str, Any]] | None = None  # a client's, by jwks_uri
         self.register_grant(CodeGrant, [S256Only(required=True), OpenID(self)])
         self.register_token_generator(
             "default",
@@ -143,7 +144,8 @@ class CityProvider(AuthorizationServer):
 
 class PrivateKeyJWT(JWTBearerClientAssertion):
     """``private_key_jwt`` (RFC 7523 §2.2) checked by Authlib against the JWKS registered for the
-    client (``ruxue clients add --jwks``), as the case-report API checks it (``county/auth.py``).
+    client (``ruxue clients add --jwks``) or fetched from its ``--jwks-uri`` before the
+    transaction (``county/jwks.py``), as the case-report API checks it (``county/auth.py``).
     A ``jti`` is only noted here: the token request records it in its transaction
     (``county.auth.use_once``), where a replay is refused."""
 
@@ -161,9 +163,10 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         return True
 
     def resolve_client_public_key(self, client: CountyClient) -> KeySet:
-        if not client.row.jwks:
+        jwks = client_keys(client.row, self.provider.fetched_keys)
+        if not jwks:
             raise InvalidClientError(description="no JWKS registered for this client")
-        return KeySet.import_key_set(client.row.jwks)  # type: ignore[arg-type]
+        return KeySet.import_key_set(jwks)  # type: ignore[arg-type]
 
 
 class CodeGrant(AuthorizationCodeGrant):

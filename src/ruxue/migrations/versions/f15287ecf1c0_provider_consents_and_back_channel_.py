@@ -1,4 +1,5 @@
-"""provider consents and back-channel logout deliveries (generated, then checked by hand)
+"""provider consents, back-channel logout deliveries, a county client's jwks_uri (generated, then
+edited by hand)
 
 Revision ID: f15287ecf1c0
 Revises: 5ed9d53ecff4
@@ -19,6 +20,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("county_client", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("jwks_uri", sa.String(length=300), nullable=False, server_default="")
+        )
     op.create_table(
         "provider_consent",
         sa.Column("subject", sa.String(length=64), nullable=False),
@@ -60,3 +65,5 @@ def downgrade() -> None:
 
     op.drop_table("provider_logout")
     op.drop_table("provider_consent")
+    with op.batch_alter_table("county_client", schema=None) as batch_op:
+        batch_op.drop_column("jwks_uri")
