@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     relay_max_attempts: int = Field(default=8, ge=1)
     relay_lease_s: float = 120.0  # a claimed batch is sent again after this (its relay died)
     relay_backoff_s: float = 2.0  # base of the exponential backoff (full jitter), capped at an hour
+    backchannel_max_attempts: int = Field(default=10, ge=1)  # then a logout is a dead letter
+    backchannel_backoff_s: float = 5.0  # base of the logout retries' backoff (full jitter)
     county_silence_minutes: int = 60  # the city flags a county that has not reported for this long
 
     pii_key: str = DEV_PII_KEY

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
@@ -32,6 +32,8 @@ from ruxue.settings import Settings
 from ruxue.web.mode import ELDER_COOKIE
 from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
 from tests.browser.test_guardian_flow import pytestmark as chromium_required
+from tests.county.helpers import register
+from tests.dashboard.test_county_panel import county_reports
 from tests.enrollment.test_api_flow import apply
 from tests.enrollment.test_assess import CHEN, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
 from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
@@ -56,6 +58,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
 DESK = {"width": 1280, "height": 800}
 MODES = ["standard", "elder"]
+CONSENT_REDIRECT = "http://127.0.0.1:9/changshu/callback"
 
 pytestmark = [
     chromium_required,
@@ -511,6 +514,21 @@ async def test_pages_of_errors_guardianship_materials_and_rejection(
     staff.assert_clean(6)
 
 
+async def county_consent_page(db: Database) -> str:
+    """The provider's consent page a county's login leads to (the ID number masked)."""
+    await register(db, "changshu", "320581", redirect_uris=[CONSENT_REDIRECT])
+    query = {
+        "client_id": "changshu",
+        "response_type": "code",
+        "redirect_uri": CONSENT_REDIRECT,
+        "scope": "openid profile idcard phone",
+        "state": "s",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    }
+    return "/oidc/authorize?" + urlencode(query)
+
+
 async def as_guardian(
     context: BrowserContext, client: httpx.AsyncClient, url: str, *, elder: bool
 ) -> None:
@@ -548,8 +566,9 @@ async def library_with_failures(db: Database, case_no: str) -> None:
 async def test_pages_of_rating_spouse_link_and_dashboard(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
-    """The rating page (a bad rating with its rectification), the spouse's waiting page and the
-    link's consent page in both modes; the work orders and the dashboard at 1280×800."""
+    """The rating page (a bad rating with its rectification), the provider's consent page for a
+    county, the spouse's waiting page and the link's consent page in both modes; the work orders
+    and the dashboard (with its county panel) at 1280×800."""
     wang, rated, _ = await bad_rating(web, sandbox)
     sun = await logged_in(web, sandbox, SUN)
     start = {"segment": "primary", "child_id_number": SUN_CHILD, "consent": True}
@@ -566,8 +585,10 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
         f"/staff/cases/{rated}/rating-screen"
     )  # the screen the desk hands over
     assert opened.status_code == 303, opened.text
+    consent = await county_consent_page(db)
     pages = [
         (wang, "rating", f"/cases/{rated}/rating"),
+        (wang, "oidc-consent", consent),
         (sun, "spouse-wait", f"/cases/{draft}/spouse/invite"),
         (anonymous, "spouse-consent", link),
         (anonymous, "desk-rating-screen", opened.headers["location"]),
@@ -596,7 +617,9 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
         await page.goto(f"{web.url}/staff")
         await page.click("#logout")
         await staff_login(page, web.url, "city", await make_staff(db, "city", "admin"))
+        await county_reports(web, db)  # the dashboard's county panel, with a silent county
         await page.goto(f"{web.url}/staff/dashboard")
         await page.wait_for_selector("#dashboard[data-ready='1']")
+        await page.wait_for_selector("#chart-counties canvas")
         await staff.check(page, "dashboard")
     staff.assert_clean(2)

@@ -6,7 +6,8 @@ from playwright.async_api import async_playwright
 from ruxue.dashboard.seed import City, seed_city
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
+from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, SHOTS, pytestmark, shot  # noqa: F401
+from tests.dashboard.test_county_panel import county_reports
 from tests.helpers import ServerThread
 from tests.staff.helpers import make_staff, staff_client, staff_login
 
@@ -17,6 +18,7 @@ async def test_the_dashboard_draws_the_city_and_a_district(
     assert settings.now is not None
     async with db.write_session() as session:
         await seed_city(session, City(500, now=settings.now))
+    await county_reports(web, db)
     api = await staff_client(web, "city-api", await make_staff(db, "city-api", "admin"))
     assert (await api.post("/api/v1/dashboard/refresh")).status_code == 200
     summary = (await api.get("/api/v1/dashboard/summary")).json()
@@ -42,6 +44,8 @@ async def test_the_dashboard_draws_the_city_and_a_district(
         assert await page.locator("#chart-applications canvas").count() == 1
         assert await page.locator("#table-districts tr").count() == 1 + 10
         await shot(page, "dashboard-city-500")
+        assert await page.locator("#chart-counties canvas").count() == 1  # the county panel
+        await page.locator("#county-panel").screenshot(path=str(SHOTS / "dashboard-counties.png"))
         await page.select_option("#district", "320508")
         await page.click(".pick button")
         await page.wait_for_selector("#dashboard[data-ready='1']")

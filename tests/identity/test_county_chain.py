@@ -11,13 +11,14 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from ruxue.kit.db import Database
+from ruxue.provider.logouts import deliver
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
 from tests.identity.conftest import Standard
 from tests.identity.standard import end_provider_session
 from tests.identity.test_standard_login import login
-from tests.provider.conftest import Receiver, receiver  # noqa: F401 (the fixture)
+from tests.provider.conftest import Receiver, consent, receiver  # noqa: F401 (the fixture)
 
 REDIRECT = "http://127.0.0.1:9/county/callback"
 
@@ -44,7 +45,7 @@ async def test_provincial_logout_reaches_the_county(
         url, _ = rp.create_authorization_url(
             f"{standard.rp.url}/oidc/authorize", code_verifier=verifier
         )
-        back = await city.get(url)
+        back = await consent(city, await city.get(url))
         token = await rp.fetch_token(
             f"{standard.rp.url}/oidc/token",
             authorization_response=back.headers["location"],
@@ -56,5 +57,7 @@ async def test_provincial_logout_reaches_the_county(
         done = await end_provider_session(browser, f"{standard.provider}/session/end")
         assert done.is_redirect
         assert (await city.get("/api/v1/me/data-tracker")).status_code == 401
+        assert kept.tokens == []  # told by a job after the commit that ended the sessions
+        assert (await deliver(db, standard.rp.server.config.app.state.settings)).sent == 1
         assert [jwt.decode(t, keys).claims["sid"] for t in kept.tokens] == [sid]
         await city.aclose()

@@ -13,11 +13,12 @@ from joserfc.jwk import KeySet
 
 from ruxue.kit.db import Database
 from ruxue.provider import keys
+from ruxue.provider.logouts import deliver
 from ruxue.settings import Settings
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
-from tests.provider.conftest import Receiver
+from tests.provider.conftest import Receiver, consent
 from tests.web.session import logged_in
 
 ACR = "urn:jszwfw:loa:realname:sms"
@@ -57,7 +58,7 @@ async def test_county_login_and_logout(
     url, state = rp.create_authorization_url(
         meta["authorization_endpoint"], code_verifier=verifier, nonce=nonce
     )
-    back = await city.get(url)
+    back = await consent(city, await city.get(url))
     assert back.status_code in (302, 303) and back.headers["location"].startswith(REDIRECT), (
         back.text
     )
@@ -105,6 +106,8 @@ async def test_county_login_and_logout(
         },
     )
     assert (out.status_code, out.headers["location"]) == (303, f"{AFTER}?state=s1")
+    assert kept.tokens == []  # told by a job after the commit
+    assert (await deliver(db, settings)).sent == 1
     assert len(kept.tokens) == 1
     logout = jwt.decode(kept.tokens[0], KeySet.import_key_set({"keys": rotated})).claims
     assert (
@@ -148,7 +151,11 @@ async def test_login_is_brokered_through_the_guardian_login(
 
 
 async def test_city_logout_ends_the_county_sessions(
-    web: ServerThread, sandbox: ServerThread, db: Database, receiver: tuple[Receiver, ServerThread]
+    web: ServerThread,
+    sandbox: ServerThread,
+    db: Database,
+    settings: Settings,
+    receiver: tuple[Receiver, ServerThread],
 ) -> None:
     kept, county = receiver
     secret = await register(
@@ -166,7 +173,7 @@ async def test_city_logout_ends_the_county_sessions(
     url, _ = rp.create_authorization_url(
         f"{web.url}/oidc/authorize", code_verifier=verifier, nonce="n-1"
     )
-    back = await city.get(url)
+    back = await consent(city, await city.get(url))
     token = await rp.fetch_token(
         f"{web.url}/oidc/token",
         authorization_response=back.headers["location"],
@@ -176,6 +183,7 @@ async def test_city_logout_ends_the_county_sessions(
         token["id_token"], KeySet.import_key_set((await city.get("/oidc/jwks")).json())
     ).claims["sid"]
     await city.post("/auth/logout")
+    assert (await deliver(db, settings)).sent == 1
     assert [
         jwt.decode(t, KeySet.import_key_set((await city.get("/oidc/jwks")).json())).claims["sid"]
         for t in kept.tokens

@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 
 from ruxue.kit.db import Database
+from ruxue.provider.logouts import deliver
+from ruxue.settings import Settings
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
+from tests.provider.conftest import consent
 from tests.web.session import logged_in
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -47,7 +50,7 @@ class Node:
     reason="openid-client is not installed: run scripts/oidc-provider.sh",
 )
 async def test_openid_client_logs_in_and_is_logged_out(
-    web: ServerThread, sandbox: ServerThread, db: Database
+    web: ServerThread, sandbox: ServerThread, db: Database, settings: Settings
 ) -> None:
     env = {
         **os.environ,
@@ -71,7 +74,7 @@ async def test_openid_client_logs_in_and_is_logged_out(
         city = await logged_in(web, sandbox, WANG)
         node.send(json.dumps({"issuer": f"{web.url}/oidc", "secret": secret}))
         authorize = str((await node.read())["authorize"])
-        back = await city.get(authorize)
+        back = await consent(city, await city.get(authorize))
         assert back.status_code in (302, 303), back.text
         node.send(back.headers["location"])
         result = await node.read()
@@ -80,6 +83,7 @@ async def test_openid_client_logs_in_and_is_logged_out(
         assert info["sub"] == claims["sub"] and "*" in info["id_number"]  # type: ignore[index]
         out = await city.get(str(result["end_session"]))
         assert (out.status_code, out.headers["location"]) == (303, AFTER)
+        assert (await deliver(db, settings)).sent == 1
         logout = (await node.read())["logout"]
         assert logout["sid"] == claims["sid"] and logout["sub"] == claims["sub"], logout  # type: ignore[index]
         await city.aclose()

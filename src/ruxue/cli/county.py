@@ -27,6 +27,7 @@ def add(
     post_logout_uri: list[str] = typer.Option([], help="post-logout redirect URIs"),
     backchannel_logout_uri: str = typer.Option(""),
     jwks: Path | None = typer.Option(None, help="public JWKS file, for private_key_jwt"),
+    jwks_uri: str = typer.Option("", help="or where the county publishes its JWKS"),
     full_id_number: bool = typer.Option(False, help="its role needs the full ID number"),
 ) -> None:
     """Register a county system; prints its client secret once."""
@@ -38,6 +39,7 @@ def add(
         post_logout_redirect_uris=post_logout_uri,
         backchannel_logout_uri=backchannel_logout_uri,
         jwks=json.loads(jwks.read_text()) if jwks else {},
+        jwks_uri=jwks_uri,
         full_id_number=full_id_number,
     )
 

@@ -56,6 +56,7 @@ TASK_MODULES = (
     "ruxue.elicence.tasks",
     "ruxue.exchange.tasks",
     "ruxue.notify.tasks",
+    "ruxue.provider.tasks",
     "ruxue.rating.tasks",
 )
 

@@ -1,6 +1,7 @@
 """OAuth 2.0 client credentials for county systems (RFC 6749 §4.4), with the client authenticated
 by its secret (``client_secret_basic``/``_post``) or by a signed assertion (``private_key_jwt``,
-RFC 7523 §2.2, checked against the JWKS the city registered for it).
+RFC 7523 §2.2, checked against the JWKS the city registered for it, or fetched from its registered
+``jwks_uri`` by ``jwks.py``).
 
 Written here rather than on Authlib's ``AuthorizationServer``: that server wants framework request
 adapters Authlib does not ship for Starlette, and the grant is one form post. joserfc (Authlib's
@@ -12,12 +13,15 @@ import hashlib
 import hmac
 import json
 import secrets
+from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import AccessToken, Client, UsedAssertion
@@ -53,10 +57,13 @@ async def authenticate(
     form: dict[str, str],
     authorization: str,
     audience: str,
+    fetched: tuple[str, dict[str, Any]] | None = None,
 ) -> Client:
-    """The client of a token request, authenticated one of the three ways, or ``invalid_client``."""
+    """The client of a token request, authenticated one of the three ways, or ``invalid_client``.
+    ``fetched``: the client's keys from its ``jwks_uri`` (``county/jwks.py``, before the
+    transaction)."""
     if form.get("client_assertion_type") == ASSERTION_TYPE:
-        return await _by_assertion(session, form.get("client_assertion", ""), audience)
+        return await _by_assertion(session, form.get("client_assertion", ""), audience, fetched)
     credentials = basic_credentials(authorization) or (
         form.get("client_id", ""),
         form.get("client_secret", ""),
@@ -69,9 +76,12 @@ async def authenticate(
     return client
 
 
-async def _by_assertion(session: AsyncSession, assertion: str, audience: str) -> Client:
-    client = await session.get(Client, _unverified_subject(assertion))
-    if client is None or not client.active or not client.jwks:
+async def _by_assertion(
+    session: AsyncSession, assertion: str, audience: str, fetched: tuple[str, dict[str, Any]] | None
+) -> Client:
+    client = await session.get(Client, unverified_subject(assertion))
+    jwks = client_keys(client, fetched) if client is not None else {}
+    if client is None or not client.active or not jwks:
         raise InvalidClient("客户端认证失败。")
     registry = jwt.JWTClaimsRegistry(
         leeway=30,
@@ -82,16 +92,23 @@ async def _by_assertion(session: AsyncSession, assertion: str, audience: str) ->
         jti={"essential": True},
     )
     try:
-        keys = KeySet.import_key_set(client.jwks)  # type: ignore[arg-type]
+        keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
         claims = jwt.decode(assertion, keys, registry=JWSRegistry(algorithms=ALGS)).claims
         registry.validate(claims)
     except (JoseError, ValueError, TypeError):
         raise InvalidClient("客户端断言校验失败。") from None
-    await _use_once(session, str(claims["jti"]), int(claims["exp"]))
+    await use_once(session, str(claims["jti"]), int(claims["exp"]))
     return client
 
 
-def _unverified_subject(assertion: str) -> str:
+def client_keys(client: Client, fetched: tuple[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """The JWKS registered for ``client``, or the one fetched from its ``jwks_uri`` for it."""
+    if client.jwks:
+        return dict(client.jwks)
+    return fetched[1] if fetched and fetched[0] == client.client_id else {}
+
+
+def unverified_subject(assertion: str) -> str:
     """The ``sub`` of an assertion before its signature is checked: it names the key to check with."""
     try:
         body = assertion.split(".")[1]
@@ -101,13 +118,22 @@ def _unverified_subject(assertion: str) -> str:
         raise InvalidClient("客户端断言无法解析。") from None
 
 
-async def _use_once(session: AsyncSession, jti: str, exp: int) -> None:
+async def use_once(session: AsyncSession, jti: str, exp: int) -> None:
+    """Record an assertion's ``jti`` until it expires; one seen before is a replay. The insert
+    does nothing on a conflict, so two requests with the same assertion cannot both pass."""
     now = utcnow()
     await session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < now))
-    if await session.get(UsedAssertion, jti) is not None:
+    expires = dt.datetime.fromtimestamp(exp, dt.UTC)
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    taken = (
+        insert(UsedAssertion)
+        .values(jti=jti, expires_at=expires)
+        .on_conflict_do_nothing()
+        .returning(UsedAssertion.jti)
+    )
+    if (await session.execute(taken)).first() is None:
         raise InvalidClient("客户端断言已使用过。")
-    session.add(UsedAssertion(jti=jti, expires_at=dt.datetime.fromtimestamp(exp, dt.UTC)))
-    await session.flush()
 
 
 async def issue(session: AsyncSession, client: Client) -> tuple[str, int]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Header, Request
 
-from ruxue.county import auth, relay, service
+from ruxue.county import auth, jwks, relay, service
 from ruxue.county.schemas import (
     Batch,
     CityPicture,
@@ -50,10 +50,11 @@ async def token(
         "client_assertion": client_assertion,
     }
     settings: Settings = request.app.state.settings
+    fetched = await jwks.assertion_keys(_db(request), form)  # before the transaction
     async with _db(request).write_session() as session:
         auth.check_grant(form)
         client = await auth.authenticate(
-            session, form, authorization, settings.public_url.rstrip("/") + TOKEN_PATH
+            session, form, authorization, settings.public_url.rstrip("/") + TOKEN_PATH, fetched
         )
         await auth.prune_tokens(session)
         access, ttl = await auth.issue(session, client)

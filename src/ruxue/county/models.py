@@ -20,6 +20,7 @@ class Client(Base):
     district_code: Mapped[str] = mapped_column(String(6))
     secret_hash: Mapped[str] = mapped_column(String(64), default="")  # SHA-256 of a random secret
     jwks: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)  # for private_key_jwt
+    jwks_uri: Mapped[str] = mapped_column(String(300), default="")  # or its keys fetched from here
     redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
     post_logout_redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
     backchannel_logout_uri: Mapped[str] = mapped_column(String(300), default="")

@@ -1,5 +1,6 @@
 """The administrator's page of county reporting (``/staff/county``): on the city, cases per district
-and stage and the counties gone silent; on a county, the outbox and its dead letters."""
+and stage, the counties gone silent and the back-channel logouts not delivered to them; on a
+county, the outbox and its dead letters."""
 
 import datetime as dt
 
@@ -10,7 +11,10 @@ from ruxue.county import relay, service
 from ruxue.county.rules import STAGES
 from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment.pages import render
+from ruxue.kit.db import enqueue_after_commit
 from ruxue.kit.errors import Forbidden
+from ruxue.provider import logouts
+from ruxue.provider.tasks import tell_counties
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
@@ -29,6 +33,7 @@ async def county_page(request: Request, staff: Staff | None = Depends(signed_in_
     async with request.app.state.db.read_session() as session:
         picture = await service.picture(session, silence)
         state = await relay.state(session)
+        told = await logouts.state(session)
     shown = settings.upstream_url or state.pending or state.sent or state.dead
     outbox = state if shown else None  # none on the city (or a standalone) that never reported
     return render(
@@ -39,6 +44,7 @@ async def county_page(request: Request, staff: Staff | None = Depends(signed_in_
         picture=picture,
         outbox=outbox,
         upstream=settings.upstream_url,
+        logouts=told,
     )
 
 
@@ -52,4 +58,18 @@ async def retry_page(
     async with request.app.state.db.write_session() as session:
         await relay.revive(session, row_id)
         await audit(session, staff, "county_outbox_retry", target=str(row_id))
+    return RedirectResponse("/staff/county", status_code=303)
+
+
+@router.post("/staff/county/logouts/{row_id}/retry")
+async def retry_logout(
+    request: Request, row_id: int, staff: Staff | None = Depends(signed_in_staff)
+) -> Response:
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    require(staff, "admin")
+    async with request.app.state.db.write_session() as session:
+        await logouts.revive(session, row_id)
+        await audit(session, staff, "backchannel_logout_retry", target=str(row_id))
+        enqueue_after_commit(session, tell_counties)
     return RedirectResponse("/staff/county", status_code=303)

@@ -9,7 +9,6 @@ lease ends another run sends them again and the city absorbs the duplicates (it 
 data version per case and stage). Nothing is lost whichever process dies."""
 
 import datetime as dt
-import random
 import uuid
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import OutboxRow
+from ruxue.county.rules import backoff_s
 from ruxue.county.schemas import OutboxEntry, OutboxState
 from ruxue.kit import http
 from ruxue.kit.db import Database, utcnow
@@ -26,7 +26,6 @@ from ruxue.kit.errors import NotFound
 from ruxue.settings import Settings
 
 log = structlog.get_logger("county.relay")
-BACKOFF_CAP_S = 3600.0
 
 
 @dataclass
@@ -157,9 +156,7 @@ async def _failed(
     async with db.write_session() as session:
         for row_id, attempts, _ in rows:
             dead = attempts >= settings.relay_max_attempts
-            delay = random.uniform(
-                0, min(BACKOFF_CAP_S, settings.relay_backoff_s * 2 ** (attempts - 1))
-            )
+            delay = backoff_s(attempts, settings.relay_backoff_s)
             await session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id == row_id, OutboxRow.claimed_by == relay)

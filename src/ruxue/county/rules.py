@@ -1,4 +1,8 @@
-"""Which reporting stages (申报, 受理, 办理, 办结) a trace event of a case makes. Pure."""
+"""Which reporting stages (申报, 受理, 办理, 办结) a trace event of a case makes; the backoff of
+a delivery retried (the relay's, and the provider's back-channel logouts). Pure but for the
+jitter's random draw."""
+
+import random
 
 STAGES = {"apply": "申报", "accept": "受理", "process": "办理", "done": "办结"}
 ITEM_CODE = "320500-JY-RX-001"  # 义务教育入学报名 in the city's item catalogue (configurable)
@@ -21,3 +25,12 @@ def stages_of(action: str, status: str, submitted: bool) -> list[tuple[str, str]
     if action == "withdraw" and submitted:
         return [("done", "withdrawn")]
     return []
+
+
+BACKOFF_CAP_S = 3600.0
+
+
+def backoff_s(attempts: int, base_s: float) -> float:
+    """The wait before the next try after ``attempts`` failed ones: exponential, capped at an
+    hour, with full jitter (uniform in [0, cap]) so that retries of many rows spread out."""
+    return random.uniform(0, min(BACKOFF_CAP_S, base_s * 2 ** (attempts - 1)))

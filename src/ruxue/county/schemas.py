@@ -68,6 +68,7 @@ class NewClient(BaseModel):
     post_logout_redirect_uris: list[str] = Field(default_factory=list, max_length=10)
     backchannel_logout_uri: str = Field(default="", max_length=300)
     jwks: dict[str, object] = Field(default_factory=dict)
+    jwks_uri: str = Field(default="", max_length=300, pattern=r"^(https?://\S+)?$")
     full_id_number: bool = False
 
 

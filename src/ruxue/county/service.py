@@ -4,7 +4,7 @@
 import datetime as dt
 import secrets
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import secret_hash
@@ -55,14 +55,15 @@ def _rank(column: object) -> object:
     return case(*((column == stage, i) for i, stage in enumerate(ORDER)), else_=-1)  # type: ignore[arg-type]
 
 
-async def picture(session: AsyncSession, silence: dt.timedelta) -> CityPicture:
+async def picture(session: AsyncSession, silence: dt.timedelta, district: str = "") -> CityPicture:
     """Cases per district and current stage: the city's own and the reported ones. Each case is
-    counted once, at the furthest stage it reached (a voided record, data state 0, does not count)."""
+    counted once, at the furthest stage it reached (a voided record, data state 0, does not count).
+    With ``district``, that district's part only (its row on the dashboard)."""
     counts: dict[tuple[str, str], list[int]] = {}
-    for district, stage, n in await _own(session):
-        counts.setdefault((district, stage), [0, 0])[0] += n
-    for district, stage, n in await _reported(session):
-        counts.setdefault((district, stage), [0, 0])[1] += n
+    for code, stage, n in await _own(session, district):
+        counts.setdefault((code, stage), [0, 0])[0] += n
+    for code, stage, n in await _reported(session, district):
+        counts.setdefault((code, stage), [0, 0])[1] += n
     rows = [
         Count(district_code=d, stage=s, stage_label=STAGES[s], own=o, reported=r, total=o + r)
         for (d, s), (o, r) in sorted(
@@ -70,6 +71,9 @@ async def picture(session: AsyncSession, silence: dt.timedelta) -> CityPicture:
         )
     ]
     cutoff = utcnow() - silence
+    clients = select(Client).where(Client.active)
+    if district:
+        clients = clients.where(Client.district_code == district)
     counties = [
         CountyHealth(
             client_id=c.client_id,
@@ -78,12 +82,12 @@ async def picture(session: AsyncSession, silence: dt.timedelta) -> CityPicture:
             last_report_at=c.last_report_at,
             silent=c.last_report_at is None or c.last_report_at < cutoff,
         )
-        for c in (await session.scalars(select(Client).where(Client.active))).all()
+        for c in (await session.scalars(clients.order_by(Client.client_id))).all()
     ]
     return CityPicture(counts=rows, counties=counties)
 
 
-async def _own(session: AsyncSession) -> list[tuple[str, str, int]]:
+async def _own(session: AsyncSession, district: str) -> list[tuple[str, str, int]]:
     stage = case(
         (Case.status.in_(IN_PROCESS), "process"),
         (Case.status.in_(FINISHED), "done"),
@@ -94,16 +98,19 @@ async def _own(session: AsyncSession) -> list[tuple[str, str, int]]:
         .where(Case.submitted_at.is_not(None), Case.district_code.is_not(None))
         .group_by(Case.district_code, stage)
     )
+    if district:
+        query = query.where(Case.district_code == district)
     return [(str(d), str(s), int(n)) for d, s, n in (await session.execute(query)).all()]
 
 
-async def _reported(session: AsyncSession) -> list[tuple[str, str, int]]:
+async def _reported(session: AsyncSession, district: str) -> list[tuple[str, str, int]]:
     furthest = (
         select(
             StageReport.district_code.label("district"),
             func.max(_rank(StageReport.stage)).label("rank"),
         )
         .where(StageReport.data_state == 1)
+        .where(StageReport.district_code == district if district else true())
         .group_by(StageReport.case_no, StageReport.district_code)
         .subquery()
     )

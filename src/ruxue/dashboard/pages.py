@@ -1,15 +1,20 @@
-"""The supervision dashboard page: a frame that ``static/dashboard.js`` fills from the JSON API."""
+"""The supervision dashboard page: a frame that ``static/dashboard.js`` fills from the JSON API, and
+the county picture (own + reported cases per district and stage), drawn from the page's table."""
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ruxue.county.rules import STAGES
+from ruxue.county.service import picture
 from ruxue.dashboard import repository as repo
-from ruxue.dashboard.rules import district_label
+from ruxue.dashboard.rules import CountyRow, county_chart, county_rows, district_label
 from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment.pages import render
 from ruxue.notice.issuers import ISSUERS
+from ruxue.settings import Settings
 from ruxue.staff.auth import Staff
 
 router = APIRouter(include_in_schema=False)
@@ -30,6 +35,7 @@ async def dashboard(
     if scope.level == "city":
         tables.insert(0, ("districts", "各区"))
     districts = [(c, district_label(c)) for c in ISSUERS] if staff.role in repo.CITY_ROLES else []
+    counties = await _county_rows(request, scope) if scope.level != "school" else None
     return render(
         request,
         "dashboard.html",
@@ -38,4 +44,16 @@ async def dashboard(
         tables=tables,
         districts=districts,
         query="?" + urlencode(params) if params else "",
+        counties=counties,
+        county_chart=county_chart(counties) if counties is not None else None,
+        STAGES=STAGES,
     )
+
+
+async def _county_rows(request: Request, scope: repo.Scope) -> list[CountyRow]:
+    """The city picture (``county.service.picture``, as ``/api/v1/county/picture``) by district;
+    a district's view has its own row only."""
+    settings: Settings = request.app.state.settings
+    silence = dt.timedelta(minutes=settings.county_silence_minutes)
+    async with request.app.state.db.read_session() as session:
+        return county_rows(await picture(session, silence, scope.district))

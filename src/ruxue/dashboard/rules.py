@@ -1,8 +1,12 @@
-"""Pure helpers of the dashboard: age bands, percentiles, hours, who lags behind the thresholds."""
+"""Pure helpers of the dashboard: age bands, percentiles, hours, who lags behind the thresholds,
+the county picture by district."""
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+from ruxue.county.rules import STAGES
+from ruxue.county.schemas import CityPicture, CountyHealth
 from ruxue.notice.issuers import ISSUERS
 
 BANDS = ("0-1天", "2-3天", "4-7天", "8天以上")
@@ -47,3 +51,50 @@ def lagging(row: Mapping[str, object], limits: Mapping[str, float]) -> list[str]
     if int(str(row.get("overdue", 0))) > limits["max_overdue"]:
         reasons.append(f"{row['overdue']}件差评整改逾期")
     return reasons
+
+
+@dataclass
+class CountyRow:
+    """One district of the city picture on the dashboard: cases per stage (own + reported), and
+    its county systems, the silent ones named."""
+
+    district: str
+    label: str
+    stages: dict[str, int]
+    own: int = 0
+    reported: int = 0
+    counties: list[CountyHealth] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.own + self.reported
+
+    @property
+    def silent(self) -> bool:
+        return any(c.silent for c in self.counties)
+
+
+def county_rows(picture: CityPicture) -> list[CountyRow]:
+    """The picture's counts by district, every district that has cases or a county system."""
+    codes = sorted(
+        {c.district_code for c in picture.counts} | {c.district_code for c in picture.counties}
+    )
+    rows = {d: CountyRow(d, district_label(d), dict.fromkeys(STAGES, 0)) for d in codes}
+    for count in picture.counts:
+        row = rows[count.district_code]
+        row.stages[count.stage] += count.total
+        row.own, row.reported = row.own + count.own, row.reported + count.reported
+    for county in picture.counties:
+        rows[county.district_code].counties.append(county)
+    return list(rows.values())
+
+
+def county_chart(rows: list[CountyRow]) -> dict[str, object]:
+    """The stacked bar's data: a district's label says in words when a county has gone silent."""
+    return {
+        "districts": [r.label + ("（有县区超时未上报）" if r.silent else "") for r in rows],
+        "series": [
+            {"stage": label, "data": [r.stages[stage] for r in rows]}
+            for stage, label in STAGES.items()
+        ],
+    }

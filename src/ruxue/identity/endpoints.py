@@ -62,7 +62,7 @@ async def backchannel_logout(request: Request, logout_token: str = Form("")) -> 
     async with request.app.state.db.write_session() as session:
         people = await people_of_idp_sessions(session, sid_keys, sub_keys)
         await revoke_idp(session, sid_keys, sub_keys)
-    await end_county_sessions_of(request, people)  # after the commit: the counties are told
+        await end_county_sessions_of(session, request, people)  # told after the commit
     return Response(status_code=200, headers=NO_STORE)
 
 

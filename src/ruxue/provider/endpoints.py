@@ -1,23 +1,33 @@
 """The city's OpenID Connect provider for county systems (``/oidc``): discovery, JWKS,
-authorization (code + PKCE S256, brokering the guardian's provincial login), token, userinfo,
-RP-initiated logout with back-channel logout to every county session of the person."""
+authorization (code + PKCE S256, brokering the guardian's provincial login, then the person's
+consent to what the county asks for), token, userinfo,
+RP-initiated logout with back-channel logout to every county session of the person (delivered
+and retried by ``logouts.py``)."""
 
 import secrets
 import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from authlib.oauth2 import OAuth2Error
+from authlib.oauth2 import OAuth2Error, OAuth2Request
+from authlib.oidc.core.errors import ConsentRequiredError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.county.auth import ALGS, ASSERTION_TYPE, InvalidClient, unverified_subject, use_once
+from ruxue.county.jwks import assertion_keys
+from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.kit.security import CSP, origin_of
 from ruxue.provider import keys, service
+from ruxue.provider.rules import asked, needs_consent
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
-from ruxue.sandbox.idp import oauth2_request, query_payload, subject
+from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
+from ruxue.staff.service import audit
 
 router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -53,7 +63,12 @@ async def discovery(request: Request) -> dict[str, Any]:
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": SCOPES,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt",
+        ],
+        "token_endpoint_auth_signing_alg_values_supported": ALGS,
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "name", "id_number", "phone_number", "acr", "auth_time", "sid"],
         "backchannel_logout_supported": True,
@@ -69,33 +84,123 @@ async def jwks(request: Request) -> dict[str, Any]:
 @router.get("/authorize")
 async def authorize(request: Request) -> Response:
     """The county's user is sent here; without a city login they go through the guardian's
-    provincial login first (``/auth/login``) and come back."""
+    provincial login first (``/auth/login``) and come back; then, unless an earlier consent
+    covers what the county asks for, the consent page."""
     query = request.url.query
+    provider, req = await _provider_request(request, query)
+    guardian = request.session.get("guardian")
+    user = _user(request, guardian) if guardian else None
+    try:
+        grant = provider.get_consent_grant(req, end_user=user)
+        ask = user is not None and await _must_ask(request, provider, req, user)
+        if ask and "none" in req.payload.data.get("prompt", "").split():
+            raise ConsentRequiredError(redirect_uri=grant.redirect_uri)
+    except OAuth2Error as exc:
+        return _refused(provider, req, exc)
+    if user is None:
+        return RedirectResponse(
+            "/auth/login?next=" + quote(f"/oidc/authorize?{query}", safe=""), 303
+        )
+    if ask:
+        return _consent_page(request, provider, req, query, grant.redirect_uri)
+    return await _issue(request, provider, req, grant, user)
+
+
+@router.post("/authorize")
+async def decide(request: Request) -> Response:
+    """同意 issues the code and remembers the consent; 不同意 sends the county ``access_denied``.
+    Both are audited. The authorization request is checked again as on the way in."""
+    form = await request.form()
+    query, agreed = str(form.get("request", "")), form.get("agree") == "yes"
+    guardian = request.session.get("guardian")
+    if not guardian:
+        raise Unauthorized("登录已过期，请回到县区系统重新登录。")
+    provider, req = await _provider_request(request, query)
+    user = _user(request, guardian)
+    try:
+        grant = provider.get_consent_grant(req, end_user=user)
+    except OAuth2Error as exc:
+        return _refused(provider, req, exc)
+    client = provider.clients[req.payload.client_id].row
+    scope = client_scope(provider, req)
+    answer = provider.create_authorization_response(
+        req, grant_user=user if agreed else None, grant=grant
+    )  # 不同意: Authlib's access_denied, with the state, to the county's redirect URI
+    async with _db(request).write_session() as session:
+        if agreed:
+            await service.remember_consent(session, user["sub"], client, scope)
+            await service.save_codes(session, provider.new_codes)
+        await audit(
+            session,
+            None,
+            "oidc_consent" if agreed else "oidc_consent_refused",
+            target=client.client_id,
+            person=_person(guardian),
+            scopes=scope,
+            id_number="full" if client.full_id_number else "masked",
+        )
+    return answer
+
+
+async def _provider_request(request: Request, query: str) -> tuple[CityProvider, OAuth2Request]:
+    """Authlib's server around the client the request names, and the request as it was asked."""
     payload = query_payload(query)
     async with _db(request).read_session() as session:
         clients = await service.clients(session, payload.get("client_id", ""))
     provider = CityProvider(_issuer(request), keys.current(_var(request)), clients)
-    req = oauth2_request(request, payload, f"{_issuer(request)}/authorize?{query}")
-    guardian = request.session.get("guardian")
-    try:
-        grant = provider.get_consent_grant(
-            req, end_user=_user(request, guardian) if guardian else None
-        )
-    except OAuth2Error as exc:
-        if exc.redirect_uri:  # a checked redirect URI: the county hears of it (prompt=none …)
-            return provider.handle_error_response(req, exc)
-        raise RuxueError(
-            f"登录请求无效：{exc.error} {exc.description or ''}", code=exc.error
-        ) from None
-    if not guardian:
-        return RedirectResponse(
-            "/auth/login?next=" + quote(f"/oidc/authorize?{query}", safe=""), 303
-        )
-    user = _user(request, guardian)
+    uri = f"{_issuer(request)}/authorize?{query}"
+    return provider, FormRequest("GET", uri, request.headers, payload)
+
+
+def _refused(provider: CityProvider, req: OAuth2Request, exc: OAuth2Error) -> Response:
+    if exc.redirect_uri:  # a checked redirect URI: the county hears of it (prompt=none …)
+        exc.state = req.payload.state
+        return provider.handle_error_response(req, exc)
+    raise RuxueError(f"登录请求无效：{exc.error} {exc.description or ''}", code=exc.error) from None
+
+
+def client_scope(provider: CityProvider, req: OAuth2Request) -> str:
+    """The scopes asked for that the provider knows (the others are dropped, as Authlib does)."""
+    return provider.clients[req.payload.client_id].get_allowed_scope(req.payload.scope or "")
+
+
+async def _must_ask(
+    request: Request, provider: CityProvider, req: OAuth2Request, user: dict[str, Any]
+) -> bool:
+    client = provider.clients[req.payload.client_id].row
+    async with _db(request).read_session() as session:
+        granted = await service.consent_of(session, user["sub"], client.client_id)
+    prompt = req.payload.data.get("prompt", "")
+    return needs_consent(client_scope(provider, req), prompt, granted, client.full_id_number)
+
+
+def _consent_page(
+    request: Request, provider: CityProvider, req: OAuth2Request, query: str, redirect_uri: str
+) -> Response:
+    """The consent form posts here and is answered with a redirect to the county; browsers hold
+    a form's redirects to ``form-action`` too, so this page's policy names that county's origin."""
+    client = provider.clients[req.payload.client_id].row
+    claims = asked(client_scope(provider, req), client.full_id_number)
+    page = render(request, "oidc_consent.html", client=client, claims=claims, query=query)
+    county = origin_of(redirect_uri)
+    page.headers["content-security-policy"] = CSP.replace(
+        "form-action 'self'", f"form-action 'self' {county}"
+    )
+    return page
+
+
+async def _issue(
+    request: Request, provider: CityProvider, req: OAuth2Request, grant: Any, user: dict[str, Any]
+) -> Response:
     answer = provider.create_authorization_response(req, grant_user=user, grant=grant)
     async with _db(request).write_session() as session:
         await service.save_codes(session, provider.new_codes)
     return answer
+
+
+def _person(guardian: dict[str, Any]) -> str:
+    """The guardian as the audit log names them (a blind index, never the ID number)."""
+    return "guardian:" + pii.blind_index(pii.decrypt(guardian["id"]))[:16]
 
 
 def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
@@ -117,17 +222,45 @@ def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/token")
 async def token(request: Request) -> Response:
+    """One transaction: the code consumed, Authlib's answer, the client assertion's ``jti``
+    recorded and the tokens saved. A refusal (a replayed assertion: 401) rolls it all back, so a
+    request that issues nothing does not spend the code."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     req = oauth2_request(request, form)
     client_id = form.get("client_id") or _basic_id(request.headers.get("authorization", ""))
-    async with _db(request).write_session() as session:
-        clients = await service.clients(session, client_id)
-        code = await service.consume_code(session, form.get("code", ""))
-    provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
-    answer = provider.create_token_response(req)
-    async with _db(request).write_session() as session:
-        await service.save_tokens(session, provider.new_tokens)
+    if not client_id and form.get("client_assertion_type") == ASSERTION_TYPE:
+        client_id = _assertion_subject(form.get("client_assertion", ""))
+    try:
+        fetched = await assertion_keys(_db(request), form)  # a jwks_uri: before the transaction
+        async with _db(request).write_session() as session:
+            clients = await service.clients(session, client_id)
+            code = await service.consume_code(session, form.get("code", ""))
+            provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
+            provider.fetched_keys = fetched
+            answer = provider.create_token_response(req)
+            if not provider.new_tokens:
+                raise _Refused(answer)
+            for jti, exp in provider.assertions:
+                await use_once(session, jti, exp)
+            await service.save_tokens(session, provider.new_tokens)
+    except _Refused as refused:
+        return refused.answer
+    except InvalidClient as exc:
+        body = {"error": "invalid_client", "error_description": exc.message}
+        return JSONResponse(body, status_code=401, headers=NO_STORE)
     return answer
+
+
+class _Refused(Exception):
+    def __init__(self, answer: Response) -> None:
+        self.answer = answer
+
+
+def _assertion_subject(assertion: str) -> str:
+    try:
+        return unverified_subject(assertion)
+    except InvalidClient:
+        return ""
 
 
 def _basic_id(header: str) -> str:
@@ -176,7 +309,8 @@ async def logout(request: Request) -> Response:
 
 
 async def end_county_sessions(request: Request) -> int:
-    """The guardian logs out of the city: every county session they opened through it ends too."""
+    """The guardian logs out of the city: every county session they opened through it ends too
+    (the counties are told after the commit, ``logouts.py``)."""
     guardian = request.session.get("guardian")
     if not guardian:
         return 0
@@ -185,20 +319,18 @@ async def end_county_sessions(request: Request) -> int:
     )
 
 
-async def end_county_sessions_of(request: Request, people: list[str]) -> int:
-    """The provincial provider logged these guardians (encrypted ID numbers) out of the city."""
+async def end_county_sessions_of(session: AsyncSession, request: Request, people: list[str]) -> int:
+    """The provincial provider logged these guardians (encrypted ID numbers) out of the city: their
+    county sessions end in the same transaction."""
     issuer, ended = _issuer(request), 0
     for person in people:
-        ended += await _end_county_sessions(request, subject(issuer, pii.decrypt(person)))
+        ended += await service.end_sessions(session, subject(issuer, pii.decrypt(person)))
     return ended
 
 
 async def _end_county_sessions(request: Request, sub: str) -> int:
     async with _db(request).write_session() as session:
-        counties = await service.end_sessions(session, sub)
-    if not counties:
-        return 0
-    return await service.tell_counties(keys.current(_var(request)), _issuer(request), sub, counties)
+        return await service.end_sessions(session, sub)
 
 
 async def _post_logout_target(

@@ -1,10 +1,10 @@
 """The provider's state, in the database so that every ``ruxue serve`` process shares it:
 authorization codes (single use), access tokens (as hashes) and which county holds a session of
-which person (for back-channel logout)."""
+which person (for back-channel logout), the consents people gave, and the logouts still to tell."""
 
 import datetime as dt
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
@@ -44,3 +44,37 @@ class CountySession(Base):
     subject: Mapped[str] = mapped_column(String(64), index=True)
     client_id: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Consent(Base):
+    """What a person agreed a county client may have: the scopes (the union of every grant) and
+    whether the client then got the ID number in full. Asked again when a login asks for more."""
+
+    __tablename__ = "provider_consent"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    scopes: Mapped[str] = mapped_column(String(200))
+    full_id_number: Mapped[bool] = mapped_column(default=False)
+    granted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LogoutDelivery(Base):
+    """A back-channel logout still to be told to a county, written in the transaction that ended
+    its session; a job sends it after the commit and retries with backoff until
+    ``RUXUE_BACKCHANNEL_MAX_ATTEMPTS``, after which it is dead (shown on ``/staff/county``)."""
+
+    __tablename__ = "provider_logout"
+    __table_args__ = (Index("ix_provider_logout_pending", "sent_at", "dead_at", "next_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(80))
+    sid: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    dead_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str] = mapped_column(String(300), default="")

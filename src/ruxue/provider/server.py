@@ -5,7 +5,7 @@ request first reads what the grant will ask for (the client; at the token endpoi
 already consumed by ``DELETE … RETURNING`` so it is single use under concurrency), runs Authlib's
 protocol code on those, and afterwards writes what the grant produced (new codes, tokens). Authlib
 does the protocol: response types, redirect URI checks, PKCE S256, nonce, client authentication
-at the token endpoint, the ID token (``authlib.oidc.core``). The shape is the sandbox provider's
+at the token endpoint (secret or ``private_key_jwt``), the ID token (``authlib.oidc.core``). The shape is the sandbox provider's
 (``sandbox/idp.py``)."""
 
 import datetime as dt
@@ -15,15 +15,16 @@ from typing import Any, ClassVar
 
 from authlib.common.security import generate_token
 from authlib.oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Request
+from authlib.oauth2.rfc6749 import ClientMixin, InvalidClientError, OAuth2Request
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from joserfc.jwk import RSAKey
+from joserfc.jwk import KeySet, RSAKey
 from starlette.responses import JSONResponse, Response
 
-from ruxue.county.auth import secret_hash
+from ruxue.county.auth import client_keys, secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
 from ruxue.person.rules import mask_id_number
@@ -54,7 +55,11 @@ class CountyClient(ClientMixin):
         return secrets.compare_digest(self.row.secret_hash, secret_hash(client_secret))
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method in ("client_secret_basic", "client_secret_post")
+        if method == "private_key_jwt":
+            return bool(self.row.jwks or self.row.jwks_uri)
+        return method in ("client_secret_basic", "client_secret_post") and bool(
+            self.row.secret_hash
+        )
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"
@@ -106,11 +111,14 @@ class CityProvider(AuthorizationServer):
         self.code = code  # the one this token request consumed
         self.new_codes: list[Code] = []
         self.new_tokens: list[tuple[dict[str, Any], OAuth2Request]] = []
+        self.assertions: list[tuple[str, int]] = []  # (jti, exp) of client assertions checked
+        self.fetched_keys: tuple[str, dict[str, Any]] | None = None  # a client's, by jwks_uri
         self.register_grant(CodeGrant, [S256Only(required=True), OpenID(self)])
         self.register_token_generator(
             "default",
             BearerTokenGenerator(lambda *a, **k: generate_token(42), None, lambda *a: TOKEN_TTL_S),
         )
+        self.register_client_auth_method(PrivateKeyJWT.CLIENT_AUTH_METHOD, PrivateKeyJWT(self))
 
     def query_client(self, client_id: str) -> CountyClient | None:
         return self.clients.get(client_id)
@@ -119,6 +127,8 @@ class CityProvider(AuthorizationServer):
         self.new_tokens.append((token, request))
 
     def handle_response(self, status: int, body: Any, headers: Any) -> Response:
+        if isinstance(body, dict) and body.get("error") == "invalid_client":
+            status = 401  # whichever way the client authenticated (RFC 6749 §5.2 allows it)
         if isinstance(body, dict):
             return JSONResponse(body, status_code=status, headers=dict(headers))
         return Response(body, status_code=status, headers=dict(headers))
@@ -132,8 +142,39 @@ class CityProvider(AuthorizationServer):
         raise TypeError("build requests with sandbox.idp.oauth2_request()")
 
 
+class PrivateKeyJWT(JWTBearerClientAssertion):
+    """``private_key_jwt`` (RFC 7523 §2.2) checked by Authlib against the JWKS registered for the
+    client (``ruxue clients add --jwks``) or fetched from its ``--jwks-uri`` before the
+    transaction (``county/jwks.py``), as the case-report API checks it (``county/auth.py``).
+    A ``jti`` is only noted here: the token request records it in its transaction
+    (``county.auth.use_once``), where a replay is refused."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self, provider: CityProvider) -> None:
+        super().__init__(leeway=30)
+        self.provider = provider
+
+    def get_audiences(self) -> list[str]:
+        return [f"{self.provider.issuer}/token", self.provider.issuer]
+
+    def validate_jti(self, claims: Any, jti: str) -> bool:
+        self.provider.assertions.append((str(jti), int(claims["exp"])))
+        return True
+
+    def resolve_client_public_key(self, client: CountyClient) -> KeySet:
+        jwks = client_keys(client.row, self.provider.fetched_keys)
+        if not jwks:
+            raise InvalidClientError(description="no JWKS registered for this client")
+        return KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+
+
 class CodeGrant(AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+    ]
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         data = request.payload.data

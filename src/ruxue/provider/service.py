@@ -1,32 +1,34 @@
 """The provider's reads and writes around Authlib: clients, codes consumed once, tokens, the county
-sessions of a person, and the back-channel logout tokens sent to them."""
+sessions of a person (ended with the logouts to deliver), the consents people gave."""
 
-import asyncio
 import datetime as dt
 import json
-import secrets
-import time
 from typing import Any
 
-import structlog
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import secret_hash
 from ruxue.county.models import Client
-from ruxue.kit import http, pii
-from ruxue.kit.db import utcnow
+from ruxue.kit import pii
+from ruxue.kit.db import enqueue_after_commit, locked_row, utcnow
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.sessions import WebSession
-from ruxue.provider.models import AuthorizationCode, CountySession, ProviderToken
+from ruxue.provider import rules
+from ruxue.provider.models import (
+    AuthorizationCode,
+    Consent,
+    CountySession,
+    LogoutDelivery,
+    ProviderToken,
+)
 from ruxue.provider.server import TOKEN_TTL_S, Code
+from ruxue.provider.tasks import tell_counties
 
-log = structlog.get_logger("provider")
 COLUMNS = [c.key for c in AuthorizationCode.__table__.c]
-EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
 async def clients(session: AsyncSession, client_id: str) -> list[Client]:
@@ -84,55 +86,25 @@ def check_hint(id_token: str, keys: dict[str, Any], issuer: str) -> dict[str, An
     return claims
 
 
-async def end_sessions(session: AsyncSession, subject: str) -> list[tuple[Client, str]]:
-    """Delete every county session of the person; the (client, sid) pairs to tell."""
+async def end_sessions(session: AsyncSession, subject: str) -> int:
+    """Delete every county session of the person and, in the same transaction, a logout to deliver
+    for each (county, city session) with a back-channel logout URI; sent after the commit."""
     rows = (
         await session.scalars(
             delete(CountySession).where(CountySession.subject == subject).returning(CountySession)
         )
     ).all()
-    told: dict[tuple[str, str], Client] = {}
+    told: set[tuple[str, str]] = set()
     for row in rows:
         client = await session.get(Client, row.client_id)
         if client is not None and client.backchannel_logout_uri:
-            told[(row.client_id, row.sid)] = client
-    return [(client, sid) for (_, sid), client in told.items()]
-
-
-def logout_token(key: RSAKey, issuer: str, client_id: str, subject: str, sid: str) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": issuer,
-        "aud": client_id,
-        "iat": now,
-        "exp": now + 120,
-        "jti": secrets.token_urlsafe(16),
-        "sub": subject,
-        "sid": sid,
-        "events": {EVENT: {}},
-    }
-    return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"}, claims, key)
-
-
-async def tell_counties(
-    key: RSAKey, issuer: str, subject: str, targets: list[tuple[Client, str]]
-) -> int:
-    """Post a logout token to each county (after the commit; never inside a transaction)."""
-    async with http.client(timeout=5) as client:
-
-        async def one(target: Client, sid: str) -> bool:
-            token = logout_token(key, issuer, target.client_id, subject, sid)
-            try:
-                answer = await client.post(
-                    target.backchannel_logout_uri, data={"logout_token": token}
-                )
-            except Exception as exc:  # a county that is down misses this logout; it is logged
-                log.warning("back-channel logout failed", client=target.client_id, error=str(exc))
-                return False
-            return answer.status_code == 200
-
-        results = await asyncio.gather(*(one(c, sid) for c, sid in targets))
-    return sum(results)
+            told.add((row.client_id, row.sid))
+    for client_id, sid in sorted(told):
+        session.add(LogoutDelivery(client_id=client_id, sid=sid, subject=subject))
+    if told:
+        await session.flush()
+        enqueue_after_commit(session, tell_counties)
+    return len(told)
 
 
 async def people_of_idp_sessions(
@@ -147,3 +119,22 @@ async def people_of_idp_sessions(
     rows = (await session.scalars(select(WebSession).where(column.in_(keys)))).all()
     found = (json.loads(pii.decrypt(r.data_enc)).get("guardian") for r in rows)
     return sorted({str(g["id"]) for g in found if g})
+
+
+async def consent_of(
+    session: AsyncSession, subject: str, client_id: str
+) -> tuple[str, bool] | None:
+    """The scopes this person agreed to give this client, and whether in full, if ever."""
+    row = await session.get(Consent, (subject, client_id))
+    return (row.scopes, row.full_id_number) if row is not None else None
+
+
+async def remember_consent(session: AsyncSession, subject: str, client: Client, scope: str) -> None:
+    """Agreed: the consent grows by ``scope`` (one row per person and client, locked: two tabs
+    agreeing at once do not collide)."""
+    key = {"subject": subject, "client_id": client.client_id}
+    row = await locked_row(session, Consent, key, {"scopes": "", "full_id_number": False})
+    row.scopes = rules.merged(scope, (row.scopes, row.full_id_number))
+    row.full_id_number = client.full_id_number
+    row.granted_at = utcnow()
+    await session.flush()

@@ -123,10 +123,25 @@
     });
   }
 
+  // the county picture: its figures are in the page's table; the chart draws the same numbers
+  function counties() {
+    const el = document.getElementById("chart-counties");
+    if (!el) return;
+    const d = JSON.parse(el.dataset.chart);
+    chart("chart-counties").setOption({
+      aria: { enabled: true, decal: { show: true } }, tooltip: { trigger: "axis" }, legend: { top: 0 },
+      grid: { left: 50, right: 20, top: 30, bottom: 60 },
+      xAxis: { type: "category", data: d.districts, axisLabel: { rotate: 20, fontSize: 10 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: d.series.map((s) => ({ name: s.stage, type: "bar", stack: "stage", data: s.data })),
+    });
+  }
+
   const period = (p) => api("applications", "period=" + p).then(applications);
   document.getElementById("by-hour").addEventListener("click", (e) => { e.preventDefault(); period("hour"); });
   document.getElementById("by-day").addEventListener("click", (e) => { e.preventDefault(); period("day"); });
   const unitTable = query.includes("district=") || document.getElementById("table-districts") === null ? "schools" : "districts";
+  counties();
   Promise.all([
     api("summary").then(kpis),
     period("day"),

@@ -1,0 +1,48 @@
+"""What a county is asking for, as the person reads it on the consent page, and when to ask."""
+
+from dataclasses import dataclass
+
+# scope -> the claims it releases (userinfo, ``server.user_claims``), in the page's words
+CLAIMS = {
+    "openid": ("sub", "平台内的用户标识（不含身份证号）"),
+    "profile": ("name", "姓名"),
+    "idcard": ("id_number", "身份证号"),
+    "phone": ("phone_number", "手机号码"),
+}
+
+
+@dataclass(frozen=True)
+class Asked:
+    claim: str
+    label: str
+    how: str  # 完整 / 部分隐藏
+
+
+def asked(scope: str, full_id_number: bool) -> list[Asked]:
+    """The claims ``scope`` releases to a client, the ID number masked unless its role needs it."""
+    found = []
+    for name in scope.split():
+        if name not in CLAIMS:
+            continue
+        claim, label = CLAIMS[name]
+        masked = claim == "id_number" and not full_id_number
+        found.append(Asked(claim, label, "部分隐藏（仅显示前6位和后4位）" if masked else "完整"))
+    return found
+
+
+def needs_consent(
+    scope: str, prompt: str, granted: tuple[str, bool] | None, full_id_number: bool
+) -> bool:
+    """Ask unless an earlier consent covers these scopes with the ID number shown the same way
+    or less; ``prompt=consent`` always asks."""
+    if "consent" in prompt.split() or granted is None:
+        return True
+    scopes, full_then = granted
+    more_id = "idcard" in scope.split() and full_id_number and not full_then
+    return not set(scope.split()) <= set(scopes.split()) or more_id
+
+
+def merged(scope: str, granted: tuple[str, bool] | None) -> str:
+    """The scopes a consent covers after agreeing to ``scope``: the earlier ones stay granted."""
+    before = granted[0].split() if granted else []
+    return " ".join(sorted(set(before) | set(scope.split())))

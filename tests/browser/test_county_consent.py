@@ -1,0 +1,60 @@
+"""A county's login in Debian's Chromium: the person, logged in at the city, clicks 同意 on the
+provider's consent page and the browser lands on the county's redirect URI with the code; the
+page's CSP lets this one form lead to that county (``form-action`` covers a form's redirects)."""
+
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from playwright.async_api import async_playwright
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from ruxue.kit.db import Database
+from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark  # noqa: F401
+from tests.county.helpers import register
+from tests.enrollment.test_assess import WANG
+from tests.helpers import ServerThread
+from tests.web.session import logged_in
+
+
+async def callback(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("county callback")
+
+
+async def test_agreeing_in_a_browser_reaches_the_county(
+    web: ServerThread, sandbox: ServerThread, db: Database
+) -> None:
+    with ServerThread(Starlette(routes=[Route("/callback", callback)])) as county:
+        redirect = f"{county.url}/callback"
+        await register(db, "changshu", "320581", redirect_uris=[redirect])
+        city = await logged_in(web, sandbox, WANG)
+        query = {
+            "client_id": "changshu",
+            "response_type": "code",
+            "redirect_uri": redirect,
+            "scope": "openid profile",
+            "state": "s-1",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            context = await browser.new_context(locale="zh-CN")
+            await context.add_cookies(
+                [{"name": c.name, "value": c.value or "", "url": web.url} for c in city.cookies.jar]
+            )
+            page = await context.new_page()
+            refused: list[str] = []
+            page.on(
+                "console",
+                lambda m: refused.append(m.text) if "Content Security" in m.text else None,
+            )
+            await page.goto(f"{web.url}/oidc/authorize?{urlencode(query)}")
+            await page.click("#consent-agree")
+            await page.wait_for_url(f"{redirect}?*")
+            assert await page.inner_text("body") == "county callback" and refused == []
+            back = parse_qs(urlsplit(page.url).query)
+            assert back["state"] == ["s-1"] and back["code"]
+            await browser.close()
+        await city.aclose()

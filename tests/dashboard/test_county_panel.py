@@ -1,0 +1,111 @@
+"""The city dashboard draws the county picture: per district and stage, the figures in the page's
+table and in its chart are those of ``/api/v1/county/picture`` (the same service function); a
+silent county is named in words; a district's view has its own row only; a school's has none."""
+
+import json
+from typing import Any
+
+import httpx
+import lxml.html
+
+from ruxue.county.demo import step
+from ruxue.county.rules import STAGES
+from ruxue.kit.db import Database
+from tests.county.helpers import register, report, token
+from tests.helpers import ServerThread
+from tests.staff.helpers import make_staff, staff_client
+
+
+async def county_reports(web: ServerThread, db: Database) -> None:
+    async with db.write_session() as session:
+        await step(session, "SZ-2026-000021", 1, 0)  # the city's own case in 320506, 办结
+        await step(session, "SZ-2026-000022", 1, 2)  # and one in manual review (办理)
+    for client_id, district, cases in (("wuzhong", "320506", 2), ("kunshan", "320583", 3)):
+        secret = await register(db, client_id, district)
+        batch = [report(f"{client_id}-{i}", "apply", 1, district) for i in range(cases)]
+        batch.append(report(f"{client_id}-0", "accept", 1, district))
+        async with httpx.AsyncClient(base_url=web.url) as county:
+            auth = await token(county, client_id, secret)
+            sent = await county.post(
+                "/api/v1/county/reports", json={"reports": batch}, headers=auth
+            )
+            assert sent.status_code == 200, sent.text
+    await register(db, "wujiang", "320509")  # never reports: silent
+
+
+def panel(
+    page: httpx.Response,
+) -> tuple[dict[str, dict[str, int]], dict[str, str], dict[str, Any]]:
+    """The table's figures per district, the words beside each county system, the chart's data."""
+    assert page.status_code == 200, page.text[:300]
+    doc = lxml.html.fromstring(page.text)
+    figures, words = {}, {}
+    for row in doc.xpath('//table[@id="table-counties"]//tr[@data-district]'):
+        cells = {
+            td.get("data-stage") or td.get("data-col"): int(td.text_content())
+            for td in row.xpath("td[@data-stage or @data-col]")
+        }
+        figures[row.get("data-district")] = cells
+        for county in row.xpath(".//div[@data-client]"):
+            words[county.get("data-client")] = county.text_content()
+    chart = json.loads(doc.xpath('//*[@id="chart-counties"]')[0].get("data-chart"))
+    return figures, words, chart
+
+
+def expected(picture: dict[str, list[dict[str, object]]]) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    for c in picture["counts"]:
+        row = rows.setdefault(
+            str(c["district_code"]), dict.fromkeys([*STAGES, "total", "own", "reported"], 0)
+        )
+        row[str(c["stage"])] += int(c["total"])  # type: ignore[call-overload]
+        for key in ("total", "own", "reported"):
+            row[key] += int(c[key])  # type: ignore[call-overload]
+    for c in picture["counties"]:
+        rows.setdefault(
+            str(c["district_code"]), dict.fromkeys([*STAGES, "total", "own", "reported"], 0)
+        )
+    return rows
+
+
+async def test_the_dashboard_shows_the_county_picture(web: ServerThread, db: Database) -> None:
+    await county_reports(web, db)
+    admin = await staff_client(web, "city", await make_staff(db, "city", "admin"))
+    picture = (await admin.get("/api/v1/county/picture")).json()
+    figures, words, chart = panel(await admin.get("/staff/dashboard"))
+    assert figures == expected(picture)
+    assert figures["320506"]["total"] == 4 and figures["320583"]["reported"] == 3  # not vacuous
+    assert "超时未上报" in words["wujiang"] and "从未上报" in words["wujiang"]
+    assert "超时未上报" not in words["kunshan"] and words["kunshan"].startswith(
+        "320583 县区系统：正常"
+    )
+    districts = sorted(figures)
+    assert [s["stage"] for s in chart["series"]] == list(STAGES.values())
+    for series, stage in zip(chart["series"], STAGES, strict=True):
+        assert series["data"] == [figures[d][stage] for d in districts]
+    assert [label.endswith("（有县区超时未上报）") for label in chart["districts"]] == [
+        d == "320509" for d in districts
+    ]
+    await admin.aclose()
+
+
+async def test_a_district_sees_its_own_row_and_a_school_none(
+    web: ServerThread, db: Database
+) -> None:
+    await county_reports(web, db)
+    reviewer = await staff_client(
+        web, "ks-rev", await make_staff(db, "ks-rev", "reviewer", district="320583")
+    )
+    admin = await staff_client(web, "city", await make_staff(db, "city", "admin"))
+    figures, words, _ = panel(await reviewer.get("/staff/dashboard"))
+    city, _, _ = panel(await admin.get("/staff/dashboard"))
+    assert figures == {"320583": city["320583"]} and list(words) == ["kunshan"]
+    desk = await staff_client(
+        web,
+        "gs-desk",
+        await make_staff(db, "gs-desk", "desk", school="3205080101", district="320508"),
+    )
+    page = await desk.get("/staff/dashboard")
+    assert page.status_code == 200 and 'id="county-panel"' not in page.text
+    for client in (reviewer, admin, desk):
+        await client.aclose()

@@ -1,0 +1,132 @@
+"""The person's consent at the provider: the page names the county and each claim (the ID number
+masked or in full by the client's role); 不同意 sends the county ``access_denied`` with its state;
+a consent is remembered per person and client until the scopes grow or ``prompt=consent``; a
+login that needs consent with ``prompt=none`` gets ``consent_required``; every answer is audited."""
+
+import re
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import select
+
+from ruxue.county.models import Client
+from ruxue.kit.db import Database
+from ruxue.staff.models import AuditEntry
+from ruxue.web.mode import ELDER_COOKIE
+from tests.county.helpers import register
+from tests.enrollment.test_assess import WANG
+from tests.helpers import ServerThread
+from tests.provider.conftest import consent
+from tests.web.session import logged_in
+
+REDIRECT = "http://127.0.0.1:9/changshu/callback"
+
+
+def authorize(scope: str, **extra: str) -> dict[str, str]:
+    return {
+        "client_id": "changshu",
+        "response_type": "code",
+        "redirect_uri": REDIRECT,
+        "scope": scope,
+        "state": secrets.token_urlsafe(8),
+        "nonce": "n",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    } | extra
+
+
+def back_to_county(answer: httpx.Response) -> dict[str, list[str]]:
+    assert answer.status_code in (302, 303), (answer.status_code, answer.text[:300])
+    location = answer.headers["location"]
+    assert location.startswith(REDIRECT), location
+    query = parse_qs(urlsplit(location).query)
+    query.pop("error_description", None)
+    return query
+
+
+async def actions(db: Database) -> list[tuple[str, str, object]]:
+    async with db.read_session() as session:
+        rows = (await session.scalars(select(AuditEntry).order_by(AuditEntry.seq))).all()
+    return [(r.action, r.target, r.detail.get("scopes")) for r in rows if "consent" in r.action]
+
+
+async def test_consent_is_asked_remembered_and_asked_again(
+    web: ServerThread, sandbox: ServerThread, db: Database
+) -> None:
+    await register(db, "changshu", "320581", redirect_uris=[REDIRECT])
+    city = await logged_in(web, sandbox, WANG)
+
+    params = authorize("openid profile idcard")
+    page = await city.get("/oidc/authorize", params=params)
+    assert page.status_code == 200 and page.text.count("<h1") == 1
+    assert "320581 县区系统" in page.text and 'name="csrf_token"' in page.text
+    rows = dict(re.findall(r'data-claim="(\w+)"><td>[^<]+</td><td>([^<]+)</td>', page.text))
+    assert rows == {"sub": "完整", "name": "完整", "id_number": "部分隐藏（仅显示前6位和后4位）"}
+
+    refused = back_to_county(await consent(city, page, agree=False))
+    assert refused == {"error": ["access_denied"], "state": [params["state"]]}
+
+    agreed = back_to_county(await consent(city, await city.get("/oidc/authorize", params=params)))
+    assert agreed["code"] and agreed["state"] == [params["state"]]
+
+    again = authorize("openid profile")  # fewer scopes than agreed to: not asked
+    assert back_to_county(await city.get("/oidc/authorize", params=again))["code"]
+    same = authorize("openid idcard profile")
+    assert back_to_county(await city.get("/oidc/authorize", params=same))["code"]
+
+    more = authorize("openid profile idcard phone")  # the scopes grow: asked again
+    silent = back_to_county(await city.get("/oidc/authorize", params=more | {"prompt": "none"}))
+    assert silent == {"error": ["consent_required"], "state": [more["state"]]}
+    page = await city.get("/oidc/authorize", params=more)
+    assert 'data-claim="phone_number"' in page.text
+    assert back_to_county(await consent(city, page))["code"]
+
+    forced = await city.get("/oidc/authorize", params=authorize("openid", prompt="consent"))
+    assert 'id="oidc-consent"' in forced.text and 'class="elder"' not in forced.text
+    city.cookies.set(ELDER_COOKIE, "1")  # 长辈版: the same page, in the larger layout
+    elder = await city.get("/oidc/authorize", params=authorize("openid", prompt="consent"))
+    assert 'id="oidc-consent"' in elder.text and '<html lang="zh-CN" class="elder">' in elder.text
+    assert await actions(db) == [
+        ("oidc_consent_refused", "changshu", "openid profile idcard"),
+        ("oidc_consent", "changshu", "openid profile idcard"),
+        ("oidc_consent", "changshu", "openid profile idcard phone"),
+    ]
+    await city.aclose()
+
+
+async def test_a_client_with_the_full_number_says_so_and_is_asked_again(
+    web: ServerThread, sandbox: ServerThread, db: Database
+) -> None:
+    await register(db, "changshu", "320581", redirect_uris=[REDIRECT])
+    city = await logged_in(web, sandbox, WANG)
+    assert back_to_county(
+        await consent(city, await city.get("/oidc/authorize", params=authorize("openid idcard")))
+    )["code"]
+    assert back_to_county(await city.get("/oidc/authorize", params=authorize("openid idcard")))[
+        "code"
+    ]
+    async with db.write_session() as session:  # its role now needs the full number
+        (await session.get(Client, "changshu")).full_id_number = True  # type: ignore[union-attr]
+    page = await city.get("/oidc/authorize", params=authorize("openid idcard"))
+    assert 'data-claim="id_number"><td>身份证号</td><td>完整</td>' in page.text
+    assert back_to_county(await consent(city, page))["code"]
+    assert back_to_county(await city.get("/oidc/authorize", params=authorize("openid idcard")))[
+        "code"
+    ]
+    await city.aclose()
+
+
+async def test_the_consent_post_checks_the_request_again(
+    web: ServerThread, sandbox: ServerThread, db: Database
+) -> None:
+    await register(db, "changshu", "320581", redirect_uris=[REDIRECT])
+    city = await logged_in(web, sandbox, WANG)
+    page = await city.get("/oidc/authorize", params=authorize("openid"))
+    forged = page.text.replace("changshu%2Fcallback", "evil.example%2Fcb")
+    answer = await consent(city, httpx.Response(200, text=forged))
+    assert answer.status_code == 400 and "evil" not in answer.headers.get("location", "")
+    async with httpx.AsyncClient(base_url=web.url) as stranger:  # no city login
+        fields = {"request": "client_id=changshu", "agree": "yes"}
+        assert (await stranger.post("/oidc/authorize", data=fields)).status_code == 401
+    await city.aclose()
