@@ -2,7 +2,7 @@
 the look-up of a child's case (the partial unique index does not serve it)
 
 Revision ID: 3e49c5c0ca3f
-Revises: 5ed9d53ecff4
+Revises: f15287ecf1c0
 Create Date: 2026-11-30 00:47:24.654756
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3e49c5c0ca3f"
-down_revision: str | None = "5ed9d53ecff4"
+down_revision: str | None = "f15287ecf1c0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
