@@ -105,10 +105,13 @@ def step_table(samples: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     out = {}
     for name, values in sorted(samples.items()):
         ordered = sorted(values)
-        out[name] = {"n": len(ordered), "p50_ms": round(percentile(ordered, 50), 1),
-                     "p95_ms": round(percentile(ordered, 95), 1),
-                     "p99_ms": round(percentile(ordered, 99), 1),
-                     "max_ms": round(ordered[-1], 1) if ordered else 0.0}  # fmt: skip
+        out[name] = {
+            "n": len(ordered),
+            "p50_ms": round(percentile(ordered, 50), 1),
+            "p95_ms": round(percentile(ordered, 95), 1),
+            "p99_ms": round(percentile(ordered, 99), 1),
+            "max_ms": round(ordered[-1], 1) if ordered else 0.0,
+        }
     return out
 
 
@@ -145,7 +148,9 @@ class Guardian:
             raise StepFailed(name, f"http {status}", body[:200].decode("utf-8", "replace"))
         return status, json.loads(body) if kind == "application/json" else body
 
-    async def sandbox(self, method: str, path: str | URL, **kw: Any) -> tuple[int, str, dict[str, str]]:
+    async def sandbox(
+        self, method: str, path: str | URL, **kw: Any
+    ) -> tuple[int, str, dict[str, str]]:
         self.run.stats.sandbox_requests += 1
         try:
             async with self.run.sandbox.request(
@@ -204,20 +209,32 @@ class Guardian:
         started = time.perf_counter()
         await self.login()
         body = {"segment": "primary", "child_id_number": child, "consent": True}
-        status, case = await self.step("1-consent+fetch", "POST", "/api/v1/cases", json=body)
+        _, case = await self.step("1-consent+fetch", "POST", "/api/v1/cases", json=body)
         no = case["case_no"]
         if spouse:
-            _, sent = await self.step("2-spouse-code", "POST", f"/api/v1/cases/{no}/spouse/code",
-                                      json={"spouse_id_number": spouse})  # fmt: skip
+            _, sent = await self.step(
+                "2-spouse-code",
+                "POST",
+                f"/api/v1/cases/{no}/spouse/code",
+                json={"spouse_id_number": spouse},
+            )
             code = await self.sms_code(phone_of(spouse))
-            await self.step("2-spouse-verify", "POST", f"/api/v1/cases/{no}/spouse",
-                            json={"spouse_id_number": spouse, "txn": sent["txn"], "code": code})  # fmt: skip
+            await self.step(
+                "2-spouse-verify",
+                "POST",
+                f"/api/v1/cases/{no}/spouse",
+                json={"spouse_id_number": spouse, "txn": sent["txn"], "code": code},
+            )
         else:
             await self.step("2-single-parent", "POST", f"/api/v1/cases/{no}/single-parent")
         await self.step("3-checks", "POST", f"/api/v1/cases/{no}/checks")
         _, homes = await self.step("4-residences", "GET", f"/api/v1/cases/{no}/residences")
-        await self.step("4-choose", "POST", f"/api/v1/cases/{no}/residence",
-                        json={"cert_no": homes.get("suggested")})  # fmt: skip
+        await self.step(
+            "4-choose",
+            "POST",
+            f"/api/v1/cases/{no}/residence",
+            json={"cert_no": homes.get("suggested")},
+        )
         await self.step("5-materials", "POST", f"/api/v1/cases/{no}/materials/done")
         _, done = await self.step("6-submit", "POST", f"/api/v1/cases/{no}/submit")
         self.run.stats.samples["whole-to-submit"].append((time.perf_counter() - started) * 1000)
@@ -354,8 +371,12 @@ async def ceiling(app_url: str, connections: int, seconds: float) -> dict[str, A
         started = time.perf_counter()
         await asyncio.gather(*(hammer() for _ in range(connections)))
         wall = time.perf_counter() - started
-    return {"seconds": round(wall, 1), "connections": connections,
-            "requests_per_s": round(count / wall, 1), "errors": errors}  # fmt: skip
+    return {
+        "seconds": round(wall, 1),
+        "connections": connections,
+        "requests_per_s": round(count / wall, 1),
+        "errors": errors,
+    }
 
 
 # --- the queues ------------------------------------------------------------------------------------
@@ -406,10 +427,15 @@ async def sample(run: Run, depths: Depths, every: float, series: list[dict[str, 
     while True:
         await asyncio.sleep(every)
         now, cpu, s = time.perf_counter(), cpu_seconds(), run.stats
-        point = {"t": round(now - t0, 1), "started": s.started, "completed": s.completed,
-                 "failed": s.failed, "in_flight": s.in_flight,
-                 "app_requests_per_s": round((s.app_requests - last_requests) / (now - last_t), 1),
-                 "loadgen_cpu": round((cpu - last_cpu) / (now - last_t), 2)}  # fmt: skip
+        point: dict[str, Any] = {
+            "t": round(now - t0, 1),
+            "started": s.started,
+            "completed": s.completed,
+            "failed": s.failed,
+            "in_flight": s.in_flight,
+            "app_requests_per_s": round((s.app_requests - last_requests) / (now - last_t), 1),
+            "loadgen_cpu": round((cpu - last_cpu) / (now - last_t), 2),
+        }
         try:
             point.update(await depths.read())
         except Exception as exc:  # a sample lost is reported, the run goes on
@@ -428,12 +454,14 @@ async def drain(depths: Depths, within: float, every: float) -> dict[str, Any]:
             break
         await asyncio.sleep(every)
         state = await depths.read()
-    return {"drained": not state.get("archive_unfiled") and not state.get("outbox_unsent"),
-            "drain_s": round(time.perf_counter() - started, 1),
-            "decided": state.get("decided", 0),
-            "decided_without_package": state.get("archive_unfiled", 0),
-            "outbox_unsent": state.get("outbox_unsent", 0),
-            "outbox_dead": state.get("outbox_dead", 0)}  # fmt: skip
+    return {
+        "drained": not state.get("archive_unfiled") and not state.get("outbox_unsent"),
+        "drain_s": round(time.perf_counter() - started, 1),
+        "decided": state.get("decided", 0),
+        "decided_without_package": state.get("archive_unfiled", 0),
+        "outbox_unsent": state.get("outbox_unsent", 0),
+        "outbox_dead": state.get("outbox_dead", 0),
+    }
 
 
 async def set_latency(sandbox_url: str, latency_ms: int) -> None:
@@ -459,8 +487,9 @@ async def generate(args: argparse.Namespace, people: list[Any]) -> dict[str, Any
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     try:
         if args.mode == "open":
-            ended = await open_loop(run, people, args.rate, args.duration, args.max_in_flight,
-                                    args.seed)  # fmt: skip
+            ended = await open_loop(
+                run, people, args.rate, args.duration, args.max_in_flight, args.seed
+            )
         else:
             ended = await closed_loop(run, people, args.concurrency, args.duration)
     finally:
@@ -468,19 +497,29 @@ async def generate(args: argparse.Namespace, people: list[Any]) -> dict[str, Any
         await run.close()
     wall, cpu = ended - t0, cpu_seconds() - cpu0
     s = run.stats
-    figures.update({
-        "mode": args.mode, "offered_rate": args.rate if args.mode == "open" else None,
-        "concurrency": args.concurrency if args.mode == "closed" else None,
-        "latency_ms": args.latency_ms, "wall_s": round(wall, 1),
-        "started": s.started, "completed": s.completed, "failed": s.failed,
-        "not_started": s.not_started, "completed_per_s": round(s.completed / wall, 2),
-        "app_requests": s.app_requests, "app_requests_per_s": round(s.app_requests / wall, 1),
-        "sandbox_requests_per_s": round(s.sandbox_requests / wall, 1),
-        "errors": dict(s.errors.most_common()), "first_errors": s.first_errors,
-        "outcomes": dict(s.outcomes),
-        "loadgen_cpu_s": round(cpu, 1), "loadgen_cpu_cores": round(cpu / wall, 2),
-        "steps": step_table(s.samples),
-    })  # fmt: skip
+    figures.update(
+        {
+            "mode": args.mode,
+            "offered_rate": args.rate if args.mode == "open" else None,
+            "concurrency": args.concurrency if args.mode == "closed" else None,
+            "latency_ms": args.latency_ms,
+            "wall_s": round(wall, 1),
+            "started": s.started,
+            "completed": s.completed,
+            "failed": s.failed,
+            "not_started": s.not_started,
+            "completed_per_s": round(s.completed / wall, 2),
+            "app_requests": s.app_requests,
+            "app_requests_per_s": round(s.app_requests / wall, 1),
+            "sandbox_requests_per_s": round(s.sandbox_requests / wall, 1),
+            "errors": dict(s.errors.most_common()),
+            "first_errors": s.first_errors,
+            "outcomes": dict(s.outcomes),
+            "loadgen_cpu_s": round(cpu, 1),
+            "loadgen_cpu_cores": round(cpu / wall, 2),
+            "steps": step_table(s.samples),
+        }
+    )
     if "ceiling" in figures and figures["ceiling"]["requests_per_s"]:
         ratio = figures["app_requests_per_s"] / figures["ceiling"]["requests_per_s"]
         figures["flow_to_ceiling"] = round(ratio, 3)
@@ -530,11 +569,14 @@ def needed(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser().parse_args(argv)
     want = needed(args)
-    people = applicants(args.dataset, want + args.skip if want < 10**9 else 0)[args.skip :]
+    people = applicants(args.dataset, want + args.skip)[args.skip :]  # 10**9: all of them
     if len(people) < want < 10**9:
         print(f"loadgen: the city has {len(people)} applicants, {want} wanted", file=sys.stderr)
-    figures = {"pid": os.getpid(), "applicants_available": len(people),
-               **asyncio.run(generate(args, people))}  # fmt: skip
+    figures = {
+        "pid": os.getpid(),
+        "applicants_available": len(people),
+        **asyncio.run(generate(args, people)),
+    }
     if args.out:
         Path(args.out).write_text(json.dumps(figures, ensure_ascii=False, indent=1))
     print(json.dumps(figures, ensure_ascii=False))

@@ -1,0 +1,68 @@
+"""The load generator (scripts/loadgen.py) counts what happened: the example city's four children
+go through the whole flow against the test app, a fifth guardian asks for a child who does not
+exist; no timing is asserted (figures belong to make bench-peak)."""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import EXAMPLE
+from tests.helpers import ServerThread
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import loadgen
+from bench_flow import applicants
+
+
+async def test_the_generator_counts_completed_applications_and_errors(
+    web: ServerThread, sandbox: ServerThread, schools: None, database_url: str
+) -> None:
+    people: list[Any] = applicants(EXAMPLE, 100)
+    assert len(people) == 4
+    nobody = (people[0][0], "320508202001019999", None)  # a child no department knows
+    args = loadgen.parser().parse_args(
+        [
+            "--app-url",
+            web.url,
+            "--sandbox-url",
+            sandbox.url,
+            "--dataset",
+            str(EXAMPLE),
+            "--database-url",
+            database_url,
+            "--mode",
+            "closed",
+            "--concurrency",
+            "2",
+            "--connections",
+            "4",
+            "--ceiling-seconds",
+            "0.3",
+            "--sample-every",
+            "0.2",
+            "--drain-seconds",
+            "0",
+        ]
+    )
+
+    figures = await loadgen.generate(args, [*people, nobody])
+
+    assert figures["started"] == 5
+    assert figures["completed"] == 4 and figures["failed"] == 1
+    assert sum(figures["errors"].values()) == 1 and figures["not_started"] == 0
+    [(kind, n)] = figures["errors"].items()
+    assert kind.startswith("1-consent+fetch: http 4") and n == 1, figures["first_errors"]
+    assert sum(figures["outcomes"].values()) == 4
+    steps = figures["steps"]
+    assert steps["login"]["n"] == 5 and steps["6-submit"]["n"] == 4 and steps["whole"]["n"] == 4
+    decided = sum(n for s, n in figures["outcomes"].items() if s in loadgen.DECIDED)
+    assert steps.get("8-rating", {"n": 0})["n"] == decided
+    assert figures["ceiling"]["requests_per_s"] > 0 and figures["ceiling"]["errors"] == 0
+    # nothing consumes the test queue: every decided case still lacks its package
+    depths = loadgen.Depths(database_url, "")
+    try:
+        state = await depths.read()
+    finally:
+        await depths.close()
+    assert state["decided"] == decided and state["archive_unfiled"] == decided
+    assert state["outbox_unsent"] == 0
