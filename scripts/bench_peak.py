@@ -50,18 +50,21 @@ def fresh_database(name: str) -> str:
 
 
 def redis_queue(url: str) -> str:
-    """``url``, or the first empty Redis database of /14 … /8; emptied either way."""
+    """``url``, or the first empty Redis database of /14 … /8."""
     import redis
 
-    if not url:
-        for n in range(14, 7, -1):
-            if redis.Redis(host="127.0.0.1", port=6379, db=n).dbsize() == 0:
-                url = f"redis://127.0.0.1:6379/{n}"
-                break
-        else:
-            raise SystemExit("no empty Redis database in /14 … /8: give --queue-url")
+    if url:
+        return url
+    for n in range(14, 7, -1):
+        if redis.Redis(host="127.0.0.1", port=6379, db=n).dbsize() == 0:
+            return f"redis://127.0.0.1:6379/{n}"
+    raise SystemExit("no empty Redis database in /14 … /8: give --queue-url")
+
+
+def empty_queue(url: str) -> None:
+    import redis
+
     redis.Redis.from_url(url).flushdb()
-    return url
 
 
 def city_dataset(families: int, given: str) -> Path:
@@ -94,8 +97,12 @@ def city_dataset(families: int, given: str) -> Path:
 
 
 def cpu_of(city: City) -> dict[str, float]:
-    """CPU seconds so far of each process of the city, its children included (uvicorn's workers)."""
-    out = {}
+    """CPU seconds so far of each process of the city, its children included (uvicorn's workers),
+    and of the PostgreSQL server's processes (all of its databases: quiet machine wanted)."""
+    out = {"postgres (whole server)": 0.0}
+    for p in psutil.process_iter(["name", "cpu_times"]):
+        if p.info["name"] in ("postgres", "postmaster") and p.info["cpu_times"]:
+            out["postgres (whole server)"] += p.info["cpu_times"].user + p.info["cpu_times"].system
     for name, proc in city.procs.items():
         try:
             p = psutil.Process(proc.pid)
@@ -108,7 +115,8 @@ def cpu_of(city: City) -> dict[str, float]:
 
 def one_setup(args: argparse.Namespace, dataset: Path, app_workers: int) -> dict[str, Any]:
     database_url = fresh_database(args.database)
-    queue_url = redis_queue(args.queue_url)
+    queue_url = args.queue_url
+    empty_queue(queue_url)
     env = {"RUXUE_QUEUE_URL": queue_url}
     print(
         f"bench-peak: {app_workers} app process(es), {args.workers} worker process(es), "
@@ -191,10 +199,14 @@ def main() -> None:
     p.add_argument("--out", default=str(ROOT / "bench-results" / "peak.json"))
     args = p.parse_args()
     dataset = city_dataset(args.families, args.dataset)
+    args.queue_url = redis_queue(args.queue_url)
     runs = []
-    for n in (int(x) for x in args.app_workers.split(",")):
-        runs.append(one_setup(args, dataset, n))
-        print("bench-peak: " + summary(runs[-1]), file=sys.stderr, flush=True)
+    try:
+        for n in (int(x) for x in args.app_workers.split(",")):
+            runs.append(one_setup(args, dataset, n))
+            print("bench-peak: " + summary(runs[-1]), file=sys.stderr, flush=True)
+    finally:
+        empty_queue(args.queue_url)
     figures: dict[str, Any] = {
         "bench": "peak",
         "at": dt.datetime.now().isoformat(timespec="seconds"),
