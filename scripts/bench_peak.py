@@ -19,9 +19,13 @@ import asyncio
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +33,13 @@ import asyncpg
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_flow import City, running_city
+from bench_flow import City, free_port, running_city
+
+from ruxue.cli.run import wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgresql://postgres@127.0.0.1:5432"
+COUNTY_CLIENT = "peak-county"
 
 
 async def _admin(sql: str) -> None:
@@ -96,14 +103,14 @@ def city_dataset(families: int, given: str) -> Path:
     return path
 
 
-def cpu_of(city: City) -> dict[str, float]:
+def cpu_of(city: City, extra: dict[str, Any]) -> dict[str, float]:
     """CPU seconds so far of each process of the city, its children included (uvicorn's workers),
     and of the PostgreSQL server's processes (all of its databases: quiet machine wanted)."""
     out = {"postgres (whole server)": 0.0}
     for p in psutil.process_iter(["name", "cpu_times"]):
         if p.info["name"] in ("postgres", "postmaster") and p.info["cpu_times"]:
             out["postgres (whole server)"] += p.info["cpu_times"].user + p.info["cpu_times"].system
-    for name, proc in city.procs.items():
+    for name, proc in {**city.procs, **extra}.items():
         try:
             p = psutil.Process(proc.pid)
             family = [p, *p.children(recursive=True)]
@@ -113,11 +120,91 @@ def cpu_of(city: City) -> dict[str, float]:
     return out
 
 
+@contextmanager
+def upstream(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], dict[str, Any]]]:
+    """With ``--county D``: the city this stack reports to, its own ``ruxue serve`` on its own
+    database (``<database>_city``), with a client for district D; yields the stack's upstream
+    settings and the city's process (for its CPU). Without: nothing."""
+    if not args.county:
+        yield {}, {}
+        return
+    url = fresh_database(f"{args.database}_city")
+    port = free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="ruxue-peak-city-"))
+    env = {
+        **os.environ,
+        "RUXUE_MODE": "demo",
+        "RUXUE_DATABASE_URL": url,
+        "RUXUE_VAR_DIR": str(workdir / "var"),
+        "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RUXUE_QUEUE_URL": f"sqlite:///{workdir / 'queue.db'}",
+    }
+    ruxue = [sys.executable, "-m", "ruxue.cli.main"]
+    subprocess.run([*ruxue, "db", "upgrade"], env=env, check=True, capture_output=True)
+    secret = asyncio.run(add_client(url, args.county))
+    with (workdir / "city.log").open("ab") as log:
+        city = subprocess.Popen(
+            [*ruxue, "serve", "--port", str(port)],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/healthz", [city], timeout=120)
+        yield (
+            {
+                "RUXUE_UPSTREAM_URL": f"http://127.0.0.1:{port}",
+                "RUXUE_UPSTREAM_CLIENT_ID": COUNTY_CLIENT,
+                "RUXUE_UPSTREAM_CLIENT_SECRET": secret,
+            },
+            {"city (upstream)": city, "url": url},
+        )
+    finally:
+        city.terminate()
+        city.wait(timeout=20)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def add_client(url: str, district: str) -> str:
+    from ruxue.county.schemas import NewClient
+    from ruxue.county.service import add_client as add
+    from ruxue.kit.db import Database
+
+    db = Database(url)
+    try:
+        async with db.write_session() as session:
+            return await add(
+                session, NewClient(client_id=COUNTY_CLIENT, name="压测县区", district_code=district)
+            )
+    finally:
+        await db.dispose()
+
+
+async def reports_received(url: str) -> int:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        return int(await conn.fetchval("select count(*) from case_stage_report"))
+    finally:
+        await conn.close()
+
+
 def one_setup(args: argparse.Namespace, dataset: Path, app_workers: int) -> dict[str, Any]:
+    with upstream(args) as (county_env, city):
+        return _one_setup(args, dataset, app_workers, county_env, city)
+
+
+def _one_setup(
+    args: argparse.Namespace,
+    dataset: Path,
+    app_workers: int,
+    county_env: dict[str, str],
+    upstream_city: dict[str, Any],
+) -> dict[str, Any]:
     database_url = fresh_database(args.database)
     queue_url = args.queue_url
     empty_queue(queue_url)
-    env = {"RUXUE_QUEUE_URL": queue_url}
+    env = {"RUXUE_QUEUE_URL": queue_url, **county_env}
     print(
         f"bench-peak: {app_workers} app process(es), {args.workers} worker process(es), "
         f"{database_url}, {queue_url}",
@@ -154,11 +241,16 @@ def one_setup(args: argparse.Namespace, dataset: Path, app_workers: int) -> dict
             str(args.drain_seconds),
             "--out",
             str(out),
+            *(["--district", args.county] if args.county else []),
         ]
-        before, t0 = cpu_of(city), time.perf_counter()
+        extra = {k: v for k, v in upstream_city.items() if k != "url"}
+        before, t0 = cpu_of(city, extra), time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=city.env)
-        after, wall = cpu_of(city), time.perf_counter() - t0
+        after, wall = cpu_of(city, extra), time.perf_counter() - t0
         figures = json.loads(out.read_text())
+    if upstream_city:
+        figures["county"] = args.county
+        figures["upstream_reports"] = asyncio.run(reports_received(upstream_city["url"]))
     # cores each process used on average over the ceiling run, the flow and the drain
     figures["cpu_cores"] = {n: round((after[n] - before.get(n, 0)) / wall, 2) for n in after}
     return {"app_workers": app_workers, "worker_processes": args.workers, **figures}
@@ -196,6 +288,13 @@ def main() -> None:
     p.add_argument("--drain-seconds", type=float, default=900.0)
     p.add_argument("--database", default="ruxue_peak")
     p.add_argument("--queue-url", default="")
+    p.add_argument(
+        "--county",
+        default="",
+        metavar="DISTRICT",
+        help="run as this district's county system, reporting to a city of its own "
+        "(the outbox exercised); only this district's children apply",
+    )
     p.add_argument("--out", default=str(ROOT / "bench-results" / "peak.json"))
     args = p.parse_args()
     dataset = city_dataset(args.families, args.dataset)

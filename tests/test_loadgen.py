@@ -54,6 +54,7 @@ async def test_the_generator_counts_completed_applications_and_errors(
     assert kind.startswith("1-consent+fetch: http 4") and n == 1, figures["first_errors"]
     assert sum(figures["outcomes"].values()) == 4
     steps = figures["steps"]
+    assert steps["login-start"]["n"] == steps["login-callback"]["n"] == 5
     assert steps["login"]["n"] == 5 and steps["6-submit"]["n"] == 4 and steps["whole"]["n"] == 4
     decided = sum(n for s, n in figures["outcomes"].items() if s in loadgen.DECIDED)
     assert steps.get("8-rating", {"n": 0})["n"] == decided
