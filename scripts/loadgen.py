@@ -271,6 +271,16 @@ def _field(page: str, name: str) -> str:
     return found.group(1)
 
 
+# uvicorn closes a keep-alive connection idle for 5 s (its timeout_keep_alive); a client keeping
+# it longer (aiohttp: 15 s) sends on a connection the server is closing and gets "connection
+# reset by peer", an error of the generator, not of the app. Idle connections are dropped sooner.
+KEEPALIVE_S = 2.0
+
+
+def pool(connections: int) -> aiohttp.TCPConnector:
+    return aiohttp.TCPConnector(limit=connections, keepalive_timeout=KEEPALIVE_S)
+
+
 class Run:
     """The shared clients and the figures of one invocation."""
 
@@ -282,10 +292,10 @@ class Run:
         # would open its own; the app's per-connection cost is not what is measured here);
         # no limit by default, so a request never waits here for a connection: the latency
         # measured is the stack's, not a queue in the generator
-        self.connector = aiohttp.TCPConnector(limit=connections, ttl_dns_cache=None)
+        self.connector = pool(connections)
         self.sandbox = aiohttp.ClientSession(
             base_url=sandbox_url,
-            connector=aiohttp.TCPConnector(limit=connections),
+            connector=pool(connections),
             cookie_jar=aiohttp.DummyCookieJar(),
             timeout=self.timeout,
         )
@@ -365,8 +375,7 @@ async def closed_loop(run: Run, people: list[Any], concurrency: int, duration: f
 async def ceiling(app_url: str, connections: int, seconds: float) -> dict[str, Any]:
     """The same client against ``/healthz`` as fast as it goes for ``seconds``."""
     count, errors = 0, 0
-    connector = aiohttp.TCPConnector(limit=connections)
-    async with aiohttp.ClientSession(base_url=app_url, connector=connector) as http:
+    async with aiohttp.ClientSession(base_url=app_url, connector=pool(connections)) as http:
         deadline = time.perf_counter() + seconds
 
         async def hammer() -> None:
