@@ -35,7 +35,7 @@ test: setup ## set up and run lint and the whole suite (SQLite, then PostgreSQL)
 bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset for one); figures go to bench-results/ and the console
 	scripts/bench.sh $(ONLY)
 
-bench-peak: setup ## peak day: PostgreSQL (database ruxue_peak), Redis queue, 1 then 2 app processes, 2 workers, departments at 100 ms; ARGS="--rate 50 --duration 300 --families 100000"; figures to bench-results/peak.json
+bench-peak: setup ## peak day on PostgreSQL + Redis, 1 then 2 app processes, departments at 100 ms (ARGS="--rate 50 --duration 300 --families 100000" …); see docs/performance.md
 	mkdir -p bench-results
 	$(PY) scripts/bench_peak.py $(ARGS)
 

@@ -6,12 +6,15 @@ summary, with the throughput of the last set-up against the first.
 
     bench_peak.py [--families 100000] [--rate 50] [--duration 300] [--mode open|closed]
                   [--concurrency C] [--app-workers 1,2] [--workers 2] [--latency-ms 100]
-                  [--database ruxue_peak] [--queue-url redis://…] [--dataset F] [--out F]
+                  [--database ruxue_peak] [--queue-url redis://…] [--dataset F]
+                  [--county DISTRICT] [--out F]
 
 The city is generated once (seed 7) into ``var/peak/`` and reused by later runs. The database
 ``ruxue_peak`` at 127.0.0.1:5432 is dropped and created again before each set-up and kept after
 the last one, for a look. The Redis database (``--queue-url``, default: the first empty one of
-/14 … /8) is emptied before each set-up.
+/14 … /8) is emptied before each set-up and after the last. With ``--county D`` the stack is
+district D's county system: a city process of its own (database ``ruxue_peak_city``) receives its
+stage reports through the outbox, and only D's children apply.
 """
 
 import argparse
