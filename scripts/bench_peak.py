@@ -26,17 +26,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_flow import City, free_port, running_city
+from bench_flow import free_port, running_city
 
 from ruxue.cli.run import wait_ready
 
@@ -104,23 +102,6 @@ def city_dataset(families: int, given: str) -> Path:
         )
         partial.rename(path)
     return path
-
-
-def cpu_of(city: City, extra: dict[str, Any]) -> dict[str, float]:
-    """CPU seconds so far of each process of the city, its children included (uvicorn's workers),
-    and of the PostgreSQL server's processes (all of its databases: quiet machine wanted)."""
-    out = {"postgres (whole server)": 0.0}
-    for p in psutil.process_iter(["name", "cpu_times"]):
-        if p.info["name"] in ("postgres", "postmaster") and p.info["cpu_times"]:
-            out["postgres (whole server)"] += p.info["cpu_times"].user + p.info["cpu_times"].system
-    for name, proc in {**city.procs, **extra}.items():
-        try:
-            p = psutil.Process(proc.pid)
-            family = [p, *p.children(recursive=True)]
-            out[name] = sum(q.cpu_times().user + q.cpu_times().system for q in family)
-        except psutil.NoSuchProcess:
-            out[name] = 0.0
-    return out
 
 
 @contextmanager
@@ -246,16 +227,15 @@ def _one_setup(
             str(out),
             *(["--district", args.county] if args.county else []),
         ]
-        extra = {k: v for k, v in upstream_city.items() if k != "url"}
-        before, t0 = cpu_of(city, extra), time.perf_counter()
+        procs = {**city.procs, **{k: v for k, v in upstream_city.items() if k != "url"}}
+        for name, proc in procs.items():
+            command += ["--watch", f"{name}={proc.pid}"]
+        command += ["--watch", "postgres (whole server)=name:postgres"]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=city.env)
-        after, wall = cpu_of(city, extra), time.perf_counter() - t0
         figures = json.loads(out.read_text())
     if upstream_city:
         figures["county"] = args.county
         figures["upstream_reports"] = asyncio.run(reports_received(upstream_city["url"]))
-    # cores each process used on average over the ceiling run, the flow and the drain
-    figures["cpu_cores"] = {n: round((after[n] - before.get(n, 0)) / wall, 2) for n in after}
     return {"app_workers": app_workers, "worker_processes": args.workers, **figures}
 
 
@@ -272,7 +252,8 @@ def summary(run: dict[str, Any]) -> str:
         f"{worst} {steps[worst]['p99_ms']} ms; whole p50 {steps.get('whole', {}).get('p50_ms')} ms; "
         f"drained {after.get('drained')} in {after.get('drain_s')} s, decided without "
         f"package {after.get('decided_without_package')}; loadgen {run['loadgen_cpu_cores']} "
-        f"cores; cores {run['cpu_cores']}; errors {run['errors']}"
+        f"cores; cores {run.get('cpu_cores')}; CPU ms per application "
+        f"{run.get('cpu_ms_per_application')}; errors {run['errors']}"
     )
 
 

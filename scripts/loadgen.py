@@ -437,6 +437,37 @@ class Depths:
             await self.redis.aclose()
 
 
+class Watched:
+    """CPU seconds of the stack's processes (``--watch``), children included (uvicorn's workers)."""
+
+    def __init__(self, specs: list[str]) -> None:
+        self.specs = dict(spec.split("=", 1) for spec in specs)
+
+    def cpu(self) -> dict[str, float]:
+        if not self.specs:
+            return {}
+        import psutil  # a development dependency, needed only here
+
+        out = {}
+        for name, spec in self.specs.items():
+            if spec.startswith("name:"):
+                family = [p for p in psutil.process_iter(["name"]) if p.info["name"] == spec[5:]]
+            else:
+                try:
+                    parent = psutil.Process(int(spec))
+                    family = [parent, *parent.children(recursive=True)]
+                except psutil.NoSuchProcess:
+                    family = []
+            out[name] = 0.0
+            for p in family:
+                try:
+                    times = p.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue  # ended in between: its CPU is lost, say so in the docs
+                out[name] += times.user + times.system
+        return out
+
+
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -507,7 +538,8 @@ async def generate(args: argparse.Namespace, people: list[Any]) -> dict[str, Any
     depths = Depths(args.database_url, args.queue_url)
     series: list[dict[str, Any]] = []
     sampler = asyncio.create_task(sample(run, depths, args.sample_every, series))
-    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    watched = Watched(args.watch)
+    cpu0, t0, stack0 = cpu_seconds(), time.perf_counter(), watched.cpu()
     try:
         if args.mode == "open":
             ended = await open_loop(
@@ -518,7 +550,7 @@ async def generate(args: argparse.Namespace, people: list[Any]) -> dict[str, Any
     finally:
         sampler.cancel()
         await run.close()
-    wall, cpu = ended - t0, cpu_seconds() - cpu0
+    wall, cpu, stack = ended - t0, cpu_seconds() - cpu0, watched.cpu()
     s = run.stats
     figures.update(
         {
@@ -546,6 +578,12 @@ async def generate(args: argparse.Namespace, people: list[Any]) -> dict[str, Any
     if "ceiling" in figures and figures["ceiling"]["requests_per_s"]:
         ratio = figures["app_requests_per_s"] / figures["ceiling"]["requests_per_s"]
         figures["flow_to_ceiling"] = round(ratio, 3)
+    if stack:  # the CPU of the stack's processes during the flow (not the ceiling, not the drain)
+        used = {name: stack[name] - stack0.get(name, 0.0) for name in stack} | {"loadgen": cpu}
+        figures["cpu_cores"] = {name: round(v / wall, 2) for name, v in used.items()}
+        figures["cpu_ms_per_application"] = {
+            name: round(v * 1000 / max(s.completed, 1), 1) for name, v in used.items()
+        }
     try:
         if args.database_url and args.drain_seconds:
             figures["after"] = await drain(depths, args.drain_seconds, args.sample_every)
@@ -578,6 +616,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-every", type=float, default=5.0)
     p.add_argument("--drain-seconds", type=float, default=900.0)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--watch",
+        action="append",
+        default=[],
+        metavar="NAME=PID|NAME=name:PROC",
+        help="a process of the stack whose CPU during the flow is reported (its "
+        "children included), or all processes called PROC (e.g. postgres)",
+    )
     p.add_argument("--out", default="")
     return p
 

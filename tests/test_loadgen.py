@@ -2,6 +2,7 @@
 go through the whole flow against the test app, a fifth guardian asks for a child who does not
 exist; no timing is asserted (figures belong to make bench-peak)."""
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ async def test_the_generator_counts_completed_applications_and_errors(
             "0.2",
             "--drain-seconds",
             "0",
+            "--watch",
+            f"app={os.getpid()}",  # the app serves from a thread of this process
         ]
     )
 
@@ -59,6 +62,8 @@ async def test_the_generator_counts_completed_applications_and_errors(
     decided = sum(n for s, n in figures["outcomes"].items() if s in loadgen.DECIDED)
     assert steps.get("8-rating", {"n": 0})["n"] == decided
     assert figures["ceiling"]["requests_per_s"] > 0 and figures["ceiling"]["errors"] == 0
+    assert set(figures["cpu_ms_per_application"]) == {"app", "loadgen"}
+    assert figures["cpu_ms_per_application"]["app"] > 0
     # nothing consumes the test queue: every decided case still lacks its package
     depths = loadgen.Depths(database_url, "")
     try:
