@@ -44,6 +44,7 @@ from typing import Any
 
 import aiohttp
 import msgspec
+import uvloop
 from yarl import URL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -657,7 +658,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     figures = {
         "pid": os.getpid(),
         "applicants_available": len(people),
-        **asyncio.run(generate(args, people)),
+        **uvloop.run(generate(args, people)),  # the C event loop: less of the CPU the stack shares
     }
     if args.out:
         Path(args.out).write_text(json.dumps(figures, ensure_ascii=False, indent=1))
