@@ -204,14 +204,30 @@ class Guardian:
         self.run.stats.samples["login-start"].append((time.perf_counter() - started) * 1000)
         return answer
 
-    async def sms_code(self, phone: str) -> str:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            _, text, _ = await self.sandbox("GET", "/_sandbox/sms", params={"phone": phone})
-            for message in json.loads(text):
-                if found := re.search(r"验证码(?:为)?(\d{6})", message["text"]):
-                    return found.group(1)
-            await asyncio.sleep(0.05)  # written by the app's process: poll, bounded
+    async def codes(self, phone: str) -> list[str]:
+        """The codes in ``phone``'s SMS inbox at the sandbox, newest first."""
+        _, text, _ = await self.sandbox("GET", "/_sandbox/sms", params={"phone": phone})
+        found = (re.search(r"验证码(?:为)?(\d{6})", m["text"]) for m in json.loads(text))
+        return [f.group(1) for f in found if f]
+
+    async def spouse_code(self, no: str, spouse: str) -> tuple[str, str]:
+        """The spouse's code requested and read from their inbox: (txn, code). Twins' cases
+        ask the same spouse at once, so a phone's codes are requested one at a time and the
+        code taken is the first one that was not in the inbox before."""
+        phone = phone_of(spouse)
+        async with self.run.phone_locks[phone]:
+            seen = set(await self.codes(phone))
+            _, sent = await self.step(
+                "2-spouse-code",
+                "POST",
+                f"/api/v1/cases/{no}/spouse/code",
+                json={"spouse_id_number": spouse},
+            )
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if new := [c for c in await self.codes(phone) if c not in seen]:
+                    return sent["txn"], new[0]
+                await asyncio.sleep(0.05)  # written by the app's process: poll, bounded
         raise StepFailed("2-spouse-verify", "no SMS code")
 
     async def apply(self) -> str:
@@ -223,18 +239,12 @@ class Guardian:
         _, case = await self.step("1-consent+fetch", "POST", "/api/v1/cases", json=body)
         no = case["case_no"]
         if spouse:
-            _, sent = await self.step(
-                "2-spouse-code",
-                "POST",
-                f"/api/v1/cases/{no}/spouse/code",
-                json={"spouse_id_number": spouse},
-            )
-            code = await self.sms_code(phone_of(spouse))
+            txn, code = await self.spouse_code(no, spouse)
             await self.step(
                 "2-spouse-verify",
                 "POST",
                 f"/api/v1/cases/{no}/spouse",
-                json={"spouse_id_number": spouse, "txn": sent["txn"], "code": code},
+                json={"spouse_id_number": spouse, "txn": txn, "code": code},
             )
         else:
             await self.step("2-single-parent", "POST", f"/api/v1/cases/{no}/single-parent")
@@ -288,6 +298,7 @@ class Run:
     def __init__(self, app_url: str, sandbox_url: str, connections: int, timeout_s: float) -> None:
         self.app_url, self.sandbox_url = app_url, sandbox_url
         self.stats = Stats()
+        self.phone_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         # one pool of keep-alive connections to the app for every guardian (a browser each
         # would open its own; the app's per-connection cost is not what is measured here);
@@ -444,12 +455,13 @@ class Watched:
     def __init__(self, specs: list[str]) -> None:
         self.specs = dict(spec.split("=", 1) for spec in specs)
 
-    def cpu(self) -> dict[str, float]:
+    def cpu(self) -> dict[str, dict[int, float]]:
+        """name -> pid -> CPU seconds so far of each process watched under that name."""
         if not self.specs:
             return {}
         import psutil  # a development dependency, needed only here
 
-        out = {}
+        out: dict[str, dict[int, float]] = {}
         for name, spec in self.specs.items():
             if spec.startswith("name:"):
                 family = [p for p in psutil.process_iter(["name"]) if p.info["name"] == spec[5:]]
@@ -459,14 +471,25 @@ class Watched:
                     family = [parent, *parent.children(recursive=True)]
                 except psutil.NoSuchProcess:
                     family = []
-            out[name] = 0.0
+            out[name] = {}
             for p in family:
                 try:
                     times = p.cpu_times()
                 except psutil.NoSuchProcess:
                     continue  # ended in between: its CPU is lost, say so in the docs
-                out[name] += times.user + times.system
+                out[name][p.pid] = times.user + times.system
         return out
+
+    @staticmethod
+    def used(
+        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+    ) -> dict[str, float]:
+        """CPU seconds used between the two readings, per name: a process that ended in between
+        takes its CPU with it (it is not counted negative), one that started counts whole."""
+        return {
+            name: sum(cpu - before.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in after.items()
+        }
 
 
 def cpu_seconds() -> float:
@@ -580,7 +603,7 @@ async def generate(args: argparse.Namespace, people: list[Any]) -> dict[str, Any
         ratio = figures["app_requests_per_s"] / figures["ceiling"]["requests_per_s"]
         figures["flow_to_ceiling"] = round(ratio, 3)
     if stack:  # the CPU of the stack's processes during the flow (not the ceiling, not the drain)
-        used = {name: stack[name] - stack0.get(name, 0.0) for name in stack} | {"loadgen": cpu}
+        used = Watched.used(stack0, stack) | {"loadgen": cpu}
         figures["cpu_cores"] = {name: round(v / wall, 2) for name, v in used.items()}
         figures["cpu_ms_per_application"] = {
             name: round(v * 1000 / max(s.completed, 1), 1) for name, v in used.items()
