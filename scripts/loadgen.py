@@ -152,7 +152,7 @@ class Guardian:
         return status, json.loads(body) if kind == "application/json" else body
 
     async def sandbox(
-        self, method: str, path: str | URL, **kw: Any
+        self, method: str, path: str | URL, step: str = "login", **kw: Any
     ) -> tuple[int, str, dict[str, str]]:
         self.run.stats.sandbox_requests += 1
         try:
@@ -161,9 +161,9 @@ class Guardian:
             ) as response:
                 return response.status, await response.text(), dict(response.headers)
         except TimeoutError as exc:
-            raise StepFailed("login", "timeout (identity platform)") from exc
+            raise StepFailed(step, "timeout (sandbox)") from exc
         except aiohttp.ClientError as exc:
-            raise StepFailed("login", f"{type(exc).__name__} (identity platform)") from exc
+            raise StepFailed(step, f"{type(exc).__name__} (sandbox)") from exc
 
     async def login(self) -> None:
         guardian = self.who[0]
@@ -206,7 +206,9 @@ class Guardian:
 
     async def codes(self, phone: str) -> list[str]:
         """The codes in ``phone``'s SMS inbox at the sandbox, newest first."""
-        _, text, _ = await self.sandbox("GET", "/_sandbox/sms", params={"phone": phone})
+        _, text, _ = await self.sandbox(
+            "GET", "/_sandbox/sms", step="2-spouse-code", params={"phone": phone}
+        )
         found = (re.search(r"验证码(?:为)?(\d{6})", m["text"]) for m in json.loads(text))
         return [f.group(1) for f in found if f]
 
@@ -652,6 +654,22 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def one_per_family(people: list[Any]) -> list[Any]:
+    """One child per parent: siblings of primary-school age (twins) next to each other in the
+    city would have their spouse asked for a code twice within the minute the app allows one
+    (a 429, rightly). A parent applying for twins waits that minute; the generator leaves the
+    second child out instead."""
+    parents: set[str] = set()
+    out = []
+    for who in people:
+        guardian, _, spouse = who
+        if guardian in parents or (spouse and spouse in parents):
+            continue
+        parents.update(p for p in (guardian, spouse) if p)
+        out.append(who)
+    return out
+
+
 def in_district(dataset: Path, people: list[Any], district: str) -> list[Any]:
     data = msgspec.json.decode(dataset.read_bytes(), type=Dataset)
     booklets = {b.booklet_no: b.district_code for b in data.hukou_booklets}
@@ -671,11 +689,10 @@ def needed(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser().parse_args(argv)
     want = needed(args)
+    people = one_per_family(applicants(args.dataset, 10**9))
     if args.district:  # a county system's cases: the child's hukou decides the case's district
-        people = in_district(args.dataset, applicants(args.dataset, 10**9), args.district)
-        people = people[args.skip : args.skip + want]
-    else:
-        people = applicants(args.dataset, want + args.skip)[args.skip :]  # 10**9: all of them
+        people = in_district(args.dataset, people, args.district)
+    people = people[args.skip : args.skip + want]
     if len(people) < want < 10**9:
         print(f"loadgen: the city has {len(people)} applicants, {want} wanted", file=sys.stderr)
     figures = {

@@ -72,3 +72,15 @@ async def test_the_generator_counts_completed_applications_and_errors(
         await depths.close()
     assert state["decided"] == decided and state["archive_unfiled"] == decided
     assert state["outbox_unsent"] == 0
+
+
+def test_one_application_per_family() -> None:
+    """Twins' parents are sent once (their spouse could not be sent two codes within a minute)."""
+    people = [("g1", "c1", "s1"), ("g1", "c2", "s1"), ("s1", "c3", "g1"), ("g2", "c4", None)]
+    assert loadgen.one_per_family(people) == [("g1", "c1", "s1"), ("g2", "c4", None)]
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    ordered = [float(n) for n in range(1, 101)]
+    assert [loadgen.percentile(ordered, q) for q in (50, 95, 99)] == [50.0, 95.0, 99.0]
+    assert loadgen.percentile([7.0], 99) == 7.0 and loadgen.percentile([], 50) == 0.0
