@@ -689,7 +689,8 @@ def needed(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser().parse_args(argv)
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # a connection per guardian in flight
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard != resource.RLIM_INFINITY:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     want = needed(args)
     people = one_per_family(applicants(args.dataset, 10**9))
     if args.district:  # a county system's cases: the child's hukou decides the case's district
