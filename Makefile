@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: help setup system node demo test bench faults lint fmt clean
+.PHONY: help setup system node demo test bench bench-peak faults lint fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,6 +34,10 @@ test: setup ## set up and run lint and the whole suite (SQLite, then PostgreSQL)
 
 bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset for one); figures go to bench-results/ and the console
 	scripts/bench.sh $(ONLY)
+
+bench-peak: setup ## peak day on PostgreSQL + Redis, 1 then 2 app processes, departments at 100 ms (ARGS="--rate 50 --duration 300 --families 100000" …); see docs/performance.md
+	mkdir -p bench-results
+	$(PY) scripts/bench_peak.py $(ARGS)
 
 faults: setup ## fault run (PostgreSQL + Redis here; kills the app and worker, stops PostgreSQL 10 s); not in make test
 	mkdir -p bench-results

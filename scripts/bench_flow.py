@@ -211,15 +211,23 @@ def start(tmp: Path, name: str, argv: list[str], env: dict[str, str]) -> subproc
 
 @contextmanager
 def running_city(
-    families: int, database_url: str = "", app_workers: int = 1, env: dict[str, str] | None = None
+    families: int,
+    database_url: str = "",
+    app_workers: int = 1,
+    env: dict[str, str] | None = None,
+    dataset: Path | None = None,
+    worker_processes: int = 1,
 ) -> Iterator[City]:
+    """The city's processes; ``dataset`` is a city generated before (else one of ``families``
+    families is generated), ``worker_processes`` task-queue consumers ("worker", "worker-2" …)."""
     # a killed run still stops its processes (the finally below runs)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = Path(tempfile.mkdtemp(prefix="ruxue-flow-"))
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
-    dataset = tmp / "city.json"
-    subprocess.run([*ruxue, "dataset", "generate", "--families", str(families), "--seed", "7",
-                    "--out", str(dataset)], check=True, capture_output=True)  # fmt: skip
+    if dataset is None:
+        dataset = tmp / "city.json"
+        subprocess.run([*ruxue, "dataset", "generate", "--families", str(families), "--seed", "7",
+                        "--out", str(dataset)], check=True, capture_output=True)  # fmt: skip
     sandbox_port, app_port = free_port(), free_port()
     sandbox_url, app_url = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{app_port}"
     env = {**os.environ, "RUXUE_MODE": "demo", "RUXUE_NOW": NOW, "RUXUE_VAR_DIR": str(tmp / "var"),
@@ -235,6 +243,7 @@ def running_city(
         "sandbox": [*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)],
         "app": [*ruxue, "serve", "--port", str(app_port), "--workers", str(app_workers)],
         "worker": [*ruxue, "worker"],
+        **{f"worker-{n}": [*ruxue, "worker"] for n in range(2, worker_processes + 1)},
     }
     procs = {name: start(tmp, name, argv, env) for name, argv in commands.items()}
     try:

@@ -1,0 +1,86 @@
+"""The load generator (scripts/loadgen.py) counts what happened: the example city's four children
+go through the whole flow against the test app, a fifth guardian asks for a child who does not
+exist; no timing is asserted (figures belong to make bench-peak)."""
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import EXAMPLE
+from tests.helpers import ServerThread
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import loadgen
+from bench_flow import applicants
+
+
+async def test_the_generator_counts_completed_applications_and_errors(
+    web: ServerThread, sandbox: ServerThread, schools: None, database_url: str
+) -> None:
+    people: list[Any] = applicants(EXAMPLE, 100)
+    assert len(people) == 4
+    nobody = (people[0][0], "320508202001019999", None)  # a child no department knows
+    args = loadgen.parser().parse_args(
+        [
+            "--app-url",
+            web.url,
+            "--sandbox-url",
+            sandbox.url,
+            "--dataset",
+            str(EXAMPLE),
+            "--database-url",
+            database_url,
+            "--mode",
+            "closed",
+            "--concurrency",
+            "2",
+            "--connections",
+            "4",
+            "--ceiling-seconds",
+            "0.3",
+            "--sample-every",
+            "0.2",
+            "--drain-seconds",
+            "0",
+            "--watch",
+            f"app={os.getpid()}",  # the app serves from a thread of this process
+        ]
+    )
+
+    figures = await loadgen.generate(args, [*people, nobody])
+
+    assert figures["started"] == 5
+    assert figures["completed"] == 4 and figures["failed"] == 1
+    assert sum(figures["errors"].values()) == 1 and figures["not_started"] == 0
+    [(kind, n)] = figures["errors"].items()
+    assert kind.startswith("1-consent+fetch: http 4") and n == 1, figures["first_errors"]
+    assert sum(figures["outcomes"].values()) == 4
+    steps = figures["steps"]
+    assert steps["login-start"]["n"] == steps["login-callback"]["n"] == 5
+    assert steps["login"]["n"] == 5 and steps["6-submit"]["n"] == 4 and steps["whole"]["n"] == 4
+    decided = sum(n for s, n in figures["outcomes"].items() if s in loadgen.DECIDED)
+    assert steps.get("8-rating", {"n": 0})["n"] == decided
+    assert figures["ceiling"]["requests_per_s"] > 0 and figures["ceiling"]["errors"] == 0
+    assert set(figures["cpu_ms_per_application"]) == {"app", "loadgen"}
+    assert figures["cpu_ms_per_application"]["app"] > 0
+    # nothing consumes the test queue: every decided case still lacks its package
+    depths = loadgen.Depths(database_url, "")
+    try:
+        state = await depths.read()
+    finally:
+        await depths.close()
+    assert state["decided"] == decided and state["archive_unfiled"] == decided
+    assert state["outbox_unsent"] == 0
+
+
+def test_one_application_per_family() -> None:
+    """Twins' parents are sent once (their spouse could not be sent two codes within a minute)."""
+    people = [("g1", "c1", "s1"), ("g1", "c2", "s1"), ("s1", "c3", "g1"), ("g2", "c4", None)]
+    assert loadgen.one_per_family(people) == [("g1", "c1", "s1"), ("g2", "c4", None)]
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    ordered = [float(n) for n in range(1, 101)]
+    assert [loadgen.percentile(ordered, q) for q in (50, 95, 99)] == [50.0, 95.0, 99.0]
+    assert loadgen.percentile([7.0], 99) == 7.0 and loadgen.percentile([], 50) == 0.0
