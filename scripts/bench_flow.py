@@ -217,6 +217,7 @@ def running_city(
     env: dict[str, str] | None = None,
     dataset: Path | None = None,
     worker_processes: int = 1,
+    worker_args: tuple[str, ...] = (),
 ) -> Iterator[City]:
     """The city's processes; ``dataset`` is a city generated before (else one of ``families``
     families is generated), ``worker_processes`` task-queue consumers ("worker", "worker-2" …)."""
@@ -242,8 +243,8 @@ def running_city(
     commands = {
         "sandbox": [*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)],
         "app": [*ruxue, "serve", "--port", str(app_port), "--workers", str(app_workers)],
-        "worker": [*ruxue, "worker"],
-        **{f"worker-{n}": [*ruxue, "worker"] for n in range(2, worker_processes + 1)},
+        "worker": [*ruxue, "worker", *worker_args],
+        **{f"worker-{n}": [*ruxue, "worker", *worker_args] for n in range(2, worker_processes + 1)},
     }
     procs = {name: start(tmp, name, argv, env) for name, argv in commands.items()}
     try:
