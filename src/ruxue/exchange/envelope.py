@@ -28,6 +28,23 @@ MANDATE_SERVICES = {
     "elicence.revoke": "LICENCE_ISSUE",
     "elicence.lookup": "LICENCE_CHECK",
 }
+# Look-ups a client may ask for many persons in one signed request (the precheck): the body is
+# ``{"items": [body, ...]}``, the consents cover every person of every item, and the answer holds
+# one result per item, in order.
+BATCH_SERVICES = frozenset(
+    {
+        "police.person",
+        "police.hukou",
+        "property.residences",
+        "property.unique_housing",
+        "property.no_housing",
+        "civil.marriage",
+        "health.birth_certificate",
+        "hrss.social_insurance",
+        "xueji.student_status",
+    }
+)
+MAX_BATCH_ITEMS = 1000
 
 
 class Consent(TypedDict):
@@ -134,7 +151,10 @@ def _check_consent(header: Header, body: dict[str, Any], department: str, now: d
 
 
 def body_subjects(body: dict[str, Any]) -> set[str]:
-    """The persons a request asks about."""
+    """The persons a request asks about (in a batch, those of every item)."""
     found = {str(body[k]) for k in ("id_number",) if body.get(k)}
     found |= {str(v) for v in body.get("id_numbers", []) or []}
+    for item in body.get("items", []) or []:
+        if isinstance(item, dict):
+            found |= body_subjects(item)
     return found
