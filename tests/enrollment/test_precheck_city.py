@@ -11,7 +11,7 @@ import pytest
 from ruxue.dataset.generate import generate_city
 from ruxue.dataset.schemas import Dataset
 from ruxue.dataset.service import parse_dataset
-from ruxue.enrollment.precheck import precheck
+from ruxue.enrollment.precheck_run import RunOptions, precheck
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.db import Database
 from ruxue.sandbox.app import create_sandbox_app
@@ -40,7 +40,7 @@ async def test_generated_city_precheck(
 ) -> None:
     client, city = city_client
     out = tmp_path / "pre.csv"
-    counts = await precheck(db, client, year=2026, segment="primary", out=out)
+    counts = await precheck(db, client, RunOptions(2026, "primary"), out)
     with out.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     cohort = [p for p in city.persons if "2019-09-01" <= p.birth_date.isoformat() <= "2020-08-31"]
