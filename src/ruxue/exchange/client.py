@@ -89,6 +89,7 @@ class Answer:
     attempts: int = 0
     latency_ms: float = 0.0
     error: str | None = None
+    response_hash: str | None = None  # SM3 of the canonical data
     log_row: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -252,13 +253,14 @@ class ExchangeClient:
             answer.outcome = NO_RECORD if valid else BAD_RESPONSE
         elif answer.status != 200:
             answer.outcome, answer.error = REFUSED, str(body.get("error") or answer.status)
-        elif not response_valid(body, req_hash, self.provider_key):
+        elif not response_valid(body, req_hash, self.provider_key, data_json := _canonical(body)):
             answer.outcome, answer.error = (
                 BAD_RESPONSE,
                 "response signature or request hash invalid",
             )
         else:
             answer.outcome, answer.data = OK, body["data"]
+            answer.response_hash = sm3_hex(data_json)
 
     def _header(self, ctx: CallContext, ask: Ask) -> Header:
         return Header(
@@ -277,7 +279,7 @@ class ExchangeClient:
         self, ctx: CallContext, ask: Ask, header: Header, req_hash: str, answer: Answer
     ) -> dict[str, Any]:
         subjects = sorted(body_subjects(ask.body))
-        response_hash = sm3_hex(canonical_json(answer.data)) if answer.outcome == OK else None
+        response_hash = answer.response_hash if answer.outcome == OK else None
         return {
             "at": utcnow(),
             "client_id": header["client_id"],
@@ -298,6 +300,10 @@ class ExchangeClient:
             "attempts": answer.attempts,
             "latency_ms": answer.latency_ms,
         }
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    return canonical_json(body.get("data"))
 
 
 def _key(ask: Ask) -> tuple[str, bytes]:

@@ -412,16 +412,18 @@ async def _answer(sb: Sandbox, route: Route, raw: bytes, entry: dict[str, Any]) 
         return failure, {"error": "department_error", "message": "部门服务暂时不可用"}
     if route.batch:
         data = [_item(handler, sb.store, item) for item in body["items"]]
-        entry.update(items=len(data), response_hash=sm3_hex(canonical_json(data)))
-        return 200, sign_response(req_hash, data, sb.provider_key)
+        data_json = canonical_json(data)
+        entry.update(items=len(data), response_hash=sm3_hex(data_json))
+        return 200, sign_response(req_hash, data, sb.provider_key, data_json)
     try:
         data = msgspec.to_builtins(handler(sb.store, body))
     except NoRecord:
         return 404, sign_response(req_hash, None, sb.provider_key) | {"error": "no_record"}
     except KeyError as exc:
         return 400, {"error": "bad_request", "message": f"缺少参数 {exc.args[0]}"}
-    response = sign_response(req_hash, data, sb.provider_key)
-    entry["response_hash"] = sm3_hex(canonical_json(data))
+    data_json = canonical_json(data)
+    response = sign_response(req_hash, data, sb.provider_key, data_json)
+    entry["response_hash"] = sm3_hex(data_json)
     return 200, response
 
 
