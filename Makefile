@@ -32,7 +32,7 @@ test: setup ## set up and run lint and the whole suite (SQLite, then PostgreSQL)
 	$(MAKE) --no-print-directory lint
 	scripts/test.sh
 
-bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset for one); figures go to bench-results/ and the console
+bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset|precheck for one); figures go to bench-results/ and the console
 	scripts/bench.sh $(ONLY)
 
 faults: setup ## fault run (PostgreSQL + Redis here; kills the app and worker, stops PostgreSQL 10 s); not in make test
