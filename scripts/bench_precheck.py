@@ -5,10 +5,12 @@ bench-results/precheck.json, with the machine's load while it ran (the machine m
 
     python scripts/bench_precheck.py [--families 200000] [--dataset city.json] [--processes 2]
                                      [--batch-size 200] [--concurrency 4] [--limit N]
-                                     [--database-url postgresql+asyncpg://...]
+                                     [--database-url postgresql+asyncpg://...] [--one-by-one N]
 """
 
 import argparse
+import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -120,6 +122,42 @@ def timed_precheck(
     }
 
 
+async def one_by_one(sample: int) -> dict[str, object]:
+    """The path a run used before batching (``assess_family``: single calls, one consent per
+    child), on the first ``sample`` children, 16 at a time, in this process; same sandbox."""
+    from ruxue.enrollment.gather import DepartmentDown, StepError
+    from ruxue.enrollment.precheck import assess_family, cohort, parents_of
+    from ruxue.exchange.client import ExchangeClient
+    from ruxue.kit.db import Database
+    from ruxue.settings import Settings
+
+    settings = Settings()
+    db = Database(settings.resolved_database_url())
+    client = ExchangeClient(settings, db)
+    gate = asyncio.Semaphore(16)
+
+    async def one(child: dict[str, str]) -> None:
+        async with gate:
+            with contextlib.suppress(StepError, DepartmentDown):  # a row "not assessed"
+                await assess_family(
+                    db, client, 2026, "primary", child["id_number"], parents_of(child)
+                )
+
+    try:
+        children = (await cohort(client, 2026, "primary"))[:sample]
+        started = time.perf_counter()
+        await asyncio.gather(*(one(c) for c in children))
+        elapsed = time.perf_counter() - started
+    finally:
+        await client.aclose()
+        await db.dispose()
+    return {
+        "children": len(children),
+        "s": round(elapsed, 1),
+        "children_per_s": round(len(children) / elapsed, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--families", type=int, default=200_000)
@@ -129,6 +167,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--one-by-one",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time the single-call path on N children, for comparison",
+    )
     parser.add_argument("--out", type=Path, default=OUT / "precheck.json")
     args = parser.parse_args()
     figures: dict[str, object] = {
@@ -169,6 +214,9 @@ def main() -> None:
         sandbox, figures["sandbox_load_s"] = start_sandbox(env, dataset)
         try:
             figures.update(timed_precheck(env, args, Path(tmp) / "precheck.csv", sandbox.pid))
+            if args.one_by_one:
+                os.environ.update(env)
+                figures["one_by_one"] = asyncio.run(one_by_one(args.one_by_one))
         finally:
             sandbox.terminate()
             sandbox.wait()
