@@ -75,8 +75,28 @@ async def _work(
 ) -> None:
     db = Database(settings.resolved_database_url())
     client = ExchangeClient(settings, db)
+    chunks_done = asyncio.create_task(run_chunks(db, client, options, run, chunks, reports.put))
+    orphaned = asyncio.create_task(_parent_gone())
     try:
-        await run_chunks(db, client, options, run, chunks, reports.put)
+        await asyncio.wait((chunks_done, orphaned), return_when=asyncio.FIRST_COMPLETED)
+        if not chunks_done.done():  # the parent was killed: a new run must not meet this one
+            chunks_done.cancel()
+            await asyncio.gather(chunks_done, return_exceptions=True)
+            raise SystemExit("precheck parent gone")
+        chunks_done.result()
     finally:
+        orphaned.cancel()
         await client.aclose()
         await db.dispose()
+
+
+async def _parent_gone() -> None:
+    """Returns when the parent process has gone (its sentinel pipe closes)."""
+    parent, gone = multiprocessing.parent_process(), asyncio.Event()
+    assert parent is not None, "runs in a spawned worker"
+    loop = asyncio.get_running_loop()
+    loop.add_reader(parent.sentinel, gone.set)
+    try:
+        await gone.wait()
+    finally:
+        loop.remove_reader(parent.sentinel)

@@ -4,6 +4,7 @@ arguments skips what is done; one process or several; the CSV is assembled at th
 
 import asyncio
 import csv
+import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -56,7 +57,7 @@ class RunDir:
         return self.chunk(number).exists()
 
     def save(self, number: int, rows: Sequence[Row]) -> None:
-        tmp = self.chunk(number).with_suffix(".tmp")
+        tmp = self.chunk(number).with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, COLUMNS)
             writer.writeheader()

@@ -319,7 +319,7 @@ def split_batch(batch: Answer, asks: Sequence[Ask]) -> list[Answer]:
         items = None
     answers = []
     for i, ask in enumerate(asks):
-        answer = replace(batch, ask=ask, data=None, log_row={})
+        answer = replace(batch, ask=ask, data=None, response_hash=None, log_row={})
         if items is not None:
             _read_item(items[i], answer)
         answers.append(answer)
