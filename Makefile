@@ -32,7 +32,7 @@ test: setup ## set up and run lint and the whole suite (SQLite, then PostgreSQL)
 	$(MAKE) --no-print-directory lint
 	scripts/test.sh
 
-bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset for one); figures go to bench-results/ and the console
+bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset|precheck for one); figures go to bench-results/ and the console
 	scripts/bench.sh $(ONLY)
 
 bench-peak: setup ## peak day on PostgreSQL + Redis, 1 then 2 app processes, departments at 100 ms (ARGS="--rate 50 --duration 300 --families 100000" …); see docs/performance.md

@@ -1,6 +1,6 @@
 """ruxue benchmarks: dataset generation and sandbox load at city scale, exchange fan-out throughput.
 
-python scripts/bench.py all|dataset|exchange [--families N]
+python scripts/bench.py all|dataset|exchange|archive|flow|precheck [--families N]
 """
 
 import argparse
@@ -122,7 +122,9 @@ def bench_exchange(rounds: int = 300, concurrency: int = 20) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("which", choices=["all", "dataset", "exchange", "archive", "flow"])
+    parser.add_argument(
+        "which", choices=["all", "dataset", "exchange", "archive", "flow", "precheck"]
+    )
     parser.add_argument("--families", type=int, default=200_000)
     args = parser.parse_args()
     if args.which in ("all", "exchange"):
@@ -138,6 +140,11 @@ def main() -> None:
                         "--out", str(OUT / "flow.json")], check=True)  # fmt: skip
     if args.which in ("all", "dataset"):
         bench_dataset(args.families)
+    if args.which in ("all", "precheck"):
+        # the whole primary cohort of a generated city: sandbox + precheck processes, SQLite
+        script = str(ROOT / "scripts" / "bench_precheck.py")
+        out = str(OUT / "precheck.json")
+        subprocess.run([PY, script, "--families", str(args.families), "--out", out], check=True)
 
 
 if __name__ == "__main__":

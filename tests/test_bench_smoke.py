@@ -23,3 +23,14 @@ def test_flow_bench_runs() -> None:
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["completed"] == 3 and figures["errors"] == 0, figures
     assert set(figures["steps"]) >= {"login", "1-consent+fetch", "3-checks", "6-submit", "whole"}
+
+
+def test_precheck_bench_runs(tmp_path: Path) -> None:
+    """A small city through the precheck bench: generation, sandbox, two processes, figures."""
+    out = tmp_path / "precheck.json"
+    command = [sys.executable, str(ROOT / "scripts" / "bench_precheck.py"), "--families", "300"]
+    command += ["--batch-size", "20", "--processes", "2", "--out", str(out)]
+    subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, timeout=300)
+    figures = json.loads(out.read_text())
+    assert figures["children"] == sum(figures["decisions"].values()) > 100
+    assert figures["command"].startswith("ruxue precheck") and figures["children_per_s"] > 0

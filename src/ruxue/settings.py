@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     exchange_client_key: str = DEV_EXCHANGE_CLIENT_KEY
     exchange_provider_key: str = DEV_EXCHANGE_PROVIDER_KEY
     exchange_timeout_s: float = 3.0
+    exchange_batch_timeout_s: float = 30.0  # a batch of many persons' look-ups (the precheck)
     exchange_attempts: int = 3
     exchange_backoff_s: float = 0.05
     breaker_failures: int = 5

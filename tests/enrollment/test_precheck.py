@@ -38,3 +38,17 @@ def test_registration_window_says_when_it_opens_and_closed() -> None:
     check_window(policy, "primary", dt.datetime(2026, 7, 20, 17, 0, tzinfo=CHINA))
     with pytest.raises(WindowClosed, match="已于07月20日 17:00结束"):
         check_window(policy, "primary", dt.datetime(2026, 7, 20, 17, 1, tzinfo=CHINA))
+
+
+def test_precheck_in_processes_shows_progress_and_writes_what_one_process_writes(
+    cli_env: None, schools: None, tmp_path: Path
+) -> None:
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    args = ["precheck", "--year", "2026", "--segment", "primary", "--batch-size", "1"]
+    alone = CliRunner().invoke(app, [*args, "--out", str(one)])
+    assert alone.exit_code == 0, alone.output
+    result = CliRunner().invoke(app, [*args, "--out", str(two), "--processes", "2"])
+    assert result.exit_code == 0, result.output
+    assert two.read_bytes() == one.read_bytes()
+    assert "4/4" in result.output and "人/秒" in result.output  # done of total, children/s
+    assert not (tmp_path / "two.csv.parts").exists()

@@ -7,11 +7,13 @@ from ruxue.exchange.envelope import (
     Consent,
     EnvelopeError,
     Header,
+    response_digest,
     response_valid,
     sign_request,
     sign_response,
     verify_request,
 )
+from ruxue.kit.crypto import canonical_json, sm3_hex
 
 KEY = b"client-key"
 NOW = dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC)
@@ -108,3 +110,18 @@ def test_response_proves_which_request_it_answers() -> None:
     assert not response_valid(response, "b" * 64, b"provider")
     assert not response_valid({**response, "data": {"name": "李四"}}, "a" * 64, b"provider")
     assert not response_valid(response, "a" * 64, b"other-key")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        {"b": 1, "a": [1.5, 2e21, -0.0]},
+        [{"名称": "阳光花园", "m2": 89.75, "x": "\u2028"}],
+    ],
+)
+def test_response_digest_from_canonical_data_is_the_canonical_whole(data: Any) -> None:
+    request_hash = "ab" * 32
+    whole = sm3_hex(canonical_json({"request_hash": request_hash, "data": data}))
+    assert response_digest(request_hash, canonical_json(data)) == whole

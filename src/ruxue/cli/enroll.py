@@ -8,11 +8,13 @@ import orjson
 import typer
 from rich.console import Console
 
+from ruxue.cli.progress import progress_bar
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.enrollment.assess import assess as run_assess
 from ruxue.enrollment.gather import DepartmentDown, StepError
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.db import Database
+from ruxue.kit.errors import Unavailable
 from ruxue.person.rules import IdNumberError
 from ruxue.schools.service import import_schools
 from ruxue.settings import get_settings
@@ -82,25 +84,30 @@ def schools_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)
 
 
 def precheck(
-    year: int = typer.Option(...), segment: str = typer.Option(..., help="primary | junior"),
+    year: int = typer.Option(...),
+    segment: str = typer.Option(..., help="primary | junior"),
     out: Path = typer.Option(..., help="CSV file to write"),
-    concurrency: int = typer.Option(16, min=1, max=256),
+    processes: int = typer.Option(1, min=1, max=64, help="processes, each its own event loop"),
+    batch_size: int = typer.Option(200, min=1, max=1000, help="children per chunk (batched asks)"),
+    concurrency: int = typer.Option(4, min=1, max=64, help="chunks in flight per process"),
     limit: int | None = typer.Option(None, help="only the first N children (a trial run)"),
-) -> None:  # fmt: skip
-    """Assess every child of the cohort in the departments' data (the proactive service)."""
-    from rich.progress import Progress
+) -> None:
+    """Assess every child of the cohort in the departments' data (the proactive service).
 
-    from ruxue.enrollment.precheck import precheck as run_precheck
+    Each chunk's results are saved in ``OUT.parts/`` as it is done: a run that was stopped and is
+    started again with the same arguments goes on where it stopped."""
+    from ruxue.enrollment.precheck_run import RunOptions
+    from ruxue.enrollment.precheck_run import precheck as run_precheck
+
+    options = RunOptions(year, segment, limit, batch_size, concurrency, processes)
 
     async def run() -> dict[str, int]:
         settings = get_settings()
         db = Database(settings.resolved_database_url())
         client = ExchangeClient(settings, db)
         try:
-            with Progress(console=console) as bar:
-                task = bar.add_task("预审", total=None)
-                counts = await run_precheck(db, client, year=year, segment=segment, out=out, concurrency=concurrency, limit=limit,
-                                            progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+            with progress_bar(console) as show:
+                counts = await run_precheck(db, client, options, out, show)
         finally:
             await client.aclose()
             await db.dispose()
@@ -109,7 +116,7 @@ def precheck(
     started = time.perf_counter()
     try:
         counts = asyncio.run(run())
-    except DepartmentDown as exc:
+    except Unavailable as exc:  # a department, or a process of the run
         console.print(exc.message)
         raise typer.Exit(1) from None
     summary = "，".join(f"{k} {v}" for k, v in sorted(counts.items()))

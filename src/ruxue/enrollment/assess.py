@@ -1,8 +1,11 @@
 """The decision pipeline without a case: ``ruxue assess`` and the proactive precheck."""
 
 import uuid
+from collections.abc import Sequence
 
+from ruxue.enrollment.facts import Facts, SchoolRef
 from ruxue.enrollment.gather import gather_facts
+from ruxue.enrollment.gather_many import Failure, Family, gather_many
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import Decision, best_residence, decide
 from ruxue.exchange.client import CallContext, ExchangeClient
@@ -15,12 +18,11 @@ from ruxue.schools.repository import school_refs
 SYSTEM = "system:ruxue-precheck"
 
 
-async def assess(
-    db: Database, client: ExchangeClient, *, year: int, segment: str, guardian: str, child: str,
-    spouse: str | None = None, property_cert: str | None = None,
-) -> Decision:  # fmt: skip
-    ids = [parse_id_number(i).value for i in (guardian, child, *([spouse] if spouse else []))]
-    case_no = f"PRE-{uuid.uuid4().hex[:12].upper()}"
+async def _precheck_context(
+    db: Database, ids: Sequence[str], case_no: str
+) -> tuple[CallContext, list[SchoolRef]]:
+    """The precheck's consent for these persons (granted under the bureau's mandate) and the
+    schools; one short transaction, before any department is asked."""
     async with db.write_session() as session:
         consent = await grant_consent(
             session, grantor=SYSTEM, subjects=ids, departments=list(DEPARTMENTS), fields=["all"],
@@ -33,11 +35,37 @@ async def assess(
         consents=(envelope_consent(consent),),
         purpose="ENROLLMENT_PRECHECK",
     )
+    return ctx, schools
+
+
+def decide_facts(facts: Facts, schools: list[SchoolRef], property_cert: str | None) -> Decision:
+    policy = load_policy(facts.year, facts.booklets[facts.child.booklet_no].district_code)
+    if property_cert is None:
+        facts.chosen_cert = best_residence(policy, facts, schools)
+    return decide(policy, facts, schools)
+
+
+async def assess(
+    db: Database, client: ExchangeClient, *, year: int, segment: str, guardian: str, child: str,
+    spouse: str | None = None, property_cert: str | None = None,
+) -> Decision:  # fmt: skip
+    ids = [parse_id_number(i).value for i in (guardian, child, *([spouse] if spouse else []))]
+    ctx, schools = await _precheck_context(db, ids, f"PRE-{uuid.uuid4().hex[:12].upper()}")
     facts = await gather_facts(
         client, ctx, year=year, segment=segment, guardian_id=ids[0], child_id=ids[1],
         spouse_id=ids[2] if spouse else None, chosen_cert=property_cert,
     )  # fmt: skip
-    policy = load_policy(year, facts.booklets[facts.child.booklet_no].district_code)
-    if property_cert is None:
-        facts.chosen_cert = best_residence(policy, facts, schools)
-    return decide(policy, facts, schools)
+    return decide_facts(facts, schools, property_cert)
+
+
+async def assess_many(
+    db: Database, client: ExchangeClient, *, year: int, segment: str, families: Sequence[Family]
+) -> list[Decision | Failure]:
+    """``assess`` for many families at once: one consent naming every person, batched asks."""
+    if not families:
+        return []
+    families = [Family(*(parse_id_number(i).value for i in f.ids)) for f in families]
+    ids = sorted({i for f in families for i in f.ids})
+    ctx, schools = await _precheck_context(db, ids, f"PRE-B-{uuid.uuid4().hex[:12].upper()}")
+    gathered = await gather_many(client, ctx, year=year, segment=segment, families=families)
+    return [decide_facts(f, schools, None) if isinstance(f, Facts) else f for f in gathered]

@@ -180,12 +180,13 @@ def _residences(answers: Sequence[Answer]) -> list[Property]:
     return sorted(found.values(), key=lambda p: p.cert_no)
 
 
-async def fetch_housing_proof(client: ExchangeClient, ctx: CallContext, facts: Facts) -> None:
+def housing_ask(facts: Facts) -> Ask:
     """The registry's unique-housing or no-housing proof for the family."""
     service = "property.no_housing" if not facts.residences else "property.unique_housing"
-    answer = await client.ask(
-        ctx, Ask(service, {"id_numbers": sorted(facts.family_ids)}, ("residences",))
-    )
+    return Ask(service, {"id_numbers": sorted(facts.family_ids)}, ("residences",))
+
+
+def apply_housing(facts: Facts, answer: Answer) -> None:
     try:
         data = _value(answer, dict[str, Any]) or {}
         facts.housing_proof = HousingProof(
@@ -194,6 +195,10 @@ async def fetch_housing_proof(client: ExchangeClient, ctx: CallContext, facts: F
         facts.unavailable.discard(HOUSING_PROOF)
     except Down:
         facts.unavailable.add(HOUSING_PROOF)
+
+
+async def fetch_housing_proof(client: ExchangeClient, ctx: CallContext, facts: Facts) -> None:
+    apply_housing(facts, await client.ask(ctx, housing_ask(facts)))
 
 
 async def gather_facts(

@@ -1,15 +1,16 @@
 """The proactive service (plan §二(二)2): assess every child of a cohort before the window opens,
-so the bureau can tell families in advance what they will get and what they are missing."""
+so the bureau can tell families in advance what they will get and what they are missing.
 
-import asyncio
-import csv
-from collections import Counter
-from collections.abc import Callable
-from pathlib import Path
+``assess_family`` asks the departments about one child at a time (as ``ruxue assess`` does);
+``assess_children`` assesses a chunk of the cohort with batched asks and the same rules, and is
+what a run uses (``precheck_run``)."""
+
+from collections.abc import Sequence
 from typing import Any
 
-from ruxue.enrollment.assess import SYSTEM, assess
+from ruxue.enrollment.assess import SYSTEM, assess, assess_many
 from ruxue.enrollment.gather import DepartmentDown, StepError
+from ruxue.enrollment.gather_many import Failure, Family
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import Decision
 from ruxue.exchange.client import OK, Ask, CallContext, ExchangeClient
@@ -17,6 +18,8 @@ from ruxue.kit.db import Database
 from ruxue.person.rules import mask_id_number
 
 COLUMNS = ["child", "guardian", "decision", "school_code", "category", "reasons", "missing", "note"]
+Row = dict[str, str]
+NO_PARENTS = "户籍中没有父母信息"
 
 
 async def cohort(client: ExchangeClient, year: int, segment: str) -> list[dict[str, Any]]:
@@ -38,58 +41,68 @@ async def cohort(client: ExchangeClient, year: int, segment: str) -> list[dict[s
     return list(answer.data)
 
 
-async def _assess_family(
+def parents_of(child: dict[str, Any]) -> list[str]:
+    return [p for p in (child["father_id_number"], child["mother_id_number"]) if p]
+
+
+def _falls_back(result: Decision | Failure, parents: list[str]) -> bool:
+    """A parent the police do not know (recorded on the child but registered elsewhere) cannot
+    apply; the other one can, alone."""
+    return (
+        isinstance(result, StepError)
+        and len(parents) > 1
+        and ("监护人" in result.message or "配偶" in result.message)
+    )
+
+
+async def assess_family(
     db: Database, client: ExchangeClient, year: int, segment: str, child: str, parents: list[str],
 ) -> Decision:  # fmt: skip
-    """Each parent in turn as the guardian: a parent the police do not know (recorded on the child
-    but registered elsewhere) cannot apply, the other one can, alone."""
+    """Each parent in turn as the guardian, one child at a time."""
     if not parents:
-        raise StepError("户籍中没有父母信息")
+        raise StepError(NO_PARENTS)
     try:
         spouse = parents[1] if len(parents) > 1 else None
         return await assess(
             db, client, year=year, segment=segment, guardian=parents[0], child=child, spouse=spouse
         )
     except StepError as exc:
-        if len(parents) < 2 or ("监护人" not in exc.message and "配偶" not in exc.message):
+        if not _falls_back(exc, parents):
             raise
     return await assess(db, client, year=year, segment=segment, guardian=parents[1], child=child)
 
 
-async def precheck(
-    db: Database, client: ExchangeClient, *, year: int, segment: str, out: Path, concurrency: int = 16,
-    progress: Callable[[int, int], None] | None = None, limit: int | None = None,
-) -> Counter[str]:  # fmt: skip
-    children = (await cohort(client, year, segment))[:limit]
-    counts: Counter[str] = Counter()
-    rows: list[dict[str, str]] = []
-    gate = asyncio.Semaphore(concurrency)
+async def assess_children(
+    db: Database,
+    client: ExchangeClient,
+    year: int,
+    segment: str,
+    children: Sequence[dict[str, Any]],
+) -> list[Row]:
+    """``assess_family`` for a chunk of the cohort at once, with batched department asks."""
+    parents = [parents_of(c) for c in children]
+    results: list[Decision | Failure] = [StepError(NO_PARENTS) for _ in children]
 
-    async def one(child: dict[str, Any]) -> None:
-        parents = [p for p in (child["father_id_number"], child["mother_id_number"]) if p]
-        row = {
-            "child": mask_id_number(child["id_number"]),
-            "guardian": mask_id_number(parents[0]) if parents else "",
-        }
-        async with gate:
-            try:
-                d = await _assess_family(db, client, year, segment, child["id_number"], parents)
-                row.update(decision=d.outcome, school_code=d.school_code or "", category=d.category or "",
-                           reasons=" ".join(d.reasons), missing=" ".join(d.missing))  # fmt: skip
-            except (StepError, DepartmentDown) as exc:
-                row.update(decision="not_assessed", note=exc.message)
-        counts[row["decision"]] += 1
-        rows.append(row)
-        if progress:
-            progress(len(rows), len(children))
+    async def round_(numbers: list[int], families: list[Family]) -> None:
+        decided = await assess_many(db, client, year=year, segment=segment, families=families)
+        for n, result in zip(numbers, decided, strict=True):
+            results[n] = result
 
-    await asyncio.gather(*(one(c) for c in children))
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    with tmp.open(
-        "w", newline="", encoding="utf-8-sig"
-    ) as f:  # utf-8-sig: Excel opens it as Chinese
-        writer = csv.DictWriter(f, COLUMNS)
-        writer.writeheader()
-        writer.writerows(sorted(rows, key=lambda r: r["child"]))
-    tmp.replace(out)
-    return counts
+    first = [n for n, p in enumerate(parents) if p]
+    await round_(first, [Family(children[n]["id_number"], *parents[n][:2]) for n in first])
+    again = [n for n in first if _falls_back(results[n], parents[n])]
+    await round_(again, [Family(children[n]["id_number"], parents[n][1]) for n in again])
+    return [row(c, p, r) for c, p, r in zip(children, parents, results, strict=True)]
+
+
+def row(child: dict[str, Any], parents: list[str], result: Decision | Failure) -> Row:
+    line = dict.fromkeys(COLUMNS, "")
+    line["child"] = mask_id_number(child["id_number"])
+    line["guardian"] = mask_id_number(parents[0]) if parents else ""
+    if isinstance(result, Decision):
+        line["decision"], line["school_code"] = result.outcome, result.school_code or ""
+        line["category"], line["reasons"] = result.category or "", " ".join(result.reasons)
+        line["missing"] = " ".join(result.missing)
+    else:
+        line["decision"], line["note"] = "not_assessed", result.message
+    return line

@@ -10,8 +10,9 @@ import datetime as dt
 import time
 import uuid
 import zlib
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -26,6 +27,7 @@ from tenacity import (
 
 from ruxue.exchange.breaker import Breakers
 from ruxue.exchange.envelope import (
+    BATCH_SERVICES,
     MANDATE_SERVICES,
     Consent,
     Header,
@@ -70,6 +72,7 @@ class Ask:
     body: dict[str, Any]
     fields: tuple[str, ...] = ()
     timeout_s: float | None = None  # for a bulk answer; the client's setting otherwise
+    batch: bool = False  # body is ``{"items": [...]}``, sent to the service's batch form
 
     @property
     def department(self) -> str:
@@ -86,6 +89,7 @@ class Answer:
     attempts: int = 0
     latency_ms: float = 0.0
     error: str | None = None
+    response_hash: str | None = None  # SM3 of the canonical data
     log_row: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -138,6 +142,38 @@ class ExchangeClient:
         await self.log.append(chain, [a.log_row for a in answers])
         return answers
 
+    async def ask_many(
+        self, ctx: CallContext, asks: Sequence[Ask], batch_size: int = 500
+    ) -> list[Answer]:
+        """Many persons' look-ups, batched: one signed request and one call-log entry (naming every
+        person asked about) per service and batch; one answer per ask, in order. An ask repeated
+        is sent once. Every ask's service must be in ``BATCH_SERVICES``."""
+        if not asks:
+            return []
+        unique: dict[tuple[str, bytes], Ask] = {}
+        for ask in asks:
+            unique.setdefault(_key(ask), ask)
+        by_service: dict[str, list[Ask]] = defaultdict(list)
+        for ask in unique.values():
+            by_service[ask.service].append(ask)
+        chunks = [
+            g[i : i + batch_size] for g in by_service.values() for i in range(0, len(g), batch_size)
+        ]
+        batches = await asyncio.gather(*(self._call(ctx, self._batch_ask(c)) for c in chunks))
+        chain = zlib.crc32(ctx.case_no.encode()) % self.settings.call_log_chains
+        await self.log.append(chain, [b.log_row for b in batches])
+        found: dict[tuple[str, bytes], Answer] = {}
+        for batch, chunk in zip(batches, chunks, strict=True):
+            found.update(zip(map(_key, chunk), split_batch(batch, chunk), strict=True))
+        return [found[_key(a)] for a in asks]
+
+    def _batch_ask(self, chunk: Sequence[Ask]) -> Ask:
+        first = chunk[0]
+        if first.service not in BATCH_SERVICES:
+            raise ValueError(f"{first.service} has no batch form")
+        body = {"items": [a.body for a in chunk]}
+        return Ask(first.service, body, first.fields, self.settings.exchange_batch_timeout_s, True)
+
     async def _call(self, ctx: CallContext, ask: Ask) -> Answer:
         header = self._header(ctx, ask)
         req_hash = request_hash(header, ask.body)
@@ -172,7 +208,7 @@ class ExchangeClient:
     async def _send(
         self, ask: Ask, envelope: dict[str, Any], req_hash: str, answer: Answer
     ) -> None:
-        url = f"{self.base}/{ask.service.replace('.', '/')}/v1"
+        url = f"{self.base}/{ask.service.replace('.', '/')}/v1" + ("/batch" if ask.batch else "")
         payload = orjson.dumps(envelope)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.exchange_attempts),
@@ -217,13 +253,14 @@ class ExchangeClient:
             answer.outcome = NO_RECORD if valid else BAD_RESPONSE
         elif answer.status != 200:
             answer.outcome, answer.error = REFUSED, str(body.get("error") or answer.status)
-        elif not response_valid(body, req_hash, self.provider_key):
+        elif not response_valid(body, req_hash, self.provider_key, data_json := _canonical(body)):
             answer.outcome, answer.error = (
                 BAD_RESPONSE,
                 "response signature or request hash invalid",
             )
         else:
             answer.outcome, answer.data = OK, body["data"]
+            answer.response_hash = sm3_hex(data_json)
 
     def _header(self, ctx: CallContext, ask: Ask) -> Header:
         return Header(
@@ -242,7 +279,7 @@ class ExchangeClient:
         self, ctx: CallContext, ask: Ask, header: Header, req_hash: str, answer: Answer
     ) -> dict[str, Any]:
         subjects = sorted(body_subjects(ask.body))
-        response_hash = sm3_hex(canonical_json(answer.data)) if answer.outcome == OK else None
+        response_hash = answer.response_hash if answer.outcome == OK else None
         return {
             "at": utcnow(),
             "client_id": header["client_id"],
@@ -263,6 +300,45 @@ class ExchangeClient:
             "attempts": answer.attempts,
             "latency_ms": answer.latency_ms,
         }
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    return canonical_json(body.get("data"))
+
+
+def _key(ask: Ask) -> tuple[str, bytes]:
+    return ask.service, orjson.dumps(ask.body, option=orjson.OPT_SORT_KEYS)
+
+
+def split_batch(batch: Answer, asks: Sequence[Ask]) -> list[Answer]:
+    """One answer per ask from a batch's answer: the item's data or no record when the batch was
+    answered; the batch's failure for every item when it was not."""
+    items = batch.data if batch.outcome == OK else None
+    if items is not None and not _items_valid(items, len(asks)):
+        batch = replace(batch, outcome=BAD_RESPONSE, error="batch answer does not match")
+        items = None
+    answers = []
+    for i, ask in enumerate(asks):
+        answer = replace(batch, ask=ask, data=None, response_hash=None, log_row={})
+        if items is not None:
+            _read_item(items[i], answer)
+        answers.append(answer)
+    return answers
+
+
+def _items_valid(items: Any, count: int) -> bool:
+    return (
+        isinstance(items, list) and len(items) == count and all(isinstance(i, dict) for i in items)
+    )
+
+
+def _read_item(item: dict[str, Any], answer: Answer) -> None:
+    if "data" in item:
+        answer.outcome, answer.data = OK, item["data"]
+    elif item.get("no_record"):
+        answer.outcome, answer.status = NO_RECORD, 404
+    else:
+        answer.outcome, answer.error = REFUSED, str(item.get("error") or "refused")
 
 
 def operator_hash(operator: str) -> str:

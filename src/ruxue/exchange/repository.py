@@ -4,7 +4,7 @@ a call that happened stays logged even when the case's transaction rolls back.""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.exchange.models import CallLogEntry, CallLogHead, CallSubject, Consent
@@ -27,8 +27,10 @@ async def append_entries(
         head.seq, head.entry_hash = entry["seq"], entry["entry_hash"]
     session.add_all(entries)
     await session.flush()
-    session.add_all(CallSubject(call_id=e.id, subject_index=s) for e in entries for s in e.subjects)
-    await session.flush()
+    # a batch's entry names hundreds of persons: one executemany, not an ORM object each
+    subjects = [{"call_id": e.id, "subject_index": s} for e in entries for s in e.subjects]
+    if subjects:
+        await session.execute(insert(CallSubject), subjects)
     return entries
 
 

@@ -6,6 +6,7 @@ import os
 import secrets
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,17 @@ from fastapi.templating import Jinja2Templates
 
 from ruxue.dataset.schemas import Dataset
 from ruxue.dataset.service import summary
-from ruxue.exchange.envelope import EnvelopeError, body_subjects, sign_response, verify_request
+from ruxue.exchange.envelope import (
+    BATCH_SERVICES,
+    MAX_BATCH_ITEMS,
+    EnvelopeError,
+    body_subjects,
+    sign_response,
+    verify_request,
+)
 from ruxue.kit.crypto import canonical_json, sm3_hex
 from ruxue.person.rules import mask_id_number, mask_name
-from ruxue.sandbox.departments import SERVICES, NoRecord
+from ruxue.sandbox.departments import SERVICES, Handler, NoRecord
 from ruxue.sandbox.faults import Fault, Faults
 from ruxue.sandbox.idp import Client, Provider, oauth2_request, phone_of, query_payload
 from ruxue.sandbox.store import Store
@@ -340,32 +348,44 @@ def _age(born: dt.date) -> int:
 
 
 def _exchange_routes(app: FastAPI, sb: Sandbox) -> None:
-    @app.post("/exchange/{department}/{service}/{version}")
-    async def exchange(department: str, service: str, version: str, request: Request) -> Response:
+    async def answer(request: Request, route: Route) -> Response:
         started = time.perf_counter()
         raw = await request.body()
-        code = f"{department}.{service}"
         entry: dict[str, Any] = {
             "at": dt.datetime.now(dt.UTC).isoformat(),
-            "service": code,
+            "service": route.code,
             "request_sha256_sm3": sm3_hex(raw),
         }
-        status, payload = await _answer(sb, department, code, version, raw, entry)
+        status, payload = await _answer(sb, route, raw, entry)
         entry.update(status=status, latency_ms=round((time.perf_counter() - started) * 1000, 1))
         sb.record_call(entry)
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
+    @app.post("/exchange/{department}/{service}/{version}")
+    async def exchange(department: str, service: str, version: str, request: Request) -> Response:
+        return await answer(request, Route(department, f"{department}.{service}", version, False))
 
-async def _answer(
-    sb: Sandbox,
-    department: str,
-    code: str,
-    version: str,
-    raw: bytes,
-    entry: dict[str, Any],
-) -> tuple[int, Any]:
+    @app.post("/exchange/{department}/{service}/{version}/batch")
+    async def exchange_batch(
+        department: str, service: str, version: str, request: Request
+    ) -> Response:
+        """Many persons' look-ups in one signed request; faults apply to the batch as a whole."""
+        return await answer(request, Route(department, f"{department}.{service}", version, True))
+
+
+@dataclass(frozen=True)
+class Route:
+    department: str
+    code: str
+    version: str
+    batch: bool
+
+
+async def _answer(sb: Sandbox, route: Route, raw: bytes, entry: dict[str, Any]) -> tuple[int, Any]:
+    department, code = route.department, route.code
     handler = SERVICES.get(code)
-    if handler is None or version != "v1" or not code.startswith(f"{department}."):
+    known = route.version == "v1" and code.startswith(f"{department}.")
+    if handler is None or not known or (route.batch and code not in BATCH_SERVICES):
         return 404, {"error": "unknown_service", "message": "无此服务"}
     try:
         envelope = orjson.loads(raw)
@@ -385,18 +405,45 @@ async def _answer(
         purpose=header["purpose"],
         subjects=sorted(mask_id_number(s) for s in body_subjects(body)),
     )
+    if route.batch and (refusal := _batch_refusal(body)):
+        return refusal
     failure = await sb.faults.apply(department)
     if failure:
         return failure, {"error": "department_error", "message": "部门服务暂时不可用"}
+    if route.batch:
+        data = [_item(handler, sb.store, item) for item in body["items"]]
+        data_json = canonical_json(data)
+        entry.update(items=len(data), response_hash=sm3_hex(data_json))
+        return 200, sign_response(req_hash, data, sb.provider_key, data_json)
     try:
         data = msgspec.to_builtins(handler(sb.store, body))
     except NoRecord:
         return 404, sign_response(req_hash, None, sb.provider_key) | {"error": "no_record"}
     except KeyError as exc:
         return 400, {"error": "bad_request", "message": f"缺少参数 {exc.args[0]}"}
-    response = sign_response(req_hash, data, sb.provider_key)
-    entry["response_hash"] = sm3_hex(canonical_json(data))
+    data_json = canonical_json(data)
+    response = sign_response(req_hash, data, sb.provider_key, data_json)
+    entry["response_hash"] = sm3_hex(data_json)
     return 200, response
+
+
+def _batch_refusal(body: dict[str, Any]) -> tuple[int, Any] | None:
+    items = body.get("items")
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        return 400, {"error": "bad_request", "message": "批量请求应包含 items 列表"}
+    if len(items) > MAX_BATCH_ITEMS:
+        return 413, {"error": "batch_too_large", "message": f"每批最多 {MAX_BATCH_ITEMS} 项"}
+    return None
+
+
+def _item(handler: Handler, store: Store, body: dict[str, Any]) -> dict[str, Any]:
+    """One item of a batch: its data, or that the department has no record, or what was wrong."""
+    try:
+        return {"data": msgspec.to_builtins(handler(store, body))}
+    except NoRecord:
+        return {"no_record": True}
+    except KeyError as exc:
+        return {"error": "bad_request", "message": f"缺少参数 {exc.args[0]}"}
 
 
 def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
