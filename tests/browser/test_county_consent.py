@@ -51,6 +51,8 @@ async def test_agreeing_in_a_browser_reaches_the_county(
                 lambda m: refused.append(m.text) if "Content Security" in m.text else None,
             )
             await page.goto(f"{web.url}/oidc/authorize?{urlencode(query)}")
+            await page.click("#mode-switch")  # 长辈版 comes back to the same consent request
+            await page.wait_for_selector("html.elder #consent-agree")
             await page.click("#consent-agree")
             await page.wait_for_url(f"{redirect}?*")
             assert await page.inner_text("body") == "county callback" and refused == []

@@ -186,3 +186,27 @@ async def test_withdrawal_ends_the_consents_and_frees_the_child(
     again = await http.post("/api/v1/cases", json=body)
     assert again.status_code == 201 and again.json()["case_no"] != first["case_no"]
     await http.aclose()
+
+
+async def test_two_submissions_at_once_give_one_decision_and_a_plain_refusal(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    """Two tabs submit the same case at the same moment: one decides, the other is told the case
+    is already submitted (not asked to retry), and the trace holds one submission."""
+    http = await logged_in(web, sandbox, LI)
+    created = await http.post(
+        "/api/v1/cases", json={"segment": "primary", "child_id_number": LI_CHILD, "consent": True}
+    )
+    no = created.json()["case_no"]
+    for step in ("single-parent", "checks"):
+        assert (await http.post(f"/api/v1/cases/{no}/{step}")).status_code == 200
+    homes = (await http.get(f"/api/v1/cases/{no}/residences")).json()
+    await http.post(f"/api/v1/cases/{no}/residence", json={"cert_no": homes["suggested"]})
+    assert (await http.post(f"/api/v1/cases/{no}/materials/done")).status_code == 200
+    answers = await asyncio.gather(*(http.post(f"/api/v1/cases/{no}/submit") for _ in range(2)))
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    refused = next(a for a in answers if a.status_code == 409).json()
+    assert refused["error"] == "step_order" and "已提交" in refused["message"]
+    trace = (await http.get(f"/api/v1/cases/{no}")).json()
+    assert trace["outcome"] == "notice_issued"
+    await http.aclose()

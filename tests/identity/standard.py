@@ -122,3 +122,12 @@ class TokenProxy:
         if answer.is_success and self.hook is not None:
             body = await self.hook(body)
         return JSONResponse(body, status_code=answer.status_code)
+
+
+def end_session_url(response: httpx.Response) -> str:
+    """Where ``/auth/logout``'s page sends the browser on: the provider's end-session URL (a page,
+    not a redirect: browsers hold a form's redirects to the CSP's form-action)."""
+    assert response.status_code == 200, response.status_code
+    found = re.search(r'id="continue-logout" href="([^"]+)"', response.text)
+    assert found is not None, response.text[:500]
+    return html.unescape(found.group(1))

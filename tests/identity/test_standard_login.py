@@ -8,7 +8,7 @@ from ruxue.settings import Settings
 from tests.enrollment.test_assess import WANG, WANG_CHILD
 from tests.helpers import ServerThread
 from tests.identity.conftest import Standard
-from tests.identity.standard import at_provider, end_provider_session, payload
+from tests.identity.standard import at_provider, end_provider_session, end_session_url, payload
 
 
 async def login(app: ServerThread, browser: httpx.AsyncClient, name: str) -> httpx.AsyncClient:
@@ -57,9 +57,7 @@ async def test_logout_ends_the_provider_session(standard: Standard) -> None:
         again = await http.get("/auth/login")  # the provider's session: straight through
         passed = await browser.get(again.headers["location"])
         assert passed.is_redirect and passed.headers["location"].startswith(standard.rp.url)
-        out = await http.post("/auth/logout")
-        assert out.status_code == 303
-        end = out.headers["location"]
+        end = end_session_url(await http.post("/auth/logout"))
         assert end.startswith(f"{standard.provider}/session/end") and "id_token_hint=" in end
         assert (await http.get("/api/v1/me/data-tracker")).status_code == 401
         done = await end_provider_session(browser, end)
@@ -100,8 +98,8 @@ async def test_client_authentication_is_configured(
         async with httpx.AsyncClient(timeout=30) as browser:
             http = await login(server, browser, WANG)
             assert (await http.get("/api/v1/me/data-tracker")).status_code == 200
-            out = await http.post("/auth/logout")
-            hint = out.headers["location"].split("id_token_hint=")[1].split("&")[0]
+            end = end_session_url(await http.post("/auth/logout"))
+            hint = end.split("id_token_hint=")[1].split("&")[0]
             assert payload(hint)["aud"] == config["oidc_client_id"]
             await http.aclose()
 

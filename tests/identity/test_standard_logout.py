@@ -9,7 +9,7 @@ from joserfc.jwk import RSAKey
 
 from tests.enrollment.test_assess import WANG
 from tests.identity.conftest import Standard
-from tests.identity.standard import payload
+from tests.identity.standard import end_session_url, payload
 from tests.identity.test_standard_login import login
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -24,8 +24,8 @@ async def test_back_channel_refuses_what_is_not_a_logout_token(standard: Standar
     async with httpx.AsyncClient(timeout=30) as browser:
         first = await login(app, browser, WANG)
         second = await login(app, browser, WANG)  # the same provider session, straight through
-        out = await second.post("/auth/logout")
-        id_token = out.headers["location"].split("id_token_hint=")[1].split("&")[0]
+        end = end_session_url(await second.post("/auth/logout"))
+        id_token = end.split("id_token_hint=")[1].split("&")[0]
         claims = payload(id_token)
         forged_claims = {
             "iss": claims["iss"],

@@ -5,6 +5,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -139,11 +140,18 @@ async def rewrite(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
     read (``version_id_col``), so a change another request made meanwhile refuses this write
     (409 ``case_changed``) instead of being overwritten — and nothing is read again while this
     process holds the write turn (peak day: the turn is held only for the writes)."""
+    case_id = case.id  # the rollback expires the instance
     try:
         async with db.write_session() as session:
             session.add(case)
             yield session
     except StaleDataError:
+        async with db.read_session() as session:
+            status = await session.scalar(select(Case.status).where(Case.id == case_id))
+        if status == "withdrawn":  # in another tab meanwhile
+            raise StepOrder("该办件已撤回，不能修改。") from None
+        if status != "draft":
+            raise StepOrder("该办件已提交，不能修改。") from None
         raise CaseChanged("办件已在其他页面更新，请刷新后重试。") from None
 
 

@@ -48,7 +48,13 @@ async def logout(request: Request) -> Response:
     await end_county_sessions(request)  # the city as provider: the counties' sessions end too
     request.session.clear()
     url = await client.end_session_url(request, _settings(request), id_token) if id_token else None
-    return RedirectResponse(url or "/", status_code=303)
+    if url is None:
+        return RedirectResponse("/", status_code=303)
+    # not a redirect: browsers hold a form's redirects to the CSP's form-action ('self'), and
+    # Chromium stops one to the provider, leaving its session alive; a page of ours goes on
+    from ruxue.enrollment.pages import render  # the pages import this module's neighbours
+
+    return render(request, "signing_out.html", url=url)
 
 
 @router.post("/backchannel-logout", include_in_schema=False)

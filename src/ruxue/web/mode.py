@@ -29,11 +29,16 @@ def is_elder(request: Request) -> bool:
 
 def here(request: Request) -> str:
     """Where the switch comes back to: this page, or for a page answering a form, the page the
-    form was on (a POST URL cannot be opened again). The path only: text from a query string is
-    never written into a page."""
+    form was on (a POST URL cannot be opened again). The path only — text from a query string is
+    never written into a page — but for the pages that are their query (the county's consent page
+    is the authorization request), whose query goes URL-encoded into the link."""
     if request.method != "GET":
         return safe_next(urlsplit(request.headers.get("referer", "")).path)
-    return request.url.path
+    query = request.url.query if request.url.path in QUERY_PAGES else ""
+    return request.url.path + (f"?{query}" if query else "")
+
+
+QUERY_PAGES = ("/oidc/authorize",)
 
 
 @router.get("/mode")
