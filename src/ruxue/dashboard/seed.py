@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.models import ArchivePackage, CheckRun
@@ -133,6 +133,7 @@ async def seed_city(session: AsyncSession, city: City) -> dict[str, int]:
     ):
         for start in range(0, len(rows), 5000):
             await session.execute(insert(table), rows[start : start + 5000])
+        await _advance_sequence(session, table.__tablename__, rows)
     calls = await _calls(session, rng, city, cases)
     return {
         "schools": len(schools),
@@ -335,3 +336,14 @@ async def _calls(
     for start in range(0, len(rows), 2000):
         await append_entries(session, 0, rows[start : start + 2000])
     return len(rows)
+
+
+async def _advance_sequence(session: AsyncSession, table: str, rows: list[dict[str, Any]]) -> None:
+    """Rows written with their ids leave PostgreSQL's sequence behind: move it past them, so
+    that rows added afterwards the usual way get fresh ids (SQLite takes the next rowid)."""
+    if rows and "id" in rows[0] and session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        )
