@@ -7,6 +7,8 @@ the hash-chained call log, whatever its outcome.
 
 import asyncio
 import datetime as dt
+import os
+import socket
 import time
 import uuid
 import zlib
@@ -112,6 +114,7 @@ class ExchangeClient:
         self.key = bytes.fromhex(settings.exchange_client_key)
         self.provider_key = bytes.fromhex(settings.exchange_provider_key)
         self._http: aiohttp.ClientSession | None = None
+        self._chain: tuple[int, int] | None = None  # (pid, chain)
         self.breakers = Breakers(settings.breaker_failures, settings.breaker_reset_s, clock)
         self.log = CallLogWriter(db)
 
@@ -138,9 +141,19 @@ class ExchangeClient:
     async def ask_all(self, ctx: CallContext, asks: Sequence[Ask]) -> list[Answer]:
         """Ask independent departments at once; the step lasts as long as the slowest."""
         answers = list(await asyncio.gather(*(self._call(ctx, a) for a in asks)))
-        chain = zlib.crc32(ctx.case_no.encode()) % self.settings.call_log_chains
-        await self.log.append(chain, [a.log_row for a in answers])
+        await self.log.append(self.chain, [a.log_row for a in answers])
         return answers
+
+    @property
+    def chain(self) -> int:
+        """This process's call-log chain. Per process, not per case: two web processes whose
+        writers shared chain heads waited for each other's commits on every department call
+        (peak day: a second process added 5 % instead of doubling). Chosen when first used, in the
+        process that uses it (after any fork)."""
+        if self._chain is None or self._chain[0] != os.getpid():
+            me = f"{socket.gethostname()}:{os.getpid()}".encode()
+            self._chain = (os.getpid(), zlib.crc32(me) % self.settings.call_log_chains)
+        return self._chain[1]
 
     async def ask_many(
         self, ctx: CallContext, asks: Sequence[Ask], batch_size: int = 500
@@ -160,8 +173,7 @@ class ExchangeClient:
             g[i : i + batch_size] for g in by_service.values() for i in range(0, len(g), batch_size)
         ]
         batches = await asyncio.gather(*(self._call(ctx, self._batch_ask(c)) for c in chunks))
-        chain = zlib.crc32(ctx.case_no.encode()) % self.settings.call_log_chains
-        await self.log.append(chain, [b.log_row for b in batches])
+        await self.log.append(self.chain, [b.log_row for b in batches])
         found: dict[tuple[str, bytes], Answer] = {}
         for batch, chunk in zip(batches, chunks, strict=True):
             found.update(zip(map(_key, chunk), split_batch(batch, chunk), strict=True))
