@@ -130,7 +130,7 @@ async def test_a_bad_rating_changed_to_a_good_one_is_replaced_in_the_guardians_w
     assert changed.json()["rectification"]["status"] == "open"
     page = (await guardian.get(f"/cases/{no}/rating")).text
     assert "您的评价：<b>非常满意</b>" in page
-    assert "您已把评价改为“非常满意”，以这次评价为准。此前的不满意评价" in page
+    assert "您已把评价改为“非常满意”，以这次评价为准；此前的不满意评价" in page
     assert "您的不满意评价的跟进情况" not in page and not staff_words(page)
     assert "您的评价已转给办理单位跟进" in page
     await guardian.aclose()

@@ -65,8 +65,8 @@ RATER_NOW = {
 
 @dataclass(frozen=True)
 class FollowUp:
-    """The follow-up of a bad rating as the rater reads it: the heading, where it stands now, and
-    its steps (date, words)."""
+    """The follow-up of a bad rating as the rater reads it: the heading, where it stands now (and
+    that a changed rating replaced the bad one), and its steps (date, words)."""
 
     heading: str
     now: str
@@ -79,15 +79,20 @@ def follow_up(s: rules.Settings, rating: Rating, item: Rectification) -> FollowU
     now = RATER_NOW[item.status].format(contact_due=_date(last_day))
     if item.status == "open" and not rating.real_name:
         now = "您选择了匿名评价，工作人员无法联系您，将直接核实改进"
+    level = s.levels[rating.level]
     if replaced and item.status == "closed":
-        heading, now = f"您已重新评价为“{s.levels[rating.level]}”，此前的不满意评价已处理完毕", ""
+        heading, now = (
+            "此前不满意评价的跟进",
+            f"您已重新评价为“{level}”，此前的不满意评价已处理完毕。",
+        )
     elif replaced:
-        heading = (
-            f"您已把评价改为“{s.levels[rating.level]}”，以这次评价为准。"
-            "此前的不满意评价已转给办理单位，仍会按规定跟进"
+        heading = "此前不满意评价的跟进"
+        now = (
+            f"您已把评价改为“{level}”，以这次评价为准；此前的不满意评价已转给办理单位，"
+            f"仍会按规定跟进（{now}）。"
         )
     else:
-        heading = "您的不满意评价的跟进情况"
+        heading, now = "您的不满意评价的跟进情况", f"{now}。"
     steps, before = [], None
     for h in item.history:
         status, at = str(h["status"]), _date(dt.datetime.fromisoformat(str(h["at"])))
@@ -97,10 +102,10 @@ def follow_up(s: rules.Settings, rating: Rating, item: Rectification) -> FollowU
             words = "您重新评价仍不满意，已退回办理单位重新处理"
         elif status == "closed" and h["actor"] == "guardian":
             words = "您重新评价为满意，跟进结束"
+        elif before == "appealed" and status != "set_aside":
+            words = "复核后，办理单位继续跟进"  # the appeal was refused (its note is the staff's)
         elif status == "replied":
             words = f"办理单位答复您：{h['note']}"
-        elif before == "appealed" and status != "set_aside":
-            words = "复核后，办理单位继续跟进"
         else:
             words = RATER_STEP[status]
         steps.append((at, words))
