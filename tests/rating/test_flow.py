@@ -107,7 +107,8 @@ async def test_a_bad_rating_is_visited_fixed_answered_and_rated_again(
         "rectification_closed",
     ]
     status_page = (await guardian.get(f"/cases/{no}")).text
-    assert 'id="rate-link"' in status_page and "差评整改办结" in status_page
+    assert 'id="rate-link"' in status_page and "评价跟进结束" in status_page
+    assert not staff_words(status_page)
     rating_page = (await guardian.get(f"/cases/{no}/rating")).text
     assert "您的评价：<b>满意</b>" in rating_page and "此前的不满意评价已处理完毕" in rating_page
     assert "办理单位答复您：已增设周末窗口" in rating_page and not staff_words(rating_page)
