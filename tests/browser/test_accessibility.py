@@ -568,7 +568,7 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
 ) -> None:
     """The rating page (a bad rating with its rectification), the provider's consent page for a
     county, the spouse's waiting page and the link's consent page in both modes; the work orders
-    and the dashboard (with its county panel) at 1280×800."""
+    and the dashboard (with its county panel) and the county reporting page at 1280×800."""
     wang, rated, _ = await bad_rating(web, sandbox)
     sun = await logged_in(web, sandbox, SUN)
     start = {"segment": "primary", "child_id_number": SUN_CHILD, "consent": True}
@@ -622,4 +622,7 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
         await page.wait_for_selector("#dashboard[data-ready='1']")
         await page.wait_for_selector("#chart-counties canvas")
         await staff.check(page, "dashboard")
-    staff.assert_clean(2)
+        await page.goto(f"{web.url}/staff/county")  # the county reporting page, same reports
+        await page.wait_for_selector("#county-counts tr[data-district]")
+        await staff.check(page, "county")
+    staff.assert_clean(3)

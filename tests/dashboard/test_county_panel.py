@@ -109,3 +109,22 @@ async def test_a_district_sees_its_own_row_and_a_school_none(
     assert page.status_code == 200 and 'id="county-panel"' not in page.text
     for client in (reviewer, admin, desk):
         await client.aclose()
+
+
+async def test_the_county_page_names_districts_and_has_the_staff_ways_out(
+    web: ServerThread, db: Database
+) -> None:
+    await county_reports(web, db)
+    admin = await staff_client(web, "city", await make_staff(db, "city", "admin"))
+    page = await admin.get("/staff/county")
+    assert page.status_code == 200
+    doc = lxml.html.fromstring(page.text)
+    assert doc.xpath("string(//h1)") == "县区数据汇聚"
+    assert doc.xpath('//form[@action="/staff/logout"]//button[@id="logout"]')
+    assert doc.xpath('//a[@href="/staff"]') and doc.xpath('//a[@href="/staff/dashboard"]')
+    rows = doc.xpath('//table[@id="county-counts"]//tr[@data-district]')
+    names = {row.get("data-district"): row.xpath("string(td[1])") for row in rows}
+    assert names["320506"] == "吴中区" and names["320583"] == "昆山市"
+    clients = doc.xpath('string(//table[@id="county-clients"])')
+    assert "wujiang · 吴江区" in clients and "· 320509" not in clients
+    await admin.aclose()

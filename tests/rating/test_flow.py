@@ -17,6 +17,16 @@ from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
 from tests.helpers import ServerThread
 from tests.staff.helpers import make_staff, staff_client
 from tests.web.session import logged_in
+from tests.web.test_words import visible
+
+STAFF_WORDS = ("整改工单", "差评整改", "待回访核实", "已回访", "转整改")
+
+
+def staff_words(page: str) -> list[str]:
+    """The staff's names of the follow-up that a guardian's page shows."""
+    text = visible(page)
+    return [w for w in STAFF_WORDS if w in text]
+
 
 ONLINE = ["整体满意度", "办事效率", "办事指南精确度", "办事便捷度", "平台操作性"]
 
@@ -97,14 +107,34 @@ async def test_a_bad_rating_is_visited_fixed_answered_and_rated_again(
         "rectification_closed",
     ]
     status_page = (await guardian.get(f"/cases/{no}")).text
-    assert 'id="rate-link"' in status_page and "差评整改办结" in status_page
+    assert 'id="rate-link"' in status_page and "评价跟进结束" in status_page
+    assert not staff_words(status_page)
     rating_page = (await guardian.get(f"/cases/{no}/rating")).text
-    assert "您的评价：<b>满意</b>" in rating_page and "已办结" in rating_page
+    assert "您的评价：<b>满意</b>" in rating_page and "此前的不满意评价已处理完毕" in rating_page
+    assert "办理单位答复您：已增设周末窗口" in rating_page and not staff_words(rating_page)
     late = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(2))  # within 72 h: allowed
     assert late.status_code == 200 and late.json()["rectification"]["status"] == "open"
     assert late.json()["rectification"]["round"] == 2
     for client in (guardian, reviewer, other):
         await client.aclose()
+
+
+async def test_a_bad_rating_changed_to_a_good_one_is_replaced_in_the_guardians_words(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian, no, _ = await bad_rating(web, sandbox)
+    page = (await guardian.get(f"/cases/{no}/rating")).text
+    assert "您的不满意评价的跟进情况" in page and "工作人员最迟 2026年06月16日 与您联系" in page
+    assert not staff_words(page)
+    changed = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(5))
+    assert changed.status_code == 200  # within 72 h; the follow-up goes on (the rules' choice)
+    assert changed.json()["rectification"]["status"] == "open"
+    page = (await guardian.get(f"/cases/{no}/rating")).text
+    assert "您的评价：<b>非常满意</b>" in page
+    assert "您已把评价改为“非常满意”，以这次评价为准；此前的不满意评价" in page
+    assert "您的不满意评价的跟进情况" not in page and not staff_words(page)
+    assert "您的评价已转给办理单位跟进" in page
+    await guardian.aclose()
 
 
 async def test_an_appeal_is_decided_by_the_city_and_an_overdue_item_escalates(

@@ -3,22 +3,26 @@
 import asyncio
 import importlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.engine import make_url
 
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
 from ruxue.kit.logging import configure_logging, uvicorn_log_config
-from ruxue.settings import get_settings, require_safe
+from ruxue.settings import Settings, get_settings, require_safe
 
 console = Console(stderr=True)
 EXAMPLE = Path(__file__).resolve().parent.parent / "sandbox" / "example-dataset.json"
@@ -125,15 +129,7 @@ def demo(
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-    env = {
-        "RUXUE_NOW": DEMO_NOW,
-        **os.environ,
-        "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange",
-        "RUXUE_IDP_URL": f"{sandbox_url}/idp",
-        "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms",
-        "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "RUXUE_MODE": "demo",  # development keys and http are allowed, and only, here and in tests
-    }
+    env = demo_env(os.environ, port, sandbox_port)
     ruxue = [sys.executable, "-m", "ruxue.cli.main"]
     for taken in (p for p in (port, sandbox_port) if _port_in_use(p)):
         console.print(
@@ -168,6 +164,21 @@ def demo(
             p.send_signal(signal.SIGTERM)
         for p in procs:
             p.wait(timeout=15)
+
+
+def demo_env(environ: Mapping[str, str], port: int, sandbox_port: int) -> dict[str, str]:
+    """The demo's processes' environment: every department service at the sandbox's port."""
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    return {
+        "RUXUE_NOW": DEMO_NOW,
+        **environ,
+        "RUXUE_EXCHANGE_URL": f"{sandbox_url}/exchange",
+        "RUXUE_IDP_URL": f"{sandbox_url}/idp",
+        "RUXUE_SMS_URL": f"{sandbox_url}/_sandbox/sms",
+        "RUXUE_WORKORDER_URL": f"{sandbox_url}/_sandbox/12345/workorders",
+        "RUXUE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RUXUE_MODE": "demo",  # development keys and http are allowed, and only, here and in tests
+    }
 
 
 def _county(
@@ -217,6 +228,18 @@ async def _seed_staff(url: str) -> list[tuple[str, str]]:
         await db.dispose()
 
 
+def demo_code_command(username: str, settings: Settings) -> str:
+    """``ruxue staff demo-code`` as a shell line that works where it is pasted: in demo mode (a
+    plain command refuses the development keys) on the demo's database (``var/`` is relative)."""
+    env = {"RUXUE_MODE": "demo", "RUXUE_VAR_DIR": str(settings.var_dir.resolve())}
+    if settings.database_url and make_url(settings.database_url).password is None:
+        env["RUXUE_DATABASE_URL"] = settings.database_url  # one with a password stays unprinted
+    ruxue = Path(sys.executable).with_name("ruxue")
+    program = [str(ruxue)] if ruxue.exists() else [sys.executable, "-m", "ruxue.cli.main"]
+    words = [f"{k}={v}" for k, v in env.items()] + program + ["staff", "demo-code", username]
+    return shlex.join(words)
+
+
 def _announce(port: int, sandbox_url: str, staff_accounts: list[tuple[str, str]]) -> None:
     accounts = httpx.get(f"{sandbox_url}/_sandbox/accounts", timeout=5).json()
     now = os.environ.get("RUXUE_NOW", DEMO_NOW)
@@ -231,7 +254,7 @@ def _announce(port: int, sandbox_url: str, staff_accounts: list[tuple[str, str]]
         f"  工作人员入口: http://127.0.0.1:{port}/staff/login  密码 {DEMO_STAFF_PASSWORD}"
     )
     for username, label in staff_accounts:
-        console.print(
-            f"    {username}  {label}（动态口令：.venv/bin/ruxue staff demo-code {username}）"
-        )
+        console.print(f"    {username}  {label}")
+        command = demo_code_command(username, get_settings())
+        console.print(f"      动态口令（另开终端运行）：{escape(command)}", soft_wrap=True)
     console.print("  按 Ctrl+C 停止\n")

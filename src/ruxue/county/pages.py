@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.county import relay, service
 from ruxue.county.rules import STAGES
+from ruxue.dashboard.rules import district_label
 from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment.pages import render
 from ruxue.kit.db import enqueue_after_commit
@@ -45,6 +46,7 @@ async def county_page(request: Request, staff: Staff | None = Depends(signed_in_
         outbox=outbox,
         upstream=settings.upstream_url,
         logouts=told,
+        district=district_label,  # names as the dashboard shows them
     )
 
 

@@ -26,9 +26,10 @@ router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 
 
 async def scope_of(
-    staff: Staff = Depends(current_staff), district: str = "", school: str = ""
+    request: Request, staff: Staff = Depends(current_staff), district: str = "", school: str = ""
 ) -> repo.Scope:
-    return repo.scope_for(staff, district, school)
+    async with request.app.state.db.read_session() as session:
+        return await repo.checked_scope(session, staff, district, school)
 
 
 async def _summary(session: AsyncSession, scope: repo.Scope) -> dict[str, Any]:

@@ -29,7 +29,9 @@ async def dashboard(
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
-    scope = repo.scope_for(staff, district, school)
+    async with request.app.state.db.read_session() as session:
+        scope = await repo.checked_scope(session, staff, district, school)
+        schools = await repo.schools_of(session, scope) if scope.school else []
     params = {k: v for k, v in (("district", district), ("school", school)) if v}
     tables = [("schools", "学校"), ("departments", "部门接口")]
     if scope.level == "city":
@@ -40,7 +42,7 @@ async def dashboard(
         request,
         "dashboard.html",
         scope=scope,
-        scope_label=scope.label(),
+        scope_label=scope.label(schools[0].name if schools else ""),
         tables=tables,
         districts=districts,
         query="?" + urlencode(params) if params else "",

@@ -47,6 +47,19 @@ def scope_for(staff: Staff, district: str = "", school: str = "") -> Scope:
     raise Forbidden("无权查看监管看板")
 
 
+async def checked_scope(
+    session: AsyncSession, staff: Staff, district: str = "", school: str = ""
+) -> Scope:
+    """``scope_for``, refusing a district reviewer a school of another district (narrowed to
+    their district it would be an empty dashboard under that school's code)."""
+    scope = scope_for(staff, district, school)
+    if staff.role == "reviewer" and scope.school:
+        where = await session.scalar(select(School.district_code).where(School.code == school))
+        if where != scope.district:
+            raise Forbidden("只能查看本区学校的监管看板")
+    return scope
+
+
 Query = TypeVar("Query", bound=Select)
 
 

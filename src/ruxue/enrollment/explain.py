@@ -134,13 +134,13 @@ EVENTS = {
     "materials_complete": "材料已补齐，重新审核",
     "rejection_issued": "发放不予通过告知书",
 }  # fmt: skip
-EVENTS.update(
+EVENTS.update(  # the guardian reads these too: plain words, not the staff's work-order terms
     rated="服务评价",
-    rectification_open="差评转整改工单",
-    rectification_visited="差评回访核实",
-    rectification_fixed="差评整改完成",
-    rectification_replied="差评整改答复",
-    rectification_closed="差评整改办结",
-    rectification_appealed="差评申诉复核",
-    rectification_set_aside="申诉成立，差评不计",
+    rectification_open="不满意评价转办理单位跟进",
+    rectification_visited="工作人员回访了解情况",
+    rectification_fixed="问题已改进",
+    rectification_replied="答复评价人",
+    rectification_closed="评价跟进结束",
+    rectification_appealed="办理单位申请复核评价",
+    rectification_set_aside="复核认定误评，不计入考核",
 )

@@ -91,9 +91,12 @@ def queue() -> Huey:
 def run_in_worker(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run a job's coroutine on its worker thread's own event loop and database engine, both kept
     for the thread's life. Measured here, a fresh loop and engine per job (``asyncio.run``) cost
-    ~5 ms on SQLite, more on PostgreSQL where each job also opened its connections; kept, ~1 ms."""
+    ~5 ms on SQLite, more on PostgreSQL where each job also opened its connections; kept, ~1 ms.
+    Jobs read the app's clock (``now_of``) as the web app does: the demo's fixed time, not the
+    real one, in the events, dashboard figures and deadlines they write."""
     if getattr(_thread, "loop", None) is None:
+        settings = get_settings()
         _thread.loop = asyncio.new_event_loop()
-        _thread.db = Database(get_settings().resolved_database_url())
+        _thread.db = Database(settings.resolved_database_url(), clock=settings.clock)
     loop: asyncio.AbstractEventLoop = _thread.loop
     return loop.run_until_complete(work(_thread.db))

@@ -15,7 +15,7 @@ import orjson
 import structlog
 from authlib.oauth2 import OAuth2Error
 from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ruxue.dataset.schemas import Dataset
@@ -87,6 +87,11 @@ def create_sandbox_app(data: Dataset, settings: Settings, base_url: str) -> Fast
     _exchange_routes(app, sb)
     _admin_routes(app, sb)
     _hotline_routes(app)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return FileResponse(Path(__file__).parent.parent / "web" / "static" / "favicon.ico")
+
     return app
 
 
