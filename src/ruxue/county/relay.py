@@ -11,6 +11,7 @@ data version per case and stage). Nothing is lost whichever process dies."""
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import structlog
@@ -195,8 +196,14 @@ async def state(session: AsyncSession, limit: int = 100) -> OutboxState:
 
 
 async def revive(session: AsyncSession, row_id: int) -> None:
-    row = await session.get(OutboxRow, row_id)
+    await revive_row(session, OutboxRow, row_id, "没有这条未送达记录。")
+
+
+async def revive_row(session: AsyncSession, model: type[Any], row_id: int, missing: str) -> None:
+    """A dead letter (a row with ``dead_at``, ``attempts``, ``next_at``, ``last_error``: the
+    outbox's or the back-channel logouts') sent again from now, with fresh attempts."""
+    row = await session.get(model, row_id)
     if row is None or row.dead_at is None:
-        raise NotFound("没有这条未送达记录。")
+        raise NotFound(missing)
     row.dead_at, row.attempts, row.next_at, row.last_error = None, 0, utcnow(), ""
     await session.flush()

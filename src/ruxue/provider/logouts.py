@@ -21,10 +21,10 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import Client
+from ruxue.county.relay import revive_row
 from ruxue.county.rules import backoff_s
 from ruxue.kit import http
 from ruxue.kit.db import Database, utcnow
-from ruxue.kit.errors import NotFound
 from ruxue.provider import keys
 from ruxue.provider.models import LogoutDelivery
 from ruxue.settings import Settings
@@ -193,8 +193,4 @@ async def state(session: AsyncSession, limit: int = 100) -> LogoutState:
 
 async def revive(session: AsyncSession, row_id: int) -> None:
     """The administrator sends a dead logout again (the county is back)."""
-    row = await session.get(LogoutDelivery, row_id)
-    if row is None or row.dead_at is None:
-        raise NotFound("没有这条未送达的退出通知。")
-    row.dead_at, row.attempts, row.next_at, row.last_error = None, 0, utcnow(), ""
-    await session.flush()
+    await revive_row(session, LogoutDelivery, row_id, "没有这条未送达的退出通知。")
