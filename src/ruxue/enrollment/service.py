@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -90,6 +90,9 @@ class StepOrder(Conflict):
     code = "step_order"
 
 
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE
+
+
 class CaseChanged(Conflict):
     code = "case_changed"
 
@@ -145,7 +148,11 @@ async def rewrite(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
         async with db.write_session() as session:
             session.add(case)
             yield session
-    except StaleDataError:
+    except (StaleDataError, DBAPIError) as exc:
+        # PostgreSQL may settle two writers of one case as a deadlock rather than a stale
+        # version (each waiting on the other's rows: the case, a notice's unique numbers)
+        if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) != DEADLOCK:
+            raise
         async with db.read_session() as session:
             status = await session.scalar(select(Case.status).where(Case.id == case_id))
         if status == "withdrawn":  # in another tab meanwhile
