@@ -7,7 +7,7 @@ import datetime as dt
 import httpx
 from sqlalchemy import select
 
-from ruxue.enrollment.models import CaseEvent
+from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.tasks import send_pending
@@ -97,9 +97,13 @@ async def test_a_request_is_filed_told_to_the_parents_decided_and_then_lets_its_
     assert "GUARDIANSHIP_UNVERIFIED" not in decided["reasons"], decided  # a reviewer verified it
     async with db.read_session() as session:
         consent = (
-            await session.scalars(select(CaseEvent).where(CaseEvent.action == "consent"))
+            await session.scalars(
+                select(CaseEvent)
+                .join(Case, Case.id == CaseEvent.case_id)
+                .where(Case.case_no == case_no, CaseEvent.action == "consent")
+            )
         ).all()
-    assert consent[-1].detail["guardianship_request"] == no
+    assert [e.detail["guardianship_request"] for e in consent] == [no]
     for client in (grandpa, mother, gusu, wuzhong):
         await client.aclose()
 
