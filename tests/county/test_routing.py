@@ -47,7 +47,7 @@ def assert_sent_to_wuzhong(answer: httpx.Response) -> None:
     body = answer.json()
     assert (body["error"], body["apply_url"]) == ("district_served_by_county", WUZHONG_URL)
     assert body["message"].startswith("孩子户籍在吴中区，吴中区使用本区的入学报名系统")
-    assert "320506 县区系统" in body["message"] and WUZHONG_URL in body["message"]
+    assert "系统“320506 县区系统”办理" in body["message"] and WUZHONG_URL in body["message"]
 
 
 async def test_the_city_sends_a_county_served_child_to_the_county(

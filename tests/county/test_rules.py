@@ -43,7 +43,7 @@ def test_the_city_sends_a_county_served_district_to_its_system() -> None:
     where = elsewhere(CITY, "320506")
     assert where is not None and (where.code, where.url) == (BY_COUNTY, "https://wz.example/")
     assert where.message == (
-        "孩子户籍在吴中区，吴中区使用本区的入学报名系统（吴中区入学系统）办理，本系统不能受理。"
+        "孩子户籍在吴中区，吴中区使用本区的入学报名系统“吴中区入学系统”办理，本系统不能受理。"
         "请前往 https://wz.example/ 报名。"
     )
     assert elsewhere(CITY, "320508") is None  # 姑苏区 applies at the city

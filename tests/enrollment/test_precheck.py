@@ -49,7 +49,7 @@ async def test_precheck_leaves_a_county_served_district_to_the_county(
     assert decisions == {"notice_issued": 2, "needs_materials": 1, "district_served_by_county": 1}
     chen = table[mask_id_number(CHEN_CHILD)]  # 吴中区: the county's system decides
     assert chen["decision"] == "district_served_by_county" and chen["school_code"] == ""
-    assert "吴中区使用本区的入学报名系统（320506 县区系统）" in chen["note"]
+    assert "吴中区使用本区的入学报名系统“320506 县区系统”办理" in chen["note"]
     assert "1 名学生户籍所在区不由本系统受理" in " ".join(result.output.split())
 
 

@@ -90,7 +90,7 @@ def _to_city(routing: Routing, district: str) -> Elsewhere:
 def _to_county(county: CountySystem, district: str) -> Elsewhere:
     name = district_label(district)
     message = (
-        f"孩子户籍在{name}，{name}使用本区的入学报名系统（{county.name}）办理，本系统不能受理。"
+        f"孩子户籍在{name}，{name}使用本区的入学报名系统“{county.name}”办理，本系统不能受理。"
         f"请前往 {county.url} 报名。"
     )
     return Elsewhere(BY_COUNTY, message, county.url)
