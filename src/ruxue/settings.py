@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     upstream_url: str = ""  # e.g. https://city.example/ ; "" = this is the city (or standalone)
     upstream_client_id: str = ""
     upstream_client_secret: str = ""
+    # the district a county system serves: a child of another district is sent to the city
+    county_district: str = Field(default="", pattern=r"^(\d{6})?$")
     relay_batch: int = Field(default=100, ge=1, le=500)
     relay_max_attempts: int = Field(default=8, ge=1)
     relay_lease_s: float = 120.0  # a claimed batch is sent again after this (its relay died)

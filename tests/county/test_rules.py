@@ -1,8 +1,10 @@
-"""Which stages a trace event reports."""
+"""Which stages a trace event reports; which system takes a child's application."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ruxue.county.rules import stages_of
+from ruxue.county.rules import BY_CITY, BY_COUNTY, CountySystem, Routing, elsewhere, stages_of
 
 
 @pytest.mark.parametrize(
@@ -29,3 +31,46 @@ def test_stages_of(
     action: str, status: str, submitted: bool, stages: list[tuple[str, str]]
 ) -> None:
     assert stages_of(action, status, submitted) == stages
+
+
+WUZHONG = CountySystem("吴中区入学系统", "https://wz.example/")
+CITY = Routing(counties={"320506": WUZHONG})
+COUNTY = Routing(district="320506", city_url="https://city.example/")
+districts = st.from_regex(r"\d{6}", fullmatch=True)
+
+
+def test_the_city_sends_a_county_served_district_to_its_system() -> None:
+    where = elsewhere(CITY, "320506")
+    assert where is not None and (where.code, where.url) == (BY_COUNTY, "https://wz.example/")
+    assert where.message == (
+        "孩子户籍在吴中区，吴中区使用本区的入学报名系统“吴中区入学系统”办理，本系统不能受理。"
+        "请前往 https://wz.example/ 报名。"
+    )
+    assert elsewhere(CITY, "320508") is None  # 姑苏区 applies at the city
+
+
+def test_a_county_takes_its_own_district_and_sends_the_others_to_the_city() -> None:
+    assert elsewhere(COUNTY, "320506") is None
+    where = elsewhere(COUNTY, "320508")
+    assert where is not None and (where.code, where.url) == (BY_CITY, "https://city.example/")
+    assert where.message == (
+        "孩子户籍在姑苏区，本系统只受理吴中区户籍学生的入学报名。"
+        "请前往市级入学报名系统办理：https://city.example/"
+    )
+    unlinked = elsewhere(Routing(district="320506"), "320508")
+    assert unlinked is not None and unlinked.url == "" and "https" not in unlinked.message
+
+
+@given(districts, st.dictionaries(districts, st.just(WUZHONG), max_size=4))
+def test_the_city_refuses_exactly_the_county_served_districts(
+    district: str, counties: dict[str, CountySystem]
+) -> None:
+    where = elsewhere(Routing(counties=counties), district)
+    assert (where is not None) == (district in counties)
+
+
+@given(districts, districts)
+def test_a_county_takes_exactly_its_own_district(own: str, district: str) -> None:
+    where = elsewhere(Routing(district=own, counties={own: WUZHONG}), district)
+    assert (where is None) == (district == own)
+    assert where is None or where.code == BY_CITY  # never sent to a county by a county

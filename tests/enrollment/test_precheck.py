@@ -1,3 +1,4 @@
+import asyncio
 import csv
 import datetime as dt
 from collections import Counter
@@ -9,6 +10,10 @@ from typer.testing import CliRunner
 from ruxue.cli.main import app
 from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.service import WindowClosed, check_window
+from ruxue.kit.db import Database
+from ruxue.person.rules import mask_id_number
+from tests.county.helpers import register
+from tests.enrollment.test_assess import CHEN_CHILD
 
 
 @pytest.mark.parametrize(
@@ -28,6 +33,24 @@ def test_precheck_assesses_the_whole_cohort(
     assert Counter(r["decision"] for r in table) == decisions  # 孙: no certificates on file
     assert all("*" in r["child"] for r in table)  # the report masks ID numbers
     assert not out.with_suffix(".csv.tmp").exists()
+
+
+async def test_precheck_leaves_a_county_served_district_to_the_county(
+    cli_env: None, schools: None, db: Database, tmp_path: Path
+) -> None:
+    await register(db, "wuzhong", "320506", enrollment_url="https://wz.example/")
+    out = tmp_path / "pre.csv"
+    args = ["precheck", "--year", "2026", "--segment", "primary", "--out", str(out)]
+    result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig") as f:
+        table = {r["child"]: r for r in csv.DictReader(f)}
+    decisions = Counter(r["decision"] for r in table.values())
+    assert decisions == {"notice_issued": 2, "needs_materials": 1, "district_served_by_county": 1}
+    chen = table[mask_id_number(CHEN_CHILD)]  # 吴中区: the county's system decides
+    assert chen["decision"] == "district_served_by_county" and chen["school_code"] == ""
+    assert "吴中区使用本区的入学报名系统“320506 县区系统”办理" in chen["note"]
+    assert "1 名学生户籍所在区不由本系统受理" in " ".join(result.output.split())
 
 
 def test_registration_window_says_when_it_opens_and_closed() -> None:

@@ -29,6 +29,9 @@ def add(
     jwks: Path | None = typer.Option(None, help="public JWKS file, for private_key_jwt"),
     jwks_uri: str = typer.Option("", help="or where the county publishes its JWKS"),
     full_id_number: bool = typer.Option(False, help="its role needs the full ID number"),
+    enrollment_url: str = typer.Option(
+        "", help="where the district's guardians apply, if the county runs enrollment there"
+    ),
 ) -> None:
     """Register a county system; prints its client secret once."""
     new = NewClient(
@@ -41,6 +44,7 @@ def add(
         jwks=json.loads(jwks.read_text()) if jwks else {},
         jwks_uri=jwks_uri,
         full_id_number=full_id_number,
+        enrollment_url=enrollment_url,
     )
 
     async def register() -> str:

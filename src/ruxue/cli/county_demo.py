@@ -19,7 +19,7 @@ CLIENT_ID = "demo-wuzhong"
 DISTRICT = "320506"
 
 
-async def _register(city_db: str, county_url: str) -> str:
+async def register(city_db: str, county_url: str) -> str:
     """(Re-)register the demo county; the secret is shown once, so a restart makes a new one."""
     db = Database(city_db)
     new = NewClient(
@@ -30,6 +30,7 @@ async def _register(city_db: str, county_url: str) -> str:
         post_logout_redirect_uris=[f"{county_url}/"],
         backchannel_logout_uri=f"{county_url}/auth/backchannel-logout",
         full_id_number=True,  # the county's enrollment needs the full ID number
+        enrollment_url=f"{county_url}/",  # 吴中区 families apply there, not at the city
     )
     try:
         async with db.write_session() as session:
@@ -55,6 +56,7 @@ def county_env(
         "RUXUE_UPSTREAM_URL": city_url,
         "RUXUE_UPSTREAM_CLIENT_ID": CLIENT_ID,
         "RUXUE_UPSTREAM_CLIENT_SECRET": secret,
+        "RUXUE_COUNTY_DISTRICT": DISTRICT,  # 吴中区 only; the others apply at the city
     }
 
 
@@ -70,7 +72,7 @@ def start_county(
     """Migrate and seed the county, register it at the city, start its app and worker."""
     city_url = f"http://127.0.0.1:{city_port}"
     # another host name than the city's: a browser keeps cookies per host, not per port
-    secret = asyncio.run(_register(city_db, f"http://localhost:{port}"))
+    secret = asyncio.run(register(city_db, f"http://localhost:{port}"))
     cenv = county_env(env, var_dir, city_url, port, secret)
     (var_dir / "county").mkdir(parents=True, exist_ok=True)
     migrate.upgrade(cenv["RUXUE_DATABASE_URL"])

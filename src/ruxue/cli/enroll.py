@@ -96,6 +96,7 @@ def precheck(
 
     Each chunk's results are saved in ``OUT.parts/`` as it is done: a run that was stopped and is
     started again with the same arguments goes on where it stopped."""
+    from ruxue.enrollment.precheck import served_elsewhere
     from ruxue.enrollment.precheck_run import RunOptions
     from ruxue.enrollment.precheck_run import precheck as run_precheck
 
@@ -123,3 +124,5 @@ def precheck(
     console.print(
         f"已写入 {out}（{sum(counts.values())} 名学生，{time.perf_counter() - started:.1f} 秒）：{summary}"
     )
+    if elsewhere := served_elsewhere(counts):
+        console.print(elsewhere)

@@ -192,6 +192,9 @@ def _county(
     county = start_county(ruxue, env, settings.var_dir, city_db, port, county_port, dataset)
     wait_ready(f"http://127.0.0.1:{county_port}/healthz", county)
     console.print(f"  县区系统（吴中区，经市级统一身份登录）: http://localhost:{county_port}/")
+    console.print(
+        "    吴中区户籍的学生（如测试账号陈伟之子）在县区系统报名；市级系统不受理，并给出县区系统链接"
+    )
     console.print(f"  市级县区数据汇聚（管理员）: http://127.0.0.1:{port}/staff/county")
     return county
 

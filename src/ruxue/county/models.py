@@ -11,7 +11,9 @@ from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
 
 class Client(Base):
     """A county system registered by the city administrator: it reports the stages of its own
-    district's cases (``report``) and/or logs its staff in through the city (``oidc``)."""
+    district's cases (``report``) and/or logs its staff in through the city (``oidc``). With an
+    ``enrollment_url`` it runs enrollment for its district: the city then starts no case for a
+    child of that district and sends the family there (``county/routing.py``)."""
 
     __tablename__ = "county_client"
 
@@ -25,6 +27,8 @@ class Client(Base):
     post_logout_redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
     backchannel_logout_uri: Mapped[str] = mapped_column(String(300), default="")
     full_id_number: Mapped[bool] = mapped_column(default=False)  # its role needs the full number
+    # where the district's guardians apply, when this county runs enrollment ("" = the city does)
+    enrollment_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     last_report_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

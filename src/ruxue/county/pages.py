@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.county import relay, service
 from ruxue.county.rules import STAGES
-from ruxue.dashboard.rules import district_label
 from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment.pages import render
 from ruxue.kit.db import enqueue_after_commit
 from ruxue.kit.errors import Forbidden
+from ruxue.notice.issuers import district_label
 from ruxue.provider import logouts
 from ruxue.provider.tasks import tell_counties
 from ruxue.settings import Settings

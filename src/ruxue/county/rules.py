@@ -1,8 +1,13 @@
 """Which reporting stages (申报, 受理, 办理, 办结) a trace event of a case makes; the backoff of
-a delivery retried (the relay's, and the provider's back-channel logouts). Pure but for the
-jitter's random draw."""
+a delivery retried (the relay's, and the provider's back-channel logouts); which system takes a
+child's application, the city or its district's county system. Pure but for the jitter's random
+draw."""
 
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ruxue.notice.issuers import district_label
 
 STAGES = {"apply": "申报", "accept": "受理", "process": "办理", "done": "办结"}
 ITEM_CODE = "320500-JY-RX-001"  # 义务教育入学报名 in the city's item catalogue (configurable)
@@ -34,3 +39,58 @@ def backoff_s(attempts: int, base_s: float) -> float:
     """The wait before the next try after ``attempts`` failed ones: exponential, capped at an
     hour, with full jitter (uniform in [0, cap]) so that retries of many rows spread out."""
     return random.uniform(0, min(BACKOFF_CAP_S, base_s * 2 ** (attempts - 1)))
+
+
+@dataclass(frozen=True)
+class CountySystem:
+    """A county system that runs enrollment for its district, as the city knows it."""
+
+    name: str
+    url: str  # where the district's guardians apply
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Whose applications a system takes, by the district of the child's hukou: the city every
+    district but those in ``counties``; a county (``district`` set) only its own district, sending
+    the others to the city at ``city_url``."""
+
+    district: str = ""
+    city_url: str = ""
+    counties: Mapping[str, CountySystem] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Where a child's application goes instead: a code for clients, a message for the family."""
+
+    code: str
+    message: str
+    url: str
+
+
+BY_COUNTY, BY_CITY = "district_served_by_county", "district_served_by_city"
+
+
+def elsewhere(routing: Routing, district: str) -> Elsewhere | None:
+    """None when this system takes a child of ``district``; otherwise where the family goes."""
+    if routing.district:
+        return None if district == routing.district else _to_city(routing, district)
+    county = routing.counties.get(district)
+    return None if county is None else _to_county(county, district)
+
+
+def _to_city(routing: Routing, district: str) -> Elsewhere:
+    own, url = district_label(routing.district), routing.city_url
+    go = f"请前往市级入学报名系统办理：{url}" if url else "请前往市级入学报名系统办理。"
+    message = f"孩子户籍在{district_label(district)}，本系统只受理{own}户籍学生的入学报名。{go}"
+    return Elsewhere(BY_CITY, message, url)
+
+
+def _to_county(county: CountySystem, district: str) -> Elsewhere:
+    name = district_label(district)
+    message = (
+        f"孩子户籍在{name}，{name}使用本区的入学报名系统“{county.name}”办理，本系统不能受理。"
+        f"请前往 {county.url} 报名。"
+    )
+    return Elsewhere(BY_COUNTY, message, county.url)

@@ -51,6 +51,7 @@ class CountyHealth(BaseModel):
     client_id: str
     name: str
     district_code: str
+    enrollment_url: str  # "" unless the county runs enrollment for its district
     last_report_at: dt.datetime | None
     silent: bool
 
@@ -70,6 +71,8 @@ class NewClient(BaseModel):
     jwks: dict[str, object] = Field(default_factory=dict)
     jwks_uri: str = Field(default="", max_length=300, pattern=r"^(https?://\S+)?$")
     full_id_number: bool = False
+    # set when the county runs enrollment for its district: the city sends its families there
+    enrollment_url: str = Field(default="", max_length=300, pattern=r"^(https?://\S+)?$")
 
 
 class ClientOut(BaseModel):

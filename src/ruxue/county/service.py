@@ -79,6 +79,7 @@ async def picture(session: AsyncSession, silence: dt.timedelta, district: str = 
             client_id=c.client_id,
             name=c.name,
             district_code=c.district_code,
+            enrollment_url=c.enrollment_url,
             last_report_at=c.last_report_at,
             silent=c.last_report_at is None or c.last_report_at < cutoff,
         )

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.dashboard import repository as repo
 from ruxue.dashboard.export import download
 from ruxue.dashboard.report import weekly_report
-from ruxue.dashboard.rules import district_label
 from ruxue.dashboard.schemas import COLUMNS, department_row, summary, unit_row
 from ruxue.dashboard.service import refresh
 from ruxue.kit.errors import Forbidden, NotFound
+from ruxue.notice.issuers import district_label
 from ruxue.rating.rules import CHINA
 from ruxue.rating.rules import settings as rating_settings
 from ruxue.staff.auth import Staff, current_staff

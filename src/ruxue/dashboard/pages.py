@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ruxue.county.rules import STAGES
 from ruxue.county.service import picture
 from ruxue.dashboard import repository as repo
-from ruxue.dashboard.rules import CountyRow, county_chart, county_rows, district_label
+from ruxue.dashboard.rules import CountyRow, county_chart, county_rows
 from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment.pages import render
-from ruxue.notice.issuers import ISSUERS
+from ruxue.notice.issuers import ISSUERS, district_label
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff
 

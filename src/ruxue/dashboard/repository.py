@@ -11,8 +11,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.dashboard.models import Refresh, Stat
-from ruxue.dashboard.rules import district_label
 from ruxue.kit.errors import Forbidden
+from ruxue.notice.issuers import district_label
 from ruxue.schools.models import School
 from ruxue.staff.auth import Staff
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ruxue.county.rules import STAGES
 from ruxue.county.schemas import CityPicture, CountyHealth
-from ruxue.notice.issuers import ISSUERS
+from ruxue.notice.issuers import district_label
 
 BANDS = ("0-1天", "2-3天", "4-7天", "8天以上")
 
@@ -31,11 +31,6 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, -(-int(q * 100) * len(ordered) // 100))
     return float(ordered[min(rank, len(ordered)) - 1])
-
-
-def district_label(code: str) -> str:
-    name = ISSUERS.get(code, code or "未分区")
-    return name.removeprefix("苏州市").removesuffix("教育局") or code
 
 
 def lagging(row: Mapping[str, object], limits: Mapping[str, float]) -> list[str]:

@@ -96,7 +96,7 @@ async def register(
 ) -> dict[str, object]:
     settings = request.app.state.settings
     case = await service.register_offline(
-        request.app.state.db, request.app.state.exchange, settings.clock(), staff, year=settings.clock().year,
+        request.app.state.db, request.app.state.exchange, settings, staff, year=settings.clock().year,
         segment=body.segment, guardian_id=body.guardian_id_number, child_id=body.child_id_number,
         spouse_id=body.spouse_id_number, consent_signed=body.consent_signed, originals_seen=body.originals_seen,
         property_cert=body.property_cert, phone=body.phone, keyed_in=body.keyed_in,

@@ -101,7 +101,7 @@ async def register(
     settings = request.app.state.settings
     try:
         case = await service.register_offline(
-            request.app.state.db, request.app.state.exchange, settings.clock(), staff, year=settings.clock().year,
+            request.app.state.db, request.app.state.exchange, settings, staff, year=settings.clock().year,
             segment=segment, guardian_id=guardian_id, child_id=child_id, spouse_id=spouse_id or None,
             consent_signed=bool(consent_signed), originals_seen=seen, phone=phone, keyed_in=keyed,
         )  # fmt: skip

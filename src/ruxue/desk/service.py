@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.tasks import archive_when_final
+from ruxue.county.routing import routing_of
 from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import DESK, check_applicant
@@ -36,6 +37,7 @@ from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import IdNumberError, mask_name, parse_id_number
 from ruxue.schools.repository import school_refs
+from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 
@@ -95,14 +97,16 @@ def _masked(keyed: dict[str, str]) -> dict[str, str]:
 
 
 async def register_offline(
-    db: Database, client: ExchangeClient, now: dt.datetime, staff: Staff, *, year: int, segment: str,
+    db: Database, client: ExchangeClient, settings: Settings, staff: Staff, *, year: int, segment: str,
     guardian_id: str, child_id: str, spouse_id: str | None, consent_signed: bool, originals_seen: list[str],
     property_cert: str | None = None, phone: str = "", keyed_in: dict[str, str] | None = None,
 ) -> Case:  # fmt: skip
     """Department data pre-filled with the guardian's signed consent, originals ticked as seen,
     decided by the same rules. The staff member is in the trace. As online, who may act for the
-    child (a parent, or an approved guardianship request) is settled before anything else."""
+    child (a parent, or an approved guardianship request) is settled before anything else, and a
+    child whose district applies in another system is sent there (``county.routing``)."""
     require(staff, "desk")
+    now = settings.clock()
     ids = [_id_number("guardian_id", guardian_id), _id_number("child_id", child_id)]
     if spouse_id:
         ids.append(_id_number("spouse_id", spouse_id))
@@ -115,6 +119,7 @@ async def register_offline(
         raise RuxueError(f"未知的原件类型：{', '.join(sorted(unknown))}")
     async with db.read_session() as session:
         approved = await approved_request(session, ids[0], ids[1])
+        routing = await routing_of(session, settings)
     case_no = new_case_no(year, segment)
     # the paper consent: the guardian for themselves and the child, the spouse for themselves
     grants = [(ids[0], ids[:2])] + ([(ids[2], [ids[2]])] if spouse_id else [])
@@ -133,7 +138,8 @@ async def register_offline(
     if existing is not None:  # it already carries the message (and the number, if visible)
         raise DuplicateCase(str(existing["message"]), str(existing.get("case_no") or ""))
     facts = await gather_facts(client, ctx, year=year, segment=segment, guardian_id=ids[0], child_id=ids[1],
-                               spouse_id=ids[2] if spouse_id else None, chosen_cert=property_cert)  # fmt: skip
+                               spouse_id=ids[2] if spouse_id else None, chosen_cert=property_cert,
+                               routing=routing)  # fmt: skip
     facts.guardianship_request = approved
     keyed = _keyed(keyed_in, originals_seen)
     facts.keyed_in = keyed  # in full only in the encrypted facts

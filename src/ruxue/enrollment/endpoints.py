@@ -72,7 +72,7 @@ async def start(
     if not body.consent:
         raise RuxueError("需要您的授权才能向各部门查询信息。")
     settings = settings_of(request)
-    case = await service.start_case(request.app.state.db, exchange(request), settings.clock(), guardian,
+    case = await service.start_case(request.app.state.db, exchange(request), settings, guardian,
                                     year=settings.clock().year, segment=body.segment, child_id=body.child_id_number)  # fmt: skip
     async with request.app.state.db.read_session() as session:
         return await view(request, session, case)

@@ -4,6 +4,8 @@ batches (one request per service and batch, not per family) and read by the same
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ruxue.county.routing import ServedElsewhere, refuse_elsewhere
+from ruxue.county.rules import Routing
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
     DepartmentDown,
@@ -18,7 +20,8 @@ from ruxue.enrollment.gather import (
 )
 from ruxue.exchange.client import Answer, CallContext, ExchangeClient
 
-Failure = StepError | DepartmentDown
+Failure = StepError | DepartmentDown | ServedElsewhere
+NO_ROUTING = Routing()  # every district is this system's
 
 
 @dataclass(frozen=True)
@@ -33,14 +36,21 @@ class Family:
 
 
 async def gather_many(
-    client: ExchangeClient, ctx: CallContext, *, year: int, segment: str, families: Sequence[Family]
+    client: ExchangeClient,
+    ctx: CallContext,
+    *,
+    year: int,
+    segment: str,
+    families: Sequence[Family],
+    routing: Routing = NO_ROUTING,
 ) -> list[Facts | Failure]:
     """Per family, its facts or why it could not be assessed; the three rounds of
-    ``gather_facts`` (persons, other departments, housing proof), each one batch per service."""
+    ``gather_facts`` (persons, other departments, housing proof), each one batch per service.
+    A child whose district applies in another system (``routing``) is asked no further."""
     ids = sorted({i for f in families for i in f.ids})
     answers = await client.ask_many(ctx, [a for i in ids for a in person_asks(i)])
     persons = {i: answers[2 * n : 2 * n + 2] for n, i in enumerate(ids)}
-    results = [_first_round(f, persons, year, segment) for f in families]
+    results = [_first_round(f, persons, year, segment, routing) for f in families]
     await _other_round(client, ctx, results)
     pending = [r for r in results if isinstance(r, Facts)]
     housing = await client.ask_many(ctx, [housing_ask(f) for f in pending])
@@ -50,10 +60,11 @@ async def gather_many(
 
 
 def _first_round(
-    family: Family, persons: dict[str, list[Answer]], year: int, segment: str
+    family: Family, persons: dict[str, list[Answer]], year: int, segment: str, routing: Routing
 ) -> Facts | Failure:
     try:
         child, child_booklet = read_person(persons[family.child], "学生")
+        refuse_elsewhere(routing, child_booklet.district_code)
         guardian, guardian_booklet = read_person(persons[family.guardian], "监护人")
         facts = Facts(
             year=year,
@@ -66,7 +77,7 @@ def _first_round(
         if family.spouse:
             facts.spouse, spouse_booklet = read_person(persons[family.spouse], "配偶")
             facts.booklets[spouse_booklet.booklet_no] = spouse_booklet
-    except (StepError, DepartmentDown) as exc:
+    except (StepError, DepartmentDown, ServedElsewhere) as exc:
         return exc
     return facts
 

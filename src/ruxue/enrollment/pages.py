@@ -148,7 +148,7 @@ async def child_submit(
         )
     settings = request.app.state.settings
     try:
-        case = await service.start_case(request.app.state.db, request.app.state.exchange, settings.clock(), guardian,
+        case = await service.start_case(request.app.state.db, request.app.state.exchange, settings, guardian,
                                         year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
     except IdNumberError as exc:
         return render(request, "step_child.html", 2, 400, child_id_error=exc.message, **ctx)
@@ -162,6 +162,7 @@ async def child_submit(
             error=exc.message,
             existing=existing,
             guardianship_url=exc.details.get("guardianship_url"),
+            apply_url=exc.details.get("apply_url"),
             **ctx,
         )
     return to(f"/cases/{case.case_no}/step/3")

@@ -5,9 +5,11 @@ so the bureau can tell families in advance what they will get and what they are 
 ``assess_children`` assesses a chunk of the cohort with batched asks and the same rules, and is
 what a run uses (``precheck_run``)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ruxue.county.routing import ServedElsewhere
+from ruxue.county.rules import BY_CITY, BY_COUNTY
 from ruxue.enrollment.assess import SYSTEM, assess, assess_many
 from ruxue.enrollment.gather import DepartmentDown, StepError
 from ruxue.enrollment.gather_many import Failure, Family
@@ -103,6 +105,16 @@ def row(child: dict[str, Any], parents: list[str], result: Decision | Failure) -
         line["decision"], line["school_code"] = result.outcome, result.school_code or ""
         line["category"], line["reasons"] = result.category or "", " ".join(result.reasons)
         line["missing"] = " ".join(result.missing)
+    elif isinstance(result, ServedElsewhere):  # e.g. district_served_by_county: not ours to decide
+        line["decision"], line["note"] = result.code, result.message
     else:
         line["decision"], line["note"] = "not_assessed", result.message
     return line
+
+
+def served_elsewhere(counts: Mapping[str, int]) -> str:
+    """The summary's sentence on the children left to another system ("" when none)."""
+    left = counts.get(BY_COUNTY, 0) + counts.get(BY_CITY, 0)
+    if not left:
+        return ""
+    return f"{left} 名学生户籍所在区不由本系统受理（县区自建报名系统或市级系统办理），未预审，详见 note 列。"

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from ruxue.archive.tasks import archive_when_final
+from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.dataset.schemas import Booklet, Person
 from ruxue.elicence.service import licence_issued
 from ruxue.enrollment import repository as repo
@@ -170,20 +171,23 @@ async def read_draft(db: Database, guardian: Guardian, case_no: str) -> tuple[Ca
 
 
 async def start_case(
-    db: Database, client: ExchangeClient, now: dt.datetime, guardian: Guardian, *,
+    db: Database, client: ExchangeClient, settings: Settings, guardian: Guardian, *,
     year: int, segment: str, child_id: str, channel: str = "online",
 ) -> Case:  # fmt: skip
     """Step 2: the child's number and the guardian's consent; who may act for the child is settled
-    first (``applicant.check_applicant``), then the child's hukou is fetched.
+    first (``applicant.check_applicant``), then the child's hukou is fetched; a child whose
+    district applies in another system (``county.routing``) is sent there, with no case.
 
     Three transactions: the checks (read), the consent (committed before any department is asked),
     the case (written after the answers). No transaction stays open while departments answer."""
     child = parse_id_number(child_id).value
     if child == guardian.id_number:
         raise RuxueError("学生身份证号码不能与监护人相同。")
+    now = settings.clock()
     async with db.read_session() as session:
         existing = await repo.case_for_child(session, year, segment, child)
         approved = await approved_request(session, guardian.id_number, child)
+        routing = await routing_of(session, settings)
     if existing is not None and _own_draft(existing, guardian):
         return existing
     case_no = new_case_no(year, segment)
@@ -202,6 +206,7 @@ async def start_case(
     if existing is not None:
         raise duplicate(existing, guardian)
     child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
+    refuse_elsewhere(routing, child_b.district_code)
     check_window(load_policy(year, child_b.district_code), segment, now)
     facts = Facts(
         year=year,

@@ -72,7 +72,7 @@ async def child_submit(
         case = await service.start_case(
             state.db,
             state.exchange,
-            now,
+            state.settings,
             at.guardian,
             year=now.year,
             segment=segment,

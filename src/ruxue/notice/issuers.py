@@ -1,4 +1,4 @@
-"""The district education bureaus that issue the notices."""
+"""The district education bureaus that issue the notices, and the districts' short names."""
 
 ISSUERS = {
     "320508": "苏州市姑苏区教育局", "320505": "苏州高新区（虎丘区）教育局", "320506": "苏州市吴中区教育局",
@@ -9,3 +9,9 @@ ISSUERS = {
 
 def issuer_of(district_code: str | None) -> str:
     return ISSUERS.get(district_code or "", "苏州市教育局")
+
+
+def district_label(code: str) -> str:
+    """The district's short name (吴中区, 昆山市); its code when the city does not know it."""
+    name = ISSUERS.get(code, code or "未分区")
+    return name.removeprefix("苏州市").removesuffix("教育局") or code
