@@ -55,3 +55,12 @@ async def test_clients_add_a_county_that_runs_enrollment(
     )
     assert script.status_code == 422
     await admin.aclose()
+
+
+def test_clients_add_names_a_bad_field_instead_of_a_traceback(cli_env: None) -> None:
+    args = ["clients", "add", "--client-id", "x1", "--name", "某县", "--district", "32050"]
+    added = CliRunner().invoke(app, [*args, "--enrollment-url", "javascript:alert(1)"])
+    assert added.exit_code == 2 and added.exception is not None
+    assert "参数 district_code 不正确" in added.output
+    assert "参数 enrollment_url 不正确" in added.output
+    assert "Traceback" not in added.output

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 
 from ruxue.county.relay import Tally, Upstream, run
 from ruxue.county.schemas import NewClient
@@ -34,18 +35,24 @@ def add(
     ),
 ) -> None:
     """Register a county system; prints its client secret once."""
-    new = NewClient(
-        client_id=client_id,
-        name=name,
-        district_code=district,
-        redirect_uris=redirect_uri,
-        post_logout_redirect_uris=post_logout_uri,
-        backchannel_logout_uri=backchannel_logout_uri,
-        jwks=json.loads(jwks.read_text()) if jwks else {},
-        jwks_uri=jwks_uri,
-        full_id_number=full_id_number,
-        enrollment_url=enrollment_url,
-    )
+    try:
+        new = NewClient(
+            client_id=client_id,
+            name=name,
+            district_code=district,
+            redirect_uris=redirect_uri,
+            post_logout_redirect_uris=post_logout_uri,
+            backchannel_logout_uri=backchannel_logout_uri,
+            jwks=json.loads(jwks.read_text()) if jwks else {},
+            jwks_uri=jwks_uri,
+            full_id_number=full_id_number,
+            enrollment_url=enrollment_url,
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            typer.echo(f"参数 {field} 不正确：{error['msg']}", err=True)
+        raise typer.Exit(2) from None
 
     async def register() -> str:
         db = Database(get_settings().resolved_database_url())
