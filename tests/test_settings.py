@@ -54,6 +54,11 @@ def test_one_development_key_is_enough_to_refuse() -> None:
         require_safe(Settings(mode="production", **{**SAFE, "public_url": "http://x.gov.cn"}))
     assert http.value.names == ["RUXUE_PUBLIC_URL"]
     require_safe(Settings(mode="production", **SAFE))  # nothing left: starts
+    county = {**SAFE, "upstream_url": "https://city.example.gov.cn/"}
+    with pytest.raises(UnsafeSettings) as no_district:
+        require_safe(Settings(mode="production", **county))
+    assert no_district.value.names == ["RUXUE_COUNTY_DISTRICT"]  # it would take every district
+    require_safe(Settings(mode="production", **county, county_district="320506"))
     require_safe(Settings(mode="demo"))  # demo and test allow the development keys
 
 

@@ -114,10 +114,13 @@ class Settings(BaseSettings):
     file_old_keys: dict[str, str] = {}  # key id -> key of earlier keys, still read
 
     def unsafe_for_production(self) -> list[str]:
-        """The settings (as environment variables) that still hold a development value."""
+        """The settings (as environment variables) that still hold a development value, or that a
+        county system lacks."""
         unsafe = [name for name, dev in DEV_VALUES.items() if getattr(self, name) == dev]
         if not self.public_url.startswith("https://"):
             unsafe.append("public_url")
+        if self.upstream_url and not self.county_district:
+            unsafe.append("county_district")  # a county serves its own district only
         return [f"RUXUE_{name.upper()}" for name in unsafe]
 
     def clock(self) -> dt.datetime:
@@ -151,7 +154,7 @@ class UnsafeSettings(SystemExit):
 
     def __init__(self, names: list[str]) -> None:
         super().__init__(
-            "生产模式下不能使用开发用密钥或 http 地址，请设置："
+            "生产模式下不能使用开发用密钥、http 地址或缺少必需设置，请设置："
             + "、".join(names)
             + f"\nrefusing to start in production mode; set: {', '.join(names)}"
             + "\n(the demo and the tests run with RUXUE_MODE=demo or RUXUE_MODE=test)"
