@@ -4,7 +4,9 @@ sends whatever a lost job left behind, so no message is lost.
 A sender first claims its rows (one short transaction: ``UPDATE … RETURNING``, the rows picked
 with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), then calls the gateway with no transaction open,
 then writes each result in a transaction of its own. Two senders never take the same row; a row
-whose sender died is taken again once its lease is over; a sent row is never taken again."""
+whose sender died is taken again once its lease is over; a sent row is never taken again. A sender
+that died after the gateway took a message but before writing it down leaves the row to be sent
+again: every call carries the row's ``Idempotency-Key``, so the gateway sends it once."""
 
 import datetime as dt
 import uuid
@@ -26,7 +28,13 @@ BATCH = 100
 LEASE = dt.timedelta(minutes=10)  # far longer than a batch of gateway calls (10 s timeout each)
 
 
-Claimed = Row[int, str, str, str]  # id, recipient_enc, text, case_no
+Claimed = Row[int, str, str, str, dt.datetime]  # id, recipient_enc, text, case_no, created_at
+
+
+def idempotency_key(note_id: int, created_at: dt.datetime) -> str:
+    """The same for every attempt at one row; the creation time keeps ids reused after the
+    database was set up again (a demo reset) from meeting the gateway's memory of old ones."""
+    return f"ruxue-sms-{note_id}-{created_at.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}"
 
 
 async def send_pending(
@@ -66,7 +74,11 @@ async def claim(
         .where(Notification.id.in_(select(picked.c.id)), free)
         .values(claimed_by=sender, claimed_until=now + LEASE, attempts=Notification.attempts + 1)
         .returning(
-            Notification.id, Notification.recipient_enc, Notification.text, Notification.case_no
+            Notification.id,
+            Notification.recipient_enc,
+            Notification.text,
+            Notification.case_no,
+            Notification.created_at,
         )
         .execution_options(synchronize_session=False)
     )
@@ -79,7 +91,7 @@ async def _send_one(gateway: SmsGateway, note: Claimed) -> str:
     if not phone:
         return "no_phone"
     try:
-        await gateway.send(phone, note.text)
+        await gateway.send(phone, note.text, idempotency_key(note.id, note.created_at))
     except Exception as exc:  # the gateway is down: keep it pending, try later
         log.warning("sms failed", case_no=note.case_no, error=str(exc))
         return "pending"
