@@ -15,7 +15,8 @@ from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -177,6 +178,31 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+# SQLSTATE classes of a server that cannot serve now: 08 connection exception, 53 insufficient
+# resources (too many connections), 57P admin or crash shutdown, cannot connect now (starting up)
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it came from) says the database cannot serve now — down,
+    restarting, out of connections, the pool or the write turn waited out — rather than that the
+    request or the code is wrong. A passing condition: worth a 503 with Retry-After, not a 500."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # a chain is short; a cycle of causes must not loop forever
+        if seen is None:
+            return False
+        if isinstance(seen, OperationalError | InterfaceError | PoolTimeout):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        if str(getattr(seen, "sqlstate", None) or "").startswith(UNAVAILABLE_SQLSTATES):
+            return True
+        if isinstance(seen, ConnectionError | TimeoutError):  # asyncpg's connect raises these bare
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 AFTER_COMMIT = "ruxue.after_commit"
