@@ -46,7 +46,7 @@ from ruxue.enrollment.rules import (
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
-from ruxue.exchange.repository import consents_in_order, get_consent
+from ruxue.exchange.repository import consents_in_order
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship.repository import approved_request
 from ruxue.identity.repository import take_send
@@ -132,9 +132,12 @@ async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple
     return case, repo.read_facts(case)
 
 
+SUBMITTED = "该办件已提交，不能修改。"
+
+
 def _editable(case: Case) -> None:
     if case.status != "draft":
-        raise StepOrder("该办件已提交，不能修改。")
+        raise StepOrder(SUBMITTED)
 
 
 @asynccontextmanager
@@ -158,7 +161,7 @@ async def rewrite(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
         if status == "withdrawn":  # in another tab meanwhile
             raise StepOrder("该办件已撤回，不能修改。") from None
         if status != "draft":
-            raise StepOrder("该办件已提交，不能修改。") from None
+            raise StepOrder(SUBMITTED) from None
         raise CaseChanged("办件已在其他页面更新，请刷新后重试。") from None
 
 
@@ -360,9 +363,8 @@ async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> C
     department is asked again for it, and the child may be registered afresh."""
     case, _ = await load(session, guardian, case_no)
     _editable(case)
-    for consent_id in case.consent_ids:
-        consent = await get_consent(session, consent_id)
-        if consent is not None and consent.withdrawn_at is None:
+    for consent in await consents_in_order(session, case.consent_ids):
+        if consent.withdrawn_at is None:
             consent.withdrawn_at = utcnow()
     case.status = "withdrawn"
     await repo.add_event(session, case, actor(guardian), "withdraw", consent_ids=case.consent_ids)
