@@ -502,7 +502,8 @@ def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
     )
     case.submitted_at = case.submitted_at or now  # the app's clock, as the review queue's
     if decision.outcome == NOTICE and case.notice_no is None:
-        case.notice_no = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
+        case.notices = (case.notices or 0) + 1
+        case.notice_no = notice_no(case)
         case.verify_code = secrets.token_urlsafe(12)
         case.notice_issued_at = now
     if decision.outcome == REJECTED and case.rejection_no is None:
@@ -520,6 +521,14 @@ async def document_issued(session: AsyncSession, case: Case) -> None:
         await repo.add_event(
             session, case, "system", "rejection_issued", rejection_no=case.rejection_no
         )
+
+
+def notice_no(case: Case) -> str:
+    """The seat notice's number (and its e-licence's), fixed at the decision. A notice issued again
+    after a revocation gets a number of its own (``…-2``), so a number names one licence and the
+    revoked one stays revoked in the library."""
+    first = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
+    return first if case.notices <= 1 else f"{first}-{case.notices}"
 
 
 def rejection_no(case: Case) -> str:
