@@ -259,15 +259,48 @@ def running_city(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def cpu_seconds(procs: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:
-    """CPU time (user + system) of each process of the city and its children (the app's workers),
-    so far. Per application it is a cost that the other processes on the machine barely move."""
-    out = {}
-    for name, proc in procs.items():
-        tree = [psutil.Process(proc.pid)]
-        tree += tree[0].children(recursive=True)
-        out[name] = sum(p.cpu_times().user + p.cpu_times().system for p in tree)
-    return out
+class Watched:
+    """CPU seconds (user + system) of the stack's processes, children included (uvicorn's workers):
+    ``NAME=PID``, or ``NAME=name:PROC`` for every process called PROC (``loadgen --watch``, and
+    this bench's own processes). Per application it is a cost that the other processes on the
+    machine barely move."""
+
+    def __init__(self, specs: list[str]) -> None:
+        self.specs = dict(spec.split("=", 1) for spec in specs)
+
+    def cpu(self) -> dict[str, dict[int, float]]:
+        """name -> pid -> CPU seconds so far of each process watched under that name."""
+        if not self.specs:
+            return {}
+        out: dict[str, dict[int, float]] = {}
+        for name, spec in self.specs.items():
+            if spec.startswith("name:"):
+                family = [p for p in psutil.process_iter(["name"]) if p.info["name"] == spec[5:]]
+            else:
+                try:
+                    parent = psutil.Process(int(spec))
+                    family = [parent, *parent.children(recursive=True)]
+                except psutil.NoSuchProcess:
+                    family = []
+            out[name] = {}
+            for p in family:
+                try:
+                    times = p.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue  # ended in between: its CPU is lost, say so in the docs
+                out[name][p.pid] = times.user + times.system
+        return out
+
+    @staticmethod
+    def used(
+        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+    ) -> dict[str, float]:
+        """CPU seconds used between the two readings, per name: a process that ended in between
+        takes its CPU with it (it is not counted negative), one that started counts whole."""
+        return {
+            name: sum(cpu - before.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in after.items()
+        }
 
 
 def main() -> None:
@@ -281,12 +314,12 @@ def main() -> None:
     args = parser.parse_args()
     with running_city(args.families, args.database_url, args.app_workers) as city:
         people = applicants(city.dataset, args.applicants)
-        before = cpu_seconds(city.procs)
+        watched = Watched([f"{name}={proc.pid}" for name, proc in city.procs.items()])
+        before = watched.cpu()
         figures = asyncio.run(drive(city.app_url, city.sandbox_url, people, args.concurrency))
-        after = cpu_seconds(city.procs)
-        per = max(1, figures["completed"])
+        used, per = Watched.used(before, watched.cpu()), max(1, figures["completed"])
         figures["cpu_ms_per_application"] = {
-            name: round((after[name] - before[name]) * 1000 / per, 1) for name in after
+            name: round(cpu * 1000 / per, 1) for name, cpu in used.items()
         }
     figures = {"bench": "flow", "at": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
                "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",

@@ -48,7 +48,7 @@ import uvloop
 from yarl import URL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_flow import applicants
+from bench_flow import Watched, applicants
 
 from ruxue.dataset.schemas import Dataset
 from ruxue.exchange.envelope import DEPARTMENTS
@@ -449,49 +449,6 @@ class Depths:
             await self.engine.dispose()
         if self.redis is not None:
             await self.redis.aclose()
-
-
-class Watched:
-    """CPU seconds of the stack's processes (``--watch``), children included (uvicorn's workers)."""
-
-    def __init__(self, specs: list[str]) -> None:
-        self.specs = dict(spec.split("=", 1) for spec in specs)
-
-    def cpu(self) -> dict[str, dict[int, float]]:
-        """name -> pid -> CPU seconds so far of each process watched under that name."""
-        if not self.specs:
-            return {}
-        import psutil  # a development dependency, needed only here
-
-        out: dict[str, dict[int, float]] = {}
-        for name, spec in self.specs.items():
-            if spec.startswith("name:"):
-                family = [p for p in psutil.process_iter(["name"]) if p.info["name"] == spec[5:]]
-            else:
-                try:
-                    parent = psutil.Process(int(spec))
-                    family = [parent, *parent.children(recursive=True)]
-                except psutil.NoSuchProcess:
-                    family = []
-            out[name] = {}
-            for p in family:
-                try:
-                    times = p.cpu_times()
-                except psutil.NoSuchProcess:
-                    continue  # ended in between: its CPU is lost, say so in the docs
-                out[name][p.pid] = times.user + times.system
-        return out
-
-    @staticmethod
-    def used(
-        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
-    ) -> dict[str, float]:
-        """CPU seconds used between the two readings, per name: a process that ended in between
-        takes its CPU with it (it is not counted negative), one that started counts whole."""
-        return {
-            name: sum(cpu - before.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
-            for name, pids in after.items()
-        }
 
 
 def cpu_seconds() -> float:

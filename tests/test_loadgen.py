@@ -3,6 +3,7 @@ go through the whole flow against the test app, a fifth guardian asks for a chil
 exist; no timing is asserted (figures belong to make bench-peak)."""
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from tests.helpers import ServerThread
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import loadgen
-from bench_flow import applicants
+from bench_flow import Watched, applicants
 
 
 async def test_the_generator_counts_completed_applications_and_errors(
@@ -84,3 +85,31 @@ def test_percentiles_are_nearest_rank() -> None:
     ordered = [float(n) for n in range(1, 101)]
     assert [loadgen.percentile(ordered, q) for q in (50, 95, 99)] == [50.0, 95.0, 99.0]
     assert loadgen.percentile([7.0], 99) == 7.0 and loadgen.percentile([], 50) == 0.0
+
+
+BUSY_CHILD = """import sys, time
+end = time.process_time() + 0.2
+while time.process_time() < end:
+    pass
+print("done", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_watched_counts_a_process_tree_and_loses_no_sign_to_ended_processes() -> None:
+    """``Watched``, shared by ``loadgen --watch`` and ``bench_flow``: a child that started between
+    two readings counts whole, one that ended is not counted negative, a missing pid is nothing."""
+    watched = Watched([f"tree={os.getpid()}", "gone=999999999"])
+    before = watched.cpu()
+    child = subprocess.Popen(
+        [sys.executable, "-c", BUSY_CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"done\n"
+        during = watched.cpu()
+        assert child.pid in during["tree"] and during["gone"] == {}
+        assert Watched.used(before, during)["tree"] >= 0.2
+    finally:
+        child.communicate()
+    after = watched.cpu()
+    assert child.pid not in after["tree"] and Watched.used(during, after)["tree"] >= 0

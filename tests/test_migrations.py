@@ -58,3 +58,56 @@ def test_the_audit_chain_migration_chains_existing_entries(tmp_path: Path) -> No
     assert asyncio.run(problems()) == []
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT seq FROM audit_head").fetchone() == (3,)
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: dict[str, object]) -> None:
+    marks = ", ".join("?" for _ in row)
+    conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", list(row.values()))
+
+
+def test_the_notice_counter_migration_counts_the_notices_cases_had(tmp_path: Path) -> None:
+    """A case counts its licence rows (two: a notice revoked and issued again), a notice without
+    a row counts once, a case without a notice none: the next notice's number is then new."""
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    migrate.upgrade(url, "3e49c5c0ca3f")
+    now = "2026-06-15 02:00:00.000000"
+    blank = ("guardian_index", "guardian_enc", "child_enc", "child_name_masked", "phone_enc")
+    case = {
+        **dict.fromkeys(blank, ""),
+        **dict.fromkeys(("draft_enc", "explanation"), ""),
+        **dict.fromkeys(("consent_ids", "reasons", "missing"), "[]"),
+        **{"year": 2026, "segment": "primary", "channel": "online", "status": "notice_issued"},
+        **{"step": 7, "created_at": now, "updated_at": now, "version": 1, "events": 0},
+    }
+    licence = {
+        **dict.fromkeys(
+            ("holder_masked", "issuer", "pdf_sm3", "signature_hex", "revoke_reason"), ""
+        ),
+        **{
+            "case_id": 1,
+            "licence_no": "N1",
+            "status": "registered",
+            "attempts": 0,
+            "issued_at": now,
+        },
+    }
+    with sqlite3.connect(path) as conn:
+        for n, notice in ((1, "N1"), (2, "N2"), (3, None)):
+            _insert(
+                conn,
+                "enrollment_case",
+                {
+                    **case,
+                    "id": n,
+                    "case_no": f"C{n}",
+                    "notice_no": notice,
+                    "child_index": f"child{n}",
+                },
+            )
+        for code in ("v1", "v2"):
+            _insert(conn, "elicence_licence", {**licence, "verify_code": code})
+    migrate.upgrade(url)
+    with sqlite3.connect(path) as conn:
+        counts = conn.execute("SELECT id, notices FROM enrollment_case ORDER BY id").fetchall()
+    assert counts == [(1, 2), (2, 1), (3, 0)]

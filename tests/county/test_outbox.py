@@ -12,6 +12,7 @@ from ruxue.county.models import OutboxRow
 from ruxue.county.tasks import relay_once
 from ruxue.kit.db import Database
 from ruxue.settings import get_settings
+from ruxue.staff.models import AuditEntry
 from tests.county.helpers import register, report, token
 from tests.helpers import ServerThread, free_port
 from tests.staff.helpers import make_staff, staff_client
@@ -73,11 +74,18 @@ async def test_unreachable_city_gives_dead_letters_shown_and_revived(
     assert (state["pending"], len(state["dead"])) == (0, 3)
     page = await http.get("/staff/county")
     assert '未送达 <b id="outbox-dead">3</b>' in page.text and "WZ-2026-000002" in page.text
-    revived = await http.post(f"/api/v1/county/outbox/{state['dead'][0]['id']}/retry")
+    dead = [d["id"] for d in state["dead"]]
+    revived = await http.post(f"/api/v1/county/outbox/{dead[0]}/retry")
     assert (revived.json()["pending"], len(revived.json()["dead"])) == (1, 2)
+    from_page = await http.post(f"/staff/county/outbox/{dead[1]}/retry")  # the page's button
+    assert from_page.status_code == 303 and from_page.headers["location"] == "/staff/county"
+    assert (await http.post(f"/staff/county/nothing/{dead[2]}/retry")).status_code == 404
+    assert (await http.post(f"/staff/county/outbox/{dead[0]}/retry")).status_code == 404  # alive
     await http.aclose()
     async with db.read_session() as session:
-        assert (await relay.state(session)).pending == 1
+        assert (await relay.state(session)).pending == 2
+        actions = (await session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq))).all()
+    assert actions[-2:] == ["county_outbox_retry", "county_outbox_retry"]
 
 
 async def test_city_picture_combines_own_and_reported(web: ServerThread, db: Database) -> None:

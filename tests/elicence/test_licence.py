@@ -167,3 +167,32 @@ async def test_the_sweep_files_what_a_lost_job_left_pending(
     assert (await _licence(db)).status == "registered"
     assert await tasks.sweep_licences(db, dt.timedelta(0)) == []
     await guardian.aclose()
+
+
+async def test_a_notice_issued_again_after_a_revocation_is_a_new_licence_number(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, worker_env: None
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    case = await apply(guardian, sandbox, "primary", WANG_CHILD, LIU)
+    no, first_no = case["case_no"], case["notice_no"]
+    first = await _licence(db)
+    assert await tasks.register_licence(db, first.id) == "registered"
+    admin = await staff_client(web, "adm2", await make_staff(db, "adm2", "admin"))
+    revoked = await admin.post(f"/api/v1/staff/cases/{no}/revoke-notice", json={"reason": "核实"})
+    assert revoked.status_code == 200
+    assert await tasks.revoke_licence(db, first.id) == "revoked"
+    reviewer = await staff_client(
+        web, "rev2", await make_staff(db, "rev2", "reviewer", district="320508")
+    )
+    body = {"school_code": PINGJIANG, "category": "A"}
+    approved = await reviewer.post(f"/api/v1/review/cases/{no}/approve", json=body)
+    assert approved.status_code == 200 and approved.json()["status"] == "notice_issued"
+    second = await _licence(db)
+    second_no = (await guardian.get(f"/api/v1/cases/{no}")).json()["notice_no"]
+    assert second.id != first.id and second.licence_no == second_no
+    assert second_no not in (first_no, "") and second_no.startswith(first_no)
+    assert await tasks.register_licence(db, second.id) == "registered"
+    library = sandbox.server.config.app.state.sandbox.store.licences
+    assert (library[first_no]["status"], library[second_no]["status"]) == ("revoked", "valid")
+    for client in (guardian, admin, reviewer):
+        await client.aclose()

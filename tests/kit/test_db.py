@@ -1,12 +1,16 @@
-"""SQLite writers of a process take turns; a write session nested in another is refused at once."""
+"""SQLite writers of a process take turns; a write session nested in another is refused at once.
+Which errors say the database cannot serve now (answered 503, not 500)."""
 
 import asyncio
 from pathlib import Path
 
 import pytest
+from asyncpg.exceptions import CannotConnectNowError, TooManyConnectionsError, UndefinedTableError
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from ruxue.kit.db import Database
+from ruxue.kit.db import Database, database_unavailable
 
 
 async def test_writers_take_turns_and_a_nested_writer_is_refused(tmp_path: Path) -> None:
@@ -32,3 +36,32 @@ async def test_writers_take_turns_and_a_nested_writer_is_refused(tmp_path: Path)
     async with db.read_session() as session:
         assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 2
     await db.dispose()
+
+
+def _raised_from(error: BaseException, cause: BaseException) -> BaseException:
+    try:
+        raise error from cause
+    except BaseException as raised:
+        return raised
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed"), True),  # asyncpg's connect, bare
+        (OperationalError("SELECT 1", {}, Exception("database is locked")), True),
+        (PoolTimeout("QueuePool limit of size 20 overflow 10 reached"), True),
+        (DBAPIError("SELECT 1", {}, CannotConnectNowError("starting up")), True),  # 57P03
+        (DBAPIError("SELECT 1", {}, TooManyConnectionsError("too many")), True),  # 53300
+        (_raised_from(RuntimeError("response started"), ConnectionResetError()), True),
+        (DBAPIError("SELECT 1", {}, UndefinedTableError("no table")), False),  # 42P01: our bug
+        (IntegrityError("INSERT", {}, Exception("unique")), False),
+        (ValueError("bad input"), False),
+    ],
+)
+def test_which_errors_say_the_database_cannot_serve_now(
+    error: BaseException, unavailable: bool
+) -> None:
+    if isinstance(error, DBAPIError) and error.__cause__ is None:
+        error.__cause__ = error.orig  # as SQLAlchemy raises it: from the driver's error
+    assert database_unavailable(error) is unavailable

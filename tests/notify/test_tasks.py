@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import httpx
+import pytest
 from huey import Huey
 from sqlalchemy import TextClause, select, text, update
 
@@ -65,12 +66,12 @@ class MeetingGateway(SmsGateway):
         super().__init__(url)
         self.barrier, self.waiting = barrier, 0
 
-    async def send(self, phone: str, text: str) -> None:
+    async def send(self, phone: str, text: str, key: str | None = None) -> None:
         if self.waiting < self.barrier.parties:  # a sender waits here, so these are all different
             self.waiting += 1
             async with asyncio.timeout(10):
                 await self.barrier.wait()
-        await super().send(phone, text)
+        await super().send(phone, text, key)
 
 
 async def test_a_claim_whose_lease_is_over_is_taken_again_a_live_one_is_not(
@@ -97,10 +98,10 @@ class WritingGateway(SmsGateway):
         super().__init__(url)
         self.other = other
 
-    async def send(self, phone: str, text: str) -> None:
+    async def send(self, phone: str, text: str, key: str | None = None) -> None:
         async with asyncio.timeout(5), self.other.write_session() as session:
             await session.execute(text_update(text))
-        await super().send(phone, text)
+        await super().send(phone, text, key)
 
 
 def text_update(sms_text: str) -> TextClause:
@@ -118,6 +119,50 @@ async def test_the_gateway_is_called_with_no_transaction_open(
     finally:
         await other.dispose()
     assert len(await _delivered(sandbox, token)) == 3
+
+
+class Killed(BaseException):
+    """The worker killed: nothing after this runs, as with SIGKILL."""
+
+
+class DyingGateway(SmsGateway):
+    """The sandbox gateway takes the message; the sender dies before it writes that down."""
+
+    async def send(self, phone: str, text: str, key: str | None = None) -> None:
+        await super().send(phone, text, key)
+        raise Killed
+
+
+async def test_a_sender_killed_after_the_gateway_took_the_message_does_not_text_twice(
+    db: Database, sandbox: ServerThread
+) -> None:
+    token = await _outbox(db, 1)
+    url = f"{sandbox.url}/_sandbox/sms"
+    with pytest.raises(Killed):
+        await send_pending(db, DyingGateway(url))
+    async with db.write_session() as session:  # the lease runs out, the sweep takes it again
+        await session.execute(update(Notification).values(claimed_until=utcnow()))
+    assert await send_pending(db, SmsGateway(url)) == 1
+    assert await _delivered(sandbox, token) == [f"{token}-000"]
+    async with db.read_session() as session:
+        rows = (await session.execute(select(Notification.status, Notification.attempts))).all()
+    assert rows == [("sent", 2)]
+
+
+async def test_the_gateway_answers_a_repeated_key_with_its_first_answer(
+    sandbox: ServerThread,
+) -> None:
+    token, key = uuid.uuid4().hex[:8], f"key-{uuid.uuid4().hex}"
+    message = {"phone": PHONE, "text": f"{token}-once"}
+    async with httpx.AsyncClient(base_url=sandbox.url, headers={"Idempotency-Key": key}) as http:
+        first, again = [await http.post("/_sandbox/sms", json=message) for _ in range(2)]
+        other = await http.post("/_sandbox/sms", json={**message, "text": f"{token}-other"})
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and first.json()["message_id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert other.status_code == 422 and other.json()["error"] == "key_reused"
+    assert await _delivered(sandbox, token) == [f"{token}-once"]
 
 
 async def test_jobs_are_queued_after_the_commit_and_dropped_on_rollback(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Header, Request
 
 from ruxue.county import auth, jwks, relay, service
+from ruxue.county.dead_letters import send_again
 from ruxue.county.schemas import (
     Batch,
     CityPicture,
@@ -118,9 +119,7 @@ async def retry(
     row_id: int, request: Request, staff: Staff = Depends(current_staff)
 ) -> OutboxState:
     """Send a dead letter again (its attempts start over)."""
-    require(staff, "admin")
     async with _db(request).write_session() as session:
-        await relay.revive(session, row_id)
-        await audit(session, staff, "county_outbox_retry", target=str(row_id))
+        await send_again(session, staff, "outbox", row_id)
     async with _db(request).read_session() as session:
         return await relay.state(session)

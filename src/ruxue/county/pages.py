@@ -8,17 +8,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.county import relay, service
+from ruxue.county.dead_letters import send_again
 from ruxue.county.rules import STAGES
 from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment.pages import render
-from ruxue.kit.db import enqueue_after_commit
 from ruxue.kit.errors import Forbidden
 from ruxue.notice.issuers import district_label
 from ruxue.provider import logouts
-from ruxue.provider.tasks import tell_counties
 from ruxue.settings import Settings
-from ruxue.staff.auth import Staff, require
-from ruxue.staff.service import audit
+from ruxue.staff.auth import Staff
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,28 +48,13 @@ async def county_page(request: Request, staff: Staff | None = Depends(signed_in_
     )
 
 
-@router.post("/staff/county/outbox/{row_id}/retry")
+@router.post("/staff/county/{kind}/{row_id}/retry")
 async def retry_page(
-    request: Request, row_id: int, staff: Staff | None = Depends(signed_in_staff)
+    request: Request, kind: str, row_id: int, staff: Staff | None = Depends(signed_in_staff)
 ) -> Response:
+    """Send a dead letter again: ``kind`` is ``outbox`` or ``logouts`` (``dead_letters.KINDS``)."""
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
-    require(staff, "admin")
     async with request.app.state.db.write_session() as session:
-        await relay.revive(session, row_id)
-        await audit(session, staff, "county_outbox_retry", target=str(row_id))
-    return RedirectResponse("/staff/county", status_code=303)
-
-
-@router.post("/staff/county/logouts/{row_id}/retry")
-async def retry_logout(
-    request: Request, row_id: int, staff: Staff | None = Depends(signed_in_staff)
-) -> Response:
-    if staff is None:
-        return RedirectResponse("/staff/login", status_code=303)
-    require(staff, "admin")
-    async with request.app.state.db.write_session() as session:
-        await logouts.revive(session, row_id)
-        await audit(session, staff, "backchannel_logout_retry", target=str(row_id))
-        enqueue_after_commit(session, tell_counties)
+        await send_again(session, staff, kind, row_id)
     return RedirectResponse("/staff/county", status_code=303)

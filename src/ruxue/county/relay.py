@@ -1,7 +1,6 @@
 """The relay of a county system: send the outbox to the city.
 
-A run claims a batch in one short transaction (``UPDATE … RETURNING``; the rows picked in a
-materialized CTE with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), posts it with no transaction
+A run claims a batch in one short transaction (``kit.db.lease_claim``), posts it with no transaction
 open, then writes the outcome in a transaction of its own: sent, or a retry after an exponential
 backoff with full jitter, or, after ``RUXUE_RELAY_MAX_ATTEMPTS``, a dead letter for the
 administrator. A relay killed between the post and the write leaves its rows claimed; when the
@@ -15,14 +14,14 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import OutboxRow
 from ruxue.county.rules import backoff_s
 from ruxue.county.schemas import OutboxEntry, OutboxState
 from ruxue.kit import http
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.db import Database, lease_claim, utcnow
 from ruxue.kit.errors import NotFound
 from ruxue.settings import Settings
 
@@ -82,24 +81,10 @@ Claimed = tuple[int, int, dict[str, object]]  # id, attempts, payload
 
 async def claim(db: Database, relay: str, batch: int, lease_s: float) -> list[Claimed]:
     now = utcnow()
-    free = and_(
-        OutboxRow.sent_at.is_(None),
-        OutboxRow.dead_at.is_(None),
-        OutboxRow.next_at <= now,
-        or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
-    )
-    pick = select(OutboxRow.id).where(free).order_by(OutboxRow.id).limit(batch)
-    picked = pick.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
-    taken = (
-        update(OutboxRow)
-        .where(OutboxRow.id.in_(select(picked.c.id)), free)
-        .values(
-            claimed_by=relay,
-            claimed_until=now + dt.timedelta(seconds=lease_s),
-            attempts=OutboxRow.attempts + 1,
-        )
-        .returning(OutboxRow.id, OutboxRow.attempts, OutboxRow.payload)
-        .execution_options(synchronize_session=False)
+    due = and_(OutboxRow.sent_at.is_(None), OutboxRow.dead_at.is_(None), OutboxRow.next_at <= now)
+    lease = dt.timedelta(seconds=lease_s)
+    taken = lease_claim(OutboxRow, due, now, lease, batch, claimed_by=relay).returning(
+        OutboxRow.id, OutboxRow.attempts, OutboxRow.payload
     )
     async with db.write_session() as session:
         return sorted((r.id, r.attempts, r.payload) for r in (await session.execute(taken)).all())

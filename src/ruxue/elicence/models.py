@@ -11,8 +11,10 @@ PENDING, REGISTERED, REVOKING, REVOKED = "pending", "registered", "revoking", "r
 
 
 class Licence(Base):
-    """``pending`` until the library files it, ``revoking`` until the library revokes it. A reissued
-    notice keeps its number, so the number is not unique: the newest row is the licence."""
+    """``pending`` until the library files it, ``revoking`` until the library revokes it. A notice
+    issued again after a revocation has a new number (``enrollment.service.notice_no``); rows
+    written before that change may share one, so the index is not unique and the newest row of a
+    case is its licence."""
 
     __tablename__ = "elicence_licence"
 

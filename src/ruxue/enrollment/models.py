@@ -77,6 +77,8 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # how many trace events the case has: the next event's number without a look-up
     events: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # seat notices issued so far, a revoked one included: a notice issued again gets a new number
+    notices: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

@@ -47,7 +47,7 @@ from ruxue.enrollment.rules import (
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
-from ruxue.exchange.repository import consents_in_order, get_consent
+from ruxue.exchange.repository import consents_in_order
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship.repository import approved_request
 from ruxue.identity.repository import take_send
@@ -133,9 +133,12 @@ async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple
     return case, repo.read_facts(case)
 
 
+SUBMITTED = "该办件已提交，不能修改。"
+
+
 def _editable(case: Case) -> None:
     if case.status != "draft":
-        raise StepOrder("该办件已提交，不能修改。")
+        raise StepOrder(SUBMITTED)
 
 
 @asynccontextmanager
@@ -159,7 +162,7 @@ async def rewrite(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
         if status == "withdrawn":  # in another tab meanwhile
             raise StepOrder("该办件已撤回，不能修改。") from None
         if status != "draft":
-            raise StepOrder("该办件已提交，不能修改。") from None
+            raise StepOrder(SUBMITTED) from None
         raise CaseChanged("办件已在其他页面更新，请刷新后重试。") from None
 
 
@@ -365,9 +368,8 @@ async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> C
     department is asked again for it, and the child may be registered afresh."""
     case, _ = await load(session, guardian, case_no)
     _editable(case)
-    for consent_id in case.consent_ids:
-        consent = await get_consent(session, consent_id)
-        if consent is not None and consent.withdrawn_at is None:
+    for consent in await consents_in_order(session, case.consent_ids):
+        if consent.withdrawn_at is None:
             consent.withdrawn_at = utcnow()
     case.status = "withdrawn"
     await repo.add_event(session, case, actor(guardian), "withdraw", consent_ids=case.consent_ids)
@@ -505,7 +507,8 @@ def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
     )
     case.submitted_at = case.submitted_at or now  # the app's clock, as the review queue's
     if decision.outcome == NOTICE and case.notice_no is None:
-        case.notice_no = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
+        case.notices = (case.notices or 0) + 1
+        case.notice_no = notice_no(case)
         case.verify_code = secrets.token_urlsafe(12)
         case.notice_issued_at = now
     if decision.outcome == REJECTED and case.rejection_no is None:
@@ -523,6 +526,14 @@ async def document_issued(session: AsyncSession, case: Case) -> None:
         await repo.add_event(
             session, case, "system", "rejection_issued", rejection_no=case.rejection_no
         )
+
+
+def notice_no(case: Case) -> str:
+    """The seat notice's number (and its e-licence's), fixed at the decision. A notice issued again
+    after a revocation gets a number of its own (``…-2``), so a number names one licence and the
+    revoked one stays revoked in the library."""
+    first = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
+    return first if case.notices <= 1 else f"{first}-{case.notices}"
 
 
 def rejection_no(case: Case) -> str:

@@ -11,11 +11,24 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    MetaData,
+    Update,
+    and_,
+    event,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -179,6 +192,31 @@ class Database:
         await self.engine.dispose()
 
 
+# SQLSTATE classes of a server that cannot serve now: 08 connection exception, 53 insufficient
+# resources (too many connections), 57P admin or crash shutdown, cannot connect now (starting up)
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it came from) says the database cannot serve now — down,
+    restarting, out of connections, the pool or the write turn waited out — rather than that the
+    request or the code is wrong. A passing condition: worth a 503 with Retry-After, not a 500."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # a chain is short; a cycle of causes must not loop forever
+        if seen is None:
+            return False
+        if isinstance(seen, OperationalError | InterfaceError | PoolTimeout):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        if str(getattr(seen, "sqlstate", None) or "").startswith(UNAVAILABLE_SQLSTATES):
+            return True
+        if isinstance(seen, ConnectionError | TimeoutError):  # asyncpg's connect raises these bare
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 AFTER_COMMIT = "ruxue.after_commit"
 
 
@@ -229,3 +267,31 @@ async def locked_row(
         await session.execute(insert(model).values(**key, **initial).on_conflict_do_nothing())
         row = (await session.scalars(lock)).one()
     return row
+
+
+def lease_claim(
+    model: type[Any],
+    due: ColumnElement[bool],
+    now: dt.datetime,
+    lease: dt.timedelta,
+    batch: int,
+    **values: Any,
+) -> Update:
+    """An UPDATE that takes up to ``batch`` rows of ``model`` (columns ``id``, ``claimed_until``,
+    ``attempts``) that are ``due`` and not under another's lease, lowest id first: leased until
+    ``now + lease``, counted as an attempt, set to ``values``. Add ``.returning(…)`` and run it in a
+    short transaction of its own; do the slow part (a call out) with none open, then write the
+    outcome. The rows are picked in a materialized CTE with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL
+    (as a plain subquery PostgreSQL may run it again for each row it updates, and one claimer took
+    every row); the UPDATE checks the condition again, so two claimers never take the same row. A
+    claimer that dies leaves its rows to be taken again once the lease is over."""
+    until = model.claimed_until
+    free = and_(due, or_(until.is_(None), until < now))
+    pick = select(model.id.label("id")).where(free).order_by(model.id).limit(batch)
+    picked = pick.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+    return (
+        update(model)
+        .where(model.id.in_(select(picked.c.id)), free)
+        .values(claimed_until=now + lease, attempts=model.attempts + 1, **values)
+        .execution_options(synchronize_session=False)
+    )

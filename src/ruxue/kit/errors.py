@@ -45,3 +45,15 @@ class Unavailable(RuxueError):
     status_code = 503
     code = "unavailable"
     title = "服务暂时不可用"
+
+
+class Busy(Unavailable):
+    """The database cannot serve now (``kit.db.database_unavailable``): ask again later."""
+
+    code = "busy"
+    title = "系统繁忙"
+    RETRY_AFTER_S = 30
+
+    def __init__(self) -> None:
+        super().__init__("系统繁忙，请稍后再试。", retry_after=self.RETRY_AFTER_S)
+        self.headers = {"Retry-After": str(self.RETRY_AFTER_S)}

@@ -1,20 +1,22 @@
 """Send pending notifications. Queued after the commit that wrote them; a sweep every minute
 sends whatever a lost job left behind, so no message is lost.
 
-A sender first claims its rows (one short transaction: ``UPDATE … RETURNING``, the rows picked
-with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), then calls the gateway with no transaction open,
-then writes each result in a transaction of its own. Two senders never take the same row; a row
-whose sender died is taken again once its lease is over; a sent row is never taken again."""
+A sender first claims its rows (one short transaction, ``kit.db.lease_claim``), then calls the
+gateway with no transaction open, then writes each result in a transaction of its own. Two senders
+never take the same row; a row whose sender died is taken again once its lease is over; a sent row
+is never taken again. A sender that died after the gateway took a message but before writing it
+down leaves the row to be sent again: every call carries the row's ``Idempotency-Key``, so the
+gateway sends it once."""
 
 import datetime as dt
 import uuid
 
 import structlog
 from huey import crontab
-from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy import Row, and_, update
 
 from ruxue.kit import pii
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.db import Database, lease_claim, utcnow
 from ruxue.kit.queue import job, periodic_job, run_in_worker
 from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.models import Notification
@@ -26,7 +28,13 @@ BATCH = 100
 LEASE = dt.timedelta(minutes=10)  # far longer than a batch of gateway calls (10 s timeout each)
 
 
-Claimed = Row[int, str, str, str]  # id, recipient_enc, text, case_no
+Claimed = Row[int, str, str, str, dt.datetime]  # id, recipient_enc, text, case_no, created_at
+
+
+def idempotency_key(note_id: int, created_at: dt.datetime) -> str:
+    """The same for every attempt at one row; the creation time keeps ids reused after the
+    database was set up again (a demo reset) from meeting the gateway's memory of old ones."""
+    return f"ruxue-sms-{note_id}-{created_at.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}"
 
 
 async def send_pending(
@@ -49,26 +57,19 @@ async def claim(
     db: Database, sender: str, ids: list[int] | None, after: int, batch: int
 ) -> list[Claimed]:
     """Up to ``batch`` sendable rows after id ``after``, taken by ``sender`` for the lease."""
-    now = utcnow()
-    free = and_(
+    due = and_(
         Notification.status == "pending",
         Notification.attempts < MAX_ATTEMPTS,
-        or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+        Notification.id > after,
     )
-    pick = select(Notification.id).where(free, Notification.id > after)
     if ids is not None:
-        pick = pick.where(Notification.id.in_(ids))
-    pick = pick.order_by(Notification.id).limit(batch).with_for_update(skip_locked=True)
-    # evaluated once: as a subquery PostgreSQL may run it again for each row it updates
-    picked = pick.cte("picked").prefix_with("MATERIALIZED")
-    taken = (
-        update(Notification)
-        .where(Notification.id.in_(select(picked.c.id)), free)
-        .values(claimed_by=sender, claimed_until=now + LEASE, attempts=Notification.attempts + 1)
-        .returning(
-            Notification.id, Notification.recipient_enc, Notification.text, Notification.case_no
-        )
-        .execution_options(synchronize_session=False)
+        due = and_(due, Notification.id.in_(ids))
+    taken = lease_claim(Notification, due, utcnow(), LEASE, batch, claimed_by=sender).returning(
+        Notification.id,
+        Notification.recipient_enc,
+        Notification.text,
+        Notification.case_no,
+        Notification.created_at,
     )
     async with db.write_session() as session:
         return sorted((await session.execute(taken)).all())
@@ -79,7 +80,7 @@ async def _send_one(gateway: SmsGateway, note: Claimed) -> str:
     if not phone:
         return "no_phone"
     try:
-        await gateway.send(phone, note.text)
+        await gateway.send(phone, note.text, idempotency_key(note.id, note.created_at))
     except Exception as exc:  # the gateway is down: keep it pending, try later
         log.warning("sms failed", case_no=note.case_no, error=str(exc))
         return "pending"

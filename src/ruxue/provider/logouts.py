@@ -17,14 +17,14 @@ import structlog
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from pydantic import BaseModel
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import Client
 from ruxue.county.relay import revive_row
 from ruxue.county.rules import backoff_s
 from ruxue.kit import http
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.db import Database, lease_claim, utcnow
 from ruxue.provider import keys
 from ruxue.provider.models import LogoutDelivery
 from ruxue.settings import Settings
@@ -76,25 +76,14 @@ async def claim(db: Database, tried: set[int]) -> list[tuple[LogoutDelivery, str
     """Due rows not ``tried`` in this run, leased and counted as an attempt; each with the county's
     logout URI."""
     now = utcnow()
-    free = and_(
+    due = and_(
         LogoutDelivery.id.not_in(tried),
         LogoutDelivery.sent_at.is_(None),
         LogoutDelivery.dead_at.is_(None),
         LogoutDelivery.next_at <= now,
-        or_(LogoutDelivery.claimed_until.is_(None), LogoutDelivery.claimed_until < now),
     )
-    pick = select(LogoutDelivery.id).where(free).order_by(LogoutDelivery.id).limit(BATCH)
-    picked = pick.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
-    taken = (
-        update(LogoutDelivery)
-        .where(LogoutDelivery.id.in_(select(picked.c.id)), free)
-        .values(
-            claimed_until=now + dt.timedelta(seconds=LEASE_S),
-            attempts=LogoutDelivery.attempts + 1,
-        )
-        .returning(LogoutDelivery)
-        .execution_options(synchronize_session=False)
-    )
+    lease = dt.timedelta(seconds=LEASE_S)
+    taken = lease_claim(LogoutDelivery, due, now, lease, BATCH).returning(LogoutDelivery)
     async with db.write_session() as session:
         rows = list((await session.scalars(taken)).all())
         uris = {

@@ -8,13 +8,13 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import orjson
 import structlog
 from authlib.oauth2 import OAuth2Error
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, Header, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -33,6 +33,7 @@ from ruxue.person.rules import mask_id_number, mask_name
 from ruxue.sandbox.departments import SERVICES, Handler, NoRecord
 from ruxue.sandbox.faults import Fault, Faults
 from ruxue.sandbox.idp import Client, Provider, oauth2_request, phone_of, query_payload
+from ruxue.sandbox.sms import KeyReused, SmsLog
 from ruxue.sandbox.store import Store
 from ruxue.settings import Settings
 
@@ -60,7 +61,7 @@ class Sandbox:
         }
         self.idp = Provider(f"{base_url}/idp", clients, self.store.persons)
         self.otps: dict[str, dict[str, Any]] = {}
-        self.sms: deque[dict[str, Any]] = deque(maxlen=500)
+        self.sms = SmsLog()
         self.calls: deque[dict[str, Any]] = deque(maxlen=2000)
         self.call_file = settings.var_dir / "sandbox-calls.jsonl"
 
@@ -71,9 +72,7 @@ class Sandbox:
             f.write(orjson.dumps(entry) + b"\n")
 
     def send_sms(self, phone: str, text: str) -> None:
-        self.sms.appendleft(
-            {"at": dt.datetime.now(dt.UTC).isoformat(), "phone": phone, "text": text}
-        )
+        self.sms.send(phone, text)
 
 
 def create_sandbox_app(data: Dataset, settings: Settings, base_url: str) -> FastAPI:
@@ -460,7 +459,7 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
             "accounts": accounts,
             "counts": counts,
             "faults": sb.faults.by_department,
-            "sms": list(sb.sms)[:20],
+            "sms": list(sb.sms.messages)[:20],
             "calls": list(sb.calls)[:30],
         }
         return TEMPLATES.TemplateResponse(request, "home.html", ctx)
@@ -482,13 +481,20 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
 
     @app.get("/_sandbox/sms")
     async def sms(phone: str = "") -> list[dict[str, Any]]:
-        """The messages sent, newest first; ``phone`` narrows them to one recipient."""
-        return [m for m in sb.sms if m["phone"] == phone] if phone else list(sb.sms)
+        return sb.sms.to(phone)
 
     @app.post("/_sandbox/sms")
-    async def send_sms(message: dict[str, str]) -> dict[str, str]:
-        sb.send_sms(message["phone"], message["text"])
-        return {"status": "sent"}
+    async def send_sms(
+        message: dict[str, str], key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
+    ) -> Response:
+        """The SMS gateway; a repeated ``Idempotency-Key`` gets the first answer again."""
+        try:
+            answer, repeated = sb.sms.send(message["phone"], message["text"], key)
+        except KeyReused:
+            error = {"error": "key_reused", "message": "Idempotency-Key 已用于另一条短信"}
+            return JSONResponse(error, status_code=422)
+        headers = {"Idempotent-Replayed": "true"} if repeated else {}
+        return JSONResponse(answer, headers=headers)
 
     @app.get("/_sandbox/calls")
     async def calls(limit: int = 200) -> list[dict[str, Any]]:

@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from ruxue.enrollment.pages import render
-from ruxue.kit.errors import RuxueError
+from ruxue.kit.db import database_unavailable
+from ruxue.kit.errors import Busy, RuxueError
+from ruxue.kit.security import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("web")
 
@@ -51,7 +53,7 @@ _WHEN = {
     409: "办件状态冲突（如已有办件、已提交、已在其他页面更新）",
     422: "请求格式不正确",
     429: "操作过于频繁（见 Retry-After）",
-    503: "部门数据服务暂时无法访问，已填写的内容已保存",
+    503: "部门数据服务或数据库暂时无法访问（见 Retry-After），已填写的内容已保存",
 }
 # Declared on every API route: the business errors any route may answer with, in one shape.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -125,3 +127,34 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Exception, unexpected)
+
+
+class DatabaseBusy:
+    """A database that cannot serve now (down, restarting, out of connections) is answered 503
+    ``Busy`` with Retry-After, on every route and on the session middleware's own reads and
+    writes of the session row, which run outside the routes' handlers (so this is middleware,
+    between the session middleware and the security headers). Errors after the answer started,
+    and any other error, go on to ``unexpected``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started or not database_unavailable(exc):
+                raise
+            log.warning("database unavailable", path=scope["path"], error=type(exc).__name__)
+            response = await business_error(Request(scope, receive), Busy())
+            await response(scope, receive, send)
