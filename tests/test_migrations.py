@@ -70,7 +70,7 @@ def test_the_notice_counter_migration_counts_the_notices_cases_had(tmp_path: Pat
     a row counts once, a case without a notice none: the next notice's number is then new."""
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
-    migrate.upgrade(url, "3e49c5c0ca3f")
+    migrate.upgrade(url, "b7d4e1a09c52")
     now = "2026-06-15 02:00:00.000000"
     blank = ("guardian_index", "guardian_enc", "child_enc", "child_name_masked", "phone_enc")
     case = {

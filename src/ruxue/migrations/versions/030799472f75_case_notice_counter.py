@@ -2,7 +2,7 @@
 (its e-licence too); cases count the notices they had, from their licence rows
 
 Revision ID: 030799472f75
-Revises: 3e49c5c0ca3f
+Revises: b7d4e1a09c52
 Create Date: 2026-11-30 04:06:14.981303
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "030799472f75"
-down_revision: str | None = "3e49c5c0ca3f"
+down_revision: str | None = "b7d4e1a09c52"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
