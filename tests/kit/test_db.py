@@ -2,6 +2,7 @@
 Which errors say the database cannot serve now (answered 503, not 500)."""
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,8 @@ def _raised_from(error: BaseException, cause: BaseException) -> BaseException:
         (_raised_from(RuntimeError("response started"), ConnectionResetError()), True),
         (DBAPIError("SELECT 1", {}, UndefinedTableError("no table")), False),  # 42P01: our bug
         (IntegrityError("INSERT", {}, Exception("unique")), False),
+        (OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked")), True),
+        (OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x")), False),
         (ValueError("bad input"), False),
     ],
 )

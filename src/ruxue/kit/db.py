@@ -6,6 +6,7 @@ Dashboards take ``read_session``, which can point at a replica later.
 
 import asyncio
 import datetime as dt
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -195,6 +196,16 @@ class Database:
 # SQLSTATE classes of a server that cannot serve now: 08 connection exception, 53 insufficient
 # resources (too many connections), 57P admin or crash shutdown, cannot connect now (starting up)
 UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+# SQLite raises OperationalError for a busy or missing file and for our own bugs alike ("no such
+# table", syntax errors): only these messages say it cannot serve now.
+SQLITE_PASSING = ("locked", "unable to open", "disk i/o error", "busy")
+
+
+def _passing(exc: Exception) -> bool:
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.Error):
+        return any(words in str(orig).lower() for words in SQLITE_PASSING)
+    return True
 
 
 def database_unavailable(exc: BaseException) -> bool:
@@ -206,7 +217,7 @@ def database_unavailable(exc: BaseException) -> bool:
         if seen is None:
             return False
         if isinstance(seen, OperationalError | InterfaceError | PoolTimeout):
-            return True
+            return _passing(seen)
         if isinstance(seen, DBAPIError) and seen.connection_invalidated:
             return True
         if str(getattr(seen, "sqlstate", None) or "").startswith(UNAVAILABLE_SQLSTATES):
