@@ -9,6 +9,7 @@ import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import structlog
 from authlib.oauth2 import OAuth2Error, OAuth2Request
 from authlib.oidc.core.errors import ConsentRequiredError
 from fastapi import APIRouter, Request
@@ -22,13 +23,14 @@ from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.security import CSP, origin_of
-from ruxue.provider import keys, service
+from ruxue.provider import grants, keys, service
 from ruxue.provider.rules import asked, needs_consent
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
 from ruxue.staff.service import audit
 
+log = structlog.get_logger("provider")
 router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -129,7 +131,7 @@ async def decide(request: Request) -> Response:
     async with _db(request).write_session() as session:
         if agreed:
             await service.remember_consent(session, user["sub"], client, scope)
-            await service.save_codes(session, provider.new_codes)
+            await grants.save_codes(session, provider.new_codes)
         await audit(
             session,
             None,
@@ -194,7 +196,7 @@ async def _issue(
 ) -> Response:
     answer = provider.create_authorization_response(req, grant_user=user, grant=grant)
     async with _db(request).write_session() as session:
-        await service.save_codes(session, provider.new_codes)
+        await grants.save_codes(session, provider.new_codes)
     return answer
 
 
@@ -234,16 +236,17 @@ async def token(request: Request) -> Response:
         fetched = await assertion_keys(_db(request), form)  # a jwks_uri: before the transaction
         async with _db(request).write_session() as session:
             clients = await service.clients(session, client_id)
-            code = await service.consume_code(session, form.get("code", ""))
+            code = await grants.consume_code(session, form.get("code", ""))
             provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
             provider.fetched_keys = fetched
             answer = provider.create_token_response(req)
-            if not provider.new_tokens:
-                raise _Refused(answer)
-            for jti, exp in provider.assertions:
-                await use_once(session, jti, exp)
-            await service.save_tokens(session, provider.new_tokens)
+            if not provider.new_tokens or code is None:
+                raise _Refused(answer, provider)
+            await _assertions_used(session, provider)
+            await grants.save_tokens(session, provider.new_tokens, code)
     except _Refused as refused:
+        if refused.provider.replayed is not None:
+            await _revoke_replayed(request, refused.provider)
         return refused.answer
     except InvalidClient as exc:
         body = {"error": "invalid_client", "error_description": exc.message}
@@ -252,8 +255,28 @@ async def token(request: Request) -> Response:
 
 
 class _Refused(Exception):
-    def __init__(self, answer: Response) -> None:
-        self.answer = answer
+    def __init__(self, answer: Response, provider: CityProvider) -> None:
+        self.answer, self.provider = answer, provider
+
+
+async def _assertions_used(session: AsyncSession, provider: CityProvider) -> None:
+    for jti, exp in provider.assertions:
+        await use_once(session, jti, exp)
+
+
+async def _revoke_replayed(request: Request, provider: CityProvider) -> None:
+    """The code's own client used it a second time: the refusal stands, and what its first use
+    gave goes — its access tokens, and the county session it opened (told by back-channel
+    logout). In a transaction of its own, after the refused one rolled back; a replayed client
+    assertion (401) revokes nothing."""
+    code = provider.replayed
+    assert code is not None
+    async with _db(request).write_session() as session:
+        await _assertions_used(session, provider)
+        revoked = await grants.revoke_tokens_of_code(session, code.code)
+        user = code.user
+        await service.end_sessions(session, user["sub"], client_id=code.client_id, sid=user["sid"])
+    log.warning("authorization code used again", client=code.client_id, revoked=revoked)
 
 
 def _assertion_subject(assertion: str) -> str:
@@ -277,7 +300,7 @@ def _basic_id(header: str) -> str:
 async def userinfo(request: Request) -> Response:
     bearer = request.headers.get("authorization", "")
     async with _db(request).read_session() as session:
-        row = await service.token_of(
+        row = await grants.token_of(
             session, bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
         )
         clients = await service.clients(session, row.client_id) if row else []

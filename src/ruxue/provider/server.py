@@ -81,6 +81,7 @@ class Code:
     expires_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(seconds=CODE_TTL_S)
     )
+    replayed: bool = False  # used before: this request is refused and the first one's tokens go
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -109,6 +110,7 @@ class CityProvider(AuthorizationServer):
         self.issuer, self.key = issuer, key
         self.clients = {c.client_id: CountyClient(c) for c in clients if c.active}
         self.code = code  # the one this token request consumed
+        self.replayed: Code | None = None  # a code its own client used a second time
         self.new_codes: list[Code] = []
         self.new_tokens: list[tuple[dict[str, Any], OAuth2Request]] = []
         self.assertions: list[tuple[str, int]] = []  # (jti, exp) of client assertions checked
@@ -192,10 +194,15 @@ class CodeGrant(AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: CountyClient) -> Code | None:
+        """The code this request consumed, if it is this client's; a code used before is refused,
+        and noted when its own (authenticated) client used it again: its tokens are revoked."""
         found = self.server.code
-        if found and found.code == code and found.client_id == client.get_client_id():
-            return found if found.expires_at > dt.datetime.now(dt.UTC) else None
-        return None
+        if not found or found.code != code or found.client_id != client.get_client_id():
+            return None
+        if found.replayed:
+            self.server.replayed = found
+            return None
+        return found if found.expires_at > dt.datetime.now(dt.UTC) else None
 
     def delete_authorization_code(self, authorization_code: Code) -> None:
         return None  # consumed when it was read

@@ -1,7 +1,6 @@
-"""The provider's reads and writes around Authlib: clients, codes consumed once, tokens, the county
-sessions of a person (ended with the logouts to deliver), the consents people gave."""
+"""The provider's reads and writes around Authlib: clients, the county sessions of a person (ended
+with the logouts to deliver), the consents people gave. Codes and tokens: ``grants.py``."""
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -11,66 +10,19 @@ from joserfc.jws import JWSRegistry
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.county.auth import secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
 from ruxue.kit.db import enqueue_after_commit, locked_row, utcnow
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.sessions import WebSession
 from ruxue.provider import rules
-from ruxue.provider.models import (
-    AuthorizationCode,
-    Consent,
-    CountySession,
-    LogoutDelivery,
-    ProviderToken,
-)
-from ruxue.provider.server import TOKEN_TTL_S, Code
+from ruxue.provider.models import Consent, CountySession, LogoutDelivery
 from ruxue.provider.tasks import tell_counties
-
-COLUMNS = [c.key for c in AuthorizationCode.__table__.c]
 
 
 async def clients(session: AsyncSession, client_id: str) -> list[Client]:
     found = await session.get(Client, client_id) if client_id else None
     return [found] if found is not None else []
-
-
-async def save_codes(session: AsyncSession, codes: list[Code]) -> None:
-    for c in codes:
-        session.add(AuthorizationCode(**{k: getattr(c, k) for k in COLUMNS}))
-        session.add(CountySession(sid=c.user["sid"], subject=c.user["sub"], client_id=c.client_id))
-    await session.flush()
-
-
-async def consume_code(session: AsyncSession, code: str) -> Code | None:
-    """The code, deleted in the same statement: a second use finds nothing."""
-    taken = (
-        delete(AuthorizationCode).where(AuthorizationCode.code == code).returning(AuthorizationCode)
-    )
-    row = (await session.scalars(taken)).one_or_none()
-    if row is None:
-        return None
-    return Code(**{k: getattr(row, k) for k in COLUMNS})
-
-
-async def save_tokens(session: AsyncSession, tokens: list[tuple[dict[str, Any], Any]]) -> None:
-    for token, request in tokens:
-        session.add(
-            ProviderToken(
-                token_hash=secret_hash(token["access_token"]),
-                client_id=request.client.get_client_id(),
-                scope=token.get("scope", ""),
-                user=request.user,
-                expires_at=utcnow() + dt.timedelta(seconds=TOKEN_TTL_S),
-            )
-        )
-    await session.flush()
-
-
-async def token_of(session: AsyncSession, bearer: str) -> ProviderToken | None:
-    row = await session.get(ProviderToken, secret_hash(bearer)) if bearer else None
-    return row if row is not None and row.expires_at > utcnow() else None
 
 
 def check_hint(id_token: str, keys: dict[str, Any], issuer: str) -> dict[str, Any]:
@@ -86,13 +38,19 @@ def check_hint(id_token: str, keys: dict[str, Any], issuer: str) -> dict[str, An
     return claims
 
 
-async def end_sessions(session: AsyncSession, subject: str) -> int:
-    """Delete every county session of the person and, in the same transaction, a logout to deliver
-    for each (county, city session) with a back-channel logout URI; sent after the commit."""
+async def end_sessions(
+    session: AsyncSession, subject: str, client_id: str | None = None, sid: str | None = None
+) -> int:
+    """Delete the county sessions of the person (all, or at one county, or of one city session
+    there) and, in the same transaction, a logout to deliver for each (county, city session) with
+    a back-channel logout URI; sent after the commit."""
+    which = [CountySession.subject == subject]
+    if client_id is not None:
+        which.append(CountySession.client_id == client_id)
+    if sid is not None:
+        which.append(CountySession.sid == sid)
     rows = (
-        await session.scalars(
-            delete(CountySession).where(CountySession.subject == subject).returning(CountySession)
-        )
+        await session.scalars(delete(CountySession).where(*which).returning(CountySession))
     ).all()
     told: set[tuple[str, str]] = set()
     for row in rows:
