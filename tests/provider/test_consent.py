@@ -37,11 +37,13 @@ def authorize(scope: str, **extra: str) -> dict[str, str]:
 
 
 def back_to_county(answer: httpx.Response) -> dict[str, list[str]]:
+    """The county's redirect, which names the provider (RFC 9207), a code or an error."""
     assert answer.status_code in (302, 303), (answer.status_code, answer.text[:300])
     location = answer.headers["location"]
     assert location.startswith(REDIRECT), location
     query = parse_qs(urlsplit(location).query)
     query.pop("error_description", None)
+    assert query.pop("iss") == [str(answer.request.url.copy_with(path="/oidc", query=None))]
     return query
 
 

@@ -61,6 +61,7 @@ async def discovery(request: Request) -> dict[str, Any]:
         "end_session_endpoint": f"{iss}/logout",
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
+        "authorization_response_iss_parameter_supported": True,
         "grant_types_supported": ["authorization_code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],

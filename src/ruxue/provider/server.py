@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from authlib.common.security import generate_token
+from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidClientError, OAuth2Request
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
@@ -131,9 +132,15 @@ class CityProvider(AuthorizationServer):
     def handle_response(self, status: int, body: Any, headers: Any) -> Response:
         if isinstance(body, dict) and body.get("error") == "invalid_client":
             status = 401  # whichever way the client authenticated (RFC 6749 §5.2 allows it)
+        headers = [(k, self._with_iss(v) if k.lower() == "location" else v) for k, v in headers]
         if isinstance(body, dict):
             return JSONResponse(body, status_code=status, headers=dict(headers))
         return Response(body, status_code=status, headers=dict(headers))
+
+    def _with_iss(self, location: str) -> str:
+        """Every authorization response, an error too, names its issuer (RFC 9207), so that a
+        county talking to several providers knows whose code or error it got (mix-up attacks)."""
+        return add_params_to_uri(location, {"iss": self.issuer})
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         return None
