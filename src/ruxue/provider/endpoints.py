@@ -18,13 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import ALGS, ASSERTION_TYPE, InvalidClient, unverified_subject, use_once
 from ruxue.county.jwks import assertion_keys
+from ruxue.dashboard.rules import district_label
 from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.security import CSP, origin_of
 from ruxue.provider import grants, keys, service
-from ruxue.provider.rules import asked, needs_consent
+from ruxue.provider.rules import asked, needs_consent, refusal
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
@@ -159,7 +160,11 @@ def _refused(provider: CityProvider, req: OAuth2Request, exc: OAuth2Error) -> Re
     if exc.redirect_uri:  # a checked redirect URI: the county hears of it (prompt=none …)
         exc.state = req.payload.state
         return provider.handle_error_response(req, exc)
-    raise RuxueError(f"登录请求无效：{exc.error} {exc.description or ''}", code=exc.error) from None
+    raise RefusedRequest(refusal(exc.error), code=exc.error) from None
+
+
+class RefusedRequest(RuxueError):
+    title = "登录请求无效"
 
 
 def client_scope(provider: CityProvider, req: OAuth2Request) -> str:
@@ -184,7 +189,10 @@ def _consent_page(
     a form's redirects to ``form-action`` too, so this page's policy names that county's origin."""
     client = provider.clients[req.payload.client_id].row
     claims = asked(client_scope(provider, req), client.full_id_number)
-    page = render(request, "oidc_consent.html", client=client, claims=claims, query=query)
+    district = district_label(client.district_code)
+    page = render(
+        request, "oidc_consent.html", client=client, district=district, claims=claims, query=query
+    )
     county = origin_of(redirect_uri)
     page.headers["content-security-policy"] = CSP.replace(
         "form-action 'self'", f"form-action 'self' {county}"
@@ -368,6 +376,9 @@ async def _post_logout_target(
     async with _db(request).read_session() as session:
         found = await service.clients(session, client_id)
     if not found or uri not in found[0].post_logout_redirect_uris:
-        raise RuxueError("post_logout_redirect_uri 未登记。", code="invalid_request")
+        raise RuxueError(
+            "县区系统要求退出后返回的地址未在本平台登记，退出未完成。请回到该县区系统重试。",
+            code="invalid_request",
+        )
     state = params.get("state")
     return uri + (("&" if "?" in uri else "?") + urlencode({"state": state}) if state else "")

@@ -1,4 +1,5 @@
-"""What a county is asking for, as the person reads it on the consent page, and when to ask."""
+"""What a county is asking for, as the person reads it on the consent page, and when to ask; a
+refused request in the person's words."""
 
 from dataclasses import dataclass
 
@@ -9,6 +10,22 @@ CLAIMS = {
     "idcard": ("id_number", "身份证号"),
     "phone": ("phone_number", "手机号码"),
 }
+
+
+# OAuth errors that cannot go back to the county (no checked redirect URI): the page says why in
+# Chinese, the error code stays with the JSON answer
+REFUSALS = {
+    "invalid_client": "发起登录的县区系统未在本平台登记，或已停用。请联系该县区系统的管理员。",
+    "invalid_request": (
+        "县区系统发来的登录请求不完整，或其返回地址未在本平台登记。"
+        "请回到该县区系统重新登录；如仍不行，请联系其管理员。"
+    ),
+}
+REFUSED = "县区系统发来的登录请求无效。请回到该县区系统重新登录；如仍不行，请联系其管理员。"
+
+
+def refusal(error: str) -> str:
+    return REFUSALS.get(error, REFUSED)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,11 @@ async def clients(session: AsyncSession, client_id: str) -> list[Client]:
     return [found] if found is not None else []
 
 
+HINT_REFUSED = (
+    "县区系统发来的退出请求无法核验（登录凭证不是本平台签发的），退出未完成。请回到该县区系统重试。"
+)
+
+
 def check_hint(id_token: str, keys: dict[str, Any], issuer: str) -> dict[str, Any]:
     """The claims of an ID token this provider issued (signature, issuer; expiry not required:
     an expired ID token is still a fine hint of whom to log out)."""
@@ -32,9 +37,9 @@ def check_hint(id_token: str, keys: dict[str, Any], issuer: str) -> dict[str, An
         key_set = KeySet.import_key_set(keys)  # type: ignore[arg-type]
         claims = jwt.decode(id_token, key_set, registry=JWSRegistry(algorithms=["RS256"])).claims
     except Exception:  # any failure to decode or verify is the same answer
-        raise RuxueError("id_token_hint 无效。", code="invalid_request") from None
+        raise RuxueError(HINT_REFUSED, code="invalid_request") from None
     if claims.get("iss") != issuer:
-        raise RuxueError("id_token_hint 不是本平台签发的。", code="invalid_request")
+        raise RuxueError(HINT_REFUSED, code="invalid_request")
     return claims
 
 
