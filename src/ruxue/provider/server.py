@@ -22,10 +22,12 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
+from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from starlette.responses import JSONResponse, Response
 
-from ruxue.county.auth import client_keys, secret_hash
+from ruxue.county.auth import ALGS, client_keys, secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
 from ruxue.person.rules import mask_id_number
@@ -170,6 +172,17 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
     def validate_jti(self, claims: Any, jti: str) -> bool:
         self.provider.assertions.append((str(jti), int(claims["exp"])))
         return True
+
+    def process_assertion_claims(self, assertion: str, resolve_key: Any) -> dict[str, Any]:
+        """Authlib's check with only the algorithms discovery advertises (``county.auth.ALGS``):
+        never ``none``, never an HMAC (keyed with a public key, or with a secret wrongly
+        registered in the JWKS), and PS256, which joserfc's default list leaves out, accepted."""
+        try:
+            token = jwt.decode(assertion, resolve_key, algorithms=ALGS)
+        except JoseError as exc:
+            raise InvalidClientError(description=exc.description) from exc
+        self.verify_claims(token.claims)
+        return token.claims
 
     def resolve_client_public_key(self, client: CountyClient) -> KeySet:
         jwks = client_keys(client.row, self.provider.fetched_keys)
