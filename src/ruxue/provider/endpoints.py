@@ -36,7 +36,8 @@ router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=Fal
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def _issuer(request: Request) -> str:
+def issuer_of(request: Request) -> str:
+    """The provider's issuer, ``RUXUE_PUBLIC_URL/oidc``."""
     settings: Settings = request.app.state.settings
     return settings.public_url.rstrip("/") + "/oidc"
 
@@ -52,7 +53,7 @@ def _db(request: Request) -> Database:
 
 @router.get("/.well-known/openid-configuration")
 async def discovery(request: Request) -> dict[str, Any]:
-    iss = _issuer(request)
+    iss = issuer_of(request)
     return {
         "issuer": iss,
         "authorization_endpoint": f"{iss}/authorize",
@@ -151,8 +152,8 @@ async def _provider_request(request: Request, query: str) -> tuple[CityProvider,
     payload = query_payload(query)
     async with _db(request).read_session() as session:
         clients = await service.clients(session, payload.get("client_id", ""))
-    provider = CityProvider(_issuer(request), keys.current(_var(request)), clients)
-    uri = f"{_issuer(request)}/authorize?{query}"
+    provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients)
+    uri = f"{issuer_of(request)}/authorize?{query}"
     return provider, FormRequest("GET", uri, request.headers, payload)
 
 
@@ -210,8 +211,7 @@ async def _issue(
 
 
 def _person(guardian: dict[str, Any]) -> str:
-    """The guardian as the audit log names them (a blind index, never the ID number)."""
-    return "guardian:" + pii.blind_index(pii.decrypt(guardian["id"]))[:16]
+    return service.audit_name(pii.decrypt(guardian["id"]))
 
 
 def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
@@ -221,7 +221,7 @@ def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
         request.session["provider_auth_time"] = int(time.time())
     id_number = pii.decrypt(guardian["id"])
     return {
-        "sub": subject(_issuer(request), id_number),
+        "sub": subject(issuer_of(request), id_number),
         "sid": request.session["provider_sid"],
         "auth_time": request.session["provider_auth_time"],
         "acr": guardian.get("acr", ""),
@@ -246,7 +246,7 @@ async def token(request: Request) -> Response:
         async with _db(request).write_session() as session:
             clients = await service.clients(session, client_id)
             code = await grants.consume_code(session, form.get("code", ""))
-            provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
+            provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients, code)
             provider.fetched_keys = fetched
             answer = provider.create_token_response(req)
             if not provider.new_tokens or code is None:
@@ -326,7 +326,7 @@ async def logout(request: Request) -> Response:
     params = dict(request.query_params)
     if request.method == "POST":
         params |= {k: str(v) for k, v in (await request.form()).items()}
-    issuer = _issuer(request)
+    issuer = issuer_of(request)
     hint = params.get("id_token_hint", "")
     claims = service.check_hint(hint, keys.published(_var(request)), issuer) if hint else {}
     sub = str(claims.get("sub") or "")
@@ -347,14 +347,14 @@ async def end_county_sessions(request: Request) -> int:
     if not guardian:
         return 0
     return await _end_county_sessions(
-        request, subject(_issuer(request), pii.decrypt(guardian["id"]))
+        request, subject(issuer_of(request), pii.decrypt(guardian["id"]))
     )
 
 
 async def end_county_sessions_of(session: AsyncSession, request: Request, people: list[str]) -> int:
     """The provincial provider logged these guardians (encrypted ID numbers) out of the city: their
     county sessions end in the same transaction."""
-    issuer, ended = _issuer(request), 0
+    issuer, ended = issuer_of(request), 0
     for person in people:
         ended += await service.end_sessions(session, subject(issuer, pii.decrypt(person)))
     return ended

@@ -63,3 +63,15 @@ def merged(scope: str, granted: tuple[str, bool] | None) -> str:
     """The scopes a consent covers after agreeing to ``scope``: the earlier ones stay granted."""
     before = granted[0].split() if granted else []
     return " ".join(sorted(set(before) | set(scope.split())))
+
+
+def released(scope: str, full_id_number: bool) -> list[str]:
+    """What a consent lets a client have, in the words (and order) of the consent page."""
+    in_order = " ".join(name for name in CLAIMS if name in scope.split())
+    return [_worded(a) for a in asked(in_order, full_id_number)]
+
+
+def _worded(claim: Asked) -> str:
+    if claim.claim != "id_number":
+        return claim.label
+    return claim.label + ("（完整）" if claim.how == "完整" else "（部分隐藏）")

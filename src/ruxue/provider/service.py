@@ -1,7 +1,9 @@
 """The provider's reads and writes around Authlib: clients, the county sessions of a person (ended
 with the logouts to deliver), the consents people gave. Codes and tokens: ``grants.py``."""
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from joserfc import jwt
@@ -11,11 +13,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import Client
+from ruxue.dashboard.rules import district_label
 from ruxue.kit import pii
-from ruxue.kit.db import enqueue_after_commit, locked_row, utcnow
+from ruxue.kit.db import enqueue_after_commit, locked_row, now_of
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.sessions import WebSession
-from ruxue.provider import rules
+from ruxue.provider import grants, rules
 from ruxue.provider.models import Consent, CountySession, LogoutDelivery
 from ruxue.provider.tasks import tell_counties
 
@@ -99,5 +102,52 @@ async def remember_consent(session: AsyncSession, subject: str, client: Client, 
     row = await locked_row(session, Consent, key, {"scopes": "", "full_id_number": False})
     row.scopes = rules.merged(scope, (row.scopes, row.full_id_number))
     row.full_id_number = client.full_id_number
-    row.granted_at = utcnow()
+    row.granted_at = now_of(session)  # the app's clock: the person reads it beside its dates
     await session.flush()
+
+
+@dataclass(frozen=True)
+class GivenConsent:
+    client_id: str
+    name: str
+    district: str
+    released: list[str]
+    granted_at: dt.datetime
+
+
+async def consents_given(session: AsyncSession, subject: str) -> list[GivenConsent]:
+    """The consents the person gave, newest first, each named as the consent page named it."""
+    rows = await session.execute(
+        select(Consent, Client)
+        .join(Client, Client.client_id == Consent.client_id, isouter=True)
+        .where(Consent.subject == subject)
+        .order_by(Consent.granted_at.desc(), Consent.client_id)
+    )
+    return [
+        GivenConsent(
+            consent.client_id,
+            client.name if client else consent.client_id,
+            district_label(client.district_code) if client else "",
+            rules.released(consent.scopes, consent.full_id_number),
+            consent.granted_at,
+        )
+        for consent, client in rows.all()
+    ]
+
+
+async def withdraw_consent(session: AsyncSession, subject: str, client_id: str) -> Consent | None:
+    """The person withdraws a consent: it goes, with the client's unused codes and access tokens
+    for the person, and the person's sessions at that county end (told by back-channel logout).
+    The next login there asks again. ``None``: there was no such consent."""
+    gone = delete(Consent).where(Consent.subject == subject, Consent.client_id == client_id)
+    row = (await session.scalars(gone.returning(Consent))).one_or_none()
+    if row is None:
+        return None
+    await grants.revoke_grants_of(session, subject, client_id)
+    await end_sessions(session, subject, client_id=client_id)
+    return row
+
+
+def audit_name(id_number: str) -> str:
+    """A guardian as the audit log names them (a blind index, never the ID number)."""
+    return "guardian:" + pii.blind_index(id_number)[:16]
