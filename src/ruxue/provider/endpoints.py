@@ -23,7 +23,7 @@ from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
-from ruxue.kit.security import CSP, origin_of
+from ruxue.kit.security import csp_leading_to
 from ruxue.provider import grants, keys, service
 from ruxue.provider.rules import asked, needs_consent, refusal
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
@@ -194,10 +194,7 @@ def _consent_page(
     page = render(
         request, "oidc_consent.html", client=client, district=district, claims=claims, query=query
     )
-    county = origin_of(redirect_uri)
-    page.headers["content-security-policy"] = CSP.replace(
-        "form-action 'self'", f"form-action 'self' {county}"
-    )
+    page.headers["content-security-policy"] = csp_leading_to(redirect_uri)
     return page
 
 
