@@ -41,6 +41,7 @@ from tests.guardianship.test_requests import FILE as GUARDIANSHIP
 from tests.helpers import ServerThread
 from tests.identity.test_standard_spouse import PHONE as SPOUSE_PHONE
 from tests.identity.test_standard_spouse import sms_link
+from tests.provider.conftest import consent as county_consent
 from tests.rating.test_flow import bad_rating
 from tests.review.test_materials_review import (
     GUSU,
@@ -567,7 +568,7 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
     """The rating page (a bad rating with its rectification), the provider's consent page for a
-    county, the spouse's waiting page and the link's consent page in both modes; the work orders
+    county and a guardian's list of the counties they consented to, the spouse's waiting page and the link's consent page in both modes; the work orders
     and the dashboard (with its county panel) and the county reporting page at 1280×800."""
     wang, rated, _ = await bad_rating(web, sandbox)
     sun = await logged_in(web, sandbox, SUN)
@@ -586,9 +587,12 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
     )  # the screen the desk hands over
     assert opened.status_code == 303, opened.text
     consent = await county_consent_page(db)
+    agreed = await county_consent(sun, await sun.get(consent))  # SUN's list of them shows it
+    assert agreed.headers["location"].startswith(CONSENT_REDIRECT), agreed.text
     pages = [
         (wang, "rating", f"/cases/{rated}/rating"),
         (wang, "oidc-consent", consent),
+        (sun, "county-systems", "/me/county-systems"),
         (sun, "spouse-wait", f"/cases/{draft}/spouse/invite"),
         (anonymous, "spouse-consent", link),
         (anonymous, "desk-rating-screen", opened.headers["location"]),

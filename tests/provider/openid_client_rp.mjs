@@ -48,15 +48,21 @@ const url = client.buildAuthorizationUrl(config, {
 });
 say({ authorize: url.href });
 const callback = await next();
-const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
+const checks = {
   pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true,
-});
+};
+// the provider advertises RFC 9207: a callback without iss is refused before the code is sent
+const stripped = new URL(callback);
+stripped.searchParams.delete('iss');
+const withoutIss = await client.authorizationCodeGrant(config, stripped, checks)
+  .then(() => 'accepted', (err) => err.code || String(err));
+const tokens = await client.authorizationCodeGrant(config, new URL(callback), checks);
 const claims = tokens.claims();
 const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
 const endSession = client.buildEndSessionUrl(config, {
   id_token_hint: tokens.id_token, post_logout_redirect_uri: process.env.AFTER,
 });
-say({ claims, userinfo, end_session: endSession.href });
+say({ claims, userinfo, end_session: endSession.href, without_iss: withoutIss });
 say({ logout: await loggedOutPromise });
 server.close();
 process.exit(0);

@@ -4,7 +4,7 @@ once; key rotation keeps the previous key published; RP-initiated logout ends th
 reaches the county by back-channel logout."""
 
 import secrets
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
@@ -47,6 +47,7 @@ async def test_county_login_and_logout(
     assert meta["issuer"] == f"{web.url}/oidc" and meta["code_challenge_methods_supported"] == [
         "S256"
     ]
+    assert meta["authorization_response_iss_parameter_supported"] is True
     rp = AsyncOAuth2Client(
         "kunshan",
         secret,
@@ -63,7 +64,7 @@ async def test_county_login_and_logout(
         back.text
     )
     query = parse_qs(urlsplit(back.headers["location"]).query)
-    assert query["state"] == [state]
+    assert query["state"] == [state] and query["iss"] == [meta["issuer"]]  # RFC 9207
     token = await rp.fetch_token(
         meta["token_endpoint"],
         authorization_response=back.headers["location"],
@@ -147,7 +148,8 @@ async def test_login_is_brokered_through_the_guardian_login(
     assert start.status_code == 303
     assert start.headers["location"].startswith("/auth/login?next=%2Foidc%2Fauthorize%3F")
     assert wrong.status_code == 400 and "evil" not in wrong.headers.get("location", "")
-    assert silent.headers["location"] == f"{REDIRECT}?error=login_required&state=s2"
+    iss = quote(f"{web.url}/oidc", safe="")
+    assert silent.headers["location"] == f"{REDIRECT}?error=login_required&state=s2&iss={iss}"
 
 
 async def test_city_logout_ends_the_county_sessions(

@@ -37,12 +37,21 @@ def authorize(scope: str, **extra: str) -> dict[str, str]:
 
 
 def back_to_county(answer: httpx.Response) -> dict[str, list[str]]:
+    """The county's redirect, which names the provider (RFC 9207), a code or an error."""
     assert answer.status_code in (302, 303), (answer.status_code, answer.text[:300])
     location = answer.headers["location"]
     assert location.startswith(REDIRECT), location
     query = parse_qs(urlsplit(location).query)
     query.pop("error_description", None)
+    assert query.pop("iss") == [str(answer.request.url.copy_with(path="/oidc", query=None))]
     return query
+
+
+def error_message(page: httpx.Response) -> str:
+    """The error page's message, all Chinese: none of Authlib's English, no OAuth error code."""
+    found = re.search(r'id="error-message">([^<]*)<', page.text)
+    assert found and re.fullmatch(r"[^A-Za-z]+", found[1]), page.text[:500]
+    return found[1]
 
 
 async def actions(db: Database) -> list[tuple[str, str, object]]:
@@ -61,6 +70,8 @@ async def test_consent_is_asked_remembered_and_asked_again(
     page = await city.get("/oidc/authorize", params=params)
     assert page.status_code == 200 and page.text.count("<h1") == 1
     assert "320581 县区系统" in page.text and 'name="csrf_token"' in page.text
+    assert '<span id="consent-district">常熟市</span>' in page.text  # the district, not the id
+    assert "（changshu）" not in page.text
     rows = dict(re.findall(r'data-claim="(\w+)"><td>[^<]+</td><td>([^<]+)</td>', page.text))
     assert rows == {"sub": "完整", "name": "完整", "id_number": "部分隐藏（仅显示前6位和后4位）"}
 
@@ -126,6 +137,19 @@ async def test_the_consent_post_checks_the_request_again(
     forged = page.text.replace("changshu%2Fcallback", "evil.example%2Fcb")
     answer = await consent(city, httpx.Response(200, text=forged))
     assert answer.status_code == 400 and "evil" not in answer.headers.get("location", "")
+    unknown = await city.get("/oidc/authorize", params=authorize("openid", client_id="nobody"))
+    assert unknown.status_code == 400
+    assert error_message(unknown).startswith("发起登录的县区系统未在本平台登记")
+    wrong = authorize("openid", redirect_uri="http://evil.example/cb")
+    page = await city.get("/oidc/authorize", params=wrong)
+    assert page.status_code == 400 and "返回地址未在本平台登记" in error_message(page)
+    for logout in ({"id_token_hint": "a.b.c"}, {"post_logout_redirect_uri": "http://evil/"}):
+        refused = await city.get("/oidc/logout", params=logout | {"client_id": "changshu"})
+        assert refused.status_code == 400 and "退出未完成" in error_message(refused)
+    as_json = await city.get(
+        "/oidc/authorize", params=wrong, headers={"accept": "application/json"}
+    )
+    assert as_json.json()["error"] == "invalid_request"
     async with httpx.AsyncClient(base_url=web.url) as stranger:  # no city login
         fields = {"request": "client_id=changshu", "agree": "yes"}
         assert (await stranger.post("/oidc/authorize", data=fields)).status_code == 401

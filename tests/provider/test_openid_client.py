@@ -1,6 +1,7 @@
 """A county system logs in through the city's provider with npm ``openid-client`` 6.9.0 (panva,
 OpenID-certified, pinned in ``scripts/oidc-provider.sh``) run by node: discovery, code + PKCE S256,
-nonce and state, the ID token checked by the library, userinfo; then the city's RP-initiated
+nonce and state, ``iss`` in the authorization response (RFC 9207: a callback without it is
+refused), the ID token checked by the library, userinfo; then the city's RP-initiated
 logout reaches it by back-channel logout, whose token it verifies against the city's JWKS."""
 
 import asyncio
@@ -78,6 +79,7 @@ async def test_openid_client_logs_in_and_is_logged_out(
         assert back.status_code in (302, 303), back.text
         node.send(back.headers["location"])
         result = await node.read()
+        assert result["without_iss"] == "OAUTH_INVALID_RESPONSE"  # it holds us to RFC 9207
         claims, info = result["claims"], result["userinfo"]
         assert claims["acr"] == "urn:jszwfw:loa:realname:sms" and claims["sid"]  # type: ignore[index]
         assert info["sub"] == claims["sub"] and "*" in info["id_number"]  # type: ignore[index]

@@ -2,9 +2,15 @@
 client, the key registered as the client's JWKS or published at its ``jwks_uri``): the code is
 exchanged; an assertion signed with another key, or used a second time, is refused with 401
 ``invalid_client`` and the code it came with is not spent; a county that rotates its published key
-is followed."""
+is followed; an assertion signed with an algorithm discovery does not advertise (``none``, HMAC
+keyed with the public key) is refused."""
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
+import time
 from typing import Any
 
 import httpx
@@ -12,7 +18,7 @@ import pytest
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import ECKey, KeySet, OctKey, RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -178,3 +184,63 @@ async def test_keys_from_the_county_jwks_uri_and_its_rotation(
             )
         assert answer.status_code == 200, answer.text
         await city.aclose()
+
+
+def forged(kid: str, aud: str, alg: str, secret: bytes) -> str:
+    """An assertion for ``taicang`` whose signature anyone could make, built by hand (a library
+    might refuse to): HMAC keyed with the public key (the classic algorithm confusion) or a
+    guessed secret, or no signature at all (``none``)."""
+    claims = {
+        "iss": "taicang",
+        "sub": "taicang",
+        "aud": aud,
+        "exp": int(time.time()) + 60,
+        "jti": secrets.token_urlsafe(8),
+    }
+    header = {"alg": alg, "kid": kid, "typ": "JWT"}
+    signing_input = b".".join(_b64(json.dumps(part).encode()) for part in (header, claims))
+    if alg == "none":
+        return signing_input.decode() + "."
+    digest = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}[alg]
+    return (signing_input + b"." + _b64(hmac.new(secret, signing_input, digest).digest())).decode()
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+async def test_only_the_advertised_algorithms_sign_an_assertion(
+    web: ServerThread, sandbox: ServerThread, db: Database
+) -> None:
+    rsa_key = rsa("taicang-1")
+    ec_key = ECKey.generate_key("P-256", parameters={"kid": "taicang-ec", "use": "sig"})
+    ps_key = RSAKey.generate_key(2048, parameters={"kid": "taicang-ps", "use": "sig"})
+    shared = OctKey.import_key(b"s" * 32, parameters={"kid": "taicang-oct"})  # wrongly registered
+    public = [k.as_dict(private=False) for k in (rsa_key, ec_key, ps_key)] + [shared.as_dict()]
+    await register(db, "taicang", "320585", redirect_uris=[REDIRECT], jwks={"keys": public})
+    city = await logged_in(web, sandbox, WANG)
+    meta = (await city.get("/oidc/.well-known/openid-configuration")).json()
+    advertised = meta["token_endpoint_auth_signing_alg_values_supported"]
+    assert "none" not in advertised and not any(a.startswith("HS") for a in advertised)
+    county = County(web, city, rsa_key)
+    pem = rsa_key.as_pem(private=False)
+    location, verifier = await county.code()
+    for kid, alg, secret in [
+        (rsa_key.kid, "HS256", pem),
+        (rsa_key.kid, "HS512", pem),
+        ("taicang-oct", "HS256", b"s" * 32),
+        (rsa_key.kid, "none", b""),
+        ("taicang-oct", "none", b""),
+    ]:
+        assertion = forged(str(kid), county.token_url, alg, secret)
+        refused = await county.exchange(location, verifier, assertion)
+        assert (refused.status_code, refused.json()["error"]) == (401, "invalid_client"), alg
+    for alg, key in [("PS256", ps_key), ("ES256", ec_key), ("RS256", rsa_key)]:
+        assert alg in advertised
+        signed = private_key_jwt_sign(
+            key, "taicang", county.token_url, alg=alg, header={"kid": key.kid}
+        )
+        answer = await county.exchange(location, verifier, signed)  # the refusals left the code
+        assert answer.status_code == 200, (alg, answer.text)
+        location, verifier = await county.code()
+    await city.aclose()

@@ -1,6 +1,6 @@
 """When the provider asks for consent, and what the page says a county gets."""
 
-from ruxue.provider.rules import asked, merged, needs_consent
+from ruxue.provider.rules import asked, merged, needs_consent, released
 
 
 def test_the_id_number_is_shown_masked_unless_the_role_needs_it() -> None:
@@ -25,3 +25,12 @@ def test_consent_is_asked_when_nothing_covers_the_request() -> None:
 def test_a_consent_keeps_what_was_agreed_before() -> None:
     assert merged("openid phone", ("idcard openid", False)) == "idcard openid phone"
     assert merged("openid", None) == "openid"
+
+
+def test_a_consent_is_listed_in_words() -> None:
+    assert released("openid profile idcard", False) == [
+        "平台内的用户标识（不含身份证号）",
+        "姓名",
+        "身份证号（部分隐藏）",
+    ]
+    assert released("phone idcard nonsense", True) == ["身份证号（完整）", "手机号码"]

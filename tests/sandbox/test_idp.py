@@ -173,3 +173,32 @@ async def test_unknown_person_and_wrong_code_are_refused(
             },
         )
         assert wrong.status_code == 400 and "验证码不正确" in wrong.text
+
+
+async def test_the_login_pages_carry_the_apps_security_headers(
+    sandbox: ServerThread, settings: Settings, meta: dict[str, Any]
+) -> None:
+    """The provincial login cannot be framed (clickjacking of the SMS code) and runs no script
+    but its own; the code page's form may lead on to the relying party's redirect URI only."""
+    async with _client(settings) as client, httpx.AsyncClient(base_url=sandbox.url) as browser:
+        url, _ = client.create_authorization_url(
+            meta["authorization_endpoint"], code_verifier=generate_token(48)
+        )
+        login = await browser.get(url)
+        query = _field(login.text, "query")
+        sent = await browser.post(
+            "/idp/authorize/sms", data={"query": query, "id_number": GUARDIAN}
+        )
+        foreign = await browser.post(
+            "/idp/authorize/sms",
+            data={"query": query, "id_number": GUARDIAN},
+            headers={"origin": "http://evil.example"},
+        )
+    for page in (login, sent):
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["x-content-type-options"] == "nosniff"
+        policy = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert "form-action 'self';" in login.headers["content-security-policy"]
+    assert "form-action 'self' http://127.0.0.1:9;" in sent.headers["content-security-policy"]
+    assert foreign.status_code == 403  # another site's form cannot send the code

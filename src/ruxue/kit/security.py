@@ -29,6 +29,12 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def csp_leading_to(url: str) -> str:
+    """The policy for a page whose form is answered with a redirect to ``url`` (checked by the
+    caller): browsers hold a form's redirects to ``form-action`` too, so it names that origin."""
+    return CSP.replace("form-action 'self'", f"form-action 'self' {origin_of(url)}")
+
+
 def trusted_origin(method: str, headers: dict[str, str], own: set[str]) -> bool:
     """Whether a request may change state: safe methods always; otherwise its Origin must be one
     of ``own``, or, without Origin, Sec-Fetch-Site must not say another site sent it."""

@@ -9,6 +9,7 @@ import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import structlog
 from authlib.oauth2 import OAuth2Error, OAuth2Request
 from authlib.oidc.core.errors import ConsentRequiredError
 from fastapi import APIRouter, Request
@@ -17,23 +18,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import ALGS, ASSERTION_TYPE, InvalidClient, unverified_subject, use_once
 from ruxue.county.jwks import assertion_keys
+from ruxue.dashboard.rules import district_label
 from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
-from ruxue.kit.security import CSP, origin_of
-from ruxue.provider import keys, service
-from ruxue.provider.rules import asked, needs_consent
+from ruxue.kit.security import csp_leading_to
+from ruxue.provider import grants, keys, service
+from ruxue.provider.rules import asked, needs_consent, refusal
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
 from ruxue.staff.service import audit
 
+log = structlog.get_logger("provider")
 router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def _issuer(request: Request) -> str:
+def issuer_of(request: Request) -> str:
+    """The provider's issuer, ``RUXUE_PUBLIC_URL/oidc``."""
     settings: Settings = request.app.state.settings
     return settings.public_url.rstrip("/") + "/oidc"
 
@@ -49,7 +53,7 @@ def _db(request: Request) -> Database:
 
 @router.get("/.well-known/openid-configuration")
 async def discovery(request: Request) -> dict[str, Any]:
-    iss = _issuer(request)
+    iss = issuer_of(request)
     return {
         "issuer": iss,
         "authorization_endpoint": f"{iss}/authorize",
@@ -59,6 +63,7 @@ async def discovery(request: Request) -> dict[str, Any]:
         "end_session_endpoint": f"{iss}/logout",
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
+        "authorization_response_iss_parameter_supported": True,
         "grant_types_supported": ["authorization_code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
@@ -129,7 +134,7 @@ async def decide(request: Request) -> Response:
     async with _db(request).write_session() as session:
         if agreed:
             await service.remember_consent(session, user["sub"], client, scope)
-            await service.save_codes(session, provider.new_codes)
+            await grants.save_codes(session, provider.new_codes)
         await audit(
             session,
             None,
@@ -147,8 +152,8 @@ async def _provider_request(request: Request, query: str) -> tuple[CityProvider,
     payload = query_payload(query)
     async with _db(request).read_session() as session:
         clients = await service.clients(session, payload.get("client_id", ""))
-    provider = CityProvider(_issuer(request), keys.current(_var(request)), clients)
-    uri = f"{_issuer(request)}/authorize?{query}"
+    provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients)
+    uri = f"{issuer_of(request)}/authorize?{query}"
     return provider, FormRequest("GET", uri, request.headers, payload)
 
 
@@ -156,7 +161,11 @@ def _refused(provider: CityProvider, req: OAuth2Request, exc: OAuth2Error) -> Re
     if exc.redirect_uri:  # a checked redirect URI: the county hears of it (prompt=none …)
         exc.state = req.payload.state
         return provider.handle_error_response(req, exc)
-    raise RuxueError(f"登录请求无效：{exc.error} {exc.description or ''}", code=exc.error) from None
+    raise RefusedRequest(refusal(exc.error), code=exc.error) from None
+
+
+class RefusedRequest(RuxueError):
+    title = "登录请求无效"
 
 
 def client_scope(provider: CityProvider, req: OAuth2Request) -> str:
@@ -181,11 +190,11 @@ def _consent_page(
     a form's redirects to ``form-action`` too, so this page's policy names that county's origin."""
     client = provider.clients[req.payload.client_id].row
     claims = asked(client_scope(provider, req), client.full_id_number)
-    page = render(request, "oidc_consent.html", client=client, claims=claims, query=query)
-    county = origin_of(redirect_uri)
-    page.headers["content-security-policy"] = CSP.replace(
-        "form-action 'self'", f"form-action 'self' {county}"
+    district = district_label(client.district_code)
+    page = render(
+        request, "oidc_consent.html", client=client, district=district, claims=claims, query=query
     )
+    page.headers["content-security-policy"] = csp_leading_to(redirect_uri)
     return page
 
 
@@ -194,13 +203,12 @@ async def _issue(
 ) -> Response:
     answer = provider.create_authorization_response(req, grant_user=user, grant=grant)
     async with _db(request).write_session() as session:
-        await service.save_codes(session, provider.new_codes)
+        await grants.save_codes(session, provider.new_codes)
     return answer
 
 
 def _person(guardian: dict[str, Any]) -> str:
-    """The guardian as the audit log names them (a blind index, never the ID number)."""
-    return "guardian:" + pii.blind_index(pii.decrypt(guardian["id"]))[:16]
+    return service.audit_name(pii.decrypt(guardian["id"]))
 
 
 def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
@@ -210,7 +218,7 @@ def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
         request.session["provider_auth_time"] = int(time.time())
     id_number = pii.decrypt(guardian["id"])
     return {
-        "sub": subject(_issuer(request), id_number),
+        "sub": subject(issuer_of(request), id_number),
         "sid": request.session["provider_sid"],
         "auth_time": request.session["provider_auth_time"],
         "acr": guardian.get("acr", ""),
@@ -234,16 +242,17 @@ async def token(request: Request) -> Response:
         fetched = await assertion_keys(_db(request), form)  # a jwks_uri: before the transaction
         async with _db(request).write_session() as session:
             clients = await service.clients(session, client_id)
-            code = await service.consume_code(session, form.get("code", ""))
-            provider = CityProvider(_issuer(request), keys.current(_var(request)), clients, code)
+            code = await grants.consume_code(session, form.get("code", ""))
+            provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients, code)
             provider.fetched_keys = fetched
             answer = provider.create_token_response(req)
-            if not provider.new_tokens:
-                raise _Refused(answer)
-            for jti, exp in provider.assertions:
-                await use_once(session, jti, exp)
-            await service.save_tokens(session, provider.new_tokens)
+            if not provider.new_tokens or code is None:
+                raise _Refused(answer, provider)
+            await _assertions_used(session, provider)
+            await grants.save_tokens(session, provider.new_tokens, code)
     except _Refused as refused:
+        if refused.provider.replayed is not None:
+            await _revoke_replayed(request, refused.provider)
         return refused.answer
     except InvalidClient as exc:
         body = {"error": "invalid_client", "error_description": exc.message}
@@ -252,8 +261,28 @@ async def token(request: Request) -> Response:
 
 
 class _Refused(Exception):
-    def __init__(self, answer: Response) -> None:
-        self.answer = answer
+    def __init__(self, answer: Response, provider: CityProvider) -> None:
+        self.answer, self.provider = answer, provider
+
+
+async def _assertions_used(session: AsyncSession, provider: CityProvider) -> None:
+    for jti, exp in provider.assertions:
+        await use_once(session, jti, exp)
+
+
+async def _revoke_replayed(request: Request, provider: CityProvider) -> None:
+    """The code's own client used it a second time: the refusal stands, and what its first use
+    gave goes — its access tokens, and the county session it opened (told by back-channel
+    logout). In a transaction of its own, after the refused one rolled back; a replayed client
+    assertion (401) revokes nothing."""
+    code = provider.replayed
+    assert code is not None
+    async with _db(request).write_session() as session:
+        await _assertions_used(session, provider)
+        revoked = await grants.revoke_tokens_of_code(session, code.code)
+        user = code.user
+        await service.end_sessions(session, user["sub"], client_id=code.client_id, sid=user["sid"])
+    log.warning("authorization code used again", client=code.client_id, revoked=revoked)
 
 
 def _assertion_subject(assertion: str) -> str:
@@ -277,7 +306,7 @@ def _basic_id(header: str) -> str:
 async def userinfo(request: Request) -> Response:
     bearer = request.headers.get("authorization", "")
     async with _db(request).read_session() as session:
-        row = await service.token_of(
+        row = await grants.token_of(
             session, bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
         )
         clients = await service.clients(session, row.client_id) if row else []
@@ -294,7 +323,7 @@ async def logout(request: Request) -> Response:
     params = dict(request.query_params)
     if request.method == "POST":
         params |= {k: str(v) for k, v in (await request.form()).items()}
-    issuer = _issuer(request)
+    issuer = issuer_of(request)
     hint = params.get("id_token_hint", "")
     claims = service.check_hint(hint, keys.published(_var(request)), issuer) if hint else {}
     sub = str(claims.get("sub") or "")
@@ -315,14 +344,14 @@ async def end_county_sessions(request: Request) -> int:
     if not guardian:
         return 0
     return await _end_county_sessions(
-        request, subject(_issuer(request), pii.decrypt(guardian["id"]))
+        request, subject(issuer_of(request), pii.decrypt(guardian["id"]))
     )
 
 
 async def end_county_sessions_of(session: AsyncSession, request: Request, people: list[str]) -> int:
     """The provincial provider logged these guardians (encrypted ID numbers) out of the city: their
     county sessions end in the same transaction."""
-    issuer, ended = _issuer(request), 0
+    issuer, ended = issuer_of(request), 0
     for person in people:
         ended += await service.end_sessions(session, subject(issuer, pii.decrypt(person)))
     return ended
@@ -344,6 +373,9 @@ async def _post_logout_target(
     async with _db(request).read_session() as session:
         found = await service.clients(session, client_id)
     if not found or uri not in found[0].post_logout_redirect_uris:
-        raise RuxueError("post_logout_redirect_uri 未登记。", code="invalid_request")
+        raise RuxueError(
+            "县区系统要求退出后返回的地址未在本平台登记，退出未完成。请回到该县区系统重试。",
+            code="invalid_request",
+        )
     state = params.get("state")
     return uri + (("&" if "?" in uri else "?") + urlencode({"state": state}) if state else "")

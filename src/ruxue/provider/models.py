@@ -1,5 +1,6 @@
 """The provider's state, in the database so that every ``ruxue serve`` process shares it:
-authorization codes (single use), access tokens (as hashes) and which county holds a session of
+authorization codes (single use; a used one is kept until its tokens expire, so that a second use
+revokes them), access tokens (as hashes) and which county holds a session of
 which person (for back-channel logout), the consents people gave, and the logouts still to tell."""
 
 import datetime as dt
@@ -22,6 +23,7 @@ class AuthorizationCode(Base):
     code_challenge_method: Mapped[str | None] = mapped_column(String(10))
     user: Mapped[dict[str, object]] = mapped_column(JSON)  # encrypted ID number, name, acr, sid
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class ProviderToken(Base):
@@ -29,6 +31,8 @@ class ProviderToken(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     client_id: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(64), index=True, default="")
+    code_hash: Mapped[str] = mapped_column(String(64), index=True, default="")  # issued from
     scope: Mapped[str] = mapped_column(String(200))
     user: Mapped[dict[str, object]] = mapped_column(JSON)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

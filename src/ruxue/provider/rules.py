@@ -1,4 +1,5 @@
-"""What a county is asking for, as the person reads it on the consent page, and when to ask."""
+"""What a county is asking for, as the person reads it on the consent page, and when to ask; a
+refused request in the person's words."""
 
 from dataclasses import dataclass
 
@@ -9,6 +10,22 @@ CLAIMS = {
     "idcard": ("id_number", "身份证号"),
     "phone": ("phone_number", "手机号码"),
 }
+
+
+# OAuth errors that cannot go back to the county (no checked redirect URI): the page says why in
+# Chinese, the error code stays with the JSON answer
+REFUSALS = {
+    "invalid_client": "发起登录的县区系统未在本平台登记，或已停用。请联系该县区系统的管理员。",
+    "invalid_request": (
+        "县区系统发来的登录请求不完整，或其返回地址未在本平台登记。"
+        "请回到该县区系统重新登录；如仍不行，请联系其管理员。"
+    ),
+}
+REFUSED = "县区系统发来的登录请求无效。请回到该县区系统重新登录；如仍不行，请联系其管理员。"
+
+
+def refusal(error: str) -> str:
+    return REFUSALS.get(error, REFUSED)
 
 
 @dataclass(frozen=True)
@@ -46,3 +63,15 @@ def merged(scope: str, granted: tuple[str, bool] | None) -> str:
     """The scopes a consent covers after agreeing to ``scope``: the earlier ones stay granted."""
     before = granted[0].split() if granted else []
     return " ".join(sorted(set(before) | set(scope.split())))
+
+
+def released(scope: str, full_id_number: bool) -> list[str]:
+    """What a consent lets a client have, in the words (and order) of the consent page."""
+    in_order = " ".join(name for name in CLAIMS if name in scope.split())
+    return [_worded(a) for a in asked(in_order, full_id_number)]
+
+
+def _worded(claim: Asked) -> str:
+    if claim.claim != "id_number":
+        return claim.label
+    return claim.label + ("（完整）" if claim.how == "完整" else "（部分隐藏）")

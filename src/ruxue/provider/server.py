@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from authlib.common.security import generate_token
+from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidClientError, OAuth2Request
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
@@ -21,10 +22,12 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
+from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from starlette.responses import JSONResponse, Response
 
-from ruxue.county.auth import client_keys, secret_hash
+from ruxue.county.auth import ALGS, client_keys, secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
 from ruxue.person.rules import mask_id_number
@@ -81,6 +84,7 @@ class Code:
     expires_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(seconds=CODE_TTL_S)
     )
+    replayed: bool = False  # used before: this request is refused and the first one's tokens go
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -109,6 +113,7 @@ class CityProvider(AuthorizationServer):
         self.issuer, self.key = issuer, key
         self.clients = {c.client_id: CountyClient(c) for c in clients if c.active}
         self.code = code  # the one this token request consumed
+        self.replayed: Code | None = None  # a code its own client used a second time
         self.new_codes: list[Code] = []
         self.new_tokens: list[tuple[dict[str, Any], OAuth2Request]] = []
         self.assertions: list[tuple[str, int]] = []  # (jti, exp) of client assertions checked
@@ -129,9 +134,15 @@ class CityProvider(AuthorizationServer):
     def handle_response(self, status: int, body: Any, headers: Any) -> Response:
         if isinstance(body, dict) and body.get("error") == "invalid_client":
             status = 401  # whichever way the client authenticated (RFC 6749 §5.2 allows it)
+        headers = [(k, self._with_iss(v) if k.lower() == "location" else v) for k, v in headers]
         if isinstance(body, dict):
             return JSONResponse(body, status_code=status, headers=dict(headers))
         return Response(body, status_code=status, headers=dict(headers))
+
+    def _with_iss(self, location: str) -> str:
+        """Every authorization response, an error too, names its issuer (RFC 9207), so that a
+        county talking to several providers knows whose code or error it got (mix-up attacks)."""
+        return add_params_to_uri(location, {"iss": self.issuer})
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         return None
@@ -161,6 +172,17 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
     def validate_jti(self, claims: Any, jti: str) -> bool:
         self.provider.assertions.append((str(jti), int(claims["exp"])))
         return True
+
+    def process_assertion_claims(self, assertion: str, resolve_key: Any) -> dict[str, Any]:
+        """Authlib's check with only the algorithms discovery advertises (``county.auth.ALGS``):
+        never ``none``, never an HMAC (keyed with a public key, or with a secret wrongly
+        registered in the JWKS), and PS256, which joserfc's default list leaves out, accepted."""
+        try:
+            token = jwt.decode(assertion, resolve_key, algorithms=ALGS)
+        except JoseError as exc:
+            raise InvalidClientError(description=exc.description) from exc
+        self.verify_claims(token.claims)
+        return token.claims
 
     def resolve_client_public_key(self, client: CountyClient) -> KeySet:
         jwks = client_keys(client.row, self.provider.fetched_keys)
@@ -192,10 +214,15 @@ class CodeGrant(AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: CountyClient) -> Code | None:
+        """The code this request consumed, if it is this client's; a code used before is refused,
+        and noted when its own (authenticated) client used it again: its tokens are revoked."""
         found = self.server.code
-        if found and found.code == code and found.client_id == client.get_client_id():
-            return found if found.expires_at > dt.datetime.now(dt.UTC) else None
-        return None
+        if not found or found.code != code or found.client_id != client.get_client_id():
+            return None
+        if found.replayed:
+            self.server.replayed = found
+            return None
+        return found if found.expires_at > dt.datetime.now(dt.UTC) else None
 
     def delete_authorization_code(self, authorization_code: Code) -> None:
         return None  # consumed when it was read

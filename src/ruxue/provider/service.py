@@ -1,8 +1,9 @@
-"""The provider's reads and writes around Authlib: clients, codes consumed once, tokens, the county
-sessions of a person (ended with the logouts to deliver), the consents people gave."""
+"""The provider's reads and writes around Authlib: clients, the county sessions of a person (ended
+with the logouts to deliver), the consents people gave. Codes and tokens: ``grants.py``."""
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from joserfc import jwt
@@ -11,24 +12,15 @@ from joserfc.jws import JWSRegistry
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.county.auth import secret_hash
 from ruxue.county.models import Client
+from ruxue.dashboard.rules import district_label
 from ruxue.kit import pii
-from ruxue.kit.db import enqueue_after_commit, locked_row, utcnow
+from ruxue.kit.db import enqueue_after_commit, locked_row, now_of
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.sessions import WebSession
-from ruxue.provider import rules
-from ruxue.provider.models import (
-    AuthorizationCode,
-    Consent,
-    CountySession,
-    LogoutDelivery,
-    ProviderToken,
-)
-from ruxue.provider.server import TOKEN_TTL_S, Code
+from ruxue.provider import grants, rules
+from ruxue.provider.models import Consent, CountySession, LogoutDelivery
 from ruxue.provider.tasks import tell_counties
-
-COLUMNS = [c.key for c in AuthorizationCode.__table__.c]
 
 
 async def clients(session: AsyncSession, client_id: str) -> list[Client]:
@@ -36,41 +28,9 @@ async def clients(session: AsyncSession, client_id: str) -> list[Client]:
     return [found] if found is not None else []
 
 
-async def save_codes(session: AsyncSession, codes: list[Code]) -> None:
-    for c in codes:
-        session.add(AuthorizationCode(**{k: getattr(c, k) for k in COLUMNS}))
-        session.add(CountySession(sid=c.user["sid"], subject=c.user["sub"], client_id=c.client_id))
-    await session.flush()
-
-
-async def consume_code(session: AsyncSession, code: str) -> Code | None:
-    """The code, deleted in the same statement: a second use finds nothing."""
-    taken = (
-        delete(AuthorizationCode).where(AuthorizationCode.code == code).returning(AuthorizationCode)
-    )
-    row = (await session.scalars(taken)).one_or_none()
-    if row is None:
-        return None
-    return Code(**{k: getattr(row, k) for k in COLUMNS})
-
-
-async def save_tokens(session: AsyncSession, tokens: list[tuple[dict[str, Any], Any]]) -> None:
-    for token, request in tokens:
-        session.add(
-            ProviderToken(
-                token_hash=secret_hash(token["access_token"]),
-                client_id=request.client.get_client_id(),
-                scope=token.get("scope", ""),
-                user=request.user,
-                expires_at=utcnow() + dt.timedelta(seconds=TOKEN_TTL_S),
-            )
-        )
-    await session.flush()
-
-
-async def token_of(session: AsyncSession, bearer: str) -> ProviderToken | None:
-    row = await session.get(ProviderToken, secret_hash(bearer)) if bearer else None
-    return row if row is not None and row.expires_at > utcnow() else None
+HINT_REFUSED = (
+    "县区系统发来的退出请求无法核验（登录凭证不是本平台签发的），退出未完成。请回到该县区系统重试。"
+)
 
 
 def check_hint(id_token: str, keys: dict[str, Any], issuer: str) -> dict[str, Any]:
@@ -80,19 +40,25 @@ def check_hint(id_token: str, keys: dict[str, Any], issuer: str) -> dict[str, An
         key_set = KeySet.import_key_set(keys)  # type: ignore[arg-type]
         claims = jwt.decode(id_token, key_set, registry=JWSRegistry(algorithms=["RS256"])).claims
     except Exception:  # any failure to decode or verify is the same answer
-        raise RuxueError("id_token_hint 无效。", code="invalid_request") from None
+        raise RuxueError(HINT_REFUSED, code="invalid_request") from None
     if claims.get("iss") != issuer:
-        raise RuxueError("id_token_hint 不是本平台签发的。", code="invalid_request")
+        raise RuxueError(HINT_REFUSED, code="invalid_request")
     return claims
 
 
-async def end_sessions(session: AsyncSession, subject: str) -> int:
-    """Delete every county session of the person and, in the same transaction, a logout to deliver
-    for each (county, city session) with a back-channel logout URI; sent after the commit."""
+async def end_sessions(
+    session: AsyncSession, subject: str, client_id: str | None = None, sid: str | None = None
+) -> int:
+    """Delete the county sessions of the person (all, or at one county, or of one city session
+    there) and, in the same transaction, a logout to deliver for each (county, city session) with
+    a back-channel logout URI; sent after the commit."""
+    which = [CountySession.subject == subject]
+    if client_id is not None:
+        which.append(CountySession.client_id == client_id)
+    if sid is not None:
+        which.append(CountySession.sid == sid)
     rows = (
-        await session.scalars(
-            delete(CountySession).where(CountySession.subject == subject).returning(CountySession)
-        )
+        await session.scalars(delete(CountySession).where(*which).returning(CountySession))
     ).all()
     told: set[tuple[str, str]] = set()
     for row in rows:
@@ -136,5 +102,52 @@ async def remember_consent(session: AsyncSession, subject: str, client: Client, 
     row = await locked_row(session, Consent, key, {"scopes": "", "full_id_number": False})
     row.scopes = rules.merged(scope, (row.scopes, row.full_id_number))
     row.full_id_number = client.full_id_number
-    row.granted_at = utcnow()
+    row.granted_at = now_of(session)  # the app's clock: the person reads it beside its dates
     await session.flush()
+
+
+@dataclass(frozen=True)
+class GivenConsent:
+    client_id: str
+    name: str
+    district: str
+    released: list[str]
+    granted_at: dt.datetime
+
+
+async def consents_given(session: AsyncSession, subject: str) -> list[GivenConsent]:
+    """The consents the person gave, newest first, each named as the consent page named it."""
+    rows = await session.execute(
+        select(Consent, Client)
+        .join(Client, Client.client_id == Consent.client_id, isouter=True)
+        .where(Consent.subject == subject)
+        .order_by(Consent.granted_at.desc(), Consent.client_id)
+    )
+    return [
+        GivenConsent(
+            consent.client_id,
+            client.name if client else consent.client_id,
+            district_label(client.district_code) if client else "",
+            rules.released(consent.scopes, consent.full_id_number),
+            consent.granted_at,
+        )
+        for consent, client in rows.all()
+    ]
+
+
+async def withdraw_consent(session: AsyncSession, subject: str, client_id: str) -> Consent | None:
+    """The person withdraws a consent: it goes, with the client's unused codes and access tokens
+    for the person, and the person's sessions at that county end (told by back-channel logout).
+    The next login there asks again. ``None``: there was no such consent."""
+    gone = delete(Consent).where(Consent.subject == subject, Consent.client_id == client_id)
+    row = (await session.scalars(gone.returning(Consent))).one_or_none()
+    if row is None:
+        return None
+    await grants.revoke_grants_of(session, subject, client_id)
+    await end_sessions(session, subject, client_id=client_id)
+    return row
+
+
+def audit_name(id_number: str) -> str:
+    """A guardian as the audit log names them (a blind index, never the ID number)."""
+    return "guardian:" + pii.blind_index(id_number)[:16]

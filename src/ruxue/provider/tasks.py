@@ -1,5 +1,6 @@
 """Back-channel logouts as jobs: queued after each commit that ended county sessions, and a sweep
-every minute for what a county that was down (or a lost job) left."""
+every minute for what a county that was down (or a lost job) left, which also forgets expired
+codes and tokens."""
 
 from collections.abc import Awaitable, Callable
 
@@ -8,6 +9,7 @@ from huey import crontab
 
 from ruxue.kit.db import Database
 from ruxue.kit.queue import job, periodic_job, run_in_worker
+from ruxue.provider import grants
 from ruxue.provider.logouts import Tally, deliver, prune
 from ruxue.settings import get_settings
 
@@ -20,6 +22,7 @@ async def _deliver(db: Database) -> Tally:
 
 async def _sweep(db: Database) -> Tally:
     await prune(db)
+    await grants.prune(db)
     return await deliver(db, get_settings())
 
 

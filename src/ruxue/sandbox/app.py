@@ -29,6 +29,7 @@ from ruxue.exchange.envelope import (
     verify_request,
 )
 from ruxue.kit.crypto import canonical_json, sm3_hex
+from ruxue.kit.security import SecurityMiddleware, csp_leading_to
 from ruxue.person.rules import mask_id_number, mask_name
 from ruxue.sandbox.departments import SERVICES, Handler, NoRecord
 from ruxue.sandbox.faults import Fault, Faults
@@ -80,6 +81,7 @@ def create_sandbox_app(data: Dataset, settings: Settings, base_url: str) -> Fast
     app = FastAPI(
         title="ruxue 部门沙箱", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json"
     )
+    app.add_middleware(SecurityMiddleware, public_url=base_url)  # the app's headers, origin check
     sb = Sandbox(data, settings, base_url.rstrip("/"))
     app.state.sandbox = sb
     _idp_routes(app, sb)
@@ -168,7 +170,7 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
             "phone": _mask_phone(phone),
             "name": mask_name(person.name),
         }
-        return TEMPLATES.TemplateResponse(request, "idp_code.html", ctx)
+        return _code_page(sb, request, ctx)
 
     @app.post("/idp/authorize/verify", response_class=HTMLResponse)
     async def verify(
@@ -188,7 +190,7 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
                 "phone": "",
                 "code": pending["code"],
             }
-            return TEMPLATES.TemplateResponse(request, "idp_code.html", ctx, status_code=400)
+            return _code_page(sb, request, ctx, status_code=400)
         sb.otps.pop(txn)
         req = oauth2_request(request, query_payload(query), f"{idp.issuer}/authorize?{query}")
         grant = idp.get_authorization_grant(req)
@@ -324,13 +326,32 @@ def face_of(id_number: str) -> str:
     return sm3_hex(f"face:{id_number}".encode())[:32]
 
 
+def _checked_redirect(sb: Sandbox, request: Request, query: str) -> str:
+    """The redirect URI of an authorization request once Authlib checked it (or OAuth2Error)."""
+    req = oauth2_request(request, query_payload(query))
+    return str(sb.idp.get_consent_grant(req).redirect_uri)
+
+
 def _check_authorize(sb: Sandbox, request: Request, query: str) -> str | None:
     try:
-        req = oauth2_request(request, query_payload(query))
-        sb.idp.get_consent_grant(req)
+        _checked_redirect(sb, request, query)
     except OAuth2Error as exc:
         return f"{exc.error}: {exc.description or ''}"
     return None
+
+
+def _code_page(
+    sb: Sandbox, request: Request, ctx: dict[str, Any], status_code: int = 200
+) -> Response:
+    """The code page, whose form is answered with a redirect to the relying party: its policy
+    names that party's (checked) redirect URI, as the city's consent page does."""
+    page = TEMPLATES.TemplateResponse(request, "idp_code.html", ctx, status_code=status_code)
+    try:
+        redirect_uri = _checked_redirect(sb, request, ctx["query"])
+    except OAuth2Error:
+        return page  # 'self' only: the answer will be an error page of ours
+    page.headers["content-security-policy"] = csp_leading_to(redirect_uri)
+    return page
 
 
 def _client_ok(sb: Sandbox, request: Request) -> bool:

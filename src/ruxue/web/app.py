@@ -44,6 +44,7 @@ from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
 from ruxue.provider.endpoints import router as provider_router
+from ruxue.provider.pages import router as provider_pages
 from ruxue.rating.endpoints import router as rating_router
 from ruxue.rating.pages import router as rating_pages
 from ruxue.review.endpoints import router as review_router
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         county_router,
         county_pages,
         provider_router,
+        provider_pages,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)

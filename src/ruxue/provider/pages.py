@@ -1,0 +1,51 @@
+"""The guardian's own list of the county systems they let have their data through the city's
+login (``/me/county-systems``), each with a button to withdraw the consent."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ruxue.enrollment.pages import render, signed_in
+from ruxue.identity.service import Guardian
+from ruxue.kit.errors import NotFound
+from ruxue.provider import service
+from ruxue.provider.endpoints import issuer_of
+from ruxue.sandbox.idp import subject
+from ruxue.staff.service import audit
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/me/county-systems"
+
+
+def _subject(request: Request, guardian: Guardian) -> str:
+    return subject(issuer_of(request), guardian.id_number)
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+async def county_systems(request: Request, guardian: Guardian = Depends(signed_in)) -> Response:
+    async with request.app.state.db.read_session() as session:
+        given = await service.consents_given(session, _subject(request, guardian))
+    withdrawn = request.session.pop("consent_withdrawn", None)
+    return render(request, "county_systems.html", given=given, withdrawn=withdrawn)
+
+
+@router.post(PAGE + "/{client_id}/withdraw")
+async def withdraw(
+    request: Request, client_id: str, guardian: Guardian = Depends(signed_in)
+) -> Response:
+    """Withdrawn: the consent, the county's tokens for the person and their sessions there end
+    (audited); the county's next login asks again."""
+    async with request.app.state.db.write_session() as session:
+        gone = await service.withdraw_consent(session, _subject(request, guardian), client_id)
+        if gone is None:
+            raise NotFound("没有这项授权，可能已经撤回。")
+        await audit(
+            session,
+            None,
+            "oidc_consent_withdrawn",
+            target=client_id,
+            person=service.audit_name(guardian.id_number),
+            scopes=gone.scopes,
+        )
+        found = await service.clients(session, client_id)
+    request.session["consent_withdrawn"] = found[0].name if found else client_id
+    return RedirectResponse(PAGE, status_code=303)
