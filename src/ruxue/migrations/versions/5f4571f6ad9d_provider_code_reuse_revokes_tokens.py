@@ -2,7 +2,7 @@
 second use revokes them; a token names its person, so that a withdrawn consent revokes them
 
 Revision ID: 5f4571f6ad9d
-Revises: 3e49c5c0ca3f
+Revises: 030799472f75
 Create Date: 2026-11-30 03:51:52.415901
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import ruxue.kit.db
 
 revision: str = "5f4571f6ad9d"
-down_revision: str | None = "3e49c5c0ca3f"
+down_revision: str | None = "030799472f75"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
