@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ruxue.county.rules import BY_CITY, BY_COUNTY, CountySystem, Routing, elsewhere, stages_of
+from ruxue.county.rules import (
+    BY_CITY,
+    BY_COUNTY,
+    CountySystem,
+    Routing,
+    elsewhere,
+    key_set_problem,
+    stages_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,3 +82,24 @@ def test_a_county_takes_exactly_its_own_district(own: str, district: str) -> Non
     where = elsewhere(Routing(district=own, counties={own: WUZHONG}), district)
     assert (where is None) == (district == own)
     assert where is None or where.code == BY_CITY  # never sent to a county by a county
+
+
+RSA_PUBLIC = {"kty": "RSA", "kid": "k1", "n": "sXch", "e": "AQAB"}
+
+
+@pytest.mark.parametrize(
+    ("jwks", "problem"),
+    [
+        ({"keys": [RSA_PUBLIC]}, None),
+        ({"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b"}]}, None),
+        ({"keys": [RSA_PUBLIC, {"kty": "oct", "k": "c2VjcmV0"}]}, "RSA 或 EC 公钥"),
+        ({"keys": [{**RSA_PUBLIC, "d": "private"}]}, "不能包含私钥"),
+        ({"keys": []}, "keys 列表"),
+        ({"n": "x"}, "keys 列表"),
+    ],
+)
+def test_a_county_registers_public_asymmetric_keys_only(
+    jwks: dict[str, object], problem: str | None
+) -> None:
+    found = key_set_problem(jwks)
+    assert found == problem if problem is None else problem in (found or "")

@@ -17,6 +17,7 @@ from ruxue.provider import grants
 from ruxue.provider.logouts import deliver
 from ruxue.provider.models import AuthorizationCode, ProviderToken
 from ruxue.settings import Settings
+from ruxue.staff.models import AuditEntry
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
@@ -79,6 +80,13 @@ async def test_a_replayed_code_revokes_the_tokens_of_its_first_use(
     key_set = KeySet.import_key_set((await city.get("/oidc/jwks")).json())
     sid = jwt.decode(token["id_token"], key_set).claims["sid"]
     assert [jwt.decode(t, key_set).claims["sid"] for t in kept.tokens] == [sid]
+    async with db.read_session() as session:
+        audited = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "oidc_code_replayed")
+            )
+        ).all()
+    assert [(a.target, a.detail["revoked"]) for a in audited] == [("kunshan", 1)]
     await city.aclose()
 
 

@@ -19,6 +19,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, OctKey, RSAKey
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -26,6 +27,7 @@ from starlette.routing import Route
 
 from ruxue.county import jwks
 from ruxue.county.auth import ASSERTION_TYPE
+from ruxue.county.models import Client
 from ruxue.kit.db import Database
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
@@ -215,9 +217,15 @@ async def test_only_the_advertised_algorithms_sign_an_assertion(
     rsa_key = rsa("taicang-1")
     ec_key = ECKey.generate_key("P-256", parameters={"kid": "taicang-ec", "use": "sig"})
     ps_key = RSAKey.generate_key(2048, parameters={"kid": "taicang-ps", "use": "sig"})
-    shared = OctKey.import_key(b"s" * 32, parameters={"kid": "taicang-oct"})  # wrongly registered
-    public = [k.as_dict(private=False) for k in (rsa_key, ec_key, ps_key)] + [shared.as_dict()]
+    shared = OctKey.import_key(b"s" * 32, parameters={"kid": "taicang-oct"})
+    public = [k.as_dict(private=False) for k in (rsa_key, ec_key, ps_key)]
+    with pytest.raises(ValidationError, match="RSA 或 EC 公钥"):  # refused when registered
+        await register(db, "taicang", "320585", jwks={"keys": [*public, shared.as_dict()]})
     await register(db, "taicang", "320585", redirect_uris=[REDIRECT], jwks={"keys": public})
+    async with db.write_session() as session:  # a row from before that rule: defence in depth
+        client = await session.get(Client, "taicang")
+        assert client is not None
+        client.jwks = {"keys": [*public, shared.as_dict()]}
     city = await logged_in(web, sandbox, WANG)
     meta = (await city.get("/oidc/.well-known/openid-configuration")).json()
     advertised = meta["token_endpoint_auth_signing_alg_values_supported"]

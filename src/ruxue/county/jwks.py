@@ -15,6 +15,7 @@ from joserfc.jwk import KeySet
 
 from ruxue.county.auth import ASSERTION_TYPE, InvalidClient, unverified_subject
 from ruxue.county.models import Client
+from ruxue.county.rules import key_set_problem
 from ruxue.kit import http
 from ruxue.kit.db import Database
 
@@ -49,6 +50,8 @@ async def fetched(uri: str, kid: str) -> dict[str, Any]:
         answer.raise_for_status()
         keys = answer.json()
         KeySet.import_key_set(keys)  # a usable set, or it is not kept
+        if key_set_problem(keys):
+            raise ValueError("not a set of public keys")
     except (httpx.HTTPError, ValueError, KeyError, TypeError, JoseError):
         if hit is not None:
             return hit[1]

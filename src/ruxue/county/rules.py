@@ -94,3 +94,21 @@ def _to_county(county: CountySystem, district: str) -> Elsewhere:
         f"请前往 {county.url} 报名。"
     )
     return Elsewhere(BY_COUNTY, message, county.url)
+
+
+PUBLIC_KEY_TYPES = ("RSA", "EC")
+
+
+def key_set_problem(jwks: Mapping[str, object]) -> str | None:
+    """What is wrong with a county's key set for private_key_jwt, or None: public RSA or EC keys
+    only — a symmetric key (``oct``) would let anyone who reads the set sign, a private part
+    (``d``) does not belong in a published set."""
+    keys = jwks.get("keys")
+    if not isinstance(keys, list) or not keys:
+        return "公钥集（JWKS）须包含 keys 列表。"
+    for key in keys:
+        if not isinstance(key, dict) or key.get("kty") not in PUBLIC_KEY_TYPES:
+            return "公钥集（JWKS）只接受 RSA 或 EC 公钥（kty）。"
+        if "d" in key:
+            return "公钥集（JWKS）只能包含公钥，不能包含私钥。"
+    return None

@@ -4,7 +4,9 @@ standards' meaning (PROJID, SERVICECODE, SERVICEVERSION, DATAVERSION, DATASTATE)
 import datetime as dt
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+from ruxue.county.rules import key_set_problem
 
 Stage = Literal["apply", "accept", "process", "done"]
 
@@ -73,6 +75,13 @@ class NewClient(BaseModel):
     full_id_number: bool = False
     # set when the county runs enrollment for its district: the city sends its families there
     enrollment_url: str = Field(default="", max_length=300, pattern=r"^(https?://\S+)?$")
+
+    @field_validator("jwks")
+    @classmethod
+    def _public_keys_only(cls, jwks: dict[str, object]) -> dict[str, object]:
+        if jwks and (problem := key_set_problem(jwks)):
+            raise ValueError(problem)
+        return jwks
 
 
 class ClientOut(BaseModel):

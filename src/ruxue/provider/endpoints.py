@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import ALGS, ASSERTION_TYPE, InvalidClient, unverified_subject, use_once
 from ruxue.county.jwks import assertion_keys
-from ruxue.dashboard.rules import district_label
 from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.security import csp_leading_to
+from ruxue.notice.issuers import district_label
 from ruxue.provider import grants, keys, service
 from ruxue.provider.rules import asked, needs_consent, refusal
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
@@ -282,6 +282,7 @@ async def _revoke_replayed(request: Request, provider: CityProvider) -> None:
         revoked = await grants.revoke_tokens_of_code(session, code.code)
         user = code.user
         await service.end_sessions(session, user["sub"], client_id=code.client_id, sid=user["sid"])
+        await audit(session, None, "oidc_code_replayed", target=code.client_id, revoked=revoked)
     log.warning("authorization code used again", client=code.client_id, revoked=revoked)
 
 

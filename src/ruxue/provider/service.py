@@ -13,11 +13,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import Client
-from ruxue.dashboard.rules import district_label
 from ruxue.kit import pii
 from ruxue.kit.db import enqueue_after_commit, locked_row, now_of
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.sessions import WebSession
+from ruxue.notice.issuers import district_label
 from ruxue.provider import grants, rules
 from ruxue.provider.models import Consent, CountySession, LogoutDelivery
 from ruxue.provider.tasks import tell_counties
