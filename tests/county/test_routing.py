@@ -18,6 +18,7 @@ from ruxue.county.rules import elsewhere
 from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
+from ruxue.web.mode import ELDER_COOKIE
 from tests.county.helpers import register
 from tests.enrollment.test_assess import CHEN, CHEN_CHILD, WANG, WANG_CHILD, ZHOU
 from tests.enrollment.test_who_may_apply import DONGWU
@@ -159,3 +160,18 @@ async def test_the_demo_county_and_the_city_agree_on_wuzhong(
     assert to_county is not None and to_county.url == "http://localhost:8001/"
     assert to_city is not None and to_city.url == "http://127.0.0.1:8000"
     assert elsewhere(at_county, "320506") is None and elsewhere(at_city, "320508") is None
+
+
+async def test_a_county_in_elder_mode_asks_the_login_in_it_too(
+    county: ServerThread, web: ServerThread
+) -> None:
+    """长辈版 crosses to the provider: a county's authorization request carries elder=1 when the
+    person chose it there (the city's own provincial login does not)."""
+    for app, carries in ((county, True), (web, False)):
+        for elder in (False, True):
+            async with httpx.AsyncClient(base_url=app.url) as browser:
+                if elder:
+                    browser.cookies.set(ELDER_COOKIE, "1")
+                start = await browser.get("/auth/login")
+            asked = httpx.URL(start.headers["location"]).params
+            assert asked.get("elder") == ("1" if elder and carries else None), (app, elder)

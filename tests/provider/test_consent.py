@@ -95,9 +95,15 @@ async def test_consent_is_asked_remembered_and_asked_again(
 
     forced = await city.get("/oidc/authorize", params=authorize("openid", prompt="consent"))
     assert 'id="oidc-consent"' in forced.text and 'class="elder"' not in forced.text
-    city.cookies.set(ELDER_COOKIE, "1")  # 长辈版: the same page, in the larger layout
-    elder = await city.get("/oidc/authorize", params=authorize("openid", prompt="consent"))
+    # 长辈版: a county in it asks with elder=1; the city's switch sets it and comes back
+    asked = authorize("openid", prompt="consent", elder="1")
+    switch = await city.get("/oidc/authorize", params=asked)
+    assert switch.status_code == 303 and switch.headers["location"].startswith("/mode?elder=1")
+    elder = await city.get(switch.headers["location"], follow_redirects=True)
+    assert city.cookies.get(ELDER_COOKIE) == "1" and elder.url.params["state"] == asked["state"]
     assert 'id="oidc-consent"' in elder.text and '<html lang="zh-CN" class="elder">' in elder.text
+    again = await city.get("/oidc/authorize", params=asked)  # set once: no loop
+    assert again.status_code == 200 and 'class="elder"' in again.text
     assert await actions(db) == [
         ("oidc_consent_refused", "changshu", "openid profile idcard"),
         ("oidc_consent", "changshu", "openid profile idcard"),

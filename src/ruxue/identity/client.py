@@ -17,6 +17,7 @@ from joserfc import errors as jose_errors
 from ruxue.kit.errors import Unauthorized, Unavailable
 from ruxue.kit.http import tls_context
 from ruxue.settings import Settings
+from ruxue.web.mode import ELDER_PARAM, is_elder
 
 NAME = "idp"
 FAILURES = (
@@ -100,8 +101,9 @@ def acr_values(settings: Settings) -> list[str]:
 async def start(request: Request, settings: Settings) -> RedirectResponse:
     client = request.app.state.oauth.create_client(NAME)
     try:
+        extra = {ELDER_PARAM: "1"} if settings.upstream_url and is_elder(request) else {}
         response: RedirectResponse = await client.authorize_redirect(
-            request, redirect_uri(settings), acr_values=settings.oidc_acr_values
+            request, redirect_uri(settings), acr_values=settings.oidc_acr_values, **extra
         )
     except FAILURES as exc:
         raise Unavailable("统一身份认证平台暂时无法访问，请稍后再试。") from exc

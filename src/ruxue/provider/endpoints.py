@@ -30,6 +30,7 @@ from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
 from ruxue.staff.service import audit
+from ruxue.web.mode import ELDER_PARAM, is_elder
 
 log = structlog.get_logger("provider")
 router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=False)
@@ -92,6 +93,9 @@ async def authorize(request: Request) -> Response:
     provincial login first (``/auth/login``) and come back; then, unless an earlier consent
     covers what the county asks for, the consent page."""
     query = request.url.query
+    if request.query_params.get(ELDER_PARAM) == "1" and not is_elder(request):
+        # the county's 长辈版 comes along: the switch sets it here and comes back to this request
+        return RedirectResponse(f"/mode?elder=1&next={quote(f'/oidc/authorize?{query}')}", 303)
     provider, req = await _provider_request(request, query)
     guardian = request.session.get("guardian")
     user = _user(request, guardian) if guardian else None

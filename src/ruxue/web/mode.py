@@ -9,6 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 ELDER_COOKIE = "ruxue_elder"
+# an authorization request's extension parameter: a county system in 长辈版 sends its person to
+# the city's provider with it, and the city's login and consent pages follow (RFC 6749 §3.1: a
+# provider ignores a parameter it does not know)
+ELDER_PARAM = "elder"
 YEAR = 365 * 24 * 3600
 router = APIRouter(include_in_schema=False)
 
