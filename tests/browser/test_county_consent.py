@@ -1,6 +1,7 @@
 """A county's login in Debian's Chromium: the person, logged in at the city, clicks 同意 on the
 provider's consent page and the browser lands on the county's redirect URI with the code; the
-page's CSP lets this one form lead to that county (``form-action`` covers a form's redirects)."""
+page's CSP lets this one form lead to that county (``form-action`` covers a form's redirects).
+Logging in again later, the consent remembered, lands there too (through a page of the city's)."""
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -58,5 +59,22 @@ async def test_agreeing_in_a_browser_reaches_the_county(
             assert await page.inner_text("body") == "county callback" and refused == []
             back = parse_qs(urlsplit(page.url).query)
             assert back["state"] == ["s-1"] and back["code"]
+
+            # Another day, a fresh browser: the consent is remembered, so after the provincial
+            # login's SMS form the chain would run city → county; the form page's CSP allows
+            # only the city, so the city's callback goes on from a page of its own.
+            fresh = await (await browser.new_context(locale="zh-CN")).new_page()
+            fresh.on(
+                "console",
+                lambda m: refused.append(m.text) if "Content Security" in m.text else None,
+            )
+            await fresh.goto(f"{web.url}/oidc/authorize?{urlencode(query | {'state': 's-2'})}")
+            await fresh.fill("#id_number", WANG)
+            await fresh.click("#send-code")
+            await fresh.fill("#code", await fresh.inner_text("#otp"))
+            await fresh.click("#login")
+            await fresh.wait_for_url(f"{redirect}?*")
+            assert await fresh.inner_text("body") == "county callback" and refused == []
+            assert parse_qs(urlsplit(fresh.url).query)["state"] == ["s-2"]
             await browser.close()
         await city.aclose()

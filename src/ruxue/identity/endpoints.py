@@ -37,8 +37,12 @@ async def callback(request: Request) -> Response:
     async with request.app.state.db.write_session() as session:
         await bind_account(session, login, person["id_number"])
     remember(request, login, person)
-    after = request.session.pop("after_login", None)
-    return RedirectResponse(after or "/apply", status_code=303)
+    after = request.session.pop("after_login", None) or "/apply"
+    if after.startswith("/oidc/authorize"):  # on to a county: its origin is not the form's
+        return _leading_on(
+            request, after, "登录成功", "正在返回区县入学系统。", "继续", "continue-login"
+        )
+    return RedirectResponse(after, status_code=303)
 
 
 @router.post("/logout")
@@ -50,11 +54,23 @@ async def logout(request: Request) -> Response:
     url = await client.end_session_url(request, _settings(request), id_token) if id_token else None
     if url is None:
         return RedirectResponse("/", status_code=303)
-    # not a redirect: browsers hold a form's redirects to the CSP's form-action ('self'), and
-    # Chromium stops one to the provider, leaving its session alive; a page of ours goes on
+    # not a redirect: Chromium stops one to the provider, leaving its session alive
+    text = "正在前往身份认证平台退出登录，以免下一位使用这台设备的人进入您的账号。"
+    return _leading_on(
+        request, url, "已退出本系统", text, "继续退出身份认证平台", "continue-logout"
+    )
+
+
+def _leading_on(
+    request: Request, url: str, heading: str, text: str, button: str, link_id: str
+) -> Response:
+    """A page of ours that goes on to ``url``: browsers hold every redirect after a form to the
+    form page's CSP form-action ('self' and the next hop), so a chain ending at another origin
+    — the provider's logout, a county after the provincial login — goes on from here."""
     from ruxue.enrollment.pages import render  # the pages import this module's neighbours
 
-    return render(request, "signing_out.html", url=url)
+    values = {"heading": heading, "text": text, "button": button, "link_id": link_id}
+    return render(request, "leading_on.html", url=url, title=heading, **values)
 
 
 @router.post("/backchannel-logout", include_in_schema=False)
