@@ -21,10 +21,12 @@ async def routing_of(session: AsyncSession, settings: Settings) -> Routing:
     """This system's routing: a county's from its settings, the city's from its county clients."""
     if settings.county_district:
         return Routing(district=settings.county_district, city_url=settings.upstream_url)
-    clients = select(Client).where(Client.active, Client.enrollment_url != "")
+    clients = select(Client.district_code, Client.name, Client.enrollment_url).where(
+        Client.active, Client.enrollment_url != ""
+    )
     counties: dict[str, CountySystem] = {}
-    for c in await session.scalars(clients.order_by(Client.client_id)):
-        counties.setdefault(c.district_code, CountySystem(c.name, c.enrollment_url))
+    for district, name, url in await session.execute(clients.order_by(Client.client_id)):
+        counties.setdefault(district, CountySystem(name, url))
     return Routing(counties=counties)
 
 
