@@ -69,8 +69,16 @@ def _leading_on(
     — the provider's logout, a county after the provincial login — goes on from here."""
     from ruxue.enrollment.pages import render  # the pages import this module's neighbours
 
-    values = {"heading": heading, "text": text, "button": button, "link_id": link_id}
-    return render(request, "leading_on.html", url=url, title=heading, **values)
+    return render(
+        request,
+        "leading_on.html",
+        url=url,
+        title=heading,
+        heading=heading,
+        text=text,
+        button=button,
+        link_id=link_id,
+    )
 
 
 @router.post("/backchannel-logout", include_in_schema=False)
