@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from ruxue.dataset.schemas import StudentStatus
 from ruxue.enrollment.facts import HOUSING_PROOF, STUDENT_STATUS
@@ -14,6 +15,8 @@ from ruxue.enrollment.rules import (
     NOTICE,
     REJECTED,
     REVIEW,
+    apart_from_child,
+    booklet_summary,
     decide,
     household_size,
     may_apply,
@@ -277,3 +280,15 @@ def test_materials_a_reviewer_requested_are_needed_even_in_one_booklet() -> None
     assert missing_materials(facts) == ["BIRTH_CERTIFICATE"]
     facts.provided = {"BIRTH_CERTIFICATE"}
     assert missing_materials(facts) == [] and _decide(facts).outcome == NOTICE
+
+
+def test_the_booklet_summary_names_who_is_not_on_the_childs_booklet() -> None:
+    """The father applying shares the child's 户口簿; only the mother is elsewhere, and the page
+    says so (it said the guardian was apart, which a father on the booklet read as an error)."""
+    assert (apart_from_child(family()), booklet_summary(family())) == ([], "是")
+    split = family(split=True)
+    assert apart_from_child(split) == ["配偶"]
+    assert booklet_summary(split) == "否（配偶不在学生的户口簿上）"
+    split.guardian = replace(split.guardian, booklet_no="HK3")
+    assert booklet_summary(split) == "否（监护人、配偶均不在学生的户口簿上）"
+    assert booklet_summary(family(single=True)) == "是"

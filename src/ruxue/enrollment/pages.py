@@ -25,7 +25,7 @@ from ruxue.enrollment.explain import (
     reason_text,
 )
 from ruxue.enrollment.policy import CHINA, load_policy
-from ruxue.enrollment.rules import household_size, rejections, same_booklet
+from ruxue.enrollment.rules import apart_from_child, household_size, rejections, same_booklet
 from ruxue.enrollment.views import fetched, mask_address
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
@@ -223,6 +223,7 @@ async def _step_context(request: Request, case: Any, facts: Any, step: int) -> d
         )
     if step == 6:
         ctx["same_booklet"] = same_booklet(facts)
+        ctx["apart"] = apart_from_child(facts)
         ctx["missing"] = supplement.states(case, facts)
         ctx["max_mb"] = request.app.state.settings.upload_max_bytes // (1024 * 1024)
     return ctx

@@ -92,8 +92,21 @@ def guardianship_verified(facts: Facts) -> bool:
 
 
 def same_booklet(facts: Facts) -> bool:
-    people = [facts.child, facts.guardian, *([facts.spouse] if facts.spouse else [])]
-    return len({p.booklet_no for p in people}) == 1
+    return not apart_from_child(facts)
+
+
+def apart_from_child(facts: Facts) -> list[str]:
+    """Who of the parents is not on the child's 户口簿 ("监护人", "配偶"), in that order."""
+    parents = [("监护人", facts.guardian), *([("配偶", facts.spouse)] if facts.spouse else [])]
+    return [role for role, p in parents if p.booklet_no != facts.child.booklet_no]
+
+
+def booklet_summary(facts: Facts) -> str:
+    """In words, who shares the child's 户口簿: "是" when everyone does, else who does not."""
+    apart = apart_from_child(facts)
+    if not apart:
+        return "是"
+    return f"否（{'、'.join(apart)}{'均' if len(apart) > 1 else ''}不在学生的户口簿上）"
 
 
 def missing_materials(facts: Facts) -> list[str]:

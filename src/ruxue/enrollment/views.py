@@ -5,7 +5,7 @@ from ruxue.enrollment.explain import labels
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA
-from ruxue.enrollment.rules import household_size, same_booklet
+from ruxue.enrollment.rules import booklet_summary, household_size
 from ruxue.enrollment.schemas import CaseView, Fetched, MaterialState
 from ruxue.person.rules import mask_id_number, mask_name
 
@@ -55,11 +55,7 @@ def fetched(facts: Facts) -> list[Fetched]:
                 source=POLICE,
             )
         )
-        out.append(
-            Fetched(
-                label="是否同一户口簿", value="是" if same_booklet(facts) else "否", source=POLICE
-            )
-        )
+        out.append(Fetched(label="是否同一户口簿", value=booklet_summary(facts), source=POLICE))
     for status in facts.student_status:
         out.append(
             Fetched(
