@@ -117,3 +117,5 @@ async def test_city_picture_combines_own_and_reported(web: ServerThread, db: Dat
     }
     silent = {c["client_id"]: c["silent"] for c in picture["counties"]}
     assert silent == {"kunshan": True, "wuzhong": False}
+    last = {c["client_id"]: c["last_report_at"] for c in picture["counties"]}
+    assert last["wuzhong"].startswith("2026-06-15T02:00")  # the app's clock, as every other date

@@ -12,7 +12,7 @@ from ruxue.county.models import Client, StageReport
 from ruxue.county.rules import FINISHED, IN_PROCESS, STAGES
 from ruxue.county.schemas import CityPicture, Count, CountyHealth, NewClient, Receipt, StageIn
 from ruxue.enrollment.models import Case
-from ruxue.kit.db import Database, upsert_statement, utcnow
+from ruxue.kit.db import Database, now_of, upsert_statement, utcnow
 from ruxue.kit.errors import Conflict, Forbidden
 
 ORDER = list(STAGES)  # apply < accept < process < done
@@ -34,7 +34,7 @@ async def receive(
     applied = 0
     for report in reports:
         applied += await _upsert(session, db, client.client_id, report)
-    client.last_report_at = utcnow()
+    client.last_report_at = now_of(session)  # the app's clock, as the picture's cutoff
     await session.flush()
     return Receipt(received=len(reports), applied=applied, stale=len(reports) - applied)
 
@@ -70,7 +70,7 @@ async def picture(session: AsyncSession, silence: dt.timedelta, district: str = 
             counts.items(), key=lambda kv: (kv[0][0], ORDER.index(kv[0][1]))
         )
     ]
-    cutoff = utcnow() - silence
+    cutoff = now_of(session) - silence
     clients = select(Client).where(Client.active)
     if district:
         clients = clients.where(Client.district_code == district)
