@@ -68,3 +68,29 @@ def test_which_errors_say_the_database_cannot_serve_now(
     if isinstance(error, DBAPIError) and error.__cause__ is None:
         error.__cause__ = error.orig  # as SQLAlchemy raises it: from the driver's error
     assert database_unavailable(error) is unavailable
+
+
+async def _backend_pid(db: Database) -> int:
+    async with db.read_session() as session:
+        return int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def test_an_idle_connection_the_database_dropped_is_replaced(database_url: str) -> None:
+    """PostgreSQL ends a pooled connection while it is idle (a restart, a proxy's timeout): the
+    next checkout pings it, finds it gone and opens a fresh one — without a ping on every
+    checkout. With the ping put off for an hour the same checkout fails."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop a connection")
+    admin = Database(database_url)
+    for ping_after, replaced in ((0.0, True), (3600.0, False)):
+        db = Database(database_url, pool_size=1, ping_after_idle_s=ping_after)
+        first = await _backend_pid(db)  # checked in: idle from now
+        async with admin.read_session() as session:
+            await session.execute(text(f"SELECT pg_terminate_backend({first})"))
+        if replaced:
+            assert await _backend_pid(db) != first
+        else:
+            with pytest.raises(DBAPIError):
+                await _backend_pid(db)
+        await db.dispose()
+    await admin.dispose()
