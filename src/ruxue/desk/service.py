@@ -6,7 +6,6 @@ import re
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.tasks import archive_when_final
 from ruxue.county.routing import routing_of
 from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
@@ -19,8 +18,8 @@ from ruxue.enrollment.rules import NEEDS_MATERIALS, best_residence, decide, miss
 from ruxue.enrollment.service import (
     DUPLICATE,
     DuplicateCase,
+    TraceEvent,
     check_window,
-    document_issued,
     duplicate_message,
     new_case_no,
     record_decision,
@@ -163,29 +162,24 @@ async def register_offline(
             phone_enc=pii.encrypt(phone), created_at=now,
         )  # fmt: skip
         repo.write_facts(case, facts)
-        record_decision(case, decision, now)
         session.add(case)
+        originals = [ORIGINALS[o] for o in originals_seen]
         try:
-            await session.flush()
+            await record_decision(
+                session,
+                case,
+                decision,
+                now,
+                TraceEvent(staff.actor, "desk_consent", {"consent_ids": case.consent_ids}),
+                TraceEvent(
+                    staff.actor,
+                    "originals_seen",
+                    {"originals": originals, "keyed_in": _masked(keyed)},
+                ),
+            )
         except IntegrityError:
             raise DuplicateCase(DUPLICATE) from None
-        await repo.add_event(
-            session, case, staff.actor, "desk_consent", consent_ids=case.consent_ids
-        )
-        originals = [ORIGINALS[o] for o in originals_seen]
-        await repo.add_event(
-            session,
-            case,
-            staff.actor,
-            "originals_seen",
-            originals=originals,
-            keyed_in=_masked(keyed),
-        )
-        await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
-                             missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
-        await document_issued(session, case)
         await audit(session, staff, "desk_register", target=case_no)
-        archive_when_final(session, case)
         if phone:
             await queue_sms(
                 session,

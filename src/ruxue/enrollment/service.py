@@ -4,6 +4,7 @@ import datetime as dt
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -473,14 +474,31 @@ async def submit(db: Database, now: dt.datetime, guardian: Guardian, case_no: st
     check_window(policy, case.segment, now)
     decision = decide(policy, facts, schools)
     async with rewrite(db, case) as session:
-        record_decision(case, decision, now)
-        await repo.add_event(session, case, actor(guardian), "submit")
-        await trace_decision(session, case, decision)
+        await record_decision(session, case, decision, now, TraceEvent(actor(guardian), "submit"))
+        await queue_sms(session, case, status_sms(case))
     return case
 
 
-async def trace_decision(session: AsyncSession, case: Case, decision: Decision) -> None:
-    """The rules' decision in the trace (and the notice, when one was issued), and the SMS."""
+@dataclass(frozen=True)
+class TraceEvent:
+    """An event of the channel that comes with a decision, before the rules' own ``decide``."""
+
+    actor: str
+    action: str
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+async def record_decision(
+    session: AsyncSession, case: Case, decision: Decision, now: dt.datetime, *events: TraceEvent
+) -> None:
+    """A decision of the rules, the same in every channel: the outcome (and a final document's
+    number) on the case, the channel's own events, the ``decide`` event, then the final document.
+    The outcome comes first: the county outbox reports the channel's events with it."""
+    set_outcome(case, decision, now)
+    if case.id is None:  # registered and decided at once (the desk): the licence needs the id
+        await session.flush()
+    for event in events:
+        await repo.add_event(session, case, event.actor, event.action, **event.detail)
     await repo.add_event(
         session,
         case,
@@ -492,12 +510,11 @@ async def trace_decision(session: AsyncSession, case: Case, decision: Decision) 
         school_code=decision.school_code,
         category=decision.category,
     )
-    await document_issued(session, case)
-    await queue_sms(session, case, status_sms(case))
-    archive_when_final(session, case)
+    await issue_documents(session, case)
 
 
-def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
+def set_outcome(case: Case, decision: Decision, now: dt.datetime) -> None:
+    """The decision on the case; a final one fixes its document's number and verification code."""
     case.outcome = case.status = decision.outcome
     case.school_code, case.category = decision.school_code, decision.category
     case.reasons, case.missing, case.explanation = (
@@ -517,8 +534,9 @@ def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
         case.rejected_at = now
 
 
-async def document_issued(session: AsyncSession, case: Case) -> None:
-    """The trace event of the final document a decision issued (any channel)."""
+async def issue_documents(session: AsyncSession, case: Case) -> None:
+    """The final document a decision issued (any channel): its trace event, the e-licence of a
+    notice, and the archive package once this transaction commits."""
     if case.outcome == NOTICE:
         await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
         await licence_issued(session, case)
@@ -526,6 +544,7 @@ async def document_issued(session: AsyncSession, case: Case) -> None:
         await repo.add_event(
             session, case, "system", "rejection_issued", rejection_no=case.rejection_no
         )
+    archive_when_final(session, case)
 
 
 def notice_no(case: Case) -> str:
