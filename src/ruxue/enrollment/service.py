@@ -175,12 +175,20 @@ async def read_draft(db: Database, guardian: Guardian, case_no: str) -> tuple[Ca
 
 
 async def start_case(
-    db: Database, client: ExchangeClient, settings: Settings, guardian: Guardian, *,
-    year: int, segment: str, child_id: str, channel: str = "online",
-) -> Case:  # fmt: skip
-    """Step 2: the child's number and the guardian's consent; who may act for the child is settled
-    first (``applicant.check_applicant``), then the child's hukou is fetched; a child whose
-    district applies in another system (``county.routing``) is sent there, with no case.
+    db: Database,
+    client: ExchangeClient,
+    settings: Settings,
+    guardian: Guardian,
+    *,
+    year: int,
+    segment: str,
+    child_id: str,
+    channel: str = "online",
+) -> Case:
+    """Step 2 (online and at a kiosk): the child's number and the guardian's consent; who may act
+    for the child is settled first (``applicant.check_applicant``), then the child's hukou is
+    fetched; a child whose district applies in another system (``county.routing``) is sent there,
+    with no case.
 
     Three transactions: the checks (read), the consent (committed before any department is asked),
     the case (written after the answers). No transaction stays open while departments answer."""
@@ -195,11 +203,7 @@ async def start_case(
     if existing is not None and _own_draft(existing, guardian):
         return existing
     case_no = new_case_no(year, segment)
-    async with db.write_session() as session:
-        consent = await grant_consent(
-            session, grantor=guardian.id_number, subjects=[guardian.id_number, child],
-            departments=list(DEPARTMENTS), fields=FIELDS, purpose="ENROLLMENT", case_no=case_no,
-        )  # fmt: skip
+    consent = await _grant(db, case_no, guardian.id_number, [guardian.id_number, child])
     ctx = CallContext(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
@@ -221,32 +225,94 @@ async def start_case(
         birth_certificate=birth,
         guardianship_request=approved,
     )
+    case = new_case(
+        facts,
+        case_no=case_no,
+        channel=channel,
+        step=3,
+        guardian_id=guardian.id_number,
+        child_id=child,
+        phone=guardian.phone,
+        district_code=child_b.district_code,
+        consents=[consent],
+        now=now,
+    )
+    async with first_write(db, case) as session:
+        await repo.add_event(
+            session,
+            case,
+            actor(guardian),
+            "consent",
+            consent_id=consent.id,
+            departments=list(DEPARTMENTS),
+            guardianship_request=approved,
+        )
+        services = ["police.person", "police.hukou"]
+        services += ["health.birth_certificate"] if birth else []
+        await repo.add_event(session, case, "system", "fetch", step=2, services=services)
+    return case
+
+
+async def _grant(db: Database, case_no: str, grantor: str, subjects: list[str]) -> Consent:
+    """An online consent of ``grantor`` for ``subjects``, committed before any department is asked."""
+    async with db.write_session() as session:
+        return await grant_consent(
+            session,
+            grantor=grantor,
+            subjects=subjects,
+            departments=list(DEPARTMENTS),
+            fields=FIELDS,
+            purpose="ENROLLMENT",
+            case_no=case_no,
+        )
+
+
+def new_case(
+    facts: Facts,
+    *,
+    case_no: str,
+    channel: str,
+    step: int,
+    guardian_id: str,
+    child_id: str,
+    phone: str,
+    district_code: str,
+    consents: list[Consent],
+    now: dt.datetime,
+) -> Case:
+    """A new case as every channel builds it: the family's ID numbers encrypted, with the blind
+    indexes the look-ups use, the child's masked name, the consents and the facts fetched so far."""
     case = Case(
-        case_no=case_no, year=year, segment=segment, channel=channel, status="draft", step=3,
-        district_code=child_b.district_code, guardian_index=pii.blind_index(guardian.id_number),
-        guardian_enc=pii.encrypt(guardian.id_number), child_index=pii.blind_index(child),
-        child_enc=pii.encrypt(child), child_name_masked=mask_name(child_p.name), consent_ids=[consent.id],
-        phone_enc=pii.encrypt(guardian.phone), created_at=now,
-    )  # fmt: skip
+        case_no=case_no,
+        year=facts.year,
+        segment=facts.segment,
+        channel=channel,
+        status="draft",
+        step=step,
+        district_code=district_code,
+        guardian_index=pii.blind_index(guardian_id),
+        guardian_enc=pii.encrypt(guardian_id),
+        child_index=pii.blind_index(child_id),
+        child_enc=pii.encrypt(child_id),
+        child_name_masked=mask_name(facts.child.name),
+        consent_ids=[c.id for c in consents],
+        phone_enc=pii.encrypt(phone),
+        created_at=now,
+    )
     repo.write_facts(case, facts)
+    return case
+
+
+@asynccontextmanager
+async def first_write(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
+    """The write that inserts a new case (any channel). The one live case per child
+    (``uq_case_child``) refuses a child another channel registered meanwhile: 409 duplicate."""
     try:
         async with db.write_session() as session:
             session.add(case)
-            await repo.add_event(
-                session,
-                case,
-                actor(guardian),
-                "consent",
-                consent_id=consent.id,
-                departments=list(DEPARTMENTS),
-                guardianship_request=approved,
-            )
-            services = ["police.person", "police.hukou"]
-            services += ["health.birth_certificate"] if birth else []
-            await repo.add_event(session, case, "system", "fetch", step=2, services=services)
-    except IntegrityError:  # another channel registered the child meanwhile
+            yield session
+    except IntegrityError:
         raise DuplicateCase(DUPLICATE) from None
-    return case
 
 
 def _own_draft(case: Case, guardian: Guardian) -> bool:
@@ -305,8 +371,13 @@ async def send_spouse_code(
 
 
 async def set_spouse(
-    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str, spouse_id: str, verified_id: str,
-) -> Case:  # fmt: skip
+    db: Database,
+    client: ExchangeClient,
+    guardian: Guardian,
+    case_no: str,
+    spouse_id: str,
+    verified_id: str,
+) -> Case:
     """Step 3: the spouse authorised with the code the identity platform sent them. The spouse's
     consent is committed before the departments are asked about them."""
     spouse = parse_id_number(spouse_id).value
@@ -317,9 +388,7 @@ async def set_spouse(
     _editable(case)
     if spouse in (guardian.id_number, facts.child.id_number):
         raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
-    async with db.write_session() as session:
-        consent = await grant_consent(session, grantor=spouse, subjects=[spouse], departments=list(DEPARTMENTS),
-                                      fields=FIELDS, purpose="ENROLLMENT", case_no=case.case_no)  # fmt: skip
+    consent = await _grant(db, case.case_no, spouse, [spouse])
     return await attach_spouse(db, client, guardian, case_no, spouse, consent)
 
 
