@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +12,7 @@ from ruxue.county.rules import Routing
 from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import DESK, check_applicant
+from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.explain import MATERIALS, STATUSES
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import gather_facts, person_asks, read_record
@@ -20,13 +22,11 @@ from ruxue.enrollment.rules import NEEDS_MATERIALS, best_residence, decide, miss
 from ruxue.enrollment.service import (
     DUPLICATE,
     DuplicateCase,
-    TraceEvent,
     check_window,
     duplicate_message,
     first_write,
     new_case,
     new_case_no,
-    record_decision,
 )
 from ruxue.enrollment.supplement import AlreadyHandled, redecide
 from ruxue.exchange.client import CallContext, ExchangeClient
@@ -136,7 +136,7 @@ async def register_offline(
     now = settings.clock()
     ids = _checked(application)
     async with db.read_session() as session:
-        approved = await approved_request(session, ids[0], ids[1])
+        approved = await approved_request(session, ids.guardian, ids.child)
         routing = await routing_of(session, settings)
         schools = await school_refs(session)
     case_no = new_case_no(now.year, application.segment)
@@ -144,9 +144,9 @@ async def register_offline(
     ctx = CallContext(
         case_no=case_no, operator=staff.actor, consents=tuple(envelope_consent(c) for c in consents)
     )
-    child = read_record(await client.ask(ctx, person_asks(ids[1])[0]), Person, "学生")
-    await check_applicant(client, ctx, ids[0], child, approved, DESK)
-    existing = await find_child(db, staff, now.year, application.segment, ids[1])
+    child = read_record(await client.ask(ctx, person_asks(ids.child)[0]), Person, "学生")
+    await check_applicant(client, ctx, ids.guardian, child, approved, DESK)
+    existing = await find_child(db, staff, now.year, application.segment, ids.child)
     if existing is not None:  # it already carries the message (and the number, if visible)
         raise DuplicateCase(str(existing["message"]), str(existing.get("case_no") or ""))
     facts = await _desk_facts(client, ctx, now.year, application, ids, routing)
@@ -167,14 +167,19 @@ async def register_offline(
     return case
 
 
-def _checked(application: OfflineApplication) -> list[str]:
-    """The form's ID numbers (guardian, child and the spouse if given), once the form is whole."""
-    ids = [
+class FamilyIds(NamedTuple):
+    guardian: str
+    child: str
+    spouse: str | None
+
+
+def _checked(application: OfflineApplication) -> FamilyIds:
+    """The form's ID numbers (the spouse's if given), once the form is whole."""
+    ids = FamilyIds(
         _id_number("guardian_id", application.guardian_id),
         _id_number("child_id", application.child_id),
-    ]
-    if application.spouse_id:
-        ids.append(_id_number("spouse_id", application.spouse_id))
+        _id_number("spouse_id", application.spouse_id) if application.spouse_id else None,
+    )
     if application.phone and not re.fullmatch(r"1\d{10}", application.phone):
         raise RuxueError("监护人手机号码应为以 1 开头的 11 位数字。", field="phone")
     if not application.consent_signed:
@@ -185,9 +190,10 @@ def _checked(application: OfflineApplication) -> list[str]:
     return ids
 
 
-async def _paper_consents(db: Database, case_no: str, ids: list[str]) -> list[Consent]:
+async def _paper_consents(db: Database, case_no: str, ids: FamilyIds) -> list[Consent]:
     """The paper consent: the guardian for themselves and the child, the spouse for themselves."""
-    grants = [(ids[0], ids[:2])] + ([(ids[2], [ids[2]])] if len(ids) > 2 else [])
+    grants = [(ids.guardian, [ids.guardian, ids.child])]
+    grants += [(ids.spouse, [ids.spouse])] if ids.spouse else []
     async with db.write_session() as session:
         return [
             await grant_consent(
@@ -209,7 +215,7 @@ async def _desk_facts(
     ctx: CallContext,
     year: int,
     application: OfflineApplication,
-    ids: list[str],
+    ids: FamilyIds,
     routing: Routing,
 ) -> Facts:
     """Every department at once, with the originals the desk saw and the numbers keyed in."""
@@ -218,9 +224,9 @@ async def _desk_facts(
         ctx,
         year=year,
         segment=application.segment,
-        guardian_id=ids[0],
-        child_id=ids[1],
-        spouse_id=ids[2] if len(ids) > 2 else None,
+        guardian_id=ids.guardian,
+        child_id=ids.child,
+        spouse_id=ids.spouse,
         chosen_cert=application.property_cert,
         routing=routing,
     )
@@ -236,7 +242,7 @@ def _desk_case(
     staff: Staff,
     application: OfflineApplication,
     facts: Facts,
-    ids: list[str],
+    ids: FamilyIds,
     case_no: str,
     district: str,
     consents: list[Consent],
@@ -248,15 +254,15 @@ def _desk_case(
         case_no=case_no,
         channel="offline",
         step=7,
-        guardian_id=ids[0],
-        child_id=ids[1],
+        guardian_id=ids.guardian,
+        child_id=ids.child,
         phone=application.phone,
         district_code=district,
         consents=consents,
         now=now,
     )
     case.desk_school = staff.school_code
-    case.spouse_index = pii.blind_index(ids[2]) if len(ids) > 2 else None
+    case.spouse_index = pii.blind_index(ids.spouse) if ids.spouse else None
     case.single_parent = application.spouse_id is None
     case.chosen_cert = facts.chosen_cert
     return case

@@ -11,20 +11,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
+from ruxue.enrollment.decision import TraceEvent, record_decision, status_sms
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import NEEDS_MATERIALS, decide, missing_materials
-from ruxue.enrollment.service import (
-    StepOrder,
-    TraceEvent,
-    actor,
-    check_window,
-    record_decision,
-    status_sms,
-)
+from ruxue.enrollment.service import StepOrder, actor, check_window
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notify.service import queue_sms

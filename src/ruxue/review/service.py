@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
+from ruxue.enrollment.decision import issue_documents, set_outcome, status_sms
 from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED, STATUSES
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
@@ -18,7 +19,6 @@ from ruxue.enrollment.rules import (
     missing_materials,
     place,
 )
-from ruxue.enrollment.service import issue_documents, set_outcome, status_sms
 from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
