@@ -38,6 +38,19 @@ class OfflineRegistration(BaseModel):
         default={}, description="numbers keyed in from the originals seen"
     )
 
+    def application(self) -> service.OfflineApplication:
+        return service.OfflineApplication(
+            segment=self.segment,
+            guardian_id=self.guardian_id_number,
+            child_id=self.child_id_number,
+            spouse_id=self.spouse_id_number,
+            consent_signed=self.consent_signed,
+            originals_seen=self.originals_seen,
+            property_cert=self.property_cert,
+            phone=self.phone,
+            keyed_in=self.keyed_in,
+        )
+
 
 SUMMARY = (
     "case_no",
@@ -94,13 +107,10 @@ async def find_child(
 async def register(
     body: OfflineRegistration, request: Request, staff: Staff = Depends(current_staff)
 ) -> dict[str, object]:
-    settings = request.app.state.settings
+    state = request.app.state
     case = await service.register_offline(
-        request.app.state.db, request.app.state.exchange, settings, staff, year=settings.clock().year,
-        segment=body.segment, guardian_id=body.guardian_id_number, child_id=body.child_id_number,
-        spouse_id=body.spouse_id_number, consent_signed=body.consent_signed, originals_seen=body.originals_seen,
-        property_cert=body.property_cert, phone=body.phone, keyed_in=body.keyed_in,
-    )  # fmt: skip
+        state.db, state.exchange, state.settings, staff, body.application()
+    )
     return _summary(case)
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
-from ruxue.desk.service import ORIGINALS
+from ruxue.desk.service import ORIGINALS, OfflineApplication
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.pages import render
@@ -89,22 +89,35 @@ async def staff_home(
 
 @router.post("/staff/desk/register", response_class=HTMLResponse)
 async def register(
-    request: Request, segment: str = Form("primary"), guardian_id: str = Form(""), child_id: str = Form(""),
-    spouse_id: str = Form(""), consent_signed: str = Form(""), phone: str = Form(""),
+    request: Request,
+    segment: str = Form("primary"),
+    guardian_id: str = Form(""),
+    child_id: str = Form(""),
+    spouse_id: str = Form(""),
+    consent_signed: str = Form(""),
+    phone: str = Form(""),
     staff: Staff | None = Depends(signed_in_staff),
-) -> Response:  # fmt: skip
+) -> Response:
     if staff is None:
         return _login()
     form = await request.form()
     seen = [k for k in ORIGINALS if form.get(f"seen_{k}")]
     keyed = {k: str(form.get(f"no_{k}", "")) for k in ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")}
-    settings = request.app.state.settings
+    application = OfflineApplication(
+        segment=segment,
+        guardian_id=guardian_id,
+        child_id=child_id,
+        spouse_id=spouse_id or None,
+        consent_signed=bool(consent_signed),
+        originals_seen=seen,
+        phone=phone,
+        keyed_in=keyed,
+    )
+    state = request.app.state
     try:
         case = await service.register_offline(
-            request.app.state.db, request.app.state.exchange, settings, staff, year=settings.clock().year,
-            segment=segment, guardian_id=guardian_id, child_id=child_id, spouse_id=spouse_id or None,
-            consent_signed=bool(consent_signed), originals_seen=seen, phone=phone, keyed_in=keyed,
-        )  # fmt: skip
+            state.db, state.exchange, state.settings, staff, application
+        )
     except (RuxueError, IdNumberError) as exc:
         typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         field = exc.details.get("field", "") if isinstance(exc, RuxueError) else ""

@@ -2,16 +2,19 @@
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.tasks import archive_when_final
 from ruxue.county.routing import routing_of
+from ruxue.county.rules import Routing
 from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import DESK, check_applicant
+from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.explain import MATERIALS, STATUSES
+from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import gather_facts, person_asks, read_record
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
@@ -20,14 +23,15 @@ from ruxue.enrollment.service import (
     DUPLICATE,
     DuplicateCase,
     check_window,
-    document_issued,
     duplicate_message,
+    first_write,
+    new_case,
     new_case_no,
-    record_decision,
 )
 from ruxue.enrollment.supplement import AlreadyHandled, redecide
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
+from ruxue.exchange.models import Consent
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship.repository import approved_request
 from ruxue.kit import pii
@@ -35,14 +39,18 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_sms
-from ruxue.person.rules import IdNumberError, mask_name, parse_id_number
+from ruxue.person.rules import IdNumberError, parse_id_number
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 
-ORIGINALS = {"HUKOU_BOOKLET": "户口簿", "PROPERTY_CERTIFICATE": "房产证", "MARRIAGE_CERTIFICATE": "结婚证",
-             "BIRTH_CERTIFICATE": "出生医学证明"}  # fmt: skip
+ORIGINALS = {
+    "HUKOU_BOOKLET": "户口簿",
+    "PROPERTY_CERTIFICATE": "房产证",
+    "MARRIAGE_CERTIFICATE": "结婚证",
+    "BIRTH_CERTIFICATE": "出生医学证明",
+}
 
 
 ID_FIELDS = {
@@ -96,103 +104,179 @@ def _masked(keyed: dict[str, str]) -> dict[str, str]:
     return {k: pii.last_four(v) for k, v in keyed.items()}
 
 
+@dataclass(frozen=True)
+class OfflineApplication:
+    """The desk's form: the family's ID numbers, the paper consent, the originals seen (and the
+    numbers keyed in from them), the home chosen (or the rules' best) and a phone for the SMS."""
+
+    segment: str
+    guardian_id: str
+    child_id: str
+    spouse_id: str | None
+    consent_signed: bool
+    originals_seen: list[str] = field(default_factory=list)
+    property_cert: str | None = None
+    phone: str = ""
+    keyed_in: dict[str, str] = field(default_factory=dict)
+
+
 async def register_offline(
-    db: Database, client: ExchangeClient, settings: Settings, staff: Staff, *, year: int, segment: str,
-    guardian_id: str, child_id: str, spouse_id: str | None, consent_signed: bool, originals_seen: list[str],
-    property_cert: str | None = None, phone: str = "", keyed_in: dict[str, str] | None = None,
-) -> Case:  # fmt: skip
+    db: Database,
+    client: ExchangeClient,
+    settings: Settings,
+    staff: Staff,
+    application: OfflineApplication,
+) -> Case:
     """Department data pre-filled with the guardian's signed consent, originals ticked as seen,
-    decided by the same rules. The staff member is in the trace. As online, who may act for the
-    child (a parent, or an approved guardianship request) is settled before anything else, and a
-    child whose district applies in another system is sent there (``county.routing``)."""
+    decided by the same rules (``record_decision``). The staff member is in the trace. As online,
+    who may act for the child (a parent, or an approved guardianship request) is settled before
+    anything else, and a child whose district applies in another system is sent there
+    (``county.routing``)."""
     require(staff, "desk")
     now = settings.clock()
-    ids = [_id_number("guardian_id", guardian_id), _id_number("child_id", child_id)]
-    if spouse_id:
-        ids.append(_id_number("spouse_id", spouse_id))
-    if phone and not re.fullmatch(r"1\d{10}", phone):
-        raise RuxueError("监护人手机号码应为以 1 开头的 11 位数字。", field="phone")
-    if not consent_signed:
-        raise RuxueError("请先由监护人（及配偶）签署书面授权书。", field="consent_signed")
-    unknown = set(originals_seen) - set(ORIGINALS)
-    if unknown:
-        raise RuxueError(f"未知的原件类型：{', '.join(sorted(unknown))}")
+    ids = _checked(application)
     async with db.read_session() as session:
-        approved = await approved_request(session, ids[0], ids[1])
+        approved = await approved_request(session, ids.guardian, ids.child)
         routing = await routing_of(session, settings)
-    case_no = new_case_no(year, segment)
-    # the paper consent: the guardian for themselves and the child, the spouse for themselves
-    grants = [(ids[0], ids[:2])] + ([(ids[2], [ids[2]])] if spouse_id else [])
-    async with db.write_session() as session:
-        consents = [
-            await grant_consent(session, grantor=grantor, subjects=subjects, departments=list(DEPARTMENTS),
-                                fields=["all"], purpose="ENROLLMENT", case_no=case_no, channel="offline")
-            for grantor, subjects in grants
-        ]  # fmt: skip
+        schools = await school_refs(session)
+    case_no = new_case_no(now.year, application.segment)
+    consents = await _paper_consents(db, case_no, ids)
     ctx = CallContext(
         case_no=case_no, operator=staff.actor, consents=tuple(envelope_consent(c) for c in consents)
     )
-    child = read_record(await client.ask(ctx, person_asks(ids[1])[0]), Person, "学生")
-    await check_applicant(client, ctx, ids[0], child, approved, DESK)
-    existing = await find_child(db, staff, year, segment, ids[1])
+    child = read_record(await client.ask(ctx, person_asks(ids.child)[0]), Person, "学生")
+    await check_applicant(client, ctx, ids.guardian, child, approved, DESK)
+    existing = await find_child(db, staff, now.year, application.segment, ids.child)
     if existing is not None:  # it already carries the message (and the number, if visible)
         raise DuplicateCase(str(existing["message"]), str(existing.get("case_no") or ""))
-    facts = await gather_facts(client, ctx, year=year, segment=segment, guardian_id=ids[0], child_id=ids[1],
-                               spouse_id=ids[2] if spouse_id else None, chosen_cert=property_cert,
-                               routing=routing)  # fmt: skip
+    facts = await _desk_facts(client, ctx, now.year, application, ids, routing)
     facts.guardianship_request = approved
-    keyed = _keyed(keyed_in, originals_seen)
-    facts.keyed_in = keyed  # in full only in the encrypted facts
-    facts.provided = {
-        m for m in originals_seen if m in ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")
-    }
     district = facts.booklets[facts.child.booklet_no].district_code
-    policy = load_policy(year, district)
-    check_window(policy, segment, now)
-    async with db.write_session() as session:
-        schools = await school_refs(session)
-        if property_cert is None:
-            facts.chosen_cert = best_residence(policy, facts, schools)
-        decision = decide(policy, facts, schools)
-        case = Case(
-            case_no=case_no, year=year, segment=segment, channel="offline", desk_school=staff.school_code,
-            status="draft", step=7, district_code=district, guardian_index=pii.blind_index(ids[0]),
-            guardian_enc=pii.encrypt(ids[0]), child_index=pii.blind_index(ids[1]), child_enc=pii.encrypt(ids[1]),
-            child_name_masked=mask_name(facts.child.name), spouse_index=pii.blind_index(ids[2]) if spouse_id else None,
-            single_parent=spouse_id is None, chosen_cert=facts.chosen_cert, consent_ids=[c.id for c in consents],
-            phone_enc=pii.encrypt(phone), created_at=now,
-        )  # fmt: skip
-        repo.write_facts(case, facts)
-        record_decision(case, decision, now)
-        session.add(case)
-        try:
-            await session.flush()
-        except IntegrityError:
-            raise DuplicateCase(DUPLICATE) from None
-        await repo.add_event(
-            session, case, staff.actor, "desk_consent", consent_ids=case.consent_ids
-        )
-        originals = [ORIGINALS[o] for o in originals_seen]
-        await repo.add_event(
-            session,
-            case,
-            staff.actor,
-            "originals_seen",
-            originals=originals,
-            keyed_in=_masked(keyed),
-        )
-        await repo.add_event(session, case, "system", "decide", outcome=decision.outcome, reasons=decision.reasons,
-                             missing=decision.missing, school_code=decision.school_code, category=decision.category)  # fmt: skip
-        await document_issued(session, case)
+    policy = load_policy(now.year, district)
+    check_window(policy, application.segment, now)
+    if application.property_cert is None:
+        facts.chosen_cert = best_residence(policy, facts, schools)
+    decision = decide(policy, facts, schools)
+    case = _desk_case(staff, application, facts, ids, case_no, district, consents, now)
+    async with first_write(db, case) as session:
+        await record_decision(session, case, decision, now, *_desk_events(staff, case, application))
         await audit(session, staff, "desk_register", target=case_no)
-        archive_when_final(session, case)
-        if phone:
-            await queue_sms(
-                session,
-                case,
-                f"【入学一件事】学生{case.child_name_masked}已在学校现场报名（{case_no}），结果：{decision.explanation[:40]}",
-            )
+        if application.phone:
+            text = f"【入学一件事】学生{case.child_name_masked}已在学校现场报名（{case_no}），"
+            await queue_sms(session, case, f"{text}结果：{decision.explanation[:40]}")
     return case
+
+
+class FamilyIds(NamedTuple):
+    guardian: str
+    child: str
+    spouse: str | None
+
+
+def _checked(application: OfflineApplication) -> FamilyIds:
+    """The form's ID numbers (the spouse's if given), once the form is whole."""
+    ids = FamilyIds(
+        _id_number("guardian_id", application.guardian_id),
+        _id_number("child_id", application.child_id),
+        _id_number("spouse_id", application.spouse_id) if application.spouse_id else None,
+    )
+    if application.phone and not re.fullmatch(r"1\d{10}", application.phone):
+        raise RuxueError("监护人手机号码应为以 1 开头的 11 位数字。", field="phone")
+    if not application.consent_signed:
+        raise RuxueError("请先由监护人（及配偶）签署书面授权书。", field="consent_signed")
+    unknown = set(application.originals_seen) - set(ORIGINALS)
+    if unknown:
+        raise RuxueError(f"未知的原件类型：{', '.join(sorted(unknown))}")
+    return ids
+
+
+async def _paper_consents(db: Database, case_no: str, ids: FamilyIds) -> list[Consent]:
+    """The paper consent: the guardian for themselves and the child, the spouse for themselves."""
+    grants = [(ids.guardian, [ids.guardian, ids.child])]
+    grants += [(ids.spouse, [ids.spouse])] if ids.spouse else []
+    async with db.write_session() as session:
+        return [
+            await grant_consent(
+                session,
+                grantor=grantor,
+                subjects=subjects,
+                departments=list(DEPARTMENTS),
+                fields=["all"],
+                purpose="ENROLLMENT",
+                case_no=case_no,
+                channel="offline",
+            )
+            for grantor, subjects in grants
+        ]
+
+
+async def _desk_facts(
+    client: ExchangeClient,
+    ctx: CallContext,
+    year: int,
+    application: OfflineApplication,
+    ids: FamilyIds,
+    routing: Routing,
+) -> Facts:
+    """Every department at once, with the originals the desk saw and the numbers keyed in."""
+    facts = await gather_facts(
+        client,
+        ctx,
+        year=year,
+        segment=application.segment,
+        guardian_id=ids.guardian,
+        child_id=ids.child,
+        spouse_id=ids.spouse,
+        chosen_cert=application.property_cert,
+        routing=routing,
+    )
+    facts.keyed_in = _keyed(
+        application.keyed_in, application.originals_seen
+    )  # in full only in the encrypted facts
+    seen = application.originals_seen
+    facts.provided = {m for m in seen if m in ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")}
+    return facts
+
+
+def _desk_case(
+    staff: Staff,
+    application: OfflineApplication,
+    facts: Facts,
+    ids: FamilyIds,
+    case_no: str,
+    district: str,
+    consents: list[Consent],
+    now: dt.datetime,
+) -> Case:
+    """``new_case`` with what the desk knows at once: its school, the spouse, the home."""
+    case = new_case(
+        facts,
+        case_no=case_no,
+        channel="offline",
+        step=7,
+        guardian_id=ids.guardian,
+        child_id=ids.child,
+        phone=application.phone,
+        district_code=district,
+        consents=consents,
+        now=now,
+    )
+    case.desk_school = staff.school_code
+    case.spouse_index = pii.blind_index(ids.spouse) if ids.spouse else None
+    case.single_parent = application.spouse_id is None
+    case.chosen_cert = facts.chosen_cert
+    return case
+
+
+def _desk_events(staff: Staff, case: Case, application: OfflineApplication) -> list[TraceEvent]:
+    """What the desk adds to the trace before the rules' decision: the paper consent, the
+    originals seen (with the numbers keyed in from them, masked)."""
+    originals = [ORIGINALS[o] for o in application.originals_seen]
+    keyed = _masked(_keyed(application.keyed_in, application.originals_seen))
+    return [
+        TraceEvent(staff.actor, "desk_consent", {"consent_ids": case.consent_ids}),
+        TraceEvent(staff.actor, "originals_seen", {"originals": originals, "keyed_in": keyed}),
+    ]
 
 
 async def see_originals(

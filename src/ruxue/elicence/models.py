@@ -12,7 +12,7 @@ PENDING, REGISTERED, REVOKING, REVOKED = "pending", "registered", "revoking", "r
 
 class Licence(Base):
     """``pending`` until the library files it, ``revoking`` until the library revokes it. A notice
-    issued again after a revocation has a new number (``enrollment.service.notice_no``); rows
+    issued again after a revocation has a new number (``enrollment.decision.notice_no``); rows
     written before that change may share one, so the index is not unique and the newest row of a
     case is its licence."""
 

@@ -10,12 +10,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from ruxue.archive.tasks import archive_when_final
 from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.dataset.schemas import Booklet, Person
-from ruxue.elicence.service import licence_issued
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
+from ruxue.enrollment.decision import TraceEvent, record_decision, status_sms
 from ruxue.enrollment.explain import SEGMENTS, STATUSES
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
@@ -36,9 +35,6 @@ from ruxue.enrollment.gather import (
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA, Policy, load_policy
 from ruxue.enrollment.rules import (
-    NOTICE,
-    REJECTED,
-    Decision,
     best_residence,
     decide,
     parents_of,
@@ -57,7 +53,6 @@ from ruxue.kit.db import Database, utcnow
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_name, parse_id_number
-from ruxue.rating.service import invitation
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 
@@ -174,12 +169,20 @@ async def read_draft(db: Database, guardian: Guardian, case_no: str) -> tuple[Ca
 
 
 async def start_case(
-    db: Database, client: ExchangeClient, settings: Settings, guardian: Guardian, *,
-    year: int, segment: str, child_id: str, channel: str = "online",
-) -> Case:  # fmt: skip
-    """Step 2: the child's number and the guardian's consent; who may act for the child is settled
-    first (``applicant.check_applicant``), then the child's hukou is fetched; a child whose
-    district applies in another system (``county.routing``) is sent there, with no case.
+    db: Database,
+    client: ExchangeClient,
+    settings: Settings,
+    guardian: Guardian,
+    *,
+    year: int,
+    segment: str,
+    child_id: str,
+    channel: str = "online",
+) -> Case:
+    """Step 2 (online and at a kiosk): the child's number and the guardian's consent; who may act
+    for the child is settled first (``applicant.check_applicant``), then the child's hukou is
+    fetched; a child whose district applies in another system (``county.routing``) is sent there,
+    with no case.
 
     Three transactions: the checks (read), the consent (committed before any department is asked),
     the case (written after the answers). No transaction stays open while departments answer."""
@@ -194,11 +197,7 @@ async def start_case(
     if existing is not None and _own_draft(existing, guardian):
         return existing
     case_no = new_case_no(year, segment)
-    async with db.write_session() as session:
-        consent = await grant_consent(
-            session, grantor=guardian.id_number, subjects=[guardian.id_number, child],
-            departments=list(DEPARTMENTS), fields=FIELDS, purpose="ENROLLMENT", case_no=case_no,
-        )  # fmt: skip
+    consent = await _grant(db, case_no, guardian.id_number, [guardian.id_number, child])
     ctx = CallContext(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
@@ -220,32 +219,94 @@ async def start_case(
         birth_certificate=birth,
         guardianship_request=approved,
     )
+    case = new_case(
+        facts,
+        case_no=case_no,
+        channel=channel,
+        step=3,
+        guardian_id=guardian.id_number,
+        child_id=child,
+        phone=guardian.phone,
+        district_code=child_b.district_code,
+        consents=[consent],
+        now=now,
+    )
+    async with first_write(db, case) as session:
+        await repo.add_event(
+            session,
+            case,
+            actor(guardian),
+            "consent",
+            consent_id=consent.id,
+            departments=list(DEPARTMENTS),
+            guardianship_request=approved,
+        )
+        services = ["police.person", "police.hukou"]
+        services += ["health.birth_certificate"] if birth else []
+        await repo.add_event(session, case, "system", "fetch", step=2, services=services)
+    return case
+
+
+async def _grant(db: Database, case_no: str, grantor: str, subjects: list[str]) -> Consent:
+    """An online consent of ``grantor`` for ``subjects``, committed before any department is asked."""
+    async with db.write_session() as session:
+        return await grant_consent(
+            session,
+            grantor=grantor,
+            subjects=subjects,
+            departments=list(DEPARTMENTS),
+            fields=FIELDS,
+            purpose="ENROLLMENT",
+            case_no=case_no,
+        )
+
+
+def new_case(
+    facts: Facts,
+    *,
+    case_no: str,
+    channel: str,
+    step: int,
+    guardian_id: str,
+    child_id: str,
+    phone: str,
+    district_code: str,
+    consents: list[Consent],
+    now: dt.datetime,
+) -> Case:
+    """A new case as every channel builds it: the family's ID numbers encrypted, with the blind
+    indexes the look-ups use, the child's masked name, the consents and the facts fetched so far."""
     case = Case(
-        case_no=case_no, year=year, segment=segment, channel=channel, status="draft", step=3,
-        district_code=child_b.district_code, guardian_index=pii.blind_index(guardian.id_number),
-        guardian_enc=pii.encrypt(guardian.id_number), child_index=pii.blind_index(child),
-        child_enc=pii.encrypt(child), child_name_masked=mask_name(child_p.name), consent_ids=[consent.id],
-        phone_enc=pii.encrypt(guardian.phone), created_at=now,
-    )  # fmt: skip
+        case_no=case_no,
+        year=facts.year,
+        segment=facts.segment,
+        channel=channel,
+        status="draft",
+        step=step,
+        district_code=district_code,
+        guardian_index=pii.blind_index(guardian_id),
+        guardian_enc=pii.encrypt(guardian_id),
+        child_index=pii.blind_index(child_id),
+        child_enc=pii.encrypt(child_id),
+        child_name_masked=mask_name(facts.child.name),
+        consent_ids=[c.id for c in consents],
+        phone_enc=pii.encrypt(phone),
+        created_at=now,
+    )
     repo.write_facts(case, facts)
+    return case
+
+
+@asynccontextmanager
+async def first_write(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
+    """The write that inserts a new case (any channel). The one live case per child
+    (``uq_case_child``) refuses a child another channel registered meanwhile: 409 duplicate."""
     try:
         async with db.write_session() as session:
             session.add(case)
-            await repo.add_event(
-                session,
-                case,
-                actor(guardian),
-                "consent",
-                consent_id=consent.id,
-                departments=list(DEPARTMENTS),
-                guardianship_request=approved,
-            )
-            services = ["police.person", "police.hukou"]
-            services += ["health.birth_certificate"] if birth else []
-            await repo.add_event(session, case, "system", "fetch", step=2, services=services)
-    except IntegrityError:  # another channel registered the child meanwhile
+            yield session
+    except IntegrityError:
         raise DuplicateCase(DUPLICATE) from None
-    return case
 
 
 def _own_draft(case: Case, guardian: Guardian) -> bool:
@@ -304,8 +365,13 @@ async def send_spouse_code(
 
 
 async def set_spouse(
-    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str, spouse_id: str, verified_id: str,
-) -> Case:  # fmt: skip
+    db: Database,
+    client: ExchangeClient,
+    guardian: Guardian,
+    case_no: str,
+    spouse_id: str,
+    verified_id: str,
+) -> Case:
     """Step 3: the spouse authorised with the code the identity platform sent them. The spouse's
     consent is committed before the departments are asked about them."""
     spouse = parse_id_number(spouse_id).value
@@ -316,9 +382,7 @@ async def set_spouse(
     _editable(case)
     if spouse in (guardian.id_number, facts.child.id_number):
         raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
-    async with db.write_session() as session:
-        consent = await grant_consent(session, grantor=spouse, subjects=[spouse], departments=list(DEPARTMENTS),
-                                      fields=FIELDS, purpose="ENROLLMENT", case_no=case.case_no)  # fmt: skip
+    consent = await _grant(db, case.case_no, spouse, [spouse])
     return await attach_spouse(db, client, guardian, case_no, spouse, consent)
 
 
@@ -473,86 +537,9 @@ async def submit(db: Database, now: dt.datetime, guardian: Guardian, case_no: st
     check_window(policy, case.segment, now)
     decision = decide(policy, facts, schools)
     async with rewrite(db, case) as session:
-        record_decision(case, decision, now)
-        await repo.add_event(session, case, actor(guardian), "submit")
-        await trace_decision(session, case, decision)
+        await record_decision(session, case, decision, now, TraceEvent(actor(guardian), "submit"))
+        await queue_sms(session, case, status_sms(case))
     return case
-
-
-async def trace_decision(session: AsyncSession, case: Case, decision: Decision) -> None:
-    """The rules' decision in the trace (and the notice, when one was issued), and the SMS."""
-    await repo.add_event(
-        session,
-        case,
-        "system",
-        "decide",
-        outcome=decision.outcome,
-        reasons=decision.reasons,
-        missing=decision.missing,
-        school_code=decision.school_code,
-        category=decision.category,
-    )
-    await document_issued(session, case)
-    await queue_sms(session, case, status_sms(case))
-    archive_when_final(session, case)
-
-
-def record_decision(case: Case, decision: Decision, now: dt.datetime) -> None:
-    case.outcome = case.status = decision.outcome
-    case.school_code, case.category = decision.school_code, decision.category
-    case.reasons, case.missing, case.explanation = (
-        decision.reasons,
-        decision.missing,
-        decision.explanation,
-    )
-    case.submitted_at = case.submitted_at or now  # the app's clock, as the review queue's
-    if decision.outcome == NOTICE and case.notice_no is None:
-        case.notices = (case.notices or 0) + 1
-        case.notice_no = notice_no(case)
-        case.verify_code = secrets.token_urlsafe(12)
-        case.notice_issued_at = now
-    if decision.outcome == REJECTED and case.rejection_no is None:
-        case.rejection_no = rejection_no(case)
-        case.verify_code = secrets.token_urlsafe(12)
-        case.rejected_at = now
-
-
-async def document_issued(session: AsyncSession, case: Case) -> None:
-    """The trace event of the final document a decision issued (any channel)."""
-    if case.outcome == NOTICE:
-        await repo.add_event(session, case, "system", "notice_issued", notice_no=case.notice_no)
-        await licence_issued(session, case)
-    elif case.outcome == REJECTED:
-        await repo.add_event(
-            session, case, "system", "rejection_issued", rejection_no=case.rejection_no
-        )
-
-
-def notice_no(case: Case) -> str:
-    """The seat notice's number (and its e-licence's), fixed at the decision. A notice issued again
-    after a revocation gets a number of its own (``…-2``), so a number names one licence and the
-    revoked one stays revoked in the library."""
-    first = f"{case.district_code}-{case.year}-{case.case_no[-10:]}"
-    return first if case.notices <= 1 else f"{first}-{case.notices}"
-
-
-def rejection_no(case: Case) -> str:
-    """The 不予通过告知书's number, fixed at the decision like the seat notice's."""
-    return f"{case.district_code}-{case.year}-BY-{case.case_no[-10:]}"
-
-
-def status_sms(case: Case) -> str:
-    text = f"【入学一件事】您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"
-    return (
-        text
-        + {
-            "notice_issued": "已办结，公办地段学位告知书已发放，请登录查看。",
-            "needs_materials": "需要补充材料，请登录查看一次性告知清单。",
-            "manual_review": "已转区教育局人工审核，结果将短信通知。",
-            "rejected": "未通过，请登录查看原因。",
-        }[case.status]
-        + (invitation(case) if case.status in ("notice_issued", "rejected") else "")
-    )
 
 
 def local_date(value: dt.datetime | None) -> str:

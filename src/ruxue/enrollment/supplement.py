@@ -11,21 +11,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
+from ruxue.enrollment.decision import TraceEvent, record_decision, status_sms
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import NEEDS_MATERIALS, decide, missing_materials
-from ruxue.enrollment.service import (
-    StepOrder,
-    actor,
-    check_window,
-    record_decision,
-    trace_decision,
-)
+from ruxue.enrollment.service import StepOrder, actor, check_window
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.notify.service import queue_sms
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 
@@ -135,6 +131,5 @@ async def redecide(session: AsyncSession, now: dt.datetime, case: Case, facts: F
     """Nothing required is missing any more: the same rules decide the case again."""
     policy = load_policy(case.year, case.district_code or "")
     decision = decide(policy, facts, await school_refs(session))
-    record_decision(case, decision, now)
-    await repo.add_event(session, case, "system", "materials_complete")
-    await trace_decision(session, case, decision)
+    await record_decision(session, case, decision, now, TraceEvent("system", "materials_complete"))
+    await queue_sms(session, case, status_sms(case))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.archive.tasks import archive_when_final
 from ruxue.enrollment import repository as repo
+from ruxue.enrollment.decision import issue_documents, set_outcome, status_sms
 from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED, STATUSES
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
@@ -19,7 +19,6 @@ from ruxue.enrollment.rules import (
     missing_materials,
     place,
 )
-from ruxue.enrollment.service import document_issued, record_decision, status_sms
 from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
@@ -166,7 +165,7 @@ async def _decide(
 ) -> Case:
     """The guardian is told ``note.message`` (page, API); the internal note stays with staff
     (trace, audit). The SMS carries neither: it points to the page."""
-    record_decision(case, decision, now)
+    set_outcome(case, decision, now)
     detail = {
         "outcome": decision.outcome,
         "school_code": decision.school_code,
@@ -181,10 +180,9 @@ async def _decide(
         internal_note=note.internal,
         **detail,
     )
-    await document_issued(session, case)
+    await issue_documents(session, case)
     await audit(session, staff, action, target=case.case_no, internal_note=note.internal)
     await queue_sms(session, case, status_sms(case))
-    archive_when_final(session, case)
     return case
 
 

@@ -63,7 +63,7 @@ def upgrade() -> None:
 
 
 def _number_old_rejections() -> None:
-    """The same number as ``enrollment.service.rejection_no``; the decision's time as the date."""
+    """The same number as ``enrollment.decision.rejection_no``; the decision's time as the date."""
     bind = op.get_bind()
     rows = bind.execute(
         sa.text(
