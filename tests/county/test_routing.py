@@ -3,11 +3,9 @@ refuses to start a case for its children on every channel (API, H5 pages, the sc
 kiosk) and names the county's system; a county refuses children of other districts and points
 to the city. Nothing of a case is written."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select, update
 
 from ruxue.cli.county_demo import county_env
@@ -19,17 +17,16 @@ from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
 from ruxue.web.mode import ELDER_COOKIE
-from tests.county.helpers import register
+from tests.county.helpers import CITY_URL, register
 from tests.enrollment.test_assess import CHEN, CHEN_CHILD, WANG, WANG_CHILD, ZHOU
 from tests.enrollment.test_who_may_apply import DONGWU
-from tests.helpers import ServerThread, free_port
+from tests.helpers import ServerThread
 from tests.kiosk.test_kiosk import _read, _screen, _terminal
 from tests.staff.helpers import make_staff, staff_client
 from tests.web.session import logged_in
 
 WUZHONG_URL = "https://wuzhong.example/ruxue/"  # 陈浩然's hukou is in 吴中区 (320506)
 START = {"segment": "primary", "consent": True}
-CITY_URL = "https://city.example/"
 
 
 async def written(db: Database) -> tuple[int, int]:
@@ -109,19 +106,6 @@ async def test_the_desk_and_the_kiosk_send_a_county_served_child_to_the_county(
     assert kiosk.status_code == 409 and "吴中区使用本区的入学报名系统" in kiosk.text
     await screen.aclose()
     assert await written(db) == (0, 0)
-
-
-@pytest.fixture
-def county(settings: Settings, sandbox: ServerThread) -> Iterator[ServerThread]:
-    """A ruxue in county mode for 吴中区 (its city at CITY_URL), logging guardians in as the city
-    does in these tests (the sandbox)."""
-    from ruxue.web.app import create_app
-
-    port = free_port()
-    config = {"public_url": f"http://127.0.0.1:{port}", "upstream_url": CITY_URL,
-              "upstream_client_id": "wuzhong", "county_district": "320506"}  # fmt: skip
-    with ServerThread(create_app(settings.model_copy(update=config)), port) as server:
-        yield server
 
 
 async def test_a_county_takes_only_its_own_district(

@@ -39,6 +39,7 @@ from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
 from ruxue.schools.repository import get_school
 from ruxue.web.mode import here, is_elder
+from ruxue.web.site import site_of
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
@@ -62,6 +63,7 @@ def render(
         step=step,
         guardian=optional_guardian(request) if has_session else None,
         elder=is_elder(request),
+        site=site_of(request.app.state.settings),
         here=here(request),
         demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
         SEGMENTS=SEGMENTS,
