@@ -22,6 +22,7 @@ from ruxue.kit.db import Database
 from ruxue.models import Base
 from ruxue.sandbox.app import create_sandbox_app
 from ruxue.settings import Settings, get_settings
+from tests.county.helpers import CITY_URL
 from tests.helpers import ServerThread, free_port
 
 EXAMPLE = (
@@ -142,6 +143,23 @@ def web(settings: Settings, sandbox: ServerThread, web_port: int) -> Iterator[Se
     from ruxue.web.app import create_app
 
     with ServerThread(create_app(settings), web_port) as server:
+        yield server
+
+
+@pytest.fixture
+def county(settings: Settings, sandbox: ServerThread) -> Iterator[ServerThread]:
+    """A ruxue in county mode for 吴中区 (its city at CITY_URL), logging guardians in as the city
+    does in these tests (the sandbox)."""
+    from ruxue.web.app import create_app
+
+    port = free_port()
+    config = {
+        "public_url": f"http://127.0.0.1:{port}",
+        "upstream_url": CITY_URL,
+        "upstream_client_id": "wuzhong",
+        "county_district": "320506",
+    }
+    with ServerThread(create_app(settings.model_copy(update=config)), port) as server:
         yield server
 
 

@@ -215,7 +215,7 @@ async def test_guardian_pages(
         await page.check("#consent")
         await page.click("#next")
         await page.wait_for_url("**/step/3")
-        assert await page.title() == "第 3 步 配偶信息 - 入学一件事"
+        assert await page.title() == "第 3 步 配偶信息 - 入学“一件事”"
         assert await page.inner_text("#progress-text") == "第 3 步，共 7 步：配偶信息"
         assert await page.inner_text("[aria-current=step] em") == "配偶信息"
         await audit.check(page, "3-spouse")
@@ -579,6 +579,7 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
     assert sent.status_code == 202, sent.text
     link = await sms_link(sandbox, web)
     anonymous = httpx.AsyncClient(base_url=web.url)
+    wu = await logged_in(web, sandbox, WU)  # the spouse, logged in, before consenting
     desk = await staff_client(
         web, "pj-desk2", await make_staff(db, "pj-desk2", "desk", school="3205080101")
     )
@@ -595,6 +596,7 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
         (sun, "county-systems", "/me/county-systems"),
         (sun, "spouse-wait", f"/cases/{draft}/spouse/invite"),
         (anonymous, "spouse-consent", link),
+        (wu, "spouse-consent-signed-in", link),
         (anonymous, "desk-rating-screen", opened.headers["location"]),
     ]
     for mode in MODES:
@@ -607,7 +609,7 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
                 assert response and response.status == 200, name
                 await audit.check(page, name)
         audit.assert_clean(len(pages))
-    for client in (wang, sun, anonymous, desk):
+    for client in (wang, sun, anonymous, wu, desk):
         await client.aclose()
 
     staff = Audit(DESK, "rating-staff")

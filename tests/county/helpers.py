@@ -8,6 +8,8 @@ from ruxue.county.schemas import NewClient
 from ruxue.county.service import add_client
 from ruxue.kit.db import Database
 
+CITY_URL = "https://city.example/"  # the city of the county systems in these tests
+
 
 async def register(db: Database, client_id: str, district: str, **extra: object) -> str:
     async with db.write_session() as session:

@@ -50,10 +50,11 @@ districts = st.from_regex(r"\d{6}", fullmatch=True)
 def test_the_city_sends_a_county_served_district_to_its_system() -> None:
     where = elsewhere(CITY, "320506")
     assert where is not None and (where.code, where.url) == (BY_COUNTY, "https://wz.example/")
-    assert where.message == (
+    assert where.reason == (
         "孩子户籍在吴中区，吴中区使用本区的入学报名系统“吴中区入学系统”办理，本系统不能受理。"
-        "请前往 https://wz.example/ 报名。"
     )
+    assert where.label == "前往吴中区入学系统"  # the button, named after the county's system
+    assert where.message == f"{where.reason}请前往吴中区入学系统办理：https://wz.example/"
     assert elsewhere(CITY, "320508") is None  # 姑苏区 applies at the city
 
 
@@ -61,10 +62,9 @@ def test_a_county_takes_its_own_district_and_sends_the_others_to_the_city() -> N
     assert elsewhere(COUNTY, "320506") is None
     where = elsewhere(COUNTY, "320508")
     assert where is not None and (where.code, where.url) == (BY_CITY, "https://city.example/")
-    assert where.message == (
-        "孩子户籍在姑苏区，本系统只受理吴中区户籍学生的入学报名。"
-        "请前往市级入学报名系统办理：https://city.example/"
-    )
+    assert where.reason == "孩子户籍在姑苏区，本系统只受理吴中区户籍学生的入学报名。"
+    assert where.label == "前往市级入学报名系统"
+    assert where.message == f"{where.reason}请前往市级入学报名系统办理：https://city.example/"
     unlinked = elsewhere(Routing(district="320506"), "320508")
     assert unlinked is not None and unlinked.url == "" and "https" not in unlinked.message
 

@@ -66,6 +66,8 @@ async def test_spouse_authorises_by_link(
     spouse = await spouse_logs_in(app, link, LIU)
     form = await spouse.get(link)
     assert "consent-agree" in form.text
+    assert '<p id="signed-in-as">当前登录：刘* 320508********0421</p>' in form.text
+    assert "刘芳" not in form.text and LIU not in form.text
     agreed = await spouse.post(f"{link}/consent", data={"agree": "yes"})
     assert agreed.status_code == 200 and "consent-done" in agreed.text
     await spouse.aclose()

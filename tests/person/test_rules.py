@@ -11,6 +11,7 @@ from ruxue.person.rules import (
     make_id_number,
     mask_id_number,
     mask_name,
+    mask_person,
     parse_id_number,
 )
 
@@ -87,3 +88,4 @@ def test_masking() -> None:
     assert mask_name("王小明") == "王*明"
     assert mask_name("李娜") == "李*"
     assert mask_name("欧阳娜娜") == "欧**娜"
+    assert mask_person("刘芳", "320508199002020421") == "刘* 320508********0421"

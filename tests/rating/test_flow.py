@@ -231,5 +231,9 @@ async def test_the_guardian_rates_on_the_status_pages_form(
     assert "请选择一个评价等级" in (await guardian.get(f"/cases/{no}/rating")).text
     assert (await guardian.post(f"/cases/{no}/rating", data=form)).status_code == 303
     thanked = (await guardian.get(f"/cases/{no}/rating")).text
-    assert "感谢您的评价" in thanked and "您的评价：<b>非常满意</b>（很方便）" in thanked
+    assert '<p class="ok" role="status" id="rated">感谢您的评价！</p>' in thanked
+    assert "您的评价：<b>非常满意</b>（很方便）" in thanked and 'class="error"' not in thanked
+    assert 'id="rating-form"' not in thanked and 'id="change-rating"' in thanked  # not the form
+    again = (await guardian.get(f"/cases/{no}/rating")).text  # to change the rating
+    assert 'id="rating-form"' in again and "感谢您的评价" not in again
     await guardian.aclose()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import Client
-from ruxue.county.rules import CountySystem, Routing, elsewhere
+from ruxue.county.rules import CountySystem, Elsewhere, Routing, elsewhere
 from ruxue.kit.errors import Conflict
 from ruxue.settings import Settings
 
@@ -15,6 +15,16 @@ from ruxue.settings import Settings
 class ServedElsewhere(Conflict):
     code = "district_served_elsewhere"
     title = "请到户籍所在区的报名系统办理"
+
+    def __init__(self, where: Elsewhere, district: str) -> None:
+        super().__init__(
+            where.message,
+            code=where.code,
+            apply_url=where.url,
+            apply_label=where.label,
+            district_code=district,
+        )
+        self.where = where  # a page shows the reason and a button named after the other system
 
 
 async def routing_of(session: AsyncSession, settings: Settings) -> Routing:
@@ -34,6 +44,4 @@ def refuse_elsewhere(routing: Routing, district: str) -> None:
     """Raises ``ServedElsewhere`` (409, with the code and the URL) for a child whose application
     another system takes."""
     if (where := elsewhere(routing, district)) is not None:
-        raise ServedElsewhere(
-            where.message, code=where.code, apply_url=where.url, district_code=district
-        )
+        raise ServedElsewhere(where, district)

@@ -62,11 +62,19 @@ class Routing:
 
 @dataclass(frozen=True)
 class Elsewhere:
-    """Where a child's application goes instead: a code for clients, a message for the family."""
+    """Where a child's application goes instead: a code for clients; for the family, why, and
+    the other system's name as a button says it (``label``) and its address."""
 
     code: str
-    message: str
+    reason: str
+    label: str  # 前往吴中区入学报名系统
     url: str
+
+    @property
+    def message(self) -> str:
+        """The reason and where to go, the address written out (for a client, a desk, a kiosk)."""
+        go = f"请{self.label}办理"
+        return f"{self.reason}{go}：{self.url}" if self.url else f"{self.reason}{go}。"
 
 
 BY_COUNTY, BY_CITY = "district_served_by_county", "district_served_by_city"
@@ -81,19 +89,15 @@ def elsewhere(routing: Routing, district: str) -> Elsewhere | None:
 
 
 def _to_city(routing: Routing, district: str) -> Elsewhere:
-    own, url = district_label(routing.district), routing.city_url
-    go = f"请前往市级入学报名系统办理：{url}" if url else "请前往市级入学报名系统办理。"
-    message = f"孩子户籍在{district_label(district)}，本系统只受理{own}户籍学生的入学报名。{go}"
-    return Elsewhere(BY_CITY, message, url)
+    own = district_label(routing.district)
+    reason = f"孩子户籍在{district_label(district)}，本系统只受理{own}户籍学生的入学报名。"
+    return Elsewhere(BY_CITY, reason, "前往市级入学报名系统", routing.city_url)
 
 
 def _to_county(county: CountySystem, district: str) -> Elsewhere:
     name = district_label(district)
-    message = (
-        f"孩子户籍在{name}，{name}使用本区的入学报名系统“{county.name}”办理，本系统不能受理。"
-        f"请前往 {county.url} 报名。"
-    )
-    return Elsewhere(BY_COUNTY, message, county.url)
+    reason = f"孩子户籍在{name}，{name}使用本区的入学报名系统“{county.name}”办理，本系统不能受理。"
+    return Elsewhere(BY_COUNTY, reason, f"前往{county.name}", county.url)
 
 
 PUBLIC_KEY_TYPES = ("RSA", "EC")

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.county.routing import ServedElsewhere
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
 from ruxue.enrollment import repository as repo
@@ -39,6 +40,7 @@ from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
 from ruxue.schools.repository import get_school
 from ruxue.web.mode import here, is_elder
+from ruxue.web.site import site_of
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
@@ -62,6 +64,7 @@ def render(
         step=step,
         guardian=optional_guardian(request) if has_session else None,
         elder=is_elder(request),
+        site=site_of(request.app.state.settings),
         here=here(request),
         demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
         SEGMENTS=SEGMENTS,
@@ -152,6 +155,10 @@ async def child_submit(
                                         year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
     except IdNumberError as exc:
         return render(request, "step_child.html", 2, 400, child_id_error=exc.message, **ctx)
+    except ServedElsewhere as exc:  # a button to the other system instead of the form
+        where = exc.where
+        error = where.reason if where.url else where.message
+        return render(request, "step_child.html", 2, 409, error=error, elsewhere=where, **ctx)
     except RuxueError as exc:
         existing = await _own_case_no(request, guardian, exc.details.get("case_no"))
         return render(
@@ -162,7 +169,6 @@ async def child_submit(
             error=exc.message,
             existing=existing,
             guardianship_url=exc.details.get("guardianship_url"),
-            apply_url=exc.details.get("apply_url"),
             **ctx,
         )
     return to(f"/cases/{case.case_no}/step/3")

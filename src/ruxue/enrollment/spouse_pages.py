@@ -19,7 +19,7 @@ from ruxue.identity.service import Guardian, optional_guardian
 from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
-from ruxue.person.rules import IdNumberError, mask_id_number
+from ruxue.person.rules import IdNumberError, mask_person
 from ruxue.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -127,7 +127,7 @@ def _about(row: spouse.SpouseInvite, token: str, person: Guardian | None) -> dic
         "token": token,
         "invite": row,
         "person": person,
-        "person_id": mask_id_number(person.id_number) if person else "",
+        "person_shown": mask_person(person.name, person.id_number) if person else "",
         "what": WHAT,
         "departments": [DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
         "segments": SEGMENTS,

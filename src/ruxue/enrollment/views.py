@@ -7,7 +7,7 @@ from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA
 from ruxue.enrollment.rules import booklet_summary, household_size
 from ruxue.enrollment.schemas import CaseView, Fetched, MaterialState
-from ruxue.person.rules import mask_id_number, mask_name
+from ruxue.person.rules import mask_person
 
 POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
     "公安（户籍）",
@@ -31,7 +31,7 @@ def fetched(facts: Facts) -> list[Fetched]:
     out = [
         Fetched(
             label="学生",
-            value=f"{mask_name(facts.child.name)} {mask_id_number(facts.child.id_number)}",
+            value=mask_person(facts.child.name, facts.child.id_number),
             source=POLICE,
         )
     ]
@@ -43,7 +43,7 @@ def fetched(facts: Facts) -> list[Fetched]:
     out.append(
         Fetched(
             label="监护人",
-            value=f"{mask_name(facts.guardian.name)} {mask_id_number(facts.guardian.id_number)}",
+            value=mask_person(facts.guardian.name, facts.guardian.id_number),
             source=POLICE,
         )
     )
@@ -51,7 +51,7 @@ def fetched(facts: Facts) -> list[Fetched]:
         out.append(
             Fetched(
                 label="配偶",
-                value=f"{mask_name(facts.spouse.name)} {mask_id_number(facts.spouse.id_number)}",
+                value=mask_person(facts.spouse.name, facts.spouse.id_number),
                 source=POLICE,
             )
         )

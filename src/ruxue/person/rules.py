@@ -145,3 +145,8 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_person(name: str, id_number: str) -> str:
+    """刘芳, 320508199002020421 → 刘* 320508********0421: who, as pages show a person."""
+    return f"{mask_name(name)} {mask_id_number(id_number)}"

@@ -1,5 +1,6 @@
 """The guardian's own list of the county systems they let have their data through the city's
-login (``/me/county-systems``), each with a button to withdraw the consent."""
+login (``/me/county-systems``), each with a button to withdraw the consent. Only the city has
+them: a county system (``RUXUE_UPSTREAM_URL`` set) answers 404."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,8 +13,15 @@ from ruxue.provider.endpoints import issuer_of
 from ruxue.sandbox.idp import subject
 from ruxue.staff.service import audit
 
-router = APIRouter(include_in_schema=False)
 PAGE = "/me/county-systems"
+
+
+def at_the_city(request: Request) -> None:
+    if request.app.state.settings.upstream_url:
+        raise NotFound("区县系统没有此页面：经市级平台登录给区县系统的授权，请在市级平台查看。")
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(at_the_city)])
 
 
 def _subject(request: Request, guardian: Guardian) -> str:

@@ -22,6 +22,7 @@ from ruxue.rating.models import Rating, Rectification
 from ruxue.staff.auth import Staff
 
 router = APIRouter(include_in_schema=False)
+RATED = "rated"  # in the session until the rating page after a rating shows its thanks
 
 
 def _to(path: str) -> Response:
@@ -144,7 +145,8 @@ async def guardian_page(
         if case is None:
             raise NotFound("没有找到该办件")
         ctx = await _context(session, case, "online")
-    return render(request, "rating.html", action=f"/cases/{case_no}/rating", **ctx)
+    thanked = request.session.pop(RATED, False)  # just rated: the rating given, not the form
+    return render(request, "rating.html", action=f"/cases/{case_no}/rating", thanked=thanked, **ctx)
 
 
 @router.post("/cases/{case_no}/rating", response_class=HTMLResponse)
@@ -163,7 +165,7 @@ async def guardian_rate(
             raise
         flash(request, exc.message)
         return _to(f"/cases/{case_no}/rating")
-    flash(request, "感谢您的评价！")
+    request.session[RATED] = True
     return _to(f"/cases/{case_no}/rating")
 
 
