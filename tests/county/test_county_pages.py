@@ -5,7 +5,11 @@ import re
 
 import httpx
 
+from ruxue.notify.gateway import gateway_of
+from ruxue.sandbox.idp import phone_of
+from ruxue.settings import Settings
 from tests.enrollment.test_assess import CHEN
+from tests.enrollment.test_who_may_apply import sms_to
 from tests.helpers import ServerThread
 from tests.web.session import logged_in
 
@@ -28,6 +32,20 @@ async def test_a_county_names_its_district_and_bureau(
         city = (await browser.get("/")).text
     assert title(city) == "入学“一件事”" and "<footer>苏州市教育局 ·" in city
     assert "苏州市义务教育公办学校入学" in city and "吴中区" not in city
+    async with httpx.AsyncClient(base_url=county.url) as kiosk:
+        activate = (await kiosk.get("/kiosk/activate")).text
+    assert '<footer class="k-foot">苏州市吴中区教育局 ·' in activate
+
+
+async def test_texts_are_signed_by_the_system_that_sends_them(
+    county: ServerThread, sandbox: ServerThread, settings: Settings
+) -> None:
+    """The 【…】 sender before every text is the SMS gateway's: the city's, or the county's."""
+    at_county = county.server.config.app.state.settings
+    await gateway_of(settings).send(phone_of(CHEN), "城市的短信")
+    await gateway_of(at_county).send(phone_of(CHEN), "县区的短信")
+    texts = [m["text"] for m in await sms_to(sandbox, CHEN)]
+    assert "【苏州市入学一件事】城市的短信" in texts and "【吴中区入学一件事】县区的短信" in texts
 
 
 async def test_only_the_city_lists_consents_given_to_county_systems(

@@ -162,7 +162,7 @@ async def register_offline(
         await record_decision(session, case, decision, now, *_desk_events(staff, case, application))
         await audit(session, staff, "desk_register", target=case_no)
         if application.phone:
-            text = f"【入学一件事】学生{case.child_name_masked}已在学校现场报名（{case_no}），"
+            text = f"学生{case.child_name_masked}已在学校现场报名（{case_no}），"
             await queue_sms(session, case, f"{text}结果：{decision.explanation[:40]}")
     return case
 

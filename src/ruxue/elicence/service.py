@@ -82,7 +82,7 @@ async def revoke_notice(
 
 def _revoked_sms(case: Case) -> str:
     return (
-        f"【入学一件事】您为{case.child_name_masked}办理的报名（{case.case_no}）的学位告知书已撤销，"
+        f"您为{case.child_name_masked}办理的报名（{case.case_no}）的学位告知书已撤销，"
         "办件转区教育局重新审核，请登录查看。"
     )
 

@@ -99,7 +99,7 @@ def rejection_no(case: Case) -> str:
 
 
 def status_sms(case: Case) -> str:
-    text = f"【入学一件事】您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"
+    text = f"您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"
     return (
         text
         + {

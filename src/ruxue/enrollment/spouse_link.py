@@ -14,7 +14,7 @@ from ruxue.identity.service import Guardian
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unavailable
 from ruxue.kit.ratelimit import Limit, take
-from ruxue.notify.gateway import SmsGateway
+from ruxue.notify.gateway import gateway_of
 from ruxue.person.rules import parse_id_number
 from ruxue.settings import Settings
 
@@ -64,10 +64,8 @@ async def invite_spouse(
 async def text_link(settings: Settings, token: str, phone: str) -> None:
     """Send the link (after the invitation's commit, outside any transaction)."""
     link = f"{settings.public_url.rstrip('/')}/spouse/{token}"
-    text = (
-        f"【苏州入学一件事】您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"
-    )
+    text = f"您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"
     try:
-        await SmsGateway(settings.sms_url).send(phone, text)
+        await gateway_of(settings).send(phone, text)
     except httpx.HTTPError:
         raise Unavailable("短信暂时无法发送，请稍后重新发送授权链接。") from None

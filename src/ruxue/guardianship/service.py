@@ -111,7 +111,7 @@ async def _on_record(
 
 def parent_text(request: GuardianshipRequest, child_id: str) -> str:
     return (
-        f"【入学一件事】{request.applicant_name_masked}（自述关系：{RELATIONSHIPS[request.relationship]}）"
+        f"{request.applicant_name_masked}（自述关系：{RELATIONSHIPS[request.relationship]}）"
         f"申请为您的子女（身份证号{mask_id_number(child_id)}）办理入学，已提交监护关系核验申请"
         f"（{request.request_no}），由区教育局审核。如有异议请联系户籍所在区教育局。"
     )
@@ -175,7 +175,5 @@ async def decide(
 
 def decision_text(request: GuardianshipRequest) -> str:
     if request.status == "approved":
-        return f"【入学一件事】您的监护关系核验申请（{request.request_no}）已通过，可登录为学生办理入学报名。"
-    return (
-        f"【入学一件事】您的监护关系核验申请（{request.request_no}）未通过：{request.reason[:40]}"
-    )
+        return f"您的监护关系核验申请（{request.request_no}）已通过，可登录为学生办理入学报名。"
+    return f"您的监护关系核验申请（{request.request_no}）未通过：{request.reason[:40]}"

@@ -14,6 +14,7 @@ from ruxue.kiosk.models import Terminal
 from ruxue.kit.csrf import csrf_field
 from ruxue.web.mode import here as mode_here
 from ruxue.web.mode import is_elder
+from ruxue.web.site import site_of
 
 CARD = "kiosk_card.html"  # a card read waits for its face check: timed like a session
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -32,6 +33,7 @@ def render(
         ctx["error"] = request.session.pop("flash", None)
     ctx.update(
         terminal=here,
+        site=site_of(request.app.state.settings),
         timed=("session" in request.scope and bool(request.session.get("kiosk"))) or name == CARD,
         idle=request.app.state.settings.kiosk_idle_seconds,
         steps=STEPS,

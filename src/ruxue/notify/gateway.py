@@ -2,11 +2,17 @@
 plays it and keeps what it was sent."""
 
 from ruxue.kit.http import client as http_client
+from ruxue.settings import Settings
+from ruxue.web.site import site_of
 
 
 class SmsGateway:
-    def __init__(self, url: str) -> None:
+    """``signature``: the sender's name registered with the SMS platform, put before every text
+    as 【…】 (the city's or, on a county system, the district's: ``web.site.sms_signature``)."""
+
+    def __init__(self, url: str, signature: str = "苏州市入学一件事") -> None:
         self.url = url
+        self.signature = signature
 
     async def send(self, phone: str, text: str, key: str | None = None) -> None:
         """Send ``text``. With ``key`` (``Idempotency-Key``) the gateway sends a message once
@@ -14,6 +20,12 @@ class SmsGateway:
         headers = {"Idempotency-Key": key} if key else {}
         async with http_client(timeout=10) as http:
             response = await http.post(
-                self.url, json={"phone": phone, "text": text}, headers=headers
+                self.url,
+                json={"phone": phone, "text": f"【{self.signature}】{text}"},
+                headers=headers,
             )
             response.raise_for_status()
+
+
+def gateway_of(settings: Settings) -> SmsGateway:
+    return SmsGateway(settings.sms_url, site_of(settings).sms_signature)

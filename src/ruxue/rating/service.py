@@ -132,7 +132,7 @@ async def open_item(session: AsyncSession, case: Case, rating: Rating) -> Rectif
         await queue_sms(
             session,
             case,
-            f"【入学一件事】您对办件{case.case_no}的评价已收到，我们将在"
+            f"您对办件{case.case_no}的评价已收到，我们将在"
             f"{s.contact_days}个工作日内与您联系核实，并在{s.fix_days}个工作日内整改答复。",
         )
     return item
@@ -255,8 +255,7 @@ async def _ask_again(session: AsyncSession, case: Case, item: Rectification, ans
     await queue_sms(
         session,
         case,
-        f"【入学一件事】您对办件{case.case_no}的评价已处理：{answer[:60]}。"
-        f"欢迎重新评价：{invitation_url(case)}",
+        f"您对办件{case.case_no}的评价已处理：{answer[:60]}。欢迎重新评价：{invitation_url(case)}",
     )
 
 
@@ -299,7 +298,7 @@ async def decide_appeal(
         await queue_sms(
             session,
             case,
-            f"【入学一件事】您对办件{case.case_no}的差评经市级复核认定为误评或恶意评价，不计入考核：{note}",
+            f"您对办件{case.case_no}的差评经市级复核认定为误评或恶意评价，不计入考核：{note}",
         )
     else:
         await _step(

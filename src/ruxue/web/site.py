@@ -16,6 +16,11 @@ class Site:
     is_county: bool  # reports to a city (RUXUE_UPSTREAM_URL): the city's own pages do not apply
 
     @property
+    def sms_signature(self) -> str:
+        """The texts' 【…】 sender: 苏州市入学一件事, or 吴中区入学一件事 on a county system."""
+        return f"{self.region}入学一件事"
+
+    @property
     def name(self) -> str:
         """The system's name in page titles."""
         return "入学“一件事”" if self.region == CITY else f"{self.region}入学“一件事”"
