@@ -25,7 +25,9 @@ async def test_a_county_names_its_district_and_bureau(
 ) -> None:
     async with httpx.AsyncClient(base_url=county.url) as browser:
         home, guide = (await browser.get("/")).text, (await browser.get("/guide")).text
+        catchment = (await browser.get("/catchment")).text
     assert title(home) == "吴中区入学“一件事”" and title(guide) == "办事指南 · 吴中区入学“一件事”"
+    assert title(catchment) == "学区查询 · 吴中区入学“一件事”"
     assert '<p id="site-region">吴中区义务教育公办学校入学 · 一网通办</p>' in home
     assert "<footer>苏州市吴中区教育局 ·" in home and "苏州市教育局" not in home
     async with httpx.AsyncClient(base_url=web.url) as browser:
