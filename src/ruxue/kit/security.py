@@ -6,6 +6,7 @@ sends ``Origin`` (or ``Sec-Fetch-Site``) on a cross-origin POST, and a page on a
 same host is another origin. Clients that are not browsers send neither and are let through; the
 forms' CSRF tokens cover what this check cannot."""
 
+import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +22,18 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-REFUSED = "请求来源不受信任，已拒绝。请从本站页面重新操作。".encode()
+REFUSED = "请求来源不受信任，已拒绝。请从本站页面重新操作。"
+# kit has no templates: a page of its own, small, in the site's language, with a way back
+REFUSED_PAGE = (
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    '<title>请求已拒绝</title></head><body style="font:18px/1.6 sans-serif;margin:1.5em">'
+    f'<main><h1>请求已拒绝</h1><p id="error-message">{REFUSED}</p>'
+    '<p><a href="/">返回首页</a></p></main></body></html>'
+).encode()
+REFUSED_JSON = json.dumps(
+    {"error": "untrusted_origin", "message": REFUSED}, ensure_ascii=False
+).encode()
 
 
 def origin_of(url: str) -> str:
@@ -75,7 +87,7 @@ class SecurityMiddleware:
         own = {self.public_origin, f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"}
         extra = security_headers(scope["path"], self.https)
         if not trusted_origin(scope["method"], headers, own):
-            await _refuse(send, extra)
+            await _refuse(send, scope["path"], extra)
             return
 
         async def with_headers(message: Message) -> None:
@@ -89,8 +101,11 @@ class SecurityMiddleware:
         await self.app(scope, receive, with_headers)
 
 
-async def _refuse(send: Send, extra: list[tuple[bytes, bytes]]) -> None:
+async def _refuse(send: Send, path: str, extra: list[tuple[bytes, bytes]]) -> None:
+    """403: JSON for the API, a page for a person."""
+    api = path.startswith("/api/")
+    kind = b"application/json" if api else b"text/html; charset=utf-8"
     start = {"type": "http.response.start", "status": 403}
-    start["headers"] = [(b"content-type", b"text/plain; charset=utf-8"), *extra]
+    start["headers"] = [(b"content-type", kind), *extra]
     await send(start)
-    await send({"type": "http.response.body", "body": REFUSED})
+    await send({"type": "http.response.body", "body": REFUSED_JSON if api else REFUSED_PAGE})
