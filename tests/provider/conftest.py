@@ -3,15 +3,21 @@ a registered county client of the city's provider."""
 
 import html
 import re
+import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
+from authlib.integrations.httpx_client import AsyncOAuth2Client
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ruxue.kit.db import Database
+from tests.county.helpers import register
 from tests.helpers import ServerThread
 
 
@@ -47,3 +53,41 @@ async def consent(
     return await browser.post(
         "/oidc/authorize", data=form, headers={"x-csrf-token": form["csrf_token"]}
     )
+
+
+async def listening_county(db: Database, client_id: str, district: str, at: ServerThread) -> str:
+    """A county registered with its back-channel logout at ``at`` (a ``receiver``); its secret."""
+    return await register(
+        db,
+        client_id,
+        district,
+        redirect_uris=[f"http://127.0.0.1:9/{client_id}/callback"],
+        backchannel_logout_uri=f"{at.url}/backchannel",
+    )
+
+
+@dataclass
+class CountyLogin:
+    token: dict[str, Any]
+    location: str  # the county's redirect with the code
+    verifier: str
+
+
+async def county_login(
+    web: ServerThread, city: httpx.AsyncClient, client_id: str, secret: str, scope: str
+) -> CountyLogin:
+    """The person logged in at the city (``city``) logs in to the county with Authlib's client:
+    code + PKCE, consent, token."""
+    redirect = f"http://127.0.0.1:9/{client_id}/callback"
+    rp = AsyncOAuth2Client(
+        client_id, secret, scope=scope, redirect_uri=redirect, code_challenge_method="S256"
+    )
+    verifier = secrets.token_urlsafe(48)
+    url, _ = rp.create_authorization_url(
+        f"{web.url}/oidc/authorize", code_verifier=verifier, nonce="n"
+    )
+    location = (await consent(city, await city.get(url))).headers["location"]
+    token = await rp.fetch_token(
+        f"{web.url}/oidc/token", authorization_response=location, code_verifier=verifier
+    )
+    return CountyLogin(dict(token), location, verifier)

@@ -18,7 +18,7 @@ from ruxue.settings import Settings
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
-from tests.provider.conftest import Receiver, consent
+from tests.provider.conftest import Receiver, consent, county_login, listening_county
 from tests.web.session import logged_in
 
 ACR = "urn:jszwfw:loa:realname:sms"
@@ -160,27 +160,9 @@ async def test_city_logout_ends_the_county_sessions(
     receiver: tuple[Receiver, ServerThread],
 ) -> None:
     kept, county = receiver
-    secret = await register(
-        db,
-        "kunshan",
-        "320583",
-        redirect_uris=[REDIRECT],
-        backchannel_logout_uri=f"{county.url}/backchannel",
-    )
+    secret = await listening_county(db, "kunshan", "320583", county)
     city = await logged_in(web, sandbox, WANG)
-    rp = AsyncOAuth2Client(
-        "kunshan", secret, scope="openid", redirect_uri=REDIRECT, code_challenge_method="S256"
-    )
-    verifier = secrets.token_urlsafe(48)
-    url, _ = rp.create_authorization_url(
-        f"{web.url}/oidc/authorize", code_verifier=verifier, nonce="n-1"
-    )
-    back = await consent(city, await city.get(url))
-    token = await rp.fetch_token(
-        f"{web.url}/oidc/token",
-        authorization_response=back.headers["location"],
-        code_verifier=verifier,
-    )
+    token = (await county_login(web, city, "kunshan", secret, "openid")).token
     sid = jwt.decode(
         token["id_token"], KeySet.import_key_set((await city.get("/oidc/jwks")).json())
     ).claims["sid"]

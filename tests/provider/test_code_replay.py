@@ -4,10 +4,8 @@ ends with a back-channel logout. A second use by someone who cannot authenticate
 revokes nothing. Used codes are kept only as long as their tokens could live."""
 
 import datetime as dt
-import secrets
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select, update
@@ -21,7 +19,7 @@ from ruxue.staff.models import AuditEntry
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
-from tests.provider.conftest import Receiver, consent
+from tests.provider.conftest import Receiver, county_login, listening_county
 from tests.web.session import logged_in
 
 REDIRECT = "http://127.0.0.1:9/kunshan/callback"
@@ -35,29 +33,10 @@ async def test_a_replayed_code_revokes_the_tokens_of_its_first_use(
     receiver: tuple[Receiver, ServerThread],
 ) -> None:
     kept, county = receiver
-    secret = await register(
-        db,
-        "kunshan",
-        "320583",
-        redirect_uris=[REDIRECT],
-        backchannel_logout_uri=f"{county.url}/backchannel",
-    )
+    secret = await listening_county(db, "kunshan", "320583", county)
     city = await logged_in(web, sandbox, WANG)
-    rp = AsyncOAuth2Client(
-        "kunshan",
-        secret,
-        scope="openid profile",
-        redirect_uri=REDIRECT,
-        code_challenge_method="S256",
-    )
-    verifier = secrets.token_urlsafe(48)
-    url, _ = rp.create_authorization_url(
-        f"{web.url}/oidc/authorize", code_verifier=verifier, nonce="n"
-    )
-    location = (await consent(city, await city.get(url))).headers["location"]
-    token = await rp.fetch_token(
-        f"{web.url}/oidc/token", authorization_response=location, code_verifier=verifier
-    )
+    first = await county_login(web, city, "kunshan", secret, "openid profile")
+    token, location, verifier = first.token, first.location, first.verifier
     bearer = {"authorization": f"Bearer {token['access_token']}"}
     form = {
         "grant_type": "authorization_code",
@@ -95,17 +74,7 @@ async def test_used_codes_are_kept_while_their_tokens_live(
 ) -> None:
     secret = await register(db, "kunshan", "320583", redirect_uris=[REDIRECT])
     city = await logged_in(web, sandbox, WANG)
-    rp = AsyncOAuth2Client(
-        "kunshan", secret, scope="openid", redirect_uri=REDIRECT, code_challenge_method="S256"
-    )
-    verifier = secrets.token_urlsafe(48)
-    url, _ = rp.create_authorization_url(
-        f"{web.url}/oidc/authorize", code_verifier=verifier, nonce="n"
-    )
-    location = (await consent(city, await city.get(url))).headers["location"]
-    await rp.fetch_token(
-        f"{web.url}/oidc/token", authorization_response=location, code_verifier=verifier
-    )
+    await county_login(web, city, "kunshan", secret, "openid")
     await grants.prune(db)
     assert await _left(db) == (1, 1)  # just used: kept
     past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=grants.TOKEN_TTL_S + 1)

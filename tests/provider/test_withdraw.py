@@ -20,7 +20,7 @@ from ruxue.staff.models import AuditEntry
 from tests.county.helpers import register
 from tests.enrollment.test_assess import WANG
 from tests.helpers import ServerThread
-from tests.provider.conftest import Receiver, consent
+from tests.provider.conftest import Receiver, consent, listening_county
 from tests.provider.test_consent import REDIRECT, authorize, back_to_county
 from tests.web.session import logged_in
 
@@ -70,13 +70,7 @@ async def test_a_person_withdraws_a_consent(
     receiver: tuple[Receiver, ServerThread],
 ) -> None:
     kept, county = receiver
-    secret = await register(
-        db,
-        "changshu",
-        "320581",
-        redirect_uris=[REDIRECT],
-        backchannel_logout_uri=f"{county.url}/backchannel",
-    )
+    secret = await listening_county(db, "changshu", "320581", county)
     other = await register(db, "kunshan", "320583", redirect_uris=[REDIRECT])
     city = await logged_in(web, sandbox, WANG)
     assert 'id="county-consents-empty"' in (await city.get("/me/county-systems")).text

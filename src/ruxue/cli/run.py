@@ -42,11 +42,15 @@ def serve(
     require_safe(settings)
     configure_logging(settings.log_json)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    if workers > 1:
+        from ruxue.cli.reuseport import serve_many
+
+        serve_many(host, port, workers)
+        return
     uvicorn.run(
         "ruxue.web.main:app",
         host=host,
         port=port,
-        workers=workers,
         proxy_headers=True,
         log_config=uvicorn_log_config(),
     )
