@@ -32,7 +32,9 @@ async def test_headers_and_a_post_from_another_origin(web: ServerThread) -> None
         refused = await http.post("/cases/RX2026P0000000000/single", headers={"origin": other})
         assert refused.status_code == 403
         assert refused.headers["content-type"].startswith("text/html")  # a page, with a way back
-        assert "请求来源不受信任" in refused.text and '<a href="/">返回首页</a>' in refused.text
+        assert (
+            "请求来源不受信任" in refused.text and 'id="back" href="/">返回首页</a>' in refused.text
+        )
         api = await http.post("/api/v1/cases", json={}, headers={"origin": other})
         assert api.status_code == 403 and api.json()["error"] == "untrusted_origin"
         same = await http.post("/cases/RX2026P0000000000/single", headers={"origin": web.url})

@@ -6,7 +6,6 @@ sends ``Origin`` (or ``Sec-Fetch-Site``) on a cross-origin POST, and a page on a
 same host is another origin. Clients that are not browsers send neither and are let through; the
 forms' CSRF tokens cover what this check cannot."""
 
-import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,17 +22,9 @@ CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 REFUSED = "请求来源不受信任，已拒绝。请从本站页面重新操作。"
-# kit has no templates: a page of its own, small, in the site's language, with a way back
-REFUSED_PAGE = (
-    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    '<title>请求已拒绝</title></head><body style="font:18px/1.6 sans-serif;margin:1.5em">'
-    f'<main><h1>请求已拒绝</h1><p id="error-message">{REFUSED}</p>'
-    '<p><a href="/">返回首页</a></p></main></body></html>'
-).encode()
-REFUSED_JSON = json.dumps(
-    {"error": "untrusted_origin", "message": REFUSED}, ensure_ascii=False
-).encode()
+# How a refused request is answered: the app renders it as its other errors (``web.errors``);
+# without one (the sandbox) a line of text
+Refusal = Callable[[Scope, Receive], Awaitable[ASGIApp]]
 
 
 def origin_of(url: str) -> str:
@@ -74,8 +65,8 @@ def security_headers(path: str, https: bool) -> list[tuple[bytes, bytes]]:
 
 
 class SecurityMiddleware:
-    def __init__(self, app: ASGIApp, public_url: str) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, public_url: str, refusal: Refusal | None = None) -> None:
+        self.app, self.refusal = app, refusal
         self.public_origin = origin_of(public_url)
         self.https = public_url.startswith("https://")
 
@@ -87,25 +78,29 @@ class SecurityMiddleware:
         own = {self.public_origin, f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"}
         extra = security_headers(scope["path"], self.https)
         if not trusted_origin(scope["method"], headers, own):
-            await _refuse(send, scope["path"], extra)
+            answer = await self.refusal(scope, receive) if self.refusal else _refused
+            await answer(scope, receive, _adding(send, extra))
             return
 
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in extra if k not in present
-                ]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+        await self.app(scope, receive, _adding(send, extra))
 
 
-async def _refuse(send: Send, path: str, extra: list[tuple[bytes, bytes]]) -> None:
-    """403: JSON for the API, a page for a person."""
-    api = path.startswith("/api/")
-    kind = b"application/json" if api else b"text/html; charset=utf-8"
+def _adding(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    """``send`` with the security headers the answer does not set itself."""
+
+    async def with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            present = {k.lower() for k, _ in message.get("headers", [])}
+            message["headers"] = list(message.get("headers", [])) + [
+                (k, v) for k, v in extra if k not in present
+            ]
+        await send(message)
+
+    return with_headers
+
+
+async def _refused(scope: Scope, receive: Receive, send: Send) -> None:
     start = {"type": "http.response.start", "status": 403}
-    start["headers"] = [(b"content-type", kind), *extra]
+    start["headers"] = [(b"content-type", b"text/plain; charset=utf-8")]
     await send(start)
-    await send({"type": "http.response.body", "body": REFUSED_JSON if api else REFUSED_PAGE})
+    await send({"type": "http.response.body", "body": REFUSED.encode()})

@@ -53,7 +53,12 @@ from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
-from ruxue.web.errors import ERROR_RESPONSES, DatabaseBusy, install_error_handlers
+from ruxue.web.errors import (
+    ERROR_RESPONSES,
+    DatabaseBusy,
+    install_error_handlers,
+    refuse_origin,
+)
 from ruxue.web.mode import router as mode_router
 
 STATIC = Path(__file__).parent / "static"
@@ -87,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     https = settings.public_url.startswith("https")
     app.add_middleware(ServerSessionMiddleware, https=https)
     app.add_middleware(DatabaseBusy)  # also for the session middleware's reads and writes
-    app.add_middleware(SecurityMiddleware, public_url=settings.public_url)  # outermost
+    app.add_middleware(  # outermost
+        SecurityMiddleware, public_url=settings.public_url, refusal=refuse_origin
+    )
     install_error_handlers(app)
     app.add_exception_handler(
         LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)

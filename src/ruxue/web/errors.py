@@ -15,8 +15,8 @@ from starlette.exceptions import HTTPException
 
 from ruxue.enrollment.pages import render
 from ruxue.kit.db import database_unavailable
-from ruxue.kit.errors import Busy, RuxueError
-from ruxue.kit.security import ASGIApp, Message, Receive, Scope, Send
+from ruxue.kit.errors import Busy, Forbidden, RuxueError
+from ruxue.kit.security import REFUSED, ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("web")
 
@@ -158,3 +158,14 @@ class DatabaseBusy:
             log.warning("database unavailable", path=scope["path"], error=type(exc).__name__)
             response = await business_error(Request(scope, receive), Busy())
             await response(scope, receive, send)
+
+
+class UntrustedOrigin(Forbidden):
+    code = "untrusted_origin"
+    title = "请求已拒绝"
+
+
+async def refuse_origin(scope: Scope, receive: Receive) -> ASGIApp:
+    """A state-changing request from another origin (``kit.security``), answered as the other
+    errors are: a page with a way back, JSON for the API."""
+    return await business_error(Request(scope, receive), UntrustedOrigin(REFUSED))
