@@ -60,6 +60,9 @@ class Routing:
     counties: Mapping[str, CountySystem] = field(default_factory=dict)
 
 
+EVERY_DISTRICT = Routing()  # no county system: this system takes every child
+
+
 @dataclass(frozen=True)
 class Elsewhere:
     """Where a child's application goes instead: a code for clients; for the family, why, and

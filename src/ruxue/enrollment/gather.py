@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from ruxue.county.routing import refuse_elsewhere
-from ruxue.county.rules import Routing
+from ruxue.county.rules import EVERY_DISTRICT, Routing
 from ruxue.dataset.schemas import (
     BirthCertificate,
     Booklet,
@@ -205,7 +205,7 @@ async def fetch_housing_proof(client: ExchangeClient, ctx: CallContext, facts: F
 
 async def gather_facts(
     client: ExchangeClient, ctx: CallContext, *, year: int, segment: str, guardian_id: str, child_id: str,
-    spouse_id: str | None = None, chosen_cert: str | None = None, routing: Routing | None = None,
+    spouse_id: str | None = None, chosen_cert: str | None = None, routing: Routing = EVERY_DISTRICT,
 ) -> Facts:  # fmt: skip
     """Everything at once (``ruxue assess``, the desk): two rounds of concurrent calls. With
     ``routing``, a child whose district applies elsewhere is refused after the first round."""
@@ -213,8 +213,7 @@ async def gather_facts(
     asks = [a for i in ids for a in person_asks(i)]
     answers = await client.ask_all(ctx, asks)
     child, child_booklet = read_person(answers[0:2], "学生")
-    if routing is not None:
-        refuse_elsewhere(routing, child_booklet.district_code)
+    refuse_elsewhere(routing, child_booklet.district_code)
     guardian, guardian_booklet = read_person(answers[2:4], "监护人")
     facts = Facts(year=year, segment=segment, guardian=guardian, child=child,
                   booklets={child_booklet.booklet_no: child_booklet, guardian_booklet.booklet_no: guardian_booklet})  # fmt: skip

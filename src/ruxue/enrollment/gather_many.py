@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ruxue.county.routing import ServedElsewhere, refuse_elsewhere
-from ruxue.county.rules import Routing
+from ruxue.county.rules import EVERY_DISTRICT, Routing
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
     DepartmentDown,
@@ -21,7 +21,6 @@ from ruxue.enrollment.gather import (
 from ruxue.exchange.client import Answer, CallContext, ExchangeClient
 
 Failure = StepError | DepartmentDown | ServedElsewhere
-NO_ROUTING = Routing()  # every district is this system's
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ async def gather_many(
     year: int,
     segment: str,
     families: Sequence[Family],
-    routing: Routing = NO_ROUTING,
+    routing: Routing = EVERY_DISTRICT,
 ) -> list[Facts | Failure]:
     """Per family, its facts or why it could not be assessed; the three rounds of
     ``gather_facts`` (persons, other departments, housing proof), each one batch per service.
