@@ -159,7 +159,9 @@ async def register_offline(
     decision = decide(policy, facts, schools)
     case = _desk_case(staff, application, facts, ids, case_no, district, consents, now)
     async with first_write(db, case) as session:
-        await record_decision(session, case, decision, now, *_desk_events(staff, case, application))
+        await record_decision(
+            session, case, decision, now, *_desk_events(staff, case, application, facts)
+        )
         await audit(session, staff, "desk_register", target=case_no)
         if application.phone:
             text = f"学生{case.child_name_masked}已在学校现场报名（{case_no}），"
@@ -268,11 +270,13 @@ def _desk_case(
     return case
 
 
-def _desk_events(staff: Staff, case: Case, application: OfflineApplication) -> list[TraceEvent]:
+def _desk_events(
+    staff: Staff, case: Case, application: OfflineApplication, facts: Facts
+) -> list[TraceEvent]:
     """What the desk adds to the trace before the rules' decision: the paper consent, the
     originals seen (with the numbers keyed in from them, masked)."""
     originals = [ORIGINALS[o] for o in application.originals_seen]
-    keyed = _masked(_keyed(application.keyed_in, application.originals_seen))
+    keyed = _masked(facts.keyed_in)
     return [
         TraceEvent(staff.actor, "desk_consent", {"consent_ids": case.consent_ids}),
         TraceEvent(staff.actor, "originals_seen", {"originals": originals, "keyed_in": keyed}),
