@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
 
+from ruxue.cli.reuseport import APP, serve_many
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
 from ruxue.kit.logging import configure_logging, uvicorn_log_config
@@ -43,12 +44,10 @@ def serve(
     configure_logging(settings.log_json)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     if workers > 1:
-        from ruxue.cli.reuseport import serve_many
-
         serve_many(host, port, workers)
         return
     uvicorn.run(
-        "ruxue.web.main:app",
+        APP,
         host=host,
         port=port,
         proxy_headers=True,
