@@ -12,12 +12,13 @@ from ruxue.provider import service
 from ruxue.provider.endpoints import issuer_of
 from ruxue.sandbox.idp import subject
 from ruxue.staff.service import audit
+from ruxue.web.site import site_of
 
 PAGE = "/me/county-systems"
 
 
 def at_the_city(request: Request) -> None:
-    if request.app.state.settings.upstream_url:
+    if site_of(request.app.state.settings).is_county:
         raise NotFound("区县系统没有此页面：经市级平台登录给区县系统的授权，请在市级平台查看。")
 
 

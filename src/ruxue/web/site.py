@@ -26,6 +26,9 @@ class Site:
         return "入学“一件事”" if self.region == CITY else f"{self.region}入学“一件事”"
 
 
+CITY_SITE = Site(CITY, CITY_BUREAU, is_county=False)
+
+
 def site_of(settings: Settings) -> Site:
     county, district = bool(settings.upstream_url), settings.county_district
     if not district:
