@@ -4,15 +4,15 @@ consultation log."""
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.archive import repository, service
 from ruxue.archive.failures import MAX_ATTEMPTS
-from ruxue.desk.pages import signed_in_staff
-from ruxue.enrollment.pages import render
 from ruxue.kit.errors import RuxueError
-from ruxue.staff.auth import Staff
+from ruxue.web.auth import PageStaff
+from ruxue.web.deps import DatabaseDep, LibraryDep
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 STAGES = {"GD": "归档检测", "LTP": "定期检测", "TR": "移交检测"}
@@ -20,11 +20,14 @@ STAGES = {"GD": "归档检测", "LTP": "定期检测", "TR": "移交检测"}
 
 @router.get("/staff/archive", response_class=HTMLResponse)
 async def catalogue(
-    request: Request, q: str = "", staff: Staff | None = Depends(signed_in_staff)
+    request: Request,
+    db: DatabaseDep,
+    staff: PageStaff,
+    q: str = "",
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         rows = await repository.catalogue(session, staff, q)
         checks = await repository.latest_checks(session, [p.archive_no for p, _ in rows])
         keeper = staff.role in ("archivist", "admin")
@@ -37,15 +40,19 @@ async def catalogue(
 
 @router.get("/staff/archive/{archive_no}", response_class=HTMLResponse)
 async def package_page(
-    request: Request, archive_no: str, why: str = "", staff: Staff | None = Depends(signed_in_staff)
+    request: Request,
+    db: DatabaseDep,
+    library: LibraryDep,
+    archive_no: str,
+    staff: PageStaff,
+    why: str = "",
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
-    state = request.app.state
     try:
-        view = await service.consult(state.db, state.library, staff, archive_no, why)
+        view = await service.consult(db, library, staff, archive_no, why)
     except RuxueError as exc:
-        async with state.db.read_session() as session:
+        async with db.read_session() as session:
             rows = await repository.catalogue(session, staff, archive_no)
         return render(request, "archive_list.html", status_code=exc.status_code, staff=staff, rows=rows,
                       q=archive_no, log=None, failures=None, unfiled=None, checks={}, error=exc.message)  # fmt: skip

@@ -4,7 +4,7 @@ picture, the registration of clients; and on a county, its outbox for the admini
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Header, Request
+from fastapi import APIRouter, Form, Header, Request
 
 from ruxue.county import auth, jwks, relay, service
 from ruxue.county.dead_letters import send_again
@@ -19,22 +19,24 @@ from ruxue.county.schemas import (
     TokenOut,
 )
 from ruxue.kit.db import Database
-from ruxue.settings import Settings
-from ruxue.staff.auth import Staff, current_staff, require
+from ruxue.staff.auth import require
 from ruxue.staff.service import audit
+from ruxue.web.auth import CurrentStaff
+from ruxue.web.deps import SettingsDep, database_of
 
 router = APIRouter(prefix="/api/v1/county", tags=["county"])
 TOKEN_PATH = "/api/v1/county/token"
 
 
 def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
+    db: Database = database_of(request)
     return db
 
 
 @router.post(TOKEN_PATH.removeprefix("/api/v1/county"))
 async def token(
     request: Request,
+    settings: SettingsDep,
     grant_type: Annotated[str, Form()],
     client_id: Annotated[str, Form()] = "",
     client_secret: Annotated[str, Form()] = "",
@@ -50,7 +52,6 @@ async def token(
         "client_assertion_type": client_assertion_type,
         "client_assertion": client_assertion,
     }
-    settings: Settings = request.app.state.settings
     fetched = await jwks.assertion_keys(_db(request), form)  # before the transaction
     async with _db(request).write_session() as session:
         auth.check_grant(form)
@@ -85,18 +86,23 @@ async def report_one(
 
 
 @router.get("/picture")
-async def city_picture(request: Request, staff: Staff = Depends(current_staff)) -> CityPicture:
+async def city_picture(
+    request: Request,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+) -> CityPicture:
     """Cases per district and stage, the city's own and the counties' reported ones; counties
     silent for longer than ``RUXUE_COUNTY_SILENCE_MINUTES`` are flagged."""
     require(staff, "admin")
-    settings: Settings = request.app.state.settings
     async with _db(request).read_session() as session:
         return await service.picture(session, dt.timedelta(minutes=settings.county_silence_minutes))
 
 
 @router.post("/clients", status_code=201)
 async def add_client(
-    body: NewClient, request: Request, staff: Staff = Depends(current_staff)
+    body: NewClient,
+    request: Request,
+    staff: CurrentStaff,
 ) -> ClientOut:
     """Register a county system (the secret is shown once)."""
     require(staff, "admin")
@@ -107,7 +113,10 @@ async def add_client(
 
 
 @router.get("/outbox")
-async def outbox(request: Request, staff: Staff = Depends(current_staff)) -> OutboxState:
+async def outbox(
+    request: Request,
+    staff: CurrentStaff,
+) -> OutboxState:
     """On a county system: stages pending, sent, and the dead letters after too many attempts."""
     require(staff, "admin")
     async with _db(request).read_session() as session:
@@ -116,7 +125,9 @@ async def outbox(request: Request, staff: Staff = Depends(current_staff)) -> Out
 
 @router.post("/outbox/{row_id}/retry")
 async def retry(
-    row_id: int, request: Request, staff: Staff = Depends(current_staff)
+    row_id: int,
+    request: Request,
+    staff: CurrentStaff,
 ) -> OutboxState:
     """Send a dead letter again (its attempts start over)."""
     async with _db(request).write_session() as session:

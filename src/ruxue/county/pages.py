@@ -4,32 +4,35 @@ county, the outbox and its dead letters."""
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.county import relay, service
 from ruxue.county.dead_letters import send_again
 from ruxue.county.rules import STAGES
-from ruxue.desk.pages import signed_in_staff
-from ruxue.enrollment.pages import render
 from ruxue.kit.errors import Forbidden
 from ruxue.notice.issuers import district_label
 from ruxue.provider import logouts
-from ruxue.settings import Settings
-from ruxue.staff.auth import Staff
+from ruxue.web.auth import PageStaff
+from ruxue.web.deps import DatabaseDep, SettingsDep
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/staff/county", response_class=HTMLResponse)
-async def county_page(request: Request, staff: Staff | None = Depends(signed_in_staff)) -> Response:
+async def county_page(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    staff: PageStaff,
+) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
     if staff.role != "admin":
         raise Forbidden("只有市级管理员可以查看县区数据汇聚。")
-    settings: Settings = request.app.state.settings
     silence = dt.timedelta(minutes=settings.county_silence_minutes)
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         picture = await service.picture(session, silence)
         state = await relay.state(session)
         told = await logouts.state(session)
@@ -50,11 +53,15 @@ async def county_page(request: Request, staff: Staff | None = Depends(signed_in_
 
 @router.post("/staff/county/{kind}/{row_id}/retry")
 async def retry_page(
-    request: Request, kind: str, row_id: int, staff: Staff | None = Depends(signed_in_staff)
+    request: Request,
+    db: DatabaseDep,
+    kind: str,
+    row_id: int,
+    staff: PageStaff,
 ) -> Response:
     """Send a dead letter again: ``kind`` is ``outbox`` or ``logouts`` (``dead_letters.KINDS``)."""
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         await send_again(session, staff, kind, row_id)
     return RedirectResponse("/staff/county", status_code=303)

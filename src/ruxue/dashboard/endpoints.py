@@ -19,16 +19,17 @@ from ruxue.kit.errors import Forbidden, NotFound
 from ruxue.notice.issuers import district_label
 from ruxue.rating.rules import CHINA
 from ruxue.rating.rules import settings as rating_settings
-from ruxue.staff.auth import Staff, current_staff
 from ruxue.staff.service import audit
+from ruxue.web.auth import CurrentStaff
+from ruxue.web.deps import DatabaseDep, SettingsDep, database_of
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 
 
 async def scope_of(
-    request: Request, staff: Staff = Depends(current_staff), district: str = "", school: str = ""
+    request: Request, staff: CurrentStaff, district: str = "", school: str = ""
 ) -> repo.Scope:
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         return await repo.checked_scope(session, staff, district, school)
 
 
@@ -50,17 +51,24 @@ async def _summary(session: AsyncSession, scope: repo.Scope) -> dict[str, Any]:
 
 
 @router.get("/summary")
-async def summary_json(request: Request, scope: repo.Scope = Depends(scope_of)) -> dict[str, Any]:
-    async with request.app.state.db.read_session() as session:
+async def summary_json(
+    request: Request,
+    db: DatabaseDep,
+    scope: repo.Scope = Depends(scope_of),
+) -> dict[str, Any]:
+    async with db.read_session() as session:
         return await _summary(session, scope)
 
 
 @router.get("/applications")
 async def applications(
-    request: Request, period: str = "hour", scope: repo.Scope = Depends(scope_of)
+    request: Request,
+    db: DatabaseDep,
+    period: str = "hour",
+    scope: repo.Scope = Depends(scope_of),
 ) -> dict[str, Any]:
     """Applications and automatic decisions per hour or Beijing day, per unit and channel."""
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         rows = await repo.series(session, scope, "district")
     points: defaultdict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for bucket, unit, channel, apps, auto in rows:
@@ -122,18 +130,19 @@ async def _table(session: AsyncSession, scope: repo.Scope, name: str) -> list[di
 @router.get("/tables/{name}.{fmt}")
 async def table(
     request: Request,
+    db: DatabaseDep,
     name: str,
     fmt: str,
+    staff: CurrentStaff,
     scope: repo.Scope = Depends(scope_of),
-    staff: Staff = Depends(current_staff),
 ) -> Any:
     if fmt not in ("json", "csv", "xlsx"):
         raise NotFound("只支持 json、csv、xlsx")
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         rows = await _table(session, scope, name)
     if fmt == "json":
         return {"rows": rows}
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         await audit(
             session,
             staff,
@@ -148,17 +157,18 @@ async def table(
 
 
 @router.get("/report.pdf")
-async def report(request: Request, scope: repo.Scope = Depends(scope_of)) -> Response:
+async def report(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    scope: repo.Scope = Depends(scope_of),
+) -> Response:
     """The weekly 通报: the districts (city scope) and schools that lag behind the thresholds."""
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         head = await _summary(session, scope)
         units = [] if scope.district else [("区", await _units(session, scope, "district"))]
         units.append(("学校", await _units(session, scope, "school")))
-    as_of = (
-        dt.datetime.fromisoformat(head["as_of"])
-        if head["as_of"]
-        else request.app.state.settings.clock()
-    )
+    as_of = dt.datetime.fromisoformat(head["as_of"]) if head["as_of"] else settings.clock()
     pdf = await asyncio.to_thread(
         weekly_report, head["scope"]["label"], as_of, head, units, rating_settings().report
     )
@@ -170,10 +180,14 @@ async def report(request: Request, scope: repo.Scope = Depends(scope_of)) -> Res
 
 
 @router.post("/refresh")
-async def refresh_now(request: Request, staff: Staff = Depends(current_staff)) -> dict[str, Any]:
+async def refresh_now(
+    request: Request,
+    db: DatabaseDep,
+    staff: CurrentStaff,
+) -> dict[str, Any]:
     """Materialise the aggregates now (the job does it every five minutes)."""
     if staff.role != "admin":
         raise Forbidden("只有市级管理员可以立即刷新")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         rows = await refresh(session)
     return {"rows": rows}

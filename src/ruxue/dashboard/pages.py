@@ -4,18 +4,18 @@ the county picture (own + reported cases per district and stage), drawn from the
 import datetime as dt
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.county.rules import STAGES
 from ruxue.county.service import picture
 from ruxue.dashboard import repository as repo
 from ruxue.dashboard.rules import CountyRow, county_chart, county_rows
-from ruxue.desk.pages import signed_in_staff
-from ruxue.enrollment.pages import render
 from ruxue.notice.issuers import ISSUERS, district_label
 from ruxue.settings import Settings
-from ruxue.staff.auth import Staff
+from ruxue.web.auth import PageStaff
+from ruxue.web.deps import DatabaseDep, database_of, settings_of
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,13 +23,14 @@ router = APIRouter(include_in_schema=False)
 @router.get("/staff/dashboard", response_class=HTMLResponse)
 async def dashboard(
     request: Request,
+    db: DatabaseDep,
+    staff: PageStaff,
     district: str = "",
     school: str = "",
-    staff: Staff | None = Depends(signed_in_staff),
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         scope = await repo.checked_scope(session, staff, district, school)
         schools = await repo.schools_of(session, scope) if scope.school else []
     params = {k: v for k, v in (("district", district), ("school", school)) if v}
@@ -55,7 +56,7 @@ async def dashboard(
 async def _county_rows(request: Request, scope: repo.Scope) -> list[CountyRow]:
     """The city picture (``county.service.picture``, as ``/api/v1/county/picture``) by district;
     a district's view has its own row only."""
-    settings: Settings = request.app.state.settings
+    settings: Settings = settings_of(request)
     silence = dt.timedelta(minutes=settings.county_silence_minutes)
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         return county_rows(await picture(session, silence, scope.district))

@@ -19,8 +19,10 @@ from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.review.service import school_list
 from ruxue.schools.repository import get_school
-from ruxue.staff.auth import Staff, current_staff, require
+from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
+from ruxue.web.auth import CurrentStaff
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -94,10 +96,14 @@ class ChildLookup(BaseModel):
 
 @router.post("/children/lookup")
 async def find_child(
-    body: ChildLookup, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    settings: SettingsDep,
+    body: ChildLookup,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
     """Whether a child has a case; the ID number in the body, never in a URL; 20 per 10 minutes."""
-    db, year = request.app.state.db, request.app.state.settings.clock().year
+    db, year = db, settings.clock().year
     await service.throttle_lookup(db, staff, dt.datetime.now(dt.UTC))
     found = await service.find_child(db, staff, year, body.segment, body.child_id_number)
     return {"case": found}
@@ -105,20 +111,25 @@ async def find_child(
 
 @router.post("/offline-cases", status_code=201)
 async def register(
-    body: OfflineRegistration, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
+    body: OfflineRegistration,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
-    state = request.app.state
-    case = await service.register_offline(
-        state.db, state.exchange, state.settings, staff, body.application()
-    )
+    case = await service.register_offline(db, exchange, settings, staff, body.application())
     return _summary(case)
 
 
 @router.get("/cases/{case_no}")
 async def get_case(
-    case_no: str, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         case = await repo.staff_case(session, staff, case_no)
         if case is None:
             raise NotFound("办件不存在或无权查看")
@@ -128,16 +139,20 @@ async def get_case(
 
 @router.post("/cases/{case_no}/materials", status_code=201)
 async def scan_upload(
-    case_no: str, request: Request, kind: str = Form(...), file: UploadFile = File(...),
-    staff: Staff = Depends(current_staff),
-) -> dict[str, object]:  # fmt: skip
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    request: Request,
+    staff: CurrentStaff,
+    kind: str = Form(...),
+    file: UploadFile = File(...),
+) -> dict[str, object]:
     """A scan of an original the desk has seen, filed with the case."""
     require(staff, "desk")
     if kind not in service.ORIGINALS:
         raise RuxueError("材料类型不正确")
-    settings = request.app.state.settings
     data = await file.read(settings.upload_max_bytes + 1)
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         case = await repo.staff_case(session, staff, case_no)
         if case is None:
             raise NotFound("办件不存在或无权查看")
@@ -163,11 +178,16 @@ class OriginalsSeen(BaseModel):
 
 @router.post("/cases/{case_no}/originals")
 async def originals_seen(
-    case_no: str, body: OriginalsSeen, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    body: OriginalsSeen,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
     """Originals of missing materials seen at the desk; the case is decided again when complete."""
-    now = request.app.state.settings.clock()
-    async with request.app.state.db.write_session() as session:
+    now = settings.clock()
+    async with db.write_session() as session:
         case = await service.see_originals(
             session, staff, now, case_no, body.materials, body.keyed_in
         )
@@ -186,22 +206,30 @@ async def _printed(session: AsyncSession, staff: Staff, case_no: str, action: st
 
 @router.get("/cases/{case_no}/notice.pdf")
 async def print_notice(
-    case_no: str, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    request: Request,
+    staff: CurrentStaff,
 ) -> Response:
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         case = await _printed(session, staff, case_no, "notice_print")
-        pdf = await notice_pdf(session, case, request.app.state.settings.public_url)
+        pdf = await notice_pdf(session, case, settings.public_url)
     return Response(pdf, media_type="application/pdf")
 
 
 @router.get("/cases/{case_no}/rejection.pdf")
 async def print_rejection(
-    case_no: str, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    request: Request,
+    staff: CurrentStaff,
 ) -> Response:
     """The 不予通过告知书, for a family at the desk."""
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         case = await _printed(session, staff, case_no, "rejection_print")
-    pdf = rejection_pdf(case, request.app.state.settings.public_url)
+    pdf = rejection_pdf(case, settings.public_url)
     return Response(pdf, media_type="application/pdf")
 
 
@@ -213,11 +241,14 @@ def _filters(
 
 @router.get("/schools/{school_code}/applicants")
 async def applicants(
-    school_code: str, request: Request, filters: dict[str, str] = Depends(_filters),
-    staff: Staff = Depends(current_staff),
-) -> dict[str, object]:  # fmt: skip
+    db: DatabaseDep,
+    school_code: str,
+    request: Request,
+    staff: CurrentStaff,
+    filters: dict[str, str] = Depends(_filters),
+) -> dict[str, object]:
     """A school's applicants with filters, and its capacity beside the count of seats given."""
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         cases = await school_list(session, staff, school_code, filters)
         school = await get_school(session, school_code)
         await audit(session, staff, "school_list_view", target=school_code, filters=filters)
@@ -228,10 +259,13 @@ async def applicants(
 
 @router.get("/schools/{school_code}/applicants.xlsx")
 async def export(
-    school_code: str, request: Request, filters: dict[str, str] = Depends(_filters),
-    staff: Staff = Depends(current_staff),
-) -> Response:  # fmt: skip
-    async with request.app.state.db.write_session() as session:
+    db: DatabaseDep,
+    school_code: str,
+    request: Request,
+    staff: CurrentStaff,
+    filters: dict[str, str] = Depends(_filters),
+) -> Response:
+    async with db.write_session() as session:
         cases = await school_list(session, staff, school_code, filters)
         await audit(
             session,

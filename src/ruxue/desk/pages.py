@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.desk import service
@@ -11,26 +11,21 @@ from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS, OfflineApplication
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
-from ruxue.enrollment.pages import render
 from ruxue.enrollment.supplement import AlreadyHandled
-from ruxue.kit.errors import NotFound, RuxueError, Unauthorized
+from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.person.rules import IdNumberError
 from ruxue.review import service as review
 from ruxue.review.rules import waiting_days
 from ruxue.review.views import case_context
 from ruxue.schools.models import School
 from ruxue.schools.repository import all_schools
-from ruxue.staff.auth import Staff, current_staff
+from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
+from ruxue.web.auth import PageStaff
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of, settings_of
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
-
-
-async def signed_in_staff(request: Request) -> Staff | None:
-    try:
-        return await current_staff(request)
-    except Unauthorized:
-        return None
 
 
 def _login() -> Response:
@@ -38,7 +33,10 @@ def _login() -> Response:
 
 
 @router.get("/staff", response_class=HTMLResponse)
-async def home(request: Request, staff: Staff | None = Depends(signed_in_staff)) -> Response:
+async def home(
+    request: Request,
+    staff: PageStaff,
+) -> Response:
     if staff is None:
         return _login()
     return await staff_home(request, staff)
@@ -47,17 +45,19 @@ async def home(request: Request, staff: Staff | None = Depends(signed_in_staff))
 @router.post("/staff/desk/find", response_class=HTMLResponse)
 async def find(
     request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    staff: PageStaff,
     child: str = Form(""),
     segment: str = Form("primary"),
-    staff: Staff | None = Depends(signed_in_staff),
 ) -> Response:
     """Whether a child has a case: the ID number travels in the body, never in a URL."""
     if staff is None:
         return _login()
     try:
-        now = request.app.state.settings.clock()
-        await service.throttle_lookup(request.app.state.db, staff, dt.datetime.now(dt.UTC))
-        found = await service.find_child(request.app.state.db, staff, now.year, segment, child)
+        now = settings.clock()
+        await service.throttle_lookup(db, staff, dt.datetime.now(dt.UTC))
+        found = await service.find_child(db, staff, now.year, segment, child)
     except RuxueError as exc:
         page = await staff_home(request, staff, exc.status_code, error=exc.message, child=child)
         page.headers.update(exc.headers)
@@ -70,14 +70,14 @@ async def staff_home(
 ) -> Response:
     """The workbench: the desk's forms and list, the reviewer's queue; ``extra`` adds an error,
     the values typed into a form, a search result."""
-    now = request.app.state.settings.clock()
+    now = settings_of(request).clock()
     ctx: dict[str, Any] = {
         "staff": staff,
         "originals": ORIGINALS,
         "materials": MATERIALS,
         "form": {},
     }
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         if staff.role in ("reviewer", "admin"):
             cases = await review.queue(session, staff)
             ctx["queue"] = [{"case": c, "days": waiting_days(c.submitted_at, now)} for c in cases]
@@ -90,13 +90,16 @@ async def staff_home(
 @router.post("/staff/desk/register", response_class=HTMLResponse)
 async def register(
     request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
+    staff: PageStaff,
     segment: str = Form("primary"),
     guardian_id: str = Form(""),
     child_id: str = Form(""),
     spouse_id: str = Form(""),
     consent_signed: str = Form(""),
     phone: str = Form(""),
-    staff: Staff | None = Depends(signed_in_staff),
 ) -> Response:
     if staff is None:
         return _login()
@@ -113,11 +116,8 @@ async def register(
         phone=phone,
         keyed_in=keyed,
     )
-    state = request.app.state
     try:
-        case = await service.register_offline(
-            state.db, state.exchange, state.settings, staff, application
-        )
+        case = await service.register_offline(db, exchange, settings, staff, application)
     except (RuxueError, IdNumberError) as exc:
         typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         field = exc.details.get("field", "") if isinstance(exc, RuxueError) else ""
@@ -128,7 +128,9 @@ async def register(
 
 @router.get("/staff/cases/{case_no}", response_class=HTMLResponse)
 async def case_page(
-    request: Request, case_no: str, staff: Staff | None = Depends(signed_in_staff)
+    request: Request,
+    case_no: str,
+    staff: PageStaff,
 ) -> Response:
     if staff is None:
         return _login()
@@ -139,7 +141,7 @@ async def staff_case_page(
     request: Request, staff: Staff, case_no: str, status_code: int = 200, **extra: Any
 ) -> Response:
     """A case as staff see it (audited); ``extra`` adds an error or a notice and the form values."""
-    async with request.app.state.db.write_session() as session:
+    async with database_of(request).write_session() as session:
         case = await repo.staff_case(session, staff, case_no)
         if case is None:
             raise NotFound("办件不存在或不在您的权限范围内。")
@@ -158,13 +160,18 @@ def _ours(staff: Staff, school: School) -> bool:
 
 @router.post("/staff/cases/{case_no}/scan", response_class=HTMLResponse)
 async def scan(
-    request: Request, case_no: str, kind: str = Form(...), file: UploadFile = File(...),
-    staff: Staff | None = Depends(signed_in_staff),
-) -> Response:  # fmt: skip
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    staff: PageStaff,
+    kind: str = Form(...),
+    file: UploadFile = File(...),
+) -> Response:
     if staff is None:
         return _login()
     try:
-        await scan_upload(case_no, request, kind, file, staff)
+        await scan_upload(db, settings, case_no, request, staff, kind, file)
     except RuxueError as exc:
         return await staff_case_page(request, staff, case_no, 400, error=exc.message, field="scan")
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
@@ -172,7 +179,11 @@ async def scan(
 
 @router.post("/staff/cases/{case_no}/originals", response_class=HTMLResponse)
 async def originals(
-    request: Request, case_no: str, staff: Staff | None = Depends(signed_in_staff)
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    staff: PageStaff,
 ) -> Response:
     """The desk ticks the originals of missing materials it has seen."""
     if staff is None:
@@ -181,10 +192,8 @@ async def originals(
     kinds = [k for k in MATERIALS if form.get(f"seen_{k}")]
     keyed = {k: str(form.get(f"no_{k}", "")) for k in kinds}
     try:
-        async with request.app.state.db.write_session() as session:
-            await service.see_originals(
-                session, staff, request.app.state.settings.clock(), case_no, kinds, keyed
-            )
+        async with db.write_session() as session:
+            await service.see_originals(session, staff, settings.clock(), case_no, kinds, keyed)
     except AlreadyHandled as exc:
         return await staff_case_page(request, staff, case_no, notice=exc.message)
     except RuxueError as exc:

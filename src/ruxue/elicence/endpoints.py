@@ -1,13 +1,14 @@
 """Staff API: a school's desk looks a licence up by number (the holder's consent recorded), and an
 admin revokes a notice (撤销学位告知书)."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from ruxue.elicence import service
 from ruxue.kit.errors import RuxueError
-from ruxue.staff.auth import Staff, current_staff
 from ruxue.staff.service import audit
+from ruxue.web.auth import CurrentStaff
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -24,12 +25,16 @@ class Revoke(BaseModel):
 
 @router.post("/licences/lookup")
 async def lookup(
-    body: Lookup, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    body: Lookup,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
     if not body.consent:
         raise RuxueError("请先取得持证人同意，再查询电子证照", field="consent")
-    found = await service.lookup(request.app.state.exchange, staff, body.licence_no.strip())
-    async with request.app.state.db.write_session() as session:
+    found = await service.lookup(exchange, staff, body.licence_no.strip())
+    async with db.write_session() as session:
         await audit(
             session,
             staff,
@@ -44,10 +49,15 @@ async def lookup(
 
 @router.post("/cases/{case_no}/revoke-notice")
 async def revoke_notice(
-    case_no: str, body: Revoke, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    body: Revoke,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
-    now = request.app.state.settings.clock()
-    async with request.app.state.db.write_session() as session:
+    now = settings.clock()
+    async with db.write_session() as session:
         case = await service.revoke_notice(session, staff, now, case_no, body.reason)
         result: dict[str, object] = {"case_no": case.case_no, "status": case.status}
     return result

@@ -1,12 +1,13 @@
 """The administrator's 撤销学位告知书 on the staff case page."""
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.desk.pages import signed_in_staff, staff_case_page
+from ruxue.desk.pages import staff_case_page
 from ruxue.elicence import service
 from ruxue.kit.errors import RuxueError
-from ruxue.staff.auth import Staff
+from ruxue.web.auth import PageStaff
+from ruxue.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -14,15 +15,17 @@ router = APIRouter(include_in_schema=False)
 @router.post("/staff/cases/{case_no}/revoke-notice", response_class=HTMLResponse)
 async def revoke_notice(
     request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
     case_no: str,
+    staff: PageStaff,
     reason: str = Form(""),
-    staff: Staff | None = Depends(signed_in_staff),
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
-    now = request.app.state.settings.clock()
+    now = settings.clock()
     try:
-        async with request.app.state.db.write_session() as session:
+        async with db.write_session() as session:
             await service.revoke_notice(session, staff, now, case_no, reason)
     except RuxueError as exc:
         return await staff_case_page(request, staff, case_no, exc.status_code, error=exc.message)

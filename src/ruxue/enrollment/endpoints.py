@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,27 +21,24 @@ from ruxue.enrollment.schemas import (
 from ruxue.enrollment.views import case_view
 from ruxue.exchange.client import ExchangeClient
 from ruxue.identity.repository import TooSoon
-from ruxue.identity.service import Guardian, current_guardian, verify_person_otp
+from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import RuxueError
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.schools.repository import get_school
-from ruxue.settings import Settings
+from ruxue.web.auth import CurrentGuardian
+from ruxue.web.deps import DatabaseDep, database_of, exchange_of, settings_of
 
 router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
 
 @asynccontextmanager
 async def write(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.db.write_session() as session:
+    async with database_of(request).write_session() as session:
         yield session
 
 
 def exchange(request: Request) -> ExchangeClient:
-    return request.app.state.exchange
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
+    return exchange_of(request)
 
 
 async def view(request: Request, session: AsyncSession, case: Case) -> CaseView:
@@ -56,9 +53,11 @@ async def view(request: Request, session: AsyncSession, case: Case) -> CaseView:
 
 @router.get("", response_model=list[CaseView])
 async def my_cases(
-    request: Request, guardian: Guardian = Depends(current_guardian)
+    request: Request,
+    db: DatabaseDep,
+    guardian: CurrentGuardian,
 ) -> list[CaseView]:
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         return [
             await view(request, session, c)
             for c in await repo.cases_of(session, guardian.id_number)
@@ -67,34 +66,44 @@ async def my_cases(
 
 @router.post("", response_model=CaseView, status_code=201)
 async def start(
-    body: StartCase, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    body: StartCase,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> CaseView:
     if not body.consent:
         raise RuxueError("需要您的授权才能向各部门查询信息。")
     settings = settings_of(request)
-    case = await service.start_case(request.app.state.db, exchange(request), settings, guardian,
+    case = await service.start_case(db, exchange(request), settings, guardian,
                                     year=settings.clock().year, segment=body.segment, child_id=body.child_id_number)  # fmt: skip
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         return await view(request, session, case)
 
 
 @router.get("/{case_no}", response_model=CaseView)
 async def get_case(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> CaseView:
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
         return await view(request, session, case)
 
 
 @router.post("/{case_no}/spouse/code", responses={429: {"description": "too many codes"}})
 async def spouse_code(
-    case_no: str, body: SpouseCode, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    body: SpouseCode,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> Response:
     """Send the child's other parent an authorisation code through the identity platform."""
     try:
         sent = await service.send_spouse_code(
-            request.app.state.db,
+            db,
             exchange(request),
             settings_of(request),
             guardian,
@@ -109,13 +118,13 @@ async def spouse_code(
 
 @router.post("/{case_no}/spouse", response_model=CaseView)
 async def spouse(
+    db: DatabaseDep,
     case_no: str,
     body: SpouseConsent,
     request: Request,
-    guardian: Guardian = Depends(current_guardian),
+    guardian: CurrentGuardian,
 ) -> CaseView:
     verified = await verify_person_otp(settings_of(request), body.txn, body.code)
-    db = request.app.state.db
     case = await service.set_spouse(
         db, exchange(request), guardian, case_no, body.spouse_id_number, verified
     )
@@ -125,7 +134,9 @@ async def spouse(
 
 @router.post("/{case_no}/withdraw", response_model=CaseView)
 async def withdraw(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> CaseView:
     """Withdraw a draft and every consent given for it."""
     async with write(request) as session:
@@ -134,9 +145,11 @@ async def withdraw(
 
 @router.post("/{case_no}/single-parent", response_model=CaseView)
 async def single_parent(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> CaseView:
-    db = request.app.state.db
     case = await service.set_single_parent(db, guardian, case_no)
     async with db.read_session() as session:
         return await view(request, session, case)
@@ -144,10 +157,12 @@ async def single_parent(
 
 @router.post("/{case_no}/checks", response_model=CaseView)
 async def checks(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> CaseView:
     """Student status, residences, marriage and birth records."""
-    db = request.app.state.db
     case, _, _ = await service.fetch_rest(db, exchange(request), guardian, case_no)
     async with db.read_session() as session:
         return await view(request, session, case)
@@ -155,9 +170,12 @@ async def checks(
 
 @router.get("/{case_no}/residences")
 async def residences(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> dict[str, object]:
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         suggested = await service.suggested_residence(session, case, facts)
     from ruxue.enrollment.views import mask_address
@@ -170,12 +188,12 @@ async def residences(
 
 @router.post("/{case_no}/residence", response_model=CaseView)
 async def residence(
+    db: DatabaseDep,
     case_no: str,
     body: ChooseResidence,
     request: Request,
-    guardian: Guardian = Depends(current_guardian),
+    guardian: CurrentGuardian,
 ) -> CaseView:
-    db = request.app.state.db
     case = await service.choose_residence(db, exchange(request), guardian, case_no, body.cert_no)
     async with db.read_session() as session:
         return await view(request, session, case)
@@ -185,9 +203,9 @@ async def residence(
 async def upload(
     case_no: str,
     request: Request,
+    guardian: CurrentGuardian,
     kind: str = Form(...),
     file: UploadFile = File(...),
-    guardian: Guardian = Depends(current_guardian),
 ) -> CaseView:
     """A missing material uploaded (at step 6, or while the case needs materials)."""
     settings = settings_of(request)
@@ -206,7 +224,7 @@ async def bring(
     case_no: str,
     body: MaterialAnswer,
     request: Request,
-    guardian: Guardian = Depends(current_guardian),
+    guardian: CurrentGuardian,
 ) -> CaseView:
     """The guardian will bring the original to the school (at step 6, or while it needs materials)."""
     now = settings_of(request).clock()
@@ -223,9 +241,11 @@ def _after(case_no: str) -> None:
 
 @router.post("/{case_no}/materials/done", response_model=CaseView)
 async def materials_done(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> CaseView:
-    db = request.app.state.db
     case = await service.confirm_materials(db, guardian, case_no)
     async with db.read_session() as session:
         return await view(request, session, case)
@@ -233,9 +253,11 @@ async def materials_done(
 
 @router.post("/{case_no}/submit", response_model=CaseView)
 async def submit(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> CaseView:
-    db = request.app.state.db
     case = await service.submit(db, settings_of(request).clock(), guardian, case_no)
     async with db.read_session() as session:
         return await view(request, session, case)
@@ -243,9 +265,12 @@ async def submit(
 
 @router.get("/{case_no}/notice.pdf")
 async def notice(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> Response:
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
         pdf = await notice_pdf(session, case, settings_of(request).public_url)
     return Response(pdf, media_type="application/pdf",
@@ -254,10 +279,13 @@ async def notice(
 
 @router.get("/{case_no}/rejection.pdf")
 async def rejection(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> Response:
     """The 不予通过告知书 of a rejected case."""
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
     pdf = rejection_pdf(case, settings_of(request).public_url)
     disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'

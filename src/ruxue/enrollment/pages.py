@@ -1,13 +1,10 @@
 """The guardian's mobile pages (H5): the seven steps, the status page. Same services as the API."""
 
 from collections.abc import Awaitable, Callable
-from functools import partial
-from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.routing import ServedElsewhere
@@ -16,103 +13,48 @@ from ruxue.elicence.rules import view
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service, supplement
 from ruxue.enrollment.explain import (
-    CATEGORIES,
-    CHANNELS,
-    EVENTS,
     SEGMENTS,
-    STATUSES,
-    actor_label,
-    category_label,
     reason_text,
 )
-from ruxue.enrollment.policy import CHINA, load_policy
+from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import apart_from_child, household_size, rejections, same_booklet
 from ruxue.enrollment.views import fetched, mask_address
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity.service import (
     Guardian,
-    optional_guardian,
     verify_person_otp,
 )
-from ruxue.kit.csrf import csrf_field
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
 from ruxue.schools.repository import get_school
-from ruxue.web.mode import here, is_elder
-from ruxue.web.site import site_of
+from ruxue.web.auth import PageGuardian
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of, settings_of
+from ruxue.web.render import flash, render, to
 
 router = APIRouter(include_in_schema=False)
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
-TEMPLATES.env.filters["cn_time"] = lambda value: f"{value.astimezone(CHINA):%m-%d %H:%M}"
-TEMPLATES.env.filters["cn_datetime"] = lambda value: f"{value.astimezone(CHINA):%Y-%m-%d %H:%M}"
-TEMPLATES.env.filters["cn_deadline"] = lambda value: f"{value.astimezone(CHINA):%Y年%m月%d日 %H:%M}"
-TEMPLATES.env.filters["actor"] = actor_label
-TEMPLATES.env.filters["category"] = category_label
-STEPS = ["实名登录", "学生信息", "配偶信息", "学籍核验", "房产信息", "补充材料", "确认提交"]
-
-
-def render(
-    request: Request, name: str, step: int | None = None, status_code: int = 200, **ctx: Any
-) -> Response:
-    now = request.app.state.settings.now
-    has_session = "session" in request.scope
-    if has_session and not ctx.get("error"):
-        ctx["error"] = request.session.pop("flash", None)
-    ctx.update(
-        steps=STEPS,
-        step=step,
-        guardian=optional_guardian(request) if has_session else None,
-        elder=is_elder(request),
-        site=site_of(request.app.state.settings),
-        here=here(request),
-        demo_now=f"{now.astimezone(CHINA):%Y-%m-%d %H:%M}" if now else None,
-        SEGMENTS=SEGMENTS,
-        STATUSES=STATUSES,
-        CATEGORIES=CATEGORIES,
-        CHANNELS=CHANNELS,
-        EVENTS=EVENTS,
-        csrf_field=partial(csrf_field, request) if has_session else str,
-    )
-    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
-
-
-def flash(request: Request, message: str) -> None:
-    """A message for the next page this browser shows, kept in the session: no text travels in
-    a URL, so nothing a link carries can be printed as ours."""
-    request.session["flash"] = message
-
-
-class LoginRequired(Exception):
-    """Raised by ``signed_in``; the app turns it into a redirect to the login."""
-
-
-def signed_in(request: Request) -> Guardian:
-    guardian = optional_guardian(request)
-    if guardian is None:
-        raise LoginRequired
-    return guardian
 
 
 Work = Callable[[AsyncSession], Awaitable[object]]
 
 
-def to(path: str) -> Response:
-    return RedirectResponse(path, status_code=303)
-
-
 @router.get("/apply", response_class=HTMLResponse)
-async def apply(request: Request, guardian: Guardian = Depends(signed_in)) -> Response:
-    async with request.app.state.db.read_session() as session:
+async def apply(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    guardian: PageGuardian,
+) -> Response:
+    async with db.read_session() as session:
         cases = await repo.cases_of(session, guardian.id_number)
-    return render(
-        request, "apply.html", step=1, cases=cases, year=request.app.state.settings.clock().year
-    )
+    return render(request, "apply.html", step=1, cases=cases, year=settings.clock().year)
 
 
 @router.get("/apply/{segment}", response_class=HTMLResponse)
 async def child_form(
-    request: Request, segment: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    segment: str,
+    guardian: PageGuardian,
 ) -> Response:
     return render(
         request,
@@ -126,10 +68,13 @@ async def child_form(
 @router.post("/apply/{segment}", response_class=HTMLResponse)
 async def child_submit(
     request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     segment: str,
+    guardian: PageGuardian,
     child_id: str = Form(""),
     consent: str = Form(""),
-    guardian: Guardian = Depends(signed_in),
 ) -> Response:
     ctx = {
         "segment": segment,
@@ -149,9 +94,8 @@ async def child_submit(
             error_field="consent",
             **ctx,
         )
-    settings = request.app.state.settings
     try:
-        case = await service.start_case(request.app.state.db, request.app.state.exchange, settings, guardian,
+        case = await service.start_case(db, exchange, settings, guardian,
                                         year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
     except IdNumberError as exc:
         return render(request, "step_child.html", 2, 400, child_id_error=exc.message, **ctx)
@@ -178,13 +122,13 @@ async def _own_case_no(request: Request, guardian: Guardian, case_no: object) ->
     """The number of a case this guardian may open, to link to; another family's stays unlinked."""
     if not isinstance(case_no, str) or not case_no:
         return None
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         own = await repo.case_of(session, guardian.id_number, case_no)
     return case_no if own else None
 
 
 async def _case(request: Request, guardian: Guardian, case_no: str) -> tuple[Any, Any]:
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         return await service.load(session, guardian, case_no)
 
 
@@ -193,7 +137,7 @@ async def step_page(
     request: Request,
     case_no: str,
     step: int,
-    guardian: Guardian = Depends(signed_in),
+    guardian: PageGuardian,
 ) -> Response:
     case, facts = await _case(request, guardian, case_no)
     if case.status != "draft":
@@ -217,7 +161,7 @@ async def _step_context(request: Request, case: Any, facts: Any, step: int) -> d
             [reason_text(r, policy) for r in rejections(policy, facts)] if case.step >= 5 else []
         )
     if step == 5:
-        async with request.app.state.db.read_session() as session:
+        async with database_of(request).read_session() as session:
             suggested = await service.suggested_residence(session, case, facts)
         size = household_size(facts)
         ctx["homes"] = [{"cert_no": p.cert_no, "address": mask_address(p.address), "area": p.building_area_m2,
@@ -231,24 +175,24 @@ async def _step_context(request: Request, case: Any, facts: Any, step: int) -> d
         ctx["same_booklet"] = same_booklet(facts)
         ctx["apart"] = apart_from_child(facts)
         ctx["missing"] = supplement.states(case, facts)
-        ctx["max_mb"] = request.app.state.settings.upload_max_bytes // (1024 * 1024)
+        ctx["max_mb"] = settings_of(request).upload_max_bytes // (1024 * 1024)
     return ctx
 
 
 @router.post("/cases/{case_no}/spouse/code", response_class=HTMLResponse)
 async def spouse_code(
     request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     case_no: str,
+    guardian: PageGuardian,
     spouse_id: str = Form(""),
-    guardian: Guardian = Depends(signed_in),
 ) -> Response:
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
-    state = request.app.state
     try:
-        sent = await service.send_spouse_code(
-            state.db, state.exchange, state.settings, guardian, case_no, spouse_id
-        )
+        sent = await service.send_spouse_code(db, exchange, settings, guardian, case_no, spouse_id)
     except IdNumberError as exc:
         return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
     except RuxueError as exc:
@@ -261,16 +205,18 @@ async def spouse_code(
 @router.post("/cases/{case_no}/spouse", response_class=HTMLResponse)
 async def spouse(
     request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     case_no: str,
+    guardian: PageGuardian,
     spouse_id: str = Form(""),
     txn: str = Form(""),
     code: str = Form(""),
-    guardian: Guardian = Depends(signed_in),
 ) -> Response:
     try:
-        verified = await verify_person_otp(request.app.state.settings, txn, code)
-        db, client = request.app.state.db, request.app.state.exchange
-        await service.set_spouse(db, client, guardian, case_no, spouse_id, verified)
+        verified = await verify_person_otp(settings, txn, code)
+        await service.set_spouse(db, exchange, guardian, case_no, spouse_id, verified)
     except RuxueError as exc:
         case, facts = await _case(request, guardian, case_no)
         return render(request, "step3.html", 3, 400, error=exc.message, case=case, facts=facts,
@@ -296,7 +242,7 @@ async def act(request: Request, case_no: str, back: int, forward: str, work: Wor
     """``run_step`` with the action in one write transaction."""
 
     async def in_transaction() -> None:
-        async with request.app.state.db.write_session() as session:
+        async with database_of(request).write_session() as session:
             await work(session)
 
     return await run_step(request, case_no, back, forward, in_transaction)
@@ -304,7 +250,9 @@ async def act(request: Request, case_no: str, back: int, forward: str, work: Wor
 
 @router.get("/cases/{case_no}/withdraw", response_class=HTMLResponse)
 async def withdraw_confirm(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
     """Withdrawing ends every consent: the guardian confirms on a page of its own."""
     case, _ = await _case(request, guardian, case_no)
@@ -315,7 +263,9 @@ async def withdraw_confirm(
 
 @router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
 async def withdraw(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
     case, _ = await _case(request, guardian, case_no)
 
@@ -327,9 +277,11 @@ async def withdraw(
 
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
 async def single(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
-    db = request.app.state.db
     return await run_step(
         request,
         case_no,
@@ -341,27 +293,34 @@ async def single(
 
 @router.post("/cases/{case_no}/checks", response_class=HTMLResponse)
 async def checks(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
-    client, db = request.app.state.exchange, request.app.state.db
     return await run_step(request, case_no, 4, f"/cases/{case_no}/step/4",
-                          lambda: service.fetch_rest(db, client, guardian, case_no))  # fmt: skip
+                          lambda: service.fetch_rest(db, exchange, guardian, case_no))  # fmt: skip
 
 
 @router.post("/cases/{case_no}/residence", response_class=HTMLResponse)
 async def residence(
-    request: Request, case_no: str, cert_no: str = Form(""), guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    case_no: str,
+    guardian: PageGuardian,
+    cert_no: str = Form(""),
 ) -> Response:
-    client, db = request.app.state.exchange, request.app.state.db
     return await run_step(request, case_no, 5, f"/cases/{case_no}/step/6",
-                          lambda: service.choose_residence(db, client, guardian, case_no, cert_no or None))  # fmt: skip
+                          lambda: service.choose_residence(db, exchange, guardian, case_no, cert_no or None))  # fmt: skip
 
 
 async def _answer(
     request: Request, guardian: Guardian, case_no: str, kind: str, how: str, file: UploadFile | None
 ) -> Work:
     """One answer to a missing material, as a unit of work: an upload or a promise to bring it."""
-    settings = request.app.state.settings
+    settings = settings_of(request)
     now = settings.clock()
     data = await file.read(settings.upload_max_bytes + 1) if file and how == "upload" else b""
     name = (file.filename or "") if file else ""
@@ -377,9 +336,13 @@ async def _answer(
 
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
 async def materials(
-    request: Request, case_no: str, kind: str = Form(...), how: str = Form(...),
-    file: UploadFile | None = File(None), guardian: Guardian = Depends(signed_in),
-) -> Response:  # fmt: skip
+    request: Request,
+    case_no: str,
+    guardian: PageGuardian,
+    kind: str = Form(...),
+    how: str = Form(...),
+    file: UploadFile | None = File(None),
+) -> Response:
     work = await _answer(request, guardian, case_no, kind, how, file)
     return await act(request, case_no, 6, f"/cases/{case_no}/step/6", work)
 
@@ -387,16 +350,17 @@ async def materials(
 @router.post("/cases/{case_no}/supplement", response_class=HTMLResponse)
 async def supplement_answer(
     request: Request,
+    db: DatabaseDep,
     case_no: str,
+    guardian: PageGuardian,
     kind: str = Form(""),
     how: str = Form(""),
     file: UploadFile | None = File(None),
-    guardian: Guardian = Depends(signed_in),
 ) -> Response:
     """A missing material answered on the status page of a case that needs materials."""
     work = await _answer(request, guardian, case_no, kind, how, file)
     try:
-        async with request.app.state.db.write_session() as session:
+        async with db.write_session() as session:
             await work(session)
     except supplement.AlreadyHandled as exc:
         return await status_page(request, guardian, case_no, notice=exc.message)
@@ -407,9 +371,11 @@ async def supplement_answer(
 
 @router.post("/cases/{case_no}/materials/done", response_class=HTMLResponse)
 async def materials_done(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
-    db = request.app.state.db
     return await run_step(
         request,
         case_no,
@@ -421,9 +387,13 @@ async def materials_done(
 
 @router.post("/cases/{case_no}/submit", response_class=HTMLResponse)
 async def submit(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
-    now, db = request.app.state.settings.clock(), request.app.state.db
+    now, db = settings.clock(), db
     return await run_step(
         request,
         case_no,
@@ -435,7 +405,9 @@ async def submit(
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
 async def case_page(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
     return await status_page(request, guardian, case_no)
 
@@ -449,13 +421,13 @@ async def status_page(
     field: str = "",
 ) -> Response:
     """The status page; after an answer on it, with a notice or an error (never from the URL)."""
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
         events = await repo.events_of(session, case)
         licence = view(await licences.by_case(session, case.id))
     closes = supplement.deadline(case)
-    open_now = request.app.state.settings.clock() <= closes
+    open_now = settings_of(request).clock() <= closes
     return render(
         request,
         "case.html",
@@ -472,5 +444,5 @@ async def status_page(
         materials=supplement.states(case, facts),
         closes=closes,
         open_now=open_now,
-        max_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
+        max_mb=settings_of(request).upload_max_bytes // (1024 * 1024),
     )

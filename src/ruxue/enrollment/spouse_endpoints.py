@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from ruxue.enrollment import service
@@ -11,9 +11,10 @@ from ruxue.enrollment.schemas import CaseView
 from ruxue.enrollment.spouse_link import invite_spouse, text_link
 from ruxue.exchange.repository import get_consent
 from ruxue.identity import spouse
-from ruxue.identity.service import Guardian, current_guardian
 from ruxue.kit import pii
 from ruxue.kit.errors import Conflict
+from ruxue.web.auth import CurrentGuardian
+from ruxue.web.deps import DatabaseDep
 
 router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
@@ -29,13 +30,14 @@ class InviteStatus(BaseModel):
 
 @router.post("/{case_no}/spouse/invite", response_model=InviteStatus, status_code=202)
 async def send_invite(
+    db: DatabaseDep,
     case_no: str,
     body: SpouseInvite,
     request: Request,
-    guardian: Guardian = Depends(current_guardian),
+    guardian: CurrentGuardian,
 ) -> InviteStatus:
     """Text the child's other parent a link; they log in as themselves and consent."""
-    db, settings = request.app.state.db, settings_of(request)
+    db, settings = db, settings_of(request)
     token, phone = await invite_spouse(
         db, exchange(request), guardian, case_no, body.spouse_id_number, body.spouse_phone
     )
@@ -45,9 +47,12 @@ async def send_invite(
 
 @router.get("/{case_no}/spouse/invite", response_model=InviteStatus)
 async def invite_status(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> InviteStatus:
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
         row = await spouse.latest(session, case.case_no)
     return InviteStatus(status=row.status if row else "none")
@@ -55,10 +60,12 @@ async def invite_status(
 
 @router.post("/{case_no}/spouse/invite/continue", response_model=CaseView)
 async def continue_after_consent(
-    case_no: str, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> CaseView:
     """Once the spouse consented: the police are asked about them, as with the code."""
-    db = request.app.state.db
     async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
         row = await spouse.latest(session, case.case_no)

@@ -3,12 +3,12 @@ spouse logs in as themselves and consents; the guardian's step 3 continues with 
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import SEGMENTS
-from ruxue.enrollment.pages import _case, render, signed_in, to
+from ruxue.enrollment.pages import _case
 from ruxue.enrollment.spouse_link import invite_spouse, text_link
 from ruxue.enrollment.views import fetched
 from ruxue.exchange.envelope import DEPARTMENTS
@@ -20,7 +20,9 @@ from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
 from ruxue.person.rules import IdNumberError, mask_person
-from ruxue.settings import Settings
+from ruxue.web.auth import PageGuardian
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
+from ruxue.web.render import render, to
 
 router = APIRouter(include_in_schema=False)
 WHAT = "户籍、房产、婚姻、出生医学证明、学籍和社保信息"
@@ -29,17 +31,18 @@ WHAT = "户籍、房产、婚姻、出生医学证明、学籍和社保信息"
 @router.post("/cases/{case_no}/spouse/invite", response_class=HTMLResponse)
 async def send_invite(
     request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     case_no: str,
+    guardian: PageGuardian,
     spouse_id: str = Form(""),
     spouse_phone: str = Form(""),
-    guardian: Guardian = Depends(signed_in),
 ) -> Response:
-    settings: Settings = request.app.state.settings
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
-    db, client = request.app.state.db, request.app.state.exchange
     try:
-        token, phone = await invite_spouse(db, client, guardian, case_no, spouse_id, spouse_phone)
+        token, phone = await invite_spouse(db, exchange, guardian, case_no, spouse_id, spouse_phone)
     except IdNumberError as exc:
         return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
     except TooManyRequests:
@@ -55,10 +58,13 @@ async def send_invite(
 
 @router.get("/cases/{case_no}/spouse/invite", response_class=HTMLResponse)
 async def invite_status(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
     case, _ = await _case(request, guardian, case_no)
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         row = await spouse.latest(session, case.case_no)
     status = row.status if row else "none"
     return render(request, "spouse_wait.html", 3, case=case, status=status)
@@ -66,9 +72,12 @@ async def invite_status(
 
 @router.post("/cases/{case_no}/spouse/invite/continue", response_class=HTMLResponse)
 async def continue_after_consent(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
-    db, client = request.app.state.db, request.app.state.exchange
     case, facts = await _case(request, guardian, case_no)
     async with db.read_session() as session:
         row = await spouse.latest(session, case.case_no)
@@ -78,7 +87,7 @@ async def continue_after_consent(
         return to(f"/cases/{case.case_no}/spouse/invite")
     spouse_id = pii.decrypt(row.spouse_enc)
     try:
-        await service.attach_spouse(db, client, guardian, case.case_no, spouse_id, granted)
+        await service.attach_spouse(db, exchange, guardian, case.case_no, spouse_id, granted)
     except RuxueError as exc:
         return render(
             request,
@@ -97,9 +106,13 @@ async def continue_after_consent(
 
 
 @router.get("/spouse/{token}", response_class=HTMLResponse)
-async def spouse_page(request: Request, token: str) -> Response:
+async def spouse_page(
+    request: Request,
+    db: DatabaseDep,
+    token: str,
+) -> Response:
     """What is asked and why; after the spouse's own login, the consent form."""
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         row = await spouse.by_token(session, token)
     person = optional_guardian(request)
     if person is not None:
@@ -109,9 +122,13 @@ async def spouse_page(request: Request, token: str) -> Response:
 
 @router.post("/spouse/{token}/consent", response_class=HTMLResponse)
 async def spouse_consent(
-    request: Request, token: str, agree: str = Form(""), person: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    token: str,
+    person: PageGuardian,
+    agree: str = Form(""),
 ) -> Response:
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         row = await spouse.by_token(session, token)
         spouse.for_person(row, person.id_number)
         if agree != "yes":

@@ -1,21 +1,25 @@
 """The guardian's data tracker: which department was asked what about them, when and why."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.exchange.envelope import PURPOSES
 from ruxue.exchange.schemas import DEPARTMENT_NAMES, TrackedCall
 from ruxue.exchange.service import who_asked_about
-from ruxue.identity.service import Guardian, current_guardian
+from ruxue.identity.service import Guardian
+from ruxue.web.auth import CurrentGuardian
+from ruxue.web.deps import DatabaseDep
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
 
 
 @router.get("/me/data-tracker", response_model=list[TrackedCall])
 async def data_tracker(
-    request: Request, guardian: Guardian = Depends(current_guardian)
+    request: Request,
+    db: DatabaseDep,
+    guardian: CurrentGuardian,
 ) -> list[TrackedCall]:
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         return await tracked_calls(session, guardian)
 
 

@@ -3,7 +3,7 @@
 import asyncio
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,10 +20,11 @@ from ruxue.guardianship.schemas import (
     request_view,
     staff_view,
 )
-from ruxue.identity.service import Guardian, current_guardian
 from ruxue.kit.errors import NotFound
-from ruxue.staff.auth import Staff, current_staff, require
+from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
+from ruxue.web.auth import CurrentGuardian, CurrentStaff
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
 
 router = APIRouter(prefix="/api/v1/guardianship", tags=["guardianship"])
 staff_router = APIRouter(prefix="/api/v1/review/guardianship", tags=["staff"])
@@ -31,35 +32,44 @@ staff_router = APIRouter(prefix="/api/v1/review/guardianship", tags=["staff"])
 
 @router.post("", response_model=RequestView, status_code=201)
 async def file(
-    body: FileRequest, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
+    body: FileRequest,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> RequestView:
-    state = request.app.state
     filing = await service.file_request(
-        state.db,
-        state.exchange,
+        db,
+        exchange,
         guardian,
         child_id=body.child_id_number,
         relationship=body.relationship,
         note=body.note,
     )
-    await service.tell_parents(state.db, state.settings, filing)
+    await service.tell_parents(db, settings, filing)
     return request_view(filing.request)
 
 
 @router.get("", response_model=list[RequestView])
 async def mine(
-    request: Request, guardian: Guardian = Depends(current_guardian)
+    request: Request,
+    db: DatabaseDep,
+    guardian: CurrentGuardian,
 ) -> list[RequestView]:
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         return [request_view(r) for r in await repo.mine(session, guardian.id_number)]
 
 
 @staff_router.get("", response_model=list[StaffRequestView])
 async def queue(
-    request: Request, status: str = "pending", staff: Staff = Depends(current_staff)
+    request: Request,
+    db: DatabaseDep,
+    staff: CurrentStaff,
+    status: str = "pending",
 ) -> list[StaffRequestView]:
     require(staff, "reviewer", "admin")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         found = await repo.staff_requests(session, staff, status)
         await audit(session, staff, "guardianship_list_view", status=status, rows=len(found))
         return [staff_view(r) for r in found]
@@ -73,10 +83,13 @@ async def _staff_view(session: AsyncSession, found: GuardianshipRequest) -> Staf
 
 @staff_router.get("/{request_no}", response_model=StaffRequestView)
 async def one(
-    request_no: str, request: Request, staff: Staff = Depends(current_staff)
+    request_no: str,
+    db: DatabaseDep,
+    request: Request,
+    staff: CurrentStaff,
 ) -> StaffRequestView:
     require(staff, "reviewer", "admin")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         found = await repo.staff_request(session, staff, request_no)
         if found is None:
             raise NotFound("申请不存在或不在您的辖区")
@@ -86,10 +99,14 @@ async def one(
 
 @staff_router.get("/{request_no}/documents/{document_id}")
 async def document(
-    request_no: str, document_id: int, request: Request, staff: Staff = Depends(current_staff)
+    request_no: str,
+    db: DatabaseDep,
+    document_id: int,
+    request: Request,
+    staff: CurrentStaff,
 ) -> Response:
     require(staff, "reviewer", "admin")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         found = await repo.staff_request(session, staff, request_no)
         files = {d.id: d for d in await documents_of(session, found)} if found else {}
         if document_id not in files:
@@ -112,13 +129,13 @@ async def document(
 @router.post("/{request_no}/documents", response_model=RequestView, status_code=201)
 async def upload(
     request_no: str,
+    db: DatabaseDep,
+    settings: SettingsDep,
     request: Request,
+    guardian: CurrentGuardian,
     file: UploadFile = File(...),
-    guardian: Guardian = Depends(current_guardian),
 ) -> RequestView:
-    settings = request.app.state.settings
     data = await file.read(settings.upload_max_bytes + 1)
-    db = request.app.state.db
     await add_document(
         db,
         settings.upload_dir,
@@ -136,7 +153,7 @@ async def upload(
 async def _decide(
     request: Request, staff: Staff, request_no: str, approve: bool, reason: str
 ) -> StaffRequestView:
-    async with request.app.state.db.write_session() as session:
+    async with database_of(request).write_session() as session:
         found = await service.decide(session, staff, request_no, approve=approve, reason=reason)
         view = await _staff_view(session, found)
     return view
@@ -144,13 +161,19 @@ async def _decide(
 
 @staff_router.post("/{request_no}/approve", response_model=StaffRequestView)
 async def approve(
-    request_no: str, body: Decide, request: Request, staff: Staff = Depends(current_staff)
+    request_no: str,
+    body: Decide,
+    request: Request,
+    staff: CurrentStaff,
 ) -> StaffRequestView:
     return await _decide(request, staff, request_no, True, body.reason)
 
 
 @staff_router.post("/{request_no}/reject", response_model=StaffRequestView)
 async def reject(
-    request_no: str, body: Decide, request: Request, staff: Staff = Depends(current_staff)
+    request_no: str,
+    body: Decide,
+    request: Request,
+    staff: CurrentStaff,
 ) -> StaffRequestView:
     return await _decide(request, staff, request_no, False, body.reason)

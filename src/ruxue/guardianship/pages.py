@@ -1,10 +1,8 @@
 """Guardianship request pages: the applicant's form and list, the reviewers' list."""
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.desk.pages import signed_in_staff
-from ruxue.enrollment.pages import render, signed_in
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
@@ -12,19 +10,24 @@ from ruxue.guardianship.schemas import request_view, staff_view
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError
-from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
+from ruxue.web.auth import PageGuardian, PageStaff
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
 async def _mine(request: Request, guardian: Guardian) -> list[object]:
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         return [request_view(r) for r in await repo.mine(session, guardian.id_number)]
 
 
 @router.get("/guardianship", response_class=HTMLResponse)
-async def form(request: Request, guardian: Guardian = Depends(signed_in)) -> Response:
+async def form(
+    request: Request,
+    guardian: PageGuardian,
+) -> Response:
     mine = await _mine(request, guardian)
     return render(request, "guardianship.html", requests=mine, relationships=service.RELATIONSHIPS)
 
@@ -32,16 +35,18 @@ async def form(request: Request, guardian: Guardian = Depends(signed_in)) -> Res
 @router.post("/guardianship", response_class=HTMLResponse)
 async def file(
     request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
+    guardian: PageGuardian,
     child_id: str = Form(""),
     relationship: str = Form(""),
     note: str = Form(""),
-    guardian: Guardian = Depends(signed_in),
 ) -> Response:
-    state = request.app.state
     try:
         filing = await service.file_request(
-            state.db,
-            state.exchange,
+            db,
+            exchange,
             guardian,
             child_id=child_id,
             relationship=relationship,
@@ -59,18 +64,19 @@ async def file(
             child_id=child_id,
             note=note,
         )
-    await service.tell_parents(state.db, state.settings, filing)
+    await service.tell_parents(db, settings, filing)
     return RedirectResponse(f"/guardianship?filed={filing.request.request_no}", status_code=303)
 
 
 @router.post("/guardianship/{request_no}/documents", response_class=HTMLResponse)
 async def upload(
     request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
     request_no: str,
+    guardian: PageGuardian,
     file: UploadFile = File(...),
-    guardian: Guardian = Depends(signed_in),
 ) -> Response:
-    settings, db = request.app.state.settings, request.app.state.db
     data = await file.read(settings.upload_max_bytes + 1)
     try:
         await add_document(
@@ -96,10 +102,14 @@ async def upload(
 
 
 @router.get("/staff/guardianship", response_class=HTMLResponse)
-async def staff_list(request: Request, staff: Staff | None = Depends(signed_in_staff)) -> Response:
+async def staff_list(
+    request: Request,
+    db: DatabaseDep,
+    staff: PageStaff,
+) -> Response:
     if staff is None or staff.role not in ("reviewer", "admin"):
         return RedirectResponse("/staff", status_code=303)
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         pending = await repo.staff_requests(session, staff, "pending")
         views = [
             staff_view(r, await repo.events_of(session, r), await documents_of(session, r))
@@ -112,15 +122,16 @@ async def staff_list(request: Request, staff: Staff | None = Depends(signed_in_s
 @router.post("/staff/guardianship/{request_no}", response_class=HTMLResponse)
 async def staff_decide(
     request: Request,
+    db: DatabaseDep,
     request_no: str,
+    staff: PageStaff,
     action: str = Form(""),
     reason: str = Form(""),
-    staff: Staff | None = Depends(signed_in_staff),
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
     try:
-        async with request.app.state.db.write_session() as session:
+        async with db.write_session() as session:
             await service.decide(
                 session, staff, request_no, approve=action == "approve", reason=reason
             )

@@ -98,8 +98,8 @@ def acr_values(settings: Settings) -> list[str]:
     return settings.oidc_acr_values.split()
 
 
-async def start(request: Request, settings: Settings) -> RedirectResponse:
-    client = request.app.state.oauth.create_client(NAME)
+async def start(oauth: OAuth, request: Request, settings: Settings) -> RedirectResponse:
+    client = oauth.create_client(NAME)
     try:
         extra = {ELDER_PARAM: "1"} if settings.upstream_url and is_elder(request) else {}
         response: RedirectResponse = await client.authorize_redirect(
@@ -110,9 +110,9 @@ async def start(request: Request, settings: Settings) -> RedirectResponse:
     return response
 
 
-async def finish(request: Request, settings: Settings) -> Login:
+async def finish(oauth: OAuth, request: Request, settings: Settings) -> Login:
     """The callback: exchange the code, validate the ID token, fetch userinfo; or LoginFailed."""
-    client = request.app.state.oauth.create_client(NAME)
+    client = oauth.create_client(NAME)
     try:
         metadata = await client.load_server_metadata()
         await _check_response_issuer(request, client, metadata)
@@ -170,9 +170,11 @@ async def _with_userinfo(
     return {**info, **claims}  # the signed ID token wins where both carry a claim
 
 
-async def end_session_url(request: Request, settings: Settings, id_token: str) -> str | None:
+async def end_session_url(
+    oauth: OAuth, request: Request, settings: Settings, id_token: str
+) -> str | None:
     """RP-initiated logout at the provider, when it offers an end_session_endpoint."""
-    client = request.app.state.oauth.create_client(NAME)
+    client = oauth.create_client(NAME)
     try:
         metadata = await client.load_server_metadata()
         if not metadata.get("end_session_endpoint"):

@@ -10,31 +10,29 @@ from ruxue.identity.service import bind_account, remember, verified_attributes
 from ruxue.kit.sessions import revoke_idp
 from ruxue.provider.endpoints import end_county_sessions, end_county_sessions_of
 from ruxue.provider.service import people_of_idp_sessions
-from ruxue.settings import Settings
+from ruxue.web.deps import DatabaseDep, OAuthDep, SettingsDep
 
 router = APIRouter(prefix="/auth", tags=["identity"])
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 @router.get("/login")
-async def login(request: Request, next: str = "") -> Response:
+async def login(
+    request: Request, settings: SettingsDep, oauth: OAuthDep, next: str = ""
+) -> Response:
     # only our own pages: the spouse's, and the city's provider resuming a county's login
     if next.startswith(("/spouse/", "/oidc/authorize?")) and "//" not in next:
         request.session["after_login"] = next
-    return await client.start(request, _settings(request))
+    return await client.start(oauth, request, settings)
 
 
 @router.get("/callback", name="auth_callback")
-async def callback(request: Request) -> Response:
-    settings = _settings(request)
-    login = await client.finish(request, settings)
+async def callback(
+    request: Request, db: DatabaseDep, settings: SettingsDep, oauth: OAuthDep
+) -> Response:
+    login = await client.finish(oauth, request, settings)
     person = verified_attributes(login, settings)
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         await bind_account(session, login, person["id_number"])
     remember(request, login, person)
     after = request.session.pop("after_login", None) or "/apply"
@@ -46,12 +44,12 @@ async def callback(request: Request) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, settings: SettingsDep, oauth: OAuthDep) -> Response:
     """End our session, then the provider's (RP-initiated logout) when it offers one."""
     id_token = (request.session.get("oidc") or {}).get("id_token", "")
     await end_county_sessions(request)  # the city as provider: the counties' sessions end too
     request.session.clear()
-    url = await client.end_session_url(request, _settings(request), id_token) if id_token else None
+    url = await client.end_session_url(oauth, request, settings, id_token) if id_token else None
     if url is None:
         return RedirectResponse("/", status_code=303)
     # not a redirect: Chromium stops one to the provider, leaving its session alive
@@ -67,7 +65,7 @@ def _leading_on(
     """A page of ours that goes on to ``url``: browsers hold every redirect after a form to the
     form page's CSP form-action ('self' and the next hop), so a chain ending at another origin
     — the provider's logout, a county after the provincial login — goes on from here."""
-    from ruxue.enrollment.pages import render  # the pages import this module's neighbours
+    from ruxue.web.render import render  # the pages import this module's neighbours
 
     return render(
         request,
@@ -82,14 +80,18 @@ def _leading_on(
 
 
 @router.post("/backchannel-logout", include_in_schema=False)
-async def backchannel_logout(request: Request, logout_token: str = Form("")) -> Response:
+async def backchannel_logout(
+    request: Request,
+    db: DatabaseDep,
+    oauth: OAuthDep,
+    settings: SettingsDep,
+    logout_token: str = Form(""),
+) -> Response:
     try:
-        sid_keys, sub_keys = await logout_token_keys(
-            request.app.state.oauth, logout_token, _settings(request)
-        )
+        sid_keys, sub_keys = await logout_token_keys(oauth, logout_token, settings)
     except BadLogoutToken:
         return JSONResponse({"error": "invalid_request"}, status_code=400, headers=NO_STORE)
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         people = await people_of_idp_sessions(session, sid_keys, sub_keys)
         await revoke_idp(session, sid_keys, sub_keys)
         await end_county_sessions_of(session, request, people)  # told after the commit
@@ -97,14 +99,20 @@ async def backchannel_logout(request: Request, logout_token: str = Form("")) -> 
 
 
 @router.get("/frontchannel-logout", include_in_schema=False)
-async def frontchannel_logout(request: Request, iss: str = "", sid: str = "") -> Response:
-    oauth_client = request.app.state.oauth.create_client(client.NAME)
+async def frontchannel_logout(
+    request: Request,
+    db: DatabaseDep,
+    oauth: OAuthDep,
+    iss: str = "",
+    sid: str = "",
+) -> Response:
+    oauth_client = oauth.create_client(client.NAME)
     try:
         issuer = str((await oauth_client.load_server_metadata())["issuer"])
         sid_keys = frontchannel_keys(iss, sid, issuer)
     except (BadLogoutToken, *client.FAILURES):
         return HTMLResponse("<p>无效的退出请求</p>", status_code=400, headers=NO_STORE)
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         await revoke_idp(session, sid_keys, [])
     request.session.clear()
     return HTMLResponse("<p>已退出登录</p>", headers=NO_STORE)

@@ -11,13 +11,14 @@ from ruxue.kiosk import service
 from ruxue.kiosk.models import Terminal
 from ruxue.kit.errors import Unauthorized
 from ruxue.notice.service import decision_document
+from ruxue.web.deps import DatabaseDep, SettingsDep, database_of
 
 router = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk"])
 
 
 async def agent(request: Request) -> Terminal:
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         found = await service.terminal_of(session, credential) if scheme == "Kiosk" else None
     if found is None:
         raise Unauthorized("终端未认证")
@@ -25,25 +26,40 @@ async def agent(request: Request) -> Terminal:
 
 
 @router.get("/print-jobs")
-async def print_jobs(request: Request, here: Terminal = Depends(agent)) -> list[dict[str, object]]:
+async def print_jobs(
+    request: Request,
+    db: DatabaseDep,
+    here: Terminal = Depends(agent),
+) -> list[dict[str, object]]:
     now = dt.datetime.now(dt.UTC)
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         jobs = await service.waiting(session, here, now)
     return [{"id": j.id, "url": f"/api/v1/kiosk/print-jobs/{j.id}.pdf"} for j in jobs]
 
 
 @router.get("/print-jobs/{job_id}.pdf")
-async def print_job_pdf(request: Request, job_id: int, here: Terminal = Depends(agent)) -> Response:
+async def print_job_pdf(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    job_id: int,
+    here: Terminal = Depends(agent),
+) -> Response:
     """The document, rendered now and given once; the job is then 'taken'."""
-    now, base = dt.datetime.now(dt.UTC), request.app.state.settings.public_url
-    async with request.app.state.db.write_session() as session:
+    now, base = dt.datetime.now(dt.UTC), settings.public_url
+    async with db.write_session() as session:
         _, case = await service.take(session, here, job_id, now)
         _, pdf = await decision_document(session, case, base)
     return Response(pdf, media_type="application/pdf")
 
 
 @router.post("/print-jobs/{job_id}/printed")
-async def printed(request: Request, job_id: int, here: Terminal = Depends(agent)) -> dict[str, str]:
-    async with request.app.state.db.write_session() as session:
+async def printed(
+    request: Request,
+    db: DatabaseDep,
+    job_id: int,
+    here: Terminal = Depends(agent),
+) -> dict[str, str]:
+    async with db.write_session() as session:
         await service.printed(session, here, job_id, dt.datetime.now(dt.UTC))
     return {"status": "printed"}

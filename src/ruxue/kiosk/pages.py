@@ -12,6 +12,7 @@ from ruxue.kiosk.session import COOKIE, AtTerminal, at_terminal, sign_in, termin
 from ruxue.kiosk.views import render, to
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import mask_id_number, mask_name
+from ruxue.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
 YEAR_COOKIE = 365 * 24 * 3600
@@ -23,17 +24,23 @@ async def activate_form(request: Request) -> Response:
 
 
 @router.post("/activate", response_class=HTMLResponse)
-async def activate(request: Request, code: str = Form(""), key: str = Form("")) -> Response:
+async def activate(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    code: str = Form(""),
+    key: str = Form(""),
+) -> Response:
     """Done once by the maintainer: the terminal's browser keeps its credential in a cookie."""
     credential = f"{code.strip()}:{key.strip()}"
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         found = await service.terminal_of(session, credential)
     if found is None:
         return render(
             request, "kiosk_activate.html", None, status_code=400, error="终端编号或密钥不正确"
         )
     response = to("/kiosk")
-    secure = request.app.state.settings.public_url.startswith("https")
+    secure = settings.public_url.startswith("https")
     response.set_cookie(
         COOKIE,
         credential,
@@ -47,19 +54,25 @@ async def activate(request: Request, code: str = Form(""), key: str = Form("")) 
 
 
 @router.get("", response_class=HTMLResponse)
-async def welcome(request: Request, here: Terminal = Depends(terminal)) -> Response:
+async def welcome(
+    request: Request,
+    settings: SettingsDep,
+    here: Terminal = Depends(terminal),
+) -> Response:
     request.session.clear()  # the welcome screen is the wiped screen
-    simulated = request.app.state.settings.mode != "production"
+    simulated = settings.mode != "production"
     return render(request, "kiosk_welcome.html", here, simulated=simulated)
 
 
 @router.post("/reader", response_class=HTMLResponse)
 async def simulated_reader(
-    request: Request, id_number: str = Form(""), here: Terminal = Depends(terminal)
+    request: Request,
+    settings: SettingsDep,
+    id_number: str = Form(""),
+    here: Terminal = Depends(terminal),
 ) -> Response:
     """Sandbox only: the terminal's reader and camera, played by the sandbox. In production the
     reader's driver fills the same card screen."""
-    settings = request.app.state.settings
     if settings.mode == "production":
         return to("/kiosk")
     base = settings.idp_url.rstrip("/").removesuffix("/idp")
@@ -82,6 +95,7 @@ async def simulated_reader(
 @router.post("/login", response_class=HTMLResponse)
 async def login(
     request: Request,
+    settings: SettingsDep,
     id_number: str = Form(""),
     name: str = Form(""),
     card_serial: str = Form(""),
@@ -90,14 +104,14 @@ async def login(
 ) -> Response:
     read = CardRead(id_number.strip().upper(), name.strip(), card_serial.strip(), face.strip())
     try:
-        guardian = await card_face(request.app.state.settings, read)
+        guardian = await card_face(settings, read)
     except RuxueError as exc:
         return render(
             request,
             "kiosk_welcome.html",
             here,
             status_code=exc.status_code,
-            simulated=request.app.state.settings.mode != "production",
+            simulated=settings.mode != "production",
             error=exc.message,
         )
     sign_in(request, here, guardian)
@@ -112,10 +126,15 @@ async def end(request: Request) -> Response:
 
 
 @router.get("/home", response_class=HTMLResponse)
-async def home(request: Request, at: AtTerminal = Depends(at_terminal)) -> Response:
-    async with request.app.state.db.read_session() as session:
+async def home(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    at: AtTerminal = Depends(at_terminal),
+) -> Response:
+    async with db.read_session() as session:
         cases = await repo.cases_of(session, at.guardian.id_number)
-    year = request.app.state.settings.clock().year
+    year = settings.clock().year
     return render(
         request,
         "kiosk_home.html",

@@ -11,6 +11,7 @@ from ruxue.kiosk.models import Terminal
 from ruxue.kiosk.service import terminal_of
 from ruxue.kit import pii
 from ruxue.kit.sessions import rotate
+from ruxue.web.deps import database_of, settings_of
 
 COOKIE = "ruxue_kiosk"
 
@@ -31,7 +32,7 @@ class AtTerminal:
 
 async def terminal(request: Request) -> Terminal:
     credential = request.cookies.get(COOKIE, "")
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         found = await terminal_of(session, credential) if credential else None
     if found is None:
         raise NotActivated
@@ -40,7 +41,7 @@ async def terminal(request: Request) -> Terminal:
 
 def idle_over(request: Request, now: dt.datetime) -> bool:
     seen = request.session.get("kiosk_seen")
-    limit = dt.timedelta(seconds=request.app.state.settings.kiosk_idle_seconds)
+    limit = dt.timedelta(seconds=settings_of(request).kiosk_idle_seconds)
     return seen is not None and now - dt.datetime.fromisoformat(seen) > limit
 
 

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ruxue.enrollment import service
-from ruxue.enrollment.pages import flash
 from ruxue.enrollment.spouse_link import invite_spouse, text_link
 from ruxue.exchange.repository import get_consent
 from ruxue.identity import spouse
@@ -15,6 +14,8 @@ from ruxue.kiosk.steps import At
 from ruxue.kiosk.views import render, to
 from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
+from ruxue.web.render import flash
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
 
@@ -22,17 +23,19 @@ router = APIRouter(prefix="/kiosk", include_in_schema=False)
 @router.post("/cases/{case_no}/spouse/invite", response_class=HTMLResponse)
 async def send_invite(
     request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     case_no: str,
     spouse_id: str = Form(""),
     spouse_phone: str = Form(""),
     at: AtTerminal = At,
 ) -> Response:
-    state = request.app.state
     try:
         token, phone = await invite_spouse(
-            state.db, state.exchange, at.guardian, case_no, spouse_id, spouse_phone
+            db, exchange, at.guardian, case_no, spouse_id, spouse_phone
         )
-        await text_link(state.settings, token, phone)
+        await text_link(settings, token, phone)
     except RuxueError as exc:
         flash(request, exc.message)
         return to(f"/kiosk/cases/{case_no}/step/3")
@@ -40,8 +43,13 @@ async def send_invite(
 
 
 @router.get("/cases/{case_no}/spouse/invite", response_class=HTMLResponse)
-async def invite_status(request: Request, case_no: str, at: AtTerminal = At) -> Response:
-    async with request.app.state.db.read_session() as session:
+async def invite_status(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
+    async with db.read_session() as session:
         case, _ = await service.load(session, at.guardian, case_no)
         row = await spouse.latest(session, case.case_no)
     status = row.status if row else "none"
@@ -49,8 +57,13 @@ async def invite_status(request: Request, case_no: str, at: AtTerminal = At) -> 
 
 
 @router.post("/cases/{case_no}/spouse/invite/continue", response_class=HTMLResponse)
-async def continue_after_consent(request: Request, case_no: str, at: AtTerminal = At) -> Response:
-    db, client = request.app.state.db, request.app.state.exchange
+async def continue_after_consent(
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
     async with db.read_session() as session:
         case, _ = await service.load(session, at.guardian, case_no)
         row = await spouse.latest(session, case.case_no)
@@ -60,7 +73,7 @@ async def continue_after_consent(request: Request, case_no: str, at: AtTerminal 
         return to(f"/kiosk/cases/{case_no}/spouse/invite")
     try:
         await service.attach_spouse(
-            db, client, at.guardian, case_no, pii.decrypt(row.spouse_enc), granted
+            db, exchange, at.guardian, case_no, pii.decrypt(row.spouse_enc), granted
         )
     except RuxueError as exc:
         flash(request, exc.message)

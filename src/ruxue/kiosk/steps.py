@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
 from ruxue.enrollment import service, supplement
-from ruxue.enrollment.pages import _step_context, flash
+from ruxue.enrollment.pages import _step_context
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity.service import verify_person_otp
@@ -23,6 +23,8 @@ from ruxue.rating import service as ratings
 from ruxue.rating.pages import _context as rating_context
 from ruxue.rating.pages import _form as rating_form
 from ruxue.schools.repository import get_school
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
+from ruxue.web.render import flash
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
 At = Depends(at_terminal)
@@ -55,6 +57,9 @@ async def child_form(request: Request, segment: str, at: AtTerminal = At) -> Res
 @router.post("/apply/{segment}", response_class=HTMLResponse)
 async def child_submit(
     request: Request,
+    settings: SettingsDep,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
     segment: str,
     child_id: str = Form(""),
     consent: str = Form(""),
@@ -67,12 +72,12 @@ async def child_submit(
         return render(
             request, "kiosk_child.html", at.terminal, 2, 400, error="请阅读并勾选授权声明。", **ctx
         )
-    state, now = request.app.state, request.app.state.settings.clock()
+    now = settings.clock()
     try:
         case = await service.start_case(
-            state.db,
-            state.exchange,
-            state.settings,
+            db,
+            exchange,
+            settings,
             at.guardian,
             year=now.year,
             segment=segment,
@@ -89,8 +94,14 @@ async def child_submit(
 
 
 @router.get("/cases/{case_no}/step/{step}", response_class=HTMLResponse)
-async def step_page(request: Request, case_no: str, step: int, at: AtTerminal = At) -> Response:
-    async with request.app.state.db.read_session() as session:
+async def step_page(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    step: int,
+    at: AtTerminal = At,
+) -> Response:
+    async with db.read_session() as session:
         case, facts = await service.load(session, at.guardian, case_no)
     if case.status != "draft":
         return to(f"/kiosk/cases/{case_no}")
@@ -104,17 +115,22 @@ async def step_page(request: Request, case_no: str, step: int, at: AtTerminal = 
 
 @router.post("/cases/{case_no}/spouse/code", response_class=HTMLResponse)
 async def spouse_code(
-    request: Request, case_no: str, spouse_id: str = Form(""), at: AtTerminal = At
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
+    case_no: str,
+    spouse_id: str = Form(""),
+    at: AtTerminal = At,
 ) -> Response:
-    state = request.app.state
     try:
         sent = await service.send_spouse_code(
-            state.db, state.exchange, state.settings, at.guardian, case_no, spouse_id
+            db, exchange, settings, at.guardian, case_no, spouse_id
         )
     except RuxueError as exc:
         flash(request, exc.message)
         return to(_step(case_no, 3))
-    async with state.db.read_session() as session:
+    async with db.read_session() as session:
         case, facts = await service.load(session, at.guardian, case_no)
     ctx = await _step_context(request, case, facts, 3)
     return render(
@@ -134,19 +150,18 @@ async def spouse_code(
 @router.post("/cases/{case_no}/spouse", response_class=HTMLResponse)
 async def spouse(
     request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     case_no: str,
     spouse_id: str = Form(""),
     txn: str = Form(""),
     code: str = Form(""),
     at: AtTerminal = At,
 ) -> Response:
-    state = request.app.state
-
     async def work() -> None:
-        verified = await verify_person_otp(state.settings, txn, code)
-        await service.set_spouse(
-            state.db, state.exchange, at.guardian, case_no, spouse_id, verified
-        )
+        verified = await verify_person_otp(settings, txn, code)
+        await service.set_spouse(db, exchange, at.guardian, case_no, spouse_id, verified)
 
     return await _run(request, _step(case_no, 3), _step(case_no, 4), work)
 
@@ -155,52 +170,70 @@ async def _act(request: Request, back: str, forward: str, unit: Unit) -> Respons
     """``_run`` with the action in one write transaction."""
 
     async def work() -> None:
-        async with request.app.state.db.write_session() as session:
+        async with database_of(request).write_session() as session:
             await unit(session)
 
     return await _run(request, back, forward, work)
 
 
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
-async def single(request: Request, case_no: str, at: AtTerminal = At) -> Response:
+async def single(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
     return await _run(
         request,
         _step(case_no, 3),
         _step(case_no, 4),
-        lambda: service.set_single_parent(request.app.state.db, at.guardian, case_no),
+        lambda: service.set_single_parent(db, at.guardian, case_no),
     )
 
 
 @router.post("/cases/{case_no}/checks", response_class=HTMLResponse)
-async def checks(request: Request, case_no: str, at: AtTerminal = At) -> Response:
-    db, client = request.app.state.db, request.app.state.exchange
+async def checks(
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
     return await _run(
         request,
         _step(case_no, 4),
         _step(case_no, 4),
-        lambda: service.fetch_rest(db, client, at.guardian, case_no),
+        lambda: service.fetch_rest(db, exchange, at.guardian, case_no),
     )
 
 
 @router.post("/cases/{case_no}/residence", response_class=HTMLResponse)
 async def residence(
-    request: Request, case_no: str, cert_no: str = Form(""), at: AtTerminal = At
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    case_no: str,
+    cert_no: str = Form(""),
+    at: AtTerminal = At,
 ) -> Response:
-    db, client = request.app.state.db, request.app.state.exchange
     return await _run(
         request,
         _step(case_no, 5),
         _step(case_no, 6),
-        lambda: service.choose_residence(db, client, at.guardian, case_no, cert_no or None),
+        lambda: service.choose_residence(db, exchange, at.guardian, case_no, cert_no or None),
     )
 
 
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
 async def bring(
-    request: Request, case_no: str, kind: str = Form(""), at: AtTerminal = At
+    request: Request,
+    settings: SettingsDep,
+    case_no: str,
+    kind: str = Form(""),
+    at: AtTerminal = At,
 ) -> Response:
     """A terminal takes no uploads: a missing material is brought to the school as an original."""
-    now = request.app.state.settings.clock()
+    now = settings.clock()
     return await _act(
         request,
         _step(case_no, 6),
@@ -210,29 +243,45 @@ async def bring(
 
 
 @router.post("/cases/{case_no}/materials/done", response_class=HTMLResponse)
-async def materials_done(request: Request, case_no: str, at: AtTerminal = At) -> Response:
+async def materials_done(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
     return await _run(
         request,
         _step(case_no, 6),
         _step(case_no, 7),
-        lambda: service.confirm_materials(request.app.state.db, at.guardian, case_no),
+        lambda: service.confirm_materials(db, at.guardian, case_no),
     )
 
 
 @router.post("/cases/{case_no}/submit", response_class=HTMLResponse)
-async def submit(request: Request, case_no: str, at: AtTerminal = At) -> Response:
-    now = request.app.state.settings.clock()
+async def submit(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
+    now = settings.clock()
     return await _run(
         request,
         _step(case_no, 7),
         f"/kiosk/cases/{case_no}",
-        lambda: service.submit(request.app.state.db, now, at.guardian, case_no),
+        lambda: service.submit(db, now, at.guardian, case_no),
     )
 
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
-async def status(request: Request, case_no: str, at: AtTerminal = At) -> Response:
-    async with request.app.state.db.read_session() as session:
+async def status(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
+    async with db.read_session() as session:
         case, _ = await service.load(session, at.guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
         licence = view(await licences.by_case(session, case.id))
@@ -242,10 +291,15 @@ async def status(request: Request, case_no: str, at: AtTerminal = At) -> Respons
 
 
 @router.post("/cases/{case_no}/print", response_class=HTMLResponse)
-async def print_notice(request: Request, case_no: str, at: AtTerminal = At) -> Response:
+async def print_notice(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
     """Queue the notice for this terminal's printer; its agent fetches and prints it."""
     try:
-        async with request.app.state.db.write_session() as session:
+        async with db.write_session() as session:
             case, _ = await service.load(session, at.guardian, case_no)
             await kiosk.queue_print(session, at.terminal, case)
     except RuxueError as exc:
@@ -255,9 +309,14 @@ async def print_notice(request: Request, case_no: str, at: AtTerminal = At) -> R
 
 
 @router.get("/cases/{case_no}/rating", response_class=HTMLResponse)
-async def rating_page(request: Request, case_no: str, at: AtTerminal = At) -> Response:
+async def rating_page(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    at: AtTerminal = At,
+) -> Response:
     """一次一评 at the terminal: the same rating service, on the channel ``kiosk``."""
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         case, _ = await service.load(session, at.guardian, case_no)
         ctx = await rating_context(session, case, "kiosk")
     return render(request, "kiosk_rating.html", at.terminal, **ctx)

@@ -9,11 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ruxue.enrollment.explain import CATEGORIES, CHANNELS, SEGMENTS, STATUSES, category_label
-from ruxue.enrollment.pages import STEPS
 from ruxue.kiosk.models import Terminal
 from ruxue.kit.csrf import csrf_field
+from ruxue.web.deps import settings_of
 from ruxue.web.mode import here as mode_here
 from ruxue.web.mode import is_elder
+from ruxue.web.render import STEPS
 from ruxue.web.site import site_of
 
 CARD = "kiosk_card.html"  # a card read waits for its face check: timed like a session
@@ -33,9 +34,9 @@ def render(
         ctx["error"] = request.session.pop("flash", None)
     ctx.update(
         terminal=here,
-        site=site_of(request.app.state.settings),
+        site=site_of(settings_of(request)),
         timed=("session" in request.scope and bool(request.session.get("kiosk"))) or name == CARD,
-        idle=request.app.state.settings.kiosk_idle_seconds,
+        idle=settings_of(request).kiosk_idle_seconds,
         steps=STEPS,
         step=step,
         SEGMENTS=SEGMENTS,

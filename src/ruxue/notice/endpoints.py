@@ -1,7 +1,7 @@
 """The public verification page of a notice (a seat notice or a 不予通过告知书): valid or not, and
 no personal data; and the guardian's accessible HTML view of their notice."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,22 +10,27 @@ from ruxue.elicence.rules import view
 from ruxue.enrollment import service
 from ruxue.enrollment.explain import SEGMENTS
 from ruxue.enrollment.models import Case
-from ruxue.enrollment.pages import render, signed_in
 from ruxue.enrollment.policy import CHINA
 from ruxue.enrollment.repository import case_by_verify_code
-from ruxue.identity.service import Guardian
 from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
 from ruxue.notice.service import notice_data, rejection_data
 from ruxue.schools.repository import get_school
+from ruxue.web.auth import PageGuardian
+from ruxue.web.deps import DatabaseDep, SettingsDep
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/verify/{code}", response_class=HTMLResponse)
-async def verify(request: Request, code: str) -> Response:
-    async with request.app.state.db.read_session() as session:
+async def verify(
+    request: Request,
+    db: DatabaseDep,
+    code: str,
+) -> Response:
+    async with db.read_session() as session:
         case = await case_by_verify_code(session, code)
         valid = case is not None and (case.outcome == "notice_issued" or bool(case.rejection_no))
         licence = view(await licence_by_code(session, code))
@@ -65,12 +70,16 @@ def _shown(case: Case, school: str) -> dict[str, str]:
 
 @router.get("/cases/{case_no}/notice.html", response_class=HTMLResponse)
 async def notice_page(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
     """The decision's notice as an accessible page: the PDF's text, for a screen reader or large
     type (the seat notice, or the 不予通过告知书 of a rejected case)."""
-    public_url = request.app.state.settings.public_url
-    async with request.app.state.db.read_session() as session:
+    public_url = settings.public_url
+    async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
         document = await _document(session, case, public_url)
     return render(request, "notice.html", case=case, doc=document, title=document["title"])

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import ALGS, ASSERTION_TYPE, InvalidClient, unverified_subject, use_once
 from ruxue.county.jwks import assertion_keys
-from ruxue.enrollment.pages import render
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
@@ -30,7 +29,9 @@ from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
 from ruxue.staff.service import audit
+from ruxue.web.deps import database_of, settings_of
 from ruxue.web.mode import ELDER_PARAM, is_elder
+from ruxue.web.render import render
 
 log = structlog.get_logger("provider")
 router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=False)
@@ -39,16 +40,16 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 def issuer_of(request: Request) -> str:
     """The provider's issuer, ``RUXUE_PUBLIC_URL/oidc``."""
-    settings: Settings = request.app.state.settings
+    settings: Settings = settings_of(request)
     return settings.public_url.rstrip("/") + "/oidc"
 
 
 def _var(request: Request) -> Any:
-    return request.app.state.settings.var_dir
+    return settings_of(request).var_dir
 
 
 def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
+    db: Database = database_of(request)
     return db
 
 

@@ -5,20 +5,22 @@ them: a county system (``RUXUE_UPSTREAM_URL`` set) answers 404."""
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.enrollment.pages import render, signed_in
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound
 from ruxue.provider import service
 from ruxue.provider.endpoints import issuer_of
 from ruxue.sandbox.idp import subject
 from ruxue.staff.service import audit
+from ruxue.web.auth import PageGuardian
+from ruxue.web.deps import DatabaseDep, settings_of
+from ruxue.web.render import render
 from ruxue.web.site import site_of
 
 PAGE = "/me/county-systems"
 
 
 def at_the_city(request: Request) -> None:
-    if site_of(request.app.state.settings).is_county:
+    if site_of(settings_of(request)).is_county:
         raise NotFound("区县系统没有此页面：经市级平台登录给区县系统的授权，请在市级平台查看。")
 
 
@@ -30,8 +32,12 @@ def _subject(request: Request, guardian: Guardian) -> str:
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-async def county_systems(request: Request, guardian: Guardian = Depends(signed_in)) -> Response:
-    async with request.app.state.db.read_session() as session:
+async def county_systems(
+    request: Request,
+    db: DatabaseDep,
+    guardian: PageGuardian,
+) -> Response:
+    async with db.read_session() as session:
         given = await service.consents_given(session, _subject(request, guardian))
     withdrawn = request.session.pop("consent_withdrawn", None)
     return render(request, "county_systems.html", given=given, withdrawn=withdrawn)
@@ -39,11 +45,14 @@ async def county_systems(request: Request, guardian: Guardian = Depends(signed_i
 
 @router.post(PAGE + "/{client_id}/withdraw")
 async def withdraw(
-    request: Request, client_id: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    client_id: str,
+    guardian: PageGuardian,
 ) -> Response:
     """Withdrawn: the consent, the county's tokens for the person and their sessions there end
     (audited); the county's next login asks again."""
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         gone = await service.withdraw_consent(session, _subject(request, guardian), client_id)
         if gone is None:
             raise NotFound("没有这项授权，可能已经撤回。")

@@ -1,26 +1,30 @@
 """Rating API: the guardian rates a decided case; staff work rectification items; the city
 decides appeals."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from ruxue.enrollment import repository as cases
 from ruxue.enrollment.service import actor
-from ruxue.identity.service import Guardian, current_guardian
 from ruxue.kit.errors import NotFound
 from ruxue.rating import repository as repo
 from ruxue.rating import service
 from ruxue.rating.schemas import AppealDecision, RatingIn, Step, item_out, rating_out
-from ruxue.staff.auth import Staff, current_staff
+from ruxue.web.auth import CurrentGuardian, CurrentStaff
+from ruxue.web.deps import DatabaseDep
 
 router = APIRouter(prefix="/api/v1", tags=["rating"])
 
 
 @router.post("/cases/{case_no}/rating")
 async def rate(
-    case_no: str, body: RatingIn, request: Request, guardian: Guardian = Depends(current_guardian)
+    db: DatabaseDep,
+    case_no: str,
+    body: RatingIn,
+    request: Request,
+    guardian: CurrentGuardian,
 ) -> dict[str, object]:
     form = service.RatingForm(body.level, body.indicators, body.comment, body.real_name)
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         case = await cases.case_of(session, guardian.id_number, case_no)
         if case is None:
             raise NotFound("没有找到该办件")
@@ -31,16 +35,25 @@ async def rate(
 
 
 @router.get("/ratings/items")
-async def items(request: Request, staff: Staff = Depends(current_staff)) -> list[dict[str, object]]:
-    async with request.app.state.db.read_session() as session:
+async def items(
+    request: Request,
+    db: DatabaseDep,
+    staff: CurrentStaff,
+) -> list[dict[str, object]]:
+    async with db.read_session() as session:
         return [item_out(i) for i in await repo.items_for(session, staff)]
 
 
 @router.post("/ratings/items/{item_id}/{step}")
 async def advance(
-    item_id: int, step: str, body: Step, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    item_id: int,
+    step: str,
+    body: Step,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         if step == "appeal":
             item = await service.appeal(session, staff, item_id, body.note)
         elif step in service.STEPS:
@@ -53,9 +66,13 @@ async def advance(
 
 @router.post("/ratings/items/{item_id}/appeal/decision")
 async def decide_appeal(
-    item_id: int, body: AppealDecision, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    item_id: int,
+    body: AppealDecision,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         item = await service.decide_appeal(session, staff, item_id, body.set_aside, body.note)
         out = item_out(item)
     return out

@@ -5,21 +5,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.desk.pages import signed_in_staff
 from ruxue.enrollment import repository as cases
 from ruxue.enrollment.models import Case
-from ruxue.enrollment.pages import flash, render, signed_in
 from ruxue.enrollment.service import actor
-from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.rating import repository as repo
 from ruxue.rating import rules, service
 from ruxue.rating.models import Rating, Rectification
 from ruxue.staff.auth import Staff
+from ruxue.web.auth import PageGuardian, PageStaff
+from ruxue.web.deps import DatabaseDep
+from ruxue.web.render import flash, render
 
 router = APIRouter(include_in_schema=False)
 RATED = "rated"  # in the session until the rating page after a rating shows its thanks
@@ -138,9 +138,12 @@ async def _context(session: AsyncSession, case: Case, channel: str) -> dict[str,
 
 @router.get("/cases/{case_no}/rating", response_class=HTMLResponse)
 async def guardian_page(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         case = await cases.case_of(session, guardian.id_number, case_no)
         if case is None:
             raise NotFound("没有找到该办件")
@@ -151,11 +154,14 @@ async def guardian_page(
 
 @router.post("/cases/{case_no}/rating", response_class=HTMLResponse)
 async def guardian_rate(
-    request: Request, case_no: str, guardian: Guardian = Depends(signed_in)
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    guardian: PageGuardian,
 ) -> Response:
     form = await _form(request, "online")
     try:
-        async with request.app.state.db.write_session() as session:
+        async with db.write_session() as session:
             case = await cases.case_of(session, guardian.id_number, case_no)
             if case is None:
                 raise NotFound("没有找到该办件")
@@ -171,35 +177,46 @@ async def guardian_rate(
 
 @router.post("/staff/cases/{case_no}/rating-screen")
 async def hand_over(
-    request: Request, case_no: str, staff: Staff | None = Depends(signed_in_staff)
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    staff: PageStaff,
 ) -> Response:
     if staff is None:
         return _to("/staff/login")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         token = await service.desk_token(session, staff, case_no)
     return _to(f"/rate/{token}")
 
 
 @router.get("/rate/{token}", response_class=HTMLResponse)
-async def desk_page(request: Request, token: str) -> Response:
-    async with request.app.state.db.read_session() as session:
+async def desk_page(
+    request: Request,
+    db: DatabaseDep,
+    token: str,
+) -> Response:
+    async with db.read_session() as session:
         case = await service.case_of_token(session, token, use=False)
         ctx = await _context(session, case, "desk")
     return render(request, "rating.html", action=f"/rate/{token}", desk=True, **ctx)
 
 
 @router.post("/rate/{token}", response_class=HTMLResponse)
-async def desk_rate(request: Request, token: str) -> Response:
+async def desk_rate(
+    request: Request,
+    db: DatabaseDep,
+    token: str,
+) -> Response:
     """A refused rating shows the form again with the message; the token stays unused."""
     try:
         form = await _form(request, "desk")
-        async with request.app.state.db.write_session() as session:
+        async with db.write_session() as session:
             case = await service.case_of_token(session, token, use=True)
             await service.rate(session, case, "desk", form, "guardian:desk")
     except RuxueError as exc:
         if exc.status_code == 404:
             raise
-        async with request.app.state.db.read_session() as session:
+        async with db.read_session() as session:
             case = await service.case_of_token(session, token, use=False)
             ctx = await _context(session, case, "desk")
         return render(
@@ -215,10 +232,14 @@ async def desk_rate(request: Request, token: str) -> Response:
 
 
 @router.get("/staff/ratings", response_class=HTMLResponse)
-async def items_page(request: Request, staff: Staff | None = Depends(signed_in_staff)) -> Response:
+async def items_page(
+    request: Request,
+    db: DatabaseDep,
+    staff: PageStaff,
+) -> Response:
     if staff is None:
         return _to("/staff/login")
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         items = await repo.items_for(session, staff)
     return render(request, "rating_items.html", staff=staff, items=items, STATUS=service.STATUS)
 
@@ -226,16 +247,17 @@ async def items_page(request: Request, staff: Staff | None = Depends(signed_in_s
 @router.post("/staff/ratings/{item_id}/{step}")
 async def items_step(
     request: Request,
+    db: DatabaseDep,
     item_id: int,
     step: str,
+    staff: PageStaff,
     note: str = Form(""),
     set_aside: str = Form(""),
-    staff: Staff | None = Depends(signed_in_staff),
 ) -> Response:
     if staff is None:
         return _to("/staff/login")
     try:
-        async with request.app.state.db.write_session() as session:
+        async with db.write_session() as session:
             await _work(session, staff, item_id, step, note, set_aside)
     except RuxueError as exc:
         flash(request, exc.message)

@@ -1,12 +1,13 @@
 """District review API: the queue, approve (统筹 placement), reject, request materials."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from ruxue.desk.endpoints import _summary
 from ruxue.review import service
 from ruxue.review.rules import waiting_days
-from ruxue.staff.auth import Staff, current_staff
+from ruxue.web.auth import CurrentStaff
+from ruxue.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/review", tags=["staff"])
 
@@ -34,19 +35,29 @@ class RequestMaterials(BaseModel):
 
 
 @router.get("/queue")
-async def queue(request: Request, staff: Staff = Depends(current_staff)) -> list[dict[str, object]]:
-    now = request.app.state.settings.clock()
-    async with request.app.state.db.read_session() as session:
+async def queue(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+) -> list[dict[str, object]]:
+    now = settings.clock()
+    async with db.read_session() as session:
         cases = await service.queue(session, staff)
     return [{**_summary(c), "waiting_days": waiting_days(c.submitted_at, now)} for c in cases]
 
 
 @router.post("/cases/{case_no}/approve")
 async def approve(
-    case_no: str, body: Approve, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    body: Approve,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
-    now = request.app.state.settings.clock()
-    async with request.app.state.db.write_session() as session:
+    now = settings.clock()
+    async with db.write_session() as session:
         result = _summary(
             await service.approve(
                 session,
@@ -63,10 +74,15 @@ async def approve(
 
 @router.post("/cases/{case_no}/reject")
 async def reject(
-    case_no: str, body: Reject, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    body: Reject,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
-    now = request.app.state.settings.clock()
-    async with request.app.state.db.write_session() as session:
+    now = settings.clock()
+    async with db.write_session() as session:
         note = service.Note.of(body.reason, body.internal_note)
         result = _summary(await service.reject(session, staff, now, case_no, note))
     return result
@@ -74,10 +90,15 @@ async def reject(
 
 @router.post("/cases/{case_no}/request-materials")
 async def request_materials(
-    case_no: str, body: RequestMaterials, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    settings: SettingsDep,
+    case_no: str,
+    body: RequestMaterials,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
-    now = request.app.state.settings.clock()
-    async with request.app.state.db.write_session() as session:
+    now = settings.clock()
+    async with db.write_session() as session:
         result = _summary(
             await service.request_materials(
                 session,

@@ -4,20 +4,22 @@ script needed), request materials; and the download of a case's uploaded materia
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.desk.pages import signed_in_staff, staff_case_page
+from ruxue.desk.pages import staff_case_page
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import CATEGORIES, MATERIALS
 from ruxue.enrollment.materials import read_upload, upload_extension
-from ruxue.enrollment.pages import render
 from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.review import service
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
+from ruxue.web.auth import PageStaff
+from ruxue.web.deps import DatabaseDep, SettingsDep, database_of
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 CONFIRM = {"approve": "确认安排学位", "reject": "确认不予通过"}
@@ -26,14 +28,16 @@ CONFIRM = {"approve": "确认安排学位", "reject": "确认不予通过"}
 @router.post("/staff/review/{case_no}", response_class=HTMLResponse)
 async def review_action(
     request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
     case_no: str,
+    staff: PageStaff,
     action: str = Form(...),
     school_code: str = Form(""),
     category: str = Form(""),
     message: str = Form(""),
     internal_note: str = Form(""),
     confirmed: str = Form(""),
-    staff: Staff | None = Depends(signed_in_staff),
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
@@ -47,9 +51,9 @@ async def review_action(
         return await _confirm(request, staff, case_no, form)
     note = service.Note.of(message, internal_note)
     wanted = [m for m in MATERIALS if form.get(f"need_{m}")]
-    now = request.app.state.settings.clock()
+    now = settings.clock()
     try:
-        async with request.app.state.db.write_session() as session:
+        async with db.write_session() as session:
             if action == "approve":
                 await service.approve(
                     session, staff, now, case_no, school_code, category or None, note
@@ -70,7 +74,7 @@ async def review_action(
 
 async def _confirm(request: Request, staff: Staff, case_no: str, form: dict[str, str]) -> Response:
     """The confirmation step: what will happen, what the guardian will read, and the internal note."""
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         case = await repo.staff_case(session, staff, case_no)
         school = await get_school(session, form.get("school_code", "")) if case else None
     if case is None:
@@ -84,14 +88,15 @@ async def _confirm(request: Request, staff: Staff, case_no: str, form: dict[str,
 @router.get("/staff/cases/{case_no}/materials/{material_id}")
 async def material_file(
     request: Request,
+    db: DatabaseDep,
     case_no: str,
     material_id: int,
-    staff: Staff | None = Depends(signed_in_staff),
+    staff: PageStaff,
 ) -> Response:
     """An uploaded material, for staff who may see the case; every download is audited."""
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         material = await repo.staff_material(session, staff, case_no, material_id)
         if material is None:
             raise NotFound("材料不存在或无权查看")

@@ -3,8 +3,9 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ruxue.enrollment.pages import render
 from ruxue.schools.repository import all_schools, find_compounds
+from ruxue.web.deps import database_of
+from ruxue.web.render import render
 
 router = APIRouter()
 
@@ -13,7 +14,7 @@ async def lookup(request: Request, q: str) -> list[dict[str, object]]:
     q = q.strip()
     if len(q) < 2:
         return []
-    async with request.app.state.db.read_session() as session:
+    async with database_of(request).read_session() as session:
         compounds = await find_compounds(session, q)
         schools = await all_schools(session)
     return [

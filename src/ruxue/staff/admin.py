@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.kit.sessions import revoke_staff, sessions_of
 from ruxue.schools.models import School
-from ruxue.staff.auth import Staff, current_staff, require
+from ruxue.staff.auth import require
 from ruxue.staff.models import StaffUser
 from ruxue.staff.service import audit, create_staff
+from ruxue.web.auth import CurrentStaff
+from ruxue.web.deps import DatabaseDep
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -34,10 +36,13 @@ class SchoolChange(BaseModel):
 
 @router.post("/staff", status_code=201)
 async def add_staff(
-    body: NewStaff, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    body: NewStaff,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, str]:
     require(staff, "admin")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         user, secret = await create_staff(session, username=body.username, name=body.name, role=body.role,
                                           password=body.password, school_code=body.school_code,
                                           district_code=body.district_code)  # fmt: skip
@@ -47,12 +52,15 @@ async def add_staff(
 
 @router.post("/staff/{username}/deactivate")
 async def deactivate(
-    username: str, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    username: str,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, str]:
     require(staff, "admin")
     if username == staff.username:
         raise RuxueError("不能停用自己的账号")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         user = (
             await session.scalars(select(StaffUser).where(StaffUser.username == username))
         ).one_or_none()
@@ -71,11 +79,14 @@ class SessionView(BaseModel):
 
 @router.get("/staff/{username}/sessions")
 async def staff_sessions(
-    username: str, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    username: str,
+    request: Request,
+    staff: CurrentStaff,
 ) -> list[SessionView]:
     """The live sessions of a staff member (when each began and ends; never the token)."""
     require(staff, "admin")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         user = await _user(session, username)
         rows = await sessions_of(session, user.id)
         await audit(session, staff, "staff_sessions_view", target=username)
@@ -84,10 +95,13 @@ async def staff_sessions(
 
 @router.post("/staff/{username}/sessions/revoke")
 async def revoke_sessions(
-    username: str, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    username: str,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, int]:
     require(staff, "admin")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         user = await _user(session, username)
         ended = await revoke_staff(session, user.id)
         await audit(session, staff, "staff_sessions_revoke", target=username, ended=ended)
@@ -103,10 +117,14 @@ async def _user(session: AsyncSession, username: str) -> StaffUser:
 
 @router.patch("/schools/{code}")
 async def edit_school(
-    code: str, body: SchoolChange, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    code: str,
+    body: SchoolChange,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, object]:
     require(staff, "admin")
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         school = await session.get(School, code)
         if school is None:
             raise NotFound("学校不存在")

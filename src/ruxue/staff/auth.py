@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from ruxue.kit.db import Database
 from ruxue.kit.errors import Forbidden, Unauthorized
 from ruxue.kit.sessions import rotate
 from ruxue.staff.models import StaffUser
@@ -31,17 +32,14 @@ def start_session(request: Request, user: StaffUser, now: dt.datetime) -> None:
     request.session["staff"] = {"id": user.id, "seen": now.isoformat()}
 
 
-async def current_staff(request: Request) -> Staff:
+async def staff_of(request: Request, db: Database, now: dt.datetime) -> Staff:
+    """The staff member signed in on this session, re-read from ``db``; ``Unauthorized`` if none,
+    if the session has been idle too long, or if the account is deactivated."""
     entry = request.session.get("staff")
-    now = (
-        request.app.state.settings.clock()
-        if request.app.state.settings.now
-        else dt.datetime.now(dt.UTC)
-    )
     if not entry or not session_alive(dt.datetime.fromisoformat(entry["seen"]), now):
         request.session.pop("staff", None)
         raise Unauthorized("请先登录工作人员账号（会话已过期）")
-    async with request.app.state.db.read_session() as session:
+    async with db.read_session() as session:
         user = await session.get(StaffUser, entry["id"])
     if user is None or not user.active:
         request.session.pop("staff", None)

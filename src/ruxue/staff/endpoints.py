@@ -2,14 +2,16 @@
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from ruxue.enrollment.pages import render
 from ruxue.kit.ratelimit import Limit, TooManyRequests, take
-from ruxue.staff.auth import Staff, current_staff, start_session
+from ruxue.staff.auth import start_session
 from ruxue.staff.service import StaffLoginError, authenticate, set_password
+from ruxue.web.auth import CurrentStaff
+from ruxue.web.deps import DatabaseDep, database_of
+from ruxue.web.render import render
 
 router = APIRouter(tags=["staff"])
 
@@ -33,7 +35,7 @@ async def _throttle(request: Request, username: str, now: dt.datetime) -> None:
     address = request.client.host if request.client else ""
     subjects = {"ip": address, "name-ip": f"{username.lower()}|{address}", "name": username.lower()}
     for limit, subject in LOGIN_LIMITS:
-        await take(request.app.state.db, limit, subjects[subject], now)
+        await take(database_of(request), limit, subjects[subject], now)
 
 
 async def _login(
@@ -44,7 +46,7 @@ async def _login(
         await _throttle(request, username, now)
     except TooManyRequests as refused:
         return refused
-    async with request.app.state.db.write_session() as session:  # a failure is counted and audited
+    async with database_of(request).write_session() as session:  # a failure is counted and audited
         result = await authenticate(session, username, password, code, now)
     if isinstance(result, StaffLoginError):
         return result
@@ -86,10 +88,13 @@ class PasswordChange(BaseModel):
 
 @router.post("/api/v1/staff/password")
 async def change_password(
-    body: PasswordChange, request: Request, staff: Staff = Depends(current_staff)
+    db: DatabaseDep,
+    body: PasswordChange,
+    request: Request,
+    staff: CurrentStaff,
 ) -> dict[str, int]:
     """A new password ends every session of the account, this one included."""
-    async with request.app.state.db.write_session() as session:
+    async with db.write_session() as session:
         ended = await set_password(session, staff.id, body.current, body.new)
     request.session.clear()
     return {"sessions_ended": ended}

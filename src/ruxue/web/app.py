@@ -20,7 +20,6 @@ from ruxue.desk.pages import router as desk_pages
 from ruxue.elicence.endpoints import router as elicence_router
 from ruxue.elicence.pages import router as elicence_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
-from ruxue.enrollment.pages import LoginRequired, render
 from ruxue.enrollment.pages import router as enrollment_pages
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.spouse_endpoints import router as spouse_api
@@ -53,6 +52,8 @@ from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
+from ruxue.web.auth import LoginRequired
+from ruxue.web.deps import SettingsDep
 from ruxue.web.errors import (
     ERROR_RESPONSES,
     DatabaseBusy,
@@ -60,6 +61,7 @@ from ruxue.web.errors import (
     refuse_origin,
 )
 from ruxue.web.mode import router as mode_router
+from ruxue.web.render import render
 
 STATIC = Path(__file__).parent / "static"
 FAVICON = STATIC / "favicon.ico"
@@ -154,8 +156,10 @@ def _pages(app: FastAPI) -> None:
         return RedirectResponse("/apply", status_code=303)
 
     @app.get("/guide", response_class=HTMLResponse, include_in_schema=False)
-    async def guide(request: Request) -> Response:
-        settings: Settings = request.app.state.settings
+    async def guide(
+        request: Request,
+        settings: SettingsDep,
+    ) -> Response:
         policy = load_policy(settings.clock().year, "320500")
         window = policy.age["primary"]
         opens, closes = policy.windows["primary"].bounds(policy.year)

@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
-from ruxue.enrollment.pages import render
 from ruxue.kit.db import database_unavailable
 from ruxue.kit.errors import Busy, Forbidden, RuxueError
 from ruxue.kit.security import REFUSED, ASGIApp, Message, Receive, Scope, Send
+from ruxue.web.render import render
 
 log = structlog.get_logger("web")
 

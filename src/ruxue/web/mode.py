@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ruxue.web.deps import SettingsDep
+
 ELDER_COOKIE = "ruxue_elder"
 # an authorization request's extension parameter: a county system in 长辈版 sends its person to
 # the city's provider with it, and the city's login and consent pages follow (RFC 6749 §3.1: a
@@ -46,10 +48,15 @@ QUERY_PAGES = ("/oidc/authorize",)
 
 
 @router.get("/mode")
-async def switch_mode(request: Request, elder: int = 0, next: str = "/") -> Response:
+async def switch_mode(
+    request: Request,
+    settings: SettingsDep,
+    elder: int = 0,
+    next: str = "/",
+) -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
     if elder:
-        secure = request.app.state.settings.public_url.startswith("https")
+        secure = settings.public_url.startswith("https")
         response.set_cookie(
             ELDER_COOKIE, "1", max_age=YEAR, httponly=True, samesite="lax", secure=secure
         )
