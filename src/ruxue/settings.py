@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ruxue.kit.clock import fixed_or_wall
+
 # Development keys: the demo and the tests use them; production sets its own.
 DEV_EXCHANGE_CLIENT_KEY = "6465762d636c69656e742d6b65792d72757875652d63697479"
 DEV_EXCHANGE_PROVIDER_KEY = "6465762d70726f76696465722d6b65792d73616e64626f78"
@@ -124,7 +126,7 @@ class Settings(BaseSettings):
         return [f"RUXUE_{name.upper()}" for name in unsafe]
 
     def clock(self) -> dt.datetime:
-        return self.now or dt.datetime.now(dt.UTC)
+        return fixed_or_wall(self.now)
 
     @property
     def upload_dir(self) -> Path:

@@ -13,7 +13,8 @@ from sqlalchemy import TextClause, select, text, update
 
 from ruxue.enrollment.models import Case
 from ruxue.kit import pii
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database
 from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.models import Notification
 from ruxue.notify.service import queue_sms

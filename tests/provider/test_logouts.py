@@ -8,7 +8,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select
 
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database
 from ruxue.provider import keys, logouts, service
 from ruxue.provider.models import CountySession, LogoutDelivery
 from ruxue.settings import Settings

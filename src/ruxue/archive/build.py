@@ -24,8 +24,9 @@ from ruxue.enrollment.explain import CHANNELS
 from ruxue.enrollment.materials import read_upload, upload_extension
 from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.enrollment.policy import CHINA
+from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import canonical_json
-from ruxue.kit.db import Database, locked_row, utcnow
+from ruxue.kit.db import Database, locked_row
 from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
 from ruxue.notice.issuers import issuer_of

@@ -10,7 +10,8 @@ from ruxue.archive.build import FilingFailed, archive_no
 from ruxue.archive.check import as_json
 from ruxue.archive.models import CheckRun, FilingFailure
 from ruxue.enrollment.models import Case
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database
 
 MAX_ATTEMPTS = 5
 log = structlog.get_logger("archive")

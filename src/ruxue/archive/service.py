@@ -2,7 +2,6 @@
 consulting the library (scoped by role, every look logged)."""
 
 import asyncio
-import datetime as dt
 import hashlib
 import json
 import mimetypes
@@ -23,6 +22,7 @@ from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.enrollment.policy import CHINA
+from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.issuers import issuer_of
@@ -107,7 +107,7 @@ async def export_batch(
         raise
     sender = issuer_of(district)
     transfer = pkg.Transfer(batch=f"{district}-{year}", sender=sender, receiver=receiver or sender.replace("教育局", "档案馆"),
-                            created=dt.datetime.now(CHINA).isoformat(timespec="seconds"),
+                            created=utcnow().astimezone(CHINA).isoformat(timespec="seconds"),
                             packages=[(p.archive_no, p.digest, sizes[p.archive_no]) for p in packages], checks=groups)  # fmt: skip
     (tmp / "移交登记表.xml").write_bytes(pkg.transfer_register(transfer))
     (tmp / "目录文件.xml").write_bytes(pkg.transfer_catalogue(transfer))

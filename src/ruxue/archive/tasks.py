@@ -18,6 +18,7 @@ from ruxue.archive.scanner import clamav
 from ruxue.archive.service import recheck_all
 from ruxue.archive.storage import library_from
 from ruxue.enrollment.models import Case
+from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database, enqueue_after_commit
 from ruxue.kit.queue import job, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
@@ -98,7 +99,7 @@ async def sweep_unarchived(
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)
     async with db.read_session() as session:
-        missing = await unarchived(session, dt.datetime.now(dt.UTC) - grace, MAX_ATTEMPTS)
+        missing = await unarchived(session, utcnow() - grace, MAX_ATTEMPTS)
     built = []
     for case_no in missing:
         try:

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import AccessToken, Client, UsedAssertion
-from ruxue.kit.db import utcnow
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import RuxueError, Unauthorized
 
 TOKEN_TTL = dt.timedelta(minutes=10)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.models import Case
-from ruxue.kit.db import now_of
+from ruxue.kit.clock import now_of
 
 DISTRICT = "320506"
 FIRST = {0: "notice_issued", 1: "rejected", 2: "manual_review", 3: "manual_review"}

@@ -21,7 +21,8 @@ from ruxue.county.models import OutboxRow
 from ruxue.county.rules import backoff_s
 from ruxue.county.schemas import OutboxEntry, OutboxState
 from ruxue.kit import http
-from ruxue.kit.db import Database, lease_claim, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database, lease_claim
 from ruxue.kit.errors import NotFound
 from ruxue.settings import Settings
 

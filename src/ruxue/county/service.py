@@ -12,7 +12,8 @@ from ruxue.county.models import Client, StageReport
 from ruxue.county.rules import FINISHED, IN_PROCESS, STAGES
 from ruxue.county.schemas import CityPicture, Count, CountyHealth, NewClient, Receipt, StageIn
 from ruxue.enrollment.models import Case
-from ruxue.kit.db import Database, now_of, upsert_statement, utcnow
+from ruxue.kit.clock import now_of, utcnow
+from ruxue.kit.db import Database, upsert_statement
 from ruxue.kit.errors import Conflict, Forbidden
 
 ORDER = list(STAGES)  # apply < accept < process < done

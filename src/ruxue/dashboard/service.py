@@ -15,7 +15,7 @@ from ruxue.dashboard.models import Refresh, Stat
 from ruxue.dashboard.rules import age_band, hour_of, percentile
 from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.exchange.models import CallLogEntry
-from ruxue.kit.db import now_of
+from ruxue.kit.clock import now_of
 from ruxue.rating import rules as rating_rules
 from ruxue.rating.models import Rating, Rectification
 from ruxue.rating.repository import DECISIONS, FINAL, OPEN

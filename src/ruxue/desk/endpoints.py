@@ -1,6 +1,5 @@
 """School desk API: find a child, register offline, print the notice, the school's list."""
 
-import datetime as dt
 import io
 from typing import Literal
 
@@ -15,6 +14,7 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import labels
 from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.models import Case
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.review.service import school_list
@@ -104,7 +104,7 @@ async def find_child(
 ) -> dict[str, object]:
     """Whether a child has a case; the ID number in the body, never in a URL; 20 per 10 minutes."""
     db, year = db, settings.clock().year
-    await service.throttle_lookup(db, staff, dt.datetime.now(dt.UTC))
+    await service.throttle_lookup(db, staff, utcnow())
     found = await service.find_child(db, staff, year, body.segment, body.child_id_number)
     return {"case": found}
 

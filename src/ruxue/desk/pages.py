@@ -1,6 +1,5 @@
 """Back-office pages: the school desk (offline registration, notice printing) and district review."""
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -12,6 +11,7 @@ from ruxue.desk.service import ORIGINALS, OfflineApplication
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.supplement import AlreadyHandled
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.person.rules import IdNumberError
 from ruxue.review import service as review
@@ -56,7 +56,7 @@ async def find(
         return _login()
     try:
         now = settings.clock()
-        await service.throttle_lookup(db, staff, dt.datetime.now(dt.UTC))
+        await service.throttle_lookup(db, staff, utcnow())
         found = await service.find_child(db, staff, now.year, segment, child)
     except RuxueError as exc:
         page = await staff_home(request, staff, exc.status_code, error=exc.message, child=child)

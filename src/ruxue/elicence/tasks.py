@@ -14,8 +14,9 @@ from ruxue.elicence.models import PENDING, REGISTERED, REVOKED, REVOKING, Licenc
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.repository import read_facts
 from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClient
+from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import sm3_hex
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.db import Database
 from ruxue.kit.queue import job, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
 from ruxue.notice.render import render_notice

@@ -15,7 +15,7 @@ from ruxue.enrollment.upload_image import reencode_image
 from ruxue.enrollment.upload_pdf import check_pdf
 from ruxue.enrollment.uploads import BadUpload, UploadLimits, refuse_markup
 from ruxue.kit import pii
-from ruxue.kit.db import now_of
+from ruxue.kit.clock import now_of
 from ruxue.settings import get_settings
 
 __all__ = [

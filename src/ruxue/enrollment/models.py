@@ -15,7 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime
 
 ENDED = ("withdrawn", "rejected")  # a case in these states no longer holds the child's one case
 FREES_CHILD = "status NOT IN ('withdrawn', 'rejected')"

@@ -11,7 +11,7 @@ from ruxue.county import outbox as county_outbox
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import ENDED, Case, CaseEvent, Material
 from ruxue.kit import pii
-from ruxue.kit.db import now_of
+from ruxue.kit.clock import now_of
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff

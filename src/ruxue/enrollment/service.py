@@ -49,7 +49,8 @@ from ruxue.guardianship.repository import approved_request
 from ruxue.identity.repository import take_send
 from ruxue.identity.service import Guardian, request_person_otp
 from ruxue.kit import pii
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_name, parse_id_number

@@ -11,6 +11,7 @@ from ruxue.enrollment.service import _editable, context, load
 from ruxue.exchange.client import ExchangeClient
 from ruxue.identity import spouse as spouse_invites
 from ruxue.identity.service import Guardian
+from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unavailable
 from ruxue.kit.ratelimit import Limit, take
@@ -53,7 +54,7 @@ async def invite_spouse(
         parents |= {birth.father_id_number, birth.mother_id_number}
     if spouse not in parents:
         raise StepError(NOT_OTHER_PARENT)
-    now = dt.datetime.now(dt.UTC)  # rate windows run on the real clock
+    now = utcnow()  # rate windows run on the real clock
     for kind, limit in LIMITS:
         await take(db, limit, {"case": case.case_no, "person": spouse, "phone": phone}[kind], now)
     async with db.write_session() as session:

@@ -6,7 +6,6 @@ the hash-chained call log, whatever its outcome.
 """
 
 import asyncio
-import datetime as dt
 import os
 import socket
 import time
@@ -40,8 +39,9 @@ from ruxue.exchange.envelope import (
 )
 from ruxue.exchange.log_writer import CallLogWriter
 from ruxue.kit import pii
+from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import canonical_json, sm3_hex
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.db import Database
 from ruxue.settings import Settings
 
 log = structlog.get_logger("exchange")
@@ -283,7 +283,7 @@ class ExchangeClient:
             purpose=ctx.purpose,
             service=ask.service,
             version="v1",
-            issued_at=dt.datetime.now(dt.UTC).isoformat(),
+            issued_at=utcnow().isoformat(),
             consents=ctx.covering(body_subjects(ask.body)),
         )
 

@@ -11,7 +11,7 @@ from ruxue.exchange.envelope import Consent as EnvelopeConsent
 from ruxue.exchange.models import CallLogEntry, Consent
 from ruxue.exchange.repository import calls_about, get_consent
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.person.rules import parse_id_number
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.guardianship.models import GuardianshipEvent, GuardianshipRequest
 from ruxue.kit import pii
-from ruxue.kit.db import now_of
+from ruxue.kit.clock import now_of
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff

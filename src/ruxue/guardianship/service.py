@@ -16,7 +16,8 @@ from ruxue.guardianship.models import GuardianshipRequest
 from ruxue.identity.repository import take_send
 from ruxue.identity.service import Guardian, message_person
 from ruxue.kit import pii
-from ruxue.kit.db import Database, now_of, utcnow
+from ruxue.kit.clock import now_of, utcnow
+from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notify.models import Notification
 from ruxue.person.rules import mask_id_number, mask_name, parse_id_number

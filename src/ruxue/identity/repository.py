@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.identity.models import SmsSend
 from ruxue.identity.rules import DAY, MIN_GAP, send_wait, wait_text
-from ruxue.kit.db import utcnow
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import RuxueError
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.identity.client import Login, LoginFailed, make_oauth
 from ruxue.identity.models import Account
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.http import client as http_client
 from ruxue.kit.sessions import idp_key, rotate

@@ -17,7 +17,7 @@ from ruxue.exchange.repository import get_consent
 from ruxue.exchange.service import grant_consent
 from ruxue.identity.models import SpouseInvite
 from ruxue.kit import pii
-from ruxue.kit.db import utcnow
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.person.rules import mask_name, parse_id_number
 

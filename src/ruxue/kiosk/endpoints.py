@@ -2,13 +2,12 @@
 each job's PDF once, and the confirmation. Authenticated per terminal: ``Authorization: Kiosk
 CODE:KEY``."""
 
-import datetime as dt
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ruxue.kiosk import service
 from ruxue.kiosk.models import Terminal
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import Unauthorized
 from ruxue.notice.service import decision_document
 from ruxue.web.deps import DatabaseDep, SettingsDep, database_of
@@ -31,7 +30,7 @@ async def print_jobs(
     db: DatabaseDep,
     here: Terminal = Depends(agent),
 ) -> list[dict[str, object]]:
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     async with db.read_session() as session:
         jobs = await service.waiting(session, here, now)
     return [{"id": j.id, "url": f"/api/v1/kiosk/print-jobs/{j.id}.pdf"} for j in jobs]
@@ -46,7 +45,7 @@ async def print_job_pdf(
     here: Terminal = Depends(agent),
 ) -> Response:
     """The document, rendered now and given once; the job is then 'taken'."""
-    now, base = dt.datetime.now(dt.UTC), settings.public_url
+    now, base = utcnow(), settings.public_url
     async with db.write_session() as session:
         _, case = await service.take(session, here, job_id, now)
         _, pdf = await decision_document(session, case, base)
@@ -61,5 +60,5 @@ async def printed(
     here: Terminal = Depends(agent),
 ) -> dict[str, str]:
     async with db.write_session() as session:
-        await service.printed(session, here, job_id, dt.datetime.now(dt.UTC))
+        await service.printed(session, here, job_id, utcnow())
     return {"status": "printed"}

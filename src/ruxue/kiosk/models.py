@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime
 
 WAITING, TAKEN, PRINTED = "waiting", "taken", "printed"
 

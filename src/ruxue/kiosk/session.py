@@ -10,6 +10,7 @@ from ruxue.identity.service import Guardian, optional_guardian
 from ruxue.kiosk.models import Terminal
 from ruxue.kiosk.service import terminal_of
 from ruxue.kit import pii
+from ruxue.kit.clock import utcnow
 from ruxue.kit.sessions import rotate
 from ruxue.web.deps import database_of, settings_of
 
@@ -48,7 +49,7 @@ def idle_over(request: Request, now: dt.datetime) -> bool:
 async def at_terminal(request: Request) -> AtTerminal:
     """The terminal and its signed-in guardian; an idle or foreign session is wiped."""
     here = await terminal(request)
-    now = dt.datetime.now(dt.UTC)  # the wall clock: the demo clock of the registration stays put
+    now = utcnow()  # the wall clock: the demo clock of the registration stays put
     guardian = optional_guardian(request)
     if guardian is None or request.session.get("kiosk") != here.code or idle_over(request, now):
         request.session.clear()
@@ -69,4 +70,4 @@ def sign_in(request: Request, here: Terminal, guardian: Guardian) -> None:
         "sub": "",
     }
     request.session["kiosk"] = here.code
-    request.session["kiosk_seen"] = dt.datetime.now(dt.UTC).isoformat()
+    request.session["kiosk_seen"] = utcnow().isoformat()

@@ -40,6 +40,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from ruxue.kit.clock import CLOCK_KEY, utcnow
+
 log = structlog.get_logger("db")
 
 NAMING = {
@@ -76,17 +78,6 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def now_of(session: AsyncSession) -> dt.datetime:
-    """The app's clock (``Settings.clock``: fixed in demos and tests), for times a person reads
-    beside the app's other dates, such as a case's trace next to its notice."""
-    clock: Callable[[], dt.datetime] = session.info.get("clock", utcnow)
-    return clock()
 
 
 BUSY_TIMEOUT_S = 30  # how long a writer waits for its turn, in SQLite and in ``Database._writer``
@@ -156,7 +147,7 @@ class Database:
         self.url = url
         self.engine = create_engine(url, pool_size, ping_after_idle_s)
         self.sessions = async_sessionmaker(
-            self.engine, expire_on_commit=False, info={"clock": clock}
+            self.engine, expire_on_commit=False, info={CLOCK_KEY: clock}
         )
         self._writers: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._holder: asyncio.Task[object] | None = None

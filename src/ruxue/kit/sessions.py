@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ruxue.kit import pii
-from ruxue.kit.db import Base, Database, UtcDateTime, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Base, Database, UtcDateTime
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -110,7 +111,7 @@ class ServerSessionMiddleware:
     async def _save(self, db: Database, scope: Scope, token: str | None, before: str | None) -> str:
         """Write the session if it changed; the Set-Cookie header to send, or ''."""
         data = scope["session"]
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         rotate_it = bool(scope.get(ROTATE))
         if not data:
             if token:
@@ -144,7 +145,7 @@ def _cookie(scope: Scope) -> str | None:
 async def _load(db: Database, token: str) -> dict[str, Any] | None:
     async with db.read_session() as session:
         row = await session.get(WebSession, token_id(token))
-    if row is None or row.expires_at <= dt.datetime.now(dt.UTC):
+    if row is None or row.expires_at <= utcnow():
         return None
     return dict(json.loads(pii.decrypt(row.data_enc)))
 

@@ -1,13 +1,12 @@
 """The notice of a case, and the public check of a notice's verification code."""
 
-import datetime as dt
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment.explain import SEGMENTS, category_label, rejection_reasons
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.repository import read_facts
+from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound
 from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import RejectionData, render_rejection
@@ -21,7 +20,7 @@ async def notice_data(session: AsyncSession, case: Case, base_url: str) -> Notic
         raise NotFound("该办件尚未发放学位告知书")
     facts = read_facts(case)
     school = await get_school(session, case.school_code)
-    issued = (case.notice_issued_at or dt.datetime.now(dt.UTC)).astimezone(CHINA).date()
+    issued = (case.notice_issued_at or utcnow()).astimezone(CHINA).date()
     return NoticeData(
         notice_no=case.notice_no, child_name=facts.child.name, child_id_masked=mask_id_number(facts.child.id_number),
         segment=SEGMENTS[case.segment], school_name=school.name if school else case.school_code,
@@ -39,7 +38,7 @@ def rejection_data(case: Case, base_url: str) -> RejectionData:
         raise NotFound("该办件没有不予通过告知书")
     facts = read_facts(case)
     policy = load_policy(case.year, case.district_code or "")
-    issued = (case.rejected_at or dt.datetime.now(dt.UTC)).astimezone(CHINA).date()
+    issued = (case.rejected_at or utcnow()).astimezone(CHINA).date()
     return RejectionData(
         rejection_no=case.rejection_no,
         case_no=case.case_no,

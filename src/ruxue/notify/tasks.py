@@ -16,7 +16,8 @@ from huey import crontab
 from sqlalchemy import Row, and_, update
 
 from ruxue.kit import pii
-from ruxue.kit.db import Database, lease_claim, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database, lease_claim
 from ruxue.kit.queue import job, periodic_job, run_in_worker
 from ruxue.notify.gateway import SmsGateway, gateway_of
 from ruxue.notify.models import Notification

@@ -10,7 +10,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.auth import secret_hash
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database
 from ruxue.provider.models import AuthorizationCode, CountySession, ProviderToken
 from ruxue.provider.server import TOKEN_TTL_S, Code
 

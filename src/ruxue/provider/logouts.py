@@ -24,7 +24,8 @@ from ruxue.county.models import Client
 from ruxue.county.relay import revive_row
 from ruxue.county.rules import backoff_s
 from ruxue.kit import http
-from ruxue.kit.db import Database, lease_claim, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database, lease_claim
 from ruxue.provider import keys
 from ruxue.provider.models import LogoutDelivery
 from ruxue.settings import Settings

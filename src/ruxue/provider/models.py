@@ -8,7 +8,8 @@ import datetime as dt
 from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime
 
 
 class AuthorizationCode(Base):

@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from ruxue.county.auth import ALGS, client_keys, secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
+from ruxue.kit.clock import utcnow
 from ruxue.person.rules import mask_id_number
 from ruxue.sandbox.idp import S256Only
 
@@ -82,7 +83,7 @@ class Code:
     code_challenge_method: str | None
     user: dict[str, Any]
     expires_at: dt.datetime = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(seconds=CODE_TTL_S)
+        default_factory=lambda: utcnow() + dt.timedelta(seconds=CODE_TTL_S)
     )
     replayed: bool = False  # used before: this request is refused and the first one's tokens go
 
@@ -222,7 +223,7 @@ class CodeGrant(AuthorizationCodeGrant):
         if found.replayed:
             self.server.replayed = found
             return None
-        return found if found.expires_at > dt.datetime.now(dt.UTC) else None
+        return found if found.expires_at > utcnow() else None
 
     def delete_authorization_code(self, authorization_code: Code) -> None:
         return None  # consumed when it was read

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.county.models import Client
 from ruxue.kit import pii
-from ruxue.kit.db import enqueue_after_commit, locked_row, now_of
+from ruxue.kit.clock import now_of
+from ruxue.kit.db import enqueue_after_commit, locked_row
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.sessions import WebSession
 from ruxue.notice.issuers import district_label

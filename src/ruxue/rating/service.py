@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as cases
 from ruxue.enrollment.models import Case
-from ruxue.kit.db import now_of
+from ruxue.kit.clock import now_of
 from ruxue.kit.errors import Conflict, Forbidden, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
 from ruxue.rating import repository as repo

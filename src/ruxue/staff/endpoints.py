@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from ruxue.kit.clock import utcnow
 from ruxue.kit.ratelimit import Limit, TooManyRequests, take
 from ruxue.staff.auth import start_session
 from ruxue.staff.service import StaffLoginError, authenticate, set_password
@@ -41,7 +42,7 @@ async def _throttle(request: Request, username: str, now: dt.datetime) -> None:
 async def _login(
     request: Request, username: str, password: str, code: str
 ) -> StaffLoginError | TooManyRequests | None:
-    now = dt.datetime.now(dt.UTC)  # TOTP and rate limits run on the real clock, not the demo's
+    now = utcnow()  # TOTP and rate limits run on the real clock, not the demo's
     try:
         await _throttle(request, username, now)
     except TooManyRequests as refused:

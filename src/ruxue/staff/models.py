@@ -5,7 +5,8 @@ import datetime as dt
 from sqlalchemy import JSON, BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.kit.db import Base, BigId, UtcDateTime, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Base, BigId, UtcDateTime
 
 
 class StaffUser(Base):

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit import pii
 from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
-from ruxue.kit.db import locked_row, now_of
+from ruxue.kit.clock import now_of
+from ruxue.kit.db import locked_row
 from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.sessions import revoke_staff
 from ruxue.staff.models import AuditEntry, AuditHead, StaffUser
