@@ -22,7 +22,7 @@ from ruxue.settings import get_settings
 
 PROBE = """
 import json, sys
-from ruxue.cli.run import load_tasks
+from ruxue.worker import load_tasks
 from ruxue.kit.queue import queue
 load_tasks()
 built = sorted(p.name for p in __import__("pathlib").Path(sys.argv[1]).iterdir())

@@ -20,9 +20,8 @@ from ruxue.archive.storage import library_from
 from ruxue.enrollment.models import Case
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database, enqueue_after_commit
-from ruxue.kit.queue import job, periodic_job, run_in_worker
+from ruxue.kit.queue import job, job_settings, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
-from ruxue.settings import get_settings
 
 log = structlog.get_logger("archive")
 
@@ -32,7 +31,7 @@ async def build_case(db: Database, case_no: str, force: bool = False) -> str | N
     or, unless forced (``ruxue archive build``), once its filing failed ``MAX_ATTEMPTS`` times.
     A failed attempt is counted and raised (the job retries) until the bound, where it stops
     with an error log."""
-    settings = get_settings()
+    settings = job_settings()
     async with db.read_session() as session:
         case = (await session.scalars(select(Case).where(Case.case_no == case_no))).one_or_none()
         failure = await failure_of(session, case.id) if case is not None else None
@@ -76,7 +75,7 @@ def archive_when_final(session: AsyncSession, case: Case) -> None:
 
 
 async def _recheck(db: Database) -> dict[str, int]:
-    settings = get_settings()
+    settings = job_settings()
     scanner = clamav(settings.clamav_database) if settings.clamav_database else None
     return await recheck_all(db, library_from(settings), "LTP", scanner)
 
@@ -94,7 +93,7 @@ async def sweep_unarchived(
 ) -> list[str]:
     """Build the packages of cases decided more than ``grace`` ago that have none, and clear
     scratch directories of builds that died more than an hour ago."""
-    scratch = get_settings().var_dir / "archive-build"
+    scratch = job_settings().var_dir / "archive-build"
     for stale in scratch.glob(".tmp-*") if scratch.is_dir() else ():
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)

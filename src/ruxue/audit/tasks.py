@@ -5,15 +5,14 @@ from huey import crontab
 
 from ruxue.audit.service import signed_heads, write_heads
 from ruxue.kit.db import Database
-from ruxue.kit.queue import periodic_job, run_in_worker
+from ruxue.kit.queue import job_settings, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
-from ruxue.settings import get_settings
 
 log = structlog.get_logger("audit")
 
 
 async def export(db: Database) -> str:
-    settings = get_settings()
+    settings = job_settings()
     seal = SealKey.load_or_create(settings.seal_key_file)
     async with db.read_session() as session:
         document = await signed_heads(session, seal, settings.clock())

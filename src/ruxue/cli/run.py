@@ -1,7 +1,6 @@
 """``ruxue serve|worker|sandbox|demo``: the long-running processes."""
 
 import asyncio
-import importlib
 import os
 import shlex
 import signal
@@ -55,25 +54,6 @@ def serve(
     )
 
 
-TASK_MODULES = (
-    "ruxue.archive.tasks",
-    "ruxue.audit.tasks",
-    "ruxue.county.tasks",
-    "ruxue.dashboard.tasks",
-    "ruxue.elicence.tasks",
-    "ruxue.exchange.tasks",
-    "ruxue.notify.tasks",
-    "ruxue.provider.tasks",
-    "ruxue.rating.tasks",
-)
-
-
-def load_tasks() -> None:
-    """Import every feature's jobs, so the consumer knows them (a job it does not know is dropped)."""
-    for module in TASK_MODULES:
-        importlib.import_module(module)
-
-
 def worker(
     workers: int = typer.Option(2, help="worker threads"),
     nice: int = typer.Option(
@@ -81,18 +61,19 @@ def worker(
     ),
 ) -> None:
     """Run the task-queue consumer (huey)."""
-    require_safe(get_settings())
+    settings = get_settings()
+    require_safe(settings)
     if nice:
         # on a shared machine the queue (archive packages, licences) drains when the web
         # processes leave the CPU idle; nothing is lost, jobs only wait
         os.nice(nice)
-    from ruxue.kit.queue import queue
+    from ruxue.worker import start
 
-    load_tasks()
-    configure_logging(get_settings().log_json)
+    huey = start(settings)
+    configure_logging(settings.log_json)
     # idle polling backs off to at most 1 s (huey's default is 10 s): an SMS or an archive package
     # should follow its decision within a second, and one small query a second costs nothing
-    consumer = queue().create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
     consumer.run()
 
 

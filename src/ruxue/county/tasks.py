@@ -6,14 +6,13 @@ from huey import crontab
 
 from ruxue.county.relay import Tally, Upstream, run
 from ruxue.kit.db import Database
-from ruxue.kit.queue import job, periodic_job, run_in_worker
-from ruxue.settings import get_settings
+from ruxue.kit.queue import job, job_settings, periodic_job, run_in_worker
 
 log = structlog.get_logger("county")
 
 
 async def relay_once(db: Database) -> Tally:
-    settings = get_settings()
+    settings = job_settings()
     upstream = Upstream(settings)
     try:
         return await run(db, upstream, settings)
@@ -22,7 +21,7 @@ async def relay_once(db: Database) -> Tally:
 
 
 def _relay() -> dict[str, int]:
-    if not get_settings().upstream_url:
+    if not job_settings().upstream_url:
         return {}
     tally = run_in_worker(relay_once)
     if tally.sent or tally.failed or tally.dead:

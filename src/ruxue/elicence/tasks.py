@@ -17,11 +17,11 @@ from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClien
 from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database
-from ruxue.kit.queue import job, periodic_job, run_in_worker
+from ruxue.kit.queue import job, job_settings, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
 from ruxue.notice.render import render_notice
 from ruxue.notice.service import notice_data
-from ruxue.settings import Settings, get_settings
+from ruxue.settings import Settings
 
 log = structlog.get_logger("elicence")
 ISSUE = "LICENCE_ISSUE"
@@ -44,7 +44,7 @@ async def _ask(db: Database, settings: Settings, case_no: str, ask: Ask) -> str:
 
 async def register_licence(db: Database, licence_id: int) -> str:
     """File a pending licence: render the notice, sign its bytes with the seal key, send both."""
-    settings = get_settings()
+    settings = job_settings()
     async with db.read_session() as session:
         licence = await licences.by_id(session, licence_id)
         if licence is None or licence.status != PENDING:
@@ -85,7 +85,7 @@ async def register_licence(db: Database, licence_id: int) -> str:
 
 
 async def revoke_licence(db: Database, licence_id: int) -> str:
-    settings = get_settings()
+    settings = job_settings()
     async with db.read_session() as session:
         licence = await licences.by_id(session, licence_id)
     if licence is None or licence.status not in (REVOKING, REVOKED):

@@ -7,14 +7,13 @@ from huey import crontab
 
 from ruxue.exchange.repository import verify_chains
 from ruxue.kit.db import Database
-from ruxue.kit.queue import periodic_job
-from ruxue.settings import get_settings
+from ruxue.kit.queue import job_settings, periodic_job
 
 log = structlog.get_logger("exchange")
 
 
 async def _verify() -> list[str]:
-    db = Database(get_settings().resolved_database_url())
+    db = Database(job_settings().resolved_database_url())
     try:
         async with db.read_session() as session:
             return await verify_chains(session)

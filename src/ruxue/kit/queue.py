@@ -2,8 +2,8 @@
 
 Features declare their jobs with ``job``/``periodic_job``; kit never imports a feature. The huey
 instance is built from the settings the first time it is needed (``queue()``), so importing a
-feature touches no file; tests and tools can put their own in place with ``use``. The consumer
-(``ruxue worker``) imports the task modules it runs.
+feature touches no file; tests and tools can put their own in place with ``use``. The worker's
+composition root (``ruxue.worker.start``) configures the settings and imports the task modules.
 """
 
 import asyncio
@@ -16,7 +16,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
 
 from ruxue.kit.db import Database
-from ruxue.settings import get_settings
+from ruxue.settings import Settings, get_settings
 
 T = TypeVar("T")
 _thread = threading.local()
@@ -46,6 +46,18 @@ class Job:
 
 _jobs: dict[str, Job] = {}
 _current: list[Huey] = []
+_settings: list[Settings] = []
+
+
+def configure(settings: Settings) -> None:
+    """The settings of this process's queue and jobs (the worker's composition root sets them)."""
+    _settings[:] = [settings]
+
+
+def job_settings() -> Settings:
+    """The settings jobs run with: those configured by the composition root; a process that
+    configured none (the web app only queues; the tests) reads them from the environment."""
+    return _settings[0] if _settings else get_settings()
 
 
 def _declare(fn: Callable[..., Any], periodic: Any, options: dict[str, Any]) -> Job:
@@ -84,7 +96,7 @@ def use(huey: Huey) -> Huey:
 def queue() -> Huey:
     """The queue of this process, built from the settings on first use."""
     if not _current:
-        use(make_huey(get_settings().resolved_queue_url()))
+        use(make_huey(job_settings().resolved_queue_url()))
     return _current[0]
 
 
@@ -95,7 +107,7 @@ def run_in_worker(work: Callable[[Database], Awaitable[T]]) -> T:
     Jobs read the app's clock (``now_of``) as the web app does: the demo's fixed time, not the
     real one, in the events, dashboard figures and deadlines they write."""
     if getattr(_thread, "loop", None) is None:
-        settings = get_settings()
+        settings = job_settings()
         _thread.loop = asyncio.new_event_loop()
         _thread.db = Database(settings.resolved_database_url(), clock=settings.clock)
     loop: asyncio.AbstractEventLoop = _thread.loop

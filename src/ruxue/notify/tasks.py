@@ -18,10 +18,9 @@ from sqlalchemy import Row, and_, update
 from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database, lease_claim
-from ruxue.kit.queue import job, periodic_job, run_in_worker
+from ruxue.kit.queue import job, job_settings, periodic_job, run_in_worker
 from ruxue.notify.gateway import SmsGateway, gateway_of
 from ruxue.notify.models import Notification
-from ruxue.settings import get_settings
 
 log = structlog.get_logger("notify")
 MAX_ATTEMPTS = 10
@@ -101,7 +100,7 @@ async def _record(db: Database, sender: str, note_id: int, status: str) -> None:
 
 
 async def _send(db: Database, ids: list[int] | None) -> int:
-    return await send_pending(db, gateway_of(get_settings()), ids)
+    return await send_pending(db, gateway_of(job_settings()), ids)
 
 
 @job(retries=3, retry_delay=30)

@@ -8,22 +8,21 @@ import structlog
 from huey import crontab
 
 from ruxue.kit.db import Database
-from ruxue.kit.queue import job, periodic_job, run_in_worker
+from ruxue.kit.queue import job, job_settings, periodic_job, run_in_worker
 from ruxue.provider import grants
 from ruxue.provider.logouts import Tally, deliver, prune
-from ruxue.settings import get_settings
 
 log = structlog.get_logger("provider")
 
 
 async def _deliver(db: Database) -> Tally:
-    return await deliver(db, get_settings())
+    return await deliver(db, job_settings())
 
 
 async def _sweep(db: Database) -> Tally:
     await prune(db)
     await grants.prune(db)
-    return await deliver(db, get_settings())
+    return await deliver(db, job_settings())
 
 
 def _run(work: Callable[[Database], Awaitable[Tally]] = _deliver) -> dict[str, int]:

@@ -8,10 +8,9 @@ from sqlalchemy import select
 from ruxue.enrollment.models import Case
 from ruxue.kit import http
 from ruxue.kit.db import Database
-from ruxue.kit.queue import periodic_job, run_in_worker
+from ruxue.kit.queue import job_settings, periodic_job, run_in_worker
 from ruxue.rating.models import Rating, Rectification
 from ruxue.rating.service import escalate_overdue, work_order
-from ruxue.settings import get_settings
 
 log = structlog.get_logger("rating")
 
@@ -50,7 +49,7 @@ async def hand_off(db: Database, url: str) -> dict[int, str]:
 
 @periodic_job(crontab(minute="*/5"))
 def send_work_orders() -> int:
-    url = get_settings().workorder_url
+    url = job_settings().workorder_url
     return len(run_in_worker(lambda db: hand_off(db, url))) if url else 0
 
 

@@ -1,0 +1,34 @@
+"""The worker's composition root: the queue and the jobs' plumbing built from one ``Settings``,
+and every feature's jobs registered with the generic queue (``kit/queue.py`` imports no feature)."""
+
+import importlib
+
+from huey import Huey
+
+from ruxue.kit import queue
+from ruxue.settings import Settings
+
+TASK_MODULES = (
+    "ruxue.archive.tasks",
+    "ruxue.audit.tasks",
+    "ruxue.county.tasks",
+    "ruxue.dashboard.tasks",
+    "ruxue.elicence.tasks",
+    "ruxue.exchange.tasks",
+    "ruxue.notify.tasks",
+    "ruxue.provider.tasks",
+    "ruxue.rating.tasks",
+)
+
+
+def load_tasks() -> None:
+    """Import every feature's jobs, so the consumer knows them (a job it does not know is dropped)."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+
+
+def start(settings: Settings) -> Huey:
+    """This process's queue, built from ``settings``, with every feature's jobs registered."""
+    queue.configure(settings)
+    load_tasks()
+    return queue.queue()
