@@ -1,8 +1,5 @@
 """JSON API of the guardian's application, for the native apps (OpenAPI at /openapi.json)."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,34 +16,23 @@ from ruxue.enrollment.schemas import (
     StartCase,
 )
 from ruxue.enrollment.views import case_view
-from ruxue.exchange.client import ExchangeClient
 from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import RuxueError
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import CurrentGuardian
-from ruxue.web.deps import DatabaseDep, database_of, exchange_of, settings_of
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
 
-@asynccontextmanager
-async def write(request: Request) -> AsyncIterator[AsyncSession]:
-    async with database_of(request).write_session() as session:
-        yield session
-
-
-def exchange(request: Request) -> ExchangeClient:
-    return exchange_of(request)
-
-
-async def view(request: Request, session: AsyncSession, case: Case) -> CaseView:
+async def view(session: AsyncSession, public_url: str, case: Case) -> CaseView:
     school = await get_school(session, case.school_code) if case.school_code else None
     return case_view(
         case,
         repo.read_facts(case),
-        settings_of(request).public_url,
+        public_url,
         school.name if school else None,
     )
 
@@ -54,18 +40,21 @@ async def view(request: Request, session: AsyncSession, case: Case) -> CaseView:
 @router.get("", response_model=list[CaseView])
 async def my_cases(
     request: Request,
+    settings: SettingsDep,
     db: DatabaseDep,
     guardian: CurrentGuardian,
 ) -> list[CaseView]:
     async with db.read_session() as session:
         return [
-            await view(request, session, c)
+            await view(session, settings.public_url, c)
             for c in await repo.cases_of(session, guardian.id_number)
         ]
 
 
 @router.post("", response_model=CaseView, status_code=201)
 async def start(
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     db: DatabaseDep,
     body: StartCase,
     request: Request,
@@ -73,15 +62,15 @@ async def start(
 ) -> CaseView:
     if not body.consent:
         raise RuxueError("需要您的授权才能向各部门查询信息。")
-    settings = settings_of(request)
-    case = await service.start_case(db, exchange(request), settings, guardian,
+    case = await service.start_case(db, exchange, settings, guardian,
                                     year=settings.clock().year, segment=body.segment, child_id=body.child_id_number)  # fmt: skip
     async with db.read_session() as session:
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
 
 
 @router.get("/{case_no}", response_model=CaseView)
 async def get_case(
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     request: Request,
@@ -89,11 +78,13 @@ async def get_case(
 ) -> CaseView:
     async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
 
 
 @router.post("/{case_no}/spouse/code", responses={429: {"description": "too many codes"}})
 async def spouse_code(
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     body: SpouseCode,
@@ -104,8 +95,8 @@ async def spouse_code(
     try:
         sent = await service.send_spouse_code(
             db,
-            exchange(request),
-            settings_of(request),
+            exchange,
+            settings,
             guardian,
             case_no,
             body.spouse_id_number,
@@ -118,33 +109,40 @@ async def spouse_code(
 
 @router.post("/{case_no}/spouse", response_model=CaseView)
 async def spouse(
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     body: SpouseConsent,
     request: Request,
     guardian: CurrentGuardian,
 ) -> CaseView:
-    verified = await verify_person_otp(settings_of(request), body.txn, body.code)
+    verified = await verify_person_otp(settings, body.txn, body.code)
     case = await service.set_spouse(
-        db, exchange(request), guardian, case_no, body.spouse_id_number, verified
+        db, exchange, guardian, case_no, body.spouse_id_number, verified
     )
     async with db.read_session() as session:
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
 
 
 @router.post("/{case_no}/withdraw", response_model=CaseView)
 async def withdraw(
+    db: DatabaseDep,
+    settings: SettingsDep,
     case_no: str,
     request: Request,
     guardian: CurrentGuardian,
 ) -> CaseView:
     """Withdraw a draft and every consent given for it."""
-    async with write(request) as session:
-        return await view(request, session, await service.withdraw(session, guardian, case_no))
+    async with db.write_session() as session:
+        return await view(
+            session, settings.public_url, await service.withdraw(session, guardian, case_no)
+        )
 
 
 @router.post("/{case_no}/single-parent", response_model=CaseView)
 async def single_parent(
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     request: Request,
@@ -152,20 +150,22 @@ async def single_parent(
 ) -> CaseView:
     case = await service.set_single_parent(db, guardian, case_no)
     async with db.read_session() as session:
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
 
 
 @router.post("/{case_no}/checks", response_model=CaseView)
 async def checks(
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     request: Request,
     guardian: CurrentGuardian,
 ) -> CaseView:
     """Student status, residences, marriage and birth records."""
-    case, _, _ = await service.fetch_rest(db, exchange(request), guardian, case_no)
+    case, _, _ = await service.fetch_rest(db, exchange, guardian, case_no)
     async with db.read_session() as session:
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
 
 
 @router.get("/{case_no}/residences")
@@ -188,19 +188,23 @@ async def residences(
 
 @router.post("/{case_no}/residence", response_model=CaseView)
 async def residence(
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     body: ChooseResidence,
     request: Request,
     guardian: CurrentGuardian,
 ) -> CaseView:
-    case = await service.choose_residence(db, exchange(request), guardian, case_no, body.cert_no)
+    case = await service.choose_residence(db, exchange, guardian, case_no, body.cert_no)
     async with db.read_session() as session:
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
 
 
 @router.post("/{case_no}/materials/upload", response_model=CaseView)
 async def upload(
+    db: DatabaseDep,
+    settings: SettingsDep,
     case_no: str,
     request: Request,
     guardian: CurrentGuardian,
@@ -208,29 +212,30 @@ async def upload(
     file: UploadFile = File(...),
 ) -> CaseView:
     """A missing material uploaded (at step 6, or while the case needs materials)."""
-    settings = settings_of(request)
     data = await file.read(settings.upload_max_bytes + 1)
-    async with write(request) as session:
+    async with db.write_session() as session:
         case = await supplement.upload(
             session, settings, settings.clock(), guardian, case_no, kind, file.filename or "", data
         )
-        result = await view(request, session, case)
+        result = await view(session, settings.public_url, case)
     _after(case_no)
     return result
 
 
 @router.post("/{case_no}/materials/bring", response_model=CaseView)
 async def bring(
+    db: DatabaseDep,
+    settings: SettingsDep,
     case_no: str,
     body: MaterialAnswer,
     request: Request,
     guardian: CurrentGuardian,
 ) -> CaseView:
     """The guardian will bring the original to the school (at step 6, or while it needs materials)."""
-    now = settings_of(request).clock()
-    async with write(request) as session:
+    now = settings.clock()
+    async with db.write_session() as session:
         case = await supplement.bring(session, now, guardian, case_no, body.kind)
-        result = await view(request, session, case)
+        result = await view(session, settings.public_url, case)
     _after(case_no)
     return result
 
@@ -241,6 +246,7 @@ def _after(case_no: str) -> None:
 
 @router.post("/{case_no}/materials/done", response_model=CaseView)
 async def materials_done(
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     request: Request,
@@ -248,23 +254,25 @@ async def materials_done(
 ) -> CaseView:
     case = await service.confirm_materials(db, guardian, case_no)
     async with db.read_session() as session:
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
 
 
 @router.post("/{case_no}/submit", response_model=CaseView)
 async def submit(
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     request: Request,
     guardian: CurrentGuardian,
 ) -> CaseView:
-    case = await service.submit(db, settings_of(request).clock(), guardian, case_no)
+    case = await service.submit(db, settings.clock(), guardian, case_no)
     async with db.read_session() as session:
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
 
 
 @router.get("/{case_no}/notice.pdf")
 async def notice(
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     request: Request,
@@ -272,13 +280,14 @@ async def notice(
 ) -> Response:
     async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
-        pdf = await notice_pdf(session, case, settings_of(request).public_url)
+        pdf = await notice_pdf(session, case, settings.public_url)
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="notice-{case.notice_no}.pdf"'})  # fmt: skip
 
 
 @router.get("/{case_no}/rejection.pdf")
 async def rejection(
+    settings: SettingsDep,
     db: DatabaseDep,
     case_no: str,
     request: Request,
@@ -287,6 +296,6 @@ async def rejection(
     """The 不予通过告知书 of a rejected case."""
     async with db.read_session() as session:
         case, _ = await service.load(session, guardian, case_no)
-    pdf = rejection_pdf(case, settings_of(request).public_url)
+    pdf = rejection_pdf(case, settings.public_url)
     disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})

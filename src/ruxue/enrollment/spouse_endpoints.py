@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from ruxue.enrollment import service
-from ruxue.enrollment.endpoints import exchange, settings_of, view
+from ruxue.enrollment.endpoints import view
 from ruxue.enrollment.schemas import CaseView
 from ruxue.enrollment.spouse_link import invite_spouse, text_link
 from ruxue.exchange.repository import get_consent
@@ -14,7 +14,7 @@ from ruxue.identity import spouse
 from ruxue.kit import pii
 from ruxue.kit.errors import Conflict
 from ruxue.web.auth import CurrentGuardian
-from ruxue.web.deps import DatabaseDep
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
@@ -30,16 +30,17 @@ class InviteStatus(BaseModel):
 
 @router.post("/{case_no}/spouse/invite", response_model=InviteStatus, status_code=202)
 async def send_invite(
+    settings: SettingsDep,
     db: DatabaseDep,
+    exchange: ExchangeDep,
     case_no: str,
     body: SpouseInvite,
     request: Request,
     guardian: CurrentGuardian,
 ) -> InviteStatus:
     """Text the child's other parent a link; they log in as themselves and consent."""
-    db, settings = db, settings_of(request)
     token, phone = await invite_spouse(
-        db, exchange(request), guardian, case_no, body.spouse_id_number, body.spouse_phone
+        db, exchange, guardian, case_no, body.spouse_id_number, body.spouse_phone
     )
     await text_link(settings, token, phone)
     return InviteStatus(status="pending")
@@ -61,6 +62,8 @@ async def invite_status(
 @router.post("/{case_no}/spouse/invite/continue", response_model=CaseView)
 async def continue_after_consent(
     db: DatabaseDep,
+    exchange: ExchangeDep,
+    settings: SettingsDep,
     case_no: str,
     request: Request,
     guardian: CurrentGuardian,
@@ -73,8 +76,8 @@ async def continue_after_consent(
     if row is None or granted is None:
         raise Conflict("配偶尚未完成授权。", code="spouse_not_consented")
     spouse_id = pii.decrypt(row.spouse_enc)
-    case = await service.attach_spouse(db, exchange(request), guardian, case_no, spouse_id, granted)
+    case = await service.attach_spouse(db, exchange, guardian, case_no, spouse_id, granted)
     async with db.write_session() as session:
         await spouse.mark_used(session, case.case_no)
     async with db.read_session() as session:
-        return await view(request, session, case)
+        return await view(session, settings.public_url, case)
