@@ -22,7 +22,7 @@ from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -123,18 +123,12 @@ async def register(
 
 
 @router.get("/cases/{case_no}")
-async def get_case(
-    db: DatabaseDep,
-    case_no: str,
-    request: Request,
-    staff: CurrentStaff,
-) -> dict[str, object]:
-    async with db.write_session() as session:
-        case = await repo.staff_case(session, staff, case_no)
-        if case is None:
-            raise NotFound("办件不存在或无权查看")
-        await audit(session, staff, "case_view", target=case_no)
-        return _summary(case)
+async def get_case(case_no: str, staff: CurrentStaff, session: SessionDep) -> dict[str, object]:
+    case = await repo.staff_case(session, staff, case_no)
+    if case is None:
+        raise NotFound("办件不存在或无权查看")
+    await audit(session, staff, "case_view", target=case_no)
+    return _summary(case)
 
 
 @router.post("/cases/{case_no}/materials", status_code=201)

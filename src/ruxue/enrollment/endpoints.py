@@ -22,7 +22,7 @@ from ruxue.kit.errors import RuxueError
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import CurrentGuardian
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
@@ -127,17 +127,14 @@ async def spouse(
 
 @router.post("/{case_no}/withdraw", response_model=CaseView)
 async def withdraw(
-    db: DatabaseDep,
     settings: SettingsDep,
     case_no: str,
-    request: Request,
     guardian: CurrentGuardian,
+    session: SessionDep,
 ) -> CaseView:
     """Withdraw a draft and every consent given for it."""
-    async with db.write_session() as session:
-        return await view(
-            session, settings.public_url, await service.withdraw(session, guardian, case_no)
-        )
+    case = await service.withdraw(session, guardian, case_no)
+    return await view(session, settings.public_url, case)
 
 
 @router.post("/{case_no}/single-parent", response_model=CaseView)

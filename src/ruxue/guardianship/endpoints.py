@@ -1,9 +1,10 @@
 """Guardianship requests over the JSON API: the applicant files and follows; reviewers decide."""
 
 import asyncio
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,11 +24,12 @@ from ruxue.guardianship.schemas import (
 from ruxue.kit.errors import NotFound
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
-from ruxue.web.auth import CurrentGuardian, CurrentStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
+from ruxue.web.auth import CurrentGuardian, CurrentStaff, require_role
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep, database_of
 
 router = APIRouter(prefix="/api/v1/guardianship", tags=["guardianship"])
 staff_router = APIRouter(prefix="/api/v1/review/guardianship", tags=["staff"])
+Reviewer = Annotated[Staff, Depends(require_role("reviewer", "admin"))]
 
 
 @router.post("", response_model=RequestView, status_code=201)
@@ -63,16 +65,11 @@ async def mine(
 
 @staff_router.get("", response_model=list[StaffRequestView])
 async def queue(
-    request: Request,
-    db: DatabaseDep,
-    staff: CurrentStaff,
-    status: str = "pending",
+    staff: Reviewer, session: SessionDep, status: str = "pending"
 ) -> list[StaffRequestView]:
-    require(staff, "reviewer", "admin")
-    async with db.write_session() as session:
-        found = await repo.staff_requests(session, staff, status)
-        await audit(session, staff, "guardianship_list_view", status=status, rows=len(found))
-        return [staff_view(r) for r in found]
+    found = await repo.staff_requests(session, staff, status)
+    await audit(session, staff, "guardianship_list_view", status=status, rows=len(found))
+    return [staff_view(r) for r in found]
 
 
 async def _staff_view(session: AsyncSession, found: GuardianshipRequest) -> StaffRequestView:
@@ -82,19 +79,12 @@ async def _staff_view(session: AsyncSession, found: GuardianshipRequest) -> Staf
 
 
 @staff_router.get("/{request_no}", response_model=StaffRequestView)
-async def one(
-    request_no: str,
-    db: DatabaseDep,
-    request: Request,
-    staff: CurrentStaff,
-) -> StaffRequestView:
-    require(staff, "reviewer", "admin")
-    async with db.write_session() as session:
-        found = await repo.staff_request(session, staff, request_no)
-        if found is None:
-            raise NotFound("申请不存在或不在您的辖区")
-        await audit(session, staff, "guardianship_view", target=request_no)
-        return await _staff_view(session, found)
+async def one(request_no: str, staff: Reviewer, session: SessionDep) -> StaffRequestView:
+    found = await repo.staff_request(session, staff, request_no)
+    if found is None:
+        raise NotFound("申请不存在或不在您的辖区")
+    await audit(session, staff, "guardianship_view", target=request_no)
+    return await _staff_view(session, found)
 
 
 @staff_router.get("/{request_no}/documents/{document_id}")
