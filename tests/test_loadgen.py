@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import EXAMPLE
-from tests.helpers import ServerThread
+from tests.support.dataset import EXAMPLE
+from tests.support.helpers import ServerThread
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import loadgen

@@ -9,10 +9,10 @@ import httpx
 
 from ruxue.archive.models import CheckRun
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import pytestmark as needs_chromium
-from tests.browser.test_guardian_flow import shot
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client, staff_page
+from tests.support.browser import pytestmark as needs_chromium
+from tests.support.browser import shot
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client, staff_page
 
 
 async def desks(

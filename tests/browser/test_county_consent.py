@@ -12,11 +12,11 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark  # noqa: F401
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
+from tests.support.browser import CHROMIUM, FLAGS, pytestmark  # noqa: F401
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.session import logged_in
 
 
 async def callback(request: Request) -> PlainTextResponse:

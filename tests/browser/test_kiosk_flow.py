@@ -16,11 +16,11 @@ from ruxue.kiosk.service import add_terminal
 from ruxue.kit.db import Database
 from ruxue.rating.models import Rating
 from ruxue.settings import Settings
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.tools import checked_pdf_text
-from tests.web.session import last_sms_code
+from tests.support.browser import CHROMIUM, FLAGS, shot
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import last_sms_code
+from tests.support.tools import checked_pdf_text
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",

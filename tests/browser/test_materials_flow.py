@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 from playwright.async_api import Browser, Page, async_playwright
 
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
-from tests.enrollment.test_materials_and_public import PNG
-from tests.helpers import ServerThread
-from tests.review.test_materials_review import GUSU, PINGJIANG, SUN, SUN_CHILD, WU
-from tests.staff.helpers import make_staff, staff_login
-from tests.tools import checked_pdf_text
-from tests.web.session import last_sms_code
+from tests.support.browser import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
+from tests.support.helpers import ServerThread
+from tests.support.materials import PNG
+from tests.support.review import GUSU, PINGJIANG, SUN, SUN_CHILD, WU
+from tests.support.session import last_sms_code
+from tests.support.staff import make_staff, staff_login
+from tests.support.tools import checked_pdf_text
 
 BOTH = ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")
 

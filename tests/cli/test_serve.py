@@ -14,7 +14,7 @@ import httpx
 import psutil
 
 from ruxue.cli.run import wait_ready
-from tests.helpers import free_port
+from tests.support.helpers import free_port
 
 
 def _until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:

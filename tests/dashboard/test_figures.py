@@ -15,9 +15,9 @@ from sqlalchemy import text
 from ruxue.dashboard.seed import City, seed_city
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.tools import checked_pdf_text
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client
+from tests.support.tools import checked_pdf_text
 
 FINAL = "('notice_issued', 'rejected')"
 DECIDED_AT = (

@@ -12,8 +12,8 @@ from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.service import WindowClosed, check_window
 from ruxue.kit.db import Database
 from ruxue.person.rules import mask_id_number
-from tests.county.helpers import register
-from tests.enrollment.test_assess import CHEN_CHILD
+from tests.support.county import register
+from tests.support.personas import CHEN_CHILD
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from ruxue.kit.db import Database
 from ruxue.sandbox.app import create_sandbox_app
 from ruxue.schools.service import import_schools
 from ruxue.settings import Settings
-from tests.helpers import ServerThread
+from tests.support.helpers import ServerThread
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ person on the phone is let straight in), and afterwards the app asks for a login
 
 from playwright.async_api import async_playwright
 
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark
-from tests.enrollment.test_assess import WANG
-from tests.identity.conftest import Standard
-from tests.identity.test_browser_spouse import provider_login
+from tests.support.browser import CHROMIUM, FLAGS, pytestmark
+from tests.support.identity import Standard, provider_login
+from tests.support.personas import WANG
 
 __all__ = ["pytestmark"]
 

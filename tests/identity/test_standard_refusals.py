@@ -9,9 +9,9 @@ import httpx
 import pytest
 from authlib.common.security import generate_token
 
-from tests.enrollment.test_assess import WANG
-from tests.identity.conftest import Standard
-from tests.identity.standard import TokenProxy, at_provider, payload
+from tests.support.identity import Standard
+from tests.support.personas import WANG
+from tests.support.standard import TokenProxy, at_provider, payload
 
 OTHER = ("other-app", "other-app-secret", "http://127.0.0.1:9/callback")
 

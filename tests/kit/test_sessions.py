@@ -4,8 +4,8 @@ administrator lists a staff member's sessions."""
 import httpx
 
 from ruxue.kit.db import Database
-from tests.helpers import ServerThread
-from tests.staff.helpers import PASSWORD, make_staff, staff_client
+from tests.support.helpers import ServerThread
+from tests.support.staff import PASSWORD, make_staff, staff_client
 
 
 async def _replay(web: ServerThread, cookie: str) -> httpx.Response:

@@ -9,10 +9,10 @@ from ruxue.enrollment.models import CaseEvent
 from ruxue.kit.db import Database
 from ruxue.notify.models import Notification
 from ruxue.staff.models import AuditEntry
-from tests.enrollment.test_assess import LI, LI_CHILD
-from tests.helpers import ServerThread
-from tests.review.test_materials_review import BOTH, GUSU, PINGJIANG, sun_needs_materials, upload
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.helpers import ServerThread
+from tests.support.personas import LI, LI_CHILD
+from tests.support.review import BOTH, GUSU, PINGJIANG, sun_needs_materials, upload
+from tests.support.staff import make_staff, staff_client
 
 DONGWU = "3205060101"
 
