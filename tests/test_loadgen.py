@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.dataset import EXAMPLE
 from tests.support.helpers import ServerThread
 
@@ -16,6 +18,7 @@ import loadgen
 from bench_flow import Watched, applicants
 
 
+@pytest.mark.slow
 async def test_the_generator_counts_completed_applications_and_errors(
     web: ServerThread, sandbox: ServerThread, schools: None, database_url: str
 ) -> None:

@@ -66,6 +66,7 @@ async def failure_of(db: Database) -> FilingFailure:
         return (await session.scalars(select(FilingFailure))).one()
 
 
+@pytest.mark.slow
 async def test_a_failing_build_stops_at_the_bound_and_is_listed(
     web: ServerThread,
     sandbox: ServerThread,

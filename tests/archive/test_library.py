@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ruxue.archive.models import CheckRun
 from ruxue.kit.db import Database
@@ -123,6 +124,7 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
         await client.aclose()
 
 
+@pytest.mark.slow
 @needs_chromium
 async def test_desk_consults_a_package_in_the_browser(
     package: Path, web: ServerThread, db: Database

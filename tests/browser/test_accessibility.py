@@ -61,6 +61,7 @@ MODES = ["standard", "elder"]
 CONSENT_REDIRECT = "http://127.0.0.1:9/changshu/callback"
 
 pytestmark = [
+    pytest.mark.slow,
     chromium_required,
     pytest.mark.skipif(
         not AXE.exists() and os.environ.get("CI") != "true",

@@ -5,6 +5,7 @@ Logging in again later, the consent remembered, lands there too (through a page 
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
 from playwright.async_api import async_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +24,7 @@ async def callback(request: Request) -> PlainTextResponse:
     return PlainTextResponse("county callback")
 
 
+@pytest.mark.slow
 async def test_agreeing_in_a_browser_reaches_the_county(
     web: ServerThread, sandbox: ServerThread, db: Database
 ) -> None:

@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from ruxue.kit.db import Database
 from tests.support.browser import pytestmark, shot  # noqa: F401 (pytestmark: skip without Chromium)
 from tests.support.helpers import ServerThread
@@ -10,6 +12,7 @@ from tests.support.staff import staff_page
 from tests.support.tools import checked_pdf_text
 
 
+@pytest.mark.slow
 async def test_desk_registers_li_family_and_prints_the_notice(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

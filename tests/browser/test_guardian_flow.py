@@ -3,6 +3,7 @@ to the notice; a 375×812 screenshot of each step goes to test-artifacts/screens
 
 import asyncio
 
+import pytest
 from playwright.async_api import async_playwright
 
 from tests.support.browser import (
@@ -17,6 +18,7 @@ from tests.support.session import last_sms_code
 from tests.support.tools import checked_pdf_text
 
 
+@pytest.mark.slow
 async def test_wang_guardian_completes_the_seven_steps(
     web: ServerThread, sandbox: ServerThread, schools: None
 ) -> None:
@@ -75,6 +77,7 @@ async def test_wang_guardian_completes_the_seven_steps(
         await browser.close()
 
 
+@pytest.mark.slow
 async def test_mistyped_id_is_told_beside_the_field_and_the_guardian_can_withdraw_and_leave(
     web: ServerThread, sandbox: ServerThread, schools: None
 ) -> None:

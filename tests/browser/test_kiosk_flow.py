@@ -45,6 +45,7 @@ async def kiosk_page(page: Page, base: str, code: str, key: str) -> None:
     await page.wait_for_url(f"{base}/kiosk")
 
 
+@pytest.mark.slow
 async def test_guardian_enrolls_prints_and_the_terminal_wipes_itself(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings,
     monkeypatch: pytest.MonkeyPatch,

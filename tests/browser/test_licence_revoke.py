@@ -20,6 +20,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 async def test_admin_revokes_a_notice_and_the_verify_page_says_so(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from ruxue.kit.db import Database
@@ -67,6 +68,7 @@ async def sun_submits(page: Page, web: ServerThread, sandbox: ServerThread) -> s
     return page.url.rsplit("/", 1)[1]
 
 
+@pytest.mark.slow
 async def test_family_uploads_from_the_status_page_and_gets_the_notice_after_review(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -135,6 +137,7 @@ async def test_family_uploads_from_the_status_page_and_gets_the_notice_after_rev
         assert "苏州市平江实验学校" in text and "孙浩宇" in text
 
 
+@pytest.mark.slow
 async def test_family_brings_the_originals_and_the_desk_completes_the_case(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

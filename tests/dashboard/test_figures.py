@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
@@ -18,6 +19,8 @@ from ruxue.settings import Settings
 from tests.support.helpers import ServerThread
 from tests.support.staff import make_staff, staff_client
 from tests.support.tools import checked_pdf_text
+
+pytestmark = pytest.mark.slow
 
 FINAL = "('notice_issued', 'rejected')"
 DECIDED_AT = (

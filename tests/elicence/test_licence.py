@@ -53,6 +53,7 @@ async def _licence(db: Database) -> Licence:
         return (await session.scalars(select(Licence).order_by(Licence.id.desc()))).first()  # type: ignore[return-value]
 
 
+@pytest.mark.slow
 async def test_licence_filed_signed_looked_up_and_revoked(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, worker_env: None
 ) -> None:

@@ -63,6 +63,7 @@ def test_registration_window_says_when_it_opens_and_closed() -> None:
         check_window(policy, "primary", dt.datetime(2026, 7, 20, 17, 1, tzinfo=CHINA))
 
 
+@pytest.mark.slow
 def test_precheck_in_processes_shows_progress_and_writes_what_one_process_writes(
     cli_env: None, schools: None, tmp_path: Path
 ) -> None:

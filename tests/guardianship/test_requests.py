@@ -5,6 +5,7 @@ and once approved its applicant may apply. 陈伟 (吴中区) asks to act for �
 import datetime as dt
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from ruxue.enrollment.models import Case, CaseEvent
@@ -108,6 +109,7 @@ async def test_a_request_is_filed_told_to_the_parents_decided_and_then_lets_its_
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_a_rejected_request_needs_a_reason_and_a_parent_need_not_file(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

@@ -4,6 +4,7 @@ and consents, the guardian's waiting page shows "继续" on its own (HTMX pollin
 follows. Screenshots go to test-artifacts/screenshots/."""
 
 import httpx
+import pytest
 from playwright.async_api import async_playwright
 
 from tests.support.browser import CHROMIUM, FLAGS, pytestmark, shot
@@ -14,6 +15,7 @@ from tests.support.personas import LIU, WANG, WANG_CHILD
 __all__ = ["pytestmark"]
 
 
+@pytest.mark.slow
 async def test_spouse_consents_on_their_own_phone(
     standard: Standard, sandbox: ServerThread, schools: None
 ) -> None:

@@ -105,6 +105,7 @@ async def test_id_token_for_another_audience(
         await assert_signed_out(http)
 
 
+@pytest.mark.slow
 async def test_expired_id_token(standard: Standard, proxy: TokenProxy) -> None:
     app = standard.proxied  # no leeway on this app
 

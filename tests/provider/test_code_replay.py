@@ -6,6 +6,7 @@ revokes nothing. Used codes are kept only as long as their tokens could live."""
 import datetime as dt
 
 import httpx
+import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select, update
@@ -21,6 +22,8 @@ from tests.support.helpers import ServerThread
 from tests.support.personas import WANG
 from tests.support.provider import Receiver, county_login, listening_county
 from tests.support.session import logged_in
+
+pytestmark = pytest.mark.slow
 
 REDIRECT = "http://127.0.0.1:9/kunshan/callback"
 

@@ -6,6 +6,7 @@ login that needs consent with ``prompt=none`` gets ``consent_required``; every a
 import re
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from ruxue.county.models import Client
@@ -17,6 +18,8 @@ from tests.support.helpers import ServerThread
 from tests.support.personas import WANG
 from tests.support.provider import REDIRECT, authorize, back_to_county, consent
 from tests.support.session import logged_in
+
+pytestmark = pytest.mark.slow
 
 
 def error_message(page: httpx.Response) -> str:

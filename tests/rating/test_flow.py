@@ -4,6 +4,7 @@ answered, rated again; an appeal decided by the city; an overdue item escalated.
 import datetime as dt
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from ruxue.enrollment.models import Case, CaseEvent
@@ -41,6 +42,7 @@ async def trace(db: Database, case_no: str) -> list[str]:
         return list((await session.scalars(query.order_by(CaseEvent.seq))).all())
 
 
+@pytest.mark.slow
 async def test_a_bad_rating_is_visited_fixed_answered_and_rated_again(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -119,6 +121,7 @@ async def test_a_bad_rating_changed_to_a_good_one_is_replaced_in_the_guardians_w
     await guardian.aclose()
 
 
+@pytest.mark.slow
 async def test_an_appeal_is_decided_by_the_city_and_an_overdue_item_escalates(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:

@@ -4,6 +4,7 @@ while a material is missing; double actions are harmless; the internal note stay
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from ruxue.enrollment.models import CaseEvent
@@ -78,6 +79,7 @@ async def test_uploads_send_the_case_to_review_and_approval_needs_every_material
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_the_guardian_sees_the_message_and_never_the_internal_note(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -113,6 +115,7 @@ async def test_the_guardian_sees_the_message_and_never_the_internal_note(
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_the_desk_completes_originals_once_and_the_rules_issue_the_notice(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

@@ -3,6 +3,7 @@ an online case and a desk attempt for the same child end with one case."""
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from ruxue.kit.db import Database
@@ -16,6 +17,7 @@ from tests.support.staff import make_staff, staff_client
 PINGJIANG, DONGWU = "3205080101", "3205060101"
 
 
+@pytest.mark.slow
 async def test_desk_sees_only_its_school(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -97,6 +99,7 @@ async def test_desk_registers_offline_with_the_same_rules(
     await desk.aclose()
 
 
+@pytest.mark.slow
 async def test_reviewer_acts_only_in_their_district(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -131,6 +134,7 @@ async def test_reviewer_acts_only_in_their_district(
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_desk_files_a_scan_of_an_original(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

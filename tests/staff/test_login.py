@@ -12,6 +12,7 @@ from tests.support.helpers import ServerThread
 from tests.support.staff import PASSWORD, make_staff
 
 
+@pytest.mark.slow
 async def test_one_answer_for_every_failure_and_a_rate_limit(
     web: ServerThread, db: Database
 ) -> None:

@@ -2,6 +2,7 @@
 from a URL is printed as ours; an unexpected error shows a reference, never a traceback."""
 
 import httpx
+import pytest
 import structlog
 from fastapi import APIRouter
 
@@ -101,6 +102,7 @@ async def test_framework_errors_speak_json_to_the_api_and_chinese_to_people(
         assert asked_json.json()["error"] == "not_found"
 
 
+@pytest.mark.slow
 async def test_staff_case_out_of_scope_is_a_404_page(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

@@ -3,6 +3,7 @@ signed-in guardian: no 5xx, every answer in a documented status and in its docum
 
 import asyncio
 
+import pytest
 import schemathesis
 
 from ruxue.kit.db import Database
@@ -10,6 +11,8 @@ from tests.support.helpers import ServerThread
 from tests.support.personas import WANG
 from tests.support.session import logged_in
 from tests.support.web import probe_all
+
+pytestmark = pytest.mark.slow
 
 
 def _schema(web: ServerThread) -> schemathesis.BaseSchema:

@@ -6,6 +6,7 @@ import asyncio
 import re
 
 import httpx
+import pytest
 from openapi_spec_validator import validate
 
 from ruxue.enrollment.explain import CATEGORIES, SEGMENTS, STATUSES
@@ -63,6 +64,7 @@ class Pages:
         assert self.clock in text  # the decision time: the app clock in Beijing time
 
 
+@pytest.mark.slow
 async def test_every_status_reads_in_chinese(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:
@@ -193,6 +195,7 @@ async def test_notice_family_reads_category_code_and_label(
     await http.aclose()
 
 
+@pytest.mark.slow
 async def test_openapi_gives_codes_and_labels_and_stays_valid(web: ServerThread) -> None:
     async with httpx.AsyncClient(base_url=web.url) as http:
         spec = (await http.get("/openapi.json")).json()
