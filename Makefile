@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: help setup system node demo test bench bench-peak faults lint fmt clean
+.PHONY: help setup system node demo test test-fast bench bench-peak faults lint imports fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test: setup ## set up and run lint and the whole suite (SQLite, then PostgreSQL)
 	$(MAKE) --no-print-directory lint
 	scripts/test.sh
 
+test-fast: setup ## the SQLite suite without the tests marked slow (for developers; make test runs all)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+
 bench: setup ## benchmarks (ONLY=exchange|archive|flow|dataset|precheck for one); figures go to bench-results/ and the console
 	scripts/bench.sh $(ONLY)
 
@@ -47,6 +50,9 @@ lint: setup ## ruff, format check, mypy
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
+
+imports: setup ## the import rules (import-linter, pyproject.toml): violations per contract; not in lint yet
+	$(PY) scripts/import_rules.py
 
 fmt: setup ## apply ruff's fixes and format
 	$(BIN)/ruff check --fix src tests scripts

@@ -22,12 +22,10 @@ from ruxue.kit.db import Database
 from ruxue.models import Base
 from ruxue.sandbox.app import create_sandbox_app
 from ruxue.settings import Settings, get_settings
-from tests.county.helpers import CITY_URL
-from tests.helpers import ServerThread, free_port
+from tests.support.county import CITY_URL
+from tests.support.dataset import EXAMPLE
+from tests.support.helpers import ServerThread, free_port
 
-EXAMPLE = (
-    Path(__file__).resolve().parent.parent / "src" / "ruxue" / "sandbox" / "example-dataset.json"
-)
 CHECKOUT_QUEUE = Path(__file__).resolve().parent.parent / "var" / "queue.db"
 
 

@@ -8,14 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import EXAMPLE
-from tests.helpers import ServerThread
+import pytest
+
+from tests.support.dataset import EXAMPLE
+from tests.support.helpers import ServerThread
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import loadgen
 from bench_flow import Watched, applicants
 
 
+@pytest.mark.slow
 async def test_the_generator_counts_completed_applications_and_errors(
     web: ServerThread, sandbox: ServerThread, schools: None, database_url: str
 ) -> None:

@@ -11,11 +11,11 @@ from ruxue.archive.storage import LocalLibrary
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
-from ruxue.settings import Settings
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
+from ruxue.settings import Settings, get_settings
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import logged_in
 
 
 @pytest.fixture
@@ -39,3 +39,11 @@ async def package(
         db, library, tmp_path, SealKey.generate(), case_id, "http://127.0.0.1:8000"
     )
     yield Path(built.location)
+
+
+@pytest.fixture
+def archive_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_case reads the settings of the environment, as the worker does."""
+    monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
+    get_settings.cache_clear()

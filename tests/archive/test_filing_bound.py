@@ -24,12 +24,11 @@ from ruxue.archive.repository import unarchived
 from ruxue.cli.main import app
 from ruxue.kit.db import Database
 from ruxue.settings import get_settings
-from tests.archive.test_rejection import archive_env  # noqa: F401 (a fixture)
-from tests.enrollment.test_assess import CHEN
-from tests.enrollment.test_materials_and_public import _at_materials_step
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
+from tests.support.helpers import ServerThread
+from tests.support.materials import _at_materials_step
+from tests.support.personas import CHEN
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
 
 
 def plain_pdf() -> bytes:
@@ -67,12 +66,13 @@ async def failure_of(db: Database) -> FilingFailure:
         return (await session.scalars(select(FilingFailure))).one()
 
 
+@pytest.mark.slow
 async def test_a_failing_build_stops_at_the_bound_and_is_listed(
     web: ServerThread,
     sandbox: ServerThread,
     schools: None,
     db: Database,
-    archive_env: None,  # noqa: F811
+    archive_env: None,
 ) -> None:
     no = await rejected_with_a_plain_pdf(web, sandbox, db)
     for attempt in range(1, MAX_ATTEMPTS):  # the job raises, so huey retries it

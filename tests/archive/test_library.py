@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ruxue.archive.models import CheckRun
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import pytestmark as needs_chromium
-from tests.browser.test_guardian_flow import shot
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client, staff_page
+from tests.support.browser import pytestmark as needs_chromium
+from tests.support.browser import shot
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client, staff_page
 
 
 async def desks(
@@ -123,6 +124,7 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
         await client.aclose()
 
 
+@pytest.mark.slow
 @needs_chromium
 async def test_desk_consults_a_package_in_the_browser(
     package: Path, web: ServerThread, db: Database

@@ -20,7 +20,7 @@ from ruxue.archive.storage import LocalLibrary
 from ruxue.cli.main import app
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
-from tests.tools import checked_pdf_text
+from tests.support.tools import checked_pdf_text
 
 
 def failed(path: Path) -> set[str]:

@@ -8,29 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from ruxue.archive import tasks
 from ruxue.archive.check import SCHEMAS, check_package
 from ruxue.kit.db import Database
 from ruxue.settings import get_settings
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import CHEN, ZHAO, ZHAO_CHILD
-from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.tools import checked_pdf_text
-from tests.web.session import logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.materials import PNG, _at_materials_step
+from tests.support.personas import CHEN, ZHAO, ZHAO_CHILD
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
+from tests.support.tools import checked_pdf_text
 
 REJECTION = "content/001-不予通过告知书.pdf"
-
-
-@pytest.fixture
-def archive_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """build_case reads the settings of the environment, as the worker does."""
-    monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
-    get_settings.cache_clear()
 
 
 def independent_tools(package: Path) -> None:

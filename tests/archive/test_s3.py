@@ -16,10 +16,10 @@ from ruxue.archive.storage import MARKER, S3Library
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LI, LI_CHILD
-from tests.helpers import ServerThread, free_port
-from tests.web.session import logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread, free_port
+from tests.support.personas import LI, LI_CHILD
+from tests.support.session import logged_in
 
 
 @pytest.fixture

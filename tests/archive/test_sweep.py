@@ -16,10 +16,10 @@ from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import get_settings
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import logged_in
 
 
 class DiesBeforeStoring(LocalLibrary):

@@ -13,11 +13,11 @@ from ruxue.enrollment.models import Case, Material
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import Settings
-from tests.enrollment.test_assess import CHEN
-from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
+from tests.support.helpers import ServerThread
+from tests.support.materials import PNG, _at_materials_step
+from tests.support.personas import CHEN
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
 
 
 def _jobs(queue: Huey) -> list[tuple[str, tuple[object, ...]]]:

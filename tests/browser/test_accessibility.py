@@ -30,20 +30,19 @@ from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import Settings
 from ruxue.web.mode import ELDER_COOKIE
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
-from tests.browser.test_guardian_flow import pytestmark as chromium_required
-from tests.county.helpers import register
-from tests.dashboard.test_county_panel import county_reports
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import CHEN, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
-from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
-from tests.guardianship.test_requests import FILE as GUARDIANSHIP
-from tests.helpers import ServerThread
-from tests.identity.test_standard_spouse import PHONE as SPOUSE_PHONE
-from tests.identity.test_standard_spouse import sms_link
-from tests.provider.conftest import consent as county_consent
-from tests.rating.test_flow import bad_rating
-from tests.review.test_materials_review import (
+from tests.support.browser import CHROMIUM, FLAGS, shot
+from tests.support.browser import pytestmark as chromium_required
+from tests.support.county import county_reports, register
+from tests.support.flow import apply
+from tests.support.guardianship import FILE as GUARDIANSHIP
+from tests.support.helpers import ServerThread
+from tests.support.identity import PHONE as SPOUSE_PHONE
+from tests.support.identity import sms_link
+from tests.support.materials import PNG, _at_materials_step
+from tests.support.personas import CHEN, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
+from tests.support.provider import consent as county_consent
+from tests.support.rating import bad_rating
+from tests.support.review import (
     GUSU,
     SUN,
     SUN_CHILD,
@@ -51,8 +50,8 @@ from tests.review.test_materials_review import (
     sun_needs_materials,
     upload,
 )
-from tests.staff.helpers import PASSWORD, make_staff, staff_client, staff_login
-from tests.web.session import last_sms_code, logged_in
+from tests.support.session import last_sms_code, logged_in
+from tests.support.staff import PASSWORD, make_staff, staff_client, staff_login
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -62,6 +61,7 @@ MODES = ["standard", "elder"]
 CONSENT_REDIRECT = "http://127.0.0.1:9/changshu/callback"
 
 pytestmark = [
+    pytest.mark.slow,
     chromium_required,
     pytest.mark.skipif(
         not AXE.exists() and os.environ.get("CI") != "true",

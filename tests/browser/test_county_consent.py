@@ -5,6 +5,7 @@ Logging in again later, the consent remembered, lands there too (through a page 
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
 from playwright.async_api import async_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -12,17 +13,18 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark  # noqa: F401
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
+from tests.support.browser import CHROMIUM, FLAGS, pytestmark  # noqa: F401
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.session import logged_in
 
 
 async def callback(request: Request) -> PlainTextResponse:
     return PlainTextResponse("county callback")
 
 
+@pytest.mark.slow
 async def test_agreeing_in_a_browser_reaches_the_county(
     web: ServerThread, sandbox: ServerThread, db: Database
 ) -> None:

@@ -1,17 +1,19 @@
 """The city administrator's dashboard in Debian's Chromium at 1280×800, on a generated city of
 500 families: the page fills from the JSON API (no inline script) and shows its figures."""
 
+import pytest
 from playwright.async_api import async_playwright
 
 from ruxue.dashboard.seed import City, seed_city
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, SHOTS, pytestmark, shot  # noqa: F401
-from tests.dashboard.test_county_panel import county_reports
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client, staff_login
+from tests.support.browser import CHROMIUM, FLAGS, SHOTS, pytestmark, shot  # noqa: F401
+from tests.support.county import county_reports
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client, staff_login
 
 
+@pytest.mark.slow
 async def test_the_dashboard_draws_the_city_and_a_district(
     web: ServerThread, db: Database, settings: Settings
 ) -> None:

@@ -2,14 +2,17 @@
 
 import asyncio
 
+import pytest
+
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import pytestmark, shot  # noqa: F401 (pytestmark: skip without Chromium)
-from tests.enrollment.test_assess import LI, LI_CHILD
-from tests.helpers import ServerThread
-from tests.staff.helpers import staff_page
-from tests.tools import checked_pdf_text
+from tests.support.browser import pytestmark, shot  # noqa: F401 (pytestmark: skip without Chromium)
+from tests.support.helpers import ServerThread
+from tests.support.personas import LI, LI_CHILD
+from tests.support.staff import staff_page
+from tests.support.tools import checked_pdf_text
 
 
+@pytest.mark.slow
 async def test_desk_registers_li_family_and_prints_the_notice(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

@@ -2,34 +2,23 @@
 to the notice; a 375×812 screenshot of each step goes to test-artifacts/screenshots/."""
 
 import asyncio
-import os
-import shutil
-from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import async_playwright
 
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.tools import checked_pdf_text
-from tests.web.session import last_sms_code
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
-
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
-    reason="Debian chromium is not installed",
+from tests.support.browser import (
+    CHROMIUM,
+    FLAGS,
+    pytestmark,  # noqa: F401 (the module's marks)
+    shot,
 )
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import last_sms_code
+from tests.support.tools import checked_pdf_text
 
 
-async def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-
-
+@pytest.mark.slow
 async def test_wang_guardian_completes_the_seven_steps(
     web: ServerThread, sandbox: ServerThread, schools: None
 ) -> None:
@@ -88,6 +77,7 @@ async def test_wang_guardian_completes_the_seven_steps(
         await browser.close()
 
 
+@pytest.mark.slow
 async def test_mistyped_id_is_told_beside_the_field_and_the_guardian_can_withdraw_and_leave(
     web: ServerThread, sandbox: ServerThread, schools: None
 ) -> None:

@@ -16,11 +16,11 @@ from ruxue.kiosk.service import add_terminal
 from ruxue.kit.db import Database
 from ruxue.rating.models import Rating
 from ruxue.settings import Settings
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.tools import checked_pdf_text
-from tests.web.session import last_sms_code
+from tests.support.browser import CHROMIUM, FLAGS, shot
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import last_sms_code
+from tests.support.tools import checked_pdf_text
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
@@ -45,6 +45,7 @@ async def kiosk_page(page: Page, base: str, code: str, key: str) -> None:
     await page.wait_for_url(f"{base}/kiosk")
 
 
+@pytest.mark.slow
 async def test_guardian_enrolls_prints_and_the_terminal_wipes_itself(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings,
     monkeypatch: pytest.MonkeyPatch,

@@ -7,12 +7,12 @@ import pytest
 from playwright.async_api import async_playwright
 
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, shot
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_login
-from tests.web.session import logged_in
+from tests.support.browser import CHROMIUM, FLAGS, shot
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_login
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 async def test_admin_revokes_a_notice_and_the_verify_page_says_so(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

@@ -6,16 +6,17 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from ruxue.kit.db import Database
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
-from tests.enrollment.test_materials_and_public import PNG
-from tests.helpers import ServerThread
-from tests.review.test_materials_review import GUSU, PINGJIANG, SUN, SUN_CHILD, WU
-from tests.staff.helpers import make_staff, staff_login
-from tests.tools import checked_pdf_text
-from tests.web.session import last_sms_code
+from tests.support.browser import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
+from tests.support.helpers import ServerThread
+from tests.support.materials import PNG
+from tests.support.review import GUSU, PINGJIANG, SUN, SUN_CHILD, WU
+from tests.support.session import last_sms_code
+from tests.support.staff import make_staff, staff_login
+from tests.support.tools import checked_pdf_text
 
 BOTH = ("BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE")
 
@@ -67,6 +68,7 @@ async def sun_submits(page: Page, web: ServerThread, sandbox: ServerThread) -> s
     return page.url.rsplit("/", 1)[1]
 
 
+@pytest.mark.slow
 async def test_family_uploads_from_the_status_page_and_gets_the_notice_after_review(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -135,6 +137,7 @@ async def test_family_uploads_from_the_status_page_and_gets_the_notice_after_rev
         assert "苏州市平江实验学校" in text and "孙浩宇" in text
 
 
+@pytest.mark.slow
 async def test_family_brings_the_originals_and_the_desk_completes_the_case(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

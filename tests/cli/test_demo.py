@@ -7,6 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from ruxue.cli.run import DEMO_STAFF_PASSWORD, demo_code_command, demo_env
 from ruxue.cli.staff import seed_demo_staff
 from ruxue.kit import migrate
@@ -29,6 +31,7 @@ def test_every_sandbox_service_follows_the_sandbox_port() -> None:
     assert env["RUXUE_PUBLIC_URL"] == "http://127.0.0.1:9000" and env["RUXUE_MODE"] == "demo"
 
 
+@pytest.mark.slow
 def test_the_printed_demo_code_command_works_as_printed(tmp_path: Path) -> None:
     var = tmp_path / "var"
     var.mkdir()

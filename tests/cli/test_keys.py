@@ -24,11 +24,11 @@ from ruxue.kit.sessions import WebSession
 from ruxue.notify.models import Notification
 from ruxue.settings import DEV_FILE_KEY, Settings, get_settings
 from ruxue.staff.models import StaffUser
-from tests.helpers import ServerThread
-from tests.kit.test_pii_keys import change_keys
-from tests.review.test_materials_review import SUN, SUN_CHILD, WU, sun_needs_materials, upload
-from tests.staff.helpers import make_staff
-from tests.web.session import logged_in
+from tests.support.helpers import ServerThread
+from tests.support.keys import change_keys
+from tests.support.review import SUN, SUN_CHILD, WU, sun_needs_materials, upload
+from tests.support.session import logged_in
+from tests.support.staff import make_staff
 
 ENCRYPTED = {
     Case: ("guardian_enc", "child_enc", "phone_enc", "draft_enc"),

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from ruxue.cli.run import wait_ready
-from tests.helpers import free_port
+from tests.support.helpers import free_port
+
+pytestmark = pytest.mark.slow
 
 
 def _until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from ruxue.cli.main import app
 from ruxue.kit.db import Database
-from tests.county.helpers import token
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.county import token
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client
 
 
 async def test_clients_add(web: ServerThread, db: Database, cli_env: None) -> None:

@@ -8,10 +8,10 @@ import httpx
 from ruxue.notify.gateway import gateway_of
 from ruxue.sandbox.idp import phone_of
 from ruxue.settings import Settings
-from tests.enrollment.test_assess import CHEN
-from tests.enrollment.test_who_may_apply import sms_to
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
+from tests.support.helpers import ServerThread
+from tests.support.personas import CHEN
+from tests.support.session import logged_in
+from tests.support.sms import sms_to
 
 
 def title(page: str) -> str:

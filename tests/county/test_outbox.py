@@ -13,9 +13,9 @@ from ruxue.county.tasks import relay_once
 from ruxue.kit.db import Database
 from ruxue.settings import get_settings
 from ruxue.staff.models import AuditEntry
-from tests.county.helpers import register, report, token
-from tests.helpers import ServerThread, free_port
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.county import register, report, token
+from tests.support.helpers import ServerThread, free_port
+from tests.support.staff import make_staff, staff_client
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from ruxue.county.models import StageReport
 from ruxue.kit.db import Database
-from tests.county.helpers import register, report, token
-from tests.helpers import ServerThread
+from tests.support.county import register, report, token
+from tests.support.helpers import ServerThread
 
 
 async def rows(db: Database) -> dict[tuple[str, str], int]:

@@ -17,14 +17,14 @@ from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
 from ruxue.web.mode import ELDER_COOKIE
-from tests.county.helpers import CITY_URL, register
-from tests.enrollment.test_assess import CHEN, CHEN_CHILD, WANG, WANG_CHILD, ZHOU
-from tests.enrollment.test_who_may_apply import DONGWU
-from tests.helpers import ServerThread
-from tests.kiosk.test_kiosk import _read, _screen, _terminal
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
-from tests.web.test_words import visible
+from tests.support.county import CITY_URL, register
+from tests.support.helpers import ServerThread
+from tests.support.kiosk import _read, _screen, _terminal
+from tests.support.personas import CHEN, CHEN_CHILD, WANG, WANG_CHILD, ZHOU
+from tests.support.session import logged_in
+from tests.support.sms import DONGWU
+from tests.support.staff import make_staff, staff_client
+from tests.support.web import visible
 
 WUZHONG_URL = "https://wuzhong.example/ruxue/"  # 陈浩然's hukou is in 吴中区 (320506)
 START = {"segment": "primary", "consent": True}

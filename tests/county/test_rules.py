@@ -69,6 +69,7 @@ def test_a_county_takes_its_own_district_and_sends_the_others_to_the_city() -> N
     assert unlinked is not None and unlinked.url == "" and "https" not in unlinked.message
 
 
+@pytest.mark.slow
 @given(districts, st.dictionaries(districts, st.just(WUZHONG), max_size=4))
 def test_the_city_refuses_exactly_the_county_served_districts(
     district: str, counties: dict[str, CountySystem]

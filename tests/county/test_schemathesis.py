@@ -4,12 +4,15 @@ county with a valid token: no 5xx, every answer documented and in its schema."""
 import asyncio
 
 import httpx
+import pytest
 import schemathesis
 
 from ruxue.kit.db import Database
-from tests.county.helpers import register, token
-from tests.helpers import ServerThread
-from tests.web.test_schemathesis import probe_all
+from tests.support.county import register, token
+from tests.support.helpers import ServerThread
+from tests.support.web import probe_all
+
+pytestmark = pytest.mark.slow
 
 
 async def test_case_report_api_as_a_county(web: ServerThread, db: Database) -> None:

@@ -8,29 +8,11 @@ from typing import Any
 import httpx
 import lxml.html
 
-from ruxue.county.demo import step
 from ruxue.county.rules import STAGES
 from ruxue.kit.db import Database
-from tests.county.helpers import register, report, token
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-
-
-async def county_reports(web: ServerThread, db: Database) -> None:
-    async with db.write_session() as session:
-        await step(session, "SZ-2026-000021", 1, 0)  # the city's own case in 320506, 办结
-        await step(session, "SZ-2026-000022", 1, 2)  # and one in manual review (办理)
-    for client_id, district, cases in (("wuzhong", "320506", 2), ("kunshan", "320583", 3)):
-        secret = await register(db, client_id, district)
-        batch = [report(f"{client_id}-{i}", "apply", 1, district) for i in range(cases)]
-        batch.append(report(f"{client_id}-0", "accept", 1, district))
-        async with httpx.AsyncClient(base_url=web.url) as county:
-            auth = await token(county, client_id, secret)
-            sent = await county.post(
-                "/api/v1/county/reports", json={"reports": batch}, headers=auth
-            )
-            assert sent.status_code == 200, sent.text
-    await register(db, "wujiang", "320509")  # never reports: silent
+from tests.support.county import county_reports
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client
 
 
 def panel(

@@ -9,15 +9,18 @@ import math
 from typing import Any
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
 from ruxue.dashboard.seed import City, seed_city
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.tools import checked_pdf_text
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client
+from tests.support.tools import checked_pdf_text
+
+pytestmark = pytest.mark.slow
 
 FINAL = "('notice_issued', 'rejected')"
 DECIDED_AT = (

@@ -2,8 +2,8 @@
 of another district is refused (page and API), not an empty dashboard under its code."""
 
 from ruxue.kit.db import Database
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client
 
 GUSU_SCHOOL, WUZHONG_SCHOOL = "3205080101", "3205060101"
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from ruxue.cli.main import app
 from ruxue.dataset.service import DatasetError, parse_dataset, summary
 from ruxue.person.rules import make_id_number
-from tests.conftest import EXAMPLE
+from tests.support.dataset import EXAMPLE
 
 
 def _example() -> dict[str, Any]:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.kit.db import Database
-from tests.helpers import ServerThread
-from tests.review.test_materials_review import (
+from tests.support.helpers import ServerThread
+from tests.support.review import (
     BOTH,
     PINGJIANG,
     SUN,
@@ -18,7 +18,7 @@ from tests.review.test_materials_review import (
     WU,
     sun_needs_materials,
 )
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.staff import make_staff, staff_client
 
 BIRTH_NO, MARRIAGE_NO = "P320000999", "J320508-2010-001234"
 KEYED = {"BIRTH_CERTIFICATE": BIRTH_NO, "MARRIAGE_CERTIFICATE": MARRIAGE_NO}

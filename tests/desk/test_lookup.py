@@ -1,9 +1,9 @@
 """A desk looks a child up by POST (no ID number in any URL), at most 20 times in ten minutes."""
 
 from ruxue.kit.db import Database
-from tests.enrollment.test_assess import WANG_CHILD
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG_CHILD
+from tests.support.staff import make_staff, staff_client
 
 
 async def test_the_21st_lookup_gets_429(web: ServerThread, db: Database) -> None:

@@ -16,12 +16,12 @@ from ruxue.elicence import tasks
 from ruxue.elicence.models import Licence
 from ruxue.kit.db import Database
 from ruxue.settings import get_settings
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.tools import checked_pdf_text
-from tests.web.session import logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
+from tests.support.tools import checked_pdf_text
 
 PINGJIANG = "3205080101"
 DEFAULT_UID = b"1234567812345678"
@@ -53,6 +53,7 @@ async def _licence(db: Database) -> Licence:
         return (await session.scalars(select(Licence).order_by(Licence.id.desc()))).first()  # type: ignore[return-value]
 
 
+@pytest.mark.slow
 async def test_licence_filed_signed_looked_up_and_revoked(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, worker_env: None
 ) -> None:

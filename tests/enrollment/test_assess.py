@@ -11,12 +11,19 @@ from ruxue.enrollment.gather import StepError
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
-from tests.helpers import ServerThread
-
-WANG, LIU, WANG_CHILD = "320508198801010110", "320508199002020421", "320508201910150213"
-LI, LI_CHILD = "320508199105060629", "320508201911200446"
-CHEN, ZHOU, CHEN_CHILD = "320506198707070333", "320583198909090263", "320506202001100157"
-ZHAO, ZHAO_CHILD = "320508198212120514", "32050820130601037X"
+from tests.support.helpers import ServerThread
+from tests.support.personas import (
+    CHEN,
+    CHEN_CHILD,
+    LI,
+    LI_CHILD,
+    LIU,
+    WANG,
+    WANG_CHILD,
+    ZHAO,
+    ZHAO_CHILD,
+    ZHOU,
+)
 
 
 @pytest.fixture

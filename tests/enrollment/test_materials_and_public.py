@@ -11,26 +11,11 @@ from sqlalchemy import select
 from ruxue.enrollment.materials import read_upload
 from ruxue.enrollment.models import Material
 from ruxue.kit.db import Database
-from tests.enrollment import files
-from tests.enrollment.test_assess import CHEN, CHEN_CHILD
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
-
-PNG = files.photo("PNG")
-
-
-async def _at_materials_step(http: httpx.AsyncClient) -> str:
-    case = (
-        await http.post(
-            "/api/v1/cases",
-            json={"segment": "primary", "child_id_number": CHEN_CHILD, "consent": True},
-        )
-    ).json()
-    no = case["case_no"]
-    await http.post(f"/api/v1/cases/{no}/single-parent")  # 陈伟 alone: split booklet, no spouse
-    await http.post(f"/api/v1/cases/{no}/checks")
-    await http.post(f"/api/v1/cases/{no}/residence", json={"cert_no": None})
-    return no  # type: ignore[no-any-return]
+from tests.support import files
+from tests.support.helpers import ServerThread
+from tests.support.materials import PNG, _at_materials_step
+from tests.support.personas import CHEN
+from tests.support.session import logged_in
 
 
 async def test_upload_is_checked_by_content_and_sent_to_review(

@@ -12,8 +12,8 @@ from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.service import WindowClosed, check_window
 from ruxue.kit.db import Database
 from ruxue.person.rules import mask_id_number
-from tests.county.helpers import register
-from tests.enrollment.test_assess import CHEN_CHILD
+from tests.support.county import register
+from tests.support.personas import CHEN_CHILD
 
 
 @pytest.mark.parametrize(
@@ -63,6 +63,7 @@ def test_registration_window_says_when_it_opens_and_closed() -> None:
         check_window(policy, "primary", dt.datetime(2026, 7, 20, 17, 1, tzinfo=CHINA))
 
 
+@pytest.mark.slow
 def test_precheck_in_processes_shows_progress_and_writes_what_one_process_writes(
     cli_env: None, schools: None, tmp_path: Path
 ) -> None:

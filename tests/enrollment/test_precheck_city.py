@@ -32,7 +32,7 @@ from ruxue.kit.db import Database
 from ruxue.sandbox.app import create_sandbox_app
 from ruxue.schools.service import import_schools
 from ruxue.settings import Settings
-from tests.helpers import ServerThread
+from tests.support.helpers import ServerThread
 
 
 @pytest.fixture
@@ -79,6 +79,7 @@ async def test_generated_city_precheck(
     assert counts["not_assessed"] == len(orphans)  # only children with no parent in the registry
 
 
+@pytest.mark.slow
 async def test_batched_decisions_equal_one_child_at_a_time(
     city_client: tuple[ExchangeClient, Dataset], db: Database
 ) -> None:
@@ -112,6 +113,7 @@ async def test_batched_decisions_equal_one_child_at_a_time(
     assert {r["decision"] for r in batched} >= {"notice_issued", "needs_materials", "rejected"}
 
 
+@pytest.mark.slow
 async def test_a_stopped_run_goes_on_where_it_stopped(
     city_client: tuple[ExchangeClient, Dataset],
     db: Database,

@@ -23,7 +23,7 @@ from ruxue.enrollment.rules import (
     missing_materials,
     parents_of,
 )
-from tests.enrollment.builders import SCHOOLS, YEAR, family, person, residence, with_certificates
+from tests.support.builders import SCHOOLS, YEAR, family, person, residence, with_certificates
 
 POLICY = load_policy(YEAR, "320508")
 

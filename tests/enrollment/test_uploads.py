@@ -15,8 +15,8 @@ from ruxue.enrollment import materials
 from ruxue.enrollment.uploads import BadUpload, UploadLimits
 from ruxue.notice.render import render_notice
 from ruxue.settings import Settings
-from tests.enrollment import files
-from tests.notice.test_render import DATA as NOTICE
+from tests.support import files
+from tests.support.notice import DATA as NOTICE
 
 LIMITS = UploadLimits.of(Settings())
 

@@ -5,19 +5,18 @@ the spouse code goes only to the other parent, not too often. Over real HTTP, wi
 import asyncio
 import re
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
-from ruxue.sandbox.idp import phone_of
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import CHEN, CHEN_CHILD, LI, LIU, WANG, WANG_CHILD, ZHOU
-from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.materials import PNG, _at_materials_step
+from tests.support.personas import CHEN, CHEN_CHILD, LI, LIU, WANG, WANG_CHILD, ZHOU
+from tests.support.session import logged_in
+from tests.support.sms import DONGWU, PINGJIANG, sms_count, sms_to
+from tests.support.staff import make_staff, staff_client
 
 # what a stranger must not learn about 王小明: name, masked name, ID, masked ID, hukou, birth record
 WANG_CHILD_DATA = (
@@ -31,18 +30,6 @@ WANG_CHILD_DATA = (
     "HK320508000001",
 )
 START = {"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
-PINGJIANG, DONGWU = "3205080101", "3205060101"
-
-
-async def sms_count(sandbox: ServerThread) -> int:
-    async with httpx.AsyncClient(base_url=sandbox.url) as http:
-        return len((await http.get("/_sandbox/sms")).json())
-
-
-async def sms_to(sandbox: ServerThread, id_number: str) -> list[dict[str, str]]:
-    async with httpx.AsyncClient(base_url=sandbox.url) as http:
-        got = await http.get("/_sandbox/sms", params={"phone": phone_of(id_number)})
-        return got.json()  # type: ignore[no-any-return]
 
 
 async def case_count(db: Database) -> int:

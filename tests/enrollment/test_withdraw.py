@@ -17,8 +17,8 @@ from ruxue.identity.service import Guardian
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
-from tests.enrollment.builders import YEAR, person
-from tests.enrollment.test_assess import WANG, WANG_CHILD
+from tests.support.builders import YEAR, person
+from tests.support.personas import WANG, WANG_CHILD
 
 EARLIER = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 

@@ -15,8 +15,8 @@ from ruxue.exchange.service import who_asked_about
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
-from tests.exchange.test_client import CHILD, GUARDIAN, SPOUSE, _ctx
-from tests.helpers import ServerThread
+from tests.support.exchange import CHILD, GUARDIAN, SPOUSE, _ctx
+from tests.support.helpers import ServerThread
 
 NOBODY = "320508199105060629"  # valid, but the police have no record
 ASKS = [

@@ -16,26 +16,24 @@ from ruxue.exchange.client import (
     REFUSED,
     UNAVAILABLE,
     Ask,
-    CallContext,
     ExchangeClient,
     operator_hash,
 )
-from ruxue.exchange.envelope import DEPARTMENTS, sign_request
+from ruxue.exchange.envelope import sign_request
 from ruxue.exchange.models import CallLogEntry, CallSubject, Consent
 from ruxue.exchange.repository import verify_chains
 from ruxue.exchange.service import (
     ConsentError,
     envelope_consent,
-    grant_consent,
     who_asked_about,
     withdraw_consent,
 )
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
-from tests.helpers import ServerThread
+from tests.support.exchange import CHILD, GUARDIAN, SPOUSE, _consent, _ctx
+from tests.support.helpers import ServerThread
 
-GUARDIAN, SPOUSE, CHILD = "320508198801010110", "320508199002020421", "320508201910150213"
 SIX = [
     Ask("police.person", {"id_number": CHILD}, ("name", "booklet_no")),
     Ask("property.residences", {"id_number": GUARDIAN}),
@@ -71,27 +69,6 @@ async def client(
     exchange = ExchangeClient(settings, db, clock=clock)
     yield exchange
     await exchange.aclose()
-
-
-async def _consent(db: Database, subjects: list[str] = [GUARDIAN, CHILD]) -> Consent:  # noqa: B006
-    async with db.write_session() as session:
-        return await grant_consent(
-            session,
-            grantor=GUARDIAN,
-            subjects=subjects,
-            departments=list(DEPARTMENTS),
-            fields=["hukou", "property"],
-            purpose="ENROLLMENT",
-            case_no="RX2026TEST",
-        )
-
-
-async def _ctx(db: Database, subjects: list[str] = [GUARDIAN, CHILD]) -> CallContext:  # noqa: B006
-    return CallContext(
-        case_no="RX2026TEST",
-        operator=GUARDIAN,
-        consents=(envelope_consent(await _consent(db, subjects)),),
-    )
 
 
 async def test_answers_come_back_verified(client: ExchangeClient, db: Database) -> None:

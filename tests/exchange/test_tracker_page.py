@@ -1,9 +1,9 @@
 """The data tracker reaches the guardian as a Chinese page, not raw JSON."""
 
 from ruxue.kit.db import Database
-from tests.enrollment.test_assess import WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG, WANG_CHILD
+from tests.support.session import logged_in
 
 
 async def test_the_tracker_is_a_page_in_chinese(

@@ -5,6 +5,7 @@ and once approved its applicant may apply. 陈伟 (吴中区) asks to act for �
 import datetime as dt
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from ruxue.enrollment.models import Case, CaseEvent
@@ -13,13 +14,13 @@ from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.tasks import send_pending
 from ruxue.settings import Settings
 from ruxue.staff.models import AuditEntry
-from tests.enrollment.test_assess import CHEN, LI, LI_CHILD, WANG
-from tests.enrollment.test_who_may_apply import sms_count, sms_to
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
+from tests.support.guardianship import FILE
+from tests.support.helpers import ServerThread
+from tests.support.personas import CHEN, LI, LI_CHILD, WANG
+from tests.support.session import logged_in
+from tests.support.sms import sms_count, sms_to
+from tests.support.staff import make_staff, staff_client
 
-FILE = {"child_id_number": LI_CHILD, "relationship": "grandparent", "note": "孩子由我抚养"}
 LI_CHILD_DATA = ("李思琪", "李*琪", "仓街", "P320000456", "HK320508000002")
 START = {"segment": "primary", "child_id_number": LI_CHILD, "consent": True}
 
@@ -108,6 +109,7 @@ async def test_a_request_is_filed_told_to_the_parents_decided_and_then_lets_its_
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_a_rejected_request_needs_a_reason_and_a_parent_need_not_file(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -202,7 +204,7 @@ async def test_an_approved_guardian_may_register_at_the_desk(
 async def test_documents_go_to_the_districts_reviewer_only(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
-    from tests.enrollment.test_materials_and_public import PNG
+    from tests.support.materials import PNG
 
     grandpa = await logged_in(web, sandbox, CHEN)
     no = (await grandpa.post("/api/v1/guardianship", json=FILE)).json()["request_no"]

@@ -4,25 +4,14 @@ leeway on the ID token's times."""
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from joserfc.jwk import RSAKey
 
 from ruxue.settings import Settings
-from tests.helpers import ServerThread, free_port
-from tests.identity.standard import MODULE, TokenProxy, start_provider
-
-
-@dataclass
-class Standard:
-    provider: str
-    rp: ServerThread
-    proxied: ServerThread
-    proxy: TokenProxy
-    spare: list[str]  # ports of further relying parties the provider knows
-    key_path: Path  # the private key of the private_key_jwt client
+from tests.support.helpers import ServerThread, free_port
+from tests.support.identity import Standard
+from tests.support.standard import MODULE, TokenProxy, start_provider
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,17 @@ header must lead the browser on to the provider's end-session page (a redirect t
 stopped by the CSP's form-action 'self', leaving the provider's session alive so that the next
 person on the phone is let straight in), and afterwards the app asks for a login again."""
 
+import pytest
 from playwright.async_api import async_playwright
 
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark
-from tests.enrollment.test_assess import WANG
-from tests.identity.conftest import Standard
-from tests.identity.test_browser_spouse import provider_login
+from tests.support.browser import CHROMIUM, FLAGS, pytestmark
+from tests.support.identity import Standard, provider_login
+from tests.support.personas import WANG
 
 __all__ = ["pytestmark"]
 
 
+@pytest.mark.slow
 async def test_logout_reaches_the_provider_and_ends_its_session(standard: Standard) -> None:
     app = standard.rp.url
     async with async_playwright() as pw:

@@ -4,28 +4,18 @@ and consents, the guardian's waiting page shows "继续" on its own (HTMX pollin
 follows. Screenshots go to test-artifacts/screenshots/."""
 
 import httpx
-from playwright.async_api import Page, async_playwright
+import pytest
+from playwright.async_api import async_playwright
 
-from tests.browser.test_guardian_flow import CHROMIUM, FLAGS, pytestmark, shot
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.identity.conftest import Standard
-from tests.identity.test_standard_spouse import PHONE, sms_link
+from tests.support.browser import CHROMIUM, FLAGS, pytestmark, shot
+from tests.support.helpers import ServerThread
+from tests.support.identity import PHONE, Standard, provider_login, sms_link
+from tests.support.personas import LIU, WANG, WANG_CHILD
 
 __all__ = ["pytestmark"]
 
 
-async def provider_login(page: Page, who: str, app: str) -> None:
-    """oidc-provider's development pages: login, then consent (the first time)."""
-    await page.fill("input[name=login]", who)
-    await page.fill("input[name=password]", "any")
-    await page.click("button[type=submit]")
-    await page.wait_for_load_state()
-    if not page.url.startswith(app):
-        await page.click("button[type=submit]")  # the consent page
-    await page.wait_for_url(f"{app}/**")
-
-
+@pytest.mark.slow
 async def test_spouse_consents_on_their_own_phone(
     standard: Standard, sandbox: ServerThread, schools: None
 ) -> None:

@@ -12,13 +12,12 @@ from joserfc.jwk import KeySet
 
 from ruxue.kit.db import Database
 from ruxue.provider.logouts import deliver
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.identity.conftest import Standard
-from tests.identity.standard import end_provider_session
-from tests.identity.test_standard_login import login
-from tests.provider.conftest import Receiver, consent, receiver  # noqa: F401 (the fixture)
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.identity import Standard, login
+from tests.support.personas import WANG
+from tests.support.provider import Receiver, consent, receiver  # noqa: F401 (the fixture)
+from tests.support.standard import end_provider_session
 
 REDIRECT = "http://127.0.0.1:9/county/callback"
 

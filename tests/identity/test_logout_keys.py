@@ -10,7 +10,7 @@ from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.sessions import WebSession, idp_key, idp_keys, revoke_idp
 from ruxue.settings import get_settings
-from tests.kit.test_pii_keys import change_keys
+from tests.support.keys import change_keys
 
 ISSUER, SID = "https://idp.example", "sid-42"
 

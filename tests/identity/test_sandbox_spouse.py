@@ -2,11 +2,11 @@
 
 import httpx
 
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.identity.test_standard_spouse import PHONE, sms_link
-from tests.sandbox.test_idp import _login
-from tests.web.session import logged_in
+from tests.support.helpers import ServerThread
+from tests.support.identity import PHONE, sms_link
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.sandbox import _login
+from tests.support.session import logged_in
 
 
 async def test_spouse_link_with_the_sandbox_platform(

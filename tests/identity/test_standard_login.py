@@ -5,22 +5,10 @@ import httpx
 import pytest
 
 from ruxue.settings import Settings
-from tests.enrollment.test_assess import WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.identity.conftest import Standard
-from tests.identity.standard import at_provider, end_provider_session, end_session_url, payload
-
-
-async def login(app: ServerThread, browser: httpx.AsyncClient, name: str) -> httpx.AsyncClient:
-    """The guardian's browser at the app, logged in (the provider's pages in ``browser``)."""
-    http = httpx.AsyncClient(base_url=app.url, timeout=30)
-    start = await http.get("/auth/login")
-    assert start.status_code == 302, start.text
-    back = await at_provider(browser, start.headers["location"], name, app.url)
-    callback = await http.get(back)
-    assert callback.status_code == 303, callback.text
-    assert callback.headers["location"] == "/apply"
-    return http
+from tests.support.helpers import ServerThread
+from tests.support.identity import Standard, login
+from tests.support.personas import WANG, WANG_CHILD
+from tests.support.standard import end_provider_session, end_session_url, payload
 
 
 async def test_guardian_logs_in_and_applies(standard: Standard, schools: None) -> None:

@@ -7,10 +7,9 @@ import httpx
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from tests.enrollment.test_assess import WANG
-from tests.identity.conftest import Standard
-from tests.identity.standard import end_session_url, payload
-from tests.identity.test_standard_login import login
+from tests.support.identity import Standard, login
+from tests.support.personas import WANG
+from tests.support.standard import end_session_url, payload
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from authlib.common.security import generate_token
 
-from tests.enrollment.test_assess import WANG
-from tests.identity.conftest import Standard
-from tests.identity.standard import TokenProxy, at_provider, payload
+from tests.support.identity import Standard
+from tests.support.personas import WANG
+from tests.support.standard import TokenProxy, at_provider, payload
 
 OTHER = ("other-app", "other-app-secret", "http://127.0.0.1:9/callback")
 
@@ -105,6 +105,7 @@ async def test_id_token_for_another_audience(
         await assert_signed_out(http)
 
 
+@pytest.mark.slow
 async def test_expired_id_token(standard: Standard, proxy: TokenProxy) -> None:
     app = standard.proxied  # no leeway on this app
 

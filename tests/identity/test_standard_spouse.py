@@ -1,26 +1,13 @@
 """The spouse authorises as themselves through the independent provider: an SMS link, the
 spouse's own real-name login, consent in the spouse's own session; the guardian continues."""
 
-import re
-
 import httpx
 
 from ruxue.settings import Settings
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD, ZHOU
-from tests.helpers import ServerThread, free_port
-from tests.identity.conftest import Standard
-from tests.identity.standard import at_provider
-from tests.identity.test_standard_login import login
-
-PHONE = "13912345678"
-
-
-async def sms_link(sandbox: ServerThread, app: ServerThread) -> str:
-    async with httpx.AsyncClient(base_url=sandbox.url) as http:
-        messages = (await http.get("/_sandbox/sms", params={"phone": PHONE})).json()
-    match = re.search(rf"{re.escape(app.url)}(/spouse/[\w-]+)", messages[0]["text"])
-    assert match, messages[0]
-    return match.group(1)
+from tests.support.helpers import ServerThread, free_port
+from tests.support.identity import PHONE, Standard, login, sms_link
+from tests.support.personas import LIU, WANG, WANG_CHILD, ZHOU
+from tests.support.standard import at_provider
 
 
 async def spouse_logs_in(app: ServerThread, link: str, who: str) -> httpx.AsyncClient:

@@ -9,30 +9,16 @@ import pytest
 from sqlalchemy import update
 
 from ruxue.kiosk.models import PrintJob
-from ruxue.kiosk.service import add_terminal
 from ruxue.kit.db import Database
-from ruxue.sandbox.app import card_serial, face_of
+from ruxue.sandbox.app import face_of
 from ruxue.settings import Settings
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.identity.test_standard_spouse import PHONE, sms_link
-from tests.sandbox.test_idp import _login
-from tests.web.session import logged_in
-
-
-async def _terminal(db: Database, code: str) -> str:
-    async with db.write_session() as session:
-        return await add_terminal(session, code, f"测试大厅 {code}")
-
-
-def _screen(web: ServerThread, code: str, key: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=web.url, cookies={"ruxue_kiosk": f"{code}:{key}"}, timeout=30)
-
-
-def _read(id_number: str, name: str, face: str | None = None) -> dict[str, str]:
-    return {"id_number": id_number, "name": name, "card_serial": card_serial(id_number),
-            "face": face if face is not None else face_of(id_number)}  # fmt: skip
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.identity import PHONE, sms_link
+from tests.support.kiosk import _read, _screen, _terminal
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.sandbox import _login
+from tests.support.session import logged_in
 
 
 async def test_login_needs_the_card_and_the_same_face(

@@ -5,8 +5,8 @@ import re
 import httpx
 
 from ruxue.kit.db import Database
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.helpers import ServerThread
+from tests.support.staff import make_staff, staff_client
 
 
 async def test_a_form_post_without_the_token_is_refused(web: ServerThread, db: Database) -> None:

@@ -10,7 +10,7 @@ import structlog
 import uvicorn
 
 from ruxue.kit.logging import configure_logging, uvicorn_log_config
-from tests.helpers import free_port
+from tests.support.helpers import free_port
 
 CHILD = "320506201909090013"
 

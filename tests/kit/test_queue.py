@@ -30,6 +30,7 @@ print(json.dumps([built, sorted(queue()._registry._registry)]))
 """
 
 
+@pytest.mark.slow
 def test_every_task_is_registered_with_the_worker_and_importing_builds_no_queue(
     tmp_path: Path,
 ) -> None:

@@ -3,7 +3,7 @@
 import httpx
 
 from ruxue.kit.security import trusted_origin
-from tests.helpers import ServerThread
+from tests.support.helpers import ServerThread
 
 OWN = {"https://ruxue.example.gov.cn", "http://127.0.0.1:8000"}
 

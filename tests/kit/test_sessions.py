@@ -2,10 +2,11 @@
 administrator lists a staff member's sessions."""
 
 import httpx
+import pytest
 
 from ruxue.kit.db import Database
-from tests.helpers import ServerThread
-from tests.staff.helpers import PASSWORD, make_staff, staff_client
+from tests.support.helpers import ServerThread
+from tests.support.staff import PASSWORD, make_staff, staff_client
 
 
 async def _replay(web: ServerThread, cookie: str) -> httpx.Response:
@@ -23,6 +24,7 @@ async def test_logout_ends_the_session_for_good(web: ServerThread, db: Database)
     assert (await _replay(web, cookie)).status_code == 401
 
 
+@pytest.mark.slow
 async def test_deactivation_and_password_change_end_sessions(
     web: ServerThread, db: Database
 ) -> None:

@@ -3,10 +3,10 @@
 import httpx
 
 from ruxue.kit.db import Database
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LI, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LI, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
+from tests.support.session import logged_in
 
 
 async def test_guardian_reads_the_notice_as_a_page_others_cannot(

@@ -19,7 +19,7 @@ from ruxue.enrollment.explain import REVIEW_REJECTED, rejection_reasons
 from ruxue.enrollment.policy import load_policy
 from ruxue.notice.rejection import RejectionData, render_rejection, wrap
 from ruxue.notice.render import register_font
-from tests.tools import checked_pdf_text
+from tests.support.tools import checked_pdf_text
 
 POLICY = load_policy(2026, "320508")
 DATA = RejectionData(

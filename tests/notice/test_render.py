@@ -1,6 +1,5 @@
 """The notice as a reader sees it: Chinese text through pdftotext, the QR code through zbarimg."""
 
-import datetime as dt
 import io
 import os
 import shutil
@@ -11,14 +10,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from ruxue.notice.render import NoticeData, render_notice
-from tests.tools import checked_pdf_text
-
-DATA = NoticeData(
-    notice_no="320508-2026-ABC1234567", child_name="王小明", child_id_masked="320508********0213",
-    segment="小学一年级（幼升小）", school_name="苏州市平江实验学校", category="A类（房产与户籍均在施教区内）",
-    issuer="苏州市姑苏区教育局", issued_on=dt.date(2026, 6, 15), verify_url="http://127.0.0.1:8000/verify/Zx9-abc_DEF",
-)  # fmt: skip
+from ruxue.notice.render import render_notice
+from tests.support.notice import DATA
+from tests.support.tools import checked_pdf_text
 
 
 def test_text_fonts_and_pdfa_identification() -> None:

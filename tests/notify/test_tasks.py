@@ -19,7 +19,7 @@ from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.models import Notification
 from ruxue.notify.service import queue_sms
 from ruxue.notify.tasks import send_pending
-from tests.helpers import ServerThread
+from tests.support.helpers import ServerThread
 
 PHONE = "13912345678"
 

@@ -13,9 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from ruxue.kit.db import Database
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.web.session import last_sms_code, logged_in
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import last_sms_code, logged_in
 
 # Statements per step, the larger of SQLite and PostgreSQL (which batches inserts).
 BUDGET = {

@@ -15,11 +15,11 @@ from ruxue.kit.db import Database
 from ruxue.provider import keys
 from ruxue.provider.logouts import deliver
 from ruxue.settings import Settings
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.provider.conftest import Receiver, consent, county_login, listening_county
-from tests.web.session import logged_in
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.provider import Receiver, consent, county_login, listening_county
+from tests.support.session import logged_in
 
 ACR = "urn:jszwfw:loa:realname:sms"
 REDIRECT = "http://127.0.0.1:9/kunshan/callback"

@@ -6,6 +6,7 @@ revokes nothing. Used codes are kept only as long as their tokens could live."""
 import datetime as dt
 
 import httpx
+import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select, update
@@ -16,11 +17,13 @@ from ruxue.provider.logouts import deliver
 from ruxue.provider.models import AuthorizationCode, ProviderToken
 from ruxue.settings import Settings
 from ruxue.staff.models import AuditEntry
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.provider.conftest import Receiver, county_login, listening_county
-from tests.web.session import logged_in
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.provider import Receiver, county_login, listening_county
+from tests.support.session import logged_in
+
+pytestmark = pytest.mark.slow
 
 REDIRECT = "http://127.0.0.1:9/kunshan/callback"
 

@@ -4,47 +4,22 @@ a consent is remembered per person and client until the scopes grow or ``prompt=
 login that needs consent with ``prompt=none`` gets ``consent_required``; every answer is audited."""
 
 import re
-import secrets
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from ruxue.county.models import Client
 from ruxue.kit.db import Database
 from ruxue.staff.models import AuditEntry
 from ruxue.web.mode import ELDER_COOKIE
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.provider.conftest import consent
-from tests.web.session import logged_in
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.provider import REDIRECT, authorize, back_to_county, consent
+from tests.support.session import logged_in
 
-REDIRECT = "http://127.0.0.1:9/changshu/callback"
-
-
-def authorize(scope: str, **extra: str) -> dict[str, str]:
-    return {
-        "client_id": "changshu",
-        "response_type": "code",
-        "redirect_uri": REDIRECT,
-        "scope": scope,
-        "state": secrets.token_urlsafe(8),
-        "nonce": "n",
-        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-        "code_challenge_method": "S256",
-    } | extra
-
-
-def back_to_county(answer: httpx.Response) -> dict[str, list[str]]:
-    """The county's redirect, which names the provider (RFC 9207), a code or an error."""
-    assert answer.status_code in (302, 303), (answer.status_code, answer.text[:300])
-    location = answer.headers["location"]
-    assert location.startswith(REDIRECT), location
-    query = parse_qs(urlsplit(location).query)
-    query.pop("error_description", None)
-    assert query.pop("iss") == [str(answer.request.url.copy_with(path="/oidc", query=None))]
-    return query
+pytestmark = pytest.mark.slow
 
 
 def error_message(page: httpx.Response) -> str:

@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+
 from ruxue.provider import keys
+
+pytestmark = pytest.mark.slow
 
 
 def test_rotation_publishes_current_and_previous(tmp_path: Path) -> None:

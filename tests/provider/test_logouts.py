@@ -13,10 +13,10 @@ from ruxue.kit.db import Database
 from ruxue.provider import keys, logouts, service
 from ruxue.provider.models import CountySession, LogoutDelivery
 from ruxue.settings import Settings
-from tests.county.helpers import register
-from tests.helpers import ServerThread, free_port
-from tests.provider.conftest import Receiver
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.county import register
+from tests.support.helpers import ServerThread, free_port
+from tests.support.provider import Receiver
+from tests.support.staff import make_staff, staff_client
 
 
 async def log_out(db: Database, port: int, sids: list[str]) -> None:

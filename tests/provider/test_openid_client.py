@@ -16,11 +16,11 @@ import pytest
 from ruxue.kit.db import Database
 from ruxue.provider.logouts import deliver
 from ruxue.settings import Settings
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.provider.conftest import consent
-from tests.web.session import logged_in
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.provider import consent
+from tests.support.session import logged_in
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MODULES = ROOT / ".node" / "node_modules"

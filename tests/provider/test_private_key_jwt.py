@@ -29,11 +29,11 @@ from ruxue.county import jwks
 from ruxue.county.auth import ASSERTION_TYPE
 from ruxue.county.models import Client
 from ruxue.kit.db import Database
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.provider.conftest import consent
-from tests.web.session import logged_in
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.provider import consent
+from tests.support.session import logged_in
 
 REDIRECT = "http://127.0.0.1:9/taicang/callback"
 

@@ -17,12 +17,18 @@ from ruxue.kit.db import Database
 from ruxue.provider.logouts import deliver
 from ruxue.settings import Settings
 from ruxue.staff.models import AuditEntry
-from tests.county.helpers import register
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.provider.conftest import Receiver, consent, listening_county
-from tests.provider.test_consent import REDIRECT, authorize, back_to_county
-from tests.web.session import logged_in
+from tests.support.county import register
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.provider import (
+    REDIRECT,
+    Receiver,
+    authorize,
+    back_to_county,
+    consent,
+    listening_county,
+)
+from tests.support.session import logged_in
 
 VERIFIER = secrets.token_urlsafe(48)
 CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=")

@@ -4,6 +4,7 @@ answered, rated again; an appeal decided by the city; an overdue item escalated.
 import datetime as dt
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from ruxue.enrollment.models import Case, CaseEvent
@@ -12,12 +13,13 @@ from ruxue.notify.models import Notification
 from ruxue.rating.models import Rectification
 from ruxue.rating.tasks import escalate, hand_off
 from ruxue.settings import Settings
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LIU, WANG, WANG_CHILD
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
-from tests.web.test_words import visible
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.rating import bad_rating, rating
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
+from tests.support.web import visible
 
 STAFF_WORDS = ("整改工单", "差评整改", "待回访核实", "已回访", "转整改")
 
@@ -26,25 +28,6 @@ def staff_words(page: str) -> list[str]:
     """The staff's names of the follow-up that a guardian's page shows."""
     text = visible(page)
     return [w for w in STAFF_WORDS if w in text]
-
-
-ONLINE = ["整体满意度", "办事效率", "办事指南精确度", "办事便捷度", "平台操作性"]
-
-
-def rating(level: int, comment: str = "") -> dict[str, object]:
-    return {"level": level, "indicators": dict.fromkeys(ONLINE, level), "comment": comment}
-
-
-async def bad_rating(
-    web: ServerThread, sandbox: ServerThread
-) -> tuple[httpx.AsyncClient, str, int]:
-    guardian = await logged_in(web, sandbox, WANG)
-    case = await apply(guardian, sandbox, "primary", WANG_CHILD, LIU)
-    no = case["case_no"]
-    rated = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(1, "窗口排队太久"))
-    assert rated.status_code == 200, rated.text
-    assert rated.json()["rectification"]["status"] == "open"
-    return guardian, no, rated.json()["rectification"]["id"]
 
 
 async def texts(db: Database, case_no: str) -> list[str]:
@@ -59,6 +42,7 @@ async def trace(db: Database, case_no: str) -> list[str]:
         return list((await session.scalars(query.order_by(CaseEvent.seq))).all())
 
 
+@pytest.mark.slow
 async def test_a_bad_rating_is_visited_fixed_answered_and_rated_again(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -137,6 +121,7 @@ async def test_a_bad_rating_changed_to_a_good_one_is_replaced_in_the_guardians_w
     await guardian.aclose()
 
 
+@pytest.mark.slow
 async def test_an_appeal_is_decided_by_the_city_and_an_overdue_item_escalates(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:

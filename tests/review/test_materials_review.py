@@ -4,42 +4,27 @@ while a material is missing; double actions are harmless; the internal note stay
 
 import datetime as dt
 
-import httpx
+import pytest
 from sqlalchemy import func, select
 
 from ruxue.enrollment.models import CaseEvent
 from ruxue.kit.db import Database
 from ruxue.notify.models import Notification
 from ruxue.staff.models import AuditEntry
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_materials_and_public import PNG
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
+from tests.support.helpers import ServerThread
+from tests.support.review import (
+    BOTH,
+    GUSU,
+    PINGJIANG,
+    SUN,
+    SUN_CHILD,
+    WU,
+    sun_needs_materials,
+    upload,
+)
+from tests.support.staff import make_staff, staff_client
 
-SUN, WU, SUN_CHILD = "320508198603030110", "320507198804040220", "320508202002020311"
-PINGJIANG, GUSU = "3205080101", "320508"
-BOTH = ["BIRTH_CERTIFICATE", "MARRIAGE_CERTIFICATE"]
 INTERNAL = "内部：出生证照片边角模糊，电话核实过"
-
-
-async def sun_needs_materials(
-    web: ServerThread, sandbox: ServerThread
-) -> tuple[httpx.AsyncClient, str]:
-    guardian = await logged_in(web, sandbox, SUN)
-    case = await apply(guardian, sandbox, "primary", SUN_CHILD, WU)
-    assert (case["status"], case["missing"]) == ("needs_materials", BOTH)  # tell-once: both at once
-    assert [m["state"] for m in case["materials"]] == [None, None]
-    assert case["materials_deadline"].startswith("2026-07-")
-    return guardian, case["case_no"]
-
-
-async def upload(guardian: httpx.AsyncClient, no: str, kind: str) -> httpx.Response:
-    return await guardian.post(
-        f"/api/v1/cases/{no}/materials/upload",
-        data={"kind": kind},
-        files={"file": (f"{kind}.png", PNG, "image/png")},
-    )
 
 
 async def count(db: Database, model: type, **where: object) -> int:
@@ -94,6 +79,7 @@ async def test_uploads_send_the_case_to_review_and_approval_needs_every_material
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_the_guardian_sees_the_message_and_never_the_internal_note(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -129,6 +115,7 @@ async def test_the_guardian_sees_the_message_and_never_the_internal_note(
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_the_desk_completes_originals_once_and_the_rules_issue_the_notice(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

@@ -3,16 +3,17 @@ downloads, the desk form that keeps what was typed, and a case the desk may not 
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from ruxue.enrollment.models import CaseEvent
 from ruxue.kit.db import Database
 from ruxue.notify.models import Notification
 from ruxue.staff.models import AuditEntry
-from tests.enrollment.test_assess import LI, LI_CHILD
-from tests.helpers import ServerThread
-from tests.review.test_materials_review import BOTH, GUSU, PINGJIANG, sun_needs_materials, upload
-from tests.staff.helpers import make_staff, staff_client
+from tests.support.helpers import ServerThread
+from tests.support.personas import LI, LI_CHILD
+from tests.support.review import BOTH, GUSU, PINGJIANG, sun_needs_materials, upload
+from tests.support.staff import make_staff, staff_client
 
 DONGWU = "3205060101"
 
@@ -23,6 +24,7 @@ async def _events(db: Database, action: str) -> int:
         return int(await session.scalar(query) or 0)
 
 
+@pytest.mark.slow
 async def test_approve_asks_for_confirmation_and_a_second_click_is_told_it_was_handled(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -62,6 +64,7 @@ async def test_approve_asks_for_confirmation_and_a_second_click_is_told_it_was_h
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_uploaded_files_are_downloaded_by_staff_who_see_the_case_and_audited(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -123,6 +126,7 @@ async def test_desk_form_keeps_what_was_typed_and_names_the_field(
     await desk.aclose()
 
 
+@pytest.mark.slow
 async def test_a_case_the_desk_may_not_see_is_a_404_page_not_a_500(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

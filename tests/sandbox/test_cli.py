@@ -4,7 +4,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ruxue.cli.main import app
-from tests.conftest import EXAMPLE
+from tests.support.dataset import EXAMPLE
 
 
 def test_sandbox_refuses_a_bad_dataset_with_its_path(tmp_path: Path) -> None:

@@ -1,7 +1,6 @@
 """The sandbox identity platform with an ordinary OIDC client (Authlib's httpx client) and an
 independent JOSE library (joserfc) checking the ID token against the published JWKS."""
 
-import html
 import re
 from typing import Any
 
@@ -13,32 +12,10 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from ruxue.settings import Settings
-from tests.helpers import ServerThread
+from tests.support.helpers import ServerThread
+from tests.support.sandbox import GUARDIAN, _field, _login
 
-GUARDIAN = "320508198801010110"
 REDIRECT = "http://127.0.0.1:9/callback"
-
-
-def _field(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', page)
-    assert match, f"no field {name} in page"
-    return html.unescape(match.group(1))
-
-
-async def _login(
-    http: httpx.AsyncClient, authorize_url: str, id_number: str = GUARDIAN
-) -> httpx.Response:
-    page = await http.get(authorize_url)
-    assert page.status_code == 200, page.text
-    query = _field(page.text, "query")
-    sent = await http.post("/idp/authorize/sms", data={"query": query, "id_number": id_number})
-    assert sent.status_code == 200, sent.text
-    code = re.search(r'<strong id="otp">(\d{6})</strong>', sent.text)
-    assert code
-    return await http.post(
-        "/idp/authorize/verify",
-        data={"query": query, "txn": _field(sent.text, "txn"), "code": code.group(1)},
-    )
 
 
 @pytest.fixture

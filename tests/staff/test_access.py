@@ -3,19 +3,21 @@ an online case and a desk attempt for the same child end with one case."""
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from ruxue.kit.db import Database
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import CHEN, LI, LI_CHILD, LIU, WANG, WANG_CHILD
-from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.materials import PNG, _at_materials_step
+from tests.support.personas import CHEN, LI, LI_CHILD, LIU, WANG, WANG_CHILD
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
 
 PINGJIANG, DONGWU = "3205080101", "3205060101"
 
 
+@pytest.mark.slow
 async def test_desk_sees_only_its_school(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -97,6 +99,7 @@ async def test_desk_registers_offline_with_the_same_rules(
     await desk.aclose()
 
 
+@pytest.mark.slow
 async def test_reviewer_acts_only_in_their_district(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
@@ -131,10 +134,11 @@ async def test_reviewer_acts_only_in_their_district(
         await client.aclose()
 
 
+@pytest.mark.slow
 async def test_desk_files_a_scan_of_an_original(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
-    from tests.enrollment.test_materials_and_public import PNG
+    from tests.support.materials import PNG
 
     desk = await staff_client(
         web, "desk-scan", await make_staff(db, "desk-scan", "desk", school=PINGJIANG)
@@ -158,7 +162,7 @@ async def test_desk_files_a_scan_of_an_original(
 async def test_desk_page_files_a_scan(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
-    from tests.enrollment.test_materials_and_public import PNG
+    from tests.support.materials import PNG
 
     desk = await staff_client(
         web, "desk-page", await make_staff(db, "desk-page", "desk", school=PINGJIANG)

@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from ruxue.kit.db import Database
 from ruxue.staff.models import AuditEntry
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import LI, LI_CHILD
-from tests.helpers import ServerThread
-from tests.staff.helpers import PASSWORD, make_staff, staff_client
-from tests.web.session import logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LI, LI_CHILD
+from tests.support.session import logged_in
+from tests.support.staff import PASSWORD, make_staff, staff_client
 
 
 async def test_admin_manages_accounts_and_schools(

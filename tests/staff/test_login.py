@@ -8,10 +8,11 @@ from sqlalchemy import select
 from ruxue.kit.db import Database
 from ruxue.staff.models import AuditEntry
 from ruxue.staff.rules import IDLE_TIMEOUT, scope_problem, session_alive, totp_step
-from tests.helpers import ServerThread
-from tests.staff.helpers import PASSWORD, make_staff
+from tests.support.helpers import ServerThread
+from tests.support.staff import PASSWORD, make_staff
 
 
+@pytest.mark.slow
 async def test_one_answer_for_every_failure_and_a_rate_limit(
     web: ServerThread, db: Database
 ) -> None:

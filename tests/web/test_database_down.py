@@ -9,8 +9,8 @@ import pytest
 
 from ruxue.settings import Settings
 from ruxue.web.app import create_app
-from tests.helpers import ServerThread
-from tests.web.test_errors import is_page
+from tests.support.helpers import ServerThread
+from tests.support.web import is_page
 
 UNREACHABLE = {
     "postgresql": "postgresql+asyncpg://postgres@127.0.0.1:1/ruxue",  # nothing listens on port 1

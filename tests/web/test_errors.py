@@ -2,31 +2,22 @@
 from a URL is printed as ours; an unexpected error shows a reference, never a traceback."""
 
 import httpx
+import pytest
 import structlog
 from fastapi import APIRouter
 
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
 from ruxue.web.app import create_app
-from tests.enrollment.test_assess import CHEN, WANG, WANG_CHILD
-from tests.enrollment.test_materials_and_public import _at_materials_step
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.web.session import logged_in
-from tests.web.test_words import visible
+from tests.support.helpers import ServerThread
+from tests.support.materials import _at_materials_step
+from tests.support.personas import CHEN, WANG, WANG_CHILD
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
+from tests.support.web import is_page, visible
 
 MARK = "<script>alert('注入')</script>"
 MISTYPED = WANG_CHILD[:-1] + "4"  # a wrong check digit
-
-
-def is_page(response: httpx.Response, status: int, title: str) -> bool:
-    return (
-        response.status_code == status
-        and response.headers["content-type"].startswith("text/html")
-        and f"<title>错误 - {title}" in response.text
-        and "<h1>" in response.text
-        and 'id="back"' in response.text
-    )
 
 
 async def test_text_in_a_url_is_never_shown(
@@ -111,11 +102,12 @@ async def test_framework_errors_speak_json_to_the_api_and_chinese_to_people(
         assert asked_json.json()["error"] == "not_found"
 
 
+@pytest.mark.slow
 async def test_staff_case_out_of_scope_is_a_404_page(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
-    from tests.enrollment.test_api_flow import apply
-    from tests.enrollment.test_assess import LIU
+    from tests.support.flow import apply
+    from tests.support.personas import LIU
 
     wang = await logged_in(web, sandbox, WANG)
     no = (await apply(wang, sandbox, "primary", WANG_CHILD, LIU))["case_no"]  # 平江实验学校
@@ -154,8 +146,8 @@ async def test_an_unexpected_error_shows_a_reference_not_a_traceback(settings: S
 async def test_an_existing_case_is_linked_only_for_its_own_family(
     web: ServerThread, sandbox: ServerThread, schools: None
 ) -> None:
-    from tests.enrollment.test_api_flow import apply
-    from tests.enrollment.test_assess import LIU
+    from tests.support.flow import apply
+    from tests.support.personas import LIU
 
     wang = await logged_in(web, sandbox, WANG)
     no = (await apply(wang, sandbox, "primary", WANG_CHILD, LIU))["case_no"]

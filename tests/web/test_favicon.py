@@ -7,7 +7,7 @@ import re
 import httpx
 from PIL import Image
 
-from tests.helpers import ServerThread
+from tests.support.helpers import ServerThread
 
 
 async def test_the_icon_is_linked_and_served(web: ServerThread, sandbox: ServerThread) -> None:

@@ -2,8 +2,8 @@
 
 import httpx
 
-from tests.helpers import ServerThread
-from tests.sandbox.test_idp import _login
+from tests.support.helpers import ServerThread
+from tests.support.sandbox import _login
 
 GUARDIAN = "320508198801010110"
 

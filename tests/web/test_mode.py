@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from ruxue.web.mode import ELDER_COOKIE, safe_next
-from tests.helpers import ServerThread
+from tests.support.helpers import ServerThread
 
 
 @pytest.mark.parametrize(

@@ -3,42 +3,16 @@ signed-in guardian: no 5xx, every answer in a documented status and in its docum
 
 import asyncio
 
+import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis import checks
 
 from ruxue.kit.db import Database
-from tests.enrollment.test_assess import WANG
-from tests.helpers import ServerThread
-from tests.web.session import logged_in
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.session import logged_in
+from tests.support.web import probe_all
 
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_schema_conformance,
-]
-EXAMPLES = settings(
-    max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
-)
-
-
-def probe_all(schema: schemathesis.BaseSchema, headers: dict[str, str]) -> list[str]:
-    """Every operation with a bounded number of generated requests; the failures, named."""
-    failures = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @given(case=operation.as_strategy())
-        @EXAMPLES
-        def probe(case: schemathesis.Case) -> None:
-            case.call_and_validate(checks=CHECKS, headers=headers)
-
-        try:
-            probe()
-        except Exception as exc:  # a check failed: name the operation and what broke
-            failures.append(f"{operation.label}: {str(exc)[:600]}")
-    return failures
+pytestmark = pytest.mark.slow
 
 
 def _schema(web: ServerThread) -> schemathesis.BaseSchema:

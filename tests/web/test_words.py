@@ -4,50 +4,28 @@ API gives each code with its label beside it."""
 
 import asyncio
 import re
-from html.parser import HTMLParser
 
 import httpx
+import pytest
 from openapi_spec_validator import validate
 
 from ruxue.enrollment.explain import CATEGORIES, SEGMENTS, STATUSES
 from ruxue.enrollment.policy import CHINA
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
-from tests.enrollment.test_api_flow import apply
-from tests.enrollment.test_assess import CHEN, LI, LI_CHILD, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
-from tests.enrollment.test_materials_and_public import PNG, _at_materials_step
-from tests.helpers import ServerThread
-from tests.staff.helpers import make_staff, staff_client
-from tests.tools import checked_pdf_text
-from tests.web.session import last_sms_code, logged_in
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.materials import PNG, _at_materials_step
+from tests.support.personas import CHEN, LI, LI_CHILD, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
+from tests.support.session import last_sms_code, logged_in
+from tests.support.staff import make_staff, staff_client
+from tests.support.tools import checked_pdf_text
+from tests.support.web import visible
 
 CODES = [*STATUSES, "pending", "None", "null", "online", "offline", "system", "guardian", "primary"]
 CODES += ["junior"]
 ENGLISH = re.compile(r"(?<![A-Za-z_])(" + "|".join(CODES) + r")(?![A-Za-z_])")
 TIME = re.compile(r"\b\d{2}-\d{2} \d{2}:\d{2}\b")
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.hidden += tag in ("script", "style", "head")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.hidden -= tag in ("script", "style", "head")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.parts.append(data)
-
-
-def visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
 
 
 class Pages:
@@ -86,6 +64,7 @@ class Pages:
         assert self.clock in text  # the decision time: the app clock in Beijing time
 
 
+@pytest.mark.slow
 async def test_every_status_reads_in_chinese(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:
@@ -216,6 +195,7 @@ async def test_notice_family_reads_category_code_and_label(
     await http.aclose()
 
 
+@pytest.mark.slow
 async def test_openapi_gives_codes_and_labels_and_stays_valid(web: ServerThread) -> None:
     async with httpx.AsyncClient(base_url=web.url) as http:
         spec = (await http.get("/openapi.json")).json()

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = ROOT / ".node" / "node_modules" / "oidc-provider" / "lib" / "index.js"
-SCRIPT = Path(__file__).with_name("provider.mjs")
+SCRIPT = ROOT / "tests" / "identity" / "provider.mjs"
 DATASET = ROOT / "src" / "ruxue" / "sandbox" / "example-dataset.json"
 Hook = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 

@@ -9,7 +9,7 @@ from playwright.async_api import Page, async_playwright
 
 from ruxue.kit.db import Database
 from ruxue.staff.service import create_staff
-from tests.helpers import ServerThread
+from tests.support.helpers import ServerThread
 
 PASSWORD = "correct-horse-42"
 
@@ -38,7 +38,7 @@ async def staff_page(
     db: Database, base_url: str, username: str, school: str
 ) -> AsyncIterator[Page]:
     """A new desk account, signed in on a phone-sized page of Debian's Chromium."""
-    from tests.browser.test_guardian_flow import CHROMIUM, FLAGS
+    from tests.support.browser import CHROMIUM, FLAGS
 
     secret = await make_staff(db, username, "desk", school=school)
     async with async_playwright() as pw:

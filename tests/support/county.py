@@ -4,9 +4,11 @@ import datetime as dt
 
 import httpx
 
+from ruxue.county.demo import step
 from ruxue.county.schemas import NewClient
 from ruxue.county.service import add_client
 from ruxue.kit.db import Database
+from tests.support.helpers import ServerThread
 
 CITY_URL = "https://city.example/"  # the city of the county systems in these tests
 
@@ -44,3 +46,20 @@ async def token(http: httpx.AsyncClient, client_id: str, secret: str) -> dict[st
     )
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+async def county_reports(web: ServerThread, db: Database) -> None:
+    async with db.write_session() as session:
+        await step(session, "SZ-2026-000021", 1, 0)  # the city's own case in 320506, 办结
+        await step(session, "SZ-2026-000022", 1, 2)  # and one in manual review (办理)
+    for client_id, district, cases in (("wuzhong", "320506", 2), ("kunshan", "320583", 3)):
+        secret = await register(db, client_id, district)
+        batch = [report(f"{client_id}-{i}", "apply", 1, district) for i in range(cases)]
+        batch.append(report(f"{client_id}-0", "accept", 1, district))
+        async with httpx.AsyncClient(base_url=web.url) as county:
+            auth = await token(county, client_id, secret)
+            sent = await county.post(
+                "/api/v1/county/reports", json={"reports": batch}, headers=auth
+            )
+            assert sent.status_code == 200, sent.text
+    await register(db, "wujiang", "320509")  # never reports: silent

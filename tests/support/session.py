@@ -4,8 +4,8 @@ import re
 
 import httpx
 
-from tests.helpers import ServerThread
-from tests.sandbox.test_idp import _login
+from tests.support.helpers import ServerThread
+from tests.support.sandbox import _login
 
 
 async def logged_in(web: ServerThread, sandbox: ServerThread, id_number: str) -> httpx.AsyncClient:

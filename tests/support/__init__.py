@@ -1,0 +1,1 @@
+"""Shared test support: helpers, personas and fixtures imported by test modules."""
