@@ -128,6 +128,15 @@ async def faults(sandbox: ServerThread) -> AsyncIterator[httpx.AsyncClient]:
         await client.delete("/_sandbox/faults")
 
 
+@pytest.fixture(autouse=True)
+def wired(settings: Settings) -> None:
+    """The case lifecycle's subscribers, as the app's composition root registers them (a test
+    in county mode wires again with its settings)."""
+    from ruxue.wiring import wire
+
+    wire(settings)
+
+
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)

@@ -87,7 +87,9 @@ def worker(
         # processes leave the CPU idle; nothing is lost, jobs only wait
         os.nice(nice)
     from ruxue.kit.queue import queue
+    from ruxue.wiring import wire
 
+    wire(get_settings())  # the worker's moves of a case reach the same subscribers
     load_tasks()
     configure_logging(get_settings().log_json)
     # idle polling backs off to at most 1 s (huey's default is 10 s): an SMS or an archive package

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.decision import TraceEvent, record_decision, status_sms
+from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.materials import store_upload
@@ -21,7 +21,6 @@ from ruxue.enrollment.rules import NEEDS_MATERIALS, decide, missing_materials
 from ruxue.enrollment.service import StepOrder, actor, check_window
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.notify.service import queue_sms
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 
@@ -132,4 +131,3 @@ async def redecide(session: AsyncSession, now: dt.datetime, case: Case, facts: F
     policy = load_policy(case.year, case.district_code or "")
     decision = decide(policy, facts, await school_refs(session))
     await record_decision(session, case, decision, now, TraceEvent("system", "materials_complete"))
-    await queue_sms(session, case, status_sms(case))

@@ -60,6 +60,7 @@ from ruxue.web.errors import (
     refuse_origin,
 )
 from ruxue.web.mode import router as mode_router
+from ruxue.wiring import wire
 
 STATIC = Path(__file__).parent / "static"
 FAVICON = STATIC / "favicon.ico"
@@ -68,6 +69,7 @@ FAVICON = STATIC / "favicon.ico"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     require_safe(settings)
+    wire(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
