@@ -217,7 +217,7 @@ def _set_outcome(case: Case, status: Status, decision: Decided, now: dt.datetime
 def _document_events(case: Case) -> list[TraceEvent]:
     """The final document a decision issued, in the trace."""
     if case.outcome == Status.NOTICE_ISSUED:
-        return [TraceEvent("system", "notice_issued", {"notice_no": case.notice_no})]
+        return [TraceEvent("system", Status.NOTICE_ISSUED, {"notice_no": case.notice_no})]
     if case.outcome == Status.REJECTED:
         return [TraceEvent("system", "rejection_issued", {"rejection_no": case.rejection_no})]
     return []

@@ -62,7 +62,7 @@ async def revoke_notice(
     await audit(
         session,
         staff,
-        "notice_revoked",
+        Action.REVOKE,
         target=case.case_no,
         notice_no=notice_no,
         reason=reason.strip(),
@@ -72,7 +72,7 @@ async def revoke_notice(
 
 async def on_transition(session: AsyncSession, transition: Transition) -> None:
     """A subscriber of the case lifecycle: a licence for a notice issued, revoked with it."""
-    if "notice_issued" in transition.events:
+    if Status.NOTICE_ISSUED in transition.events:
         await licence_issued(session, transition.case)
     elif transition.action == Action.REVOKE:
         await _revoke_licence(session, transition)

@@ -312,7 +312,9 @@ async def first_write(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
 
 
 def _own_draft(case: Case, guardian: Guardian) -> bool:
-    return case.guardian_index in pii.blind_indexes(guardian.id_number) and case.status == Status.DRAFT
+    return (
+        case.guardian_index in pii.blind_indexes(guardian.id_number) and case.status == Status.DRAFT
+    )
 
 
 DUPLICATE = "该学生本年度已有报名办件，不能重复报名。如有疑问请联系户籍所在区教育局或学校。"

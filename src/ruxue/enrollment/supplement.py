@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import Status
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.explain import MATERIALS
@@ -57,9 +58,9 @@ def states(case: Case, facts: Facts) -> list[dict[str, Any]]:
 def check_answer(case: Case, facts: Facts, kind: str, how: str, now: dt.datetime) -> None:
     if kind not in MATERIALS or how not in ("upload", "bring"):
         raise RuxueError("材料类型不正确。")
-    if case.status == "draft":
+    if case.status == Status.DRAFT:
         return
-    if case.status == "withdrawn":
+    if case.status == Status.WITHDRAWN:
         raise StepOrder("该办件已撤回。")
     if case.status != NEEDS_MATERIALS:
         raise AlreadyHandled("已处理：材料已补齐，办件已进入下一环节，无需再提交。")

@@ -17,9 +17,15 @@ if TYPE_CHECKING:
 async def queue_sms(session: AsyncSession, case: "Case", text: str) -> Notification:
     """The row, and a delivery job once the transaction commits (if the queue is down then, the
     minute sweep sends it)."""
-    note = Notification(
-        case_no=case.case_no, recipient_enc=case.phone_enc, text=text, status="pending"
-    )
+    return await queue_text(session, case.case_no, case.phone_enc, text)
+
+
+async def queue_text(
+    session: AsyncSession, ref: str, recipient_enc: str, text: str
+) -> Notification:
+    """Any SMS: the outbox row in the caller's transaction and its job after the commit. ``ref``
+    names what it is about (a case or a guardianship request number)."""
+    note = Notification(case_no=ref, recipient_enc=recipient_enc, text=text, status="pending")
     session.add(note)
     await session.flush()
     enqueue_after_commit(session, deliver, None)
