@@ -117,5 +117,7 @@ async def test_a_revoked_notice_reaches_the_county_report_the_archive_and_the_da
     assert await figure(db, "archive", "filed") == 1
     assert await figure(db, "archive", "superseded") == 1
     assert await backlog(db) == 0
+    listing = (await admin.get("/staff/archive")).text
+    assert first in listing and second in listing and listing.count("已被替代") == 1
     for client in (guardian, admin, reviewer):
         await client.aclose()

@@ -97,7 +97,6 @@ STATUSES: dict[str, str] = {
     Status.MANUAL_REVIEW: "人工审核中",
     Status.REJECTED: "未通过",
     Status.WITHDRAWN: "已撤回",
-    Status.QUALIFIED: "已通过资格审核",
 }
 CHANNELS = {
     "online": "网上办理",
