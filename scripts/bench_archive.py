@@ -17,7 +17,8 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.models import Case
 from ruxue.kit import migrate, pii
-from ruxue.kit.db import Database, utcnow
+from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.schools.service import import_schools
 

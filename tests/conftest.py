@@ -126,6 +126,15 @@ async def faults(sandbox: ServerThread) -> AsyncIterator[httpx.AsyncClient]:
         await client.delete("/_sandbox/faults")
 
 
+@pytest.fixture(autouse=True)
+def wired(settings: Settings) -> None:
+    """The case lifecycle's subscribers, as the app's composition root registers them (a test
+    in county mode wires again with its settings)."""
+    from ruxue.wiring import wire
+
+    wire(settings)
+
+
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
@@ -201,3 +210,11 @@ def form_token_like_a_browser(monkeypatch: pytest.MonkeyPatch) -> None:
         return await send(self, request, **kw)
 
     monkeypatch.setattr(httpx.AsyncClient, "send", send_with_token)
+
+
+@pytest.fixture
+def archive_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_case reads the settings of the environment, as the worker does."""
+    monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
+    get_settings.cache_clear()

@@ -7,6 +7,7 @@ from huey import Huey
 
 from ruxue.kit import queue
 from ruxue.settings import Settings
+from ruxue.wiring import wire
 
 TASK_MODULES = (
     "ruxue.archive.tasks",
@@ -30,5 +31,6 @@ def load_tasks() -> None:
 def start(settings: Settings) -> Huey:
     """This process's queue, built from ``settings``, with every feature's jobs registered."""
     queue.configure(settings)
+    wire(settings)  # the worker's moves of a case reach the same subscribers as the app's
     load_tasks()
     return queue.queue()

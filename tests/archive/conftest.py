@@ -11,7 +11,7 @@ from ruxue.archive.storage import LocalLibrary
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
-from ruxue.settings import Settings, get_settings
+from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
@@ -39,11 +39,3 @@ async def package(
         db, library, tmp_path, SealKey.generate(), case_id, "http://127.0.0.1:8000"
     )
     yield Path(built.location)
-
-
-@pytest.fixture
-def archive_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """build_case reads the settings of the environment, as the worker does."""
-    monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
-    get_settings.cache_clear()

@@ -13,6 +13,7 @@ from ruxue.county.tasks import relay_once
 from ruxue.kit.db import Database
 from ruxue.settings import get_settings
 from ruxue.staff.models import AuditEntry
+from ruxue.wiring import wire
 from tests.support.county import register, report, token
 from tests.support.helpers import ServerThread, free_port
 from tests.support.staff import make_staff, staff_client
@@ -25,6 +26,7 @@ def county_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUXUE_RELAY_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("RUXUE_RELAY_BACKOFF_S", "0")
     get_settings.cache_clear()
+    wire(get_settings())
     yield
     get_settings.cache_clear()
 

@@ -17,6 +17,7 @@ from ruxue.archive import package as pkg
 from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.merkle import append, inclusion_proof, leaf_hash, root
 from ruxue.archive.models import ArchivePackage, CheckRun, FilingFailure, LogHead, LogLeaf
+from ruxue.archive.repository import filings_of
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.enrollment import repository as repo
@@ -36,8 +37,10 @@ MATERIAL_TITLES = {"BIRTH_CERTIFICATE": "出生医学证明", "MARRIAGE_CERTIFIC
                    "PROPERTY_CERTIFICATE": "房产证"}  # fmt: skip
 
 
-def archive_no(case: Case) -> str:
-    return f"DA{case.year}{case.district_code}{case.case_no[-10:]}"
+def archive_no(case: Case, superseded: int = 0) -> str:
+    """The package's number; the state filed after ``superseded`` earlier ones gets ``-2``…"""
+    first = f"DA{case.year}{case.district_code}{case.case_no[-10:]}"
+    return first if not superseded else f"{first}-{superseded + 1}"
 
 
 class FilingFailed(RuntimeError):
@@ -142,7 +145,8 @@ async def build_package(
             raise NotFound("办件不存在或尚未办结")
         files = await _contents(session, case, base_url)
         events = await _events(session, case)
-    number, issuer = archive_no(case), issuer_of(case.district_code)
+        superseded = await filings_of(session, case.id)
+    number, issuer = archive_no(case, superseded), issuer_of(case.district_code)
     trace = b"".join(canonical_json(e) + b"\n" for e in events)
     proof = await _log_proof(db, number, trace, seal, now)
     obj = pkg.signed_object(number, files, events, issuer)
@@ -210,9 +214,9 @@ async def _record(
 ) -> ArchivePackage:
     async with db.write_session() as session:
         old = (
-            await session.scalars(select(ArchivePackage).where(ArchivePackage.case_id == case.id))
+            await session.scalars(select(ArchivePackage).where(ArchivePackage.archive_no == number))
         ).one_or_none()
-        if old is not None:  # a rebuild replaces the record of the same case
+        if old is not None:  # a rebuild replaces the record of the same package
             await session.delete(old)
             await session.flush()
         package = ArchivePackage(case_id=case.id, archive_no=number, location=location, school_code=case.school_code,

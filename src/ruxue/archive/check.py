@@ -21,7 +21,7 @@ from ruxue.archive.scanner import Scanner
 from ruxue.kit.crypto import canonical_json, sm3_hex
 from ruxue.kit.sm2 import verify
 
-ARCHIVE_NO = re.compile(r"^DA\d{4}\d{6}[0-9A-F]{10}$")
+ARCHIVE_NO = re.compile(r"^DA\d{4}\d{6}[0-9A-F]{10}(-\d+)?$")  # -2…: a case's later state
 MANDATORY_BAG_INFO = ("External-Identifier", "Bagging-Date", "Source-Organization", "Payload-Oxum")
 TRACE_REQUIRED = {"decide"}
 SCHEMAS = Path(__file__).parent / "schemas"

@@ -10,10 +10,13 @@ from ruxue.kit.db import Base, BigId, UtcDateTime
 
 
 class ArchivePackage(Base):
+    """A filed state of a case. A case whose notice was revoked has its earlier package marked
+    ``superseded_at`` and a later one for its new decision: the library keeps every state."""
+
     __tablename__ = "archive_package"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("enrollment_case.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enrollment_case.id"), index=True)
     archive_no: Mapped[str] = mapped_column(String(60), unique=True)
     location: Mapped[str] = mapped_column(String(300))
     school_code: Mapped[str | None] = mapped_column(String(10), index=True)
@@ -21,6 +24,7 @@ class ArchivePackage(Base):
     digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the tag manifest at capture
     leaf_index: Mapped[int] = mapped_column(BigInteger)
     built_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class LogLeaf(Base):

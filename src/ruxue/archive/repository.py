@@ -7,7 +7,8 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.models import ArchivePackage, CheckRun, FilingFailure
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
+from ruxue.cases.status import FINAL
 from ruxue.staff.auth import Staff
 from ruxue.staff.models import AuditEntry
 
@@ -64,7 +65,21 @@ async def consultations(session: AsyncSession, limit: int = 500) -> Sequence[Aud
     ).all()
 
 
-FINAL = ("notice_issued", "rejected")  # decisions that close a case; review and materials do not
+async def supersede(session: AsyncSession, case: Case, now: dt.datetime) -> None:
+    """The case's current package no longer holds its decision (a revoked notice)."""
+    query = select(ArchivePackage).where(
+        ArchivePackage.case_id == case.id, ArchivePackage.superseded_at.is_(None)
+    )
+    for package in await session.scalars(query):
+        package.superseded_at = now
+
+
+async def filings_of(session: AsyncSession, case_id: int) -> int:
+    """How many superseded packages the case has: the next package's sequence."""
+    query = select(func.count(ArchivePackage.id)).where(
+        ArchivePackage.case_id == case_id, ArchivePackage.superseded_at.is_not(None)
+    )
+    return int(await session.scalar(query) or 0)
 
 
 async def unarchived(
@@ -75,7 +90,10 @@ async def unarchived(
     ``max_attempts`` times is left to the archivist."""
     query = (
         select(Case.case_no)
-        .outerjoin(ArchivePackage, ArchivePackage.case_id == Case.id)
+        .outerjoin(
+            ArchivePackage,
+            (ArchivePackage.case_id == Case.id) & ArchivePackage.superseded_at.is_(None),
+        )
         .outerjoin(FilingFailure, FilingFailure.case_id == Case.id)
         .where(
             Case.outcome.in_(FINAL), ArchivePackage.id.is_(None), Case.updated_at < decided_before

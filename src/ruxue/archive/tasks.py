@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.build import build_package
 from ruxue.archive.failures import MAX_ATTEMPTS, failure_of, gave_up, record_failure
-from ruxue.archive.repository import FINAL, unarchived
+from ruxue.archive.repository import FINAL, supersede, unarchived
 from ruxue.archive.scanner import clamav
 from ruxue.archive.service import recheck_all
 from ruxue.archive.storage import library_from
-from ruxue.enrollment.models import Case
+from ruxue.cases.lifecycle import Transition
+from ruxue.cases.models import Case
+from ruxue.cases.status import Action
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database, enqueue_after_commit
 from ruxue.kit.queue import job, job_settings, periodic_job, run_in_worker
@@ -65,6 +67,14 @@ def build(case_no: str) -> str | None:
     if number:
         log.info("archived", case_no=case_no, archive_no=number)
     return number
+
+
+async def on_transition(session: AsyncSession, transition: Transition) -> None:
+    """A subscriber of the case lifecycle: a case decided for good is filed; a revoked notice's
+    package is marked superseded (the library keeps it; a later decision files the new state)."""
+    if transition.action == Action.REVOKE:
+        await supersede(session, transition.case, transition.now)
+    archive_when_final(session, transition.case)
 
 
 def archive_when_final(session: AsyncSession, case: Case) -> None:

@@ -109,6 +109,9 @@ def rotate_key() -> None:
 def demo_cases(count: int = typer.Option(30)) -> None:
     """Demo only: cases of this county moved through their stages (the outbox gets each stage)."""
     from ruxue.county.demo import step
+    from ruxue.wiring import wire
+
+    wire(get_settings())
 
     async def go() -> None:
         db = Database(get_settings().resolved_database_url())

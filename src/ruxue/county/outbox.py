@@ -1,6 +1,6 @@
 """The transactional outbox of a county system: every stage of its own cases becomes a row in the
-same transaction as the trace event that made it (``enrollment.repository.add_event`` calls
-``record``), so a stage committed is a stage that will reach the city, and a rolled-back one never
+same transaction as the case's move that made it (``reporter`` is a subscriber of the case
+lifecycle, wired in county mode only), so a stage committed is a stage that will reach the city, and a rolled-back one never
 does. The relay (``relay.py``) sends the rows later, with no transaction open while it waits."""
 
 import datetime as dt
@@ -8,23 +8,31 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.lifecycle import Subscriber, Transition
+from ruxue.cases.models import Case
 from ruxue.county.models import OutboxRow
 from ruxue.county.rules import ITEM_CODE, ITEM_VERSION, stages_of
 from ruxue.county.tasks import relay_now
-from ruxue.enrollment.models import Case
+from ruxue.kit.clock import now_of
 from ruxue.kit.db import enqueue_after_commit
-from ruxue.settings import get_settings
+from ruxue.settings import Settings
 
 
-def county_mode() -> bool:
-    return bool(get_settings().upstream_url)
+def reporter(settings: Settings) -> Subscriber:
+    """The subscriber that reports the stages of every move (``settings``: a county's)."""
+
+    async def report(session: AsyncSession, transition: Transition) -> None:
+        if not settings.upstream_url:
+            return
+        for action in transition.events:
+            await record(session, transition.case, action, now_of(session))
+
+    return report
 
 
 async def record(session: AsyncSession, case: Case, action: str, at: dt.datetime) -> None:
     """Outbox rows for the stages ``action`` makes, each with the next data version of its
-    (case, stage). Nothing outside county mode."""
-    if not county_mode():
-        return
+    (case, stage)."""
     added = False
     for stage, result in stages_of(action, case.status, case.submitted_at is not None):
         last = await session.scalar(

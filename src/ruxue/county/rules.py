@@ -7,28 +7,30 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ruxue.cases.status import FINISHED, IN_PROCESS, Action, Status
 from ruxue.notice.issuers import district_label
 
 STAGES = {"apply": "申报", "accept": "受理", "process": "办理", "done": "办结"}
 ITEM_CODE = "320500-JY-RX-001"  # 义务教育入学报名 in the city's item catalogue (configurable)
 ITEM_VERSION = "1"
-IN_PROCESS = ("manual_review", "needs_materials")
-FINISHED = ("notice_issued", "rejected", "withdrawn")
-DECIDING = ("decide", "review_approve", "review_reject", "review_request_materials")
+DECIDING = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS)
 
 
 def stages_of(action: str, status: str, submitted: bool) -> list[tuple[str, str]]:
     """The (stage, result) pairs the event ``action`` reports for a case now in ``status``.
     申报 when the guardian submits (online) or the desk registers (offline); 受理 with the first
     decision of any channel; 办理 while a reviewer or missing materials hold it; 办结 with the
-    final document or a withdrawal after submission. A stage reported again is a new version."""
+    final document or a withdrawal after submission; 办理 again when a notice is revoked (the case
+    reopens for review). A stage reported again is a new version."""
     if action in ("submit", "desk_consent"):
         return [("apply", "")]
     if action in DECIDING:
         tail = ("process", status) if status in IN_PROCESS else ("done", status)
         return [("accept", ""), tail] if status in IN_PROCESS + FINISHED else [("accept", "")]
-    if action == "withdraw" and submitted:
-        return [("done", "withdrawn")]
+    if action == Action.WITHDRAW and submitted:
+        return [("done", Status.WITHDRAWN.value)]
+    if action == Action.REVOKE:
+        return [("process", status)]
     return []
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.models import ArchivePackage, CheckRun
+from ruxue.cases.seeding import decided_for_good, seeded_status
+from ruxue.cases.status import Action, Status
 from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.exchange.repository import append_entries
 from ruxue.kit import pii
@@ -25,11 +27,11 @@ from ruxue.schools.models import School
 
 START = dt.datetime(2026, 6, 1, 0, tzinfo=dt.UTC)  # 08:00 Beijing, the window opens
 STATUSES = (
-    ("notice_issued", 76),
-    ("manual_review", 7),
-    ("needs_materials", 6),
-    ("rejected", 6),
-    ("draft", 5),
+    (Status.NOTICE_ISSUED, 76),
+    (Status.MANUAL_REVIEW, 7),
+    (Status.NEEDS_MATERIALS, 6),
+    (Status.REJECTED, 6),
+    (Status.DRAFT, 5),
 )
 LEVELS = ((5, 58), (4, 24), (3, 9), (2, 5), (1, 4))
 ITEM_STATUSES = (
@@ -90,7 +92,7 @@ def _submitted(rng: random.Random, city: City, status: str) -> dt.datetime:
     span = max((city.now - START).days, 1)
     day = (
         rng.randrange(span // 2, span)
-        if status == "manual_review"
+        if status == Status.MANUAL_REVIEW
         else int(rng.expovariate(0.3)) % span
     )
     at = START + dt.timedelta(
@@ -119,7 +121,7 @@ async def seed_city(session: AsyncSession, city: City) -> dict[str, int]:
         if case["submitted_at"] is None:
             continue
         decided = _events(rng, case, events)
-        if decided is not None and case["status"] in ("notice_issued", "rejected"):
+        if decided is not None and decided_for_good(case["status"]):
             _rating(rng, city, case, decided, ratings, items)
             if rng.random() < 0.9 and decided < city.now - dt.timedelta(hours=1):
                 _package(rng, case, decided, packages, checks)
@@ -149,7 +151,7 @@ async def seed_city(session: AsyncSession, city: City) -> dict[str, int]:
 def _case(rng: random.Random, city: City, case_id: int, school: dict[str, Any]) -> dict[str, Any]:
     status = _pick(rng, STATUSES)
     channel = "offline" if rng.random() < 0.15 else "online"
-    submitted = None if status == "draft" else _submitted(rng, city, status)
+    submitted = None if status == Status.DRAFT else _submitted(rng, city, status)
     child = f"seed-child-{city.seed}-{case_id}"
     return {
         "id": case_id,
@@ -158,8 +160,7 @@ def _case(rng: random.Random, city: City, case_id: int, school: dict[str, Any]) 
         "segment": school["segment"],
         "channel": channel,
         "desk_school": school["code"] if channel == "offline" else None,
-        "status": status,
-        "outcome": None if status == "draft" else status,
+        **seeded_status(status),
         "step": 7,
         "district_code": school["district_code"],
         "guardian_index": pii.blind_index(f"seed-guardian-{city.seed}-{case_id}"),
@@ -167,7 +168,7 @@ def _case(rng: random.Random, city: City, case_id: int, school: dict[str, Any]) 
         "child_index": pii.blind_index(child),
         "child_enc": "",
         "child_name_masked": "*某",
-        "school_code": school["code"] if status == "notice_issued" else None,
+        "school_code": school["code"] if status == Status.NOTICE_ISSUED else None,
         "consent_ids": [],
         "reasons": [],
         "missing": [],
@@ -186,8 +187,8 @@ def _events(
 ) -> dt.datetime | None:
     """The decide event; a share of the decided cases went through review first."""
     at = case["submitted_at"] + dt.timedelta(seconds=rng.randrange(2, 30))
-    reviewed = case["status"] in ("notice_issued", "rejected") and rng.random() < 0.12
-    outcome = "manual_review" if reviewed else case["status"]
+    reviewed = decided_for_good(case["status"]) and rng.random() < 0.12
+    outcome = Status.MANUAL_REVIEW.value if reviewed else case["status"]
     events.append(
         {
             "case_id": case["id"],
@@ -200,18 +201,19 @@ def _events(
     )
     if reviewed:
         at += dt.timedelta(hours=rng.randrange(4, 72))
-        action = "review_approve" if case["status"] == "notice_issued" else "review_reject"
+        approved = case["status"] == Status.NOTICE_ISSUED
+        action = Action.APPROVE if approved else Action.REJECT
         events.append(
             {
                 "case_id": case["id"],
                 "seq": 2,
                 "at": at,
                 "actor": "staff:seed",
-                "action": action,
+                "action": action.value,
                 "detail": {"outcome": case["status"]},
             }
         )
-    return at if case["status"] in ("notice_issued", "rejected") else None
+    return at if decided_for_good(case["status"]) else None
 
 
 def _rating(

@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.models import ArchivePackage, CheckRun
+from ruxue.cases.status import Status
 from ruxue.dashboard.models import Refresh, Stat
 from ruxue.dashboard.rules import age_band, hour_of, percentile
 from ruxue.enrollment.models import Case, CaseEvent
@@ -103,23 +104,23 @@ async def _cases(session: AsyncSession, now: dt.datetime, tally: Tally) -> None:
         Case.school_code,
         Case.desk_school,
         Case.submitted_at,
-    ).where(Case.submitted_at.is_not(None), Case.status != "withdrawn")
+    ).where(Case.submitted_at.is_not(None), Case.status != Status.WITHDRAWN)
     for case_id, status, channel, district, school, desk, submitted in await session.execute(query):
         assert submitted is not None  # the query asks for submitted cases only
         d, sc = district or "", school or desk or ""
-        auto = case_id not in reviewed and status != "manual_review"
+        auto = case_id not in reviewed and status != Status.MANUAL_REVIEW
         hour = hour_of(submitted)
         tally.add(
             ("hourly", hour, d, sc, channel, ""), 1, float(auto)
         )  # n applications, total automatic
         tally.add(("hourly_d", hour, d, "", channel, ""), 1, float(auto))  # the same per district
         tally.add(("apps", None, d, sc, channel, ""), 1, float(auto))  # the rollup the figures read
-        if status == "manual_review":
+        if status == Status.MANUAL_REVIEW:
             days = (now - submitted).days
             tally.add(("backlog", None, d, sc, "", age_band(days)), 1, days)
             if days > limit:
                 tally.add(("backlog_over", None, d, sc, "", ""))
-        if status == "needs_materials":
+        if status == Status.NEEDS_MATERIALS:
             tally.add(("needs_materials", None, d, sc, "", ""))
         if status in FINAL and case_id in decided:
             _rating(tally, s, (d, sc), levels.get(case_id), decided[case_id], now)
@@ -170,21 +171,36 @@ async def _items(session: AsyncSession, now: dt.datetime, tally: Tally) -> None:
 
 
 async def _archive(session: AsyncSession, tally: Tally) -> None:
+    """Packages filed (a revoked notice's package counts as superseded, not as a current one that
+    passed) and the newest check of each current package."""
     where: dict[str, tuple[str, str]] = {}
-    for number, district, school in await session.execute(
-        select(ArchivePackage.archive_no, ArchivePackage.district_code, ArchivePackage.school_code)
-    ):
-        where[number] = (district or "", school or "")
-        tally.add(("archive", None, *where[number], "", "filed"))
+    superseded_numbers: set[str] = set()
+    packages = select(
+        ArchivePackage.archive_no,
+        ArchivePackage.district_code,
+        ArchivePackage.school_code,
+        ArchivePackage.superseded_at,
+    )
+    for number, district, school, superseded in await session.execute(packages):
+        place = (district or "", school or "")
+        if superseded is not None:
+            tally.add(("archive", None, *place, "", "superseded"))
+            superseded_numbers.add(number)
+            continue
+        where[number] = place
+        tally.add(("archive", None, *place, "", "filed"))
     latest: dict[str, tuple[dt.datetime, bool]] = {}
     for number, at, passed in await session.execute(
         select(CheckRun.archive_no, CheckRun.at, CheckRun.passed)
     ):
+        if number in superseded_numbers:
+            continue
         if number not in latest or at >= latest[number][0]:
             latest[number] = (at, passed)
     for number, (_, passed) in latest.items():
-        place = where.get(number, ("", ""))
-        tally.add(("archive", None, *place, "", "checks_passed" if passed else "checks_failed"))
+        tally.add(
+            ("archive", None, *where[number], "", "checks_passed" if passed else "checks_failed")
+        )
 
 
 async def _departments(session: AsyncSession, now: dt.datetime, tally: Tally) -> None:

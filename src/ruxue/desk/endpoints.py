@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import Status
 from ruxue.desk import service
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import labels
@@ -246,7 +247,7 @@ async def applicants(
         cases = await school_list(session, staff, school_code, filters)
         school = await get_school(session, school_code)
         await audit(session, staff, "school_list_view", target=school_code, filters=filters)
-    seats = sum(1 for c in cases if c.status == "notice_issued")
+    seats = sum(1 for c in cases if c.status == Status.NOTICE_ISSUED)
     return {"school_code": school_code, "capacity": school.capacity if school else None, "notices": seats,
             "applicants": [_summary(c) for c in cases]}  # fmt: skip
 

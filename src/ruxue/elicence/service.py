@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases import lifecycle
+from ruxue.cases.lifecycle import Transition
+from ruxue.cases.status import Action, Status
 from ruxue.elicence import repository as licences
 from ruxue.elicence.models import PENDING, REVOKING, Licence
 from ruxue.elicence.rules import label
@@ -17,7 +20,6 @@ from ruxue.kit.db import enqueue_after_commit
 from ruxue.kit.errors import Conflict, NotFound, RuxueError, Unavailable
 from ruxue.kit.sm2 import verify
 from ruxue.notice.issuers import issuer_of
-from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_id_number, mask_name
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
@@ -47,44 +49,44 @@ async def revoke_notice(
 ) -> Case:
     """撤销学位告知书: the decision is reversed, the case goes back to the review queue and the
     licence is revoked in the library after the commit."""
-    from ruxue.elicence.tasks import revoke
-
     require(staff, "admin")
     if not reason.strip():
         raise RuxueError("请填写撤销理由", field="reason")
     case = await repo.staff_case(session, staff, case_no, lock=True)
     if case is None:
         raise NotFound("办件不存在")
-    if case.outcome != "notice_issued":
+    if case.outcome != Status.NOTICE_ISSUED:
         raise Conflict("该办件没有有效的学位告知书，无需撤销")
-    licence = await licences.by_case(session, case.id)
-    if licence is not None:
-        licence.status, licence.revoke_reason, licence.revoked_at = REVOKING, reason.strip(), now
-        enqueue_after_commit(session, revoke, licence.id)
     notice_no = case.notice_no
-    case.outcome = case.status = "manual_review"
-    case.notice_no = case.verify_code = case.notice_issued_at = None
-    case.explanation = f"学位告知书已撤销：{reason.strip()}。办件转区教育局重新审核。"
-    await repo.add_event(
-        session, case, staff.actor, "notice_revoked", notice_no=notice_no, reason=reason.strip()
-    )
+    await lifecycle.revoke(session, case, staff.actor, now, reason.strip())
     await audit(
         session,
         staff,
-        "notice_revoked",
+        Action.REVOKE,
         target=case.case_no,
         notice_no=notice_no,
         reason=reason.strip(),
     )
-    await queue_sms(session, case, _revoked_sms(case))
     return case
 
 
-def _revoked_sms(case: Case) -> str:
-    return (
-        f"您为{case.child_name_masked}办理的报名（{case.case_no}）的学位告知书已撤销，"
-        "办件转区教育局重新审核，请登录查看。"
-    )
+async def on_transition(session: AsyncSession, transition: Transition) -> None:
+    """A subscriber of the case lifecycle: a licence for a notice issued, revoked with it."""
+    if Status.NOTICE_ISSUED in transition.events:
+        await licence_issued(session, transition.case)
+    elif transition.action == Action.REVOKE:
+        await _revoke_licence(session, transition)
+
+
+async def _revoke_licence(session: AsyncSession, transition: Transition) -> None:
+    """The licence is revoked in the library after the commit."""
+    from ruxue.elicence.tasks import revoke
+
+    licence = await licences.by_case(session, transition.case.id)
+    if licence is not None:
+        licence.status, licence.revoked_at = REVOKING, transition.now
+        licence.revoke_reason = str(transition.detail["reason"])
+        enqueue_after_commit(session, revoke, licence.id)
 
 
 async def lookup(client: ExchangeClient, staff: Staff, licence_no: str) -> dict[str, Any]:

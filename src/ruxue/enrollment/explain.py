@@ -2,16 +2,18 @@
 
 from typing import TYPE_CHECKING
 
+from ruxue.cases.status import Action, Status
+
 if TYPE_CHECKING:
     from ruxue.enrollment.models import Case
     from ruxue.enrollment.policy import Policy
     from ruxue.enrollment.rules import Decision
 
-OUTCOMES = {
-    "notice_issued": "符合入学条件，已发放公办地段学位告知书",
-    "needs_materials": "需要补充材料",
-    "manual_review": "转区教育局人工审核",
-    "rejected": "不符合本次报名条件",
+OUTCOMES: dict[str, str] = {
+    Status.NOTICE_ISSUED: "符合入学条件，已发放公办地段学位告知书",
+    Status.NEEDS_MATERIALS: "需要补充材料",
+    Status.MANUAL_REVIEW: "转区教育局人工审核",
+    Status.REJECTED: "不符合本次报名条件",
 }
 
 REASONS = {
@@ -25,6 +27,7 @@ REASONS = {
     "UPLOADED_MATERIALS": "您上传的证明材料需由工作人员核验。",
     "REVIEW_APPROVED": "经区教育局审核通过。",
     "REVIEW_REJECTED": "经区教育局审核，不予通过。",
+    "NOTICE_REVOKED": "学位告知书已撤销，办件转区教育局重新审核。",
 }
 
 CATEGORIES = {
@@ -69,7 +72,7 @@ def rejection_reasons(policy: "Policy", reasons: list[str], explanation: str) ->
         if code in REASONS and code != "REVIEW_REJECTED"
     ]
     given = explanation.strip().removeprefix(REVIEW_REJECTED)
-    return told or [given or OUTCOMES["rejected"] + "。"]
+    return told or [given or OUTCOMES[Status.REJECTED] + "。"]
 
 
 def explain(policy: "Policy", decision: "Decision") -> str:
@@ -87,13 +90,13 @@ def explain(policy: "Policy", decision: "Decision") -> str:
 
 
 SEGMENTS = {"primary": "小学一年级（幼升小）", "junior": "初中一年级（小升初）"}
-STATUSES = {
-    "draft": "填写中",
-    "notice_issued": "已发放学位告知书",
-    "needs_materials": "待补充材料",
-    "manual_review": "人工审核中",
-    "rejected": "未通过",
-    "withdrawn": "已撤回",
+STATUSES: dict[str, str] = {
+    Status.DRAFT: "填写中",
+    Status.NOTICE_ISSUED: "已发放学位告知书",
+    Status.NEEDS_MATERIALS: "待补充材料",
+    Status.MANUAL_REVIEW: "人工审核中",
+    Status.REJECTED: "未通过",
+    Status.WITHDRAWN: "已撤回",
 }
 CHANNELS = {
     "online": "网上办理",
@@ -128,7 +131,7 @@ def actor_label(actor: str) -> str:
 EVENTS = {
     "consent": "授权", "spouse_consent": "配偶授权", "single_parent": "单亲家庭", "fetch": "部门数据查询",
     "choose_residence": "选择房产", "material": "补充材料", "submit": "提交", "decide": "自动审核",
-    "notice_issued": "发放学位告知书", "notice_revoked": "撤销学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
+    Status.NOTICE_ISSUED: "发放学位告知书", Action.REVOKE: "撤销学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
     "materials_complete": "材料已补齐，重新审核",

@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import Status
 from ruxue.county.routing import ServedElsewhere
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
@@ -140,7 +141,7 @@ async def step_page(
     guardian: PageGuardian,
 ) -> Response:
     case, facts = await _case(request, guardian, case_no)
-    if case.status != "draft":
+    if case.status != Status.DRAFT:
         return to(f"/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
@@ -256,7 +257,7 @@ async def withdraw_confirm(
 ) -> Response:
     """Withdrawing ends every consent: the guardian confirms on a page of its own."""
     case, _ = await _case(request, guardian, case_no)
-    if case.status != "draft":
+    if case.status != Status.DRAFT:
         return to(f"/cases/{case_no}")
     return render(request, "withdraw.html", case=case)
 

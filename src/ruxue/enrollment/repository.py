@@ -7,14 +7,16 @@ import msgspec
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.county import outbox as county_outbox
+from ruxue.cases.repository import add_event, case_by_verify_code, events_of
+from ruxue.cases.status import ENDED, Status
 from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import ENDED, Case, CaseEvent, Material
+from ruxue.enrollment.models import Case, Material
 from ruxue.kit import pii
-from ruxue.kit.clock import now_of
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff
+
+__all__ = ["add_event", "case_by_verify_code", "events_of"]  # moved to cases.repository
 
 
 def visible_cases(guardian_id: str) -> Select[Case]:
@@ -48,39 +50,12 @@ async def case_for_child(
     return (await session.scalars(query)).one_or_none()
 
 
-async def case_by_verify_code(session: AsyncSession, code: str) -> Case | None:
-    return (await session.scalars(select(Case).where(Case.verify_code == code))).one_or_none()
-
-
 def read_facts(case: Case) -> Facts:
     return msgspec.json.decode(pii.decrypt(case.draft_enc).encode(), type=Facts)
 
 
 def write_facts(case: Case, facts: Facts) -> None:
     case.draft_enc = pii.encrypt(msgspec.json.encode(facts).decode())
-
-
-async def add_event(
-    session: AsyncSession, case: Case, actor: str, action: str, **detail: object
-) -> CaseEvent:
-    """The next event of the case's trace, numbered by the case's own counter: no look-up, and the
-    rows go out with the case's own write at the next flush. Two writers of one case cannot both
-    number an event: the case's version check refuses the second (and ``uq_case_event_seq``)."""
-    case.events = (case.events or 0) + 1
-    event = CaseEvent(
-        case=case, seq=case.events, at=now_of(session), actor=actor, action=action, detail=detail
-    )
-    session.add(event)
-    await county_outbox.record(session, case, action, event.at)  # county mode: stage to the city
-    return event
-
-
-async def events_of(session: AsyncSession, case: Case) -> Sequence[CaseEvent]:
-    return (
-        await session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-        )
-    ).all()
 
 
 async def materials_of(session: AsyncSession, case: Case) -> Sequence[Material]:
@@ -94,7 +69,7 @@ async def materials_of(session: AsyncSession, case: Case) -> Sequence[Material]:
 def visible_to_staff(staff: "Staff") -> Select[Case]:
     """The one place that narrows what staff may see: a desk its school's applicants and its own
     offline registrations, a reviewer the district, the city administrator everything."""
-    query = select(Case).where(Case.status != "draft")
+    query = select(Case).where(Case.status != Status.DRAFT)
     if staff.role == "admin":
         return query
     if staff.role == "reviewer":

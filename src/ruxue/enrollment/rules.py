@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import msgspec
 from msgspec import Struct, field
 
+from ruxue.cases.status import Status
 from ruxue.dataset.schemas import BirthCertificate, Person, Property
 from ruxue.enrollment.explain import explain
 from ruxue.enrollment.facts import (
@@ -20,10 +21,10 @@ from ruxue.enrollment.facts import (
 from ruxue.enrollment.policy import Policy
 
 NOTICE, NEEDS_MATERIALS, REVIEW, REJECTED = (
-    "notice_issued",
-    "needs_materials",
-    "manual_review",
-    "rejected",
+    Status.NOTICE_ISSUED,
+    Status.NEEDS_MATERIALS,
+    Status.MANUAL_REVIEW,
+    Status.REJECTED,
 )
 
 

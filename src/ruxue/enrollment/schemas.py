@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ruxue.cases.status import Status as CaseStatus
+
 
 class StartCase(BaseModel):
     segment: Literal["primary", "junior"]
@@ -42,8 +44,13 @@ class Fetched(BaseModel):
 
 
 Segment = Literal["primary", "junior"]
-Status = Literal[
-    "draft", "notice_issued", "needs_materials", "manual_review", "rejected", "withdrawn"
+Status = Literal[  # cases.status.Status, for the API's schema
+    CaseStatus.DRAFT,
+    CaseStatus.NOTICE_ISSUED,
+    CaseStatus.NEEDS_MATERIALS,
+    CaseStatus.MANUAL_REVIEW,
+    CaseStatus.REJECTED,
+    CaseStatus.WITHDRAWN,
 ]
 Category = Literal["A", "B", "C"]
 

@@ -10,11 +10,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from ruxue.cases import lifecycle
+from ruxue.cases.status import Status
 from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
-from ruxue.enrollment.decision import TraceEvent, record_decision, status_sms
+from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.explain import SEGMENTS, STATUSES
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
@@ -49,10 +51,9 @@ from ruxue.guardianship.repository import approved_request
 from ruxue.identity.repository import take_send
 from ruxue.identity.service import Guardian, request_person_otp
 from ruxue.kit import pii
-from ruxue.kit.clock import utcnow
+from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
-from ruxue.notify.service import queue_sms
 from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
@@ -133,7 +134,7 @@ SUBMITTED = "该办件已提交，不能修改。"
 
 
 def _editable(case: Case) -> None:
-    if case.status != "draft":
+    if case.status != Status.DRAFT:
         raise StepOrder(SUBMITTED)
 
 
@@ -155,9 +156,9 @@ async def rewrite(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
             raise
         async with db.read_session() as session:
             status = await session.scalar(select(Case.status).where(Case.id == case_id))
-        if status == "withdrawn":  # in another tab meanwhile
+        if status == Status.WITHDRAWN:  # in another tab meanwhile
             raise StepOrder("该办件已撤回，不能修改。") from None
-        if status != "draft":
+        if status != Status.DRAFT:
             raise StepOrder(SUBMITTED) from None
         raise CaseChanged("办件已在其他页面更新，请刷新后重试。") from None
 
@@ -232,19 +233,21 @@ async def start_case(
         consents=[consent],
         now=now,
     )
+    services = ["police.person", "police.hukou"]
+    services += ["health.birth_certificate"] if birth else []
+    granted = {
+        "consent_id": consent.id,
+        "departments": list(DEPARTMENTS),
+        "guardianship_request": approved,
+    }
     async with first_write(db, case) as session:
-        await repo.add_event(
+        await lifecycle.start(
             session,
             case,
-            actor(guardian),
-            "consent",
-            consent_id=consent.id,
-            departments=list(DEPARTMENTS),
-            guardianship_request=approved,
+            now,
+            TraceEvent(actor(guardian), "consent", granted),
+            TraceEvent("system", "fetch", {"step": 2, "services": services}),
         )
-        services = ["police.person", "police.hukou"]
-        services += ["health.birth_certificate"] if birth else []
-        await repo.add_event(session, case, "system", "fetch", step=2, services=services)
     return case
 
 
@@ -282,7 +285,6 @@ def new_case(
         year=facts.year,
         segment=facts.segment,
         channel=channel,
-        status="draft",
         step=step,
         district_code=district_code,
         guardian_index=pii.blind_index(guardian_id),
@@ -311,7 +313,9 @@ async def first_write(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
 
 
 def _own_draft(case: Case, guardian: Guardian) -> bool:
-    return case.guardian_index in pii.blind_indexes(guardian.id_number) and case.status == "draft"
+    return (
+        case.guardian_index in pii.blind_indexes(guardian.id_number) and case.status == Status.DRAFT
+    )
 
 
 DUPLICATE = "该学生本年度已有报名办件，不能重复报名。如有疑问请联系户籍所在区教育局或学校。"
@@ -436,8 +440,7 @@ async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> C
     for consent in await consents_in_order(session, case.consent_ids):
         if consent.withdrawn_at is None:
             consent.withdrawn_at = utcnow()
-    case.status = "withdrawn"
-    await repo.add_event(session, case, actor(guardian), "withdraw", consent_ids=case.consent_ids)
+    await lifecycle.withdraw(session, case, actor(guardian), now_of(session))
     return case
 
 
@@ -539,7 +542,6 @@ async def submit(db: Database, now: dt.datetime, guardian: Guardian, case_no: st
     decision = decide(policy, facts, schools)
     async with rewrite(db, case) as session:
         await record_decision(session, case, decision, now, TraceEvent(actor(guardian), "submit"))
-        await queue_sms(session, case, status_sms(case))
     return case
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import Status
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.decision import TraceEvent, record_decision, status_sms
+from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.explain import MATERIALS
 from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.materials import store_upload
@@ -21,7 +22,6 @@ from ruxue.enrollment.rules import NEEDS_MATERIALS, decide, missing_materials
 from ruxue.enrollment.service import StepOrder, actor, check_window
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.notify.service import queue_sms
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 
@@ -58,9 +58,9 @@ def states(case: Case, facts: Facts) -> list[dict[str, Any]]:
 def check_answer(case: Case, facts: Facts, kind: str, how: str, now: dt.datetime) -> None:
     if kind not in MATERIALS or how not in ("upload", "bring"):
         raise RuxueError("材料类型不正确。")
-    if case.status == "draft":
+    if case.status == Status.DRAFT:
         return
-    if case.status == "withdrawn":
+    if case.status == Status.WITHDRAWN:
         raise StepOrder("该办件已撤回。")
     if case.status != NEEDS_MATERIALS:
         raise AlreadyHandled("已处理：材料已补齐，办件已进入下一环节，无需再提交。")
@@ -132,4 +132,3 @@ async def redecide(session: AsyncSession, now: dt.datetime, case: Case, facts: F
     policy = load_policy(case.year, case.district_code or "")
     decision = decide(policy, facts, await school_refs(session))
     await record_decision(session, case, decision, now, TraceEvent("system", "materials_complete"))
-    await queue_sms(session, case, status_sms(case))

@@ -1,5 +1,6 @@
 """What the guardian is shown of a case: fetched facts masked, with the department they came from."""
 
+from ruxue.cases.status import Status
 from ruxue.enrollment import supplement
 from ruxue.enrollment.explain import labels
 from ruxue.enrollment.facts import Facts
@@ -117,7 +118,7 @@ def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) 
 
 
 def _materials(case: Case, facts: Facts) -> dict[str, object]:
-    if case.status != "needs_materials":
+    if case.status != Status.NEEDS_MATERIALS:
         return {}
     states = [MaterialState(**row) for row in supplement.states(case, facts)]
     return {"materials": states, "materials_deadline": supplement.deadline(case)}

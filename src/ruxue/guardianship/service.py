@@ -19,7 +19,7 @@ from ruxue.kit import pii
 from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.notify.models import Notification
+from ruxue.notify.service import queue_text
 from ruxue.person.rules import mask_id_number, mask_name, parse_id_number
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
@@ -162,15 +162,7 @@ async def decide(
     action = "guardianship_approve" if approve else "guardianship_reject"
     await repo.add_event(session, request, staff.actor, action, reason=request.reason)
     await audit(session, staff, action, target=request_no, reason=request.reason)
-    session.add(
-        Notification(
-            case_no=request_no,
-            recipient_enc=request.phone_enc,
-            text=decision_text(request),
-            status="pending",
-        )
-    )
-    await session.flush()
+    await queue_text(session, request_no, request.phone_enc, decision_text(request))
     return request
 
 

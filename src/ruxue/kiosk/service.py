@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import Status
 from ruxue.enrollment.models import Case
 from ruxue.kiosk.models import PRINTED, TAKEN, WAITING, PrintJob, Terminal
 from ruxue.kit.crypto import sm3_hex
@@ -33,7 +34,7 @@ async def terminal_of(session: AsyncSession, credential: str) -> Terminal | None
 
 
 async def queue_print(session: AsyncSession, terminal: Terminal, case: Case) -> PrintJob:
-    if not (case.outcome == "notice_issued" or case.rejection_no):
+    if not (case.outcome == Status.NOTICE_ISSUED or case.rejection_no):
         raise RuxueError("该办件尚无可打印的告知书")
     job = PrintJob(terminal_id=terminal.id, case_id=case.id, status=WAITING)
     session.add(job)

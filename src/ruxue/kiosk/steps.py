@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import Status
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
 from ruxue.enrollment import service, supplement
@@ -103,7 +104,7 @@ async def step_page(
 ) -> Response:
     async with db.read_session() as session:
         case, facts = await service.load(session, at.guardian, case_no)
-    if case.status != "draft":
+    if case.status != Status.DRAFT:
         return to(f"/kiosk/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(_step(case_no, case.step))

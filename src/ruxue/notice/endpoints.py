@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import Status
 from ruxue.elicence.repository import by_verify_code as licence_by_code
 from ruxue.elicence.rules import view
 from ruxue.enrollment import service
@@ -32,7 +33,9 @@ async def verify(
 ) -> Response:
     async with db.read_session() as session:
         case = await case_by_verify_code(session, code)
-        valid = case is not None and (case.outcome == "notice_issued" or bool(case.rejection_no))
+        valid = case is not None and (
+            case.outcome == Status.NOTICE_ISSUED or bool(case.rejection_no)
+        )
         licence = view(await licence_by_code(session, code))
         school = (
             await get_school(session, case.school_code)
@@ -55,7 +58,7 @@ async def verify(
 def _shown(case: Case, school: str) -> dict[str, str]:
     """What the page shows of a notice: its kind, number, school (a seat notice), segment, issuer
     and date; never the child."""
-    rejected = case.outcome == "rejected"
+    rejected = case.outcome == Status.REJECTED
     at = case.rejected_at if rejected else case.notice_issued_at
     issued = f"{at.astimezone(CHINA):%Y年%m月%d日}" if at else ""
     return {
@@ -87,7 +90,7 @@ async def notice_page(
 
 async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[str, object]:
     """The notice's text in the order the PDF shows it."""
-    if case.outcome == "rejected":
+    if case.outcome == Status.REJECTED:
         rejected = rejection_data(case, public_url)
         return {
             "title": f"{TITLE} {rejected.rejection_no}",

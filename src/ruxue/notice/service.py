@@ -2,6 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import Status
 from ruxue.enrollment.explain import SEGMENTS, category_label, rejection_reasons
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA, load_policy
@@ -16,7 +17,7 @@ from ruxue.schools.repository import get_school
 
 
 async def notice_data(session: AsyncSession, case: Case, base_url: str) -> NoticeData:
-    if case.outcome != "notice_issued" or not case.notice_no or not case.school_code:
+    if case.outcome != Status.NOTICE_ISSUED or not case.notice_no or not case.school_code:
         raise NotFound("该办件尚未发放学位告知书")
     facts = read_facts(case)
     school = await get_school(session, case.school_code)
@@ -34,7 +35,7 @@ async def notice_pdf(session: AsyncSession, case: Case, base_url: str) -> bytes:
 
 
 def rejection_data(case: Case, base_url: str) -> RejectionData:
-    if case.outcome != "rejected" or not case.rejection_no:
+    if case.outcome != Status.REJECTED or not case.rejection_no:
         raise NotFound("该办件没有不予通过告知书")
     facts = read_facts(case)
     policy = load_policy(case.year, case.district_code or "")
@@ -60,6 +61,6 @@ def rejection_pdf(case: Case, base_url: str) -> bytes:
 
 async def decision_document(session: AsyncSession, case: Case, base_url: str) -> tuple[str, bytes]:
     """The final document of a decided case, with its title: the seat notice or the rejection."""
-    if case.outcome == "rejected":
+    if case.outcome == Status.REJECTED:
         return "不予通过告知书", rejection_pdf(case, base_url)
     return "公办地段学位告知书", await notice_pdf(session, case, base_url)

@@ -4,21 +4,65 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.lifecycle import Transition
+from ruxue.cases.status import FINAL, Action, Status
 from ruxue.kit.db import enqueue_after_commit
 from ruxue.notify.models import Notification
 from ruxue.notify.tasks import deliver
 
 if TYPE_CHECKING:
-    from ruxue.enrollment.models import Case
+    from ruxue.cases.models import Case
 
 
 async def queue_sms(session: AsyncSession, case: "Case", text: str) -> Notification:
     """The row, and a delivery job once the transaction commits (if the queue is down then, the
     minute sweep sends it)."""
-    note = Notification(
-        case_no=case.case_no, recipient_enc=case.phone_enc, text=text, status="pending"
-    )
+    return await queue_text(session, case.case_no, case.phone_enc, text)
+
+
+async def queue_text(
+    session: AsyncSession, ref: str, recipient_enc: str, text: str
+) -> Notification:
+    """Any SMS: the outbox row in the caller's transaction and its job after the commit. ``ref``
+    names what it is about (a case or a guardianship request number)."""
+    note = Notification(case_no=ref, recipient_enc=recipient_enc, text=text, status="pending")
     session.add(note)
     await session.flush()
     enqueue_after_commit(session, deliver, None)
     return note
+
+
+STATUS_TEXT = {
+    Status.NOTICE_ISSUED: "已办结，公办地段学位告知书已发放，请登录查看。",
+    Status.NEEDS_MATERIALS: "需要补充材料，请登录查看一次性告知清单。",
+    Status.MANUAL_REVIEW: "已转区教育局人工审核，结果将短信通知。",
+    Status.REJECTED: "未通过，请登录查看原因。",
+}
+TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS)
+
+
+def status_sms(case: "Case") -> str:
+    """The one text of a decision's SMS; a final one invites a rating."""
+    from ruxue.enrollment.explain import SEGMENTS
+    from ruxue.rating.service import invitation
+
+    text = f"您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"
+    final = invitation(case) if case.status in FINAL else ""
+    return text + STATUS_TEXT[Status(case.status)] + final
+
+
+def revoked_sms(case: "Case") -> str:
+    return (
+        f"您为{case.child_name_masked}办理的报名（{case.case_no}）的学位告知书已撤销，"
+        "办件转区教育局重新审核，请登录查看。"
+    )
+
+
+async def on_transition(session: AsyncSession, transition: Transition) -> None:
+    """A subscriber of the case lifecycle: the family hears of every decision and revocation. A
+    case registered at the desk gets the desk's own text instead (``desk.service``)."""
+    case = transition.case
+    if transition.action == Action.REVOKE:
+        await queue_sms(session, case, revoked_sms(case))
+    elif transition.action in TOLD and "desk_consent" not in transition.events:
+        await queue_sms(session, case, status_sms(case))

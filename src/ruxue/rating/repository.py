@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.status import FINAL
 from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.rating.models import Rating, Rectification
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff
 
-FINAL = ("notice_issued", "rejected")  # a case may be rated once decided for good
 DECISIONS = ("decide", "review_approve", "review_reject")  # trace actions that decide a case
 OPEN = ("open", "visited", "fixed")  # steps with a deadline running
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases import lifecycle
+from ruxue.cases.status import WAITING, Action
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.decision import issue_documents, set_outcome, status_sms
 from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED, STATUSES
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
@@ -21,12 +22,9 @@ from ruxue.enrollment.rules import (
 )
 from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
-from ruxue.notify.service import queue_sms
 from ruxue.schools.repository import get_school, school_refs
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
-
-WAITING = ("manual_review", "needs_materials")
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,7 @@ async def approve(
     explanation = f"经区教育局审核，安排至{school.name}。{note.message}".strip()
     decision = Decision(outcome=NOTICE, school_code=school.code, school_name=school.name, category=category,
                         reasons=["REVIEW_APPROVED"], explanation=explanation)  # fmt: skip
-    return await _decide(session, staff, now, case, decision, "review_approve", note)
+    return await _decide(session, staff, now, case, decision, Action.APPROVE, note)
 
 
 async def reject(
@@ -116,7 +114,7 @@ async def reject(
         reasons=["REVIEW_REJECTED"],
         explanation=f"{REVIEW_REJECTED}{note.message}",
     )
-    return await _decide(session, staff, now, case, decision, "review_reject", note)
+    return await _decide(session, staff, now, case, decision, Action.REJECT, note)
 
 
 async def request_materials(
@@ -151,7 +149,7 @@ async def request_materials(
         school_name=school.name if school else None,
         explanation=f"区教育局请您一次补齐以下材料：{names}。{note.message}".strip(),
     )
-    return await _decide(session, staff, now, case, decision, "review_request_materials", note)
+    return await _decide(session, staff, now, case, decision, Action.REQUEST_MATERIALS, note)
 
 
 async def _decide(
@@ -160,29 +158,25 @@ async def _decide(
     now: dt.datetime,
     case: Case,
     decision: Decision,
-    action: str,
+    action: Action,
     note: Note,
 ) -> Case:
     """The guardian is told ``note.message`` (page, API); the internal note stays with staff
     (trace, audit). The SMS carries neither: it points to the page."""
-    set_outcome(case, decision, now)
-    detail = {
-        "outcome": decision.outcome,
-        "school_code": decision.school_code,
-        "missing": decision.missing,
-    }
-    await repo.add_event(
+    await lifecycle.review(
         session,
         case,
-        staff.actor,
+        decision,
         action,
+        staff.actor,
+        now,
         message=note.message,
         internal_note=note.internal,
-        **detail,
+        outcome=decision.outcome,
+        school_code=decision.school_code,
+        missing=decision.missing,
     )
-    await issue_documents(session, case)
     await audit(session, staff, action, target=case.case_no, internal_note=note.internal)
-    await queue_sms(session, case, status_sms(case))
     return case
 
 

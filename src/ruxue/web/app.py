@@ -62,6 +62,7 @@ from ruxue.web.errors import (
 )
 from ruxue.web.mode import router as mode_router
 from ruxue.web.render import render
+from ruxue.wiring import wire
 
 STATIC = Path(__file__).parent / "static"
 FAVICON = STATIC / "favicon.ico"
@@ -70,6 +71,7 @@ FAVICON = STATIC / "favicon.ico"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     require_safe(settings)
+    wire(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,0 +1,18 @@
+"""The composition of the case lifecycle: who reacts to a case's moves. Called by the app
+(``web.app.create_app``), the worker's start-up, and the CLI and tests that move cases; calling it
+again replaces the registrations (idempotent)."""
+
+from ruxue.archive.tasks import on_transition as archive
+from ruxue.cases import lifecycle
+from ruxue.county.outbox import reporter
+from ruxue.elicence.service import on_transition as elicence
+from ruxue.notify.service import on_transition as notify
+from ruxue.settings import Settings
+
+
+def wire(settings: Settings) -> None:
+    lifecycle.unsubscribe_all()
+    for subscriber in (elicence, archive, notify):
+        lifecycle.subscribe(subscriber)
+    if settings.upstream_url:  # county mode: every stage to the city, through the outbox
+        lifecycle.subscribe(reporter(settings))
