@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from ruxue.cohort.policy_keys import CohortPolicy
+from ruxue.cohort.policy_keys import CohortPolicy, validate_policy
 from ruxue.cohort.records import Candidate, Kin, School
 from ruxue.cohort.rules import CaseFacts
 from ruxue.person.rules import make_id_number
@@ -21,7 +21,10 @@ FATHER, MOTHER = "320508198801010110", "320508199002020421"
 
 
 def policy(**keys: Any) -> CohortPolicy:
-    return CohortPolicy(year=YEAR, placement="allocation", **keys)
+    """A district on ``allocation`` with these keys, read as ``ruxue policy import`` reads them."""
+    found = validate_policy({"placement": "allocation", **keys}, YEAR)
+    assert isinstance(found, CohortPolicy), found
+    return found
 
 
 def child(sequence: int, father: str | None = FATHER, mother: str | None = MOTHER) -> Kin:
