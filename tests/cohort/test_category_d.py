@@ -92,12 +92,13 @@ def test_category_d_both_parents_more_points() -> None:
 
 
 def test_category_d_both_parents_equal_points_earlier_permit() -> None:
-    guardian = _parent(points=100, permit=_permit("GS-S-1", dt.date(2024, 3, 1)))
-    spouse = _parent(
-        "420102199001010021", points=100, permit=_permit("GS-N-1", dt.date(2023, 3, 1))
-    )
-    found = classify(policy(), case(parents=(guardian, spouse)), SCHOOLS)
-    assert (found.school_code, found.permit_from) == (NORTH.code, dt.date(2023, 3, 1))
+    for early, late, school in (("GS-N-1", "GS-S-1", NORTH), ("GS-S-1", "GS-N-1", SOUTH)):
+        guardian = _parent(points=100, permit=_permit(late, dt.date(2024, 3, 1)))
+        spouse = _parent(
+            "420102199001010021", points=100, permit=_permit(early, dt.date(2023, 3, 1))
+        )
+        found = classify(policy(), case(parents=(guardian, spouse)), SCHOOLS)
+        assert (found.school_code, found.permit_from) == (school.code, dt.date(2023, 3, 1))
 
 
 def test_category_d_only_when_nothing_else() -> None:

@@ -68,11 +68,12 @@ def test_run_overflow_only_to_the_catchment_schools_list() -> None:
 
 def test_run_overflow_in_one_order_across_the_district() -> None:
     one_seat = dataclasses.replace(SOUTH, capacity=1)
-    late_b = candidate(3, "B", registered_on=dt.date(2020, 1, 1))
-    c_case = candidate(4, "C", moved_in_on=dt.date(2015, 1, 1))
-    seats = _seats([*_cases()[:2], c_case, late_b], (NORTH, one_seat))
-    assert _where(seats)["case-0003"] == (SOUTH.code, "overflow")
-    assert _where(seats)["case-0004"] == (None, NO_SEAT)
+    east = School("3205080103", DISTRICT, "primary", 0, frozenset({"GS-E-1"}), (SOUTH.code,))
+    east_c = candidate(3, "C", school_code=east.code, moved_in_on=dt.date(2015, 1, 1))
+    north_b = candidate(4, "B", registered_on=dt.date(2020, 1, 1))
+    seats = _where(_seats([*_cases()[:2], east_c, north_b], (NORTH, one_seat, east)))
+    assert seats["case-0004"] == (SOUTH.code, "overflow")
+    assert seats["case-0003"] == (None, NO_SEAT)
 
 
 def test_sibling_priority_in_step_one_only() -> None:
