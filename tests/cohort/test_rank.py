@@ -5,7 +5,7 @@ import datetime as dt
 import gmalg
 
 from ruxue.cohort.family import sibling_schools
-from ruxue.cohort.rank import lottery, rank_key
+from ruxue.cohort.rank import lottery, own_rank_text, rank_key
 from ruxue.cohort.records import Candidate, Enrolled, Priority
 from tests.cohort.builders import DISTRICT, NORTH, SOUTH, candidate, child, policy, stranger
 
@@ -131,3 +131,11 @@ def test_sibling_schools_elder_enrolled_by_father_or_mother() -> None:
     unknown_school = Enrolled(child(11), dt.date(2016, 1, 1), "enrolled", None)
     statuses = [elder_by_mother, elder_graduated, younger, cousin, unknown_school]
     assert sibling_schools(me, born, statuses) == frozenset({NORTH.code})
+
+
+def test_own_rank_text_before_the_lottery() -> None:
+    rules = policy(sibling_priority=True)
+    mine = candidate(1, "A", registered_on=dt.date(2019, 6, 1), moved_in_on=dt.date(2018, 1, 1))
+    assert own_rank_text(rules, mine, DISTRICT) == "A类 2019-06-01"
+    sibling = candidate(2, "C", moved_in_on=None, sibling_schools=frozenset({NORTH.code}))
+    assert own_rank_text(rules, sibling, DISTRICT, NORTH.code) == "C类 兄姐在读 最早"

@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+import pytest
+
 from ruxue.cohort.records import Home, Hukou, SeatUse
-from ruxue.cohort.rules import NO_CATCHMENT, PROPERTY_IN_USE, SEAT_LOCKED, classify
+from ruxue.cohort.rules import NO_CATCHMENT, PROPERTY_IN_USE, SEAT_LOCKED, as_candidate, classify
 from tests.cohort.builders import (
     DISTRICT,
     NORTH,
@@ -156,3 +158,27 @@ def test_property_in_use_only_when_the_property_counted() -> None:
     history, earlier = [_seat(YEAR - 1)], [_seat(YEAR)]
     found = classify(LOCK, case(home=NORTH_HOME, hukou=SOUTH_HUKOU), SCHOOLS, history, earlier)
     assert (found.category, found.reasons) == ("C", (SEAT_LOCKED,))
+
+
+def test_property_in_use_only_by_cases_of_this_year() -> None:
+    earlier = [_seat(YEAR - 1)]  # an earlier year is the lock's business, not this rule's
+    found = classify(policy(), case(home=NORTH_HOME, hukou=SOUTH_HUKOU), SCHOOLS, earlier=earlier)
+    assert found.reasons == ()
+
+
+def test_as_candidate_carries_what_the_category_ranks_by() -> None:
+    facts = case(home=NORTH_HOME, hukou=NORTH_HUKOU)
+    found = as_candidate("case-1", facts, classify(policy(), facts, SCHOOLS))
+    assert (found.category, found.school_code, found.id_number) == (
+        "A",
+        NORTH.code,
+        facts.child.id_number,
+    )
+    assert (found.registered_on, found.moved_in_on) == (
+        NORTH_HOME.registered_on,
+        NORTH_HUKOU.moved_in_on,
+    )
+    in_use = classify(policy(), facts, SCHOOLS, earlier=[_seat(YEAR)])
+    for unqualified in (in_use, classify(policy(), case(hukou=NOWHERE_HUKOU), SCHOOLS)):
+        with pytest.raises(ValueError, match="not qualified"):
+            as_candidate("case-2", facts, unqualified)

@@ -81,6 +81,13 @@ def rank_key(
     )
 
 
+def own_rank_text(
+    policy: CohortPolicy, candidate: Candidate, district: str, at_school: str | None = None
+) -> str:
+    """A family's own rank key in words, before the lottery is drawn (e.g. "A类 2019-06-01")."""
+    return line_text(policy, rank_key(policy, candidate, "", district, at_school))
+
+
 def line_text(policy: CohortPolicy, key: RankKey, with_lottery: bool = False) -> str:
     """A rank as the published 录取线 says it, e.g. "B类 2019-05-01"."""
     parts = []

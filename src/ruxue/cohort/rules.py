@@ -8,7 +8,18 @@ from dataclasses import dataclass, replace
 from ruxue.cohort.applicant import applicant_parent, routing_district
 from ruxue.cohort.family import are_siblings, school_for
 from ruxue.cohort.policy_keys import CohortPolicy
-from ruxue.cohort.records import Category, Home, Hukou, Kin, Parent, School, SeatUse, Segment
+from ruxue.cohort.records import (
+    Candidate,
+    Category,
+    Home,
+    Hukou,
+    Kin,
+    Parent,
+    Priority,
+    School,
+    SeatUse,
+    Segment,
+)
 
 SEAT_LOCKED, PROPERTY_IN_USE, NO_CATCHMENT = "SEAT_LOCKED", "PROPERTY_IN_USE", "NO_CATCHMENT"
 
@@ -61,10 +72,15 @@ def locked_since(
     return max(locking, default=None)
 
 
-def in_use(segment: Segment, home: Home, child: Kin, earlier: Sequence[SeatUse]) -> bool:
+def in_use(
+    policy: CohortPolicy, segment: Segment, home: Home, child: Kin, earlier: Sequence[SeatUse]
+) -> bool:
     """An earlier submitted case of this year, of another family, already uses the property."""
     return any(
-        use.cert_no == home.cert_no and _other_family(use, segment, child) for use in earlier
+        use.cert_no == home.cert_no
+        and use.year == policy.year
+        and _other_family(use, segment, child)
+        for use in earlier
     )
 
 
@@ -105,7 +121,7 @@ def classify(
     found = found or _by_permit(policy, facts, schools, base)
     if found is None:
         return replace(base, reasons=(*reasons, NO_CATCHMENT))
-    if found.home is not None and in_use(facts.segment, found.home, facts.child, earlier):
+    if found.home is not None and in_use(policy, facts.segment, found.home, facts.child, earlier):
         return replace(found, reasons=(*found.reasons, PROPERTY_IN_USE))
     return found
 
@@ -163,4 +179,28 @@ def _by_permit(
         school_code=school.code,
         points=found.points,
         permit_from=found.permit.valid_from,
+    )
+
+
+def as_candidate(
+    case_id: str,
+    facts: CaseFacts,
+    found: Classification,
+    priorities: tuple[Priority, ...] = (),
+    sibling_schools: frozenset[str] = frozenset(),
+) -> Candidate:
+    """A qualified case as the run ranks it, with the dates and points its category reads."""
+    if found.category is None or found.school_code is None or not found.qualified:
+        raise ValueError(f"case {case_id} is not qualified")
+    return Candidate(
+        case_id=case_id,
+        id_number=facts.child.id_number,
+        category=found.category,
+        school_code=found.school_code,
+        priorities=priorities,
+        sibling_schools=sibling_schools,
+        registered_on=found.home.registered_on if found.home else None,
+        moved_in_on=found.moved_in_on,
+        points=found.points,
+        permit_from=found.permit_from,
     )
