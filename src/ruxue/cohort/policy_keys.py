@@ -56,10 +56,6 @@ class CohortPolicy(BaseModel):
         return None if value is None else resolve_date(value, self.year)
 
 
-def default_policy(year: int) -> CohortPolicy:
-    return CohortPolicy(year=year)
-
-
 def validate_policy(data: Mapping[str, Any], year: int) -> CohortPolicy | list[str]:
     """A parsed TOML table of cohort keys → the model, or every error in plain Chinese."""
     if "year" in data:

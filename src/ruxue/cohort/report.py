@@ -1,6 +1,7 @@
 """The dry run's report per school, in the order a reviewer checks it (``cohort.md``, run step 3)."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ruxue.cohort.policy_keys import CohortPolicy
@@ -23,7 +24,7 @@ class SchoolReport:
 
 
 def report(
-    policy: CohortPolicy, allocation: Allocation, candidates: list[Candidate]
+    policy: CohortPolicy, allocation: Allocation, candidates: Iterable[Candidate]
 ) -> list[SchoolReport]:
     by_case = {c.case_id: c for c in candidates}
     return [_school(policy, step, allocation, by_case) for step in allocation.steps]
