@@ -1,0 +1,50 @@
+"""The cohort package stays pure: it imports only the standard library, pydantic, kit, person and
+itself (no database, no web, no clock reads)."""
+
+import ast
+from pathlib import Path
+
+import ruxue.cohort
+
+ALLOWED = ("ruxue.cohort", "ruxue.kit.crypto", "ruxue.person")
+THIRD_PARTY = {"pydantic"}
+FORBIDDEN_CALLS = {"today", "now", "utcnow", "open", "time"}
+
+
+def _modules() -> list[Path]:
+    return sorted(Path(ruxue.cohort.__file__).parent.glob("*.py"))
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_cohort_imports_only_kit_person_and_itself() -> None:
+    for path in _modules():
+        for name in _imports(ast.parse(path.read_text())):
+            top = name.split(".")[0]
+            if top == "ruxue":
+                assert name.startswith(ALLOWED), f"{path.name} imports {name}"
+            else:
+                assert top in THIRD_PARTY or top in _stdlib(), f"{path.name} imports {name}"
+
+
+def test_cohort_reads_no_clock_and_no_file() -> None:
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                assert name not in FORBIDDEN_CALLS, f"{path.name}:{node.lineno} calls {name}"
+
+
+def _stdlib() -> frozenset[str]:
+    import sys
+
+    return frozenset(sys.stdlib_module_names)
