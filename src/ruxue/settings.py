@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, IPvAnyNetwork
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development keys: the demo and the tests use them; production sets its own.
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     queue_url: str = ""
     public_url: str = "http://127.0.0.1:8000"
     log_json: bool = False
+    # addresses (CIDR) of the reverse proxies whose X-Forwarded-For/-Proto are believed; from any
+    # other peer those headers are ignored and the peer's address is used (rate limits, logs)
+    trusted_proxies: list[IPvAnyNetwork] = []
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
     workorder_url: str = "http://127.0.0.1:8100/_sandbox/12345/workorders"  # 12345 hand-off; "" off

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
 
-from ruxue.cli.reuseport import APP, serve_many
+from ruxue.cli.reuseport import APP, proxy_options, serve_many
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
 from ruxue.kit.logging import configure_logging, uvicorn_log_config
@@ -50,8 +50,8 @@ def serve(
         APP,
         host=host,
         port=port,
-        proxy_headers=True,
         log_config=uvicorn_log_config(),
+        **proxy_options(settings),
     )
 
 
