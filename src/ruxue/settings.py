@@ -25,6 +25,26 @@ DEV_VALUES = {
     "file_key": DEV_FILE_KEY,
 }
 
+SECRETS = ("oidc_client_secret", "exchange_client_key", "exchange_provider_key", "pii_key")
+SECRETS += ("blind_index_key", "file_key")
+# the public URL and every department the app calls ("" is off where a setting allows it)
+ADDRESSES = ("public_url", "idp_url", "exchange_url", "sms_url", "workorder_url", "upstream_url")
+MIN_KEY_BYTES = 16
+
+
+def weak_key(key: str) -> bool:
+    """Shorter than 16 bytes, or too few different bytes for its length (``000…0``, ``abab…``,
+    a word repeated): hex is read as the bytes it writes."""
+    try:
+        data = bytes.fromhex(key)
+    except ValueError:
+        data = key.encode()
+    return len(data) < MIN_KEY_BYTES or len(set(data)) < min(len(data), 32) // 2
+
+
+def _plain_http(url: str) -> bool:
+    return bool(url) and not url.startswith("https://")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUXUE_", env_file=".env", extra="ignore")
@@ -117,11 +137,15 @@ class Settings(BaseSettings):
     file_old_keys: dict[str, str] = {}  # key id -> key of earlier keys, still read
 
     def unsafe_for_production(self) -> list[str]:
-        """The settings (as environment variables) that still hold a development value, or that a
-        county system lacks."""
+        """The settings (as environment variables) that still hold a development value, a weak key,
+        an http address of a department, a fixed clock, or that a county system lacks."""
         unsafe = [name for name, dev in DEV_VALUES.items() if getattr(self, name) == dev]
-        if not self.public_url.startswith("https://"):
-            unsafe.append("public_url")
+        unsafe += [name for name in SECRETS if weak_key(getattr(self, name)) and name not in unsafe]
+        unsafe += [name for name in ADDRESSES if _plain_http(getattr(self, name))]
+        if self.now is not None:
+            unsafe.append("now")  # a fixed clock: no idle timeout, the demo banner, stale windows
+        if self.upstream_url and weak_key(self.upstream_client_secret):
+            unsafe.append("upstream_client_secret")
         if self.upstream_url and not self.county_district:
             unsafe.append("county_district")  # a county serves its own district only
         return [f"RUXUE_{name.upper()}" for name in unsafe]

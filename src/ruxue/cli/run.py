@@ -108,6 +108,9 @@ def sandbox(
     from ruxue.sandbox.app import create_sandbox_app
 
     settings = get_settings()
+    if settings.mode == "production":  # persons, codes and keys anyone may read: never for real
+        console.print("[red]沙箱只能在演示或测试模式下运行（RUXUE_MODE=demo 或 test）。[/red]")
+        raise typer.Exit(1)
     configure_logging(settings.log_json)
     started = time.perf_counter()
     with console.status(f"加载数据集 {dataset} …"):
