@@ -25,8 +25,7 @@ DEV_VALUES = {
     "file_key": DEV_FILE_KEY,
 }
 
-SECRETS = ("oidc_client_secret", "exchange_client_key", "exchange_provider_key", "pii_key")
-SECRETS += ("blind_index_key", "file_key")
+SECRETS = tuple(DEV_VALUES)  # every key and secret that has a development value
 # the public URL and every department the app calls ("" is off where a setting allows it)
 ADDRESSES = ("public_url", "idp_url", "exchange_url", "sms_url", "workorder_url", "upstream_url")
 MIN_KEY_BYTES = 16
