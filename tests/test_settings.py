@@ -32,6 +32,7 @@ SAFE = {
     "sms_url": "https://sms.example.gov.cn/send",
     "workorder_url": "https://12345.example.gov.cn/workorders",
     "now": None,
+    "oidc_subject_key": "9b4d2e7f10c85a36e1f09d4b7c2a8e53",
 }
 
 
@@ -46,6 +47,7 @@ def test_production_names_every_development_value() -> None:
         "RUXUE_PII_KEY",
         "RUXUE_BLIND_INDEX_KEY",
         "RUXUE_FILE_KEY",
+        "RUXUE_OIDC_SUBJECT_KEY",
         "RUXUE_PUBLIC_URL",
         *("RUXUE_IDP_URL", "RUXUE_EXCHANGE_URL", "RUXUE_SMS_URL", "RUXUE_WORKORDER_URL"),
     }

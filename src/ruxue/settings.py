@@ -15,6 +15,7 @@ DEV_PII_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 DEV_BLIND_INDEX_KEY = "626c696e642d696e6465782d6b65792d646576"
 DEV_OIDC_CLIENT_SECRET = "ruxue-dev-secret"
 DEV_FILE_KEY = "7c2a51e08d3f964b0e1d2c3b4a596877"
+DEV_OIDC_SUBJECT_KEY = "5e0b9d2c7a4f18e3b6c1d0a9f8e7d6c5"
 KEY_ID = r"^[A-Za-z0-9_.-]{1,16}$"  # no colon: the id ends at the first one
 DEV_VALUES = {
     "oidc_client_secret": DEV_OIDC_CLIENT_SECRET,
@@ -23,6 +24,7 @@ DEV_VALUES = {
     "pii_key": DEV_PII_KEY,
     "blind_index_key": DEV_BLIND_INDEX_KEY,
     "file_key": DEV_FILE_KEY,
+    "oidc_subject_key": DEV_OIDC_SUBJECT_KEY,
 }
 
 SECRETS = tuple(DEV_VALUES)  # every key and secret that has a development value
@@ -134,6 +136,9 @@ class Settings(BaseSettings):
     file_key: str = DEV_FILE_KEY  # SM4 key of uploaded files at rest
     file_key_id: str = "dev-1"  # written before each file's ciphertext, so keys can rotate
     file_old_keys: dict[str, str] = {}  # key id -> key of earlier keys, still read
+    # HMAC-SM3 key of the provider's pairwise subjects (OIDC Core §8.1): never rotated, or every
+    # county sees new persons
+    oidc_subject_key: str = DEV_OIDC_SUBJECT_KEY
 
     def unsafe_for_production(self) -> list[str]:
         """The settings (as environment variables) that still hold a development value, a weak key,

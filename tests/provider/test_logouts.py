@@ -8,6 +8,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select
 
+from ruxue.kit import pii
 from ruxue.kit.db import Database, utcnow
 from ruxue.provider import keys, logouts, service
 from ruxue.provider.models import CountySession, LogoutDelivery
@@ -47,7 +48,7 @@ async def test_a_county_down_at_logout_hears_of_it_once_it_is_up(
     claims = [jwt.decode(t, key_set).claims for t in kept.tokens]
     assert sorted(c["sid"] for c in claims) == ["sid-a", "sid-b"]
     assert {(c["sub"], c["aud"], c["iss"]) for c in claims} == {
-        ("person-1", "kunshan", settings.public_url + "/oidc")
+        (pii.pairwise_subject("kunshan", "person-1"), "kunshan", settings.public_url + "/oidc")
     }
     async with db.read_session() as session:
         rows = (await session.scalars(select(LogoutDelivery))).all()

@@ -66,7 +66,7 @@ async def discovery(request: Request) -> dict[str, Any]:
         "response_modes_supported": ["query"],
         "authorization_response_iss_parameter_supported": True,
         "grant_types_supported": ["authorization_code"],
-        "subject_types_supported": ["public"],
+        "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": SCOPES,
         "token_endpoint_auth_methods_supported": [
@@ -331,15 +331,25 @@ async def logout(request: Request) -> Response:
     issuer = issuer_of(request)
     hint = params.get("id_token_hint", "")
     claims = service.check_hint(hint, keys.published(_var(request)), issuer) if hint else {}
-    sub = str(claims.get("sub") or "")
-    if not sub and request.session.get("guardian"):
-        sub = subject(issuer, pii.decrypt(request.session["guardian"]["id"]))
+    guardian = request.session.get("guardian")
+    sub = subject(issuer, pii.decrypt(guardian["id"])) if guardian else ""
     if not sub:
         raise Unauthorized("没有需要退出的登录。")
     target = await _post_logout_target(request, params, claims)
+    if claims and not _hint_names(claims, sub):
+        return RedirectResponse(target or "/", status_code=303)  # another person's: not this one
     await _end_county_sessions(request, sub)
     request.session.clear()
     return RedirectResponse(target or "/", status_code=303)
+
+
+def _hint_names(claims: dict[str, Any], person: str) -> bool:
+    """Whether an ID token hint (a county's pairwise ``sub``) is of this city session's person."""
+    aud = claims.get("aud")
+    client_id = aud[0] if isinstance(aud, list) and aud else str(aud or "")
+    return secrets.compare_digest(
+        str(claims.get("sub", "")), pii.pairwise_subject(client_id, person)
+    )
 
 
 async def end_county_sessions(request: Request) -> int:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.county.models import Client
 from ruxue.county.relay import revive_row
 from ruxue.county.rules import backoff_s
-from ruxue.kit import http
+from ruxue.kit import http, pii
 from ruxue.kit.db import Database, lease_claim, utcnow
 from ruxue.provider import keys
 from ruxue.provider.models import LogoutDelivery
@@ -65,7 +65,7 @@ def logout_token(key: RSAKey, issuer: str, client_id: str, subject: str, sid: st
         "iat": now,
         "exp": now + 120,
         "jti": secrets.token_urlsafe(16),
-        "sub": subject,
+        "sub": pii.pairwise_subject(client_id, subject),  # as the county's ID token said
         "sid": sid,
         "events": {EVENT: {}},
     }

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 # scope -> the claims it releases (userinfo, ``server.user_claims``), in the page's words
 CLAIMS = {
-    "openid": ("sub", "平台内的用户标识（不含身份证号）"),
+    "openid": ("sub", "为该县区单独生成的用户标识（不含身份证号，也无法由身份证号推算）"),
     "profile": ("name", "姓名"),
     "idcard": ("id_number", "身份证号"),
     "phone": ("phone_number", "手机号码"),

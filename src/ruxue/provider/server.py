@@ -252,7 +252,9 @@ class OpenID(OpenIDCode):
         return {"alg": "RS256", "kid": self.provider.key.kid}
 
     def generate_user_info(self, user: dict[str, Any], scope: str) -> UserInfo:
-        return UserInfo(sub=user["sub"])  # the scope claims are at userinfo
+        # the scope claims are at userinfo; the subject is this county's own (pairwise)
+        client_id = self.provider.code.client_id if self.provider.code else ""
+        return UserInfo(sub=pii.pairwise_subject(client_id, user["sub"]))
 
     def get_authorization_code_claims(self, authorization_code: Code) -> dict[str, Any]:
         claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
@@ -262,7 +264,7 @@ class OpenID(OpenIDCode):
 
 def user_claims(user: dict[str, Any], scope: str, client: Client) -> dict[str, Any]:
     """Userinfo for ``scope``: the ID number in full only for a client whose role needs it."""
-    claims: dict[str, Any] = {"sub": user["sub"]}
+    claims: dict[str, Any] = {"sub": pii.pairwise_subject(client.client_id, user["sub"])}
     if "profile" in scope.split():
         claims["name"] = user["name"]
     if "idcard" in scope.split():
