@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
     workorder_url: str = "http://127.0.0.1:8100/_sandbox/12345/workorders"  # 12345 hand-off; "" off
     upload_max_bytes: int = 10 * 1024 * 1024
+    request_max_bytes: int = 12 * 1024 * 1024  # any request body, refused (413) before parsing
     upload_max_pixels: int = 25_000_000  # an image is decoded in full: ~75 MB at RGB
     upload_max_pages: int = 20
     upload_max_pdf_objects: int = 5_000
