@@ -98,6 +98,9 @@ async def test_tokens_are_required_and_checked(web: ServerThread, db: Database) 
     assert (none.status_code, none.json()["error"]) == (401, "invalid_token")
     assert (forged.status_code, forged.json()["error"]) == (401, "invalid_token")
     assert (wrong.status_code, wrong.json()["error"]) == (401, "invalid_client")
+    assert none.headers["www-authenticate"] == 'Bearer realm="ruxue"'  # RFC 6750 §3
+    assert forged.headers["www-authenticate"] == 'Bearer realm="ruxue", error="invalid_token"'
+    assert wrong.headers["www-authenticate"] == 'Basic realm="ruxue"'  # RFC 6749 §5.2
     assert (grant.status_code, grant.json()["error"]) == (400, "unsupported_grant_type")
     assert await rows(db) == {}
 

@@ -7,6 +7,10 @@ import datetime as dt
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from ruxue.kit import pii
 from ruxue.kit.db import Database, utcnow
@@ -89,3 +93,23 @@ async def test_the_last_try_is_a_dead_letter_the_administrator_can_send_again(
     assert len(kept.tokens) == 1
     assert '<b id="logouts-dead">0</b>' in (await admin.get("/staff/county")).text
     await admin.aclose()
+
+
+async def test_a_county_answering_204_has_heard_of_the_logout(
+    db: Database, settings: Settings
+) -> None:
+    """Back-Channel Logout §2.8: 200 or 204 is success; it is not sent again."""
+    port = free_port()
+    await log_out(db, port, ["sid-a"])
+    heard: list[str] = []
+
+    async def no_content(request: Request) -> Response:
+        heard.append(str((await request.form())["logout_token"]))
+        return Response(status_code=204)
+
+    app = Starlette(routes=[Route("/backchannel", no_content, methods=["POST"])])
+    with ServerThread(app, port):
+        first = await logouts.deliver(db, settings)
+        again = await logouts.deliver(db, settings.model_copy(update={"backchannel_backoff_s": 0}))
+    assert (first.sent, first.failed, again.sent, again.failed) == (1, 0, 0, 0)
+    assert len(heard) == 1

@@ -260,7 +260,7 @@ async def token(request: Request) -> Response:
         return refused.answer
     except InvalidClient as exc:
         body = {"error": "invalid_client", "error_description": exc.message}
-        return JSONResponse(body, status_code=401, headers=NO_STORE)
+        return JSONResponse(body, status_code=401, headers=NO_STORE | exc.headers)
     return answer
 
 

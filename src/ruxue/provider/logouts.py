@@ -116,14 +116,15 @@ async def deliver(
 
 
 async def _post(client: httpx.AsyncClient, token: str, uri: str) -> str:
-    """The error of one delivery, or "" once the county answered 200."""
+    """The error of one delivery, or "" once the county answered 200 or 204 (Back-Channel
+    Logout §2.8: both are success)."""
     if not uri:
         return "no back-channel logout URI registered"
     try:
         answer = await client.post(uri, data={"logout_token": token})
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}"[:300]
-    return "" if answer.status_code == 200 else f"HTTP {answer.status_code}"
+    return "" if answer.status_code in (200, 204) else f"HTTP {answer.status_code}"
 
 
 async def _record(

@@ -27,7 +27,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from starlette.responses import JSONResponse, Response
 
-from ruxue.county.auth import ALGS, client_keys, secret_hash
+from ruxue.county.auth import ALGS, BASIC_CHALLENGE, client_keys, secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
 from ruxue.person.rules import mask_id_number
@@ -134,6 +134,7 @@ class CityProvider(AuthorizationServer):
     def handle_response(self, status: int, body: Any, headers: Any) -> Response:
         if isinstance(body, dict) and body.get("error") == "invalid_client":
             status = 401  # whichever way the client authenticated (RFC 6749 §5.2 allows it)
+            headers = [*headers, ("WWW-Authenticate", BASIC_CHALLENGE)]
         headers = [(k, self._with_iss(v) if k.lower() == "location" else v) for k, v in headers]
         if isinstance(body, dict):
             return JSONResponse(body, status_code=status, headers=dict(headers))
