@@ -79,6 +79,8 @@ async def discovery(request: Request) -> dict[str, Any]:
         "claims_supported": ["sub", "name", "id_number", "phone_number", "acr", "auth_time", "sid"],
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
     }
 
 
@@ -101,6 +103,7 @@ async def authorize(request: Request) -> Response:
     user = _user(request, guardian) if guardian else None
     try:
         grant = provider.get_consent_grant(req, end_user=user)
+        refuse_request_objects(req, grant.redirect_uri)
         ask = user is not None and await _must_ask(request, provider, req, user)
         if ask and "none" in req.payload.data.get("prompt", "").split():
             raise ConsentRequiredError(redirect_uri=grant.redirect_uri)
@@ -128,6 +131,7 @@ async def decide(request: Request) -> Response:
     user = _user(request, guardian)
     try:
         grant = provider.get_consent_grant(req, end_user=user)
+        refuse_request_objects(req, grant.redirect_uri)
     except OAuth2Error as exc:
         return _refused(provider, req, exc)
     client = provider.clients[req.payload.client_id].row
@@ -154,11 +158,24 @@ async def decide(request: Request) -> Response:
 async def _provider_request(request: Request, query: str) -> tuple[CityProvider, OAuth2Request]:
     """Authlib's server around the client the request names, and the request as it was asked."""
     payload = query_payload(query)
+    if "scope" in payload:  # no refresh tokens are issued: offline_access is ignored (Core §11)
+        payload["scope"] = " ".join(s for s in payload["scope"].split() if s != "offline_access")
     async with _db(request).read_session() as session:
         clients = await service.clients(session, payload.get("client_id", ""))
     provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients)
     uri = f"{issuer_of(request)}/authorize?{query}"
     return provider, FormRequest("GET", uri, request.headers, payload)
+
+
+def refuse_request_objects(req: OAuth2Request, redirect_uri: str) -> None:
+    """Request objects are not supported (discovery says so): refused to the county, never
+    silently ignored, since a county may have put in them what it expects to be honoured."""
+    for name, error in (
+        ("request", "request_not_supported"),
+        ("request_uri", "request_uri_not_supported"),
+    ):
+        if name in req.payload.data:
+            raise OAuth2Error(error=error, redirect_uri=redirect_uri)
 
 
 def _refused(provider: CityProvider, req: OAuth2Request, exc: OAuth2Error) -> Response:
