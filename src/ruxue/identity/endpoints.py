@@ -22,11 +22,12 @@ def _settings(request: Request) -> Settings:
 
 
 @router.get("/login")
-async def login(request: Request, next: str = "") -> Response:
+async def login(request: Request, next: str = "", reauth: bool = False) -> Response:
     # only our own pages: the spouse's, and the city's provider resuming a county's login
     if next.startswith(("/spouse/", "/oidc/authorize?")) and "//" not in next:
         request.session["after_login"] = next
-    return await client.start(request, _settings(request))
+    # a county asked for a fresh login (prompt=login, max_age): so does the city, of the province
+    return await client.start(request, _settings(request), prompt="login" if reauth else "")
 
 
 @router.get("/callback", name="auth_callback")

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 import structlog
 from authlib.oauth2 import OAuth2Error, OAuth2Request
-from authlib.oidc.core.errors import ConsentRequiredError
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +25,13 @@ from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.security import csp_leading_to
 from ruxue.notice.issuers import district_label
 from ruxue.provider import grants, keys, service
-from ruxue.provider.rules import asked, needs_consent, refusal
+from ruxue.provider.rules import (
+    asked,
+    must_reauthenticate,
+    needs_consent,
+    refusal,
+    without_reauthentication,
+)
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
@@ -104,6 +110,10 @@ async def authorize(request: Request) -> Response:
     try:
         grant = provider.get_consent_grant(req, end_user=user)
         refuse_request_objects(req, grant.redirect_uri)
+        if user is not None and _stale(req, user):
+            if "none" in req.payload.data.get("prompt", "").split():
+                raise LoginRequiredError(redirect_uri=grant.redirect_uri)
+            return _reauthenticate(req)
         ask = user is not None and await _must_ask(request, provider, req, user)
         if ask and "none" in req.payload.data.get("prompt", "").split():
             raise ConsentRequiredError(redirect_uri=grant.redirect_uri)
@@ -165,6 +175,20 @@ async def _provider_request(request: Request, query: str) -> tuple[CityProvider,
     provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients)
     uri = f"{issuer_of(request)}/authorize?{query}"
     return provider, FormRequest("GET", uri, request.headers, payload)
+
+
+def _stale(req: OAuth2Request, user: dict[str, Any]) -> bool:
+    data = req.payload.data
+    return must_reauthenticate(
+        data.get("prompt", ""), data.get("max_age"), int(user["auth_time"]), int(time.time())
+    )
+
+
+def _reauthenticate(req: OAuth2Request) -> Response:
+    """To the provincial login again (asked to re-authenticate), then back to this request with
+    its ``prompt=login``/``max_age`` met."""
+    resume = "/oidc/authorize?" + urlencode(without_reauthentication(dict(req.payload.data)))
+    return RedirectResponse("/auth/login?reauth=true&next=" + quote(resume, safe=""), 303)
 
 
 def refuse_request_objects(req: OAuth2Request, redirect_uri: str) -> None:
@@ -241,7 +265,7 @@ def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
     return {
         "sub": subject(issuer_of(request), id_number),
         "sid": request.session["provider_sid"],
-        "auth_time": request.session["provider_auth_time"],
+        "auth_time": guardian.get("auth_time") or request.session["provider_auth_time"],
         "acr": guardian.get("acr", ""),
         "name": guardian.get("name", ""),
         "id_enc": guardian["id"],
