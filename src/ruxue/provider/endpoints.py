@@ -365,7 +365,9 @@ async def userinfo(request: Request) -> Response:
 @router.api_route("/logout", methods=["GET", "POST"])
 async def logout(request: Request) -> Response:
     """RP-initiated logout: ends the city session and, by back-channel logout, every county
-    session of that person; then back to the county's registered post-logout URI."""
+    session of that person; then back to the county's registered post-logout URI. Without an
+    ID token hint of this person the person is asked first (RP-Initiated Logout §2): a page
+    whose form posts back here with the session's CSRF token."""
     params = dict(request.query_params)
     if request.method == "POST":
         params |= {k: str(v) for k, v in (await request.form()).items()}
@@ -379,9 +381,25 @@ async def logout(request: Request) -> Response:
     target = await _post_logout_target(request, params, claims)
     if claims and not _hint_names(claims, sub):
         return RedirectResponse(target or "/", status_code=303)  # another person's: not this one
+    if not claims and not (request.method == "POST" and params.get("confirm") == "yes"):
+        return await _confirm_logout(request, params)
     await _end_county_sessions(request, sub)
     request.session.clear()
     return RedirectResponse(target or "/", status_code=303)
+
+
+LOGOUT_FIELDS = ("client_id", "post_logout_redirect_uri", "state")
+
+
+async def _confirm_logout(request: Request, params: dict[str, str]) -> Response:
+    """Asked, not done: a logout nobody proved to come from this person's county (no hint)."""
+    fields = {k: params[k] for k in LOGOUT_FIELDS if params.get(k)}
+    async with _db(request).read_session() as session:
+        found = await service.clients(session, fields.get("client_id", ""))
+    page = render(request, "oidc_logout.html", client=found[0] if found else None, fields=fields)
+    if target := fields.get("post_logout_redirect_uri"):
+        page.headers["content-security-policy"] = csp_leading_to(target)
+    return page
 
 
 def _hint_names(claims: dict[str, Any], person: str) -> bool:
