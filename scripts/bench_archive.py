@@ -12,14 +12,14 @@ from pathlib import Path
 from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
 from ruxue.archive.storage import LocalLibrary
+from ruxue.cases.models import Case
 from ruxue.dataset.service import load_dataset
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case
 from ruxue.kit import migrate, pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
+from ruxue.policy.facts import Facts
 from ruxue.schools.service import import_schools
 
 EXAMPLE = (

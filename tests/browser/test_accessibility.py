@@ -25,7 +25,7 @@ from ruxue.archive.build import build_package
 from ruxue.archive.failures import MAX_ATTEMPTS
 from ruxue.archive.models import CheckRun, FilingFailure
 from ruxue.archive.storage import LocalLibrary
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import Settings

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from tests.support.helpers import ServerThread
 from tests.support.review import (

@@ -8,15 +8,15 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
+from ruxue.cases.models import Case
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
-from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case
 from ruxue.exchange.models import Consent
 from ruxue.identity.service import Guardian
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
+from ruxue.policy.facts import Facts
 from tests.support.builders import YEAR, person
 from tests.support.personas import WANG, WANG_CHILD
 

@@ -20,18 +20,18 @@ from ruxue.archive.models import ArchivePackage, CheckRun, FilingFailure, LogHea
 from ruxue.archive.repository import filings_of
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import CHANNELS
-from ruxue.enrollment.materials import read_upload, upload_extension
-from ruxue.enrollment.models import Case, CaseEvent
-from ruxue.enrollment.policy import CHINA
 from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import canonical_json
 from ruxue.kit.db import Database, locked_row
 from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
+from ruxue.materials.service import read_upload, upload_extension
 from ruxue.notice.issuers import issuer_of
 from ruxue.notice.service import decision_document
+from ruxue.policy.explain import CHANNELS
+from ruxue.policy.loader import CHINA
 
 MATERIAL_TITLES = {"BIRTH_CERTIFICATE": "出生医学证明", "MARRIAGE_CERTIFICATE": "结婚证", "HUKOU_BOOKLET": "户口簿",
                    "PROPERTY_CERTIFICATE": "房产证"}  # fmt: skip

@@ -9,15 +9,15 @@ from openpyxl import Workbook
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.cases.status import Status
 from ruxue.desk import service
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import labels
-from ruxue.enrollment.materials import store_upload
-from ruxue.enrollment.models import Case
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.service import store_upload
 from ruxue.notice.service import notice_pdf, rejection_pdf
+from ruxue.policy.explain import labels
 from ruxue.review.service import school_list
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, require

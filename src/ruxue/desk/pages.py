@@ -9,11 +9,11 @@ from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS, OfflineApplication
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS
-from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.supplement import AlreadyHandled
 from ruxue.person.rules import IdNumberError
+from ruxue.policy.explain import MATERIALS
 from ruxue.review import service as review
 from ruxue.review.rules import waiting_days
 from ruxue.review.views import case_context

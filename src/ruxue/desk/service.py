@@ -7,18 +7,14 @@ from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.county.routing import routing_of
 from ruxue.county.rules import Routing
 from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import DESK, check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
-from ruxue.enrollment.explain import MATERIALS, STATUSES
-from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import gather_facts, person_asks, read_record
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import NEEDS_MATERIALS, best_residence, decide, missing_materials
 from ruxue.enrollment.service import (
     DUPLICATE,
     DuplicateCase,
@@ -28,7 +24,6 @@ from ruxue.enrollment.service import (
     new_case,
     new_case_no,
 )
-from ruxue.enrollment.supplement import AlreadyHandled, redecide
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
@@ -38,8 +33,13 @@ from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.kit.ratelimit import Limit, take
+from ruxue.materials.supplement import AlreadyHandled, redecide
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import IdNumberError, parse_id_number
+from ruxue.policy.explain import MATERIALS, STATUSES
+from ruxue.policy.facts import Facts
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import NEEDS_MATERIALS, best_residence, decide, missing_materials
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require

@@ -9,9 +9,9 @@ import structlog
 from huey import crontab
 from sqlalchemy import select, update
 
+from ruxue.cases.models import Case
 from ruxue.elicence import repository as licences
 from ruxue.elicence.models import PENDING, REGISTERED, REVOKED, REVOKING, Licence
-from ruxue.enrollment.models import Case
 from ruxue.enrollment.repository import read_facts
 from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClient
 from ruxue.kit.clock import utcnow

@@ -4,9 +4,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service, supplement
-from ruxue.enrollment.models import Case
+from ruxue.enrollment import service
 from ruxue.enrollment.schemas import (
     CaseView,
     ChooseResidence,
@@ -19,6 +19,7 @@ from ruxue.enrollment.views import case_view
 from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import RuxueError
+from ruxue.materials import supplement
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import CurrentGuardian

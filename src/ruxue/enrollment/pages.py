@@ -12,13 +12,7 @@ from ruxue.county.routing import ServedElsewhere
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service, supplement
-from ruxue.enrollment.explain import (
-    SEGMENTS,
-    reason_text,
-)
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import apart_from_child, household_size, rejections, same_booklet
+from ruxue.enrollment import service
 from ruxue.enrollment.views import fetched, mask_address
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
@@ -27,7 +21,11 @@ from ruxue.identity.service import (
     verify_person_otp,
 )
 from ruxue.kit.errors import RuxueError
+from ruxue.materials import supplement
 from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
+from ruxue.policy.explain import SEGMENTS, reason_text
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import apart_from_child, household_size, rejections, same_booklet
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of, settings_of

@@ -7,11 +7,12 @@ import msgspec
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.cases.repository import add_event, case_by_verify_code, events_of
 from ruxue.cases.status import ENDED, Status
-from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case, Material
 from ruxue.kit import pii
+from ruxue.materials.models import Material
+from ruxue.policy.facts import Facts
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff

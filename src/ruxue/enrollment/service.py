@@ -11,14 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from ruxue.cases import lifecycle
+from ruxue.cases.models import Case
 from ruxue.cases.status import Status
 from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
-from ruxue.enrollment.explain import SEGMENTS, STATUSES
-from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
     NOT_OTHER_PARENT,
     StepError,
@@ -34,14 +33,6 @@ from ruxue.enrollment.gather import (
     read_person,
     read_record,
 )
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import CHINA, Policy, load_policy
-from ruxue.enrollment.rules import (
-    best_residence,
-    decide,
-    parents_of,
-    rejections,
-)
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
@@ -55,6 +46,10 @@ from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.policy.explain import SEGMENTS, STATUSES
+from ruxue.policy.facts import Facts
+from ruxue.policy.loader import CHINA, Policy, load_policy
+from ruxue.policy.rules import best_residence, decide, parents_of, rejections
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 

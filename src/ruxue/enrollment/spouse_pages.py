@@ -7,7 +7,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ruxue.enrollment import service
-from ruxue.enrollment.explain import SEGMENTS
 from ruxue.enrollment.pages import _case
 from ruxue.enrollment.spouse_link import invite_spouse, text_link
 from ruxue.enrollment.views import fetched
@@ -20,6 +19,7 @@ from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
 from ruxue.person.rules import IdNumberError, mask_person
+from ruxue.policy.explain import SEGMENTS
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 from ruxue.web.render import render, to

@@ -1,14 +1,14 @@
 """What the guardian is shown of a case: fetched facts masked, with the department they came from."""
 
+from ruxue.cases.models import Case
 from ruxue.cases.status import Status
-from ruxue.enrollment import supplement
-from ruxue.enrollment.explain import labels
-from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import CHINA
-from ruxue.enrollment.rules import booklet_summary, household_size
 from ruxue.enrollment.schemas import CaseView, Fetched, MaterialState
+from ruxue.materials import supplement
 from ruxue.person.rules import mask_person
+from ruxue.policy.explain import labels
+from ruxue.policy.facts import Facts
+from ruxue.policy.loader import CHINA
+from ruxue.policy.rules import booklet_summary, household_size
 
 POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
     "公安（户籍）",

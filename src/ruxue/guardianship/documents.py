@@ -10,14 +10,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.materials import check_upload, write_encrypted
-from ruxue.enrollment.uploads import UploadLimits
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship.models import GuardianshipDocument, GuardianshipRequest
 from ruxue.guardianship.service import actor
 from ruxue.identity.service import Guardian
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.rules import UploadLimits
+from ruxue.materials.service import check_upload, write_encrypted
 from ruxue.settings import get_settings
 
 

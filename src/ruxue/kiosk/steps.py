@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.cases.status import Status
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
-from ruxue.enrollment import service, supplement
+from ruxue.enrollment import service
 from ruxue.enrollment.pages import _step_context
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
@@ -19,6 +19,7 @@ from ruxue.kiosk import service as kiosk
 from ruxue.kiosk.session import AtTerminal, at_terminal
 from ruxue.kiosk.views import render, to
 from ruxue.kit.errors import RuxueError
+from ruxue.materials import supplement
 from ruxue.person.rules import IdNumberError
 from ruxue.rating import service as ratings
 from ruxue.rating.pages import _context as rating_context

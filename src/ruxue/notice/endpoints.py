@@ -5,18 +5,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
+from ruxue.cases.repository import case_by_verify_code
 from ruxue.cases.status import Status
 from ruxue.elicence.repository import by_verify_code as licence_by_code
 from ruxue.elicence.rules import view
 from ruxue.enrollment import service
-from ruxue.enrollment.explain import SEGMENTS
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import CHINA
-from ruxue.enrollment.repository import case_by_verify_code
 from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
 from ruxue.notice.service import notice_data, rejection_data
+from ruxue.policy.explain import SEGMENTS
+from ruxue.policy.loader import CHINA
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, SettingsDep

@@ -9,8 +9,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.enrollment import repository as cases
-from ruxue.enrollment.models import Case
 from ruxue.kit.clock import now_of
 from ruxue.kit.errors import Conflict, Forbidden, NotFound, RuxueError
 from ruxue.notify.service import queue_sms

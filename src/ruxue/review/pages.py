@@ -9,10 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.desk.pages import staff_case_page
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import CATEGORIES, MATERIALS
-from ruxue.enrollment.materials import read_upload, upload_extension
-from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.service import read_upload, upload_extension
+from ruxue.materials.supplement import AlreadyHandled
+from ruxue.policy.explain import CATEGORIES, MATERIALS
 from ruxue.review import service
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff

@@ -7,21 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases import lifecycle
+from ruxue.cases.models import Case
 from ruxue.cases.status import WAITING, Action
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED, STATUSES
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import (
-    NEEDS_MATERIALS,
-    NOTICE,
-    REJECTED,
-    Decision,
-    missing_materials,
-    place,
-)
-from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
+from ruxue.materials.supplement import AlreadyHandled
+from ruxue.policy.explain import MATERIALS, REVIEW_REJECTED, STATUSES
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import NEEDS_MATERIALS, NOTICE, REJECTED, Decision, missing_materials, place
 from ruxue.schools.repository import get_school, school_refs
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit

@@ -5,14 +5,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.desk.service import ORIGINALS
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import supplement
-from ruxue.enrollment.explain import EVENTS, MATERIALS, reason_text
-from ruxue.enrollment.models import Case, CaseEvent, Material
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import missing_materials, place
 from ruxue.enrollment.views import fetched
+from ruxue.materials import supplement
+from ruxue.materials.models import Material
+from ruxue.policy.explain import EVENTS, MATERIALS, reason_text
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import missing_materials, place
 from ruxue.review.service import still_missing
 from ruxue.schools.repository import school_refs
 

@@ -10,18 +10,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.cases.status import Status
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.decision import TraceEvent, record_decision
-from ruxue.enrollment.explain import MATERIALS
-from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.materials import store_upload
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import NEEDS_MATERIALS, decide, missing_materials
 from ruxue.enrollment.service import StepOrder, actor, check_window
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.service import store_upload
+from ruxue.policy.explain import MATERIALS
+from ruxue.policy.facts import Facts
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import NEEDS_MATERIALS, decide, missing_materials
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 

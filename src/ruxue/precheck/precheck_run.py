@@ -14,10 +14,10 @@ from typing import Any
 
 import orjson
 
-from ruxue.enrollment.precheck import COLUMNS, Row, assess_children, cohort, parents_of
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database
+from ruxue.precheck.precheck import COLUMNS, Row, assess_children, cohort, parents_of
 
 Chunk = tuple[int, list[dict[str, Any]]]  # number, children
 
@@ -137,7 +137,7 @@ async def precheck(
         report(done, len(children))
 
     if options.processes > 1 and len(pending) > 1:
-        from ruxue.enrollment.precheck_processes import run_processes
+        from ruxue.precheck.precheck_processes import run_processes
 
         await asyncio.to_thread(run_processes, client.settings, options, run, pending, on_done)
     else:
