@@ -13,6 +13,7 @@ from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
 from ruxue.archive.storage import LocalLibrary
 from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event
 from ruxue.dataset.service import load_dataset
 from ruxue.enrollment import repository as repo
 from ruxue.kit import migrate, pii
@@ -48,7 +49,7 @@ async def seed(db: Database, n: int) -> list[int]:
         await session.flush()
         for case in cases:
             for action in ("consent", "fetch", "submit", "decide", "notice_issued"):
-                await repo.add_event(session, case, "bench", action)
+                await add_event(session, case, "bench", action)
         return [c.id for c in cases]
 
 

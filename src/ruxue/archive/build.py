@@ -21,6 +21,7 @@ from ruxue.archive.repository import filings_of
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.cases.models import Case, CaseEvent
+from ruxue.cases.repository import events_of
 from ruxue.enrollment import repository as repo
 from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import canonical_json
@@ -70,7 +71,7 @@ async def _contents(session: AsyncSession, case: Case, base_url: str) -> list[pk
 
 
 async def _events(session: AsyncSession, case: Case) -> list[dict[str, object]]:
-    return [_event(case, e) for e in await repo.events_of(session, case)]
+    return [_event(case, e) for e in await events_of(session, case)]
 
 
 def _event(case: Case, e: CaseEvent) -> dict[str, object]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event
 from ruxue.cases.status import Status
 from ruxue.desk import service
 from ruxue.enrollment import repository as repo
@@ -154,9 +155,7 @@ async def scan_upload(
         material = await store_upload(session, settings.upload_dir, settings.upload_max_bytes, case, kind,
                                       file.filename or "", data)  # fmt: skip
         material.source = "desk"
-        await repo.add_event(
-            session, case, staff.actor, "desk_scan", kind=kind, sha256=material.sha256
-        )
+        await add_event(session, case, staff.actor, "desk_scan", kind=kind, sha256=material.sha256)
         await audit(session, staff, "desk_scan", target=case_no, kind=kind)
     return {
         "kind": kind,

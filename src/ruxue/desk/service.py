@@ -8,6 +8,7 @@ from typing import NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event
 from ruxue.county.routing import routing_of
 from ruxue.county.rules import Routing
 from ruxue.dataset.schemas import Person
@@ -314,7 +315,7 @@ async def see_originals(
     facts.keyed_in |= keyed
     repo.write_facts(case, facts)
     names = [MATERIALS[k]["name"] for k in needed]
-    await repo.add_event(
+    await add_event(
         session, case, staff.actor, "originals_seen", originals=names, keyed_in=_masked(keyed)
     )
     await audit(session, staff, "originals_seen", target=case_no, kinds=needed)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.repository import events_of
 from ruxue.cases.status import Status
 from ruxue.county.routing import ServedElsewhere
 from ruxue.elicence import repository as licences
@@ -423,7 +424,7 @@ async def status_page(
     async with database_of(request).read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
-        events = await repo.events_of(session, case)
+        events = await events_of(session, case)
         licence = view(await licences.by_case(session, case.id))
     closes = supplement.deadline(case)
     open_now = settings_of(request).clock() <= closes

@@ -8,7 +8,6 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
-from ruxue.cases.repository import add_event, case_by_verify_code, events_of
 from ruxue.cases.status import ENDED, Status
 from ruxue.kit import pii
 from ruxue.materials.models import Material
@@ -16,8 +15,6 @@ from ruxue.policy.facts import Facts
 
 if TYPE_CHECKING:
     from ruxue.staff.auth import Staff
-
-__all__ = ["add_event", "case_by_verify_code", "events_of"]  # moved to cases.repository
 
 
 def visible_cases(guardian_id: str) -> Select[Case]:

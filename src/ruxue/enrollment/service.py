@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ruxue.cases import lifecycle
 from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event
 from ruxue.cases.status import Status
 from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.dataset.schemas import Booklet, Person
@@ -418,10 +419,8 @@ async def attach_spouse(
         case.consent_ids = [*case.consent_ids, consent.id]
         case.spouse_index, case.single_parent = pii.blind_index(spouse), False
         repo.write_facts(case, facts)
-        await repo.add_event(
-            session, case, actor(guardian), "spouse_consent", consent_id=consent.id
-        )
-        await repo.add_event(
+        await add_event(session, case, actor(guardian), "spouse_consent", consent_id=consent.id)
+        await add_event(
             session, case, "system", "fetch", step=3, services=["police.person", "police.hukou"]
         )
     return case
@@ -446,7 +445,7 @@ async def set_single_parent(db: Database, guardian: Guardian, case_no: str) -> C
         _reset_after(case, facts, 4)
         case.spouse_index, case.single_parent = None, True
         repo.write_facts(case, facts)
-        await repo.add_event(session, case, actor(guardian), "single_parent")
+        await add_event(session, case, actor(guardian), "single_parent")
     return case
 
 
@@ -474,7 +473,7 @@ async def fetch_rest(
     async with rewrite(db, case) as session:
         case.step = max(case.step, 5)
         repo.write_facts(case, facts)
-        await repo.add_event(session, case, "system", "fetch", step=4,
+        await add_event(session, case, "system", "fetch", step=4,
                              services=["xueji.student_status", "property.residences", "civil.marriage", "health.birth_certificate"],
                              unavailable=sorted(facts.unavailable))  # fmt: skip
     policy = load_policy(case.year, case.district_code or "")
@@ -505,7 +504,7 @@ async def choose_residence(
         case.chosen_cert = facts.chosen_cert
         case.step = max(case.step, 6)
         repo.write_facts(case, facts)
-        await repo.add_event(
+        await add_event(
             session,
             case,
             actor(guardian),

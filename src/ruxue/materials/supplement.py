@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event
 from ruxue.cases.status import Status
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.decision import TraceEvent, record_decision
@@ -119,7 +120,7 @@ async def _apply(
     (facts.uploaded if how == "upload" else facts.bring).add(kind)
     (facts.bring if how == "upload" else facts.uploaded).discard(kind)
     repo.write_facts(case, facts)
-    await repo.add_event(
+    await add_event(
         session, case, actor(guardian), "material", kind=kind, how=how, material_id=material_id
     )
     if case.status == NEEDS_MATERIALS and not missing_materials(facts):

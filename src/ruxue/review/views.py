@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case, CaseEvent
+from ruxue.cases.repository import events_of
 from ruxue.desk.service import ORIGINALS
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.views import fetched
@@ -54,7 +55,7 @@ async def case_context(session: AsyncSession, case: Case) -> dict[str, Any]:
     policy = load_policy(case.year, case.district_code or "")
     placement = place(policy, facts, await school_refs(session))
     files = await repo.materials_of(session, case)
-    events = await repo.events_of(session, case)
+    events = await events_of(session, case)
     return {
         "fetched": fetched(facts),
         "reasons": [reason_text(code, policy) for code in case.reasons],
