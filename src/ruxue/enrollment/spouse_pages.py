@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ruxue.enrollment import service
 from ruxue.enrollment.pages import _case
-from ruxue.enrollment.spouse_link import invite_spouse, text_link
+from ruxue.enrollment.spouse_link import invite_spouse
 from ruxue.enrollment.views import fetched
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.repository import get_consent
@@ -42,17 +42,13 @@ async def send_invite(
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
     try:
-        token, phone = await invite_spouse(db, exchange, guardian, case_no, spouse_id, spouse_phone)
+        await invite_spouse(db, exchange, settings, guardian, case_no, spouse_id, spouse_phone)
     except IdNumberError as exc:
         return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
     except TooManyRequests:
         raise
     except RuxueError as exc:
         return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
-    try:
-        await text_link(settings, token, phone)
-    except RuxueError as exc:
-        return render(request, "step3.html", 3, exc.status_code, error=exc.message, **ctx)
     return to(f"/cases/{case.case_no}/spouse/invite")
 
 
