@@ -5,8 +5,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
+from ruxue.enrollment import answer, service
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service
 from ruxue.enrollment.schemas import (
     CaseView,
     ChooseResidence,
@@ -19,7 +19,6 @@ from ruxue.enrollment.views import case_view
 from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import RuxueError
-from ruxue.materials import supplement
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import CurrentGuardian
@@ -212,7 +211,7 @@ async def upload(
     """A missing material uploaded (at step 6, or while the case needs materials)."""
     data = await file.read(settings.upload_max_bytes + 1)
     async with db.write_session() as session:
-        case = await supplement.upload(
+        case = await answer.upload(
             session, settings, settings.clock(), guardian, case_no, kind, file.filename or "", data
         )
         result = await view(session, settings.public_url, case)
@@ -232,7 +231,7 @@ async def bring(
     """The guardian will bring the original to the school (at step 6, or while it needs materials)."""
     now = settings.clock()
     async with db.write_session() as session:
-        case = await supplement.bring(session, now, guardian, case_no, body.kind)
+        case = await answer.bring(session, now, guardian, case_no, body.kind)
         result = await view(session, settings.public_url, case)
     _after(case_no)
     return result

@@ -12,9 +12,9 @@ from ruxue.cases.status import Status
 from ruxue.county.routing import ServedElsewhere
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
+from ruxue.enrollment import answer, service
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service
-from ruxue.enrollment.views import fetched, mask_address
+from ruxue.enrollment.views import fetched, step_context
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity.service import (
@@ -23,10 +23,8 @@ from ruxue.identity.service import (
 )
 from ruxue.kit.errors import RuxueError
 from ruxue.materials import supplement
-from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
-from ruxue.policy.explain import SEGMENTS, reason_text
-from ruxue.policy.loader import load_policy
-from ruxue.policy.rules import apart_from_child, household_size, rejections, same_booklet
+from ruxue.person.rules import IdNumberError
+from ruxue.policy.explain import SEGMENTS
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of, settings_of
@@ -144,39 +142,8 @@ async def step_page(
         return to(f"/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
-    ctx = await _step_context(request, case, facts, step)
+    ctx = await step_context(database_of(request), settings_of(request), case, facts, step)
     return render(request, f"step{step}.html", step, case=case, facts=facts, **ctx)
-
-
-async def _step_context(request: Request, case: Any, facts: Any, step: int) -> dict[str, Any]:
-    policy = load_policy(case.year, case.district_code or "")
-    ctx: dict[str, Any] = {
-        "fetched": fetched(facts),
-        "mask_id": mask_id_number,
-        "mask_name": mask_name,
-    }
-    if step == 4:
-        ctx["checked"] = case.step >= 5
-        ctx["rejected"] = (
-            [reason_text(r, policy) for r in rejections(policy, facts)] if case.step >= 5 else []
-        )
-    if step == 5:
-        async with database_of(request).read_session() as session:
-            suggested = await service.suggested_residence(session, case, facts)
-        size = household_size(facts)
-        ctx["homes"] = [{"cert_no": p.cert_no, "address": mask_address(p.address), "area": p.building_area_m2,
-                         "per_person": p.building_area_m2 / size} for p in facts.residences]  # fmt: skip
-        ctx.update(
-            suggested=facts.chosen_cert or suggested,
-            household=size,
-            threshold=policy.area_threshold_m2,
-        )
-    if step == 6:
-        ctx["same_booklet"] = same_booklet(facts)
-        ctx["apart"] = apart_from_child(facts)
-        ctx["missing"] = supplement.states(case, facts)
-        ctx["max_mb"] = settings_of(request).upload_max_bytes // (1024 * 1024)
-    return ctx
 
 
 @router.post("/cases/{case_no}/spouse/code", response_class=HTMLResponse)
@@ -327,9 +294,9 @@ async def _answer(
 
     async def work(session: AsyncSession) -> None:
         if how == "upload":
-            await supplement.upload(session, settings, now, guardian, case_no, kind, name, data)
+            await answer.upload(session, settings, now, guardian, case_no, kind, name, data)
         else:
-            await supplement.bring(session, now, guardian, case_no, kind)
+            await answer.bring(session, now, guardian, case_no, kind)
 
     return work
 
