@@ -17,7 +17,7 @@ from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.service import store_upload
 from ruxue.materials.supplement import AlreadyHandled, redecide
 from ruxue.policy.explain import MATERIALS
-from ruxue.policy.facts import Facts
+from ruxue.policy.facts import Facts, read_facts, write_facts
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import NEEDS_MATERIALS, missing_materials
 from ruxue.settings import Settings
@@ -43,7 +43,7 @@ async def _load(session: AsyncSession, guardian: Guardian, case_no: str) -> tupl
     case = await repo.case_of(session, guardian.id_number, case_no, lock=True)
     if case is None:
         raise NotFound("办件不存在")
-    return case, repo.read_facts(case)
+    return case, read_facts(case)
 
 
 async def upload(
@@ -86,7 +86,7 @@ async def _apply(
 ) -> Case:
     (facts.uploaded if how == "upload" else facts.bring).add(kind)
     (facts.bring if how == "upload" else facts.uploaded).discard(kind)
-    repo.write_facts(case, facts)
+    write_facts(case, facts)
     await add_event(
         session, case, actor(guardian), "material", kind=kind, how=how, material_id=material_id
     )

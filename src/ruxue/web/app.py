@@ -40,6 +40,7 @@ from ruxue.kit.csrf import csrf_protect, csrf_token
 from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
+from ruxue.notice.endpoints import api as notice_api
 from ruxue.notice.endpoints import router as notice_router
 from ruxue.policy.loader import load_policy
 from ruxue.provider.endpoints import router as provider_router
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exchange_router,
         exchange_pages,
         enrollment_api,
+        notice_api,
         spouse_api,
         enrollment_pages,
         spouse_pages,
