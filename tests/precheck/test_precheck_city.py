@@ -28,7 +28,8 @@ from ruxue.precheck.precheck import (
     parents_of,
     row,
 )
-from ruxue.precheck.precheck_run import RunDir, RunOptions, precheck
+from ruxue.precheck.precheck_run import RunDir, RunOptions
+from ruxue.precheck.service import precheck
 from ruxue.sandbox.app import create_sandbox_app
 from ruxue.schools.service import import_schools
 from ruxue.settings import Settings

@@ -98,7 +98,7 @@ def precheck(
     started again with the same arguments goes on where it stopped."""
     from ruxue.precheck.precheck import served_elsewhere
     from ruxue.precheck.precheck_run import RunOptions
-    from ruxue.precheck.precheck_run import precheck as run_precheck
+    from ruxue.precheck.service import precheck as run_precheck
 
     options = RunOptions(year, segment, limit, batch_size, concurrency, processes)
 
