@@ -12,14 +12,14 @@ from pathlib import Path
 from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
 from ruxue.archive.storage import LocalLibrary
+from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event
 from ruxue.dataset.service import load_dataset
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case
 from ruxue.kit import migrate, pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
+from ruxue.policy.facts import Facts, write_facts
 from ruxue.schools.service import import_schools
 
 EXAMPLE = (
@@ -42,13 +42,13 @@ async def seed(db: Database, n: int) -> list[int]:
                         child_enc=pii.encrypt(child.id_number), child_name_masked="王*明", school_code="3205080101",
                         category="A", notice_no=f"320508-2026-B{i:09d}", verify_code=f"v{i}",
                         notice_issued_at=utcnow(), submitted_at=utcnow())  # fmt: skip
-            repo.write_facts(case, facts)
+            write_facts(case, facts)
             session.add(case)
             cases.append(case)
         await session.flush()
         for case in cases:
             for action in ("consent", "fetch", "submit", "decide", "notice_issued"):
-                await repo.add_event(session, case, "bench", action)
+                await add_event(session, case, "bench", action)
         return [c.id for c in cases]
 
 

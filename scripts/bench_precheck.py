@@ -126,9 +126,9 @@ async def one_by_one(sample: int) -> dict[str, object]:
     """The path a run used before batching (``assess_family``: single calls, one consent per
     child), on the first ``sample`` children, 16 at a time, in this process; same sandbox."""
     from ruxue.enrollment.gather import DepartmentDown, StepError
-    from ruxue.enrollment.precheck import assess_family, cohort, parents_of
     from ruxue.exchange.client import ExchangeClient
     from ruxue.kit.db import Database
+    from ruxue.precheck.precheck import assess_family, cohort, parents_of
     from ruxue.settings import Settings
 
     settings = Settings()

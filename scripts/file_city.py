@@ -131,7 +131,7 @@ async def wait_filed(city: City, within_s: float) -> dict[str, int]:
 
     from ruxue.archive.failures import MAX_ATTEMPTS
     from ruxue.archive.models import ArchivePackage, FilingFailure
-    from ruxue.enrollment.models import Case
+    from ruxue.cases.models import Case
     from ruxue.kit.db import Database
 
     db = Database(city.env["RUXUE_DATABASE_URL"])

@@ -1,10 +1,10 @@
 """Every feature's tables, imported once so that Alembic and the tests see the whole schema."""
 
 from ruxue.archive import models as archive_models
+from ruxue.cases import models as cases_models
 from ruxue.county import models as county_models
 from ruxue.dashboard import models as dashboard_models
 from ruxue.elicence import models as elicence_models
-from ruxue.enrollment import models as enrollment_models
 from ruxue.exchange import models as exchange_models
 from ruxue.guardianship import models as guardianship_models
 from ruxue.identity import models as identity_models
@@ -12,6 +12,7 @@ from ruxue.kiosk import models as kiosk_models
 from ruxue.kit import ratelimit as ratelimit_models
 from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
+from ruxue.materials import models as materials_models
 from ruxue.notify import models as notify_models
 from ruxue.provider import models as provider_models
 from ruxue.rating import models as rating_models
@@ -21,14 +22,15 @@ from ruxue.staff import models as staff_models
 __all__ = [
     "Base",
     "archive_models",
+    "cases_models",
     "county_models",
     "dashboard_models",
     "elicence_models",
-    "enrollment_models",
     "exchange_models",
     "guardianship_models",
     "identity_models",
     "kiosk_models",
+    "materials_models",
     "notify_models",
     "provider_models",
     "ratelimit_models",

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ruxue.archive.build import build_package
 from ruxue.archive.storage import LocalLibrary
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import Settings

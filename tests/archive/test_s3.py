@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
 from ruxue.archive.storage import MARKER, S3Library
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from tests.support.flow import apply

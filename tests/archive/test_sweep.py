@@ -12,7 +12,7 @@ from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
 from ruxue.archive.models import ArchivePackage
 from ruxue.archive.storage import LocalLibrary
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import get_settings

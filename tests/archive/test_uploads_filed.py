@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from ruxue.archive.build import build_package
 from ruxue.archive.storage import LocalLibrary
-from ruxue.enrollment.materials import read_upload
-from ruxue.enrollment.models import Case, Material
+from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
+from ruxue.materials.models import Material
+from ruxue.materials.service import read_upload
 from ruxue.settings import Settings
 from tests.support.helpers import ServerThread
 from tests.support.materials import PNG, _at_materials_step

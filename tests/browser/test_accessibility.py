@@ -25,7 +25,7 @@ from ruxue.archive.build import build_package
 from ruxue.archive.failures import MAX_ATTEMPTS
 from ruxue.archive.models import CheckRun, FilingFailure
 from ruxue.archive.storage import LocalLibrary
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import Settings
@@ -577,7 +577,7 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
     invite = {"spouse_id_number": WU, "spouse_phone": SPOUSE_PHONE}
     sent = await sun.post(f"/api/v1/cases/{draft}/spouse/invite", json=invite)
     assert sent.status_code == 202, sent.text
-    link = await sms_link(sandbox, web)
+    link = await sms_link(sandbox, web, db)
     anonymous = httpx.AsyncClient(base_url=web.url)
     wu = await logged_in(web, sandbox, WU)  # the spouse, logged in, before consenting
     desk = await staff_client(

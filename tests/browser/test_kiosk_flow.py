@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Page, async_playwright
 from sqlalchemy import select
 
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kiosk.service import add_terminal
 from ruxue.kit.db import Database
 from ruxue.rating.models import Rating

@@ -11,10 +11,10 @@ from ruxue.cases import lifecycle
 from ruxue.cases.lifecycle import TraceEvent, Transition
 from ruxue.cases.models import Case
 from ruxue.cases.status import Action, Status
-from ruxue.enrollment.rules import Decision
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict
 from ruxue.notify.models import Notification
+from ruxue.policy.rules import Decision
 from ruxue.settings import Settings
 from ruxue.wiring import wire
 

@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
+from ruxue.cases.models import Case
 from ruxue.cli.main import app
-from ruxue.enrollment.materials import read_upload
-from ruxue.enrollment.models import Case, Material
 from ruxue.enrollment.repository import case_for_child
 from ruxue.exchange.models import CallSubject, Consent
 from ruxue.exchange.service import who_asked_about
@@ -21,6 +20,8 @@ from ruxue.identity.models import Account
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.sessions import WebSession
+from ruxue.materials.models import Material
+from ruxue.materials.service import read_upload
 from ruxue.notify.models import Notification
 from ruxue.settings import DEV_FILE_KEY, Settings, get_settings
 from ruxue.staff.models import StaffUser

@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select, update
 
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.cli.county_demo import county_env
 from ruxue.cli.county_demo import register as demo_register
 from ruxue.county.models import Client
 from ruxue.county.routing import routing_of
 from ruxue.county.rules import elsewhere
-from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from ruxue.settings import Settings
 from ruxue.web.mode import ELDER_COOKIE

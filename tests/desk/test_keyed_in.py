@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment.models import Case, CaseEvent
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.kit.db import Database
+from ruxue.policy.facts import read_facts
 from tests.support.helpers import ServerThread
 from tests.support.review import (
     BOTH,
@@ -32,7 +32,7 @@ async def trace_and_facts(db: Database, case_no: str) -> tuple[str, dict[str, st
         details = (
             await session.scalars(select(CaseEvent.detail).where(CaseEvent.case_id == case.id))
         ).all()
-        facts = repo.read_facts(case)
+        facts = read_facts(case)
     homes = [p.cert_no for p in facts.residences]
     return json.dumps(details, ensure_ascii=False), facts.keyed_in, homes
 

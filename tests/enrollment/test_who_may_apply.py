@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread

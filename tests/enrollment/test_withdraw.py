@@ -8,15 +8,14 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
-from ruxue.enrollment import repository as repo
+from ruxue.cases.models import Case
 from ruxue.enrollment import service
-from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case
 from ruxue.exchange.models import Consent
 from ruxue.identity.service import Guardian
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
+from ruxue.policy.facts import Facts, write_facts
 from tests.support.builders import YEAR, person
 from tests.support.personas import WANG, WANG_CHILD
 
@@ -52,7 +51,7 @@ async def _draft(db: Database, consents: int, status: str = "draft") -> str:
         case_no=case_no, year=YEAR, segment="primary", status=status, consent_ids=ids, **people
     )
     family = {"guardian": person(dt.date(1988, 3, 1)), "child": person(dt.date(2019, 9, 1))}
-    repo.write_facts(case, Facts(year=YEAR, segment="primary", **family))
+    write_facts(case, Facts(year=YEAR, segment="primary", **family))
     async with db.write_session() as session:
         for n, consent_id in enumerate(ids):
             session.add(_consent(consent_id, case_no, EARLIER if n == 0 else None))

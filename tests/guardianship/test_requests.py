@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from ruxue.enrollment.models import Case, CaseEvent
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.tasks import send_pending

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from playwright.async_api import async_playwright
 
+from ruxue.kit.db import Database
 from tests.support.browser import CHROMIUM, FLAGS, pytestmark, shot
 from tests.support.helpers import ServerThread
 from tests.support.identity import PHONE, Standard, provider_login, sms_link
@@ -17,7 +18,7 @@ __all__ = ["pytestmark"]
 
 @pytest.mark.slow
 async def test_spouse_consents_on_their_own_phone(
-    standard: Standard, sandbox: ServerThread, schools: None
+    standard: Standard, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
     app = standard.rp.url
     async with async_playwright() as pw:
@@ -39,7 +40,7 @@ async def test_spouse_consents_on_their_own_phone(
         assert await guardian.locator("#spouse-continue").count() == 0
         await shot(guardian, "oidc-3-waiting")
 
-        link = await sms_link(sandbox, standard.rp)
+        link = await sms_link(sandbox, standard.rp, db)
         spouse = await (await chromium.new_context(**phone)).new_page()  # type: ignore[arg-type]
         await spouse.goto(f"{app}{link}")
         assert "王*国" in await spouse.inner_text("#spouse-consent")

@@ -2,6 +2,7 @@
 
 import httpx
 
+from ruxue.kit.db import Database
 from tests.support.helpers import ServerThread
 from tests.support.identity import PHONE, sms_link
 from tests.support.personas import LIU, WANG, WANG_CHILD
@@ -10,7 +11,7 @@ from tests.support.session import logged_in
 
 
 async def test_spouse_link_with_the_sandbox_platform(
-    web: ServerThread, sandbox: ServerThread, schools: None
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
     guardian = await logged_in(web, sandbox, WANG)
     created = await guardian.post(
@@ -20,7 +21,7 @@ async def test_spouse_link_with_the_sandbox_platform(
     api = f"/api/v1/cases/{no}/spouse/invite"
     sent = await guardian.post(api, json={"spouse_id_number": LIU, "spouse_phone": PHONE})
     assert sent.status_code == 202, sent.text
-    link = await sms_link(sandbox, web)
+    link = await sms_link(sandbox, web, db)
     async with (
         httpx.AsyncClient(base_url=web.url) as spouse,
         httpx.AsyncClient(base_url=sandbox.url) as browser,

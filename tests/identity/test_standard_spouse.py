@@ -2,7 +2,13 @@
 spouse's own real-name login, consent in the spouse's own session; the guardian continues."""
 
 import httpx
+from fastapi import FastAPI
+from sqlalchemy import select
 
+from ruxue.kit.db import Database
+from ruxue.notify.gateway import SmsGateway, gateway_of
+from ruxue.notify.models import Notification
+from ruxue.notify.tasks import send_pending
 from ruxue.settings import Settings
 from tests.support.helpers import ServerThread, free_port
 from tests.support.identity import PHONE, Standard, login, sms_link
@@ -23,7 +29,7 @@ async def spouse_logs_in(app: ServerThread, link: str, who: str) -> httpx.AsyncC
 
 
 async def test_spouse_authorises_by_link(
-    standard: Standard, sandbox: ServerThread, schools: None
+    standard: Standard, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
     app = standard.rp
     async with httpx.AsyncClient(timeout=30) as browser:
@@ -42,7 +48,7 @@ async def test_spouse_authorises_by_link(
     assert 'id="spouse-status"' in waiting.text and "spouse-continue" not in waiting.text
     early = await guardian.post(f"/cases/{no}/spouse/invite/continue")
     assert early.headers["location"] == f"/cases/{no}/spouse/invite"  # not yet
-    link = await sms_link(sandbox, app)
+    link = await sms_link(sandbox, app, db)
 
     stranger = await spouse_logs_in(app, link, ZHOU)  # someone else who got the link
     refused = await stranger.get(link)
@@ -69,7 +75,7 @@ async def test_spouse_authorises_by_link(
 
 
 async def test_link_only_to_the_other_parent_and_not_too_often(
-    standard: Standard, sandbox: ServerThread, schools: None
+    standard: Standard, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
     app = standard.rp
     async with httpx.AsyncClient(timeout=30) as browser:
@@ -91,6 +97,7 @@ async def test_link_only_to_the_other_parent_and_not_too_often(
     ]
     assert [a.status_code for a in answers] == [303] * 5 + [429]
     assert "Retry-After" in answers[-1].headers
+    assert await send_pending(db, SmsGateway(f"{sandbox.url}/_sandbox/sms")) == 5
     async with httpx.AsyncClient(base_url=sandbox.url) as http:
         texts = (await http.get("/_sandbox/sms", params={"phone": "13800000001"})).json()
     assert len(texts) == 5
@@ -98,7 +105,7 @@ async def test_link_only_to_the_other_parent_and_not_too_often(
 
 
 async def test_spouse_link_through_the_api(
-    standard: Standard, sandbox: ServerThread, schools: None
+    standard: Standard, sandbox: ServerThread, schools: None, db: Database
 ) -> None:
     app = standard.rp
     async with httpx.AsyncClient(timeout=30) as browser:
@@ -113,7 +120,7 @@ async def test_spouse_link_through_the_api(
     assert sent.status_code == 202 and sent.json() == {"status": "pending"}
     early = await guardian.post(f"{api}/continue")
     assert early.status_code == 409 and early.json()["error"] == "spouse_not_consented"
-    link = await sms_link(sandbox, app)
+    link = await sms_link(sandbox, app, db)
     spouse = await spouse_logs_in(app, link, LIU)  # consent in the spouse's own session
     agreed = await spouse.post(f"{link}/consent", data={"agree": "yes"})
     assert agreed.status_code == 200 and "consent-done" in agreed.text
@@ -126,14 +133,17 @@ async def test_spouse_link_through_the_api(
     await guardian.aclose()
 
 
-async def test_sms_gateway_down_is_told_not_a_500(
-    standard: Standard, settings: Settings, schools: None
+async def test_the_link_waits_in_the_queue_while_the_sms_gateway_is_down(
+    standard: Standard, settings: Settings, schools: None, db: Database
 ) -> None:
+    """With the gateway down the invitation is taken (no 500, nothing lost): the link's SMS stays
+    queued, and the notify job sends it once the gateway is back."""
     from ruxue.web.app import create_app
 
-    url = standard.spare[0]
-    config = {"idp_url": standard.provider, "public_url": url, "sms_url": f"{free_url()}/sms"}
-    with ServerThread(create_app(settings.model_copy(update=config)), port_of(url)) as app:
+    url, gateway_port = standard.spare[0], free_port()  # nothing listens there yet
+    config = {"public_url": url, "sms_url": f"http://127.0.0.1:{gateway_port}/sms"}
+    app_settings = settings.model_copy(update={"idp_url": standard.provider, **config})
+    with ServerThread(create_app(app_settings), port_of(url)) as app:
         async with httpx.AsyncClient(timeout=30) as browser:
             guardian = await login(app, browser, WANG)
         created = await guardian.post(
@@ -144,17 +154,34 @@ async def test_sms_gateway_down_is_told_not_a_500(
         page = await guardian.post(
             f"/cases/{no}/spouse/invite", data={"spouse_id": LIU, "spouse_phone": PHONE}
         )
-        assert page.status_code == 503 and "短信暂时无法发送" in page.text
-        api = await guardian.post(
-            f"/api/v1/cases/{no}/spouse/invite",
-            json={"spouse_id_number": LIU, "spouse_phone": PHONE},
-        )
-        assert api.status_code == 503 and api.json()["error"] == "unavailable"
+        assert page.status_code == 303, page.text
+        waiting = await guardian.get(page.headers["location"])
+        assert "授权链接正在以短信发往配偶手机" in waiting.text
         await guardian.aclose()
+    assert await send_pending(db, gateway_of(app_settings)) == 0  # the gateway is down
+    assert await queued(db) == [("pending", 1)]
+    received: list[dict[str, str]] = []
+    with ServerThread(sms_gateway(received), gateway_port):  # the gateway is back
+        assert await send_pending(db, gateway_of(app_settings)) == 1
+    assert await queued(db) == [("sent", 2)]
+    assert [m["phone"] for m in received] == [PHONE] and f"{url}/spouse/" in received[0]["text"]
 
 
-def free_url() -> str:
-    return f"http://127.0.0.1:{free_port()}"  # nothing listens there
+async def queued(db: Database) -> list[tuple[str, int]]:
+    async with db.read_session() as session:
+        rows = await session.execute(select(Notification.status, Notification.attempts))
+        return [(status, attempts) for status, attempts in rows]
+
+
+def sms_gateway(received: list[dict[str, str]]) -> FastAPI:
+    gateway = FastAPI()
+
+    @gateway.post("/sms")
+    async def send(message: dict[str, str]) -> dict[str, str]:
+        received.append(message)
+        return {"status": "ok"}
+
+    return gateway
 
 
 def port_of(url: str) -> int:

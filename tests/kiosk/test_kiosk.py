@@ -109,8 +109,8 @@ async def test_spouse_consents_by_link_while_the_guardian_waits_at_the_terminal(
         f"/kiosk/cases/{no}/spouse/invite", data={"spouse_id": LIU, "spouse_phone": PHONE}
     )
     assert sent.headers["location"] == f"/kiosk/cases/{no}/spouse/invite"
-    assert "授权链接已发送" in (await screen.get(sent.headers["location"])).text
-    link = await sms_link(sandbox, web)
+    assert "授权链接正在以短信发往配偶手机" in (await screen.get(sent.headers["location"])).text
+    link = await sms_link(sandbox, web, db)
     async with (
         httpx.AsyncClient(base_url=web.url) as spouse,
         httpx.AsyncClient(base_url=sandbox.url) as browser,

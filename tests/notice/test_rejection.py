@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ruxue.enrollment.explain import REVIEW_REJECTED, rejection_reasons
-from ruxue.enrollment.policy import load_policy
 from ruxue.notice.rejection import RejectionData, render_rejection, wrap
 from ruxue.notice.render import register_font
+from ruxue.policy.explain import REVIEW_REJECTED, rejection_reasons
+from ruxue.policy.loader import load_policy
 from tests.support.tools import checked_pdf_text
 
 POLICY = load_policy(2026, "320508")

@@ -11,7 +11,7 @@ import pytest
 from huey import Huey
 from sqlalchemy import TextClause, select, text, update
 
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from ruxue.enrollment.models import Case, CaseEvent
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from ruxue.notify.models import Notification
 from ruxue.rating.models import Rectification

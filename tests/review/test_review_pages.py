@@ -6,7 +6,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from ruxue.enrollment.models import CaseEvent
+from ruxue.cases.models import CaseEvent
 from ruxue.kit.db import Database
 from ruxue.notify.models import Notification
 from ruxue.staff.models import AuditEntry

@@ -14,8 +14,8 @@ from ruxue.dataset.schemas import (
     Property,
     StudentStatus,
 )
-from ruxue.enrollment.facts import Facts, SchoolRef
 from ruxue.person.rules import make_id_number
+from ruxue.policy.facts import Facts, SchoolRef
 
 YEAR = 2026
 _seq = itertools.count(1)

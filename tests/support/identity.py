@@ -7,6 +7,9 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Page
 
+from ruxue.kit.db import Database
+from ruxue.notify.gateway import SmsGateway
+from ruxue.notify.tasks import send_pending
 from tests.support.helpers import ServerThread
 from tests.support.standard import TokenProxy, at_provider
 
@@ -47,7 +50,9 @@ async def login(app: ServerThread, browser: httpx.AsyncClient, name: str) -> htt
 PHONE = "13912345678"
 
 
-async def sms_link(sandbox: ServerThread, app: ServerThread) -> str:
+async def sms_link(sandbox: ServerThread, app: ServerThread, db: Database) -> str:
+    """The spouse's link from the SMS the app queued, sent as the notify job sends it."""
+    await send_pending(db, SmsGateway(f"{sandbox.url}/_sandbox/sms"))
     async with httpx.AsyncClient(base_url=sandbox.url) as http:
         messages = (await http.get("/_sandbox/sms", params={"phone": PHONE})).json()
     match = re.search(rf"{re.escape(app.url)}(/spouse/[\w-]+)", messages[0]["text"])

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from ruxue.enrollment.explain import CATEGORIES, SEGMENTS, STATUSES
-from ruxue.enrollment.policy import CHINA
 from ruxue.kit.db import Database
+from ruxue.policy.explain import CATEGORIES, SEGMENTS, STATUSES
+from ruxue.policy.loader import CHINA
 from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread

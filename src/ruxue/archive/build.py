@@ -20,18 +20,19 @@ from ruxue.archive.models import ArchivePackage, CheckRun, FilingFailure, LogHea
 from ruxue.archive.repository import filings_of
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import CHANNELS
-from ruxue.enrollment.materials import read_upload, upload_extension
-from ruxue.enrollment.models import Case, CaseEvent
-from ruxue.enrollment.policy import CHINA
+from ruxue.cases.models import Case, CaseEvent
+from ruxue.cases.repository import events_of
 from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import canonical_json
 from ruxue.kit.db import Database, locked_row
 from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
+from ruxue.materials.repository import materials_of
+from ruxue.materials.service import read_upload, upload_extension
 from ruxue.notice.issuers import issuer_of
 from ruxue.notice.service import decision_document
+from ruxue.policy.explain import CHANNELS
+from ruxue.policy.loader import CHINA
 
 MATERIAL_TITLES = {"BIRTH_CERTIFICATE": "出生医学证明", "MARRIAGE_CERTIFICATE": "结婚证", "HUKOU_BOOKLET": "户口簿",
                    "PROPERTY_CERTIFICATE": "房产证"}  # fmt: skip
@@ -57,7 +58,7 @@ async def _contents(session: AsyncSession, case: Case, base_url: str) -> list[pk
     """The decision's document first (every final outcome has one), then the materials."""
     title, document = await decision_document(session, case, base_url)
     files = [pkg.PackedFile(f"content/001-{title}.pdf", title, "application/pdf", document)]
-    for m in await repo.materials_of(session, case):
+    for m in await materials_of(session, case):
         ext = upload_extension(m)
         title = MATERIAL_TITLES.get(m.kind, m.kind)
         data = await asyncio.to_thread(read_upload, m)
@@ -70,7 +71,7 @@ async def _contents(session: AsyncSession, case: Case, base_url: str) -> list[pk
 
 
 async def _events(session: AsyncSession, case: Case) -> list[dict[str, object]]:
-    return [_event(case, e) for e in await repo.events_of(session, case)]
+    return [_event(case, e) for e in await events_of(session, case)]
 
 
 def _event(case: Case, e: CaseEvent) -> dict[str, object]:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.archive.build import FilingFailed, archive_no
 from ruxue.archive.check import as_json
 from ruxue.archive.models import CheckRun, FilingFailure
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 

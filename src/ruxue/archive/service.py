@@ -21,11 +21,11 @@ from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
-from ruxue.enrollment.policy import CHINA
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.issuers import issuer_of
+from ruxue.policy.loader import CHINA
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 

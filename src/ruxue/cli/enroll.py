@@ -10,12 +10,12 @@ from rich.console import Console
 
 from ruxue.cli.progress import progress_bar
 from ruxue.dataset.service import DatasetError, load_dataset
-from ruxue.enrollment.assess import assess as run_assess
 from ruxue.enrollment.gather import DepartmentDown, StepError
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Unavailable
 from ruxue.person.rules import IdNumberError
+from ruxue.precheck.assess import assess as run_assess
 from ruxue.schools.service import import_schools
 from ruxue.settings import get_settings
 
@@ -96,9 +96,9 @@ def precheck(
 
     Each chunk's results are saved in ``OUT.parts/`` as it is done: a run that was stopped and is
     started again with the same arguments goes on where it stopped."""
-    from ruxue.enrollment.precheck import served_elsewhere
-    from ruxue.enrollment.precheck_run import RunOptions
-    from ruxue.enrollment.precheck_run import precheck as run_precheck
+    from ruxue.precheck.precheck import served_elsewhere
+    from ruxue.precheck.precheck_run import RunOptions
+    from ruxue.precheck.service import precheck as run_precheck
 
     options = RunOptions(year, segment, limit, batch_size, concurrency, processes)
 

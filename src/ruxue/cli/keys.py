@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import Table, delete, func, select, update
 
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.exchange.models import CallSubject, Consent
 from ruxue.guardianship.models import GuardianshipRequest
 from ruxue.identity.models import Account, SpouseInvite

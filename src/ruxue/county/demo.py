@@ -11,8 +11,8 @@ from ruxue.cases import lifecycle
 from ruxue.cases.lifecycle import TraceEvent
 from ruxue.cases.models import Case
 from ruxue.cases.status import Action, Status
-from ruxue.enrollment.rules import Decision
 from ruxue.kit.clock import now_of
+from ruxue.policy.rules import Decision
 
 DRAFT, NEEDS_MATERIALS, MANUAL_REVIEW = Status.DRAFT, Status.NEEDS_MATERIALS, Status.MANUAL_REVIEW
 NOTICE_ISSUED, REJECTED = Status.NOTICE_ISSUED, Status.REJECTED

@@ -7,11 +7,11 @@ import secrets
 from sqlalchemy import case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.county.auth import secret_hash
 from ruxue.county.models import Client, StageReport
 from ruxue.county.rules import FINISHED, IN_PROCESS, STAGES
 from ruxue.county.schemas import CityPicture, Count, CountyHealth, NewClient, Receipt, StageIn
-from ruxue.enrollment.models import Case
 from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database, upsert_statement
 from ruxue.kit.errors import Conflict, Forbidden

@@ -15,9 +15,9 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.models import ArchivePackage, CheckRun
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.cases.seeding import decided_for_good, seeded_status
 from ruxue.cases.status import Action, Status
-from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.exchange.repository import append_entries
 from ruxue.kit import pii
 from ruxue.notice.issuers import ISSUERS

@@ -11,10 +11,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive.models import ArchivePackage, CheckRun
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.cases.status import Status
 from ruxue.dashboard.models import Refresh, Stat
 from ruxue.dashboard.rules import age_band, hour_of, percentile
-from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.exchange.models import CallLogEntry
 from ruxue.kit.clock import now_of
 from ruxue.rating import rules as rating_rules

@@ -9,15 +9,15 @@ from openpyxl import Workbook
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event, staff_case
 from ruxue.cases.status import Status
 from ruxue.desk import service
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import labels
-from ruxue.enrollment.materials import store_upload
-from ruxue.enrollment.models import Case
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.service import store_upload
 from ruxue.notice.service import notice_pdf, rejection_pdf
+from ruxue.policy.explain import labels
 from ruxue.review.service import school_list
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, require
@@ -125,7 +125,7 @@ async def register(
 
 @router.get("/cases/{case_no}")
 async def get_case(case_no: str, staff: CurrentStaff, session: SessionDep) -> dict[str, object]:
-    case = await repo.staff_case(session, staff, case_no)
+    case = await staff_case(session, staff, case_no)
     if case is None:
         raise NotFound("办件不存在或无权查看")
     await audit(session, staff, "case_view", target=case_no)
@@ -148,15 +148,13 @@ async def scan_upload(
         raise RuxueError("材料类型不正确")
     data = await file.read(settings.upload_max_bytes + 1)
     async with db.write_session() as session:
-        case = await repo.staff_case(session, staff, case_no)
+        case = await staff_case(session, staff, case_no)
         if case is None:
             raise NotFound("办件不存在或无权查看")
         material = await store_upload(session, settings.upload_dir, settings.upload_max_bytes, case, kind,
                                       file.filename or "", data)  # fmt: skip
         material.source = "desk"
-        await repo.add_event(
-            session, case, staff.actor, "desk_scan", kind=kind, sha256=material.sha256
-        )
+        await add_event(session, case, staff.actor, "desk_scan", kind=kind, sha256=material.sha256)
         await audit(session, staff, "desk_scan", target=case_no, kind=kind)
     return {
         "kind": kind,
@@ -192,7 +190,7 @@ async def originals_seen(
 
 async def _printed(session: AsyncSession, staff: Staff, case_no: str, action: str) -> Case:
     """A case this staff member may see, its printing audited."""
-    case = await repo.staff_case(session, staff, case_no)
+    case = await staff_case(session, staff, case_no)
     if case is None:
         raise NotFound("办件不存在或无权查看")
     await audit(session, staff, action, target=case_no)

@@ -5,15 +5,15 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ruxue.cases.repository import staff_case
 from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS, OfflineApplication
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS
-from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.supplement import AlreadyHandled
 from ruxue.person.rules import IdNumberError
+from ruxue.policy.explain import MATERIALS
 from ruxue.review import service as review
 from ruxue.review.rules import waiting_days
 from ruxue.review.views import case_context
@@ -142,7 +142,7 @@ async def staff_case_page(
 ) -> Response:
     """A case as staff see it (audited); ``extra`` adds an error or a notice and the form values."""
     async with database_of(request).write_session() as session:
-        case = await repo.staff_case(session, staff, case_no)
+        case = await staff_case(session, staff, case_no)
         if case is None:
             raise NotFound("办件不存在或不在您的权限范围内。")
         await audit(session, staff, "case_view", target=case_no)

@@ -7,18 +7,15 @@ from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event, staff_case
 from ruxue.county.routing import routing_of
 from ruxue.county.rules import Routing
 from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import DESK, check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
-from ruxue.enrollment.explain import MATERIALS, STATUSES
-from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import gather_facts, person_asks, read_record
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import NEEDS_MATERIALS, best_residence, decide, missing_materials
 from ruxue.enrollment.service import (
     DUPLICATE,
     DuplicateCase,
@@ -28,7 +25,6 @@ from ruxue.enrollment.service import (
     new_case,
     new_case_no,
 )
-from ruxue.enrollment.supplement import AlreadyHandled, redecide
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
@@ -38,8 +34,13 @@ from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.kit.ratelimit import Limit, take
+from ruxue.materials.supplement import AlreadyHandled, redecide
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import IdNumberError, parse_id_number
+from ruxue.policy.explain import MATERIALS, STATUSES
+from ruxue.policy.facts import Facts, read_facts, write_facts
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import NEEDS_MATERIALS, best_residence, decide, missing_materials
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
@@ -87,7 +88,7 @@ async def find_child(
         await audit(session, staff, "desk_search", target=pii.blind_index(child)[:16])
         if case is None:
             return None
-        if await repo.staff_case(session, staff, case.case_no) is None:
+        if await staff_case(session, staff, case.case_no) is None:
             return {"visible": False, "message": DUPLICATE}  # another school's case stays unsaid
     return {"case_no": case.case_no, "status": case.status, "channel": case.channel, "visible": True,
             "message": duplicate_message(case)}  # fmt: skip
@@ -294,7 +295,7 @@ async def see_originals(
     """Staff saw originals of missing materials: each is given (trace with the staff member,
     audited). When nothing required is missing the same rules decide the case again."""
     require(staff, "desk", "reviewer", "admin")
-    case = await repo.staff_case(session, staff, case_no, lock=True)
+    case = await staff_case(session, staff, case_no, lock=True)
     if case is None:
         raise NotFound("办件不存在或无权查看")
     if case.status != NEEDS_MATERIALS:
@@ -303,7 +304,7 @@ async def see_originals(
         )
     if not kinds or set(kinds) - set(MATERIALS):
         raise RuxueError("请勾选已核验原件的材料。", field="seen")
-    facts = repo.read_facts(case)
+    facts = read_facts(case)
     needed = [k for k in kinds if k in missing_materials(facts)]
     if not needed:
         raise AlreadyHandled("已处理：勾选的原件已核验过，无需重复操作。")
@@ -312,9 +313,9 @@ async def see_originals(
     facts.uploaded -= set(needed)  # the original seen supersedes the copy
     keyed = _keyed(keyed_in, needed)
     facts.keyed_in |= keyed
-    repo.write_facts(case, facts)
+    write_facts(case, facts)
     names = [MATERIALS[k]["name"] for k in needed]
-    await repo.add_event(
+    await add_event(
         session, case, staff.actor, "originals_seen", originals=names, keyed_in=_masked(keyed)
     )
     await audit(session, staff, "originals_seen", target=case_no, kinds=needed)

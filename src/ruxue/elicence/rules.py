@@ -1,7 +1,7 @@
 """What a licence's status reads as, to the public and to the guardian."""
 
 from ruxue.elicence.models import PENDING, REGISTERED, REVOKED, REVOKING, Licence
-from ruxue.enrollment.policy import CHINA
+from ruxue.policy.loader import CHINA
 
 LABELS = {
     PENDING: "有效（正在登记电子证照库）",

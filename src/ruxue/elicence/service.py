@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases import lifecycle
 from ruxue.cases.lifecycle import Transition
+from ruxue.cases.models import Case
+from ruxue.cases.repository import staff_case
 from ruxue.cases.status import Action, Status
 from ruxue.elicence import repository as licences
 from ruxue.elicence.models import PENDING, REVOKING, Licence
 from ruxue.elicence.rules import label
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment.models import Case
 from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClient
 from ruxue.kit.db import enqueue_after_commit
 from ruxue.kit.errors import Conflict, NotFound, RuxueError, Unavailable
@@ -52,7 +52,7 @@ async def revoke_notice(
     require(staff, "admin")
     if not reason.strip():
         raise RuxueError("请填写撤销理由", field="reason")
-    case = await repo.staff_case(session, staff, case_no, lock=True)
+    case = await staff_case(session, staff, case_no, lock=True)
     if case is None:
         raise NotFound("办件不存在")
     if case.outcome != Status.NOTICE_ISSUED:

@@ -9,10 +9,9 @@ import structlog
 from huey import crontab
 from sqlalchemy import select, update
 
+from ruxue.cases.models import Case
 from ruxue.elicence import repository as licences
 from ruxue.elicence.models import PENDING, REGISTERED, REVOKED, REVOKING, Licence
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.repository import read_facts
 from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClient
 from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import sm3_hex
@@ -21,6 +20,7 @@ from ruxue.kit.queue import job, job_settings, periodic_job, run_in_worker
 from ruxue.kit.sm2 import SealKey
 from ruxue.notice.render import render_notice
 from ruxue.notice.service import notice_data
+from ruxue.policy.facts import read_facts
 from ruxue.settings import Settings
 
 log = structlog.get_logger("elicence")

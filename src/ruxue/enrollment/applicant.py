@@ -4,9 +4,9 @@ person whose guardianship request a district reviewer approved."""
 
 from ruxue.dataset.schemas import BirthCertificate, Person
 from ruxue.enrollment.gather import fetch_birth
-from ruxue.enrollment.rules import may_apply
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.kit.errors import Forbidden
+from ruxue.policy.rules import may_apply
 
 ONLINE = (
     "户籍信息和出生医学证明均未登记您是该学生的父亲或母亲，不能为其报名。"

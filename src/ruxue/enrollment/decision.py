@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases import lifecycle
 from ruxue.cases.lifecycle import TraceEvent, notice_no, rejection_no
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.rules import Decision
+from ruxue.cases.models import Case
+from ruxue.policy.rules import Decision
 
 __all__ = ["TraceEvent", "notice_no", "record_decision", "rejection_no"]
 

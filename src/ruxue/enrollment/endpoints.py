@@ -4,9 +4,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
+from ruxue.enrollment import answer, service
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service, supplement
-from ruxue.enrollment.models import Case
 from ruxue.enrollment.schemas import (
     CaseView,
     ChooseResidence,
@@ -19,7 +19,7 @@ from ruxue.enrollment.views import case_view
 from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import RuxueError
-from ruxue.notice.service import notice_pdf, rejection_pdf
+from ruxue.policy.facts import read_facts
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import CurrentGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep
@@ -31,7 +31,7 @@ async def view(session: AsyncSession, public_url: str, case: Case) -> CaseView:
     school = await get_school(session, case.school_code) if case.school_code else None
     return case_view(
         case,
-        repo.read_facts(case),
+        read_facts(case),
         public_url,
         school.name if school else None,
     )
@@ -211,7 +211,7 @@ async def upload(
     """A missing material uploaded (at step 6, or while the case needs materials)."""
     data = await file.read(settings.upload_max_bytes + 1)
     async with db.write_session() as session:
-        case = await supplement.upload(
+        case = await answer.upload(
             session, settings, settings.clock(), guardian, case_no, kind, file.filename or "", data
         )
         result = await view(session, settings.public_url, case)
@@ -231,7 +231,7 @@ async def bring(
     """The guardian will bring the original to the school (at step 6, or while it needs materials)."""
     now = settings.clock()
     async with db.write_session() as session:
-        case = await supplement.bring(session, now, guardian, case_no, body.kind)
+        case = await answer.bring(session, now, guardian, case_no, body.kind)
         result = await view(session, settings.public_url, case)
     _after(case_no)
     return result
@@ -265,34 +265,3 @@ async def submit(
     case = await service.submit(db, settings.clock(), guardian, case_no)
     async with db.read_session() as session:
         return await view(session, settings.public_url, case)
-
-
-@router.get("/{case_no}/notice.pdf")
-async def notice(
-    settings: SettingsDep,
-    db: DatabaseDep,
-    case_no: str,
-    request: Request,
-    guardian: CurrentGuardian,
-) -> Response:
-    async with db.read_session() as session:
-        case, _ = await service.load(session, guardian, case_no)
-        pdf = await notice_pdf(session, case, settings.public_url)
-    return Response(pdf, media_type="application/pdf",
-                    headers={"content-disposition": f'inline; filename="notice-{case.notice_no}.pdf"'})  # fmt: skip
-
-
-@router.get("/{case_no}/rejection.pdf")
-async def rejection(
-    settings: SettingsDep,
-    db: DatabaseDep,
-    case_no: str,
-    request: Request,
-    guardian: CurrentGuardian,
-) -> Response:
-    """The 不予通过告知书 of a rejected case."""
-    async with db.read_session() as session:
-        case, _ = await service.load(session, guardian, case_no)
-    pdf = rejection_pdf(case, settings.public_url)
-    disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'
-    return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})

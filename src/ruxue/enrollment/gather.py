@@ -22,7 +22,10 @@ from ruxue.dataset.schemas import (
     Property,
     StudentStatus,
 )
-from ruxue.enrollment.facts import (
+from ruxue.exchange.client import NO_RECORD, OK, Answer, Ask, CallContext, ExchangeClient
+from ruxue.exchange.schemas import DEPARTMENT_NAMES
+from ruxue.kit.errors import RuxueError, Unavailable
+from ruxue.policy.facts import (
     BIRTH,
     HOUSING_PROOF,
     MARRIAGE,
@@ -31,10 +34,7 @@ from ruxue.enrollment.facts import (
     Facts,
     HousingProof,
 )
-from ruxue.enrollment.rules import parents_of
-from ruxue.exchange.client import NO_RECORD, OK, Answer, Ask, CallContext, ExchangeClient
-from ruxue.exchange.schemas import DEPARTMENT_NAMES
-from ruxue.kit.errors import RuxueError, Unavailable
+from ruxue.policy.rules import parents_of
 
 T = TypeVar("T")
 

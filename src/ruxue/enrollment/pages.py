@@ -7,19 +7,14 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.repository import events_of
 from ruxue.cases.status import Status
 from ruxue.county.routing import ServedElsewhere
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
+from ruxue.enrollment import answer, service
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment import service, supplement
-from ruxue.enrollment.explain import (
-    SEGMENTS,
-    reason_text,
-)
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import apart_from_child, household_size, rejections, same_booklet
-from ruxue.enrollment.views import fetched, mask_address
+from ruxue.enrollment.views import fetched, step_context
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity.service import (
@@ -27,7 +22,9 @@ from ruxue.identity.service import (
     verify_person_otp,
 )
 from ruxue.kit.errors import RuxueError
-from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
+from ruxue.materials import supplement
+from ruxue.person.rules import IdNumberError
+from ruxue.policy.explain import SEGMENTS
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of, settings_of
@@ -145,39 +142,8 @@ async def step_page(
         return to(f"/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
-    ctx = await _step_context(request, case, facts, step)
+    ctx = await step_context(database_of(request), settings_of(request), case, facts, step)
     return render(request, f"step{step}.html", step, case=case, facts=facts, **ctx)
-
-
-async def _step_context(request: Request, case: Any, facts: Any, step: int) -> dict[str, Any]:
-    policy = load_policy(case.year, case.district_code or "")
-    ctx: dict[str, Any] = {
-        "fetched": fetched(facts),
-        "mask_id": mask_id_number,
-        "mask_name": mask_name,
-    }
-    if step == 4:
-        ctx["checked"] = case.step >= 5
-        ctx["rejected"] = (
-            [reason_text(r, policy) for r in rejections(policy, facts)] if case.step >= 5 else []
-        )
-    if step == 5:
-        async with database_of(request).read_session() as session:
-            suggested = await service.suggested_residence(session, case, facts)
-        size = household_size(facts)
-        ctx["homes"] = [{"cert_no": p.cert_no, "address": mask_address(p.address), "area": p.building_area_m2,
-                         "per_person": p.building_area_m2 / size} for p in facts.residences]  # fmt: skip
-        ctx.update(
-            suggested=facts.chosen_cert or suggested,
-            household=size,
-            threshold=policy.area_threshold_m2,
-        )
-    if step == 6:
-        ctx["same_booklet"] = same_booklet(facts)
-        ctx["apart"] = apart_from_child(facts)
-        ctx["missing"] = supplement.states(case, facts)
-        ctx["max_mb"] = settings_of(request).upload_max_bytes // (1024 * 1024)
-    return ctx
 
 
 @router.post("/cases/{case_no}/spouse/code", response_class=HTMLResponse)
@@ -328,9 +294,9 @@ async def _answer(
 
     async def work(session: AsyncSession) -> None:
         if how == "upload":
-            await supplement.upload(session, settings, now, guardian, case_no, kind, name, data)
+            await answer.upload(session, settings, now, guardian, case_no, kind, name, data)
         else:
-            await supplement.bring(session, now, guardian, case_no, kind)
+            await answer.bring(session, now, guardian, case_no, kind)
 
     return work
 
@@ -425,7 +391,7 @@ async def status_page(
     async with database_of(request).read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
-        events = await repo.events_of(session, case)
+        events = await events_of(session, case)
         licence = view(await licences.by_case(session, case.id))
     closes = supplement.deadline(case)
     open_now = settings_of(request).clock() <= closes

@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from ruxue.cases import lifecycle
+from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event
 from ruxue.cases.status import Status
 from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
-from ruxue.enrollment.explain import SEGMENTS, STATUSES
-from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
     NOT_OTHER_PARENT,
     StepError,
@@ -34,14 +34,6 @@ from ruxue.enrollment.gather import (
     read_person,
     read_record,
 )
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import CHINA, Policy, load_policy
-from ruxue.enrollment.rules import (
-    best_residence,
-    decide,
-    parents_of,
-    rejections,
-)
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
@@ -55,6 +47,10 @@ from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.person.rules import mask_name, parse_id_number
+from ruxue.policy.explain import SEGMENTS, STATUSES
+from ruxue.policy.facts import Facts, read_facts, write_facts
+from ruxue.policy.loader import CHINA, Policy, load_policy
+from ruxue.policy.rules import best_residence, decide, parents_of, rejections
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 
@@ -127,7 +123,7 @@ async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple
     case = await repo.case_of(session, guardian.id_number, case_no)
     if case is None:
         raise NotFound("没有找到该办件，请从“我的办理”进入查看您的办件。")
-    return case, repo.read_facts(case)
+    return case, read_facts(case)
 
 
 SUBMITTED = "该办件已提交，不能修改。"
@@ -296,7 +292,7 @@ def new_case(
         phone_enc=pii.encrypt(phone),
         created_at=now,
     )
-    repo.write_facts(case, facts)
+    write_facts(case, facts)
     return case
 
 
@@ -422,11 +418,9 @@ async def attach_spouse(
         _reset_after(case, facts, 4)
         case.consent_ids = [*case.consent_ids, consent.id]
         case.spouse_index, case.single_parent = pii.blind_index(spouse), False
-        repo.write_facts(case, facts)
-        await repo.add_event(
-            session, case, actor(guardian), "spouse_consent", consent_id=consent.id
-        )
-        await repo.add_event(
+        write_facts(case, facts)
+        await add_event(session, case, actor(guardian), "spouse_consent", consent_id=consent.id)
+        await add_event(
             session, case, "system", "fetch", step=3, services=["police.person", "police.hukou"]
         )
     return case
@@ -450,8 +444,8 @@ async def set_single_parent(db: Database, guardian: Guardian, case_no: str) -> C
         facts.spouse = None
         _reset_after(case, facts, 4)
         case.spouse_index, case.single_parent = None, True
-        repo.write_facts(case, facts)
-        await repo.add_event(session, case, actor(guardian), "single_parent")
+        write_facts(case, facts)
+        await add_event(session, case, actor(guardian), "single_parent")
     return case
 
 
@@ -478,8 +472,8 @@ async def fetch_rest(
     apply_others(facts, await client.ask_all(ctx, other_asks(facts)))
     async with rewrite(db, case) as session:
         case.step = max(case.step, 5)
-        repo.write_facts(case, facts)
-        await repo.add_event(session, case, "system", "fetch", step=4,
+        write_facts(case, facts)
+        await add_event(session, case, "system", "fetch", step=4,
                              services=["xueji.student_status", "property.residences", "civil.marriage", "health.birth_certificate"],
                              unavailable=sorted(facts.unavailable))  # fmt: skip
     policy = load_policy(case.year, case.district_code or "")
@@ -509,8 +503,8 @@ async def choose_residence(
     async with rewrite(db, case) as session:
         case.chosen_cert = facts.chosen_cert
         case.step = max(case.step, 6)
-        repo.write_facts(case, facts)
-        await repo.add_event(
+        write_facts(case, facts)
+        await add_event(
             session,
             case,
             actor(guardian),

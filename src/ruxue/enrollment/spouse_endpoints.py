@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from ruxue.enrollment import service
 from ruxue.enrollment.endpoints import view
 from ruxue.enrollment.schemas import CaseView
-from ruxue.enrollment.spouse_link import invite_spouse, text_link
+from ruxue.enrollment.spouse_link import invite_spouse
 from ruxue.exchange.repository import get_consent
 from ruxue.identity import spouse
 from ruxue.kit import pii
@@ -39,10 +39,9 @@ async def send_invite(
     guardian: CurrentGuardian,
 ) -> InviteStatus:
     """Text the child's other parent a link; they log in as themselves and consent."""
-    token, phone = await invite_spouse(
-        db, exchange, guardian, case_no, body.spouse_id_number, body.spouse_phone
+    await invite_spouse(
+        db, exchange, settings, guardian, case_no, body.spouse_id_number, body.spouse_phone
     )
-    await text_link(settings, token, phone)
     return InviteStatus(status="pending")
 
 

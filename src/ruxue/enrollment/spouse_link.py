@@ -1,21 +1,22 @@
 """Step 3 by link, the guardian's side: the link goes only to the child's other parent (police
 record or birth certificate), not too often for one case, one person or one phone; the spouse's
-own consent (``identity.spouse``) then lets step 3 continue (``service.attach_spouse``)."""
+own consent (``identity.spouse``) then lets step 3 continue (``service.attach_spouse``). The link
+goes by the durable SMS queue, in the invitation's transaction: a gateway that is down delays it,
+never loses it."""
 
 import datetime as dt
-
-import httpx
 
 from ruxue.enrollment.gather import StepError, apply_birth, birth_ask
 from ruxue.enrollment.service import _editable, context, load
 from ruxue.exchange.client import ExchangeClient
 from ruxue.identity import spouse as spouse_invites
 from ruxue.identity.service import Guardian
+from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
-from ruxue.kit.errors import RuxueError, Unavailable
+from ruxue.kit.errors import RuxueError
 from ruxue.kit.ratelimit import Limit, take
-from ruxue.notify.gateway import gateway_of
+from ruxue.notify.service import queue_text
 from ruxue.person.rules import parse_id_number
 from ruxue.settings import Settings
 
@@ -33,12 +34,14 @@ NOT_OTHER_PARENT = (
 async def invite_spouse(
     db: Database,
     client: ExchangeClient,
+    settings: Settings,
     guardian: Guardian,
     case_no: str,
     spouse_id: str,
     phone: str,
-) -> tuple[str, str]:
-    """Record an invitation; the link's token and the phone to text it to (after the commit)."""
+) -> None:
+    """Record an invitation and queue the link's SMS with it (sent by the notify job after the
+    commit)."""
     spouse = parse_id_number(spouse_id).value
     phone = spouse_invites.check_phone(phone)
     async with db.read_session() as session:
@@ -59,14 +62,9 @@ async def invite_spouse(
         await take(db, limit, {"case": case.case_no, "person": spouse, "phone": phone}[kind], now)
     async with db.write_session() as session:
         _, token = await spouse_invites.invite(session, case.case_no, spouse, guardian.name)
-    return token, phone
+        await queue_text(session, case.case_no, pii.encrypt(phone), link_text(settings, token))
 
 
-async def text_link(settings: Settings, token: str, phone: str) -> None:
-    """Send the link (after the invitation's commit, outside any transaction)."""
+def link_text(settings: Settings, token: str) -> str:
     link = f"{settings.public_url.rstrip('/')}/spouse/{token}"
-    text = f"您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"
-    try:
-        await gateway_of(settings).send(phone, text)
-    except httpx.HTTPError:
-        raise Unavailable("短信暂时无法发送，请稍后重新发送授权链接。") from None
+    return f"您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"

@@ -7,9 +7,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ruxue.enrollment import service
-from ruxue.enrollment.explain import SEGMENTS
 from ruxue.enrollment.pages import _case
-from ruxue.enrollment.spouse_link import invite_spouse, text_link
+from ruxue.enrollment.spouse_link import invite_spouse
 from ruxue.enrollment.views import fetched
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.repository import get_consent
@@ -20,6 +19,7 @@ from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
 from ruxue.person.rules import IdNumberError, mask_person
+from ruxue.policy.explain import SEGMENTS
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 from ruxue.web.render import render, to
@@ -42,17 +42,13 @@ async def send_invite(
     case, facts = await _case(request, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
     try:
-        token, phone = await invite_spouse(db, exchange, guardian, case_no, spouse_id, spouse_phone)
+        await invite_spouse(db, exchange, settings, guardian, case_no, spouse_id, spouse_phone)
     except IdNumberError as exc:
         return render(request, "step3.html", 3, 400, spouse_id_error=exc.message, **ctx)
     except TooManyRequests:
         raise
     except RuxueError as exc:
         return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
-    try:
-        await text_link(settings, token, phone)
-    except RuxueError as exc:
-        return render(request, "step3.html", 3, exc.status_code, error=exc.message, **ctx)
     return to(f"/cases/{case.case_no}/spouse/invite")
 
 

@@ -1,14 +1,26 @@
 """What the guardian is shown of a case: fetched facts masked, with the department they came from."""
 
+from typing import Any
+
+from ruxue.cases.models import Case
 from ruxue.cases.status import Status
-from ruxue.enrollment import supplement
-from ruxue.enrollment.explain import labels
-from ruxue.enrollment.facts import Facts
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import CHINA
-from ruxue.enrollment.rules import booklet_summary, household_size
+from ruxue.dataset.schemas import Property
+from ruxue.enrollment import service
 from ruxue.enrollment.schemas import CaseView, Fetched, MaterialState
-from ruxue.person.rules import mask_person
+from ruxue.kit.db import Database
+from ruxue.materials import supplement
+from ruxue.person.rules import mask_id_number, mask_name, mask_person
+from ruxue.policy.explain import labels, reason_text
+from ruxue.policy.facts import Facts
+from ruxue.policy.loader import CHINA, load_policy
+from ruxue.policy.rules import (
+    apart_from_child,
+    booklet_summary,
+    household_size,
+    rejections,
+    same_booklet,
+)
+from ruxue.settings import Settings
 
 POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
     "公安（户籍）",
@@ -127,3 +139,47 @@ def _materials(case: Case, facts: Facts) -> dict[str, object]:
 def rejection_links(case: Case) -> dict[str, str | None]:
     url = f"/api/v1/cases/{case.case_no}/rejection.pdf" if case.rejection_no else None
     return {"rejection_no": case.rejection_no, "rejection_url": url}
+
+
+async def step_context(
+    db: Database, settings: Settings, case: Case, facts: Facts, step: int
+) -> dict[str, Any]:
+    """A draft's step page: what it shows beyond the case and its facts (guardian and kiosk)."""
+    policy = load_policy(case.year, case.district_code or "")
+    ctx: dict[str, Any] = {
+        "fetched": fetched(facts),
+        "mask_id": mask_id_number,
+        "mask_name": mask_name,
+    }
+    if step == 4:
+        ctx["checked"] = case.step >= 5
+        ctx["rejected"] = (
+            [reason_text(r, policy) for r in rejections(policy, facts)] if case.step >= 5 else []
+        )
+    if step == 5:
+        async with db.read_session() as session:
+            suggested = await service.suggested_residence(session, case, facts)
+        size = household_size(facts)
+        ctx["homes"] = [home(p, size) for p in facts.residences]
+        ctx.update(
+            suggested=facts.chosen_cert or suggested,
+            household=size,
+            threshold=policy.area_threshold_m2,
+        )
+    if step == 6:
+        ctx["same_booklet"] = same_booklet(facts)
+        ctx["apart"] = apart_from_child(facts)
+        ctx["missing"] = supplement.states(case, facts)
+        ctx["max_mb"] = settings.upload_max_bytes // (1024 * 1024)
+    return ctx
+
+
+def home(residence: Property, household: int) -> dict[str, Any]:
+    """One residence of step 5: the address masked, the area per person of the household."""
+    area = residence.building_area_m2
+    return {
+        "cert_no": residence.cert_no,
+        "address": mask_address(residence.address),
+        "area": area,
+        "per_person": area / household,
+    }

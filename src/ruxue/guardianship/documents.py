@@ -10,15 +10,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.materials import write_encrypted
-from ruxue.enrollment.upload_worker import check_upload_isolated
-from ruxue.enrollment.uploads import UploadLimits
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship.models import GuardianshipDocument, GuardianshipRequest
 from ruxue.guardianship.service import actor
 from ruxue.identity.service import Guardian
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.rules import UploadLimits
+from ruxue.materials.service import write_encrypted
+from ruxue.materials.upload_worker import check_upload_isolated
 from ruxue.settings import get_settings
 
 

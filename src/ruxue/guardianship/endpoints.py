@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.materials import read_stored
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
@@ -22,6 +21,7 @@ from ruxue.guardianship.schemas import (
     staff_view,
 )
 from ruxue.kit.errors import NotFound
+from ruxue.materials.service import read_stored
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentGuardian, CurrentStaff, require_role

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment.gather import fetch_birth, person_asks, read_record
-from ruxue.enrollment.rules import parents_of
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship import repository as repo
@@ -21,6 +20,7 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notify.service import queue_text
 from ruxue.person.rules import mask_id_number, mask_name, parse_id_number
+from ruxue.policy.rules import parents_of
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.cases.status import Status
-from ruxue.enrollment.models import Case
 from ruxue.kiosk.models import PRINTED, TAKEN, WAITING, PrintJob, Terminal
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.errors import Conflict, NotFound, RuxueError

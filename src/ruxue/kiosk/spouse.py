@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ruxue.enrollment import service
-from ruxue.enrollment.spouse_link import invite_spouse, text_link
+from ruxue.enrollment.spouse_link import invite_spouse
 from ruxue.exchange.repository import get_consent
 from ruxue.identity import spouse
 from ruxue.kiosk.session import AtTerminal
@@ -32,10 +32,7 @@ async def send_invite(
     at: AtTerminal = At,
 ) -> Response:
     try:
-        token, phone = await invite_spouse(
-            db, exchange, at.guardian, case_no, spouse_id, spouse_phone
-        )
-        await text_link(settings, token, phone)
+        await invite_spouse(db, exchange, settings, at.guardian, case_no, spouse_id, spouse_phone)
     except RuxueError as exc:
         flash(request, exc.message)
         return to(f"/kiosk/cases/{case_no}/step/3")

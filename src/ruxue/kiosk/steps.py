@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.cases.status import Status
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
-from ruxue.enrollment import service, supplement
-from ruxue.enrollment.pages import _step_context
+from ruxue.enrollment import answer, service
+from ruxue.enrollment.views import step_context
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity.service import verify_person_otp
@@ -98,6 +98,7 @@ async def child_submit(
 async def step_page(
     request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
     case_no: str,
     step: int,
     at: AtTerminal = At,
@@ -108,7 +109,7 @@ async def step_page(
         return to(f"/kiosk/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(_step(case_no, case.step))
-    ctx = await _step_context(request, case, facts, step)
+    ctx = await step_context(db, settings, case, facts, step)
     return render(
         request, f"kiosk_step{step}.html", at.terminal, step, case=case, facts=facts, **ctx
     )
@@ -133,7 +134,7 @@ async def spouse_code(
         return to(_step(case_no, 3))
     async with db.read_session() as session:
         case, facts = await service.load(session, at.guardian, case_no)
-    ctx = await _step_context(request, case, facts, 3)
+    ctx = await step_context(db, settings, case, facts, 3)
     return render(
         request,
         "kiosk_step3.html",
@@ -239,7 +240,7 @@ async def bring(
         request,
         _step(case_no, 6),
         _step(case_no, 6),
-        lambda s: supplement.bring(s, now, at.guardian, case_no, kind),
+        lambda s: answer.bring(s, now, at.guardian, case_no, kind),
     )
 
 

@@ -8,9 +8,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ruxue.enrollment.explain import CATEGORIES, CHANNELS, SEGMENTS, STATUSES, category_label
 from ruxue.kiosk.models import Terminal
 from ruxue.kit.csrf import csrf_field
+from ruxue.policy.explain import CATEGORIES, CHANNELS, SEGMENTS, STATUSES, category_label
 from ruxue.web.deps import settings_of
 from ruxue.web.mode import here as mode_here
 from ruxue.web.mode import is_elder

@@ -1,28 +1,29 @@
 """The public verification page of a notice (a seat notice or a 不予通过告知书): valid or not, and
-no personal data; and the guardian's accessible HTML view of their notice."""
+no personal data; and the guardian's own notice, as a PDF (API) and as an accessible HTML page."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
+from ruxue.cases.repository import case_by_verify_code
 from ruxue.cases.status import Status
 from ruxue.elicence.repository import by_verify_code as licence_by_code
 from ruxue.elicence.rules import view
 from ruxue.enrollment import service
-from ruxue.enrollment.explain import SEGMENTS
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import CHINA
-from ruxue.enrollment.repository import case_by_verify_code
 from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
-from ruxue.notice.service import notice_data, rejection_data
+from ruxue.notice.service import notice_data, notice_pdf, rejection_data, rejection_pdf
+from ruxue.policy.explain import SEGMENTS
+from ruxue.policy.loader import CHINA
 from ruxue.schools.repository import get_school
-from ruxue.web.auth import PageGuardian
+from ruxue.web.auth import CurrentGuardian, PageGuardian
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
 
 @router.get("/verify/{code}", response_class=HTMLResponse)
@@ -121,3 +122,34 @@ async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[
         "verify_url": data.verify_url,
         "pdf": f"/api/v1/cases/{case.case_no}/notice.pdf",
     }
+
+
+@api.get("/{case_no}/notice.pdf")
+async def notice(
+    settings: SettingsDep,
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
+) -> Response:
+    async with db.read_session() as session:
+        case, _ = await service.load(session, guardian, case_no)
+        pdf = await notice_pdf(session, case, settings.public_url)
+    disposition = f'inline; filename="notice-{case.notice_no}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})
+
+
+@api.get("/{case_no}/rejection.pdf")
+async def rejection(
+    settings: SettingsDep,
+    db: DatabaseDep,
+    case_no: str,
+    request: Request,
+    guardian: CurrentGuardian,
+) -> Response:
+    """The 不予通过告知书 of a rejected case."""
+    async with db.read_session() as session:
+        case, _ = await service.load(session, guardian, case_no)
+    pdf = rejection_pdf(case, settings.public_url)
+    disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})

@@ -22,8 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from ruxue.enrollment.explain import CHANNELS
 from ruxue.notice.tagged import Tags, add_structure
+from ruxue.policy.explain import CHANNELS
 
 FONT_CANDIDATES = (
     (Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0),  # AR PL UMing CN, a Song (明体) face

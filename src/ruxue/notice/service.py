@@ -2,17 +2,17 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.cases.status import Status
-from ruxue.enrollment.explain import SEGMENTS, category_label, rejection_reasons
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import CHINA, load_policy
-from ruxue.enrollment.repository import read_facts
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound
 from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import RejectionData, render_rejection
 from ruxue.notice.render import NoticeData, render_notice
 from ruxue.person.rules import mask_id_number
+from ruxue.policy.explain import SEGMENTS, category_label, rejection_reasons
+from ruxue.policy.facts import read_facts
+from ruxue.policy.loader import CHINA, load_policy
 from ruxue.schools.repository import get_school
 
 

@@ -43,7 +43,7 @@ TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS)
 
 def status_sms(case: "Case") -> str:
     """The one text of a decision's SMS; a final one invites a rating."""
-    from ruxue.enrollment.explain import SEGMENTS
+    from ruxue.policy.explain import SEGMENTS
     from ruxue.rating.service import invitation
 
     text = f"您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.enrollment import repository as cases
-from ruxue.enrollment.models import Case
 from ruxue.enrollment.service import actor
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.rating import repository as repo

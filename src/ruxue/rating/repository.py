@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case, CaseEvent
 from ruxue.cases.status import FINAL
-from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.rating.models import Rating, Rectification
 
 if TYPE_CHECKING:

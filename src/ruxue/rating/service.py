@@ -9,8 +9,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment import repository as cases
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
+from ruxue.cases.repository import add_event
 from ruxue.kit.clock import now_of
 from ruxue.kit.errors import Conflict, Forbidden, NotFound, RuxueError
 from ruxue.notify.service import queue_sms
@@ -73,7 +73,7 @@ async def rate(
     )
     rating.real_name, rating.reopened = form.real_name, False
     await session.flush()
-    await cases.add_event(session, case, actor, "rated", channel=channel, level=form.level)
+    await add_event(session, case, actor, "rated", channel=channel, level=form.level)
     await _follow_up(session, case, rating, changed_after_reply)
     return rating
 
@@ -161,7 +161,7 @@ async def _step(
         {"at": now.isoformat(), "status": status, "actor": actor, "note": note},
     ]
     await session.flush()
-    await cases.add_event(session, case, actor, f"rectification_{status}", item=item.id, note=note)
+    await add_event(session, case, actor, f"rectification_{status}", item=item.id, note=note)
 
 
 # the desk's hand-over screen

@@ -5,7 +5,7 @@ import structlog
 from huey import crontab
 from sqlalchemy import select
 
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit import http
 from ruxue.kit.db import Database
 from ruxue.kit.queue import job_settings, periodic_job, run_in_worker

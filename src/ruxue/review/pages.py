@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ruxue.cases.repository import staff_case
 from ruxue.desk.pages import staff_case_page
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import CATEGORIES, MATERIALS
-from ruxue.enrollment.materials import read_upload, upload_extension
-from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.repository import staff_material
+from ruxue.materials.service import read_upload, upload_extension
+from ruxue.materials.supplement import AlreadyHandled
+from ruxue.policy.explain import CATEGORIES, MATERIALS
 from ruxue.review import service
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff
@@ -75,7 +76,7 @@ async def review_action(
 async def _confirm(request: Request, staff: Staff, case_no: str, form: dict[str, str]) -> Response:
     """The confirmation step: what will happen, what the guardian will read, and the internal note."""
     async with database_of(request).read_session() as session:
-        case = await repo.staff_case(session, staff, case_no)
+        case = await staff_case(session, staff, case_no)
         school = await get_school(session, form.get("school_code", "")) if case else None
     if case is None:
         raise NotFound("办件不存在或不在您的辖区")
@@ -97,7 +98,7 @@ async def material_file(
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
     async with db.write_session() as session:
-        material = await repo.staff_material(session, staff, case_no, material_id)
+        material = await staff_material(session, staff, case_no, material_id)
         if material is None:
             raise NotFound("材料不存在或无权查看")
         detail = {"kind": material.kind, "file": material.filename, "sha256": material.sha256}

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ruxue.enrollment.policy import CHINA
+from ruxue.policy.loader import CHINA
 
 
 def waiting_days(submitted_at: dt.datetime | None, now: dt.datetime) -> int:

@@ -7,21 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases import lifecycle
+from ruxue.cases.models import Case
+from ruxue.cases.repository import staff_case, visible_to_staff
 from ruxue.cases.status import WAITING, Action
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED, STATUSES
-from ruxue.enrollment.models import Case
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import (
-    NEEDS_MATERIALS,
-    NOTICE,
-    REJECTED,
-    Decision,
-    missing_materials,
-    place,
-)
-from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
+from ruxue.materials.supplement import AlreadyHandled
+from ruxue.policy.explain import MATERIALS, REVIEW_REJECTED, STATUSES
+from ruxue.policy.facts import read_facts, write_facts
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import NEEDS_MATERIALS, NOTICE, REJECTED, Decision, missing_materials, place
 from ruxue.schools.repository import get_school, school_refs
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
@@ -41,7 +35,7 @@ class Note:
 
 async def queue(session: AsyncSession, staff: Staff) -> Sequence[Case]:
     require(staff, "reviewer", "admin")
-    query = repo.visible_to_staff(staff).where(Case.status.in_(WAITING)).order_by(Case.submitted_at)
+    query = visible_to_staff(staff).where(Case.status.in_(WAITING)).order_by(Case.submitted_at)
     return (await session.scalars(query)).all()
 
 
@@ -54,7 +48,7 @@ async def _case(session: AsyncSession, staff: Staff, case_no: str) -> Case:
     """The case to act on, locked: a second submission of the same action waits for the first and
     is then told it was handled, with no second event or SMS."""
     require(staff, "reviewer", "admin")
-    case = await repo.staff_case(session, staff, case_no, lock=True)
+    case = await staff_case(session, staff, case_no, lock=True)
     if case is None:
         raise NotFound("办件不存在或不在您的辖区")
     if case.status not in WAITING:
@@ -65,7 +59,7 @@ async def _case(session: AsyncSession, staff: Staff, case_no: str) -> Case:
 
 def still_missing(case: Case) -> list[str]:
     """What a reviewer is told before approving: each required material not yet given."""
-    facts = repo.read_facts(case)
+    facts = read_facts(case)
     return [
         MATERIALS[m]["name"]
         + ("（监护人将携带原件，尚未核验）" if m in facts.bring else "（尚未提供）")
@@ -130,13 +124,13 @@ async def request_materials(
     if not materials or set(materials) - set(MATERIALS):
         raise RuxueError("请选择需要补充的材料", field="materials")
     case = await _case(session, staff, case_no)
-    facts = repo.read_facts(case)
+    facts = read_facts(case)
     if case.status == NEEDS_MATERIALS and set(materials) <= set(missing_materials(facts)):
         raise AlreadyHandled("已处理：已告知监护人补充这些材料，无需重复操作。")
     facts.requested |= set(materials)
     for given in (facts.uploaded, facts.provided, facts.bring):
         given -= set(materials)
-    repo.write_facts(case, facts)
+    write_facts(case, facts)
     missing = missing_materials(facts)
     names = "、".join(MATERIALS[m]["name"] for m in missing)
     policy = load_policy(case.year, case.district_code or "")
@@ -186,7 +180,7 @@ async def school_list(
     require(staff, "desk", "reviewer", "admin")
     if staff.role == "desk" and staff.school_code != school_code:
         raise Forbidden("只能导出本校的报名名单")
-    query = repo.visible_to_staff(staff).where(Case.school_code == school_code)
+    query = visible_to_staff(staff).where(Case.school_code == school_code)
     for field, value in (filters or {}).items():
         if field in ("segment", "category", "channel", "status") and value:
             query = query.where(getattr(Case, field) == value)

@@ -5,14 +5,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case, CaseEvent
+from ruxue.cases.repository import events_of
 from ruxue.desk.service import ORIGINALS
-from ruxue.enrollment import repository as repo
-from ruxue.enrollment import supplement
-from ruxue.enrollment.explain import EVENTS, MATERIALS, reason_text
-from ruxue.enrollment.models import Case, CaseEvent, Material
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import missing_materials, place
 from ruxue.enrollment.views import fetched
+from ruxue.materials import supplement
+from ruxue.materials.models import Material
+from ruxue.materials.repository import materials_of
+from ruxue.policy.explain import EVENTS, MATERIALS, reason_text
+from ruxue.policy.facts import read_facts
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import missing_materials, place
 from ruxue.review.service import still_missing
 from ruxue.schools.repository import school_refs
 
@@ -49,11 +52,11 @@ def file_row(material: Material) -> dict[str, Any]:
 
 
 async def case_context(session: AsyncSession, case: Case) -> dict[str, Any]:
-    facts = repo.read_facts(case)
+    facts = read_facts(case)
     policy = load_policy(case.year, case.district_code or "")
     placement = place(policy, facts, await school_refs(session))
-    files = await repo.materials_of(session, case)
-    events = await repo.events_of(session, case)
+    files = await materials_of(session, case)
+    events = await events_of(session, case)
     return {
         "fetched": fetched(facts),
         "reasons": [reason_text(code, policy) for code in case.reasons],

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.facts import SchoolRef
+from ruxue.policy.facts import SchoolRef
 from ruxue.schools.models import Compound, School
 
 

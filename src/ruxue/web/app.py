@@ -21,7 +21,6 @@ from ruxue.elicence.endpoints import router as elicence_router
 from ruxue.elicence.pages import router as elicence_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
 from ruxue.enrollment.pages import router as enrollment_pages
-from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.spouse_endpoints import router as spouse_api
 from ruxue.enrollment.spouse_pages import router as spouse_pages
 from ruxue.exchange.client import ExchangeClient
@@ -42,7 +41,9 @@ from ruxue.kit.db import Database
 from ruxue.kit.limits import BodyLimit
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
+from ruxue.notice.endpoints import api as notice_api
 from ruxue.notice.endpoints import router as notice_router
+from ruxue.policy.loader import load_policy
 from ruxue.provider.endpoints import router as provider_router
 from ruxue.provider.pages import router as provider_pages
 from ruxue.rating.endpoints import router as rating_router
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exchange_router,
         exchange_pages,
         enrollment_api,
+        notice_api,
         spouse_api,
         enrollment_pages,
         spouse_pages,

@@ -8,7 +8,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ruxue.enrollment.explain import (
+from ruxue.identity.service import optional_guardian
+from ruxue.kit.csrf import csrf_field
+from ruxue.policy.explain import (
     CATEGORIES,
     CHANNELS,
     EVENTS,
@@ -17,9 +19,7 @@ from ruxue.enrollment.explain import (
     actor_label,
     category_label,
 )
-from ruxue.enrollment.policy import CHINA
-from ruxue.identity.service import optional_guardian
-from ruxue.kit.csrf import csrf_field
+from ruxue.policy.loader import CHINA
 from ruxue.web.deps import settings_of
 from ruxue.web.mode import here, is_elder
 from ruxue.web.site import site_of

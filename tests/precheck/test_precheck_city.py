@@ -13,10 +13,13 @@ import pytest
 from ruxue.dataset.generate import generate_city
 from ruxue.dataset.schemas import Dataset
 from ruxue.dataset.service import parse_dataset
-from ruxue.enrollment import precheck_run
 from ruxue.enrollment.gather import DepartmentDown, StepError
-from ruxue.enrollment.gather_many import Failure
-from ruxue.enrollment.precheck import (
+from ruxue.exchange.client import ExchangeClient
+from ruxue.kit.db import Database
+from ruxue.policy.rules import Decision
+from ruxue.precheck import precheck_run
+from ruxue.precheck.gather_many import Failure
+from ruxue.precheck.precheck import (
     COLUMNS,
     Row,
     assess_children,
@@ -25,10 +28,8 @@ from ruxue.enrollment.precheck import (
     parents_of,
     row,
 )
-from ruxue.enrollment.precheck_run import RunDir, RunOptions, precheck
-from ruxue.enrollment.rules import Decision
-from ruxue.exchange.client import ExchangeClient
-from ruxue.kit.db import Database
+from ruxue.precheck.precheck_run import RunDir, RunOptions
+from ruxue.precheck.service import precheck
 from ruxue.sandbox.app import create_sandbox_app
 from ruxue.schools.service import import_schools
 from ruxue.settings import Settings

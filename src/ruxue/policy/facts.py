@@ -1,7 +1,9 @@
 """What the departments told us about one family, as the policy rules read it. Plain data."""
 
+import msgspec
 from msgspec import Struct, field
 
+from ruxue.cases.models import Case
 from ruxue.dataset.schemas import (
     BirthCertificate,
     Booklet,
@@ -10,6 +12,7 @@ from ruxue.dataset.schemas import (
     Property,
     StudentStatus,
 )
+from ruxue.kit import pii
 
 # names of facts that a department could not give (after retries); they send the case to review
 STUDENT_STATUS, RESIDENCES, HOUSING_PROOF, BIRTH, MARRIAGE = (
@@ -60,3 +63,12 @@ class SchoolRef(Struct, frozen=True):
     district_code: str
     segment: str
     compound_codes: frozenset[str]
+
+
+def read_facts(case: Case) -> Facts:
+    """The facts kept on the case, encrypted (``kit.pii``)."""
+    return msgspec.json.decode(pii.decrypt(case.draft_enc).encode(), type=Facts)
+
+
+def write_facts(case: Case, facts: Facts) -> None:
+    case.draft_enc = pii.encrypt(msgspec.json.encode(facts).decode())

@@ -6,7 +6,7 @@ import warnings
 
 from PIL import Image, ImageOps
 
-from ruxue.enrollment.uploads import BadUpload
+from ruxue.materials.rules import BadUpload
 
 FORMATS = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg")}
 ORIENTATION = 0x0112  # the EXIF tag a phone sets instead of turning the pixels

@@ -8,9 +8,9 @@ import pikepdf
 from PIL import Image
 from sqlalchemy import select
 
-from ruxue.enrollment.materials import read_upload
-from ruxue.enrollment.models import Material
 from ruxue.kit.db import Database
+from ruxue.materials.models import Material
+from ruxue.materials.service import read_upload
 from tests.support import files
 from tests.support.helpers import ServerThread
 from tests.support.materials import PNG, _at_materials_step

@@ -7,10 +7,10 @@ import multiprocessing
 import queue
 from collections.abc import Callable, Sequence
 
-from ruxue.enrollment.precheck_run import Chunk, RunDir, RunOptions, run_chunks
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Unavailable
+from ruxue.precheck.precheck_run import Chunk, RunDir, RunOptions, run_chunks
 from ruxue.settings import Settings
 
 

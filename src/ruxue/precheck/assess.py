@@ -5,16 +5,16 @@ from collections.abc import Sequence
 
 from ruxue.county.routing import routing_of
 from ruxue.county.rules import Routing
-from ruxue.enrollment.facts import Facts, SchoolRef
 from ruxue.enrollment.gather import gather_facts
-from ruxue.enrollment.gather_many import Failure, Family, gather_many
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import Decision, best_residence, decide
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.kit.db import Database
 from ruxue.person.rules import parse_id_number
+from ruxue.policy.facts import Facts, SchoolRef
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import Decision, best_residence, decide
+from ruxue.precheck.gather_many import Failure, Family, gather_many
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
 

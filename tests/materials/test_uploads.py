@@ -11,8 +11,8 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from ruxue.enrollment import materials
-from ruxue.enrollment.uploads import BadUpload, UploadLimits
+from ruxue.materials import service as materials
+from ruxue.materials.rules import BadUpload, UploadLimits
 from ruxue.notice.render import render_notice
 from ruxue.settings import Settings
 from tests.support import files

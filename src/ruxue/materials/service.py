@@ -10,13 +10,14 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.models import Case, Material
-from ruxue.enrollment.upload_image import reencode_image
-from ruxue.enrollment.upload_pdf import check_pdf
-from ruxue.enrollment.upload_worker import check_upload_isolated
-from ruxue.enrollment.uploads import BadUpload, UploadLimits, refuse_markup
+from ruxue.cases.models import Case
 from ruxue.kit import pii
 from ruxue.kit.clock import now_of
+from ruxue.materials.models import Material
+from ruxue.materials.rules import BadUpload, UploadLimits, refuse_markup
+from ruxue.materials.upload_image import reencode_image
+from ruxue.materials.upload_pdf import check_pdf
+from ruxue.materials.upload_worker import check_upload_isolated
 from ruxue.settings import get_settings
 
 __all__ = [

@@ -10,14 +10,14 @@ from typing import Any
 
 from ruxue.county.routing import ServedElsewhere
 from ruxue.county.rules import BY_CITY, BY_COUNTY
-from ruxue.enrollment.assess import SYSTEM, assess, assess_many
 from ruxue.enrollment.gather import DepartmentDown, StepError
-from ruxue.enrollment.gather_many import Failure, Family
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import Decision
 from ruxue.exchange.client import OK, Ask, CallContext, ExchangeClient
 from ruxue.kit.db import Database
 from ruxue.person.rules import mask_id_number
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import Decision
+from ruxue.precheck.assess import SYSTEM, assess, assess_many
+from ruxue.precheck.gather_many import Failure, Family
 
 COLUMNS = ["child", "guardian", "decision", "school_code", "category", "reasons", "missing", "note"]
 Row = dict[str, str]

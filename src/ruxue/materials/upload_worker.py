@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from ruxue.enrollment.uploads import BadUpload, UploadLimits
+from ruxue.materials.rules import BadUpload, UploadLimits
 
 SLOTS = 2  # parsers running at once in one app process; other uploads wait for a slot
 CPU_SECONDS = 10  # the child's CPU limit (SIGXCPU, then SIGKILL)
@@ -24,7 +24,7 @@ TOO_HARD = "文件无法在限定时间和内存内完成检查，可能是异�
 Parser = Callable[[bytes, UploadLimits], tuple[str, bytes]]
 _slots = threading.BoundedSemaphore(SLOTS)
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["ruxue.enrollment.materials"])
+_context.set_forkserver_preload(["ruxue.materials.service"])
 
 
 def check_upload_isolated(
@@ -63,7 +63,7 @@ def _in_child(
 
 
 def _check(sender: Connection, data: bytes, limits: UploadLimits, parser: Parser | None) -> None:
-    from ruxue.enrollment.materials import check_upload
+    from ruxue.materials.service import check_upload
 
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))

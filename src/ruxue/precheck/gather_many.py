@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from ruxue.county.routing import ServedElsewhere, refuse_elsewhere
 from ruxue.county.rules import EVERY_DISTRICT, Routing
-from ruxue.enrollment.facts import Facts
 from ruxue.enrollment.gather import (
     DepartmentDown,
     StepError,
@@ -19,6 +18,7 @@ from ruxue.enrollment.gather import (
     read_person,
 )
 from ruxue.exchange.client import Answer, CallContext, ExchangeClient
+from ruxue.policy.facts import Facts
 
 Failure = StepError | DepartmentDown | ServedElsewhere
 

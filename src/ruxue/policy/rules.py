@@ -8,8 +8,8 @@ from msgspec import Struct, field
 
 from ruxue.cases.status import Status
 from ruxue.dataset.schemas import BirthCertificate, Person, Property
-from ruxue.enrollment.explain import explain
-from ruxue.enrollment.facts import (
+from ruxue.policy.explain import explain
+from ruxue.policy.facts import (
     BIRTH,
     HOUSING_PROOF,
     MARRIAGE,
@@ -18,7 +18,7 @@ from ruxue.enrollment.facts import (
     Facts,
     SchoolRef,
 )
-from ruxue.enrollment.policy import Policy
+from ruxue.policy.loader import Policy
 
 NOTICE, NEEDS_MATERIALS, REVIEW, REJECTED = (
     Status.NOTICE_ISSUED,

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pikepdf
 
-from ruxue.enrollment.uploads import BadUpload, UploadLimits
+from ruxue.materials.rules import BadUpload, UploadLimits
 
 STREAM = re.compile(rb"(?<!end)stream[ \t]*(?:\r\n|\r|\n)")
 NAME = re.compile(rb"/([^\s/\[\]<>(){}%]*)")

@@ -1,6 +1,6 @@
-"""A precheck run over a whole cohort: split into chunks, each chunk's rows saved as it is done (in
-a run directory beside the output), so a run that was stopped and is started again with the same
-arguments skips what is done; one process or several; the CSV is assembled at the end."""
+"""The chunks of a precheck run: each chunk's rows saved as it is done (in a run directory beside
+the output), so a run that was stopped and is started again with the same arguments skips what is
+done; the CSV is assembled at the end. The run itself is ``precheck.service.precheck``."""
 
 import asyncio
 import csv
@@ -14,10 +14,10 @@ from typing import Any
 
 import orjson
 
-from ruxue.enrollment.precheck import COLUMNS, Row, assess_children, cohort, parents_of
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database
+from ruxue.precheck.precheck import COLUMNS, Row, assess_children, parents_of
 
 Chunk = tuple[int, list[dict[str, Any]]]  # number, children
 
@@ -111,35 +111,3 @@ async def run_chunks(
     async with asyncio.TaskGroup() as tasks:
         for number, children in chunks:
             tasks.create_task(one(number, children))
-
-
-async def precheck(
-    db: Database,
-    client: ExchangeClient,
-    options: RunOptions,
-    out: Path,
-    progress: Callable[[int, int], None] | None = None,
-) -> Counter[str]:
-    """Assess the cohort into ``out`` (CSV); ``progress(done, total)`` after every chunk."""
-    children = (await cohort(client, options.year, options.segment))[: options.limit]
-    run = RunDir.beside(out)
-    run.open(identity(options, children))
-    size = options.batch_size
-    chunks = [(n, children[i : i + size]) for n, i in enumerate(range(0, len(children), size))]
-    pending = [(n, c) for n, c in chunks if not run.done(n)]
-    done = len(children) - sum(len(c) for _, c in pending)
-    report = progress or (lambda done, total: None)
-    report(done, len(children))
-
-    def on_done(count: int) -> None:
-        nonlocal done
-        done += count
-        report(done, len(children))
-
-    if options.processes > 1 and len(pending) > 1:
-        from ruxue.enrollment.precheck_processes import run_processes
-
-        await asyncio.to_thread(run_processes, client.settings, options, run, pending, on_done)
-    else:
-        await run_chunks(db, client, options, run, pending, on_done)
-    return run.assemble(out)

@@ -6,10 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 from ruxue.cli.main import app
-from ruxue.enrollment.assess import assess
 from ruxue.enrollment.gather import StepError
 from ruxue.exchange.client import ExchangeClient
 from ruxue.kit.db import Database
+from ruxue.precheck.assess import assess
 from ruxue.settings import Settings
 from tests.support.helpers import ServerThread
 from tests.support.personas import (

@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 from ruxue.cases.status import Action, Status
 
 if TYPE_CHECKING:
-    from ruxue.enrollment.models import Case
-    from ruxue.enrollment.policy import Policy
-    from ruxue.enrollment.rules import Decision
+    from ruxue.cases.models import Case
+    from ruxue.policy.loader import Policy
+    from ruxue.policy.rules import Decision
 
 OUTCOMES: dict[str, str] = {
     Status.NOTICE_ISSUED: "符合入学条件，已发放公办地段学位告知书",

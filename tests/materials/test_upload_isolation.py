@@ -8,16 +8,17 @@ import time
 
 import pytest
 
-from ruxue.enrollment import materials, upload_worker
-from ruxue.enrollment.uploads import BadUpload, UploadLimits
+from ruxue.materials import service as materials
+from ruxue.materials import upload_worker
+from ruxue.materials.rules import BadUpload, UploadLimits
 from ruxue.settings import Settings
 from tests.support import files
 
 LIMITS = UploadLimits.of(Settings())
 CHECK = (
     "import sys; sys.path.insert(0, '.')\n"
-    "from ruxue.enrollment import materials\n"
-    "from ruxue.enrollment.uploads import BadUpload, UploadLimits\n"
+    "from ruxue.materials import service as materials\n"
+    "from ruxue.materials.rules import BadUpload, UploadLimits\n"
     "from ruxue.settings import Settings\n"
     "from tests.support import files\n"
     "try:\n"

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from msgspec.structs import replace
 
 from ruxue.dataset.schemas import StudentStatus
-from ruxue.enrollment.facts import HOUSING_PROOF, STUDENT_STATUS
-from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import (
+from ruxue.policy.facts import HOUSING_PROOF, STUDENT_STATUS
+from ruxue.policy.loader import load_policy
+from ruxue.policy.rules import (
     NEEDS_MATERIALS,
     NOTICE,
     REJECTED,

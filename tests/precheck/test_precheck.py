@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from ruxue.cli.main import app
-from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.service import WindowClosed, check_window
 from ruxue.kit.db import Database
 from ruxue.person.rules import mask_id_number
+from ruxue.policy.loader import CHINA, load_policy
 from tests.support.county import register
 from tests.support.personas import CHEN_CHILD
 

@@ -1,5 +1,4 @@
-"""The materials of a case. ``Case`` and ``CaseEvent`` live in ``cases.models`` (imported here for
-the modules that still read them from enrollment)."""
+"""The materials of a case (``Case`` and ``CaseEvent`` live in ``cases.models``)."""
 
 import datetime as dt
 
@@ -10,12 +9,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ruxue.cases.models import FREES_CHILD, Case, CaseEvent
-from ruxue.cases.status import ENDED
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Base, BigId, UtcDateTime
-
-__all__ = ["ENDED", "FREES_CHILD", "Case", "CaseEvent", "Material"]
 
 
 class Material(Base):
