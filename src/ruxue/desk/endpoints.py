@@ -22,7 +22,7 @@ from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep
+from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -97,13 +97,13 @@ class ChildLookup(BaseModel):
 @router.post("/children/lookup")
 async def find_child(
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     body: ChildLookup,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
     """Whether a child has a case; the ID number in the body, never in a URL; 20 per 10 minutes."""
-    db, year = db, settings.clock().year
+    year = now.year
     await service.throttle_lookup(db, staff, utcnow())
     found = await service.find_child(db, staff, year, body.segment, body.child_id_number)
     return {"case": found}
@@ -173,14 +173,13 @@ class OriginalsSeen(BaseModel):
 @router.post("/cases/{case_no}/originals")
 async def originals_seen(
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     body: OriginalsSeen,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
     """Originals of missing materials seen at the desk; the case is decided again when complete."""
-    now = settings.clock()
     async with db.write_session() as session:
         case = await service.see_originals(
             session, staff, now, case_no, body.materials, body.keyed_in

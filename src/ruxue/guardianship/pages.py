@@ -8,27 +8,29 @@ from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
 from ruxue.guardianship.schemas import request_view, staff_view
 from ruxue.identity.service import Guardian
+from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian, PageStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
-async def _mine(request: Request, guardian: Guardian) -> list[object]:
-    async with database_of(request).read_session() as session:
+async def _mine(db: Database, guardian: Guardian) -> list[object]:
+    async with db.read_session() as session:
         return [request_view(r) for r in await repo.mine(session, guardian.id_number)]
 
 
 @router.get("/guardianship", response_class=HTMLResponse)
 async def form(
     request: Request,
+    db: DatabaseDep,
     guardian: PageGuardian,
 ) -> Response:
-    mine = await _mine(request, guardian)
+    mine = await _mine(db, guardian)
     return render(request, "guardianship.html", requests=mine, relationships=service.RELATIONSHIPS)
 
 
@@ -53,7 +55,7 @@ async def file(
             note=note,
         )
     except (RuxueError, IdNumberError) as exc:
-        mine = await _mine(request, guardian)
+        mine = await _mine(db, guardian)
         return render(
             request,
             "guardianship.html",
@@ -89,7 +91,7 @@ async def upload(
             data,
         )
     except RuxueError as exc:
-        mine = await _mine(request, guardian)
+        mine = await _mine(db, guardian)
         return render(
             request,
             "guardianship.html",
