@@ -14,6 +14,7 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import labels
 from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.models import Case
+from ruxue.enrollment.uploads import UploadLimits
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.service import notice_pdf, rejection_pdf
@@ -150,7 +151,7 @@ async def scan_upload(
         case = await repo.staff_case(session, staff, case_no)
         if case is None:
             raise NotFound("办件不存在或无权查看")
-        material = await store_upload(session, settings.upload_dir, settings.upload_max_bytes, case, kind,
+        material = await store_upload(session, settings.upload_dir, UploadLimits.of(settings), case, kind,
                                       file.filename or "", data)  # fmt: skip
         material.source = "desk"
         await repo.add_event(

@@ -5,7 +5,6 @@ staff downloads)."""
 
 import asyncio
 import hashlib
-from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +15,6 @@ from ruxue.enrollment.upload_pdf import check_pdf
 from ruxue.enrollment.uploads import BadUpload, UploadLimits, refuse_markup
 from ruxue.kit import pii
 from ruxue.kit.clock import now_of
-from ruxue.settings import get_settings
 
 __all__ = [
     "BadUpload",
@@ -52,16 +50,13 @@ def check_upload(data: bytes, limits: UploadLimits) -> tuple[str, bytes]:
 async def store_upload(
     session: AsyncSession,
     upload_dir: Path,
-    max_bytes: int,
+    limits: UploadLimits,
     case: Case,
     kind: str,
     filename: str,
     data: bytes,
-    limits: UploadLimits | None = None,
 ) -> Material:
-    """Check, encrypt and store the file, and add its row. The limits other than ``max_bytes``
-    come from the settings unless given."""
-    limits = limits or replace(UploadLimits.of(get_settings()), max_bytes=max_bytes)
+    """Check, encrypt and store the file, and add its row."""
     content_type, plain = await asyncio.to_thread(check_upload, data, limits)
     digest = hashlib.sha256(plain).hexdigest()
     path = upload_dir / case.case_no / f"{digest}.sm4"

@@ -19,6 +19,7 @@ from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import NEEDS_MATERIALS, decide, missing_materials
 from ruxue.enrollment.service import StepOrder, actor, check_window
+from ruxue.enrollment.uploads import UploadLimits
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notify.service import queue_sms
@@ -92,7 +93,7 @@ async def upload(
     case, facts = await _load(session, guardian, case_no)
     check_answer(case, facts, kind, "upload", now)
     stored = await store_upload(
-        session, settings.upload_dir, settings.upload_max_bytes, case, kind, filename, data
+        session, settings.upload_dir, UploadLimits.of(settings), case, kind, filename, data
     )
     return await _apply(session, now, guardian, case, facts, kind, "upload", stored.id)
 

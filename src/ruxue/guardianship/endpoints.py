@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment.materials import read_stored
+from ruxue.enrollment.uploads import UploadLimits
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
@@ -130,7 +131,7 @@ async def upload(
     await add_document(
         db,
         settings.upload_dir,
-        settings.upload_max_bytes,
+        UploadLimits.of(settings),
         guardian,
         request_no,
         file.filename or "",

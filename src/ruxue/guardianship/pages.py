@@ -3,6 +3,7 @@
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ruxue.enrollment.uploads import UploadLimits
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
@@ -84,7 +85,7 @@ async def upload(
         await add_document(
             db,
             settings.upload_dir,
-            settings.upload_max_bytes,
+            UploadLimits.of(settings),
             guardian,
             request_no,
             file.filename or "",
