@@ -5,7 +5,7 @@ import importlib
 
 from huey import Huey
 
-from ruxue.kit import queue
+from ruxue.kit import process, queue
 from ruxue.settings import Settings
 
 TASK_MODULES = (
@@ -29,6 +29,6 @@ def load_tasks() -> None:
 
 def start(settings: Settings) -> Huey:
     """This process's queue, built from ``settings``, with every feature's jobs registered."""
-    queue.configure(settings)
+    process.configure(settings)
     load_tasks()
     return queue.queue()

@@ -11,10 +11,11 @@ from ruxue.archive.storage import LocalLibrary
 from ruxue.enrollment.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
-from ruxue.settings import Settings, get_settings
+from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.roots import from_environment
 from tests.support.session import logged_in
 
 
@@ -46,4 +47,4 @@ def archive_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     """build_case reads the settings of the environment, as the worker does."""
     monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
-    get_settings.cache_clear()
+    from_environment()

@@ -15,6 +15,7 @@ from ruxue.settings import get_settings
 from ruxue.staff.models import AuditEntry
 from tests.support.county import register, report, token
 from tests.support.helpers import ServerThread, free_port
+from tests.support.roots import from_environment
 from tests.support.staff import make_staff, staff_client
 
 
@@ -24,7 +25,7 @@ def county_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUXUE_UPSTREAM_CLIENT_ID", "wuzhong")
     monkeypatch.setenv("RUXUE_RELAY_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("RUXUE_RELAY_BACKOFF_S", "0")
-    get_settings.cache_clear()
+    from_environment()
     yield
     get_settings.cache_clear()
 

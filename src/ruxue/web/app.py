@@ -37,6 +37,7 @@ from ruxue.kiosk.pages import router as kiosk_pages
 from ruxue.kiosk.session import KioskSignedOut, NotActivated
 from ruxue.kiosk.spouse import router as kiosk_spouse
 from ruxue.kiosk.steps import router as kiosk_steps
+from ruxue.kit import process
 from ruxue.kit.csrf import csrf_protect, csrf_token
 from ruxue.kit.db import Database
 from ruxue.kit.security import SecurityMiddleware
@@ -70,6 +71,7 @@ FAVICON = STATIC / "favicon.ico"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     require_safe(settings)
+    process.configure(settings)  # the keys, the CA bundle, the queue the app puts jobs on
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
