@@ -54,7 +54,7 @@ from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
 from ruxue.web.auth import LoginRequired
-from ruxue.web.deps import SettingsDep
+from ruxue.web.deps import NowDep
 from ruxue.web.errors import (
     ERROR_RESPONSES,
     DatabaseBusy,
@@ -160,9 +160,9 @@ def _pages(app: FastAPI) -> None:
     @app.get("/guide", response_class=HTMLResponse, include_in_schema=False)
     async def guide(
         request: Request,
-        settings: SettingsDep,
+        now: NowDep,
     ) -> Response:
-        policy = load_policy(settings.clock().year, "320500")
+        policy = load_policy(now.year, "320500")
         window = policy.age["primary"]
         opens, closes = policy.windows["primary"].bounds(policy.year)
         return render(request, "guide.html", born_from=f"{window.born_from.date(policy.year):%Y年%m月%d日}",
