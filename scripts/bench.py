@@ -51,12 +51,13 @@ async def _fan_outs(url: str, db_url: str, rounds: int, concurrency: int) -> dic
     from ruxue.exchange.client import Ask, CallContext, ExchangeClient
     from ruxue.exchange.envelope import DEPARTMENTS
     from ruxue.exchange.service import envelope_consent, grant_consent
-    from ruxue.kit import migrate
+    from ruxue.kit import migrate, process
     from ruxue.kit.db import Database
     from ruxue.settings import Settings
 
     await asyncio.to_thread(migrate.upgrade, db_url)
     settings = Settings(database_url=db_url, exchange_url=f"{url}/exchange")
+    process.configure(settings)
     db = Database(db_url)
     client = ExchangeClient(settings, db)
     guardian, child = "320508198801010110", "320508201910150213"

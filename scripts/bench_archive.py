@@ -21,6 +21,7 @@ from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.policy.facts import Facts, write_facts
 from ruxue.schools.service import import_schools
+from ruxue.settings import Settings
 
 EXAMPLE = (
     Path(__file__).resolve().parent.parent / "src" / "ruxue" / "sandbox" / "example-dataset.json"
@@ -56,6 +57,7 @@ PROCESS = "one process" + (", pinned to one CPU" if len(os.sched_getaffinity(0))
 
 
 async def main(n: int) -> dict[str, object]:
+    pii.configure(Settings())  # the development keys, as a composition root would hand them
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         await asyncio.to_thread(migrate.upgrade, url)

@@ -22,8 +22,9 @@ import pyotp
 
 from ruxue.dashboard.seed import City, seed_city
 from ruxue.dashboard.service import refresh
-from ruxue.kit import migrate
+from ruxue.kit import migrate, process
 from ruxue.kit.db import Database
+from ruxue.settings import Settings
 from ruxue.staff.service import create_staff
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +166,8 @@ def write(args: argparse.Namespace, results: list[dict[str, object]], shot: Path
 
 
 def main() -> None:
+    # this script's root: the environment's keys, which the processes it starts inherit
+    process.configure(Settings())
     parser = argparse.ArgumentParser()
     parser.add_argument("--families", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=300)

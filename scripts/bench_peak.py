@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_flow import free_port, running_city
 
 from ruxue.cli.run import wait_ready
+from ruxue.kit import process
+from ruxue.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgresql://postgres@127.0.0.1:5432"
@@ -263,6 +265,8 @@ def summary(run: dict[str, Any]) -> str:
 
 
 def main() -> None:
+    # this script's root: the environment's keys, which the processes it starts inherit
+    process.configure(Settings())
     p = argparse.ArgumentParser()
     p.add_argument("--families", type=int, default=100_000)
     p.add_argument("--dataset", default="", help="a generated city (default: var/peak/, made once)")

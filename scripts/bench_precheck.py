@@ -127,11 +127,13 @@ async def one_by_one(sample: int) -> dict[str, object]:
     child), on the first ``sample`` children, 16 at a time, in this process; same sandbox."""
     from ruxue.enrollment.gather import DepartmentDown, StepError
     from ruxue.exchange.client import ExchangeClient
+    from ruxue.kit import process
     from ruxue.kit.db import Database
     from ruxue.precheck.precheck import assess_family, cohort, parents_of
     from ruxue.settings import Settings
 
     settings = Settings()
+    process.configure(settings)
     db = Database(settings.resolved_database_url())
     client = ExchangeClient(settings, db)
     gate = asyncio.Semaphore(16)

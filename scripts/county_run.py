@@ -235,16 +235,19 @@ async def verify(run: Run) -> dict[str, object]:
 
 
 async def main(cases: int) -> int:
+    from ruxue.kit import process
     from ruxue.settings import get_settings
 
     with tempfile.TemporaryDirectory() as tmp:
         run = Run(cases, Path(tmp))
         os.environ.update({k: v for k, v in run.env().items() if k.startswith("RUXUE_")})
+        process.configure(get_settings())  # this script's root: the city's settings first
         started = time.monotonic()
         try:
             await setup(run)
             os.environ.update({k: v for k, v in run.county_env().items() if k.startswith("RUXUE_")})
             get_settings.cache_clear()  # this process now drives the county's cases
+            process.configure(get_settings())
             await scenario(run)
             figures = await verify(run)
         finally:

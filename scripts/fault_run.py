@@ -293,6 +293,7 @@ async def audit(db_url: str, city: City, people: list[Any], told: dict[str, str]
     from ruxue.settings import get_settings
 
     get_settings.cache_clear()
+    pii.configure(get_settings())
 
     conn = await asyncpg.connect(db_url)
     try:

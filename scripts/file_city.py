@@ -28,6 +28,8 @@ from bench_flow import City, Timer, one, running_city
 
 from ruxue.archive.check import SCHEMAS
 from ruxue.dataset.schemas import Dataset
+from ruxue.kit import process
+from ruxue.settings import Settings
 
 PRIMARY = (dt.date(2019, 9, 1), dt.date(2020, 8, 31))
 JUNIOR = (dt.date(2013, 9, 1), dt.date(2014, 8, 31))
@@ -219,6 +221,8 @@ def documents(library: Path) -> Counter[str]:
 
 
 def main() -> None:
+    # this script's root: the environment's keys, which the processes it starts inherit
+    process.configure(Settings())
     parser = argparse.ArgumentParser()
     parser.add_argument("--families", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)

@@ -16,7 +16,7 @@ from huey import Huey
 from sqlalchemy import delete
 
 from ruxue.dataset.service import load_dataset
-from ruxue.kit import migrate, queue
+from ruxue.kit import migrate, process, queue
 from ruxue.kit.csrf import FORMS
 from ruxue.kit.db import Database
 from ruxue.models import Base
@@ -25,6 +25,7 @@ from ruxue.settings import Settings, get_settings
 from tests.support.county import CITY_URL
 from tests.support.dataset import EXAMPLE
 from tests.support.helpers import ServerThread, free_port
+from tests.support.roots import from_environment
 
 CHECKOUT_QUEUE = Path(__file__).resolve().parent.parent / "var" / "queue.db"
 
@@ -45,6 +46,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _QUEUE_BEFORE = pytest.StashKey[float | None]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def environment_settings() -> Settings:
+    """The keys and the jobs' settings of the environment, before any session fixture runs."""
+    return from_environment()
+
+
+@pytest.fixture(autouse=True)
+def configured_from_environment(environment_settings: Settings) -> None:
+    """Each test starts with the environment's keys and jobs' settings, whatever an earlier test
+    switched to or an app built by a session fixture handed over."""
+    process.configure(environment_settings)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -184,7 +198,7 @@ def cli_env(
 ) -> Iterator[None]:
     monkeypatch.setenv("RUXUE_DATABASE_URL", settings.resolved_database_url())
     monkeypatch.setenv("RUXUE_EXCHANGE_URL", settings.exchange_url)
-    get_settings.cache_clear()
+    from_environment()
     yield
     get_settings.cache_clear()
 
@@ -217,4 +231,4 @@ def archive_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     """build_case reads the settings of the environment, as the worker does."""
     monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
-    get_settings.cache_clear()
+    from_environment()

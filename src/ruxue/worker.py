@@ -5,7 +5,7 @@ import importlib
 
 from huey import Huey
 
-from ruxue.kit import queue
+from ruxue.kit import process, queue
 from ruxue.settings import Settings
 from ruxue.wiring import wire
 
@@ -30,7 +30,7 @@ def load_tasks() -> None:
 
 def start(settings: Settings) -> Huey:
     """This process's queue, built from ``settings``, with every feature's jobs registered."""
-    queue.configure(settings)
+    process.configure(settings)
     wire(settings)  # the worker's moves of a case reach the same subscribers as the app's
     load_tasks()
     return queue.queue()

@@ -19,6 +19,7 @@ from ruxue.settings import get_settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.roots import from_environment
 from tests.support.session import logged_in
 
 
@@ -32,7 +33,7 @@ async def test_a_build_that_dies_is_done_by_the_sweep(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
+    from_environment()
     http = await logged_in(web, sandbox, WANG)
     decided = await apply(http, sandbox, "primary", WANG_CHILD, LIU)
     await http.aclose()

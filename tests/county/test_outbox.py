@@ -16,6 +16,7 @@ from ruxue.staff.models import AuditEntry
 from ruxue.wiring import wire
 from tests.support.county import register, report, token
 from tests.support.helpers import ServerThread, free_port
+from tests.support.roots import from_environment
 from tests.support.staff import make_staff, staff_client
 
 
@@ -25,8 +26,7 @@ def county_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUXUE_UPSTREAM_CLIENT_ID", "wuzhong")
     monkeypatch.setenv("RUXUE_RELAY_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("RUXUE_RELAY_BACKOFF_S", "0")
-    get_settings.cache_clear()
-    wire(get_settings())
+    wire(from_environment())
     yield
     get_settings.cache_clear()
 

@@ -11,6 +11,7 @@ from ruxue.dashboard.tasks import refresh_all
 from ruxue.kit.db import Database
 from ruxue.kit.queue import run_in_worker
 from ruxue.settings import get_settings
+from tests.support.roots import from_environment
 
 DEMO_NOW = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
 
@@ -20,7 +21,7 @@ async def test_the_workers_refresh_reads_the_app_clock(
 ) -> None:
     monkeypatch.setenv("RUXUE_DATABASE_URL", db.url)
     monkeypatch.setenv("RUXUE_NOW", DEMO_NOW.isoformat())
-    get_settings.cache_clear()
+    from_environment()
     try:
         worker = threading.Thread(target=run_in_worker, args=(refresh_all,))  # a fresh thread
         worker.start()

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from ruxue.elicence import tasks
 from ruxue.elicence.models import Licence
 from ruxue.kit.db import Database
-from ruxue.settings import get_settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.roots import from_environment
 from tests.support.session import logged_in
 from tests.support.staff import make_staff, staff_client
 from tests.support.tools import checked_pdf_text
@@ -32,7 +32,7 @@ def worker_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     """The jobs read the settings of the environment, as the worker does."""
     monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
-    get_settings.cache_clear()
+    from_environment()
 
 
 def gmalg_verifies(public_pem: str, data: bytes, signature: bytes) -> bool:

@@ -7,6 +7,7 @@ from cryptography.exceptions import InvalidTag
 
 from ruxue.kit import pii
 from ruxue.settings import DEV_FILE_KEY, get_settings
+from tests.support.roots import from_environment
 
 SCAN = b"%PDF-1.7 a scanned birth certificate"
 
@@ -28,12 +29,12 @@ def test_a_file_is_encrypted_under_a_named_key_and_read_after_rotation(
     keys.setenv("RUXUE_FILE_KEY_ID", "2027-1")
     keys.setenv("RUXUE_FILE_KEY", "00112233445566778899aabbccddeeff")
     keys.setenv("RUXUE_FILE_OLD_KEYS", f'{{"dev-1": "{DEV_FILE_KEY}"}}')
-    get_settings.cache_clear()
+    from_environment()
     new = pii.encrypt_file(SCAN)
     assert new.startswith(b"ruxue-sm4-gcm:2027-1:")
     assert pii.decrypt_file(old) == pii.decrypt_file(new) == SCAN
     keys.delenv("RUXUE_FILE_OLD_KEYS")
-    get_settings.cache_clear()
+    from_environment()
     with pytest.raises(ValueError, match="no key 'dev-1'"):
         pii.decrypt_file(old)
 

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ruxue.kit import http
 from ruxue.kit.http import client
 
 
@@ -89,3 +90,12 @@ async def test_extra_ca_bundle_is_trusted(https_server: tuple[str, Path]) -> Non
             await plain.get(url)
     async with client(bundle, timeout=5) as trusting:
         assert (await trusting.get(url)).text == "ok"
+
+
+async def test_the_bundle_the_root_configured_is_every_clients(
+    https_server: tuple[str, Path],
+) -> None:
+    url, bundle = https_server
+    http.configure(bundle)  # what a composition root does with RUXUE_CA_BUNDLE
+    async with client(timeout=5) as default:
+        assert (await default.get(url)).text == "ok"

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import pytest
 
 from ruxue.kit import pii
-from ruxue.settings import get_settings
-from tests.support.keys import change_keys
+from ruxue.settings import Settings, get_settings
+from tests.support.keys import NEW_PII_KEY, change_keys
 
 ID = "320508198603030110"
 
@@ -58,3 +58,11 @@ def test_a_key_id_cannot_hold_a_colon(keys: pytest.MonkeyPatch) -> None:
 def test_the_trace_keeps_the_last_four_characters() -> None:
     assert pii.last_four("P320000999") == "******0999"
     assert pii.last_four("123") == "123"
+
+
+def test_the_keys_are_the_ones_the_root_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pii, "_settings", [])
+    with pytest.raises(RuntimeError, match=r"pii\.configure"):
+        pii.encrypt(ID)  # no key from the environment behind the root's back
+    pii.configure(Settings(pii_key_id="k9", pii_key=NEW_PII_KEY))
+    assert pii.key_id_of(pii.encrypt(ID)) == "k9"

@@ -19,11 +19,15 @@ from ruxue.kit import queue
 from ruxue.kit.db import Database
 from ruxue.kit.queue import run_in_worker
 from ruxue.settings import get_settings
+from tests.support.roots import from_environment
 
 PROBE = """
 import json, sys
-from ruxue.worker import load_tasks
+from ruxue.kit import process
 from ruxue.kit.queue import queue
+from ruxue.settings import Settings
+from ruxue.worker import load_tasks
+process.configure(Settings())  # what the worker's root does first (ruxue.worker.start)
 load_tasks()
 built = sorted(p.name for p in __import__("pathlib").Path(sys.argv[1]).iterdir())
 print(json.dumps([built, sorted(queue()._registry._registry)]))
@@ -68,7 +72,7 @@ def test_a_worker_thread_keeps_its_loop_and_engine(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUXUE_DATABASE_URL", database_url)  # not the checkout's var/ruxue.db
-    get_settings.cache_clear()
+    from_environment()
     seen: dict[str, list[tuple[int, int, int]]] = {"a": [], "b": []}
 
     def worker(name: str) -> None:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from ruxue.settings import DEV_BLIND_INDEX_KEY, DEV_PII_KEY, get_settings
+from ruxue.settings import DEV_BLIND_INDEX_KEY, DEV_PII_KEY
+from tests.support.roots import from_environment
 
 NEW_PII_KEY = "00112233445566778899aabbccddeeff"
 NEW_INDEX_KEY = "6e65772d626c696e642d696e646578"
@@ -19,4 +20,4 @@ def change_keys(keys: pytest.MonkeyPatch, *, keep_old: bool) -> None:
     else:
         keys.delenv("RUXUE_PII_OLD_KEYS", raising=False)
         keys.delenv("RUXUE_BLIND_INDEX_OLD_KEYS", raising=False)
-    get_settings.cache_clear()
+    from_environment()

@@ -3,6 +3,7 @@
 import typer
 
 from ruxue.cli import archive, audit, county, dataset, db, enroll, keys, kiosk, run, staff
+from ruxue.kit import process
 from ruxue.settings import get_settings, require_safe
 
 # commands that touch no key: the dataset tools, migrations, the sandbox, and the demo (which
@@ -17,8 +18,10 @@ app = typer.Typer(
 @app.callback()
 def main(ctx: typer.Context) -> None:
     """ruxue (入学一件事) command line"""
+    settings = get_settings()
     if ctx.invoked_subcommand not in KEYLESS:
-        require_safe(get_settings())
+        require_safe(settings)
+    process.configure(settings)  # one Settings per command: the keys and the jobs read it
 
 
 app.add_typer(dataset.app, name="dataset")

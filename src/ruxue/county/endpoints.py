@@ -4,7 +4,7 @@ picture, the registration of clients; and on a county, its outbox for the admini
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Header, Request
+from fastapi import APIRouter, Form, Header
 
 from ruxue.county import auth, jwks, relay, service
 from ruxue.county.dead_letters import send_again
@@ -18,24 +18,18 @@ from ruxue.county.schemas import (
     StageIn,
     TokenOut,
 )
-from ruxue.kit.db import Database
 from ruxue.staff.auth import require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import SettingsDep, database_of
+from ruxue.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/county", tags=["county"])
 TOKEN_PATH = "/api/v1/county/token"
 
 
-def _db(request: Request) -> Database:
-    db: Database = database_of(request)
-    return db
-
-
 @router.post(TOKEN_PATH.removeprefix("/api/v1/county"))
 async def token(
-    request: Request,
+    db: DatabaseDep,
     settings: SettingsDep,
     grant_type: Annotated[str, Form()],
     client_id: Annotated[str, Form()] = "",
@@ -52,8 +46,8 @@ async def token(
         "client_assertion_type": client_assertion_type,
         "client_assertion": client_assertion,
     }
-    fetched = await jwks.assertion_keys(_db(request), form)  # before the transaction
-    async with _db(request).write_session() as session:
+    fetched = await jwks.assertion_keys(db, form)  # before the transaction
+    async with db.write_session() as session:
         auth.check_grant(form)
         client = await auth.authenticate(
             session, form, authorization, settings.public_url.rstrip("/") + TOKEN_PATH, fetched
@@ -65,10 +59,9 @@ async def token(
 
 @router.post("/reports")
 async def report_batch(
-    body: Batch, request: Request, authorization: Annotated[str, Header()] = ""
+    body: Batch, db: DatabaseDep, authorization: Annotated[str, Header()] = ""
 ) -> Receipt:
     """A batch of stage reports (up to 500), upserted on (case number, stage)."""
-    db = _db(request)
     async with db.write_session() as session:
         client = await auth.client_of_token(session, authorization)
         return await service.receive(session, db, client, body.reports)
@@ -76,10 +69,9 @@ async def report_batch(
 
 @router.post("/report")
 async def report_one(
-    body: StageIn, request: Request, authorization: Annotated[str, Header()] = ""
+    body: StageIn, db: DatabaseDep, authorization: Annotated[str, Header()] = ""
 ) -> Receipt:
     """One stage report, upserted on (case number, stage)."""
-    db = _db(request)
     async with db.write_session() as session:
         client = await auth.client_of_token(session, authorization)
         return await service.receive(session, db, client, [body])
@@ -87,26 +79,26 @@ async def report_one(
 
 @router.get("/picture")
 async def city_picture(
-    request: Request,
+    db: DatabaseDep,
     settings: SettingsDep,
     staff: CurrentStaff,
 ) -> CityPicture:
     """Cases per district and stage, the city's own and the counties' reported ones; counties
     silent for longer than ``RUXUE_COUNTY_SILENCE_MINUTES`` are flagged."""
     require(staff, "admin")
-    async with _db(request).read_session() as session:
+    async with db.read_session() as session:
         return await service.picture(session, dt.timedelta(minutes=settings.county_silence_minutes))
 
 
 @router.post("/clients", status_code=201)
 async def add_client(
     body: NewClient,
-    request: Request,
+    db: DatabaseDep,
     staff: CurrentStaff,
 ) -> ClientOut:
     """Register a county system (the secret is shown once)."""
     require(staff, "admin")
-    async with _db(request).write_session() as session:
+    async with db.write_session() as session:
         secret = await service.add_client(session, body)
         await audit(session, staff, "county_client_add", target=body.client_id)
     return ClientOut(client_id=body.client_id, client_secret=secret)
@@ -114,23 +106,23 @@ async def add_client(
 
 @router.get("/outbox")
 async def outbox(
-    request: Request,
+    db: DatabaseDep,
     staff: CurrentStaff,
 ) -> OutboxState:
     """On a county system: stages pending, sent, and the dead letters after too many attempts."""
     require(staff, "admin")
-    async with _db(request).read_session() as session:
+    async with db.read_session() as session:
         return await relay.state(session)
 
 
 @router.post("/outbox/{row_id}/retry")
 async def retry(
     row_id: int,
-    request: Request,
+    db: DatabaseDep,
     staff: CurrentStaff,
 ) -> OutboxState:
     """Send a dead letter again (its attempts start over)."""
-    async with _db(request).write_session() as session:
+    async with db.write_session() as session:
         await send_again(session, staff, "outbox", row_id)
-    async with _db(request).read_session() as session:
+    async with db.read_session() as session:
         return await relay.state(session)

@@ -21,15 +21,15 @@ from ruxue.rating.rules import CHINA
 from ruxue.rating.rules import settings as rating_settings
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import DatabaseDep, SettingsDep, database_of
+from ruxue.web.deps import DatabaseDep, NowDep
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 
 
 async def scope_of(
-    request: Request, staff: CurrentStaff, district: str = "", school: str = ""
+    db: DatabaseDep, staff: CurrentStaff, district: str = "", school: str = ""
 ) -> repo.Scope:
-    async with database_of(request).read_session() as session:
+    async with db.read_session() as session:
         return await repo.checked_scope(session, staff, district, school)
 
 
@@ -160,7 +160,7 @@ async def table(
 async def report(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     scope: repo.Scope = Depends(scope_of),
 ) -> Response:
     """The weekly 通报: the districts (city scope) and schools that lag behind the thresholds."""
@@ -168,7 +168,7 @@ async def report(
         head = await _summary(session, scope)
         units = [] if scope.district else [("区", await _units(session, scope, "district"))]
         units.append(("学校", await _units(session, scope, "school")))
-    as_of = dt.datetime.fromisoformat(head["as_of"]) if head["as_of"] else settings.clock()
+    as_of = dt.datetime.fromisoformat(head["as_of"]) if head["as_of"] else now
     pdf = await asyncio.to_thread(
         weekly_report, head["scope"]["label"], as_of, head, units, rating_settings().report
     )

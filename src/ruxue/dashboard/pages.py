@@ -11,10 +11,11 @@ from ruxue.county.rules import STAGES
 from ruxue.county.service import picture
 from ruxue.dashboard import repository as repo
 from ruxue.dashboard.rules import CountyRow, county_chart, county_rows
+from ruxue.kit.db import Database
 from ruxue.notice.issuers import ISSUERS, district_label
 from ruxue.settings import Settings
 from ruxue.web.auth import PageStaff
-from ruxue.web.deps import DatabaseDep, database_of, settings_of
+from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 async def dashboard(
     request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
     staff: PageStaff,
     district: str = "",
     school: str = "",
@@ -38,7 +40,7 @@ async def dashboard(
     if scope.level == "city":
         tables.insert(0, ("districts", "各区"))
     districts = [(c, district_label(c)) for c in ISSUERS] if staff.role in repo.CITY_ROLES else []
-    counties = await _county_rows(request, scope) if scope.level != "school" else None
+    counties = await _county_rows(db, settings, scope) if scope.level != "school" else None
     return render(
         request,
         "dashboard.html",
@@ -53,10 +55,9 @@ async def dashboard(
     )
 
 
-async def _county_rows(request: Request, scope: repo.Scope) -> list[CountyRow]:
+async def _county_rows(db: Database, settings: Settings, scope: repo.Scope) -> list[CountyRow]:
     """The city picture (``county.service.picture``, as ``/api/v1/county/picture``) by district;
     a district's view has its own row only."""
-    settings: Settings = settings_of(request)
     silence = dt.timedelta(minutes=settings.county_silence_minutes)
-    async with database_of(request).read_session() as session:
+    async with db.read_session() as session:
         return county_rows(await picture(session, silence, scope.district))

@@ -15,6 +15,7 @@ from ruxue.cases.status import Status
 from ruxue.desk import service
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.rules import UploadLimits
 from ruxue.materials.service import store_upload
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.policy.explain import labels
@@ -23,7 +24,7 @@ from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep
+from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -98,13 +99,13 @@ class ChildLookup(BaseModel):
 @router.post("/children/lookup")
 async def find_child(
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     body: ChildLookup,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
     """Whether a child has a case; the ID number in the body, never in a URL; 20 per 10 minutes."""
-    db, year = db, settings.clock().year
+    year = now.year
     await service.throttle_lookup(db, staff, utcnow())
     found = await service.find_child(db, staff, year, body.segment, body.child_id_number)
     return {"case": found}
@@ -151,7 +152,7 @@ async def scan_upload(
         case = await staff_case(session, staff, case_no)
         if case is None:
             raise NotFound("办件不存在或无权查看")
-        material = await store_upload(session, settings.upload_dir, settings.upload_max_bytes, case, kind,
+        material = await store_upload(session, settings.upload_dir, UploadLimits.of(settings), case, kind,
                                       file.filename or "", data)  # fmt: skip
         material.source = "desk"
         await add_event(session, case, staff.actor, "desk_scan", kind=kind, sha256=material.sha256)
@@ -172,14 +173,13 @@ class OriginalsSeen(BaseModel):
 @router.post("/cases/{case_no}/originals")
 async def originals_seen(
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     body: OriginalsSeen,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
     """Originals of missing materials seen at the desk; the case is decided again when complete."""
-    now = settings.clock()
     async with db.write_session() as session:
         case = await service.see_originals(
             session, staff, now, case_no, body.materials, body.keyed_in

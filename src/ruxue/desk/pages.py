@@ -1,5 +1,6 @@
 """Back-office pages: the school desk (offline registration, notice printing) and district review."""
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -10,6 +11,7 @@ from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS, OfflineApplication
 from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.supplement import AlreadyHandled
 from ruxue.person.rules import IdNumberError
@@ -22,7 +24,7 @@ from ruxue.schools.repository import all_schools
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of, settings_of
+from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep
 from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,18 +37,20 @@ def _login() -> Response:
 @router.get("/staff", response_class=HTMLResponse)
 async def home(
     request: Request,
+    db: DatabaseDep,
+    now: NowDep,
     staff: PageStaff,
 ) -> Response:
     if staff is None:
         return _login()
-    return await staff_home(request, staff)
+    return await staff_home(request, db, now, staff)
 
 
 @router.post("/staff/desk/find", response_class=HTMLResponse)
 async def find(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     staff: PageStaff,
     child: str = Form(""),
     segment: str = Form("primary"),
@@ -55,29 +59,34 @@ async def find(
     if staff is None:
         return _login()
     try:
-        now = settings.clock()
         await service.throttle_lookup(db, staff, utcnow())
         found = await service.find_child(db, staff, now.year, segment, child)
     except RuxueError as exc:
-        page = await staff_home(request, staff, exc.status_code, error=exc.message, child=child)
+        page = await staff_home(
+            request, db, now, staff, exc.status_code, error=exc.message, child=child
+        )
         page.headers.update(exc.headers)
         return page
-    return await staff_home(request, staff, child=child, found=found or "none")
+    return await staff_home(request, db, now, staff, child=child, found=found or "none")
 
 
 async def staff_home(
-    request: Request, staff: Staff, status_code: int = 200, **extra: Any
+    request: Request,
+    db: Database,
+    now: dt.datetime,
+    staff: Staff,
+    status_code: int = 200,
+    **extra: Any,
 ) -> Response:
     """The workbench: the desk's forms and list, the reviewer's queue; ``extra`` adds an error,
     the values typed into a form, a search result."""
-    now = settings_of(request).clock()
     ctx: dict[str, Any] = {
         "staff": staff,
         "originals": ORIGINALS,
         "materials": MATERIALS,
         "form": {},
     }
-    async with database_of(request).read_session() as session:
+    async with db.read_session() as session:
         if staff.role in ("reviewer", "admin"):
             cases = await review.queue(session, staff)
             ctx["queue"] = [{"case": c, "days": waiting_days(c.submitted_at, now)} for c in cases]
@@ -93,6 +102,7 @@ async def register(
     db: DatabaseDep,
     exchange: ExchangeDep,
     settings: SettingsDep,
+    now: NowDep,
     staff: PageStaff,
     segment: str = Form("primary"),
     guardian_id: str = Form(""),
@@ -122,26 +132,29 @@ async def register(
         typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         field = exc.details.get("field", "") if isinstance(exc, RuxueError) else ""
         status = exc.status_code
-        return await staff_home(request, staff, status, error=exc.message, field=field, form=typed)
+        return await staff_home(
+            request, db, now, staff, status, error=exc.message, field=field, form=typed
+        )
     return RedirectResponse(f"/staff/cases/{case.case_no}", status_code=303)
 
 
 @router.get("/staff/cases/{case_no}", response_class=HTMLResponse)
 async def case_page(
     request: Request,
+    db: DatabaseDep,
     case_no: str,
     staff: PageStaff,
 ) -> Response:
     if staff is None:
         return _login()
-    return await staff_case_page(request, staff, case_no)
+    return await staff_case_page(request, db, staff, case_no)
 
 
 async def staff_case_page(
-    request: Request, staff: Staff, case_no: str, status_code: int = 200, **extra: Any
+    request: Request, db: Database, staff: Staff, case_no: str, status_code: int = 200, **extra: Any
 ) -> Response:
     """A case as staff see it (audited); ``extra`` adds an error or a notice and the form values."""
-    async with database_of(request).write_session() as session:
+    async with db.write_session() as session:
         case = await staff_case(session, staff, case_no)
         if case is None:
             raise NotFound("办件不存在或不在您的权限范围内。")
@@ -173,7 +186,9 @@ async def scan(
     try:
         await scan_upload(db, settings, case_no, request, staff, kind, file)
     except RuxueError as exc:
-        return await staff_case_page(request, staff, case_no, 400, error=exc.message, field="scan")
+        return await staff_case_page(
+            request, db, staff, case_no, 400, error=exc.message, field="scan"
+        )
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
 
 
@@ -181,7 +196,7 @@ async def scan(
 async def originals(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     staff: PageStaff,
 ) -> Response:
@@ -193,9 +208,11 @@ async def originals(
     keyed = {k: str(form.get(f"no_{k}", "")) for k in kinds}
     try:
         async with db.write_session() as session:
-            await service.see_originals(session, staff, settings.clock(), case_no, kinds, keyed)
+            await service.see_originals(session, staff, now, case_no, kinds, keyed)
     except AlreadyHandled as exc:
-        return await staff_case_page(request, staff, case_no, notice=exc.message)
+        return await staff_case_page(request, db, staff, case_no, notice=exc.message)
     except RuxueError as exc:
-        return await staff_case_page(request, staff, case_no, 400, error=exc.message, field="seen")
+        return await staff_case_page(
+            request, db, staff, case_no, 400, error=exc.message, field="seen"
+        )
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)

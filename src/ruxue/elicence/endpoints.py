@@ -8,7 +8,7 @@ from ruxue.elicence import service
 from ruxue.kit.errors import RuxueError
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
+from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -50,13 +50,12 @@ async def lookup(
 @router.post("/cases/{case_no}/revoke-notice")
 async def revoke_notice(
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     body: Revoke,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
-    now = settings.clock()
     async with db.write_session() as session:
         case = await service.revoke_notice(session, staff, now, case_no, body.reason)
         result: dict[str, object] = {"case_no": case.case_no, "status": case.status}

@@ -14,6 +14,7 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment.service import StepOrder, actor, check_window
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.materials.rules import UploadLimits
 from ruxue.materials.service import store_upload
 from ruxue.materials.supplement import AlreadyHandled, redecide
 from ruxue.policy.explain import MATERIALS
@@ -60,7 +61,7 @@ async def upload(
     case, facts = await _load(session, guardian, case_no)
     check_answer(case, facts, kind, "upload", now)
     stored = await store_upload(
-        session, settings.upload_dir, settings.upload_max_bytes, case, kind, filename, data
+        session, settings.upload_dir, UploadLimits.of(settings), case, kind, filename, data
     )
     return await _apply(session, now, guardian, case, facts, kind, "upload", stored.id)
 

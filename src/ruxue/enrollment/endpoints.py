@@ -22,7 +22,7 @@ from ruxue.kit.errors import RuxueError
 from ruxue.policy.facts import read_facts
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import CurrentGuardian
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep
+from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
@@ -55,6 +55,7 @@ async def my_cases(
 async def start(
     exchange: ExchangeDep,
     settings: SettingsDep,
+    now: NowDep,
     db: DatabaseDep,
     body: StartCase,
     request: Request,
@@ -63,7 +64,7 @@ async def start(
     if not body.consent:
         raise RuxueError("需要您的授权才能向各部门查询信息。")
     case = await service.start_case(db, exchange, settings, guardian,
-                                    year=settings.clock().year, segment=body.segment, child_id=body.child_id_number)  # fmt: skip
+                                    year=now.year, segment=body.segment, child_id=body.child_id_number)  # fmt: skip
     async with db.read_session() as session:
         return await view(session, settings.public_url, case)
 
@@ -202,6 +203,7 @@ async def residence(
 async def upload(
     db: DatabaseDep,
     settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     request: Request,
     guardian: CurrentGuardian,
@@ -212,7 +214,7 @@ async def upload(
     data = await file.read(settings.upload_max_bytes + 1)
     async with db.write_session() as session:
         case = await answer.upload(
-            session, settings, settings.clock(), guardian, case_no, kind, file.filename or "", data
+            session, settings, now, guardian, case_no, kind, file.filename or "", data
         )
         result = await view(session, settings.public_url, case)
     _after(case_no)
@@ -223,13 +225,13 @@ async def upload(
 async def bring(
     db: DatabaseDep,
     settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     body: MaterialAnswer,
     request: Request,
     guardian: CurrentGuardian,
 ) -> CaseView:
     """The guardian will bring the original to the school (at step 6, or while it needs materials)."""
-    now = settings.clock()
     async with db.write_session() as session:
         case = await answer.bring(session, now, guardian, case_no, body.kind)
         result = await view(session, settings.public_url, case)
@@ -257,11 +259,12 @@ async def materials_done(
 @router.post("/{case_no}/submit", response_model=CaseView)
 async def submit(
     settings: SettingsDep,
+    now: NowDep,
     db: DatabaseDep,
     case_no: str,
     request: Request,
     guardian: CurrentGuardian,
 ) -> CaseView:
-    case = await service.submit(db, settings.clock(), guardian, case_no)
+    case = await service.submit(db, now, guardian, case_no)
     async with db.read_session() as session:
         return await view(session, settings.public_url, case)

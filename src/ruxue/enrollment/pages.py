@@ -1,6 +1,8 @@
 """The guardian's mobile pages (H5): the seven steps, the status page. Same services as the API."""
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -21,13 +23,15 @@ from ruxue.identity.service import (
     Guardian,
     verify_person_otp,
 )
+from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.materials import supplement
 from ruxue.person.rules import IdNumberError
 from ruxue.policy.explain import SEGMENTS
 from ruxue.schools.repository import get_school
+from ruxue.settings import Settings
 from ruxue.web.auth import PageGuardian
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of, settings_of
+from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep
 from ruxue.web.render import flash, render, to
 
 router = APIRouter(include_in_schema=False)
@@ -40,12 +44,12 @@ Work = Callable[[AsyncSession], Awaitable[object]]
 async def apply(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     guardian: PageGuardian,
 ) -> Response:
     async with db.read_session() as session:
         cases = await repo.cases_of(session, guardian.id_number)
-    return render(request, "apply.html", step=1, cases=cases, year=settings.clock().year)
+    return render(request, "apply.html", step=1, cases=cases, year=now.year)
 
 
 @router.get("/apply/{segment}", response_class=HTMLResponse)
@@ -69,6 +73,7 @@ async def child_submit(
     db: DatabaseDep,
     exchange: ExchangeDep,
     settings: SettingsDep,
+    now: NowDep,
     segment: str,
     guardian: PageGuardian,
     child_id: str = Form(""),
@@ -94,7 +99,7 @@ async def child_submit(
         )
     try:
         case = await service.start_case(db, exchange, settings, guardian,
-                                        year=settings.clock().year, segment=segment, child_id=child_id)  # fmt: skip
+                                        year=now.year, segment=segment, child_id=child_id)  # fmt: skip
     except IdNumberError as exc:
         return render(request, "step_child.html", 2, 400, child_id_error=exc.message, **ctx)
     except ServedElsewhere as exc:  # a button to the other system instead of the form
@@ -102,7 +107,7 @@ async def child_submit(
         error = where.reason if where.url else where.message
         return render(request, "step_child.html", 2, 409, error=error, elsewhere=where, **ctx)
     except RuxueError as exc:
-        existing = await _own_case_no(request, guardian, exc.details.get("case_no"))
+        existing = await _own_case_no(db, guardian, exc.details.get("case_no"))
         return render(
             request,
             "step_child.html",
@@ -116,33 +121,35 @@ async def child_submit(
     return to(f"/cases/{case.case_no}/step/3")
 
 
-async def _own_case_no(request: Request, guardian: Guardian, case_no: object) -> str | None:
+async def _own_case_no(db: Database, guardian: Guardian, case_no: object) -> str | None:
     """The number of a case this guardian may open, to link to; another family's stays unlinked."""
     if not isinstance(case_no, str) or not case_no:
         return None
-    async with database_of(request).read_session() as session:
+    async with db.read_session() as session:
         own = await repo.case_of(session, guardian.id_number, case_no)
     return case_no if own else None
 
 
-async def _case(request: Request, guardian: Guardian, case_no: str) -> tuple[Any, Any]:
-    async with database_of(request).read_session() as session:
+async def _case(db: Database, guardian: Guardian, case_no: str) -> tuple[Any, Any]:
+    async with db.read_session() as session:
         return await service.load(session, guardian, case_no)
 
 
 @router.get("/cases/{case_no}/step/{step}", response_class=HTMLResponse)
 async def step_page(
     request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
     case_no: str,
     step: int,
     guardian: PageGuardian,
 ) -> Response:
-    case, facts = await _case(request, guardian, case_no)
+    case, facts = await _case(db, guardian, case_no)
     if case.status != Status.DRAFT:
         return to(f"/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
-    ctx = await step_context(database_of(request), settings_of(request), case, facts, step)
+    ctx = await step_context(db, settings, case, facts, step)
     return render(request, f"step{step}.html", step, case=case, facts=facts, **ctx)
 
 
@@ -156,7 +163,7 @@ async def spouse_code(
     guardian: PageGuardian,
     spouse_id: str = Form(""),
 ) -> Response:
-    case, facts = await _case(request, guardian, case_no)
+    case, facts = await _case(db, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
     try:
         sent = await service.send_spouse_code(db, exchange, settings, guardian, case_no, spouse_id)
@@ -185,7 +192,7 @@ async def spouse(
         verified = await verify_person_otp(settings, txn, code)
         await service.set_spouse(db, exchange, guardian, case_no, spouse_id, verified)
     except RuxueError as exc:
-        case, facts = await _case(request, guardian, case_no)
+        case, facts = await _case(db, guardian, case_no)
         return render(request, "step3.html", 3, 400, error=exc.message, case=case, facts=facts,
                       fetched=fetched(facts), spouse_id=spouse_id)  # fmt: skip
     return to(f"/cases/{case_no}/step/4")
@@ -205,11 +212,13 @@ async def run_step(
     return to(forward)
 
 
-async def act(request: Request, case_no: str, back: int, forward: str, work: Work) -> Response:
+async def act(
+    request: Request, db: Database, case_no: str, back: int, forward: str, work: Work
+) -> Response:
     """``run_step`` with the action in one write transaction."""
 
     async def in_transaction() -> None:
-        async with database_of(request).write_session() as session:
+        async with db.write_session() as session:
             await work(session)
 
     return await run_step(request, case_no, back, forward, in_transaction)
@@ -218,11 +227,12 @@ async def act(request: Request, case_no: str, back: int, forward: str, work: Wor
 @router.get("/cases/{case_no}/withdraw", response_class=HTMLResponse)
 async def withdraw_confirm(
     request: Request,
+    db: DatabaseDep,
     case_no: str,
     guardian: PageGuardian,
 ) -> Response:
     """Withdrawing ends every consent: the guardian confirms on a page of its own."""
-    case, _ = await _case(request, guardian, case_no)
+    case, _ = await _case(db, guardian, case_no)
     if case.status != Status.DRAFT:
         return to(f"/cases/{case_no}")
     return render(request, "withdraw.html", case=case)
@@ -231,15 +241,16 @@ async def withdraw_confirm(
 @router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
 async def withdraw(
     request: Request,
+    db: DatabaseDep,
     case_no: str,
     guardian: PageGuardian,
 ) -> Response:
-    case, _ = await _case(request, guardian, case_no)
+    case, _ = await _case(db, guardian, case_no)
 
     async def work(session: AsyncSession) -> None:
         await service.withdraw(session, guardian, case_no)
 
-    return await act(request, case_no, case.step, f"/cases/{case_no}", work)
+    return await act(request, db, case_no, case.step, f"/cases/{case_no}", work)
 
 
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
@@ -284,11 +295,15 @@ async def residence(
 
 
 async def _answer(
-    request: Request, guardian: Guardian, case_no: str, kind: str, how: str, file: UploadFile | None
+    settings: Settings,
+    now: dt.datetime,
+    guardian: Guardian,
+    case_no: str,
+    kind: str,
+    how: str,
+    file: UploadFile | None,
 ) -> Work:
     """One answer to a missing material, as a unit of work: an upload or a promise to bring it."""
-    settings = settings_of(request)
-    now = settings.clock()
     data = await file.read(settings.upload_max_bytes + 1) if file and how == "upload" else b""
     name = (file.filename or "") if file else ""
 
@@ -304,20 +319,25 @@ async def _answer(
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
 async def materials(
     request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     guardian: PageGuardian,
     kind: str = Form(...),
     how: str = Form(...),
     file: UploadFile | None = File(None),
 ) -> Response:
-    work = await _answer(request, guardian, case_no, kind, how, file)
-    return await act(request, case_no, 6, f"/cases/{case_no}/step/6", work)
+    work = await _answer(settings, now, guardian, case_no, kind, how, file)
+    return await act(request, db, case_no, 6, f"/cases/{case_no}/step/6", work)
 
 
 @router.post("/cases/{case_no}/supplement", response_class=HTMLResponse)
 async def supplement_answer(
     request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     guardian: PageGuardian,
     kind: str = Form(""),
@@ -325,14 +345,15 @@ async def supplement_answer(
     file: UploadFile | None = File(None),
 ) -> Response:
     """A missing material answered on the status page of a case that needs materials."""
-    work = await _answer(request, guardian, case_no, kind, how, file)
+    work = await _answer(settings, now, guardian, case_no, kind, how, file)
+    page = StatusPage(request, db, settings, now)
     try:
         async with db.write_session() as session:
             await work(session)
     except supplement.AlreadyHandled as exc:
-        return await status_page(request, guardian, case_no, notice=exc.message)
+        return await status_page(page, guardian, case_no, notice=exc.message)
     except RuxueError as exc:
-        return await status_page(request, guardian, case_no, error=exc.message, field=kind)
+        return await status_page(page, guardian, case_no, error=exc.message, field=kind)
     return to(f"/cases/{case_no}")
 
 
@@ -356,11 +377,10 @@ async def materials_done(
 async def submit(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     guardian: PageGuardian,
 ) -> Response:
-    now, db = settings.clock(), db
     return await run_step(
         request,
         case_no,
@@ -373,14 +393,27 @@ async def submit(
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
 async def case_page(
     request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     guardian: PageGuardian,
 ) -> Response:
-    return await status_page(request, guardian, case_no)
+    return await status_page(StatusPage(request, db, settings, now), guardian, case_no)
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    """What the status page is rendered with: the request, the database, the settings, now."""
+
+    request: Request
+    db: Database
+    settings: Settings
+    now: dt.datetime
 
 
 async def status_page(
-    request: Request,
+    page: StatusPage,
     guardian: Guardian,
     case_no: str,
     notice: str = "",
@@ -388,13 +421,14 @@ async def status_page(
     field: str = "",
 ) -> Response:
     """The status page; after an answer on it, with a notice or an error (never from the URL)."""
-    async with database_of(request).read_session() as session:
+    request, settings = page.request, page.settings
+    async with page.db.read_session() as session:
         case, facts = await service.load(session, guardian, case_no)
         school = await get_school(session, case.school_code) if case.school_code else None
         events = await events_of(session, case)
         licence = view(await licences.by_case(session, case.id))
     closes = supplement.deadline(case)
-    open_now = settings_of(request).clock() <= closes
+    open_now = page.now <= closes
     return render(
         request,
         "case.html",
@@ -411,5 +445,5 @@ async def status_page(
         materials=supplement.states(case, facts),
         closes=closes,
         open_now=open_now,
-        max_mb=settings_of(request).upload_max_bytes // (1024 * 1024),
+        max_mb=settings.upload_max_bytes // (1024 * 1024),
     )

@@ -39,7 +39,7 @@ async def send_invite(
     spouse_id: str = Form(""),
     spouse_phone: str = Form(""),
 ) -> Response:
-    case, facts = await _case(request, guardian, case_no)
+    case, facts = await _case(db, guardian, case_no)
     ctx = {"case": case, "facts": facts, "fetched": fetched(facts), "spouse_id": spouse_id}
     try:
         await invite_spouse(db, exchange, settings, guardian, case_no, spouse_id, spouse_phone)
@@ -59,7 +59,7 @@ async def invite_status(
     case_no: str,
     guardian: PageGuardian,
 ) -> Response:
-    case, _ = await _case(request, guardian, case_no)
+    case, _ = await _case(db, guardian, case_no)
     async with db.read_session() as session:
         row = await spouse.latest(session, case.case_no)
     status = row.status if row else "none"
@@ -74,7 +74,7 @@ async def continue_after_consent(
     case_no: str,
     guardian: PageGuardian,
 ) -> Response:
-    case, facts = await _case(request, guardian, case_no)
+    case, facts = await _case(db, guardian, case_no)
     async with db.read_session() as session:
         row = await spouse.latest(session, case.case_no)
         granted = await get_consent(session, row.consent_id) if row and row.consent_id else None

@@ -4,7 +4,6 @@ before the row (no transaction waits on storage), shown only to the request's re
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,7 +18,6 @@ from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.rules import UploadLimits
 from ruxue.materials.service import write_encrypted
 from ruxue.materials.upload_worker import check_upload_isolated
-from ruxue.settings import get_settings
 
 
 async def _own_pending(
@@ -36,9 +34,8 @@ async def _own_pending(
     return found
 
 
-def _write(folder: Path, data: bytes, max_bytes: int) -> tuple[str, str, Path, int]:
+def _write(folder: Path, data: bytes, limits: UploadLimits) -> tuple[str, str, Path, int]:
     """Checked by parsing like case materials (images encoded again), stored SM4-GCM encrypted."""
-    limits = replace(UploadLimits.of(get_settings()), max_bytes=max_bytes)
     content_type, plain = check_upload_isolated(data, limits)
     digest = hashlib.sha256(plain).hexdigest()
     path = folder / f"{digest}.sm4"
@@ -49,7 +46,7 @@ def _write(folder: Path, data: bytes, max_bytes: int) -> tuple[str, str, Path, i
 async def add_document(
     db: Database,
     upload_dir: Path,
-    max_bytes: int,
+    limits: UploadLimits,
     guardian: Guardian,
     request_no: str,
     filename: str,
@@ -58,7 +55,7 @@ async def add_document(
     async with db.read_session() as session:
         await _own_pending(session, guardian, request_no)
     folder = upload_dir / "guardianship" / request_no
-    content_type, digest, path, size = await asyncio.to_thread(_write, folder, data, max_bytes)
+    content_type, digest, path, size = await asyncio.to_thread(_write, folder, data, limits)
     async with db.write_session() as session:
         request = await _own_pending(session, guardian, request_no)
         document = GuardianshipDocument(

@@ -20,12 +20,14 @@ from ruxue.guardianship.schemas import (
     request_view,
     staff_view,
 )
+from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound
+from ruxue.materials.rules import UploadLimits
 from ruxue.materials.service import read_stored
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentGuardian, CurrentStaff, require_role
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep, database_of
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/guardianship", tags=["guardianship"])
 staff_router = APIRouter(prefix="/api/v1/review/guardianship", tags=["staff"])
@@ -129,7 +131,7 @@ async def upload(
     await add_document(
         db,
         settings.upload_dir,
-        settings.upload_max_bytes,
+        UploadLimits.of(settings),
         guardian,
         request_no,
         file.filename or "",
@@ -141,9 +143,9 @@ async def upload(
 
 
 async def _decide(
-    request: Request, staff: Staff, request_no: str, approve: bool, reason: str
+    db: Database, staff: Staff, request_no: str, approve: bool, reason: str
 ) -> StaffRequestView:
-    async with database_of(request).write_session() as session:
+    async with db.write_session() as session:
         found = await service.decide(session, staff, request_no, approve=approve, reason=reason)
         view = await _staff_view(session, found)
     return view
@@ -153,17 +155,17 @@ async def _decide(
 async def approve(
     request_no: str,
     body: Decide,
-    request: Request,
+    db: DatabaseDep,
     staff: CurrentStaff,
 ) -> StaffRequestView:
-    return await _decide(request, staff, request_no, True, body.reason)
+    return await _decide(db, staff, request_no, True, body.reason)
 
 
 @staff_router.post("/{request_no}/reject", response_model=StaffRequestView)
 async def reject(
     request_no: str,
     body: Decide,
-    request: Request,
+    db: DatabaseDep,
     staff: CurrentStaff,
 ) -> StaffRequestView:
-    return await _decide(request, staff, request_no, False, body.reason)
+    return await _decide(db, staff, request_no, False, body.reason)

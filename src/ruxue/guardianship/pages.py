@@ -3,32 +3,35 @@
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ruxue.enrollment.uploads import UploadLimits
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
 from ruxue.guardianship.schemas import request_view, staff_view
 from ruxue.identity.service import Guardian
+from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian, PageStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
+from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
-async def _mine(request: Request, guardian: Guardian) -> list[object]:
-    async with database_of(request).read_session() as session:
+async def _mine(db: Database, guardian: Guardian) -> list[object]:
+    async with db.read_session() as session:
         return [request_view(r) for r in await repo.mine(session, guardian.id_number)]
 
 
 @router.get("/guardianship", response_class=HTMLResponse)
 async def form(
     request: Request,
+    db: DatabaseDep,
     guardian: PageGuardian,
 ) -> Response:
-    mine = await _mine(request, guardian)
+    mine = await _mine(db, guardian)
     return render(request, "guardianship.html", requests=mine, relationships=service.RELATIONSHIPS)
 
 
@@ -53,7 +56,7 @@ async def file(
             note=note,
         )
     except (RuxueError, IdNumberError) as exc:
-        mine = await _mine(request, guardian)
+        mine = await _mine(db, guardian)
         return render(
             request,
             "guardianship.html",
@@ -82,14 +85,14 @@ async def upload(
         await add_document(
             db,
             settings.upload_dir,
-            settings.upload_max_bytes,
+            UploadLimits.of(settings),
             guardian,
             request_no,
             file.filename or "",
             data,
         )
     except RuxueError as exc:
-        mine = await _mine(request, guardian)
+        mine = await _mine(db, guardian)
         return render(
             request,
             "guardianship.html",

@@ -8,7 +8,7 @@ from ruxue.identity import client
 from ruxue.identity.logout import BadLogoutToken, frontchannel_keys, logout_token_keys
 from ruxue.identity.service import bind_account, remember, verified_attributes
 from ruxue.kit.sessions import revoke_idp
-from ruxue.provider.endpoints import end_county_sessions, end_county_sessions_of
+from ruxue.provider.endpoints import CityDep, end_county_sessions, end_county_sessions_of, issuer_of
 from ruxue.provider.service import people_of_idp_sessions
 from ruxue.web.deps import DatabaseDep, OAuthDep, SettingsDep
 
@@ -45,10 +45,12 @@ async def callback(
 
 
 @router.post("/logout")
-async def logout(request: Request, settings: SettingsDep, oauth: OAuthDep) -> Response:
+async def logout(
+    request: Request, settings: SettingsDep, oauth: OAuthDep, city: CityDep
+) -> Response:
     """End our session, then the provider's (RP-initiated logout) when it offers one."""
     id_token = (request.session.get("oidc") or {}).get("id_token", "")
-    await end_county_sessions(request)  # the city as provider: the counties' sessions end too
+    await end_county_sessions(request, city)  # the city as provider: the counties' sessions end too
     request.session.clear()
     url = await client.end_session_url(oauth, request, settings, id_token) if id_token else None
     if url is None:
@@ -95,7 +97,7 @@ async def backchannel_logout(
     async with db.write_session() as session:
         people = await people_of_idp_sessions(session, sid_keys, sub_keys)
         await revoke_idp(session, sid_keys, sub_keys)
-        await end_county_sessions_of(session, request, people)  # told after the commit
+        await end_county_sessions_of(session, issuer_of(settings), people)  # told after the commit
     return Response(status_code=200, headers=NO_STORE)
 
 

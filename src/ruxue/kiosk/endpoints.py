@@ -10,14 +10,14 @@ from ruxue.kiosk.models import Terminal
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import Unauthorized
 from ruxue.notice.service import decision_document
-from ruxue.web.deps import DatabaseDep, SettingsDep, database_of
+from ruxue.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk"])
 
 
-async def agent(request: Request) -> Terminal:
+async def agent(request: Request, db: DatabaseDep) -> Terminal:
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-    async with database_of(request).read_session() as session:
+    async with db.read_session() as session:
         found = await service.terminal_of(session, credential) if scheme == "Kiosk" else None
     if found is None:
         raise Unauthorized("终端未认证")

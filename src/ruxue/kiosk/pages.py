@@ -12,7 +12,7 @@ from ruxue.kiosk.session import COOKIE, AtTerminal, at_terminal, sign_in, termin
 from ruxue.kiosk.views import render, to
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import mask_id_number, mask_name
-from ruxue.web.deps import DatabaseDep, SettingsDep
+from ruxue.web.deps import DatabaseDep, NowDep, SettingsDep
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
 YEAR_COOKIE = 365 * 24 * 3600
@@ -129,12 +129,12 @@ async def end(request: Request) -> Response:
 async def home(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     at: AtTerminal = Depends(at_terminal),
 ) -> Response:
     async with db.read_session() as session:
         cases = await repo.cases_of(session, at.guardian.id_number)
-    year = settings.clock().year
+    year = now.year
     return render(
         request,
         "kiosk_home.html",

@@ -4,7 +4,7 @@ face login, the guardian, on a session the idle timeout wipes."""
 import datetime as dt
 from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from ruxue.identity.service import Guardian, optional_guardian
 from ruxue.kiosk.models import Terminal
@@ -12,7 +12,7 @@ from ruxue.kiosk.service import terminal_of
 from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.sessions import rotate
-from ruxue.web.deps import database_of, settings_of
+from ruxue.web.deps import DatabaseDep, SettingsDep
 
 COOKIE = "ruxue_kiosk"
 
@@ -31,27 +31,29 @@ class AtTerminal:
     guardian: Guardian
 
 
-async def terminal(request: Request) -> Terminal:
+async def terminal(request: Request, db: DatabaseDep) -> Terminal:
     credential = request.cookies.get(COOKIE, "")
-    async with database_of(request).read_session() as session:
+    async with db.read_session() as session:
         found = await terminal_of(session, credential) if credential else None
     if found is None:
         raise NotActivated
     return found
 
 
-def idle_over(request: Request, now: dt.datetime) -> bool:
+def idle_over(request: Request, now: dt.datetime, idle_seconds: int) -> bool:
     seen = request.session.get("kiosk_seen")
-    limit = dt.timedelta(seconds=settings_of(request).kiosk_idle_seconds)
+    limit = dt.timedelta(seconds=idle_seconds)
     return seen is not None and now - dt.datetime.fromisoformat(seen) > limit
 
 
-async def at_terminal(request: Request) -> AtTerminal:
+async def at_terminal(
+    request: Request, settings: SettingsDep, here: Terminal = Depends(terminal)
+) -> AtTerminal:
     """The terminal and its signed-in guardian; an idle or foreign session is wiped."""
-    here = await terminal(request)
     now = utcnow()  # the wall clock: the demo clock of the registration stays put
     guardian = optional_guardian(request)
-    if guardian is None or request.session.get("kiosk") != here.code or idle_over(request, now):
+    idle = idle_over(request, now, settings.kiosk_idle_seconds)
+    if guardian is None or request.session.get("kiosk") != here.code or idle:
         request.session.clear()
         raise KioskSignedOut
     request.session["kiosk_seen"] = now.isoformat()

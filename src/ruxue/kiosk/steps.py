@@ -18,13 +18,14 @@ from ruxue.identity.service import verify_person_otp
 from ruxue.kiosk import service as kiosk
 from ruxue.kiosk.session import AtTerminal, at_terminal
 from ruxue.kiosk.views import render, to
+from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError
 from ruxue.rating import service as ratings
 from ruxue.rating.pages import _context as rating_context
 from ruxue.rating.pages import _form as rating_form
 from ruxue.schools.repository import get_school
-from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
+from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep
 from ruxue.web.render import flash
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
@@ -59,6 +60,7 @@ async def child_form(request: Request, segment: str, at: AtTerminal = At) -> Res
 async def child_submit(
     request: Request,
     settings: SettingsDep,
+    now: NowDep,
     db: DatabaseDep,
     exchange: ExchangeDep,
     segment: str,
@@ -73,7 +75,6 @@ async def child_submit(
         return render(
             request, "kiosk_child.html", at.terminal, 2, 400, error="请阅读并勾选授权声明。", **ctx
         )
-    now = settings.clock()
     try:
         case = await service.start_case(
             db,
@@ -168,11 +169,11 @@ async def spouse(
     return await _run(request, _step(case_no, 3), _step(case_no, 4), work)
 
 
-async def _act(request: Request, back: str, forward: str, unit: Unit) -> Response:
+async def _act(request: Request, db: Database, back: str, forward: str, unit: Unit) -> Response:
     """``_run`` with the action in one write transaction."""
 
     async def work() -> None:
-        async with database_of(request).write_session() as session:
+        async with db.write_session() as session:
             await unit(session)
 
     return await _run(request, back, forward, work)
@@ -229,15 +230,16 @@ async def residence(
 @router.post("/cases/{case_no}/materials", response_class=HTMLResponse)
 async def bring(
     request: Request,
-    settings: SettingsDep,
+    db: DatabaseDep,
+    now: NowDep,
     case_no: str,
     kind: str = Form(""),
     at: AtTerminal = At,
 ) -> Response:
     """A terminal takes no uploads: a missing material is brought to the school as an original."""
-    now = settings.clock()
     return await _act(
         request,
+        db,
         _step(case_no, 6),
         _step(case_no, 6),
         lambda s: answer.bring(s, now, at.guardian, case_no, kind),
@@ -263,11 +265,10 @@ async def materials_done(
 async def submit(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     at: AtTerminal = At,
 ) -> Response:
-    now = settings.clock()
     return await _run(
         request,
         _step(case_no, 7),
@@ -325,7 +326,7 @@ async def rating_page(
 
 
 @router.post("/cases/{case_no}/rating", response_class=HTMLResponse)
-async def rate(request: Request, case_no: str, at: AtTerminal = At) -> Response:
+async def rate(request: Request, db: DatabaseDep, case_no: str, at: AtTerminal = At) -> Response:
     form = await rating_form(request, "kiosk")
 
     async def unit(session: AsyncSession) -> None:
@@ -333,4 +334,4 @@ async def rate(request: Request, case_no: str, at: AtTerminal = At) -> Response:
         await ratings.rate(session, case, "kiosk", form, service.actor(at.guardian))
 
     back = f"/kiosk/cases/{case_no}/rating"
-    return await _act(request, back, back, unit)
+    return await _act(request, db, back, back, unit)

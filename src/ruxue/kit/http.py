@@ -6,7 +6,7 @@ steps of an application (43 % of the app's CPU under load). With the shared cont
 costs 0.15 ms. (The department exchange has its own long-lived aiohttp session.)
 
 ``RUXUE_CA_BUNDLE`` adds a CA bundle (a government CA that certifi does not carry) on top of
-certifi's; it is read once, with the settings."""
+certifi's; the composition root hands it over once (``configure``)."""
 
 import ssl
 from functools import cache
@@ -25,10 +25,16 @@ def tls_context(extra_ca: Path | None = None) -> ssl.SSLContext:
     return context
 
 
-def default_extra_ca() -> Path | None:
-    from ruxue.settings import get_settings
+_extra_ca: list[Path | None] = [None]
 
-    return get_settings().ca_bundle
+
+def configure(extra_ca: Path | None) -> None:
+    """The CA bundle this process's clients trust besides certifi's (``RUXUE_CA_BUNDLE``)."""
+    _extra_ca[0] = extra_ca
+
+
+def default_extra_ca() -> Path | None:
+    return _extra_ca[0]
 
 
 def client(extra_ca: Path | None = None, **kwargs: Any) -> httpx.AsyncClient:

@@ -7,6 +7,9 @@ An ID number is never stored in clear: the row keeps ``encrypt(id)`` to show it 
 Every ciphertext names its key (``k2:…``; a value without a prefix was written under
 ``LEGACY_KEY_ID``), so a key can be replaced while older ones are still read
 (``RUXUE_PII_OLD_KEYS``); ``ruxue keys rotate`` then moves the stored values to the current key.
+
+The keys come from the settings a composition root hands over once (``configure``: the app, the
+worker, a CLI command); nothing here reads the environment.
 """
 
 import base64
@@ -15,13 +18,26 @@ import os
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ruxue.kit.crypto import hmac_sm3_hex
-from ruxue.settings import get_settings
+from ruxue.settings import Settings
 
 NONCE_BYTES = 12
 TAG_BYTES = 16
 
 
 LEGACY_KEY_ID = "k1"  # a value stored before key ids were written was encrypted under this id
+
+_settings: list[Settings] = []
+
+
+def configure(settings: Settings) -> None:
+    """The keys of this process: its composition root calls this once, with its settings."""
+    _settings[:] = [settings]
+
+
+def _keyring() -> Settings:
+    if not _settings:
+        raise RuntimeError("no keys: the composition root calls pii.configure(settings) first")
+    return _settings[0]
 
 
 def _keys(current_id: str, current: str, old: dict[str, str]) -> dict[str, str]:
@@ -30,7 +46,7 @@ def _keys(current_id: str, current: str, old: dict[str, str]) -> dict[str, str]:
 
 def pii_keys() -> dict[str, str]:
     """Key id -> key of every PII key still read: the current one and the older ones."""
-    settings = get_settings()
+    settings = _keyring()
     return _keys(settings.pii_key_id, settings.pii_key, settings.pii_old_keys)
 
 
@@ -43,13 +59,13 @@ def _key(key_id: str) -> bytes:
 
 def blind_index(value: str) -> str:
     """The index under the current key: what a new row keeps."""
-    return hmac_sm3_hex(bytes.fromhex(get_settings().blind_index_key), value.encode())
+    return hmac_sm3_hex(bytes.fromhex(_keyring().blind_index_key), value.encode())
 
 
 def blind_indexes(value: str) -> list[str]:
     """The index under the current key, then under each older key still configured: a lookup
     matches any of them, so rows not yet moved by ``ruxue keys rotate`` are still found."""
-    settings = get_settings()
+    settings = _keyring()
     old = [k for i, k in settings.blind_index_old_keys.items() if i != settings.blind_index_key_id]
     return [blind_index(value), *(hmac_sm3_hex(bytes.fromhex(k), value.encode()) for k in old)]
 
@@ -57,7 +73,7 @@ def blind_indexes(value: str) -> list[str]:
 def pairwise_subject(sector: str, person: str) -> str:
     """The ``sub`` one relying party (``sector``: its client id) gets for a person: HMAC-SM3 with a
     key of its own, so two counties' subjects cannot be joined, nor recomputed from an ID number."""
-    key = bytes.fromhex(get_settings().oidc_subject_key)
+    key = bytes.fromhex(_keyring().oidc_subject_key)
     return hmac_sm3_hex(key, f"pairwise|{sector}|{person}".encode())[:32]
 
 
@@ -69,7 +85,7 @@ def key_id_of(token: str) -> str:
 
 def encrypt(value: str) -> str:
     """``{key id}:`` then base64 of nonce, ciphertext and tag."""
-    key_id = get_settings().pii_key_id
+    key_id = _keyring().pii_key_id
     nonce = os.urandom(NONCE_BYTES)
     encryptor = Cipher(algorithms.SM4(_key(key_id)), modes.GCM(nonce)).encryptor()
     body = encryptor.update(value.encode()) + encryptor.finalize()
@@ -88,7 +104,7 @@ def decrypt(token: str) -> str:
 
 def reencrypt(token: str) -> str:
     """The value under the current key; unchanged if it already is."""
-    if key_id_of(token) == get_settings().pii_key_id:
+    if key_id_of(token) == _keyring().pii_key_id:
         return token
     return encrypt(decrypt(token))
 
@@ -102,7 +118,7 @@ FILE_MAGIC = b"ruxue-sm4-gcm:"
 
 
 def _file_key(key_id: str) -> bytes:
-    settings = get_settings()
+    settings = _keyring()
     keys = _keys(settings.file_key_id, settings.file_key, settings.file_old_keys)
     if key_id not in keys:
         raise ValueError(f"no key {key_id!r} for this file")
@@ -111,7 +127,7 @@ def _file_key(key_id: str) -> bytes:
 
 def encrypt_file(data: bytes) -> bytes:
     """``ruxue-sm4-gcm:{key id}:`` then nonce, ciphertext and tag; the header is authenticated."""
-    key_id = get_settings().file_key_id
+    key_id = _keyring().file_key_id
     header = FILE_MAGIC + key_id.encode() + b":"
     nonce = os.urandom(NONCE_BYTES)
     encryptor = Cipher(algorithms.SM4(_file_key(key_id)), modes.GCM(nonce)).encryptor()

@@ -16,7 +16,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
 
 from ruxue.kit.db import Database
-from ruxue.settings import Settings, get_settings
+from ruxue.settings import Settings
 
 T = TypeVar("T")
 _thread = threading.local()
@@ -55,9 +55,11 @@ def configure(settings: Settings) -> None:
 
 
 def job_settings() -> Settings:
-    """The settings jobs run with: those configured by the composition root; a process that
-    configured none (the web app only queues; the tests) reads them from the environment."""
-    return _settings[0] if _settings else get_settings()
+    """The settings jobs run with: those configured by the composition root (the worker's, the
+    app's, a CLI command's)."""
+    if not _settings:
+        raise RuntimeError("no settings: the composition root calls queue.configure(settings)")
+    return _settings[0]
 
 
 def _declare(fn: Callable[..., Any], periodic: Any, options: dict[str, Any]) -> Job:

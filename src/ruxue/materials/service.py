@@ -5,7 +5,6 @@ staff downloads)."""
 
 import asyncio
 import hashlib
-from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +17,6 @@ from ruxue.materials.rules import BadUpload, UploadLimits, refuse_markup
 from ruxue.materials.upload_image import reencode_image
 from ruxue.materials.upload_pdf import check_pdf
 from ruxue.materials.upload_worker import check_upload_isolated
-from ruxue.settings import get_settings
 
 __all__ = [
     "BadUpload",
@@ -54,16 +52,13 @@ def check_upload(data: bytes, limits: UploadLimits) -> tuple[str, bytes]:
 async def store_upload(
     session: AsyncSession,
     upload_dir: Path,
-    max_bytes: int,
+    limits: UploadLimits,
     case: Case,
     kind: str,
     filename: str,
     data: bytes,
-    limits: UploadLimits | None = None,
 ) -> Material:
-    """Check, encrypt and store the file, and add its row. The limits other than ``max_bytes``
-    come from the settings unless given."""
-    limits = limits or replace(UploadLimits.of(get_settings()), max_bytes=max_bytes)
+    """Check, encrypt and store the file, and add its row."""
     content_type, plain = await asyncio.to_thread(check_upload_isolated, data, limits)
     digest = hashlib.sha256(plain).hexdigest()
     path = upload_dir / case.case_no / f"{digest}.sm4"

@@ -8,6 +8,7 @@ import queue
 from collections.abc import Callable, Sequence
 
 from ruxue.exchange.client import ExchangeClient
+from ruxue.kit import process
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Unavailable
 from ruxue.precheck.precheck_run import Chunk, RunDir, RunOptions, run_chunks
@@ -62,7 +63,9 @@ def work(
     chunks: list[Chunk],
     reports: "multiprocessing.Queue[int]",
 ) -> None:
-    """One process's share of the chunks (runs in the spawned process)."""
+    """One process's share of the chunks (runs in the spawned process, whose root this is: it
+    hands the parent's settings to the kit, as the CLI did in the parent)."""
+    process.configure(settings)
     asyncio.run(_work(settings, options, run, chunks, reports))
 
 

@@ -6,13 +6,15 @@ and retried by ``logouts.py``)."""
 
 import secrets
 import time
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import structlog
 from authlib.oauth2 import OAuth2Error, OAuth2Request
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +37,7 @@ from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
 from ruxue.staff.service import audit
-from ruxue.web.deps import database_of, settings_of
+from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.mode import ELDER_PARAM, is_elder
 from ruxue.web.render import render
 
@@ -44,24 +46,30 @@ router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=Fal
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def issuer_of(request: Request) -> str:
+def issuer_of(settings: Settings) -> str:
     """The provider's issuer, ``RUXUE_PUBLIC_URL/oidc``."""
-    settings: Settings = settings_of(request)
     return settings.public_url.rstrip("/") + "/oidc"
 
 
-def _var(request: Request) -> Any:
-    return settings_of(request).var_dir
+@dataclass(frozen=True)
+class City:
+    """What the provider's handlers work with: the database, the issuer, the keys' directory."""
+
+    db: Database
+    issuer: str
+    var_dir: Path
 
 
-def _db(request: Request) -> Database:
-    db: Database = database_of(request)
-    return db
+def city_of(db: DatabaseDep, settings: SettingsDep) -> City:
+    return City(db, issuer_of(settings), settings.var_dir)
+
+
+CityDep = Annotated[City, Depends(city_of)]
 
 
 @router.get("/.well-known/openid-configuration")
-async def discovery(request: Request) -> dict[str, Any]:
-    iss = issuer_of(request)
+async def discovery(city: CityDep) -> dict[str, Any]:
+    iss = city.issuer
     return {
         "issuer": iss,
         "authorization_endpoint": f"{iss}/authorize",
@@ -92,12 +100,12 @@ async def discovery(request: Request) -> dict[str, Any]:
 
 
 @router.get("/jwks")
-async def jwks(request: Request) -> dict[str, Any]:
-    return keys.published(_var(request))
+async def jwks(city: CityDep) -> dict[str, Any]:
+    return keys.published(city.var_dir)
 
 
 @router.get("/authorize")
-async def authorize(request: Request) -> Response:
+async def authorize(request: Request, city: CityDep) -> Response:
     """The county's user is sent here; without a city login they go through the guardian's
     provincial login first (``/auth/login``) and come back; then, unless an earlier consent
     covers what the county asks for, the consent page."""
@@ -105,9 +113,9 @@ async def authorize(request: Request) -> Response:
     if request.query_params.get(ELDER_PARAM) == "1" and not is_elder(request):
         # the county's 长辈版 comes along: the switch sets it here and comes back to this request
         return RedirectResponse(f"/mode?elder=1&next={quote(f'/oidc/authorize?{query}')}", 303)
-    provider, req = await _provider_request(request, query)
+    provider, req = await _provider_request(request, city, query)
     guardian = request.session.get("guardian")
-    user = _user(request, guardian) if guardian else None
+    user = _user(request, city.issuer, guardian) if guardian else None
     try:
         grant = provider.get_consent_grant(req, end_user=user)
         refuse_request_objects(req, grant.redirect_uri)
@@ -115,7 +123,7 @@ async def authorize(request: Request) -> Response:
             if "none" in req.payload.data.get("prompt", "").split():
                 raise LoginRequiredError(redirect_uri=grant.redirect_uri)
             return _reauthenticate(req)
-        ask = user is not None and await _must_ask(request, provider, req, user)
+        ask = user is not None and await _must_ask(city.db, provider, req, user)
         if ask and "none" in req.payload.data.get("prompt", "").split():
             raise ConsentRequiredError(redirect_uri=grant.redirect_uri)
     except OAuth2Error as exc:
@@ -126,11 +134,11 @@ async def authorize(request: Request) -> Response:
         )
     if ask:
         return _consent_page(request, provider, req, query, grant.redirect_uri)
-    return await _issue(request, provider, req, grant, user)
+    return await _issue(city.db, provider, req, grant, user)
 
 
 @router.post("/authorize")
-async def decide(request: Request) -> Response:
+async def decide(request: Request, city: CityDep) -> Response:
     """同意 issues the code and remembers the consent; 不同意 sends the county ``access_denied``.
     Both are audited. The authorization request is checked again as on the way in."""
     form = await request.form()
@@ -138,8 +146,8 @@ async def decide(request: Request) -> Response:
     guardian = request.session.get("guardian")
     if not guardian:
         raise Unauthorized("登录已过期，请回到县区系统重新登录。")
-    provider, req = await _provider_request(request, query)
-    user = _user(request, guardian)
+    provider, req = await _provider_request(request, city, query)
+    user = _user(request, city.issuer, guardian)
     try:
         grant = provider.get_consent_grant(req, end_user=user)
         refuse_request_objects(req, grant.redirect_uri)
@@ -150,7 +158,7 @@ async def decide(request: Request) -> Response:
     answer = provider.create_authorization_response(
         req, grant_user=user if agreed else None, grant=grant
     )  # 不同意: Authlib's access_denied, with the state, to the county's redirect URI
-    async with _db(request).write_session() as session:
+    async with city.db.write_session() as session:
         if agreed:
             await service.remember_consent(session, user["sub"], client, scope)
             await grants.save_codes(session, provider.new_codes)
@@ -166,15 +174,17 @@ async def decide(request: Request) -> Response:
     return answer
 
 
-async def _provider_request(request: Request, query: str) -> tuple[CityProvider, OAuth2Request]:
+async def _provider_request(
+    request: Request, city: City, query: str
+) -> tuple[CityProvider, OAuth2Request]:
     """Authlib's server around the client the request names, and the request as it was asked."""
     payload = query_payload(query)
     if "scope" in payload:  # no refresh tokens are issued: offline_access is ignored (Core §11)
         payload["scope"] = " ".join(s for s in payload["scope"].split() if s != "offline_access")
-    async with _db(request).read_session() as session:
+    async with city.db.read_session() as session:
         clients = await service.clients(session, payload.get("client_id", ""))
-    provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients)
-    uri = f"{issuer_of(request)}/authorize?{query}"
+    provider = CityProvider(city.issuer, keys.current(city.var_dir), clients)
+    uri = f"{city.issuer}/authorize?{query}"
     return provider, FormRequest("GET", uri, request.headers, payload)
 
 
@@ -220,10 +230,10 @@ def client_scope(provider: CityProvider, req: OAuth2Request) -> str:
 
 
 async def _must_ask(
-    request: Request, provider: CityProvider, req: OAuth2Request, user: dict[str, Any]
+    db: Database, provider: CityProvider, req: OAuth2Request, user: dict[str, Any]
 ) -> bool:
     client = provider.clients[req.payload.client_id].row
-    async with _db(request).read_session() as session:
+    async with db.read_session() as session:
         granted = await service.consent_of(session, user["sub"], client.client_id)
     prompt = req.payload.data.get("prompt", "")
     return needs_consent(client_scope(provider, req), prompt, granted, client.full_id_number)
@@ -245,10 +255,10 @@ def _consent_page(
 
 
 async def _issue(
-    request: Request, provider: CityProvider, req: OAuth2Request, grant: Any, user: dict[str, Any]
+    db: Database, provider: CityProvider, req: OAuth2Request, grant: Any, user: dict[str, Any]
 ) -> Response:
     answer = provider.create_authorization_response(req, grant_user=user, grant=grant)
-    async with _db(request).write_session() as session:
+    async with db.write_session() as session:
         await grants.save_codes(session, provider.new_codes)
     return answer
 
@@ -257,14 +267,14 @@ def _person(guardian: dict[str, Any]) -> str:
     return service.audit_name(pii.decrypt(guardian["id"]))
 
 
-def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
+def _user(request: Request, issuer: str, guardian: dict[str, Any]) -> dict[str, Any]:
     """What the code carries of the city's logged-in person; the city session's ``sid``."""
     if "provider_sid" not in request.session:
         request.session["provider_sid"] = secrets.token_urlsafe(16)
         request.session["provider_auth_time"] = int(time.time())
     id_number = pii.decrypt(guardian["id"])
     return {
-        "sub": subject(issuer_of(request), id_number),
+        "sub": subject(issuer, id_number),
         "sid": request.session["provider_sid"],
         "auth_time": guardian.get("auth_time") or request.session["provider_auth_time"],
         "acr": guardian.get("acr", ""),
@@ -275,7 +285,7 @@ def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/token")
-async def token(request: Request) -> Response:
+async def token(request: Request, city: CityDep) -> Response:
     """One transaction: the code consumed, Authlib's answer, the client assertion's ``jti``
     recorded and the tokens saved. A refusal (a replayed assertion: 401) rolls it all back, so a
     request that issues nothing does not spend the code."""
@@ -285,11 +295,11 @@ async def token(request: Request) -> Response:
     if not client_id and form.get("client_assertion_type") == ASSERTION_TYPE:
         client_id = _assertion_subject(form.get("client_assertion", ""))
     try:
-        fetched = await assertion_keys(_db(request), form)  # a jwks_uri: before the transaction
-        async with _db(request).write_session() as session:
+        fetched = await assertion_keys(city.db, form)  # a jwks_uri: before the transaction
+        async with city.db.write_session() as session:
             clients = await service.clients(session, client_id)
             code = await grants.consume_code(session, form.get("code", ""))
-            provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients, code)
+            provider = CityProvider(city.issuer, keys.current(city.var_dir), clients, code)
             provider.fetched_keys = fetched
             answer = provider.create_token_response(req)
             if not provider.new_tokens or code is None:
@@ -298,7 +308,7 @@ async def token(request: Request) -> Response:
             await grants.save_tokens(session, provider.new_tokens, code)
     except _Refused as refused:
         if refused.provider.replayed is not None:
-            await _revoke_replayed(request, refused.provider)
+            await _revoke_replayed(city.db, refused.provider)
         return refused.answer
     except InvalidClient as exc:
         body = {"error": "invalid_client", "error_description": exc.message}
@@ -316,14 +326,14 @@ async def _assertions_used(session: AsyncSession, provider: CityProvider) -> Non
         await use_once(session, jti, exp)
 
 
-async def _revoke_replayed(request: Request, provider: CityProvider) -> None:
+async def _revoke_replayed(db: Database, provider: CityProvider) -> None:
     """The code's own client used it a second time: the refusal stands, and what its first use
     gave goes — its access tokens, and the county session it opened (told by back-channel
     logout). In a transaction of its own, after the refused one rolled back; a replayed client
     assertion (401) revokes nothing."""
     code = provider.replayed
     assert code is not None
-    async with _db(request).write_session() as session:
+    async with db.write_session() as session:
         await _assertions_used(session, provider)
         revoked = await grants.revoke_tokens_of_code(session, code.code)
         user = code.user
@@ -350,9 +360,9 @@ def _basic_id(header: str) -> str:
 
 
 @router.api_route("/userinfo", methods=["GET", "POST"])
-async def userinfo(request: Request) -> Response:
+async def userinfo(request: Request, db: DatabaseDep) -> Response:
     bearer = request.headers.get("authorization", "")
-    async with _db(request).read_session() as session:
+    async with db.read_session() as session:
         row = await grants.token_of(
             session, bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
         )
@@ -364,7 +374,7 @@ async def userinfo(request: Request) -> Response:
 
 
 @router.api_route("/logout", methods=["GET", "POST"])
-async def logout(request: Request) -> Response:
+async def logout(request: Request, city: CityDep) -> Response:
     """RP-initiated logout: ends the city session and, by back-channel logout, every county
     session of that person; then back to the county's registered post-logout URI. Without an
     ID token hint of this person the person is asked first (RP-Initiated Logout §2): a page
@@ -372,19 +382,19 @@ async def logout(request: Request) -> Response:
     params = dict(request.query_params)
     if request.method == "POST":
         params |= {k: str(v) for k, v in (await request.form()).items()}
-    issuer = issuer_of(request)
+    issuer = city.issuer
     hint = params.get("id_token_hint", "")
-    claims = service.check_hint(hint, keys.published(_var(request)), issuer) if hint else {}
+    claims = service.check_hint(hint, keys.published(city.var_dir), issuer) if hint else {}
     guardian = request.session.get("guardian")
     sub = subject(issuer, pii.decrypt(guardian["id"])) if guardian else ""
     if not sub:
         raise Unauthorized("没有需要退出的登录。")
-    target = await _post_logout_target(request, params, claims)
+    target = await _post_logout_target(city.db, params, claims)
     if claims and not _hint_names(claims, sub):
         return RedirectResponse(target or "/", status_code=303)  # another person's: not this one
     if not claims and not (request.method == "POST" and params.get("confirm") == "yes"):
-        return await _confirm_logout(request, params)
-    await _end_county_sessions(request, sub)
+        return await _confirm_logout(request, city, params)
+    await _end_county_sessions(city.db, sub)
     request.session.clear()
     return RedirectResponse(target or "/", status_code=303)
 
@@ -392,10 +402,10 @@ async def logout(request: Request) -> Response:
 LOGOUT_FIELDS = ("client_id", "post_logout_redirect_uri", "state")
 
 
-async def _confirm_logout(request: Request, params: dict[str, str]) -> Response:
+async def _confirm_logout(request: Request, city: City, params: dict[str, str]) -> Response:
     """Asked, not done: a logout nobody proved to come from this person's county (no hint)."""
     fields = {k: params[k] for k in LOGOUT_FIELDS if params.get(k)}
-    async with _db(request).read_session() as session:
+    async with city.db.read_session() as session:
         found = await service.clients(session, fields.get("client_id", ""))
     page = render(request, "oidc_logout.html", client=found[0] if found else None, fields=fields)
     if target := fields.get("post_logout_redirect_uri"):
@@ -412,40 +422,36 @@ def _hint_names(claims: dict[str, Any], person: str) -> bool:
     )
 
 
-async def end_county_sessions(request: Request) -> int:
+async def end_county_sessions(request: Request, city: City) -> int:
     """The guardian logs out of the city: every county session they opened through it ends too
     (the counties are told after the commit, ``logouts.py``)."""
     guardian = request.session.get("guardian")
     if not guardian:
         return 0
-    return await _end_county_sessions(
-        request, subject(issuer_of(request), pii.decrypt(guardian["id"]))
-    )
+    return await _end_county_sessions(city.db, subject(city.issuer, pii.decrypt(guardian["id"])))
 
 
-async def end_county_sessions_of(session: AsyncSession, request: Request, people: list[str]) -> int:
+async def end_county_sessions_of(session: AsyncSession, issuer: str, people: list[str]) -> int:
     """The provincial provider logged these guardians (encrypted ID numbers) out of the city: their
     county sessions end in the same transaction."""
-    issuer, ended = issuer_of(request), 0
+    ended = 0
     for person in people:
         ended += await service.end_sessions(session, subject(issuer, pii.decrypt(person)))
     return ended
 
 
-async def _end_county_sessions(request: Request, sub: str) -> int:
-    async with _db(request).write_session() as session:
+async def _end_county_sessions(db: Database, sub: str) -> int:
+    async with db.write_session() as session:
         return await service.end_sessions(session, sub)
 
 
-async def _post_logout_target(
-    request: Request, params: dict[str, str], claims: dict[str, Any]
-) -> str:
+async def _post_logout_target(db: Database, params: dict[str, str], claims: dict[str, Any]) -> str:
     uri = params.get("post_logout_redirect_uri", "")
     if not uri:
         return ""
     aud = claims.get("aud")
     client_id = params.get("client_id") or (aud[0] if isinstance(aud, list) else str(aud or ""))
-    async with _db(request).read_session() as session:
+    async with db.read_session() as session:
         found = await service.clients(session, client_id)
     if not found or uri not in found[0].post_logout_redirect_uris:
         raise RuxueError(

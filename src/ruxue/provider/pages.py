@@ -10,35 +10,37 @@ from ruxue.kit.errors import NotFound
 from ruxue.provider import service
 from ruxue.provider.endpoints import issuer_of
 from ruxue.sandbox.idp import subject
+from ruxue.settings import Settings
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian
-from ruxue.web.deps import DatabaseDep, settings_of
+from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import render
 from ruxue.web.site import site_of
 
 PAGE = "/me/county-systems"
 
 
-def at_the_city(request: Request) -> None:
-    if site_of(settings_of(request)).is_county:
+def at_the_city(settings: SettingsDep) -> None:
+    if site_of(settings).is_county:
         raise NotFound("区县系统没有此页面：经市级平台登录给区县系统的授权，请在市级平台查看。")
 
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(at_the_city)])
 
 
-def _subject(request: Request, guardian: Guardian) -> str:
-    return subject(issuer_of(request), guardian.id_number)
+def _subject(settings: Settings, guardian: Guardian) -> str:
+    return subject(issuer_of(settings), guardian.id_number)
 
 
 @router.get(PAGE, response_class=HTMLResponse)
 async def county_systems(
     request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
     guardian: PageGuardian,
 ) -> Response:
     async with db.read_session() as session:
-        given = await service.consents_given(session, _subject(request, guardian))
+        given = await service.consents_given(session, _subject(settings, guardian))
     withdrawn = request.session.pop("consent_withdrawn", None)
     return render(request, "county_systems.html", given=given, withdrawn=withdrawn)
 
@@ -47,13 +49,14 @@ async def county_systems(
 async def withdraw(
     request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
     client_id: str,
     guardian: PageGuardian,
 ) -> Response:
     """Withdrawn: the consent, the county's tokens for the person and their sessions there end
     (audited); the county's next login asks again."""
     async with db.write_session() as session:
-        gone = await service.withdraw_consent(session, _subject(request, guardian), client_id)
+        gone = await service.withdraw_consent(session, _subject(settings, guardian), client_id)
         if gone is None:
             raise NotFound("没有这项授权，可能已经撤回。")
         await audit(

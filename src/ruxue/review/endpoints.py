@@ -7,7 +7,7 @@ from ruxue.desk.endpoints import _summary
 from ruxue.review import service
 from ruxue.review.rules import waiting_days
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import DatabaseDep, SettingsDep
+from ruxue.web.deps import DatabaseDep, NowDep
 
 router = APIRouter(prefix="/api/v1/review", tags=["staff"])
 
@@ -38,10 +38,9 @@ class RequestMaterials(BaseModel):
 async def queue(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     staff: CurrentStaff,
 ) -> list[dict[str, object]]:
-    now = settings.clock()
     async with db.read_session() as session:
         cases = await service.queue(session, staff)
     return [{**_summary(c), "waiting_days": waiting_days(c.submitted_at, now)} for c in cases]
@@ -50,13 +49,12 @@ async def queue(
 @router.post("/cases/{case_no}/approve")
 async def approve(
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     body: Approve,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
-    now = settings.clock()
     async with db.write_session() as session:
         result = _summary(
             await service.approve(
@@ -75,13 +73,12 @@ async def approve(
 @router.post("/cases/{case_no}/reject")
 async def reject(
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     body: Reject,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
-    now = settings.clock()
     async with db.write_session() as session:
         note = service.Note.of(body.reason, body.internal_note)
         result = _summary(await service.reject(session, staff, now, case_no, note))
@@ -91,13 +88,12 @@ async def reject(
 @router.post("/cases/{case_no}/request-materials")
 async def request_materials(
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     body: RequestMaterials,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
-    now = settings.clock()
     async with db.write_session() as session:
         result = _summary(
             await service.request_materials(

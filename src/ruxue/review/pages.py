@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.cases.repository import staff_case
 from ruxue.desk.pages import staff_case_page
+from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.repository import staff_material
 from ruxue.materials.service import read_upload, upload_extension
@@ -19,7 +20,7 @@ from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
-from ruxue.web.deps import DatabaseDep, SettingsDep, database_of
+from ruxue.web.deps import DatabaseDep, NowDep
 from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +31,7 @@ CONFIRM = {"approve": "确认安排学位", "reject": "确认不予通过"}
 async def review_action(
     request: Request,
     db: DatabaseDep,
-    settings: SettingsDep,
+    now: NowDep,
     case_no: str,
     staff: PageStaff,
     action: str = Form(...),
@@ -46,13 +47,12 @@ async def review_action(
     if action == "reject" and not message.strip():
         error = "请填写告知监护人的不予通过理由。"
         return await staff_case_page(
-            request, staff, case_no, 400, error=error, field="message", form=form
+            request, db, staff, case_no, 400, error=error, field="message", form=form
         )
     if action in CONFIRM and not confirmed:
-        return await _confirm(request, staff, case_no, form)
+        return await _confirm(request, db, staff, case_no, form)
     note = service.Note.of(message, internal_note)
     wanted = [m for m in MATERIALS if form.get(f"need_{m}")]
-    now = settings.clock()
     try:
         async with db.write_session() as session:
             if action == "approve":
@@ -64,18 +64,20 @@ async def review_action(
             else:
                 await service.request_materials(session, staff, now, case_no, wanted, note)
     except AlreadyHandled as exc:
-        return await staff_case_page(request, staff, case_no, notice=exc.message)
+        return await staff_case_page(request, db, staff, case_no, notice=exc.message)
     except RuxueError as exc:
         field = str(exc.details.get("field", ""))
         return await staff_case_page(
-            request, staff, case_no, 400, error=exc.message, field=field, form=form
+            request, db, staff, case_no, 400, error=exc.message, field=field, form=form
         )
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
 
 
-async def _confirm(request: Request, staff: Staff, case_no: str, form: dict[str, str]) -> Response:
+async def _confirm(
+    request: Request, db: Database, staff: Staff, case_no: str, form: dict[str, str]
+) -> Response:
     """The confirmation step: what will happen, what the guardian will read, and the internal note."""
-    async with database_of(request).read_session() as session:
+    async with db.read_session() as session:
         case = await staff_case(session, staff, case_no)
         school = await get_school(session, form.get("school_code", "")) if case else None
     if case is None:

@@ -3,18 +3,19 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ruxue.kit.db import Database
 from ruxue.schools.repository import all_schools, find_compounds
-from ruxue.web.deps import database_of
+from ruxue.web.deps import DatabaseDep
 from ruxue.web.render import render
 
 router = APIRouter()
 
 
-async def lookup(request: Request, q: str) -> list[dict[str, object]]:
+async def lookup(db: Database, q: str) -> list[dict[str, object]]:
     q = q.strip()
     if len(q) < 2:
         return []
-    async with database_of(request).read_session() as session:
+    async with db.read_session() as session:
         compounds = await find_compounds(session, q)
         schools = await all_schools(session)
     return [
@@ -25,10 +26,11 @@ async def lookup(request: Request, q: str) -> list[dict[str, object]]:
 
 
 @router.get("/api/v1/catchment", tags=["schools"])
-async def catchment_api(request: Request, q: str) -> list[dict[str, object]]:
-    return await lookup(request, q)
+async def catchment_api(db: DatabaseDep, q: str) -> list[dict[str, object]]:
+    return await lookup(db, q)
 
 
 @router.get("/catchment", response_class=HTMLResponse, include_in_schema=False)
-async def catchment_page(request: Request, q: str = "") -> Response:
-    return render(request, "catchment.html", q=q, results=await lookup(request, q) if q else None)
+async def catchment_page(request: Request, db: DatabaseDep, q: str = "") -> Response:
+    results = await lookup(db, q) if q else None
+    return render(request, "catchment.html", q=q, results=results)

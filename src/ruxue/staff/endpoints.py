@@ -7,11 +7,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Database
 from ruxue.kit.ratelimit import Limit, TooManyRequests, take
 from ruxue.staff.auth import start_session
 from ruxue.staff.service import StaffLoginError, authenticate, set_password
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import DatabaseDep, database_of
+from ruxue.web.deps import DatabaseDep
 from ruxue.web.render import render
 
 router = APIRouter(tags=["staff"])
@@ -32,22 +33,22 @@ LOGIN_LIMITS = (
 )
 
 
-async def _throttle(request: Request, username: str, now: dt.datetime) -> None:
+async def _throttle(request: Request, db: Database, username: str, now: dt.datetime) -> None:
     address = request.client.host if request.client else ""
     subjects = {"ip": address, "name-ip": f"{username.lower()}|{address}", "name": username.lower()}
     for limit, subject in LOGIN_LIMITS:
-        await take(database_of(request), limit, subjects[subject], now)
+        await take(db, limit, subjects[subject], now)
 
 
 async def _login(
-    request: Request, username: str, password: str, code: str
+    request: Request, db: Database, username: str, password: str, code: str
 ) -> StaffLoginError | TooManyRequests | None:
     now = utcnow()  # TOTP and rate limits run on the real clock, not the demo's
     try:
-        await _throttle(request, username, now)
+        await _throttle(request, db, username, now)
     except TooManyRequests as refused:
         return refused
-    async with database_of(request).write_session() as session:  # a failure is counted and audited
+    async with db.write_session() as session:  # a failure is counted and audited
         result = await authenticate(session, username, password, code, now)
     if isinstance(result, StaffLoginError):
         return result
@@ -57,8 +58,8 @@ async def _login(
 
 
 @router.post("/api/v1/staff/login")
-async def login_api(body: StaffLogin, request: Request) -> dict[str, str]:
-    error = await _login(request, body.username, body.password, body.code)
+async def login_api(body: StaffLogin, request: Request, db: DatabaseDep) -> dict[str, str]:
+    error = await _login(request, db, body.username, body.password, body.code)
     if error:
         raise error
     return {"status": "ok"}
@@ -71,9 +72,13 @@ async def login_page(request: Request) -> Response:
 
 @router.post("/staff/login", response_class=HTMLResponse, include_in_schema=False)
 async def login_form(
-    request: Request, username: str = Form(""), password: str = Form(""), code: str = Form("")
+    request: Request,
+    db: DatabaseDep,
+    username: str = Form(""),
+    password: str = Form(""),
+    code: str = Form(""),
 ) -> Response:
-    error = await _login(request, username, password, code)
+    error = await _login(request, db, username, password, code)
     if error:
         page = render(request, "staff_login.html", status_code=error.status_code,
                       error=error.message, username=username)  # fmt: skip

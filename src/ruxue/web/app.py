@@ -36,6 +36,7 @@ from ruxue.kiosk.pages import router as kiosk_pages
 from ruxue.kiosk.session import KioskSignedOut, NotActivated
 from ruxue.kiosk.spouse import router as kiosk_spouse
 from ruxue.kiosk.steps import router as kiosk_steps
+from ruxue.kit import process
 from ruxue.kit.csrf import csrf_protect, csrf_token
 from ruxue.kit.db import Database
 from ruxue.kit.limits import BodyLimit
@@ -55,7 +56,7 @@ from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
 from ruxue.web.auth import LoginRequired
-from ruxue.web.deps import SettingsDep
+from ruxue.web.deps import NowDep
 from ruxue.web.errors import (
     ERROR_RESPONSES,
     DatabaseBusy,
@@ -74,6 +75,7 @@ FAVICON = STATIC / "favicon.ico"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     require_safe(settings)
+    process.configure(settings)  # the keys, the CA bundle, the queue the app puts jobs on
     wire(settings)
 
     @asynccontextmanager
@@ -165,9 +167,9 @@ def _pages(app: FastAPI) -> None:
     @app.get("/guide", response_class=HTMLResponse, include_in_schema=False)
     async def guide(
         request: Request,
-        settings: SettingsDep,
+        now: NowDep,
     ) -> Response:
-        policy = load_policy(settings.clock().year, "320500")
+        policy = load_policy(now.year, "320500")
         window = policy.age["primary"]
         opens, closes = policy.windows["primary"].bounds(policy.year)
         return render(request, "guide.html", born_from=f"{window.born_from.date(policy.year):%Y年%m月%d日}",
