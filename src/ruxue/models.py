@@ -15,7 +15,7 @@ from ruxue.kit.db import Base
 from ruxue.notify import models as notify_models
 from ruxue.provider import models as provider_models
 from ruxue.rating import models as rating_models
-from ruxue.schools import models as schools_models
+from ruxue.reference import models as reference_models
 from ruxue.staff import models as staff_models
 
 __all__ = [
@@ -33,7 +33,7 @@ __all__ = [
     "provider_models",
     "ratelimit_models",
     "rating_models",
-    "schools_models",
+    "reference_models",
     "session_models",
     "staff_models",
 ]

@@ -14,8 +14,9 @@ from ruxue.dataset.schemas import (
     Property,
     StudentStatus,
 )
-from ruxue.enrollment.facts import Facts, SchoolRef
+from ruxue.enrollment.facts import Facts
 from ruxue.person.rules import make_id_number
+from ruxue.reference.schools import SchoolRef
 
 YEAR = 2026
 _seq = itertools.count(1)

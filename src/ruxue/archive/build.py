@@ -30,8 +30,8 @@ from ruxue.kit.crypto import canonical_json
 from ruxue.kit.db import Database, locked_row
 from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
-from ruxue.notice.issuers import issuer_of
 from ruxue.notice.service import decision_document
+from ruxue.reference.districts import issuer_of
 
 MATERIAL_TITLES = {"BIRTH_CERTIFICATE": "出生医学证明", "MARRIAGE_CERTIFICATE": "结婚证", "HUKOU_BOOKLET": "户口簿",
                    "PROPERTY_CERTIFICATE": "房产证"}  # fmt: skip

@@ -25,7 +25,7 @@ from ruxue.enrollment.policy import CHINA
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.notice.issuers import issuer_of
+from ruxue.reference.districts import issuer_of
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 

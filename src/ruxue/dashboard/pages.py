@@ -11,7 +11,7 @@ from ruxue.county.rules import STAGES
 from ruxue.county.service import picture
 from ruxue.dashboard import repository as repo
 from ruxue.dashboard.rules import CountyRow, county_chart, county_rows
-from ruxue.notice.issuers import ISSUERS, district_label
+from ruxue.reference.districts import ISSUERS, district_label
 from ruxue.settings import Settings
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, database_of, settings_of

@@ -18,8 +18,8 @@ from ruxue.enrollment.models import Case
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.service import notice_pdf, rejection_pdf
+from ruxue.reference.repository import get_school
 from ruxue.review.service import school_list
-from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff

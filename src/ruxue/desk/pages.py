@@ -14,11 +14,11 @@ from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.person.rules import IdNumberError
+from ruxue.reference.models import School
+from ruxue.reference.repository import all_schools
 from ruxue.review import service as review
 from ruxue.review.rules import waiting_days
 from ruxue.review.views import case_context
-from ruxue.schools.models import School
-from ruxue.schools.repository import all_schools
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff

@@ -40,7 +40,7 @@ from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import IdNumberError, parse_id_number
-from ruxue.schools.repository import school_refs
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit

@@ -15,7 +15,7 @@ from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.kit.db import Database
 from ruxue.person.rules import parse_id_number
-from ruxue.schools.repository import school_refs
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
 SYSTEM = "system:ruxue-precheck"

@@ -10,6 +10,7 @@ from ruxue.dataset.schemas import (
     Property,
     StudentStatus,
 )
+from ruxue.reference.schools import SchoolRef as SchoolRef  # the policy reads schools as facts
 
 # names of facts that a department could not give (after retries); they send the case to review
 STUDENT_STATUS, RESIDENCES, HOUSING_PROOF, BIRTH, MARRIAGE = (
@@ -52,11 +53,3 @@ class Facts(Struct, kw_only=True):
         if self.spouse:
             ids.add(self.spouse.id_number)
         return ids
-
-
-class SchoolRef(Struct, frozen=True):
-    code: str
-    name: str
-    district_code: str
-    segment: str
-    compound_codes: frozenset[str]

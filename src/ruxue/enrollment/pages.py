@@ -28,7 +28,7 @@ from ruxue.identity.service import (
 )
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError, mask_id_number, mask_name
-from ruxue.schools.repository import get_school
+from ruxue.reference.repository import get_school
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of, settings_of
 from ruxue.web.render import flash, render, to

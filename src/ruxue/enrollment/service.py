@@ -55,7 +55,7 @@ from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
 from ruxue.person.rules import mask_name, parse_id_number
-from ruxue.schools.repository import school_refs
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
 FIELDS = [

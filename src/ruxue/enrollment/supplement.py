@@ -22,7 +22,7 @@ from ruxue.enrollment.rules import NEEDS_MATERIALS, decide, missing_materials
 from ruxue.enrollment.service import StepOrder, actor, check_window
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.schools.repository import school_refs
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
 HOW = {"upload": "已上传", "bring": "将携带原件", "provided": "已核验原件"}

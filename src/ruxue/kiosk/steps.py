@@ -23,7 +23,7 @@ from ruxue.person.rules import IdNumberError
 from ruxue.rating import service as ratings
 from ruxue.rating.pages import _context as rating_context
 from ruxue.rating.pages import _form as rating_form
-from ruxue.schools.repository import get_school
+from ruxue.reference.repository import get_school
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
 from ruxue.web.render import flash
 

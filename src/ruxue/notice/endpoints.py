@@ -13,11 +13,11 @@ from ruxue.enrollment.explain import SEGMENTS
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA
 from ruxue.enrollment.repository import case_by_verify_code
-from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
 from ruxue.notice.service import notice_data, rejection_data
-from ruxue.schools.repository import get_school
+from ruxue.reference.districts import issuer_of
+from ruxue.reference.repository import get_school
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import render

@@ -9,11 +9,11 @@ from ruxue.enrollment.policy import CHINA, load_policy
 from ruxue.enrollment.repository import read_facts
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound
-from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import RejectionData, render_rejection
 from ruxue.notice.render import NoticeData, render_notice
 from ruxue.person.rules import mask_id_number
-from ruxue.schools.repository import get_school
+from ruxue.reference.districts import issuer_of
+from ruxue.reference.repository import get_school
 
 
 async def notice_data(session: AsyncSession, case: Case, base_url: str) -> NoticeData:

@@ -9,12 +9,12 @@ from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound
 from ruxue.provider import service
 from ruxue.provider.endpoints import issuer_of
+from ruxue.reference.sites import site_of
 from ruxue.sandbox.idp import subject
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, settings_of
 from ruxue.web.render import render
-from ruxue.web.site import site_of
 
 PAGE = "/me/county-systems"
 

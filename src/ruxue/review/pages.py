@@ -13,8 +13,8 @@ from ruxue.enrollment.explain import CATEGORIES, MATERIALS
 from ruxue.enrollment.materials import read_upload, upload_extension
 from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.reference.repository import get_school
 from ruxue.review import service
-from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff

@@ -22,7 +22,7 @@ from ruxue.enrollment.rules import (
 )
 from ruxue.enrollment.supplement import AlreadyHandled
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
-from ruxue.schools.repository import get_school, school_refs
+from ruxue.reference.repository import get_school, school_refs
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 

@@ -13,8 +13,8 @@ from ruxue.enrollment.models import Case, CaseEvent, Material
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import missing_materials, place
 from ruxue.enrollment.views import fetched
+from ruxue.reference.repository import school_refs
 from ruxue.review.service import still_missing
-from ruxue.schools.repository import school_refs
 
 SOURCES = {"upload": "监护人上传", "desk": "窗口扫描"}
 KINDS = {**ORIGINALS, **{code: m["name"] for code, m in MATERIALS.items()}}

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ruxue.schools.repository import all_schools, find_compounds
+from ruxue.reference.repository import all_schools, find_compounds
 from ruxue.web.deps import database_of
 from ruxue.web.render import render
 
