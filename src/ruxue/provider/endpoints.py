@@ -21,12 +21,12 @@ from ruxue.county.jwks import assertion_keys
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.kit.oauth import FormRequest, oauth2_request, query_payload, subject
 from ruxue.kit.security import csp_leading_to
 from ruxue.provider import grants, keys, service
 from ruxue.provider.rules import asked, needs_consent, refusal
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.reference.districts import district_label
-from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
 from ruxue.settings import Settings
 from ruxue.staff.service import audit
 from ruxue.web.deps import database_of, settings_of
