@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.status import Status
 from ruxue.desk import service
+from ruxue.desk.schemas import case_summary
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import labels
 from ruxue.enrollment.materials import store_upload
@@ -55,22 +56,6 @@ class OfflineRegistration(BaseModel):
         )
 
 
-SUMMARY = (
-    "case_no",
-    "year",
-    "segment",
-    "channel",
-    "status",
-    "school_code",
-    "category",
-    "reasons",
-    "missing",
-    "explanation",
-    "notice_no",
-    "child_name_masked",
-)
-
-
 def _row(case: Case) -> list[object]:
     """A line of the school list: the Chinese words, not the codes."""
     words = labels(case)
@@ -83,11 +68,6 @@ def _row(case: Case) -> list[object]:
         words["category_label"] or "",
         case.notice_no or "",
     ]
-
-
-def _summary(case: Case) -> dict[str, object]:
-    """The case's codes, each with its Chinese label beside it (``status`` and ``status_label``)."""
-    return {**{k: getattr(case, k) for k in SUMMARY}, **labels(case)}
 
 
 class ChildLookup(BaseModel):
@@ -120,7 +100,7 @@ async def register(
     staff: CurrentStaff,
 ) -> dict[str, object]:
     case = await service.register_offline(db, exchange, settings, staff, body.application())
-    return _summary(case)
+    return case_summary(case)
 
 
 @router.get("/cases/{case_no}")
@@ -129,7 +109,7 @@ async def get_case(case_no: str, staff: CurrentStaff, session: SessionDep) -> di
     if case is None:
         raise NotFound("办件不存在或无权查看")
     await audit(session, staff, "case_view", target=case_no)
-    return _summary(case)
+    return case_summary(case)
 
 
 @router.post("/cases/{case_no}/materials", status_code=201)
@@ -186,7 +166,7 @@ async def originals_seen(
         case = await service.see_originals(
             session, staff, now, case_no, body.materials, body.keyed_in
         )
-        result = _summary(case)
+        result = case_summary(case)
     return result
 
 
@@ -249,7 +229,7 @@ async def applicants(
         await audit(session, staff, "school_list_view", target=school_code, filters=filters)
     seats = sum(1 for c in cases if c.status == Status.NOTICE_ISSUED)
     return {"school_code": school_code, "capacity": school.capacity if school else None, "notices": seats,
-            "applicants": [_summary(c) for c in cases]}  # fmt: skip
+            "applicants": [case_summary(c) for c in cases]}  # fmt: skip
 
 
 @router.get("/schools/{school_code}/applicants.xlsx")

@@ -145,11 +145,11 @@ async def step_page(
         return to(f"/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
-    ctx = await _step_context(request, case, facts, step)
+    ctx = await step_context(request, case, facts, step)
     return render(request, f"step{step}.html", step, case=case, facts=facts, **ctx)
 
 
-async def _step_context(request: Request, case: Any, facts: Any, step: int) -> dict[str, Any]:
+async def step_context(request: Request, case: Any, facts: Any, step: int) -> dict[str, Any]:
     policy = load_policy(case.year, case.district_code or "")
     ctx: dict[str, Any] = {
         "fetched": fetched(facts),

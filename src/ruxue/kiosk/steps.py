@@ -11,7 +11,7 @@ from ruxue.cases.status import Status
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
 from ruxue.enrollment import service, supplement
-from ruxue.enrollment.pages import _step_context
+from ruxue.enrollment.pages import step_context
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity.service import verify_person_otp
@@ -21,8 +21,7 @@ from ruxue.kiosk.views import render, to
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError
 from ruxue.rating import service as ratings
-from ruxue.rating.pages import _context as rating_context
-from ruxue.rating.pages import _form as rating_form
+from ruxue.rating.views import rating_context, rating_form
 from ruxue.reference.repository import get_school
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep, database_of
 from ruxue.web.render import flash
@@ -108,7 +107,7 @@ async def step_page(
         return to(f"/kiosk/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(_step(case_no, case.step))
-    ctx = await _step_context(request, case, facts, step)
+    ctx = await step_context(request, case, facts, step)
     return render(
         request, f"kiosk_step{step}.html", at.terminal, step, case=case, facts=facts, **ctx
     )
@@ -133,7 +132,7 @@ async def spouse_code(
         return to(_step(case_no, 3))
     async with db.read_session() as session:
         case, facts = await service.load(session, at.guardian, case_no)
-    ctx = await _step_context(request, case, facts, 3)
+    ctx = await step_context(request, case, facts, 3)
     return render(
         request,
         "kiosk_step3.html",
