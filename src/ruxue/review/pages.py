@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.desk.pages import staff_case_page
+from ruxue.desk.views import staff_case_page
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import CATEGORIES, MATERIALS
 from ruxue.enrollment.materials import read_upload, upload_extension
