@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.models import Case
+from ruxue.cases.models import Case
 from ruxue.kit.errors import RuxueError
 from ruxue.rating import repository as repo
 from ruxue.rating import rules, service
