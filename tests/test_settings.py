@@ -20,13 +20,19 @@ from ruxue.settings import (
 from ruxue.web.app import create_app
 
 SAFE = {
-    "oidc_client_secret": "prod-oidc-secret",
-    "exchange_client_key": "70726f642d636c69656e742d6b6579",
+    "oidc_client_secret": "prod-oidc-secret-7Qx",
+    "exchange_client_key": "70726f642d636c69656e742d6b65792d3031",
     "exchange_provider_key": "70726f642d70726f76696465722d6b6579",
-    "pii_key": "00112233445566778899aabbccddeeff",
+    "pii_key": "3a9f0c7e51b2d46810fe2c9a73b5d8e1",
     "blind_index_key": "70726f642d626c696e642d696e646578",
-    "file_key": "0123456789abcdef0123456789abcdef",
+    "file_key": "c4e1a97b0d2f5836ae19b7c3d05f8264",
     "public_url": "https://ruxue.example.gov.cn",
+    "idp_url": "https://idp.example.gov.cn/idp",
+    "exchange_url": "https://exchange.example.gov.cn/exchange",
+    "sms_url": "https://sms.example.gov.cn/send",
+    "workorder_url": "https://12345.example.gov.cn/workorders",
+    "now": None,
+    "oidc_subject_key": "9b4d2e7f10c85a36e1f09d4b7c2a8e53",
 }
 
 
@@ -41,7 +47,9 @@ def test_production_names_every_development_value() -> None:
         "RUXUE_PII_KEY",
         "RUXUE_BLIND_INDEX_KEY",
         "RUXUE_FILE_KEY",
+        "RUXUE_OIDC_SUBJECT_KEY",
         "RUXUE_PUBLIC_URL",
+        *("RUXUE_IDP_URL", "RUXUE_EXCHANGE_URL", "RUXUE_SMS_URL", "RUXUE_WORKORDER_URL"),
     }
     assert "RUXUE_PII_KEY" in str(refused.value.code)
 
@@ -55,11 +63,51 @@ def test_one_development_key_is_enough_to_refuse() -> None:
     assert http.value.names == ["RUXUE_PUBLIC_URL"]
     require_safe(Settings(mode="production", **SAFE))  # nothing left: starts
     county = {**SAFE, "upstream_url": "https://city.example.gov.cn/"}
+    county["upstream_client_secret"] = "county-secret-4Tz9"
     with pytest.raises(UnsafeSettings) as no_district:
         require_safe(Settings(mode="production", **county))
     assert no_district.value.names == ["RUXUE_COUNTY_DISTRICT"]  # it would take every district
     require_safe(Settings(mode="production", **county, county_district="320506"))
     require_safe(Settings(mode="demo"))  # demo and test allow the development keys
+
+
+@pytest.mark.parametrize(
+    ("changed", "name"),
+    [
+        ({"idp_url": "http://idp.example.gov.cn/idp"}, "RUXUE_IDP_URL"),
+        ({"exchange_url": "http://exchange.example.gov.cn/"}, "RUXUE_EXCHANGE_URL"),
+        ({"sms_url": "http://sms.example.gov.cn/send"}, "RUXUE_SMS_URL"),
+        ({"now": "2026-06-15T10:00:00+08:00"}, "RUXUE_NOW"),
+        ({"pii_key": "00" * 16}, "RUXUE_PII_KEY"),
+        ({"file_key": "ab" * 16}, "RUXUE_FILE_KEY"),
+        ({"exchange_client_key": "0123abcd"}, "RUXUE_EXCHANGE_CLIENT_KEY"),
+        ({"oidc_client_secret": "secretsecretsecretsecret"}, "RUXUE_OIDC_CLIENT_SECRET"),
+        ({"oidc_client_secret": "x"}, "RUXUE_OIDC_CLIENT_SECRET"),
+    ],
+)
+def test_production_refuses_http_departments_a_fixed_clock_and_weak_keys(
+    changed: dict[str, object], name: str
+) -> None:
+    with pytest.raises(UnsafeSettings) as refused:
+        require_safe(Settings(mode="production", **{**SAFE, **changed}))
+    assert refused.value.names == [name]
+
+
+def test_a_county_needs_a_strong_secret_for_the_city() -> None:
+    county = {**SAFE, "upstream_url": "https://city.example.gov.cn/", "county_district": "320506"}
+    with pytest.raises(UnsafeSettings) as refused:
+        require_safe(Settings(mode="production", **county, upstream_client_secret="1111"))
+    assert refused.value.names == ["RUXUE_UPSTREAM_CLIENT_SECRET"]
+
+
+def test_the_sandbox_refuses_to_start_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUXUE_MODE", "production")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["sandbox", "--port", "1"])
+        assert result.exit_code == 1 and "沙箱只能在演示或测试模式下运行" in result.output
+    finally:
+        get_settings.cache_clear()
 
 
 def test_app_and_cli_refuse_to_start(monkeypatch: pytest.MonkeyPatch) -> None:

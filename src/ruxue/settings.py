@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, IPvAnyNetwork
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ruxue.kit.clock import fixed_or_wall
@@ -17,6 +17,7 @@ DEV_PII_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 DEV_BLIND_INDEX_KEY = "626c696e642d696e6465782d6b65792d646576"
 DEV_OIDC_CLIENT_SECRET = "ruxue-dev-secret"
 DEV_FILE_KEY = "7c2a51e08d3f964b0e1d2c3b4a596877"
+DEV_OIDC_SUBJECT_KEY = "5e0b9d2c7a4f18e3b6c1d0a9f8e7d6c5"
 KEY_ID = r"^[A-Za-z0-9_.-]{1,16}$"  # no colon: the id ends at the first one
 DEV_VALUES = {
     "oidc_client_secret": DEV_OIDC_CLIENT_SECRET,
@@ -25,7 +26,27 @@ DEV_VALUES = {
     "pii_key": DEV_PII_KEY,
     "blind_index_key": DEV_BLIND_INDEX_KEY,
     "file_key": DEV_FILE_KEY,
+    "oidc_subject_key": DEV_OIDC_SUBJECT_KEY,
 }
+
+SECRETS = tuple(DEV_VALUES)  # every key and secret that has a development value
+# the public URL and every department the app calls ("" is off where a setting allows it)
+ADDRESSES = ("public_url", "idp_url", "exchange_url", "sms_url", "workorder_url", "upstream_url")
+MIN_KEY_BYTES = 16
+
+
+def weak_key(key: str) -> bool:
+    """Shorter than 16 bytes, or too few different bytes for its length (``000…0``, ``abab…``,
+    a word repeated): hex is read as the bytes it writes."""
+    try:
+        data = bytes.fromhex(key)
+    except ValueError:
+        data = key.encode()
+    return len(data) < MIN_KEY_BYTES or len(set(data)) < min(len(data), 32) // 2
+
+
+def _plain_http(url: str) -> bool:
+    return bool(url) and not url.startswith("https://")
 
 
 class Settings(BaseSettings):
@@ -38,10 +59,14 @@ class Settings(BaseSettings):
     queue_url: str = ""
     public_url: str = "http://127.0.0.1:8000"
     log_json: bool = False
+    # addresses (CIDR) of the reverse proxies whose X-Forwarded-For/-Proto are believed; from any
+    # other peer those headers are ignored and the peer's address is used (rate limits, logs)
+    trusted_proxies: list[IPvAnyNetwork] = []
     now: dt.datetime | None = None  # a fixed clock for demos and tests (registration windows)
     sms_url: str = "http://127.0.0.1:8100/_sandbox/sms"  # the SMS gateway
     workorder_url: str = "http://127.0.0.1:8100/_sandbox/12345/workorders"  # 12345 hand-off; "" off
     upload_max_bytes: int = 10 * 1024 * 1024
+    request_max_bytes: int = 12 * 1024 * 1024  # any request body, refused (413) before parsing
     upload_max_pixels: int = 25_000_000  # an image is decoded in full: ~75 MB at RGB
     upload_max_pages: int = 20
     upload_max_pdf_objects: int = 5_000
@@ -114,13 +139,20 @@ class Settings(BaseSettings):
     file_key: str = DEV_FILE_KEY  # SM4 key of uploaded files at rest
     file_key_id: str = "dev-1"  # written before each file's ciphertext, so keys can rotate
     file_old_keys: dict[str, str] = {}  # key id -> key of earlier keys, still read
+    # HMAC-SM3 key of the provider's pairwise subjects (OIDC Core §8.1): never rotated, or every
+    # county sees new persons
+    oidc_subject_key: str = DEV_OIDC_SUBJECT_KEY
 
     def unsafe_for_production(self) -> list[str]:
-        """The settings (as environment variables) that still hold a development value, or that a
-        county system lacks."""
+        """The settings (as environment variables) that still hold a development value, a weak key,
+        an http address of a department, a fixed clock, or that a county system lacks."""
         unsafe = [name for name, dev in DEV_VALUES.items() if getattr(self, name) == dev]
-        if not self.public_url.startswith("https://"):
-            unsafe.append("public_url")
+        unsafe += [name for name in SECRETS if weak_key(getattr(self, name)) and name not in unsafe]
+        unsafe += [name for name in ADDRESSES if _plain_http(getattr(self, name))]
+        if self.now is not None:
+            unsafe.append("now")  # a fixed clock: no idle timeout, the demo banner, stale windows
+        if self.upstream_url and weak_key(self.upstream_client_secret):
+            unsafe.append("upstream_client_secret")
         if self.upstream_url and not self.county_district:
             unsafe.append("county_district")  # a county serves its own district only
         return [f"RUXUE_{name.upper()}" for name in unsafe]

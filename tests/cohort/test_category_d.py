@@ -7,7 +7,7 @@ from ruxue.cohort.applicant import routing_district
 from ruxue.cohort.family import months_back
 from ruxue.cohort.records import Home, Hukou, Insurance, Parent, Permit
 from ruxue.cohort.rules import NO_CATCHMENT, classify
-from tests.cohort.builders import APPLIED, CITY, DISTRICT, NORTH, SCHOOLS, SOUTH, case, policy
+from tests.support.cohort import APPLIED, CITY, DISTRICT, NORTH, SCHOOLS, SOUTH, case, policy
 
 OTHER_DISTRICT = "320506"
 SIX_MONTHS_BEFORE = dt.date(2025, 11, 10)  # APPLIED is 2026-05-10

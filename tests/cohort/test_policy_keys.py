@@ -6,7 +6,7 @@ import tomllib
 import pytest
 
 from ruxue.cohort.policy_keys import CohortPolicy, validate_policy
-from tests.cohort.builders import YEAR
+from tests.support.cohort import YEAR
 
 GOOD = """
 placement = "allocation"

@@ -12,7 +12,7 @@ from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.rank import rank_key
 from ruxue.cohort.records import Candidate, Priority, School
 from ruxue.cohort.run import Allocation, allocate
-from tests.cohort.builders import DISTRICT, candidate, policy
+from tests.support.cohort import DISTRICT, candidate, policy
 
 BOUNDED = settings(max_examples=80, deadline=None)
 CODES = tuple(f"32050801{n:02d}" for n in range(1, 5))

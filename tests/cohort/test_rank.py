@@ -7,7 +7,7 @@ import gmalg
 from ruxue.cohort.family import sibling_schools
 from ruxue.cohort.rank import lottery, own_rank_text, rank_key
 from ruxue.cohort.records import Candidate, Enrolled, Priority
-from tests.cohort.builders import DISTRICT, NORTH, SOUTH, candidate, child, policy, stranger
+from tests.support.cohort import DISTRICT, NORTH, SOUTH, candidate, child, policy, stranger
 
 SEED = "c0ffee42"
 OTHER_DISTRICT = "320506"

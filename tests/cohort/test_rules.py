@@ -6,7 +6,7 @@ import pytest
 
 from ruxue.cohort.records import Home, Hukou, SeatUse
 from ruxue.cohort.rules import NO_CATCHMENT, PROPERTY_IN_USE, SEAT_LOCKED, as_candidate, classify
-from tests.cohort.builders import (
+from tests.support.cohort import (
     DISTRICT,
     NORTH,
     SCHOOLS,

@@ -7,7 +7,7 @@ from ruxue.cohort.rank import lottery
 from ruxue.cohort.records import Candidate, Priority, School
 from ruxue.cohort.report import SchoolReport, report
 from ruxue.cohort.run import NO_SEAT, Seat, allocate, place_late
-from tests.cohort.builders import DISTRICT, NORTH, SCHOOLS, SOUTH, candidate, policy
+from tests.support.cohort import DISTRICT, NORTH, SCHOOLS, SOUTH, candidate, policy
 
 SEED = "5eed"
 RULES = policy(sibling_priority=True)

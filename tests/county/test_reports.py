@@ -98,6 +98,9 @@ async def test_tokens_are_required_and_checked(web: ServerThread, db: Database) 
     assert (none.status_code, none.json()["error"]) == (401, "invalid_token")
     assert (forged.status_code, forged.json()["error"]) == (401, "invalid_token")
     assert (wrong.status_code, wrong.json()["error"]) == (401, "invalid_client")
+    assert none.headers["www-authenticate"] == 'Bearer realm="ruxue"'  # RFC 6750 §3
+    assert forged.headers["www-authenticate"] == 'Bearer realm="ruxue", error="invalid_token"'
+    assert wrong.headers["www-authenticate"] == 'Basic realm="ruxue"'  # RFC 6749 §5.2
     assert (grant.status_code, grant.json()["error"]) == (400, "unsupported_grant_type")
     assert await rows(db) == {}
 
@@ -136,3 +139,35 @@ async def test_private_key_jwt(web: ServerThread, db: Database) -> None:
     assert (replay.status_code, replay.json()["error"]) == (401, "invalid_client")
     assert (bad.status_code, bad.json()["error"]) == (401, "invalid_client")
     assert sent.json()["applied"] == 1
+
+
+async def test_a_county_never_writes_another_countys_case(web: ServerThread, db: Database) -> None:
+    """Issue 22: a county moved another's case to its district, voided it and set version
+    1,000,000. A case number belongs to the client and district that first reported it."""
+    wuzhong = await register(db, "wuzhong", "320506")
+    gusu = await register(db, "gusu", "320508")
+    async with httpx.AsyncClient(base_url=web.url) as http:
+        theirs = await token(http, "wuzhong", wuzhong)
+        mine = await token(http, "gusu", gusu)
+        own = report("WZ-2026-000009", "apply", 1)
+        assert (
+            await http.post("/api/v1/county/report", json=own, headers=theirs)
+        ).status_code == 200
+        attacks = [
+            report("WZ-2026-000009", "apply", 1_000_000, district="320508"),  # moved and bumped
+            report("WZ-2026-000009", "done", 2, district="320508") | {"data_state": 0},  # voided
+        ]
+        answers = [
+            await http.post("/api/v1/county/report", json=attack, headers=mine)
+            for attack in attacks
+        ]
+        batch = {"reports": [report("GS-2026-000001", "apply", 1, district="320508"), *attacks]}
+        mixed = await http.post("/api/v1/county/reports", json=batch, headers=mine)
+    for answer in answers:
+        assert (answer.status_code, answer.json()["error"]) == (403, "foreign_case")
+    assert (mixed.status_code, mixed.json()["field"]) == (403, "reports.1.case_no")
+    async with db.read_session() as session:
+        found = (await session.scalars(select(StageReport))).all()
+    assert [(r.case_no, r.stage, r.district_code, r.data_version, r.client_id) for r in found] == [
+        ("WZ-2026-000009", "apply", "320506", 1, "wuzhong")
+    ]

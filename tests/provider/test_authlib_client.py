@@ -15,6 +15,7 @@ from ruxue.kit.db import Database
 from ruxue.provider import keys
 from ruxue.provider.logouts import deliver
 from ruxue.settings import Settings
+from tests.support.authlib_rp import REDIRECT, authorize
 from tests.support.county import register
 from tests.support.helpers import ServerThread
 from tests.support.personas import WANG
@@ -22,7 +23,6 @@ from tests.support.provider import Receiver, consent, county_login, listening_co
 from tests.support.session import logged_in
 
 ACR = "urn:jszwfw:loa:realname:sms"
-REDIRECT = "http://127.0.0.1:9/kunshan/callback"
 AFTER = "http://127.0.0.1:9/kunshan/bye"
 
 
@@ -122,17 +122,6 @@ async def test_county_login_and_logout(
     )
     assert (await city.get("/api/v1/cases")).status_code == 401  # the city session is over too
     await city.aclose()
-
-
-def authorize(**extra: str) -> dict[str, str]:
-    return {
-        "client_id": "kunshan",
-        "response_type": "code",
-        "redirect_uri": REDIRECT,
-        "scope": "openid",
-        "code_challenge": "x" * 43,
-        "code_challenge_method": "S256",
-    } | extra
 
 
 async def test_login_is_brokered_through_the_guardian_login(

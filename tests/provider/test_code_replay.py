@@ -51,6 +51,7 @@ async def test_a_replayed_code_revokes_the_tokens_of_its_first_use(
         assert (await http.get("/oidc/userinfo", headers=bearer)).status_code == 200
         stranger = await http.post("/oidc/token", data=form, auth=("kunshan", "not-the-secret"))
         assert (stranger.status_code, stranger.json()["error"]) == (401, "invalid_client")
+        assert stranger.headers["www-authenticate"] == 'Basic realm="ruxue"'  # RFC 6749 §5.2
         assert (await http.get("/oidc/userinfo", headers=bearer)).status_code == 200
 
         replay = await http.post("/oidc/token", data=form, auth=("kunshan", secret))

@@ -7,7 +7,12 @@ import datetime as dt
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
+from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.provider import keys, logouts, service
@@ -48,7 +53,7 @@ async def test_a_county_down_at_logout_hears_of_it_once_it_is_up(
     claims = [jwt.decode(t, key_set).claims for t in kept.tokens]
     assert sorted(c["sid"] for c in claims) == ["sid-a", "sid-b"]
     assert {(c["sub"], c["aud"], c["iss"]) for c in claims} == {
-        ("person-1", "kunshan", settings.public_url + "/oidc")
+        (pii.pairwise_subject("kunshan", "person-1"), "kunshan", settings.public_url + "/oidc")
     }
     async with db.read_session() as session:
         rows = (await session.scalars(select(LogoutDelivery))).all()
@@ -89,3 +94,23 @@ async def test_the_last_try_is_a_dead_letter_the_administrator_can_send_again(
     assert len(kept.tokens) == 1
     assert '<b id="logouts-dead">0</b>' in (await admin.get("/staff/county")).text
     await admin.aclose()
+
+
+async def test_a_county_answering_204_has_heard_of_the_logout(
+    db: Database, settings: Settings
+) -> None:
+    """Back-Channel Logout §2.8: 200 or 204 is success; it is not sent again."""
+    port = free_port()
+    await log_out(db, port, ["sid-a"])
+    heard: list[str] = []
+
+    async def no_content(request: Request) -> Response:
+        heard.append(str((await request.form())["logout_token"]))
+        return Response(status_code=204)
+
+    app = Starlette(routes=[Route("/backchannel", no_content, methods=["POST"])])
+    with ServerThread(app, port):
+        first = await logouts.deliver(db, settings)
+        again = await logouts.deliver(db, settings.model_copy(update={"backchannel_backoff_s": 0}))
+    assert (first.sent, first.failed, again.sent, again.failed) == (1, 0, 0, 0)
+    assert len(heard) == 1

@@ -29,7 +29,7 @@ def test_a_consent_keeps_what_was_agreed_before() -> None:
 
 def test_a_consent_is_listed_in_words() -> None:
     assert released("openid profile idcard", False) == [
-        "平台内的用户标识（不含身份证号）",
+        "为该县区单独生成的用户标识（不含身份证号，也无法由身份证号推算）",
         "姓名",
         "身份证号（部分隐藏）",
     ]

@@ -88,7 +88,10 @@ async def test_a_person_withdraws_a_consent(
     entries = listed(page)
     assert sorted(entries) == ["changshu", "kunshan"]
     assert "320581 县区系统 （常熟市）" in entries["changshu"]
-    assert "可获取：平台内的用户标识（不含身份证号）、身份证号（部分隐藏）" in entries["changshu"]
+    assert (
+        "可获取：为该县区单独生成的用户标识（不含身份证号，也无法由身份证号推算）、身份证号（部分隐藏）"
+        in entries["changshu"]
+    )
     assert re.search(r"授权时间：20\d\d-\d\d-\d\d \d\d:\d\d", entries["changshu"])
 
     withdraw = "/me/county-systems/changshu/withdraw"

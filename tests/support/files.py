@@ -139,6 +139,21 @@ def pdf_with_script() -> bytes:
     return handwritten_pdf([*_pages(content, action), b"<< /S /JavaScript /JS (app.alert(1)) >>"])
 
 
+def pdf_inflate_loop() -> bytes:
+    """A valid 2.5 KB PDF whose page content expands to 2 MB, followed (inside zlib's input window)
+    by bytes after the stream's end: zlib keeps them as ``unconsumed_tail`` and expands nothing."""
+    packed = zeros_deflated(2 * MIB) + b" " * 400
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
+    return handwritten_pdf(_pages(stream + b"\nendstream"))
+
+
+def pdf_with_action(action: bytes) -> bytes:
+    """A PDF that runs ``action`` (an action dictionary's body) when it is opened."""
+    content = b"<< /Length 0 >>\nstream\n\nendstream"
+    extra = b"/OpenAction 5 0 R"
+    return handwritten_pdf([*_pages(content, extra), b"<< " + action + b" >>"])
+
+
 def pdf_with_filter(filters: bytes) -> bytes:
     body = b"4142"
     content = b"<< /Length %d /Filter %s >>\nstream\n%s\nendstream" % (len(body), filters, body)

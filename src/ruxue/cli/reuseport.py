@@ -14,11 +14,13 @@ import socket
 import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
+from typing import Any
 
 import structlog
 import uvicorn
 
 from ruxue.kit.logging import uvicorn_log_config
+from ruxue.settings import Settings, get_settings
 
 log = structlog.get_logger()
 APP = "ruxue.web.main:app"
@@ -35,6 +37,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's forwarded-header options: believed only from ``RUXUE_TRUSTED_PROXIES`` (uvicorn by
+    itself trusts 127.0.0.1, so anything on the host could claim any address)."""
+    trusted = [str(network) for network in settings.trusted_proxies]
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
+
+
 def _end_with_parent() -> None:
     """Linux: this process gets SIGTERM when the supervisor dies, even by SIGKILL (prctl
     PR_SET_PDEATHSIG), so no orphan keeps serving the port."""
@@ -47,7 +56,8 @@ def _end_with_parent() -> None:
 
 def _one(host: str, port: int) -> None:
     _end_with_parent()
-    config = uvicorn.Config(APP, proxy_headers=True, log_config=uvicorn_log_config())
+    options = proxy_options(get_settings())
+    config = uvicorn.Config(APP, log_config=uvicorn_log_config(), **options)
     uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
 
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
 
-from ruxue.cli.reuseport import APP, serve_many
+from ruxue.cli.reuseport import APP, proxy_options, serve_many
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
 from ruxue.kit.logging import configure_logging, uvicorn_log_config
@@ -49,8 +49,8 @@ def serve(
         APP,
         host=host,
         port=port,
-        proxy_headers=True,
         log_config=uvicorn_log_config(),
+        **proxy_options(settings),
     )
 
 
@@ -89,6 +89,9 @@ def sandbox(
     from ruxue.sandbox.app import create_sandbox_app
 
     settings = get_settings()
+    if settings.mode == "production":  # persons, codes and keys anyone may read: never for real
+        console.print("[red]沙箱只能在演示或测试模式下运行（RUXUE_MODE=demo 或 test）。[/red]")
+        raise typer.Exit(1)
     configure_logging(settings.log_json)
     started = time.perf_counter()
     with console.status(f"加载数据集 {dataset} …"):

@@ -33,8 +33,29 @@ ALGS = ["RS256", "PS256", "ES256"]
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
+BASIC_CHALLENGE = 'Basic realm="ruxue"'
+BEARER_CHALLENGE = 'Bearer realm="ruxue"'
+
+
 class InvalidClient(Unauthorized):
+    """A client that did not authenticate (RFC 6749 §5.2): the 401 names the scheme to use."""
+
     code = "invalid_client"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.headers["WWW-Authenticate"] = BASIC_CHALLENGE
+
+
+class InvalidToken(Unauthorized):
+    """A bearer token missing or refused (RFC 6750 §3): the 401 says so in ``WWW-Authenticate``."""
+
+    code = "invalid_token"
+
+    def __init__(self, message: str, error: str = "invalid_token") -> None:
+        super().__init__(message)
+        challenge = BEARER_CHALLENGE + (f', error="{error}"' if error else "")
+        self.headers["WWW-Authenticate"] = challenge
 
 
 def secret_hash(secret: str) -> str:
@@ -153,11 +174,11 @@ async def client_of_token(session: AsyncSession, authorization: str) -> Client:
     """The client a bearer token was issued to, or 401."""
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("缺少访问令牌（Authorization: Bearer …）。", code="invalid_token")
+        raise InvalidToken("缺少访问令牌（Authorization: Bearer …）。", error="")
     row = await session.get(AccessToken, secret_hash(token.strip()))
     client = await session.get(Client, row.client_id) if row else None
     if row is None or row.expires_at < utcnow() or client is None or not client.active:
-        raise Unauthorized("访问令牌无效或已过期。", code="invalid_token")
+        raise InvalidToken("访问令牌无效或已过期。")
     return client
 
 

@@ -23,7 +23,9 @@ async def receive(
     session: AsyncSession, db: Database, client: Client, reports: list[StageIn]
 ) -> Receipt:
     """Upsert every report on (case number, stage), keeping the highest data version. A report
-    for another district refuses the whole batch (403) before anything is written."""
+    for another district, or of a case number another county's client has reported, refuses the
+    whole batch (403) before anything is written."""
+    await _refuse_foreign_cases(session, client, reports)
     for index, report in enumerate(reports):
         if report.district_code != client.district_code:
             raise Forbidden(
@@ -40,10 +42,38 @@ async def receive(
     return Receipt(received=len(reports), applied=applied, stale=len(reports) - applied)
 
 
+async def _refuse_foreign_cases(
+    session: AsyncSession, client: Client, reports: list[StageIn]
+) -> None:
+    """A case number belongs to the client (and district) that first reported it: no other
+    county may move it to its district, void it or bump its version."""
+    numbers = {r.case_no for r in reports}
+    owners = select(StageReport.case_no, StageReport.client_id, StageReport.district_code).where(
+        StageReport.case_no.in_(numbers)
+    )
+    theirs = {
+        case_no
+        for case_no, client_id, district in (await session.execute(owners)).all()
+        if (client_id, district) != (client.client_id, client.district_code)
+    }
+    for index, report in enumerate(reports):
+        if report.case_no in theirs:
+            raise Forbidden(
+                f"第{index + 1}条记录的案件编号（{report.case_no}）已由其他县区上报，不能改写。",
+                code="foreign_case",
+                field=f"reports.{index}.case_no",
+            )
+
+
 async def _upsert(session: AsyncSession, db: Database, client_id: str, report: StageIn) -> int:
     values = report.model_dump() | {"client_id": client_id, "received_at": utcnow()}
     insert = upsert_statement(db, StageReport.__table__, values)
-    newer = StageReport.__table__.c.data_version < insert.excluded.data_version
+    table, excluded = StageReport.__table__.c, insert.excluded
+    # never over another client's record, even when two counties race to a case's first report
+    same_owner = (table.client_id == excluded.client_id) & (
+        table.district_code == excluded.district_code
+    )
+    newer = (table.data_version < excluded.data_version) & same_owner
     statement = insert.on_conflict_do_update(
         index_elements=["case_no", "stage"],
         set_={k: insert.excluded[k] for k in values if k not in ("case_no", "stage")},

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.enrollment.models import Case, Material
 from ruxue.enrollment.upload_image import reencode_image
 from ruxue.enrollment.upload_pdf import check_pdf
+from ruxue.enrollment.upload_worker import check_upload_isolated
 from ruxue.enrollment.uploads import BadUpload, UploadLimits, refuse_markup
 from ruxue.kit import pii
 from ruxue.kit.clock import now_of
@@ -62,7 +63,7 @@ async def store_upload(
     """Check, encrypt and store the file, and add its row. The limits other than ``max_bytes``
     come from the settings unless given."""
     limits = limits or replace(UploadLimits.of(get_settings()), max_bytes=max_bytes)
-    content_type, plain = await asyncio.to_thread(check_upload, data, limits)
+    content_type, plain = await asyncio.to_thread(check_upload_isolated, data, limits)
     digest = hashlib.sha256(plain).hexdigest()
     path = upload_dir / case.case_no / f"{digest}.sm4"
     await asyncio.to_thread(write_encrypted, path, plain)

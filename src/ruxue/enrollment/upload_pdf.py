@@ -28,7 +28,7 @@ ASCII85 = re.compile(rb"[!-uz\s]*~>")
 HEX = re.compile(rb"[0-9A-Fa-f\s]*>")
 CODECS = {"DCTDecode", "DCT", "JPXDecode", "CCITTFaxDecode", "CCF", "JBIG2Decode"}  # never expanded
 ACTIVE = {
-    *("JavaScript", "JS", "Launch", "SubmitForm", "ImportData", "GoToE"),
+    *("JavaScript", "JS", "Launch", "SubmitForm", "ImportData", "GoToE", "GoToR", "URI", "Print"),
     *("EmbeddedFile", "EmbeddedFiles", "RichMedia", "XFA"),
 }
 CHUNK = 1024 * 1024  # expanded output looked at, at most, at a time
@@ -110,12 +110,17 @@ def _ascii_decoded(data: bytes, start: int, end: int) -> bytes | None:
 
 
 def _inflated(view: memoryview, start: int, cap: int) -> int:
-    """The size of the zlib stream at ``start`` expanded, counted up to just over ``cap``."""
+    """The size of the zlib stream at ``start`` expanded, counted up to just over ``cap``. Ends at
+    the stream's end, when a call expands nothing, or after a bounded number of calls."""
     inflater, size = zlib.decompressobj(), 0
+    calls = 2 + cap // CHUNK + len(view) // WINDOW  # more than a well-formed stream can need
     for at in range(start, len(view), WINDOW):
         size += len(inflater.decompress(view[at : at + WINDOW], CHUNK))
-        while inflater.unconsumed_tail and size <= cap:
+        while inflater.unconsumed_tail and not inflater.eof and size <= cap:
+            before, calls = size, calls - 1
             size += len(inflater.decompress(inflater.unconsumed_tail, CHUNK))
+            if size == before or calls <= 0:
+                raise BadUpload(DAMAGED)
         if inflater.eof or size > cap:
             break
     return size

@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.enrollment.materials import check_upload, write_encrypted
+from ruxue.enrollment.materials import write_encrypted
+from ruxue.enrollment.upload_worker import check_upload_isolated
 from ruxue.enrollment.uploads import UploadLimits
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship.models import GuardianshipDocument, GuardianshipRequest
@@ -38,7 +39,7 @@ async def _own_pending(
 def _write(folder: Path, data: bytes, max_bytes: int) -> tuple[str, str, Path, int]:
     """Checked by parsing like case materials (images encoded again), stored SM4-GCM encrypted."""
     limits = replace(UploadLimits.of(get_settings()), max_bytes=max_bytes)
-    content_type, plain = check_upload(data, limits)
+    content_type, plain = check_upload_isolated(data, limits)
     digest = hashlib.sha256(plain).hexdigest()
     path = folder / f"{digest}.sm4"
     write_encrypted(path, plain)

@@ -98,10 +98,13 @@ def acr_values(settings: Settings) -> list[str]:
     return settings.oidc_acr_values.split()
 
 
-async def start(oauth: OAuth, request: Request, settings: Settings) -> RedirectResponse:
+async def start(
+    oauth: OAuth, request: Request, settings: Settings, prompt: str = ""
+) -> RedirectResponse:
     client = oauth.create_client(NAME)
     try:
         extra = {ELDER_PARAM: "1"} if settings.upstream_url and is_elder(request) else {}
+        extra |= {"prompt": prompt} if prompt else {}
         response: RedirectResponse = await client.authorize_redirect(
             request, redirect_uri(settings), acr_values=settings.oidc_acr_values, **extra
         )

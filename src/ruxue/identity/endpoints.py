@@ -18,12 +18,13 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @router.get("/login")
 async def login(
-    request: Request, settings: SettingsDep, oauth: OAuthDep, next: str = ""
+    request: Request, settings: SettingsDep, oauth: OAuthDep, next: str = "", reauth: bool = False
 ) -> Response:
     # only our own pages: the spouse's, and the city's provider resuming a county's login
     if next.startswith(("/spouse/", "/oidc/authorize?")) and "//" not in next:
         request.session["after_login"] = next
-    return await client.start(oauth, request, settings)
+    # a county asked for a fresh login (prompt=login, max_age): so does the city, of the province
+    return await client.start(oauth, request, settings, prompt="login" if reauth else "")
 
 
 @router.get("/callback", name="auth_callback")

@@ -2,6 +2,7 @@
 the account is (issuer, subject); the ID number, name and phone are the provider's verified
 attributes (ID number and phone SM4-encrypted in the session row)."""
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,7 @@ def remember(request: Request, login: Login, person: dict[str, str]) -> Guardian
         "phone": pii.encrypt(person["phone"]),
         "iss": login.issuer,
         "sub": login.subject,
+        "auth_time": authenticated_at(login.claims),
     }
     request.session["oidc"] = {
         "id_token": login.id_token,
@@ -86,6 +88,12 @@ def remember(request: Request, login: Login, person: dict[str, str]) -> Guardian
         "sub_key": idp_key(login.issuer, login.subject),
     }
     return current_guardian(request)
+
+
+def authenticated_at(claims: dict[str, Any]) -> int:
+    """When the person authenticated at the provincial login: its ``auth_time``, or now."""
+    stated = claims.get("auth_time")
+    return stated if isinstance(stated, int) and stated > 0 else int(time.time())
 
 
 def current_guardian(request: Request) -> Guardian:

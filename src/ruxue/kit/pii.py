@@ -54,6 +54,13 @@ def blind_indexes(value: str) -> list[str]:
     return [blind_index(value), *(hmac_sm3_hex(bytes.fromhex(k), value.encode()) for k in old)]
 
 
+def pairwise_subject(sector: str, person: str) -> str:
+    """The ``sub`` one relying party (``sector``: its client id) gets for a person: HMAC-SM3 with a
+    key of its own, so two counties' subjects cannot be joined, nor recomputed from an ID number."""
+    key = bytes.fromhex(get_settings().oidc_subject_key)
+    return hmac_sm3_hex(key, f"pairwise|{sector}|{person}".encode())[:32]
+
+
 def key_id_of(token: str) -> str:
     """The id of the key a stored value is encrypted under (``k2:…``; no prefix: the legacy id)."""
     key_id, sep, _ = token.partition(":")

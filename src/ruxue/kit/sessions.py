@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, delete, select
+from sqlalchemy import Integer, String, Text, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -123,14 +123,13 @@ class ServerSessionMiddleware:
         if token and rotate_it:
             await _delete(db, token)
             token = None
-        fresh = token is None
-        token = token or secrets.token_urlsafe(32)
-        await _store(db, token, data, now)
-        return (
-            f"{COOKIE}={token}; Path=/; Max-Age={int(LIFETIME.total_seconds())}{self.flags}"
-            if fresh
-            else ""
-        )
+        if token is not None:
+            if await _update(db, token, data, now):
+                return ""
+            return f"{COOKIE}=; Path=/; Max-Age=0{self.flags}"  # revoked meanwhile: stays so
+        token = secrets.token_urlsafe(32)
+        await _insert(db, token, data, now)
+        return f"{COOKIE}={token}; Path=/; Max-Age={int(LIFETIME.total_seconds())}{self.flags}"
 
 
 def _cookie(scope: Scope) -> str | None:
@@ -150,19 +149,32 @@ async def _load(db: Database, token: str) -> dict[str, Any] | None:
     return dict(json.loads(pii.decrypt(row.data_enc)))
 
 
-async def _store(db: Database, token: str, data: dict[str, Any], now: dt.datetime) -> None:
+def _columns(data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     staff = data.get("staff")
+    oidc = data.get("oidc")
+    oidc = oidc if isinstance(oidc, dict) else {}
+    return {
+        "data_enc": pii.encrypt(json.dumps(data)),
+        "staff_id": staff.get("id") if isinstance(staff, dict) else None,
+        "idp_sid": oidc.get("sid_key") or None,
+        "idp_sub": oidc.get("sub_key") or None,
+        "expires_at": now + LIFETIME,
+    }
+
+
+async def _insert(db: Database, token: str, data: dict[str, Any], now: dt.datetime) -> None:
+    """A new session: the only place a row is created (a fresh token, never a revoked one)."""
     async with db.write_session() as session:
-        row = await session.get(WebSession, token_id(token))
-        if row is None:
-            row = WebSession(id=token_id(token), created_at=now)
-            session.add(row)
-        row.data_enc = pii.encrypt(json.dumps(data))
-        row.staff_id = staff.get("id") if isinstance(staff, dict) else None
-        oidc = data.get("oidc")
-        oidc = oidc if isinstance(oidc, dict) else {}
-        row.idp_sid, row.idp_sub = oidc.get("sid_key") or None, oidc.get("sub_key") or None
-        row.expires_at = now + LIFETIME
+        session.add(WebSession(id=token_id(token), created_at=now, **_columns(data, now)))
+
+
+async def _update(db: Database, token: str, data: dict[str, Any], now: dt.datetime) -> bool:
+    """Save an existing session; False if its row is gone (logged out or revoked while this
+    request ran): a committed revocation is final, the row is never made again."""
+    statement = update(WebSession).where(WebSession.id == token_id(token))
+    async with db.write_session() as session:
+        result = await session.execute(statement.values(**_columns(data, now)))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def _delete(db: Database, token: str) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 import structlog
 from authlib.oauth2 import OAuth2Error, OAuth2Request
-from authlib.oidc.core.errors import ConsentRequiredError
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,13 @@ from ruxue.kit.errors import RuxueError, Unauthorized
 from ruxue.kit.oauth import FormRequest, oauth2_request, query_payload, subject
 from ruxue.kit.security import csp_leading_to
 from ruxue.provider import grants, keys, service
-from ruxue.provider.rules import asked, needs_consent, refusal
+from ruxue.provider.rules import (
+    asked,
+    must_reauthenticate,
+    needs_consent,
+    refusal,
+    without_reauthentication,
+)
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
 from ruxue.reference.districts import district_label
 from ruxue.settings import Settings
@@ -67,7 +73,7 @@ async def discovery(request: Request) -> dict[str, Any]:
         "response_modes_supported": ["query"],
         "authorization_response_iss_parameter_supported": True,
         "grant_types_supported": ["authorization_code"],
-        "subject_types_supported": ["public"],
+        "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": SCOPES,
         "token_endpoint_auth_methods_supported": [
@@ -80,6 +86,8 @@ async def discovery(request: Request) -> dict[str, Any]:
         "claims_supported": ["sub", "name", "id_number", "phone_number", "acr", "auth_time", "sid"],
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
     }
 
 
@@ -102,6 +110,11 @@ async def authorize(request: Request) -> Response:
     user = _user(request, guardian) if guardian else None
     try:
         grant = provider.get_consent_grant(req, end_user=user)
+        refuse_request_objects(req, grant.redirect_uri)
+        if user is not None and _stale(req, user):
+            if "none" in req.payload.data.get("prompt", "").split():
+                raise LoginRequiredError(redirect_uri=grant.redirect_uri)
+            return _reauthenticate(req)
         ask = user is not None and await _must_ask(request, provider, req, user)
         if ask and "none" in req.payload.data.get("prompt", "").split():
             raise ConsentRequiredError(redirect_uri=grant.redirect_uri)
@@ -129,6 +142,7 @@ async def decide(request: Request) -> Response:
     user = _user(request, guardian)
     try:
         grant = provider.get_consent_grant(req, end_user=user)
+        refuse_request_objects(req, grant.redirect_uri)
     except OAuth2Error as exc:
         return _refused(provider, req, exc)
     client = provider.clients[req.payload.client_id].row
@@ -155,11 +169,38 @@ async def decide(request: Request) -> Response:
 async def _provider_request(request: Request, query: str) -> tuple[CityProvider, OAuth2Request]:
     """Authlib's server around the client the request names, and the request as it was asked."""
     payload = query_payload(query)
+    if "scope" in payload:  # no refresh tokens are issued: offline_access is ignored (Core §11)
+        payload["scope"] = " ".join(s for s in payload["scope"].split() if s != "offline_access")
     async with _db(request).read_session() as session:
         clients = await service.clients(session, payload.get("client_id", ""))
     provider = CityProvider(issuer_of(request), keys.current(_var(request)), clients)
     uri = f"{issuer_of(request)}/authorize?{query}"
     return provider, FormRequest("GET", uri, request.headers, payload)
+
+
+def _stale(req: OAuth2Request, user: dict[str, Any]) -> bool:
+    data = req.payload.data
+    return must_reauthenticate(
+        data.get("prompt", ""), data.get("max_age"), int(user["auth_time"]), int(time.time())
+    )
+
+
+def _reauthenticate(req: OAuth2Request) -> Response:
+    """To the provincial login again (asked to re-authenticate), then back to this request with
+    its ``prompt=login``/``max_age`` met."""
+    resume = "/oidc/authorize?" + urlencode(without_reauthentication(dict(req.payload.data)))
+    return RedirectResponse("/auth/login?reauth=true&next=" + quote(resume, safe=""), 303)
+
+
+def refuse_request_objects(req: OAuth2Request, redirect_uri: str) -> None:
+    """Request objects are not supported (discovery says so): refused to the county, never
+    silently ignored, since a county may have put in them what it expects to be honoured."""
+    for name, error in (
+        ("request", "request_not_supported"),
+        ("request_uri", "request_uri_not_supported"),
+    ):
+        if name in req.payload.data:
+            raise OAuth2Error(error=error, redirect_uri=redirect_uri)
 
 
 def _refused(provider: CityProvider, req: OAuth2Request, exc: OAuth2Error) -> Response:
@@ -225,7 +266,7 @@ def _user(request: Request, guardian: dict[str, Any]) -> dict[str, Any]:
     return {
         "sub": subject(issuer_of(request), id_number),
         "sid": request.session["provider_sid"],
-        "auth_time": request.session["provider_auth_time"],
+        "auth_time": guardian.get("auth_time") or request.session["provider_auth_time"],
         "acr": guardian.get("acr", ""),
         "name": guardian.get("name", ""),
         "id_enc": guardian["id"],
@@ -261,7 +302,7 @@ async def token(request: Request) -> Response:
         return refused.answer
     except InvalidClient as exc:
         body = {"error": "invalid_client", "error_description": exc.message}
-        return JSONResponse(body, status_code=401, headers=NO_STORE)
+        return JSONResponse(body, status_code=401, headers=NO_STORE | exc.headers)
     return answer
 
 
@@ -325,22 +366,50 @@ async def userinfo(request: Request) -> Response:
 @router.api_route("/logout", methods=["GET", "POST"])
 async def logout(request: Request) -> Response:
     """RP-initiated logout: ends the city session and, by back-channel logout, every county
-    session of that person; then back to the county's registered post-logout URI."""
+    session of that person; then back to the county's registered post-logout URI. Without an
+    ID token hint of this person the person is asked first (RP-Initiated Logout §2): a page
+    whose form posts back here with the session's CSRF token."""
     params = dict(request.query_params)
     if request.method == "POST":
         params |= {k: str(v) for k, v in (await request.form()).items()}
     issuer = issuer_of(request)
     hint = params.get("id_token_hint", "")
     claims = service.check_hint(hint, keys.published(_var(request)), issuer) if hint else {}
-    sub = str(claims.get("sub") or "")
-    if not sub and request.session.get("guardian"):
-        sub = subject(issuer, pii.decrypt(request.session["guardian"]["id"]))
+    guardian = request.session.get("guardian")
+    sub = subject(issuer, pii.decrypt(guardian["id"])) if guardian else ""
     if not sub:
         raise Unauthorized("没有需要退出的登录。")
     target = await _post_logout_target(request, params, claims)
+    if claims and not _hint_names(claims, sub):
+        return RedirectResponse(target or "/", status_code=303)  # another person's: not this one
+    if not claims and not (request.method == "POST" and params.get("confirm") == "yes"):
+        return await _confirm_logout(request, params)
     await _end_county_sessions(request, sub)
     request.session.clear()
     return RedirectResponse(target or "/", status_code=303)
+
+
+LOGOUT_FIELDS = ("client_id", "post_logout_redirect_uri", "state")
+
+
+async def _confirm_logout(request: Request, params: dict[str, str]) -> Response:
+    """Asked, not done: a logout nobody proved to come from this person's county (no hint)."""
+    fields = {k: params[k] for k in LOGOUT_FIELDS if params.get(k)}
+    async with _db(request).read_session() as session:
+        found = await service.clients(session, fields.get("client_id", ""))
+    page = render(request, "oidc_logout.html", client=found[0] if found else None, fields=fields)
+    if target := fields.get("post_logout_redirect_uri"):
+        page.headers["content-security-policy"] = csp_leading_to(target)
+    return page
+
+
+def _hint_names(claims: dict[str, Any], person: str) -> bool:
+    """Whether an ID token hint (a county's pairwise ``sub``) is of this city session's person."""
+    aud = claims.get("aud")
+    client_id = aud[0] if isinstance(aud, list) and aud else str(aud or "")
+    return secrets.compare_digest(
+        str(claims.get("sub", "")), pii.pairwise_subject(client_id, person)
+    )
 
 
 async def end_county_sessions(request: Request) -> int:

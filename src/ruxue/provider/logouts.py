@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.county.models import Client
 from ruxue.county.relay import revive_row
 from ruxue.county.rules import backoff_s
-from ruxue.kit import http
+from ruxue.kit import http, pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database, lease_claim
 from ruxue.provider import keys
@@ -66,7 +66,7 @@ def logout_token(key: RSAKey, issuer: str, client_id: str, subject: str, sid: st
         "iat": now,
         "exp": now + 120,
         "jti": secrets.token_urlsafe(16),
-        "sub": subject,
+        "sub": pii.pairwise_subject(client_id, subject),  # as the county's ID token said
         "sid": sid,
         "events": {EVENT: {}},
     }
@@ -117,14 +117,15 @@ async def deliver(
 
 
 async def _post(client: httpx.AsyncClient, token: str, uri: str) -> str:
-    """The error of one delivery, or "" once the county answered 200."""
+    """The error of one delivery, or "" once the county answered 200 or 204 (Back-Channel
+    Logout §2.8: both are success)."""
     if not uri:
         return "no back-channel logout URI registered"
     try:
         answer = await client.post(uri, data={"logout_token": token})
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}"[:300]
-    return "" if answer.status_code == 200 else f"HTTP {answer.status_code}"
+    return "" if answer.status_code in (200, 204) else f"HTTP {answer.status_code}"
 
 
 async def _record(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 # scope -> the claims it releases (userinfo, ``server.user_claims``), in the page's words
 CLAIMS = {
-    "openid": ("sub", "平台内的用户标识（不含身份证号）"),
+    "openid": ("sub", "为该县区单独生成的用户标识（不含身份证号，也无法由身份证号推算）"),
     "profile": ("name", "姓名"),
     "idcard": ("id_number", "身份证号"),
     "phone": ("phone_number", "手机号码"),
@@ -75,3 +75,23 @@ def _worded(claim: Asked) -> str:
     if claim.claim != "id_number":
         return claim.label
     return claim.label + ("（完整）" if claim.how == "完整" else "（部分隐藏）")
+
+
+def must_reauthenticate(prompt: str, max_age: str | None, auth_time: int, now: int) -> bool:
+    """Whether the person must log in again first (Core §3.1.2.1): ``prompt=login``, or a
+    ``max_age`` the last authentication is older than. A ``max_age`` that is not a number is
+    taken as 0 (the strict reading)."""
+    if "login" in prompt.split():
+        return True
+    if max_age is None:
+        return False
+    seconds = int(max_age) if max_age.isdigit() else 0
+    return now - auth_time > seconds
+
+
+def without_reauthentication(params: dict[str, str]) -> dict[str, str]:
+    """The request to resume after the new login: its ``prompt=login`` and ``max_age`` are met."""
+    rest = {k: v for k, v in params.items() if k != "max_age"}
+    prompt = " ".join(p for p in rest.get("prompt", "").split() if p != "login")
+    rest.pop("prompt", None)
+    return rest | ({"prompt": prompt} if prompt else {})

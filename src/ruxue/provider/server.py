@@ -27,7 +27,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from starlette.responses import JSONResponse, Response
 
-from ruxue.county.auth import ALGS, client_keys, secret_hash
+from ruxue.county.auth import ALGS, BASIC_CHALLENGE, client_keys, secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
@@ -135,6 +135,7 @@ class CityProvider(AuthorizationServer):
     def handle_response(self, status: int, body: Any, headers: Any) -> Response:
         if isinstance(body, dict) and body.get("error") == "invalid_client":
             status = 401  # whichever way the client authenticated (RFC 6749 §5.2 allows it)
+            headers = [*headers, ("WWW-Authenticate", BASIC_CHALLENGE)]
         headers = [(k, self._with_iss(v) if k.lower() == "location" else v) for k, v in headers]
         if isinstance(body, dict):
             return JSONResponse(body, status_code=status, headers=dict(headers))
@@ -253,7 +254,9 @@ class OpenID(OpenIDCode):
         return {"alg": "RS256", "kid": self.provider.key.kid}
 
     def generate_user_info(self, user: dict[str, Any], scope: str) -> UserInfo:
-        return UserInfo(sub=user["sub"])  # the scope claims are at userinfo
+        # the scope claims are at userinfo; the subject is this county's own (pairwise)
+        client_id = self.provider.code.client_id if self.provider.code else ""
+        return UserInfo(sub=pii.pairwise_subject(client_id, user["sub"]))
 
     def get_authorization_code_claims(self, authorization_code: Code) -> dict[str, Any]:
         claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
@@ -263,7 +266,7 @@ class OpenID(OpenIDCode):
 
 def user_claims(user: dict[str, Any], scope: str, client: Client) -> dict[str, Any]:
     """Userinfo for ``scope``: the ID number in full only for a client whose role needs it."""
-    claims: dict[str, Any] = {"sub": user["sub"]}
+    claims: dict[str, Any] = {"sub": pii.pairwise_subject(client.client_id, user["sub"])}
     if "profile" in scope.split():
         claims["name"] = user["name"]
     if "idcard" in scope.split():

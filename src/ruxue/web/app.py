@@ -37,6 +37,7 @@ from ruxue.kiosk.spouse import router as kiosk_spouse
 from ruxue.kiosk.steps import router as kiosk_steps
 from ruxue.kit.csrf import csrf_protect, csrf_token
 from ruxue.kit.db import Database
+from ruxue.kit.limits import BodyLimit
 from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import router as notice_router
@@ -58,6 +59,7 @@ from ruxue.web.errors import (
     ERROR_RESPONSES,
     DatabaseBusy,
     install_error_handlers,
+    refuse_error,
     refuse_origin,
 )
 from ruxue.web.mode import router as mode_router
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     https = settings.public_url.startswith("https")
     app.add_middleware(ServerSessionMiddleware, https=https)
     app.add_middleware(DatabaseBusy)  # also for the session middleware's reads and writes
+    app.add_middleware(BodyLimit, max_bytes=settings.request_max_bytes, refusal=refuse_error)
     app.add_middleware(  # outermost
         SecurityMiddleware, public_url=settings.public_url, refusal=refuse_origin
     )

@@ -165,6 +165,11 @@ class UntrustedOrigin(Forbidden):
     title = "请求已拒绝"
 
 
+async def refuse_error(scope: Scope, receive: Receive, error: RuxueError) -> ASGIApp:
+    """An error found by a middleware before the routes (``kit.limits``), answered as the others."""
+    return await business_error(Request(scope, receive), error)
+
+
 async def refuse_origin(scope: Scope, receive: Receive) -> ASGIApp:
     """A state-changing request from another origin (``kit.security``), answered as the other
     errors are: a page with a way back, JSON for the API."""
