@@ -3,8 +3,6 @@
 import ast
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parent.parent / "src" / "ruxue"
 
 
@@ -38,6 +36,5 @@ def test_the_check_sees_a_private_name_of_another_package() -> None:
     assert private_imports(tree, own="kit") == ["ruxue.desk.pages._guard"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: private names still cross packages today")
 def test_no_private_name_is_imported_from_another_package() -> None:
     assert crossings() == []

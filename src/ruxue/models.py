@@ -16,7 +16,7 @@ from ruxue.materials import models as materials_models
 from ruxue.notify import models as notify_models
 from ruxue.provider import models as provider_models
 from ruxue.rating import models as rating_models
-from ruxue.schools import models as schools_models
+from ruxue.reference import models as reference_models
 from ruxue.staff import models as staff_models
 
 __all__ = [
@@ -35,7 +35,7 @@ __all__ = [
     "provider_models",
     "ratelimit_models",
     "rating_models",
-    "schools_models",
+    "reference_models",
     "session_models",
     "staff_models",
 ]

@@ -1,12 +1,17 @@
-"""The composition of the case lifecycle: who reacts to a case's moves. Called by the app
+"""The composition of the case lifecycle: who reacts to a case's moves; and whose dead letters
+the administrator may send again (the county's own, and the provider's). Called by the app
 (``web.app.create_app``), the worker's start-up, and the CLI and tests that move cases; calling it
 again replaces the registrations (idempotent)."""
 
 from ruxue.archive.tasks import on_transition as archive
 from ruxue.cases import lifecycle
+from ruxue.county import dead_letters
+from ruxue.county.dead_letters import DeadLetters
 from ruxue.county.outbox import reporter
 from ruxue.elicence.service import on_transition as elicence
 from ruxue.notify.service import on_transition as notify
+from ruxue.provider import logouts
+from ruxue.provider.tasks import tell_counties
 from ruxue.settings import Settings
 
 
@@ -16,3 +21,6 @@ def wire(settings: Settings) -> None:
         lifecycle.subscribe(subscriber)
     if settings.upstream_url:  # county mode: every stage to the city, through the outbox
         lifecycle.subscribe(reporter(settings))
+    dead_letters.register(
+        "logouts", DeadLetters(logouts.revive, "backchannel_logout_retry", tell_counties)
+    )

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ruxue.dashboard.rules import BANDS, age_band, lagging, percentile
-from ruxue.notice.issuers import district_label
+from ruxue.reference.districts import district_label
 
 LIMITS = {"min_auto_rate": 0.6, "min_good_rate": 0.9, "max_backlog_days": 5, "max_overdue": 0}
 

@@ -15,7 +15,7 @@ from joserfc.jwk import KeySet
 from ruxue.kit import pii
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database
-from ruxue.sandbox.idp import subject
+from ruxue.kit.oauth import subject
 from ruxue.settings import Settings
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG

@@ -29,10 +29,10 @@ from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
 from ruxue.materials.repository import materials_of
 from ruxue.materials.service import read_upload, upload_extension
-from ruxue.notice.issuers import issuer_of
 from ruxue.notice.service import decision_document
 from ruxue.policy.explain import CHANNELS
 from ruxue.policy.loader import CHINA
+from ruxue.reference.districts import issuer_of
 
 MATERIAL_TITLES = {"BIRTH_CERTIFICATE": "出生医学证明", "MARRIAGE_CERTIFICATE": "结婚证", "HUKOU_BOOKLET": "户口簿",
                    "PROPERTY_CERTIFICATE": "房产证"}  # fmt: skip

@@ -24,8 +24,8 @@ from ruxue.archive.storage import Library
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.notice.issuers import issuer_of
 from ruxue.policy.loader import CHINA
+from ruxue.reference.districts import issuer_of
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 

@@ -1,6 +1,7 @@
 """Dead letters the administrator sends again: the county outbox's rows (on a county) and the
-back-channel logouts (on the city). One way for both, from the page and the API: the row revived
-with fresh attempts, the action audited, its sender queued once the transaction commits."""
+back-channel logouts (on the city, registered by the composition root, ``ruxue.wiring``). One way
+for both, from the page and the API: the row revived with fresh attempts, the action audited, its
+sender queued once the transaction commits."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -11,8 +12,6 @@ from ruxue.county import relay
 from ruxue.county.tasks import relay_now
 from ruxue.kit.db import enqueue_after_commit
 from ruxue.kit.errors import NotFound
-from ruxue.provider import logouts
-from ruxue.provider.tasks import tell_counties
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 
@@ -26,8 +25,13 @@ class DeadLetters:
 
 KINDS = {
     "outbox": DeadLetters(relay.revive, "county_outbox_retry", relay_now),
-    "logouts": DeadLetters(logouts.revive, "backchannel_logout_retry", tell_counties),
 }
+
+
+def register(kind: str, letters: DeadLetters) -> None:
+    """Another feature's dead letters (the provider's back-channel logouts), by the composition
+    root; registering a kind again replaces it."""
+    KINDS[kind] = letters
 
 
 async def send_again(session: AsyncSession, staff: Staff, kind: str, row_id: int) -> None:

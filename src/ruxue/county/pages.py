@@ -11,8 +11,8 @@ from ruxue.county import relay, service
 from ruxue.county.dead_letters import send_again
 from ruxue.county.rules import STAGES
 from ruxue.kit.errors import Forbidden
-from ruxue.notice.issuers import district_label
 from ruxue.provider import logouts
+from ruxue.reference.districts import district_label
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import render

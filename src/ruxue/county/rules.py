@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ruxue.cases.status import FINISHED, IN_PROCESS, Action, Status
-from ruxue.notice.issuers import district_label
+from ruxue.reference.districts import district_label
 
 STAGES = {"apply": "申报", "accept": "受理", "process": "办理", "done": "办结"}
 ITEM_CODE = "320500-JY-RX-001"  # 义务教育入学报名 in the city's item catalogue (configurable)

@@ -16,9 +16,9 @@ from ruxue.dashboard.report import weekly_report
 from ruxue.dashboard.schemas import COLUMNS, department_row, summary, unit_row
 from ruxue.dashboard.service import refresh
 from ruxue.kit.errors import Forbidden, NotFound
-from ruxue.notice.issuers import district_label
 from ruxue.rating.rules import CHINA
 from ruxue.rating.rules import settings as rating_settings
+from ruxue.reference.districts import district_label
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
 from ruxue.web.deps import DatabaseDep, NowDep

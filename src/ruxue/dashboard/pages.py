@@ -12,7 +12,7 @@ from ruxue.county.service import picture
 from ruxue.dashboard import repository as repo
 from ruxue.dashboard.rules import CountyRow, county_chart, county_rows
 from ruxue.kit.db import Database
-from ruxue.notice.issuers import ISSUERS, district_label
+from ruxue.reference.districts import ISSUERS, district_label
 from ruxue.settings import Settings
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, SettingsDep

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.dashboard.models import Refresh, Stat
 from ruxue.kit.errors import Forbidden
-from ruxue.notice.issuers import district_label
-from ruxue.schools.models import School
+from ruxue.reference.districts import district_label
+from ruxue.reference.models import School
 from ruxue.staff.auth import Staff
 
 CITY_ROLES = ("admin", "archivist")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ruxue.county.rules import STAGES
 from ruxue.county.schemas import CityPicture, CountyHealth
-from ruxue.notice.issuers import district_label
+from ruxue.reference.districts import district_label
 
 BANDS = ("0-1天", "2-3天", "4-7天", "8天以上")
 

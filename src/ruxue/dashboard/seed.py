@@ -20,10 +20,10 @@ from ruxue.cases.seeding import decided_for_good, seeded_status
 from ruxue.cases.status import Action, Status
 from ruxue.exchange.repository import append_entries
 from ruxue.kit import pii
-from ruxue.notice.issuers import ISSUERS
 from ruxue.rating import rules
 from ruxue.rating.models import Rating, Rectification
-from ruxue.schools.models import School
+from ruxue.reference.districts import ISSUERS
+from ruxue.reference.models import School
 
 START = dt.datetime(2026, 6, 1, 0, tzinfo=dt.UTC)  # 08:00 Beijing, the window opens
 STATUSES = (

@@ -13,14 +13,15 @@ from ruxue.cases.models import Case
 from ruxue.cases.repository import add_event, staff_case
 from ruxue.cases.status import Status
 from ruxue.desk import service
+from ruxue.desk.schemas import case_summary
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.rules import UploadLimits
 from ruxue.materials.service import store_upload
 from ruxue.notice.service import notice_pdf, rejection_pdf
 from ruxue.policy.explain import labels
+from ruxue.reference.repository import get_school
 from ruxue.review.service import school_list
-from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
@@ -56,22 +57,6 @@ class OfflineRegistration(BaseModel):
         )
 
 
-SUMMARY = (
-    "case_no",
-    "year",
-    "segment",
-    "channel",
-    "status",
-    "school_code",
-    "category",
-    "reasons",
-    "missing",
-    "explanation",
-    "notice_no",
-    "child_name_masked",
-)
-
-
 def _row(case: Case) -> list[object]:
     """A line of the school list: the Chinese words, not the codes."""
     words = labels(case)
@@ -84,11 +69,6 @@ def _row(case: Case) -> list[object]:
         words["category_label"] or "",
         case.notice_no or "",
     ]
-
-
-def _summary(case: Case) -> dict[str, object]:
-    """The case's codes, each with its Chinese label beside it (``status`` and ``status_label``)."""
-    return {**{k: getattr(case, k) for k in SUMMARY}, **labels(case)}
 
 
 class ChildLookup(BaseModel):
@@ -121,7 +101,7 @@ async def register(
     staff: CurrentStaff,
 ) -> dict[str, object]:
     case = await service.register_offline(db, exchange, settings, staff, body.application())
-    return _summary(case)
+    return case_summary(case)
 
 
 @router.get("/cases/{case_no}")
@@ -130,7 +110,7 @@ async def get_case(case_no: str, staff: CurrentStaff, session: SessionDep) -> di
     if case is None:
         raise NotFound("办件不存在或无权查看")
     await audit(session, staff, "case_view", target=case_no)
-    return _summary(case)
+    return case_summary(case)
 
 
 @router.post("/cases/{case_no}/materials", status_code=201)
@@ -184,7 +164,7 @@ async def originals_seen(
         case = await service.see_originals(
             session, staff, now, case_no, body.materials, body.keyed_in
         )
-        result = _summary(case)
+        result = case_summary(case)
     return result
 
 
@@ -247,7 +227,7 @@ async def applicants(
         await audit(session, staff, "school_list_view", target=school_code, filters=filters)
     seats = sum(1 for c in cases if c.status == Status.NOTICE_ISSUED)
     return {"school_code": school_code, "capacity": school.capacity if school else None, "notices": seats,
-            "applicants": [_summary(c) for c in cases]}  # fmt: skip
+            "applicants": [case_summary(c) for c in cases]}  # fmt: skip
 
 
 @router.get("/schools/{school_code}/applicants.xlsx")

@@ -6,23 +6,19 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.cases.repository import staff_case
 from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS, OfflineApplication
+from ruxue.desk.views import staff_case_page
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
-from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.kit.errors import RuxueError
 from ruxue.materials.supplement import AlreadyHandled
 from ruxue.person.rules import IdNumberError
 from ruxue.policy.explain import MATERIALS
 from ruxue.review import service as review
 from ruxue.review.rules import waiting_days
-from ruxue.review.views import case_context
-from ruxue.schools.models import School
-from ruxue.schools.repository import all_schools
 from ruxue.staff.auth import Staff
-from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep
 from ruxue.web.render import render
@@ -148,27 +144,6 @@ async def case_page(
     if staff is None:
         return _login()
     return await staff_case_page(request, db, staff, case_no)
-
-
-async def staff_case_page(
-    request: Request, db: Database, staff: Staff, case_no: str, status_code: int = 200, **extra: Any
-) -> Response:
-    """A case as staff see it (audited); ``extra`` adds an error or a notice and the form values."""
-    async with db.write_session() as session:
-        case = await staff_case(session, staff, case_no)
-        if case is None:
-            raise NotFound("办件不存在或不在您的权限范围内。")
-        await audit(session, staff, "case_view", target=case_no)
-        ctx = await case_context(session, case)
-        schools = await all_schools(session) if staff.role in ("reviewer", "admin") else []
-    ctx["schools"] = [s for s in schools if s.segment == case.segment and _ours(staff, s)]
-    ctx.update(form={}, staff=staff, case=case, originals=ORIGINALS, all_materials=MATERIALS)
-    ctx.update(extra)
-    return render(request, "staff_case.html", status_code=status_code, **ctx)
-
-
-def _ours(staff: Staff, school: School) -> bool:
-    return staff.role == "admin" or school.district_code == staff.district_code
 
 
 @router.post("/staff/cases/{case_no}/scan", response_class=HTMLResponse)

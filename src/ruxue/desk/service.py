@@ -41,7 +41,7 @@ from ruxue.policy.explain import MATERIALS, STATUSES
 from ruxue.policy.facts import Facts, read_facts, write_facts
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import NEEDS_MATERIALS, best_residence, decide, missing_materials
-from ruxue.schools.repository import school_refs
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.desk.pages import staff_case_page
+from ruxue.desk.views import staff_case_page
 from ruxue.elicence import service
 from ruxue.kit.errors import RuxueError
 from ruxue.web.auth import PageStaff

@@ -19,8 +19,8 @@ from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClien
 from ruxue.kit.db import enqueue_after_commit
 from ruxue.kit.errors import Conflict, NotFound, RuxueError, Unavailable
 from ruxue.kit.sm2 import verify
-from ruxue.notice.issuers import issuer_of
 from ruxue.person.rules import mask_id_number, mask_name
+from ruxue.reference.districts import issuer_of
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 

@@ -20,7 +20,7 @@ from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import RuxueError
 from ruxue.policy.facts import read_facts
-from ruxue.schools.repository import get_school
+from ruxue.reference.repository import get_school
 from ruxue.web.auth import CurrentGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SessionDep, SettingsDep
 

@@ -28,7 +28,7 @@ from ruxue.kit.errors import RuxueError
 from ruxue.materials import supplement
 from ruxue.person.rules import IdNumberError
 from ruxue.policy.explain import SEGMENTS
-from ruxue.schools.repository import get_school
+from ruxue.reference.repository import get_school
 from ruxue.settings import Settings
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep

@@ -51,7 +51,7 @@ from ruxue.policy.explain import SEGMENTS, STATUSES
 from ruxue.policy.facts import Facts, read_facts, write_facts
 from ruxue.policy.loader import CHINA, Policy, load_policy
 from ruxue.policy.rules import best_residence, decide, parents_of, rejections
-from ruxue.schools.repository import school_refs
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
 FIELDS = [

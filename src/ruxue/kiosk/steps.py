@@ -22,9 +22,8 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import IdNumberError
 from ruxue.rating import service as ratings
-from ruxue.rating.pages import _context as rating_context
-from ruxue.rating.pages import _form as rating_form
-from ruxue.schools.repository import get_school
+from ruxue.rating.views import rating_context, rating_form
+from ruxue.reference.repository import get_school
 from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep
 from ruxue.web.render import flash
 

@@ -11,11 +11,11 @@ from fastapi.templating import Jinja2Templates
 from ruxue.kiosk.models import Terminal
 from ruxue.kit.csrf import csrf_field
 from ruxue.policy.explain import CATEGORIES, CHANNELS, SEGMENTS, STATUSES, category_label
+from ruxue.reference.sites import site_of
 from ruxue.web.deps import settings_of
 from ruxue.web.mode import here as mode_here
 from ruxue.web.mode import is_elder
 from ruxue.web.render import STEPS
-from ruxue.web.site import site_of
 
 CARD = "kiosk_card.html"  # a card read waits for its face check: timed like a session
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")

@@ -18,7 +18,7 @@ from ruxue.policy.explain import MATERIALS
 from ruxue.policy.facts import Facts
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import decide, missing_materials
-from ruxue.schools.repository import school_refs
+from ruxue.reference.repository import school_refs
 
 HOW = {"upload": "已上传", "bring": "将携带原件", "provided": "已核验原件"}
 

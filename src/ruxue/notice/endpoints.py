@@ -11,13 +11,13 @@ from ruxue.cases.status import Status
 from ruxue.elicence.repository import by_verify_code as licence_by_code
 from ruxue.elicence.rules import view
 from ruxue.enrollment import service
-from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
 from ruxue.notice.service import notice_data, notice_pdf, rejection_data, rejection_pdf
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.loader import CHINA
-from ruxue.schools.repository import get_school
+from ruxue.reference.districts import issuer_of
+from ruxue.reference.repository import get_school
 from ruxue.web.auth import CurrentGuardian, PageGuardian
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import render

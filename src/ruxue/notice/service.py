@@ -6,14 +6,14 @@ from ruxue.cases.models import Case
 from ruxue.cases.status import Status
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound
-from ruxue.notice.issuers import issuer_of
 from ruxue.notice.rejection import RejectionData, render_rejection
 from ruxue.notice.render import NoticeData, render_notice
 from ruxue.person.rules import mask_id_number
 from ruxue.policy.explain import SEGMENTS, category_label, rejection_reasons
 from ruxue.policy.facts import read_facts
 from ruxue.policy.loader import CHINA, load_policy
-from ruxue.schools.repository import get_school
+from ruxue.reference.districts import issuer_of
+from ruxue.reference.repository import get_school
 
 
 async def notice_data(session: AsyncSession, case: Case, base_url: str) -> NoticeData:

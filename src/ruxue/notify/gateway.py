@@ -2,13 +2,13 @@
 plays it and keeps what it was sent."""
 
 from ruxue.kit.http import client as http_client
+from ruxue.reference.sites import CITY_SITE, site_of
 from ruxue.settings import Settings
-from ruxue.web.site import CITY_SITE, site_of
 
 
 class SmsGateway:
     """``signature``: the sender's name registered with the SMS platform, put before every text
-    as 【…】 (the city's or, on a county system, the district's: ``web.site.sms_signature``)."""
+    as 【…】 (the city's or, on a county system, the district's: ``reference.sites.Site.sms_signature``)."""
 
     def __init__(self, url: str, signature: str = CITY_SITE.sms_signature) -> None:
         self.url = url

@@ -13,6 +13,7 @@ from ruxue.dataset.schemas import (
     StudentStatus,
 )
 from ruxue.kit import pii
+from ruxue.reference.schools import SchoolRef as SchoolRef
 
 # names of facts that a department could not give (after retries); they send the case to review
 STUDENT_STATUS, RESIDENCES, HOUSING_PROOF, BIRTH, MARRIAGE = (
@@ -55,14 +56,6 @@ class Facts(Struct, kw_only=True):
         if self.spouse:
             ids.add(self.spouse.id_number)
         return ids
-
-
-class SchoolRef(Struct, frozen=True):
-    code: str
-    name: str
-    district_code: str
-    segment: str
-    compound_codes: frozenset[str]
 
 
 def read_facts(case: Case) -> Facts:

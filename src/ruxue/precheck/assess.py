@@ -15,7 +15,7 @@ from ruxue.policy.facts import Facts, SchoolRef
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import Decision, best_residence, decide
 from ruxue.precheck.gather_many import Failure, Family, gather_many
-from ruxue.schools.repository import school_refs
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
 SYSTEM = "system:ruxue-precheck"

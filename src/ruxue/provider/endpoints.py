@@ -23,8 +23,8 @@ from ruxue.county.jwks import assertion_keys
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError, Unauthorized
+from ruxue.kit.oauth import FormRequest, oauth2_request, query_payload, subject
 from ruxue.kit.security import csp_leading_to
-from ruxue.notice.issuers import district_label
 from ruxue.provider import grants, keys, service
 from ruxue.provider.rules import (
     asked,
@@ -34,7 +34,7 @@ from ruxue.provider.rules import (
     without_reauthentication,
 )
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
-from ruxue.sandbox.idp import FormRequest, oauth2_request, query_payload, subject
+from ruxue.reference.districts import district_label
 from ruxue.settings import Settings
 from ruxue.staff.service import audit
 from ruxue.web.deps import DatabaseDep, SettingsDep

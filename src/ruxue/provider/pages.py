@@ -7,15 +7,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound
+from ruxue.kit.oauth import subject
 from ruxue.provider import service
 from ruxue.provider.endpoints import issuer_of
-from ruxue.sandbox.idp import subject
+from ruxue.reference.sites import site_of
 from ruxue.settings import Settings
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import render
-from ruxue.web.site import site_of
 
 PAGE = "/me/county-systems"
 

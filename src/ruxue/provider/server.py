@@ -6,7 +6,7 @@ already consumed by ``DELETE … RETURNING`` so it is single use under concurren
 protocol code on those, and afterwards writes what the grant produced (new codes, tokens). Authlib
 does the protocol: response types, redirect URI checks, PKCE S256, nonce, client authentication
 at the token endpoint (secret or ``private_key_jwt``), the ID token (``authlib.oidc.core``). The shape is the sandbox provider's
-(``sandbox/idp.py``)."""
+(``sandbox/idp.py``); both take their request glue from ``kit/oauth.py``."""
 
 import datetime as dt
 import secrets
@@ -31,8 +31,8 @@ from ruxue.county.auth import ALGS, BASIC_CHALLENGE, client_keys, secret_hash
 from ruxue.county.models import Client
 from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
+from ruxue.kit.oauth import S256Only
 from ruxue.person.rules import mask_id_number
-from ruxue.sandbox.idp import S256Only
 
 SCOPES = ["openid", "profile", "idcard", "phone"]
 CODE_TTL_S = 120
@@ -152,7 +152,7 @@ class CityProvider(AuthorizationServer):
     def create_oauth2_request(self, request: Any) -> OAuth2Request:
         if isinstance(request, OAuth2Request):
             return request
-        raise TypeError("build requests with sandbox.idp.oauth2_request()")
+        raise TypeError("build requests with kit.oauth.oauth2_request()")
 
 
 class PrivateKeyJWT(JWTBearerClientAssertion):

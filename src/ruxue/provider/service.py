@@ -18,10 +18,10 @@ from ruxue.kit.clock import now_of
 from ruxue.kit.db import enqueue_after_commit, locked_row
 from ruxue.kit.errors import RuxueError
 from ruxue.kit.sessions import WebSession
-from ruxue.notice.issuers import district_label
 from ruxue.provider import grants, rules
 from ruxue.provider.models import Consent, CountySession, LogoutDelivery
 from ruxue.provider.tasks import tell_counties
+from ruxue.reference.districts import district_label
 
 
 async def clients(session: AsyncSession, client_id: str) -> list[Client]:

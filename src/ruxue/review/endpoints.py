@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from ruxue.desk.endpoints import _summary
+from ruxue.desk.schemas import case_summary
 from ruxue.review import service
 from ruxue.review.rules import waiting_days
 from ruxue.web.auth import CurrentStaff
@@ -43,7 +43,7 @@ async def queue(
 ) -> list[dict[str, object]]:
     async with db.read_session() as session:
         cases = await service.queue(session, staff)
-    return [{**_summary(c), "waiting_days": waiting_days(c.submitted_at, now)} for c in cases]
+    return [{**case_summary(c), "waiting_days": waiting_days(c.submitted_at, now)} for c in cases]
 
 
 @router.post("/cases/{case_no}/approve")
@@ -56,7 +56,7 @@ async def approve(
     staff: CurrentStaff,
 ) -> dict[str, object]:
     async with db.write_session() as session:
-        result = _summary(
+        result = case_summary(
             await service.approve(
                 session,
                 staff,
@@ -81,7 +81,7 @@ async def reject(
 ) -> dict[str, object]:
     async with db.write_session() as session:
         note = service.Note.of(body.reason, body.internal_note)
-        result = _summary(await service.reject(session, staff, now, case_no, note))
+        result = case_summary(await service.reject(session, staff, now, case_no, note))
     return result
 
 
@@ -95,7 +95,7 @@ async def request_materials(
     staff: CurrentStaff,
 ) -> dict[str, object]:
     async with db.write_session() as session:
-        result = _summary(
+        result = case_summary(
             await service.request_materials(
                 session,
                 staff,

@@ -8,15 +8,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.cases.repository import staff_case
-from ruxue.desk.pages import staff_case_page
+from ruxue.desk.views import staff_case_page
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.repository import staff_material
 from ruxue.materials.service import read_upload, upload_extension
 from ruxue.materials.supplement import AlreadyHandled
 from ruxue.policy.explain import CATEGORIES, MATERIALS
+from ruxue.reference.repository import get_school
 from ruxue.review import service
-from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff

@@ -16,7 +16,7 @@ from ruxue.policy.explain import MATERIALS, REVIEW_REJECTED, STATUSES
 from ruxue.policy.facts import read_facts, write_facts
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import NEEDS_MATERIALS, NOTICE, REJECTED, Decision, missing_materials, place
-from ruxue.schools.repository import get_school, school_refs
+from ruxue.reference.repository import get_school, school_refs
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 

@@ -16,8 +16,8 @@ from ruxue.policy.explain import EVENTS, MATERIALS, reason_text
 from ruxue.policy.facts import read_facts
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import missing_materials, place
+from ruxue.reference.repository import school_refs
 from ruxue.review.service import still_missing
-from ruxue.schools.repository import school_refs
 
 SOURCES = {"upload": "监护人上传", "desk": "窗口扫描"}
 KINDS = {**ORIGINALS, **{code: m["name"] for code, m in MATERIALS.items()}}

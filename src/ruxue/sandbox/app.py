@@ -29,11 +29,12 @@ from ruxue.exchange.envelope import (
     verify_request,
 )
 from ruxue.kit.crypto import canonical_json, sm3_hex
+from ruxue.kit.oauth import oauth2_request, query_payload
 from ruxue.kit.security import SecurityMiddleware, csp_leading_to
 from ruxue.person.rules import mask_id_number, mask_name
 from ruxue.sandbox.departments import SERVICES, Handler, NoRecord
 from ruxue.sandbox.faults import Fault, Faults
-from ruxue.sandbox.idp import Client, Provider, oauth2_request, phone_of, query_payload
+from ruxue.sandbox.idp import Client, Provider, phone_of
 from ruxue.sandbox.sms import KeyReused, SmsLog
 from ruxue.sandbox.store import Store
 from ruxue.settings import Settings

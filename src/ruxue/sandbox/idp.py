@@ -1,9 +1,10 @@
 """The provincial identity platform, played by the sandbox: an OpenID Connect provider.
 
 Authlib's server classes do the protocol (authorization code, PKCE S256 only, ID token); Authlib
-ships server glue for Flask and Django only, so the small FastAPI glue is here. Accounts are the
-dataset's adults; they log in with their ID number and a one-time code that the sandbox shows on
-screen, playing the SMS. State is in memory: the sandbox is one process.
+ships server glue for Flask and Django only, so the small FastAPI glue is in ``kit/oauth.py``,
+shared with the provider. Accounts are the dataset's adults; they log in with their ID number and
+a one-time code that the sandbox shows on screen, playing the SMS. State is in memory: the sandbox
+is one process.
 
 As a standard provider does, the ID token carries the subject and the authentication event; the
 scope claims (name, ID number, phone) are at userinfo (OIDC Core 5.4), in the ID token only when
@@ -16,22 +17,19 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl
 
 from authlib.common.security import generate_token
 from authlib.oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError, OAuth2Request
+from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Request
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
-from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
-from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from joserfc.jwk import RSAKey
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ruxue.kit.crypto import sm3_hex
+from ruxue.kit.oauth import S256Only, subject
 
 ACR_REALNAME = "urn:jszwfw:loa:realname:sms"  # real-name verified + SMS possession
 CODE_TTL = 300
@@ -109,18 +107,6 @@ class AuthCode:
 
     def expired(self) -> bool:
         return time.time() - self.auth_time > CODE_TTL
-
-
-class S256Only(CodeChallenge):
-    """PKCE for every client, confidential ones too, and only with S256."""
-
-    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
-    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
-
-    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
-        if not grant.request.payload.data.get("code_challenge"):
-            raise InvalidRequestError("PKCE (code_challenge, S256) is required")
-        super().validate_code_challenge(grant, redirect_uri)
 
 
 class Provider(AuthorizationServer):
@@ -248,38 +234,6 @@ def _claims_parameter(raw: str | None) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def subject(issuer: str, id_number: str) -> str:
-    """A stable pairwise subject: the ID number itself never is the ``sub``."""
-    return sm3_hex(f"{issuer}|{id_number}".encode())[:32]
-
-
 def phone_of(id_number: str) -> str:
     """A synthetic mobile number derived from the ID number (the sandbox has no phone book)."""
     return "13" + str(int(sm3_hex(id_number.encode())[:12], 16))[-9:]
-
-
-class FormRequest(OAuth2Request):
-    """An OAuth2Request over already-read parameters (Authlib reads ``form``/``args`` directly)."""
-
-    def __init__(self, method: str, uri: str, headers: Any, params: dict[str, str]) -> None:
-        super().__init__(method, uri, headers=headers)
-        self.payload = BasicOAuth2Payload(params)
-        self._params = params
-
-    @property
-    def args(self) -> dict[str, str]:
-        return self._params if self.method == "GET" else {}
-
-    @property
-    def form(self) -> dict[str, str]:
-        return self._params if self.method == "POST" else {}
-
-
-def oauth2_request(
-    request: Request, payload: dict[str, str], uri: str | None = None
-) -> OAuth2Request:
-    return FormRequest(request.method, uri or str(request.url), request.headers, payload)
-
-
-def query_payload(query: str) -> dict[str, str]:
-    return dict(parse_qsl(query, keep_blank_values=True))

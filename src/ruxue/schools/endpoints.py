@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ruxue.kit.db import Database
-from ruxue.schools.repository import all_schools, find_compounds
+from ruxue.reference.repository import all_schools, find_compounds
 from ruxue.web.deps import DatabaseDep
 from ruxue.web.render import render
 

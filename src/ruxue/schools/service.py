@@ -6,7 +6,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.dataset.schemas import Booklet, Dataset, Property
-from ruxue.schools.models import Compound, School
+from ruxue.reference.models import Compound, School
 
 HOUSE_NUMBER = re.compile(r"\d+幢.*$")
 

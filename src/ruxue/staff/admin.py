@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.kit.sessions import revoke_staff, sessions_of
-from ruxue.schools.models import School
+from ruxue.reference.models import School
 from ruxue.staff.auth import require
 from ruxue.staff.models import StaffUser
 from ruxue.staff.service import audit, create_staff

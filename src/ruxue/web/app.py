@@ -24,8 +24,6 @@ from ruxue.enrollment.pages import router as enrollment_pages
 from ruxue.enrollment.spouse_endpoints import router as spouse_api
 from ruxue.enrollment.spouse_pages import router as spouse_pages
 from ruxue.exchange.client import ExchangeClient
-from ruxue.exchange.endpoints import router as exchange_router
-from ruxue.exchange.pages import router as exchange_pages
 from ruxue.guardianship.endpoints import router as guardianship_api
 from ruxue.guardianship.endpoints import staff_router as guardianship_review_api
 from ruxue.guardianship.pages import router as guardianship_pages
@@ -55,6 +53,8 @@ from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
+from ruxue.tracker.endpoints import router as tracker_router
+from ruxue.tracker.pages import router as tracker_pages
 from ruxue.web.auth import LoginRequired
 from ruxue.web.deps import NowDep
 from ruxue.web.errors import (
@@ -114,8 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         identity_router,
-        exchange_router,
-        exchange_pages,
+        tracker_router,
+        tracker_pages,
         enrollment_api,
         notice_api,
         spouse_api,

@@ -20,9 +20,9 @@ from ruxue.policy.explain import (
     category_label,
 )
 from ruxue.policy.loader import CHINA
+from ruxue.reference.sites import site_of
 from ruxue.web.deps import settings_of
 from ruxue.web.mode import here, is_elder
-from ruxue.web.site import site_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 TEMPLATES.env.filters["cn_time"] = lambda value: f"{value.astimezone(CHINA):%m-%d %H:%M}"

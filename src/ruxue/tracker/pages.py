@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ruxue.exchange.endpoints import tracked_calls
+from ruxue.tracker.endpoints import tracked_calls
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep
 from ruxue.web.render import render

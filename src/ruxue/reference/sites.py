@@ -3,7 +3,7 @@ the district's — its name in the page title, the header and the footer."""
 
 from dataclasses import dataclass
 
-from ruxue.notice.issuers import ISSUERS, district_label
+from ruxue.reference.districts import ISSUERS, district_label
 from ruxue.settings import Settings
 
 CITY, CITY_BUREAU = "苏州市", "苏州市教育局"

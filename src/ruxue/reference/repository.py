@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.policy.facts import SchoolRef
-from ruxue.schools.models import Compound, School
+from ruxue.reference.models import Compound, School
 
 
 async def all_schools(session: AsyncSession) -> Sequence[School]:

@@ -1,0 +1,40 @@
+"""The case page as staff see it, shared by the desk's, the review's and the e-licence's pages
+(which show it again with an error or a notice)."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from ruxue.cases.repository import staff_case
+from ruxue.desk.service import ORIGINALS
+from ruxue.kit.db import Database
+from ruxue.kit.errors import NotFound
+from ruxue.policy.explain import MATERIALS
+from ruxue.reference.models import School
+from ruxue.reference.repository import all_schools
+from ruxue.review.views import case_context
+from ruxue.staff.auth import Staff
+from ruxue.staff.service import audit
+from ruxue.web.render import render
+
+
+async def staff_case_page(
+    request: Request, db: Database, staff: Staff, case_no: str, status_code: int = 200, **extra: Any
+) -> Response:
+    """A case as staff see it (audited); ``extra`` adds an error or a notice and the form values."""
+    async with db.write_session() as session:
+        case = await staff_case(session, staff, case_no)
+        if case is None:
+            raise NotFound("办件不存在或不在您的权限范围内。")
+        await audit(session, staff, "case_view", target=case_no)
+        ctx = await case_context(session, case)
+        schools = await all_schools(session) if staff.role in ("reviewer", "admin") else []
+    ctx["schools"] = [s for s in schools if s.segment == case.segment and _ours(staff, s)]
+    ctx.update(form={}, staff=staff, case=case, originals=ORIGINALS, all_materials=MATERIALS)
+    ctx.update(extra)
+    return render(request, "staff_case.html", status_code=status_code, **ctx)
+
+
+def _ours(staff: Staff, school: School) -> bool:
+    return staff.role == "admin" or school.district_code == staff.district_code
