@@ -1,7 +1,7 @@
 """What the staff API answers about a case: its codes, each with its Chinese label beside it."""
 
 from ruxue.cases.models import Case
-from ruxue.enrollment.explain import labels
+from ruxue.policy.explain import labels
 
 SUMMARY = (
     "case_no",

@@ -3,7 +3,6 @@
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ruxue.enrollment.uploads import UploadLimits
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
@@ -11,6 +10,7 @@ from ruxue.guardianship.schemas import request_view, staff_view
 from ruxue.identity.service import Guardian
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
+from ruxue.materials.rules import UploadLimits
 from ruxue.person.rules import IdNumberError
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian, PageStaff
