@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from msgspec.structs import replace
 
-from ruxue.dataset.schemas import StudentStatus
+from ruxue.exchange.records import StudentStatus
 from ruxue.policy.facts import HOUSING_PROOF, STUDENT_STATUS
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import (

@@ -5,7 +5,6 @@ token hint of another person does not log out the person logged in."""
 
 import hashlib
 import secrets
-from unittest import mock
 
 import httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
@@ -72,8 +71,12 @@ async def test_each_county_has_its_own_stable_subject(
         sm3_hex(f"kunshan|{WANG}".encode())[:32],
     }
     assert first not in unkeyed and other not in unkeyed
-    with mock.patch.object(pii, "get_settings", lambda: Settings(oidc_subject_key="ab" * 16)):
+    configured = pii._keyring()
+    pii.configure(configured.model_copy(update={"oidc_subject_key": "ab" * 16}))
+    try:
         assert pii.pairwise_subject("kunshan", subject(iss, WANG)) != first  # the key decides
+    finally:
+        pii.configure(configured)
 
 
 async def test_a_hint_of_another_person_does_not_log_out_this_one(

@@ -4,7 +4,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from ruxue.dataset.schemas import (
+from ruxue.exchange.records import (
     BirthCertificate,
     Booklet,
     Marriage,

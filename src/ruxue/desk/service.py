@@ -11,7 +11,6 @@ from ruxue.cases.models import Case
 from ruxue.cases.repository import add_event, staff_case
 from ruxue.county.routing import routing_of
 from ruxue.county.rules import Routing
-from ruxue.dataset.schemas import Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import DESK, check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
@@ -28,6 +27,7 @@ from ruxue.enrollment.service import (
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
+from ruxue.exchange.records import Person
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship.repository import approved_request
 from ruxue.kit import pii

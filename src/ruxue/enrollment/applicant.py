@@ -2,9 +2,9 @@
 and before anyone is sent an SMS: a parent per the police record or the birth certificate, or a
 person whose guardianship request a district reviewer approved."""
 
-from ruxue.dataset.schemas import BirthCertificate, Person
 from ruxue.enrollment.gather import fetch_birth
 from ruxue.exchange.client import CallContext, ExchangeClient
+from ruxue.exchange.records import BirthCertificate, Person
 from ruxue.kit.errors import Forbidden
 from ruxue.policy.rules import may_apply
 

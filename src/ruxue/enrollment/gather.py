@@ -14,7 +14,8 @@ import msgspec
 
 from ruxue.county.routing import refuse_elsewhere
 from ruxue.county.rules import EVERY_DISTRICT, Routing
-from ruxue.dataset.schemas import (
+from ruxue.exchange.client import NO_RECORD, OK, Answer, Ask, CallContext, ExchangeClient
+from ruxue.exchange.records import (
     BirthCertificate,
     Booklet,
     Marriage,
@@ -22,7 +23,6 @@ from ruxue.dataset.schemas import (
     Property,
     StudentStatus,
 )
-from ruxue.exchange.client import NO_RECORD, OK, Answer, Ask, CallContext, ExchangeClient
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.kit.errors import RuxueError, Unavailable
 from ruxue.policy.facts import (

@@ -15,7 +15,6 @@ from ruxue.cases.models import Case
 from ruxue.cases.repository import add_event
 from ruxue.cases.status import Status
 from ruxue.county.routing import refuse_elsewhere, routing_of
-from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
@@ -37,6 +36,7 @@ from ruxue.enrollment.gather import (
 from ruxue.exchange.client import CallContext, ExchangeClient
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
+from ruxue.exchange.records import Booklet, Person
 from ruxue.exchange.repository import consents_in_order
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship.repository import approved_request

@@ -4,9 +4,9 @@ from typing import Any
 
 from ruxue.cases.models import Case
 from ruxue.cases.status import Status
-from ruxue.dataset.schemas import Property
 from ruxue.enrollment import service
 from ruxue.enrollment.schemas import CaseView, Fetched, MaterialState
+from ruxue.exchange.records import Property
 from ruxue.kit.db import Database
 from ruxue.materials import supplement
 from ruxue.person.rules import mask_id_number, mask_name, mask_person

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment.gather import fetch_birth, person_asks, read_record
 from ruxue.exchange.client import CallContext, ExchangeClient
+from ruxue.exchange.records import Booklet, Person
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship.models import GuardianshipRequest

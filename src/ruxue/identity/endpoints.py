@@ -8,8 +8,7 @@ from ruxue.identity import client
 from ruxue.identity.logout import BadLogoutToken, frontchannel_keys, logout_token_keys
 from ruxue.identity.service import bind_account, remember, verified_attributes
 from ruxue.kit.sessions import revoke_idp
-from ruxue.provider.endpoints import CityDep, end_county_sessions, end_county_sessions_of, issuer_of
-from ruxue.provider.service import people_of_idp_sessions
+from ruxue.provider.service import end_county_sessions_of, issuer_of, people_of_idp_sessions
 from ruxue.web.deps import DatabaseDep, OAuthDep, SettingsDep
 
 router = APIRouter(prefix="/auth", tags=["identity"])
@@ -46,11 +45,13 @@ async def callback(
 
 @router.post("/logout")
 async def logout(
-    request: Request, settings: SettingsDep, oauth: OAuthDep, city: CityDep
+    request: Request, settings: SettingsDep, oauth: OAuthDep, db: DatabaseDep
 ) -> Response:
     """End our session, then the provider's (RP-initiated logout) when it offers one."""
     id_token = (request.session.get("oidc") or {}).get("id_token", "")
-    await end_county_sessions(request, city)  # the city as provider: the counties' sessions end too
+    if guardian := request.session.get("guardian"):  # the city as provider: counties' end too
+        async with db.write_session() as session:  # the counties are told after the commit
+            await end_county_sessions_of(session, issuer_of(settings), [guardian["id"]])
     request.session.clear()
     url = await client.end_session_url(oauth, request, settings, id_token) if id_token else None
     if url is None:

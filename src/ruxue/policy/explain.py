@@ -1,11 +1,10 @@
 """Plain-Chinese words for decisions, reasons and missing materials (tell-once)."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ruxue.cases.status import Action, Status
 
 if TYPE_CHECKING:
-    from ruxue.cases.models import Case
     from ruxue.policy.loader import Policy
     from ruxue.policy.rules import Decision
 
@@ -112,7 +111,17 @@ def category_label(code: str | None) -> str:
     return CATEGORIES[code] if code else NO_CATEGORY
 
 
-def labels(case: "Case") -> dict[str, str | None]:
+class Labelled(Protocol):
+    """What ``labels`` reads of a case (the case row, or anything shaped like it)."""
+
+    status: str
+    segment: str
+    channel: str
+    category: str | None
+    school_code: str | None
+
+
+def labels(case: Labelled) -> dict[str, str | None]:
     """The Chinese words for a case's codes, for pages and the API alike."""
     return {
         "status_label": STATUSES.get(case.status, "办理中"),

@@ -1,10 +1,11 @@
 """What the departments told us about one family, as the policy rules read it. Plain data."""
 
+from typing import Protocol
+
 import msgspec
 from msgspec import Struct, field
 
-from ruxue.cases.models import Case
-from ruxue.dataset.schemas import (
+from ruxue.exchange.records import (
     BirthCertificate,
     Booklet,
     Marriage,
@@ -58,10 +59,16 @@ class Facts(Struct, kw_only=True):
         return ids
 
 
-def read_facts(case: Case) -> Facts:
+class HoldsFacts(Protocol):
+    """A row that keeps a family's facts encrypted (the case's ``draft_enc``)."""
+
+    draft_enc: str
+
+
+def read_facts(case: HoldsFacts) -> Facts:
     """The facts kept on the case, encrypted (``kit.pii``)."""
     return msgspec.json.decode(pii.decrypt(case.draft_enc).encode(), type=Facts)
 
 
-def write_facts(case: Case, facts: Facts) -> None:
+def write_facts(case: HoldsFacts, facts: Facts) -> None:
     case.draft_enc = pii.encrypt(msgspec.json.encode(facts).decode())

@@ -7,7 +7,7 @@ import msgspec
 from msgspec import Struct, field
 
 from ruxue.cases.status import Status
-from ruxue.dataset.schemas import BirthCertificate, Person, Property
+from ruxue.exchange.records import BirthCertificate, Person, Property
 from ruxue.policy.explain import explain
 from ruxue.policy.facts import (
     BIRTH,

@@ -34,8 +34,8 @@ from ruxue.provider.rules import (
     without_reauthentication,
 )
 from ruxue.provider.server import SCOPES, CityProvider, user_claims
+from ruxue.provider.service import issuer_of
 from ruxue.reference.districts import district_label
-from ruxue.settings import Settings
 from ruxue.staff.service import audit
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.mode import ELDER_PARAM, is_elder
@@ -44,11 +44,6 @@ from ruxue.web.render import render
 log = structlog.get_logger("provider")
 router = APIRouter(prefix="/oidc", tags=["oidc-provider"], include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def issuer_of(settings: Settings) -> str:
-    """The provider's issuer, ``RUXUE_PUBLIC_URL/oidc``."""
-    return settings.public_url.rstrip("/") + "/oidc"
 
 
 @dataclass(frozen=True)
@@ -420,24 +415,6 @@ def _hint_names(claims: dict[str, Any], person: str) -> bool:
     return secrets.compare_digest(
         str(claims.get("sub", "")), pii.pairwise_subject(client_id, person)
     )
-
-
-async def end_county_sessions(request: Request, city: City) -> int:
-    """The guardian logs out of the city: every county session they opened through it ends too
-    (the counties are told after the commit, ``logouts.py``)."""
-    guardian = request.session.get("guardian")
-    if not guardian:
-        return 0
-    return await _end_county_sessions(city.db, subject(city.issuer, pii.decrypt(guardian["id"])))
-
-
-async def end_county_sessions_of(session: AsyncSession, issuer: str, people: list[str]) -> int:
-    """The provincial provider logged these guardians (encrypted ID numbers) out of the city: their
-    county sessions end in the same transaction."""
-    ended = 0
-    for person in people:
-        ended += await service.end_sessions(session, subject(issuer, pii.decrypt(person)))
-    return ended
 
 
 async def _end_county_sessions(db: Database, sub: str) -> int:

@@ -9,7 +9,7 @@ from ruxue.identity.service import Guardian
 from ruxue.kit.errors import NotFound
 from ruxue.kit.oauth import subject
 from ruxue.provider import service
-from ruxue.provider.endpoints import issuer_of
+from ruxue.provider.service import issuer_of
 from ruxue.reference.sites import site_of
 from ruxue.settings import Settings
 from ruxue.staff.service import audit

@@ -17,11 +17,13 @@ from ruxue.kit import pii
 from ruxue.kit.clock import now_of
 from ruxue.kit.db import enqueue_after_commit, locked_row
 from ruxue.kit.errors import RuxueError
+from ruxue.kit.oauth import subject
 from ruxue.kit.sessions import WebSession
 from ruxue.provider import grants, rules
 from ruxue.provider.models import Consent, CountySession, LogoutDelivery
 from ruxue.provider.tasks import tell_counties
 from ruxue.reference.districts import district_label
+from ruxue.settings import Settings
 
 
 async def clients(session: AsyncSession, client_id: str) -> list[Client]:
@@ -152,3 +154,17 @@ async def withdraw_consent(session: AsyncSession, subject: str, client_id: str) 
 def audit_name(id_number: str) -> str:
     """A guardian as the audit log names them (a blind index, never the ID number)."""
     return "guardian:" + pii.blind_index(id_number)[:16]
+
+
+def issuer_of(settings: Settings) -> str:
+    """The provider's issuer, ``RUXUE_PUBLIC_URL/oidc``."""
+    return settings.public_url.rstrip("/") + "/oidc"
+
+
+async def end_county_sessions_of(session: AsyncSession, issuer: str, people: list[str]) -> int:
+    """The provincial provider logged these guardians (encrypted ID numbers) out of the city: their
+    county sessions end in the same transaction."""
+    ended = 0
+    for person in people:
+        ended += await end_sessions(session, subject(issuer, pii.decrypt(person)))
+    return ended

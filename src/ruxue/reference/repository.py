@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.policy.facts import SchoolRef
 from ruxue.reference.models import Compound, School
+from ruxue.reference.schools import SchoolRef
 
 
 async def all_schools(session: AsyncSession) -> Sequence[School]:

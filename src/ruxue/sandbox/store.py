@@ -3,10 +3,10 @@
 from collections import defaultdict
 from typing import Any
 
-from ruxue.dataset.schemas import (
+from ruxue.dataset.schemas import Dataset
+from ruxue.exchange.records import (
     BirthCertificate,
     Booklet,
-    Dataset,
     Marriage,
     Person,
     Property,

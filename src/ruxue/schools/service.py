@@ -5,7 +5,8 @@ import re
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.dataset.schemas import Booklet, Dataset, Property
+from ruxue.dataset.schemas import Dataset
+from ruxue.exchange.records import Booklet, Property
 from ruxue.reference.models import Compound, School
 
 HOUSE_NUMBER = re.compile(r"\d+幢.*$")
