@@ -17,8 +17,15 @@ from ruxue.enrollment.explain import (
     SEGMENTS,
     reason_text,
 )
+from ruxue.enrollment.facts import MARRIAGE
 from ruxue.enrollment.policy import load_policy
-from ruxue.enrollment.rules import apart_from_child, household_size, rejections, same_booklet
+from ruxue.enrollment.rules import (
+    apart_from_child,
+    household_size,
+    married_other_parent,
+    rejections,
+    same_booklet,
+)
 from ruxue.enrollment.views import fetched, mask_address
 from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.schemas import DEPARTMENT_NAMES
@@ -276,19 +283,45 @@ async def withdraw(
     return await act(request, case_no, case.step, f"/cases/{case_no}", work)
 
 
+@router.get("/cases/{case_no}/single", response_class=HTMLResponse)
+async def single_confirm(
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    case_no: str,
+    guardian: PageGuardian,
+) -> Response:
+    """Before step 3 is skipped: what the marriage registry says, and a confirmation."""
+    try:
+        case, facts = await service.single_parent_records(db, exchange, guardian, case_no)
+    except RuxueError as exc:
+        flash(request, exc.message)
+        return to(f"/cases/{case_no}/step/3")
+    other = married_other_parent(facts)
+    return render(
+        request,
+        "single_confirm.html",
+        case=case,
+        married=service.married_message(other) if other else None,
+        unknown=MARRIAGE in facts.unavailable,
+    )
+
+
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
 async def single(
     request: Request,
     db: DatabaseDep,
+    exchange: ExchangeDep,
     case_no: str,
     guardian: PageGuardian,
+    contested: bool = Form(False),
 ) -> Response:
     return await run_step(
         request,
         case_no,
         3,
         f"/cases/{case_no}/step/4",
-        lambda: service.set_single_parent(db, guardian, case_no),
+        lambda: service.set_single_parent(db, exchange, guardian, case_no, contested),
     )
 
 

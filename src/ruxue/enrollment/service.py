@@ -18,17 +18,19 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.explain import SEGMENTS, STATUSES
-from ruxue.enrollment.facts import Facts
+from ruxue.enrollment.facts import MARRIAGE, Facts
 from ruxue.enrollment.gather import (
     NOT_OTHER_PARENT,
     StepError,
     apply_birth,
+    apply_marriage,
     apply_others,
     birth_ask,
     check_spouse,
     fetch_birth,
     fetch_housing_proof,
     fetch_person,
+    marriage_ask,
     other_asks,
     person_asks,
     read_person,
@@ -39,6 +41,7 @@ from ruxue.enrollment.policy import CHINA, Policy, load_policy
 from ruxue.enrollment.rules import (
     best_residence,
     decide,
+    married_other_parent,
     parents_of,
     rejections,
 )
@@ -444,14 +447,51 @@ async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> C
     return case
 
 
-async def set_single_parent(db: Database, guardian: Guardian, case_no: str) -> Case:
-    case, facts = await read_draft(db, guardian, case_no)
+async def single_parent_records(
+    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str
+) -> tuple[Case, Facts]:
+    """What the civil registry (and the birth certificate) say before step 3 is skipped. Read,
+    ask, no write."""
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        _editable(case)
+        ctx = await context(session, case, guardian.id_number)
+    asks = [marriage_ask(guardian.id_number)]
+    if facts.birth_certificate is None:
+        asks.append(birth_ask(facts.child.id_number))
+    for answer in await client.ask_all(ctx, asks):
+        (apply_marriage if answer.ask.service == "civil.marriage" else apply_birth)(facts, answer)
+    return case, facts
+
+
+def married_message(other_parent: str) -> str:
+    return (
+        f"婚姻登记记录显示您与孩子的另一方父母（身份证尾号{pii.last_four(other_parent)}）"
+        "为已婚状态，不能按单亲家庭跳过此步，请填写配偶信息并由其授权。"
+        "如您认为记录有误，可申明记录有误，办件将连同您上传的材料转人工审核。"
+    )
+
+
+async def set_single_parent(
+    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str, contested: bool = False
+) -> Case:
+    """Step 3 skipped (domain.md "Single parent"): refused where the records show the applicant
+    married to the child's other parent, unless the applicant says the records are wrong; then
+    the decision goes to review (``rules.review_reasons``)."""
+    case, facts = await single_parent_records(db, client, guardian, case_no)
+    other = married_other_parent(facts)
+    if other and not contested:
+        raise RuxueError(married_message(other))
+    marriages, unavailable = facts.marriages, facts.unavailable & {MARRIAGE}
     async with rewrite(db, case) as session:
         facts.spouse = None
         _reset_after(case, facts, 4)
+        facts.marriages, facts.unavailable = marriages, facts.unavailable | unavailable
         case.spouse_index, case.single_parent = None, True
         repo.write_facts(case, facts)
-        await repo.add_event(session, case, actor(guardian), "single_parent")
+        await repo.add_event(
+            session, case, actor(guardian), "single_parent", contested=other is not None
+        )
     return case
 
 

@@ -181,6 +181,7 @@ async def _act(request: Request, back: str, forward: str, unit: Unit) -> Respons
 async def single(
     request: Request,
     db: DatabaseDep,
+    exchange: ExchangeDep,
     case_no: str,
     at: AtTerminal = At,
 ) -> Response:
@@ -188,7 +189,7 @@ async def single(
         request,
         _step(case_no, 3),
         _step(case_no, 4),
-        lambda: service.set_single_parent(db, at.guardian, case_no),
+        lambda: service.set_single_parent(db, exchange, at.guardian, case_no),
     )
 
 
