@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.cases import lifecycle
 from ruxue.cases.status import WAITING, Action
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.explain import MATERIALS, REVIEW_REJECTED, STATUSES
+from ruxue.enrollment.explain import CATEGORIES, MATERIALS, REVIEW_REJECTED, STATUSES
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import load_policy
 from ruxue.enrollment.rules import (
@@ -84,6 +84,8 @@ async def approve(
 ) -> Case:
     """Place the child (统筹 placement) in a school of the reviewer's district; never while a
     required material is missing."""
+    if category is not None and category not in CATEGORIES:
+        raise RuxueError("入学顺位只能是A类、B类、C类，或留空（统筹安排）。", field="category")
     case = await _case(session, staff, case_no)
     if missing := still_missing(case):
         raise MaterialsMissing(
