@@ -15,6 +15,7 @@ from ruxue.enrollment import repository as repo
 from ruxue.enrollment.explain import labels
 from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.models import Case
+from ruxue.kit.cells import safe_cell
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.notice.service import notice_pdf, rejection_pdf
@@ -276,7 +277,7 @@ async def export(
     sheet.title = "报名名单"
     sheet.append(["办件编号", "学生", "学段", "渠道", "状态", "入学顺位", "告知书编号"])
     for c in cases:
-        sheet.append(_row(c))
+        sheet.append([safe_cell(v) for v in _row(c)])
     out = io.BytesIO()
     book.save(out)
     return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
