@@ -15,7 +15,7 @@ from ruxue.cases.status import Status
 from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.dataset.schemas import Booklet, Person
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.applicant import check_applicant
+from ruxue.enrollment.applicant import ONLINE, NotParent, check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.explain import SEGMENTS, STATUSES
 from ruxue.enrollment.facts import MARRIAGE, Facts
@@ -57,6 +57,7 @@ from ruxue.kit import pii
 from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
+from ruxue.kit.ratelimit import Limit, take
 from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.schools.repository import school_refs
 from ruxue.settings import Settings
@@ -173,6 +174,11 @@ async def read_draft(db: Database, guardian: Guardian, case_no: str) -> tuple[Ca
     return case, facts
 
 
+# A registered child of another family and an unknown number get one answer (no oracle of which
+# numbers are real children), and an applicant gets only so many of them a day.
+START_REFUSALS = Limit("case-start-refused", 10, dt.timedelta(days=1))
+
+
 async def start_case(
     db: Database,
     client: ExchangeClient,
@@ -207,9 +213,13 @@ async def start_case(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
     answers = await client.ask_all(ctx, person_asks(child)[:1] + person_asks(guardian.id_number))
-    child_p = read_record(answers[0], Person, "学生")
     guardian_p, guardian_b = read_person(answers[1:], "监护人")
-    birth = await check_applicant(client, ctx, guardian.id_number, child_p, approved)
+    try:
+        child_p = read_record(answers[0], Person, "学生")
+        birth = await check_applicant(client, ctx, guardian.id_number, child_p, approved)
+    except (StepError, NotParent):
+        await take(db, START_REFUSALS, guardian.id_number, now)  # 429 once over the limit
+        raise NotParent(ONLINE, guardianship_url="/guardianship") from None
     if existing is not None:
         raise duplicate(existing, guardian)
     child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
