@@ -96,9 +96,12 @@ async def _answers_within_a_second(base: str) -> None:
         assert (await other.get("/")).status_code == 200
 
 
-def _send_all(http: httpx.AsyncClient, path: str) -> list[asyncio.Task[httpx.Response]]:
+async def _send_all(http: httpx.AsyncClient, path: str) -> list[asyncio.Task[httpx.Response]]:
+    """All at once, with the session's CSRF token read once, as the upload page holds it (eight
+    first reads at once would each make a token, and only the last one would count)."""
+    token = {"x-csrf-token": (await http.get("/api/v1/csrf")).json()["csrf_token"]}
     return [
-        asyncio.create_task(http.post(path, files={"file": (name, data)}))
+        asyncio.create_task(http.post(path, files={"file": (name, data)}, headers=token))
         for name, data in CRAFTED.items()
     ]
 
@@ -111,7 +114,7 @@ async def test_crafted_uploads_hold_neither_the_server_nor_its_shutdown(
     filed = await grandpa.post("/api/v1/guardianship", json=FILE)
     assert filed.status_code == 201, filed.text
     path = f"/api/v1/guardianship/{filed.json()['request_no']}/documents"
-    uploads = _send_all(grandpa, path)
+    uploads = await _send_all(grandpa, path)
     probes = 0
     while not all(u.done() for u in uploads):
         await _answers_within_a_second(base)  # a timeout fails the test
@@ -125,7 +128,7 @@ async def test_crafted_uploads_hold_neither_the_server_nor_its_shutdown(
         n: (a.status_code, a.text) for n, a in answers.items()
     }
 
-    in_flight = _send_all(grandpa, path)  # and again, SIGTERM while they are parsed
+    in_flight = await _send_all(grandpa, path)  # and again, SIGTERM while they are parsed
     await asyncio.wait(in_flight, timeout=0.5)
     assert not all(u.done() for u in in_flight)
     assert await asyncio.to_thread(_stopped_by_sigterm, server) < 5
