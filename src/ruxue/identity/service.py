@@ -22,6 +22,7 @@ from ruxue.kit.http import client as http_client
 from ruxue.kit.sessions import idp_key, rotate
 from ruxue.person.rules import IdNumberError, parse_id_number
 from ruxue.settings import Settings
+from ruxue.web.deps import settings_of
 
 __all__ = ["Guardian", "current_guardian", "make_oauth", "optional_guardian", "remember"]
 
@@ -103,7 +104,7 @@ def _kiosk_alive(request: Request) -> bool:
     if not request.session.get("kiosk"):
         return True
     now, seen = utcnow(), request.session.get("kiosk_seen")
-    limit = dt.timedelta(seconds=request.app.state.settings.kiosk_idle_seconds)
+    limit = dt.timedelta(seconds=settings_of(request).kiosk_idle_seconds)
     if seen is None or now - dt.datetime.fromisoformat(seen) > limit:
         request.session.clear()
         return False
