@@ -110,7 +110,9 @@ async def test_mistyped_id_is_told_beside_the_field_and_the_guardian_can_withdra
         await page.wait_for_url("**/step/3")
         assert "第 3 步，共 7 步" in await page.inner_text("#progress-text")
         assert await page.inner_text("li[aria-current=step] em") == "配偶信息"
-        await page.click("#single-parent")
+        await page.click("#single-parent")  # 王磊 is married to the mother: the records say so
+        await page.wait_for_selector("#records-married")
+        await page.click("#single-contest")
         await page.wait_for_selector("#status-ok")
         assert "第 4 步，共 7 步" in await page.inner_text("#progress-text")
         assert await page.inner_text("li[aria-current=step] em") == "学籍核验"

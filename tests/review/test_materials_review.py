@@ -64,6 +64,11 @@ async def test_uploads_send_the_case_to_review_and_approval_needs_every_material
     queue = (await reviewer.get("/api/v1/review/queue")).json()
     assert [(c["case_no"], c["waiting_days"]) for c in queue] == [(no, 0)]
 
+    unknown = await reviewer.post(
+        f"/api/v1/review/cases/{no}/approve", json={**body, "category": "Z"}
+    )
+    assert unknown.status_code == 400 and "入学顺位" in unknown.json()["message"]  # issue 22: a 500
+
     events, sms = await count(db, CaseEvent), await count(db, Notification, case_no=no)
     approved = await reviewer.post(f"/api/v1/review/cases/{no}/approve", json=body)
     assert approved.status_code == 200 and approved.json()["status"] == "notice_issued"

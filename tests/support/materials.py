@@ -16,7 +16,8 @@ async def _at_materials_step(http: httpx.AsyncClient) -> str:
         )
     ).json()
     no = case["case_no"]
-    await http.post(f"/api/v1/cases/{no}/single-parent")  # 陈伟 alone: split booklet, no spouse
+    # 陈伟 alone (split booklet, no spouse); married to 周 on the record, he says it is wrong
+    await http.post(f"/api/v1/cases/{no}/single-parent", params={"contested": True})
     await http.post(f"/api/v1/cases/{no}/checks")
     await http.post(f"/api/v1/cases/{no}/residence", json={"cert_no": None})
     return no  # type: ignore[no-any-return]

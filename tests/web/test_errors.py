@@ -94,7 +94,7 @@ async def test_framework_errors_speak_json_to_the_api_and_chinese_to_people(
         assert wrong_method.status_code == 405
         assert wrong_method.json()["error"] == "method_not_allowed"
         assert wrong_method.headers["allow"] == "POST"
-        assert is_page(await http.get("/auth/logout"), 405, "操作方式不正确")
+        assert is_page(await http.get("/staff/desk/register"), 405, "操作方式不正确")
         invalid = await http.post("/api/v1/staff/login", json={"username": 1})
         assert invalid.status_code == 422 and invalid.json()["error"] == "invalid_request"
         assert {tuple(f["loc"]) for f in invalid.json()["detail"]} >= {("body", "password")}

@@ -20,6 +20,7 @@ import structlog
 import uvicorn
 
 from ruxue.kit.logging import uvicorn_log_config
+from ruxue.materials.upload_worker import stop_all
 from ruxue.settings import Settings, get_settings
 
 log = structlog.get_logger()
@@ -44,6 +45,15 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
+class AppServer(uvicorn.Server):
+    """uvicorn's server, which on SIGTERM/SIGINT also ends the uploads waiting on a parser (each
+    is answered at once), so the graceful shutdown never waits out a parser's timeout."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        stop_all()
+        super().handle_exit(sig, frame)
+
+
 def _end_with_parent() -> None:
     """Linux: this process gets SIGTERM when the supervisor dies, even by SIGKILL (prctl
     PR_SET_PDEATHSIG), so no orphan keeps serving the port."""
@@ -58,7 +68,7 @@ def _one(host: str, port: int) -> None:
     _end_with_parent()
     options = proxy_options(get_settings())
     config = uvicorn.Config(APP, log_config=uvicorn_log_config(), **options)
-    uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
+    AppServer(config).run(sockets=[listening_socket(host, port)])
 
 
 def serve_many(host: str, port: int, workers: int) -> None:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
 
-from ruxue.cli.reuseport import APP, proxy_options, serve_many
+from ruxue.cli.reuseport import APP, AppServer, proxy_options, serve_many
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
 from ruxue.kit.logging import configure_logging, uvicorn_log_config
@@ -45,13 +45,10 @@ def serve(
     if workers > 1:
         serve_many(host, port, workers)
         return
-    uvicorn.run(
-        APP,
-        host=host,
-        port=port,
-        log_config=uvicorn_log_config(),
-        **proxy_options(settings),
+    config = uvicorn.Config(
+        APP, host=host, port=port, log_config=uvicorn_log_config(), **proxy_options(settings)
     )
+    AppServer(config).run()
 
 
 def worker(

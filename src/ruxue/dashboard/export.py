@@ -7,18 +7,16 @@ from collections.abc import Sequence
 from fastapi.responses import Response
 from openpyxl import Workbook
 
+from ruxue.kit.cells import safe_cell
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _cell(value: object) -> object:
-    return "" if value is None else value
 
 
 def as_csv(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([title for _, title in columns])
-    writer.writerows([[_cell(row.get(field)) for field, _ in columns] for row in rows])
+    writer.writerows([[safe_cell(row.get(field)) for field, _ in columns] for row in rows])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -29,9 +27,9 @@ def as_xlsx(
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
-    sheet.append([t for _, t in columns])
+    sheet.append([safe_cell(t) for _, t in columns])
     for row in rows:
-        sheet.append([_cell(row.get(field)) for field, _ in columns])
+        sheet.append([safe_cell(row.get(field)) for field, _ in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

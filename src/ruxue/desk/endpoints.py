@@ -14,6 +14,7 @@ from ruxue.cases.repository import add_event, staff_case
 from ruxue.cases.status import Status
 from ruxue.desk import service
 from ruxue.desk.schemas import case_summary
+from ruxue.kit.cells import safe_cell
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.rules import UploadLimits
@@ -254,7 +255,7 @@ async def export(
     sheet.title = "报名名单"
     sheet.append(["办件编号", "学生", "学段", "渠道", "状态", "入学顺位", "告知书编号"])
     for c in cases:
-        sheet.append(_row(c))
+        sheet.append([safe_cell(v) for v in _row(c)])
     out = io.BytesIO()
     book.save(out)
     return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

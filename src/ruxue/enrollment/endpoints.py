@@ -142,11 +142,15 @@ async def withdraw(
 async def single_parent(
     settings: SettingsDep,
     db: DatabaseDep,
+    exchange: ExchangeDep,
     case_no: str,
     request: Request,
     guardian: CurrentGuardian,
+    contested: bool = False,
 ) -> CaseView:
-    case = await service.set_single_parent(db, guardian, case_no)
+    """Skip step 3; refused where the records show the applicant married to the child's other
+    parent, unless ``contested`` (the records are wrong): then the decision goes to review."""
+    case = await service.set_single_parent(db, exchange, guardian, case_no, contested)
     async with db.read_session() as session:
         return await view(session, settings.public_url, case)
 

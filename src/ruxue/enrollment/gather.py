@@ -132,15 +132,23 @@ def other_asks(facts: Facts) -> list[Ask]:
     ]
     asks += [Ask("property.residences", {"id_number": i}, ("cert_no", "compound_code", "building_area_m2", "usage", "owners"))
              for i in sorted(facts.family_ids)]  # fmt: skip
-    asks.append(
-        Ask(
-            "civil.marriage",
-            {"id_number": facts.guardian.id_number},
-            ("cert_no", "party_a", "party_b", "status"),
-        )
-    )
+    asks.append(marriage_ask(facts.guardian.id_number))
     asks.append(birth_ask(facts.child.id_number))
     return asks
+
+
+def marriage_ask(id_number: str) -> Ask:
+    return Ask(
+        "civil.marriage", {"id_number": id_number}, ("cert_no", "party_a", "party_b", "status")
+    )
+
+
+def apply_marriage(facts: Facts, answer: Answer) -> None:
+    try:
+        facts.marriages = _value(answer, list[Marriage]) or []
+        facts.unavailable.discard(MARRIAGE)
+    except Down:
+        facts.unavailable.add(MARRIAGE)
 
 
 def apply_others(facts: Facts, answers: Sequence[Answer]) -> None:
@@ -157,11 +165,7 @@ def apply_others(facts: Facts, answers: Sequence[Answer]) -> None:
         facts.unavailable.discard(RESIDENCES)
     except Down:
         facts.unavailable.add(RESIDENCES)
-    try:
-        facts.marriages = _value(by_service["civil.marriage"], list[Marriage]) or []
-        facts.unavailable.discard(MARRIAGE)
-    except Down:
-        facts.unavailable.add(MARRIAGE)
+    apply_marriage(facts, by_service["civil.marriage"])
     apply_birth(facts, by_service["health.birth_certificate"])
 
 

@@ -28,6 +28,8 @@ from ruxue.kit.errors import RuxueError
 from ruxue.materials import supplement
 from ruxue.person.rules import IdNumberError
 from ruxue.policy.explain import SEGMENTS
+from ruxue.policy.facts import MARRIAGE
+from ruxue.policy.rules import married_other_parent
 from ruxue.reference.repository import get_school
 from ruxue.settings import Settings
 from ruxue.web.auth import PageGuardian
@@ -253,19 +255,45 @@ async def withdraw(
     return await act(request, db, case_no, case.step, f"/cases/{case_no}", work)
 
 
+@router.get("/cases/{case_no}/single", response_class=HTMLResponse)
+async def single_confirm(
+    request: Request,
+    db: DatabaseDep,
+    exchange: ExchangeDep,
+    case_no: str,
+    guardian: PageGuardian,
+) -> Response:
+    """Before step 3 is skipped: what the marriage registry says, and a confirmation."""
+    try:
+        case, facts = await service.single_parent_records(db, exchange, guardian, case_no)
+    except RuxueError as exc:
+        flash(request, exc.message)
+        return to(f"/cases/{case_no}/step/3")
+    other = married_other_parent(facts)
+    return render(
+        request,
+        "single_confirm.html",
+        case=case,
+        married=service.married_message(other) if other else None,
+        unknown=MARRIAGE in facts.unavailable,
+    )
+
+
 @router.post("/cases/{case_no}/single", response_class=HTMLResponse)
 async def single(
     request: Request,
     db: DatabaseDep,
+    exchange: ExchangeDep,
     case_no: str,
     guardian: PageGuardian,
+    contested: bool = Form(False),
 ) -> Response:
     return await run_step(
         request,
         case_no,
         3,
         f"/cases/{case_no}/step/4",
-        lambda: service.set_single_parent(db, guardian, case_no),
+        lambda: service.set_single_parent(db, exchange, guardian, case_no, contested),
     )
 
 

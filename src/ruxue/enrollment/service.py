@@ -16,18 +16,20 @@ from ruxue.cases.repository import add_event
 from ruxue.cases.status import Status
 from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.enrollment import repository as repo
-from ruxue.enrollment.applicant import check_applicant
+from ruxue.enrollment.applicant import ONLINE, NotParent, check_applicant
 from ruxue.enrollment.decision import TraceEvent, record_decision
 from ruxue.enrollment.gather import (
     NOT_OTHER_PARENT,
     StepError,
     apply_birth,
+    apply_marriage,
     apply_others,
     birth_ask,
     check_spouse,
     fetch_birth,
     fetch_housing_proof,
     fetch_person,
+    marriage_ask,
     other_asks,
     person_asks,
     read_person,
@@ -46,11 +48,12 @@ from ruxue.kit import pii
 from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict, NotFound, RuxueError
+from ruxue.kit.ratelimit import Limit, take
 from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.policy.explain import SEGMENTS, STATUSES
-from ruxue.policy.facts import Facts, read_facts, write_facts
+from ruxue.policy.facts import MARRIAGE, Facts, read_facts, write_facts
 from ruxue.policy.loader import CHINA, Policy, load_policy
-from ruxue.policy.rules import best_residence, decide, parents_of, rejections
+from ruxue.policy.rules import best_residence, decide, married_other_parent, parents_of, rejections
 from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
@@ -166,6 +169,11 @@ async def read_draft(db: Database, guardian: Guardian, case_no: str) -> tuple[Ca
     return case, facts
 
 
+# A registered child of another family and an unknown number get one answer (no oracle of which
+# numbers are real children), and an applicant gets only so many of them a day.
+START_REFUSALS = Limit("case-start-refused", 10, dt.timedelta(days=1))
+
+
 async def start_case(
     db: Database,
     client: ExchangeClient,
@@ -200,9 +208,13 @@ async def start_case(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
     answers = await client.ask_all(ctx, person_asks(child)[:1] + person_asks(guardian.id_number))
-    child_p = read_record(answers[0], Person, "学生")
     guardian_p, guardian_b = read_person(answers[1:], "监护人")
-    birth = await check_applicant(client, ctx, guardian.id_number, child_p, approved)
+    try:
+        child_p = read_record(answers[0], Person, "学生")
+        birth = await check_applicant(client, ctx, guardian.id_number, child_p, approved)
+    except (StepError, NotParent):
+        await take(db, START_REFUSALS, guardian.id_number, now)  # 429 once over the limit
+        raise NotParent(ONLINE, guardianship_url="/guardianship") from None
     if existing is not None:
         raise duplicate(existing, guardian)
     child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
@@ -438,14 +450,51 @@ async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> C
     return case
 
 
-async def set_single_parent(db: Database, guardian: Guardian, case_no: str) -> Case:
-    case, facts = await read_draft(db, guardian, case_no)
+async def single_parent_records(
+    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str
+) -> tuple[Case, Facts]:
+    """What the civil registry (and the birth certificate) say before step 3 is skipped. Read,
+    ask, no write."""
+    async with db.read_session() as session:
+        case, facts = await load(session, guardian, case_no)
+        _editable(case)
+        ctx = await context(session, case, guardian.id_number)
+    asks = [marriage_ask(guardian.id_number)]
+    if facts.birth_certificate is None:
+        asks.append(birth_ask(facts.child.id_number))
+    for answer in await client.ask_all(ctx, asks):
+        (apply_marriage if answer.ask.service == "civil.marriage" else apply_birth)(facts, answer)
+    return case, facts
+
+
+def married_message(other_parent: str) -> str:
+    return (
+        f"婚姻登记记录显示您与孩子的另一方父母（身份证尾号{pii.last_four(other_parent)}）"
+        "为已婚状态，不能按单亲家庭跳过此步，请填写配偶信息并由其授权。"
+        "如您认为记录有误，可申明记录有误，办件将连同您上传的材料转人工审核。"
+    )
+
+
+async def set_single_parent(
+    db: Database, client: ExchangeClient, guardian: Guardian, case_no: str, contested: bool = False
+) -> Case:
+    """Step 3 skipped (domain.md "Single parent"): refused where the records show the applicant
+    married to the child's other parent, unless the applicant says the records are wrong; then
+    the decision goes to review (``rules.review_reasons``)."""
+    case, facts = await single_parent_records(db, client, guardian, case_no)
+    other = married_other_parent(facts)
+    if other and not contested:
+        raise RuxueError(married_message(other))
+    marriages, unavailable = facts.marriages, facts.unavailable & {MARRIAGE}
     async with rewrite(db, case) as session:
         facts.spouse = None
         _reset_after(case, facts, 4)
+        facts.marriages, facts.unavailable = marriages, facts.unavailable | unavailable
         case.spouse_index, case.single_parent = None, True
         write_facts(case, facts)
-        await add_event(session, case, actor(guardian), "single_parent")
+        await add_event(
+            session, case, actor(guardian), "single_parent", contested=other is not None
+        )
     return case
 
 

@@ -1,6 +1,7 @@
 """Guardianship requests: filed by someone who is not a parent, the parents told, a district
 reviewer decides. Services flush; the request boundary commits."""
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from ruxue.kit import pii
 from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_text
 from ruxue.person.rules import mask_id_number, mask_name, parse_id_number
 from ruxue.policy.rules import parents_of
@@ -44,6 +46,9 @@ def actor(guardian: Guardian) -> str:
     return "guardian:" + pii.blind_index(guardian.id_number)[:16]
 
 
+PER_APPLICANT = Limit("guardianship-applicant", 3, dt.timedelta(days=1))
+
+
 async def file_request(
     db: Database,
     client: ExchangeClient,
@@ -60,6 +65,7 @@ async def file_request(
         raise RuxueError("学生身份证号码不能与申请人相同。")
     if relationship not in RELATIONSHIPS:
         raise RuxueError("请选择与学生的关系。")
+    await take(db, PER_APPLICANT, guardian.id_number, utcnow())  # each request texts parents
     async with db.read_session() as session:
         if await repo.open_request(session, guardian.id_number, child):
             raise RuxueError("您已为该学生提交过监护关系核验申请（审核中或已通过），请勿重复提交。")

@@ -43,6 +43,15 @@ async def callback(
     return RedirectResponse(after, status_code=303)
 
 
+@router.get("/logout", response_class=HTMLResponse, include_in_schema=False)
+async def logout_confirm(request: Request) -> Response:
+    """A GET never logs out (a link or image of another site could): it asks, posting with the
+    session's CSRF token."""
+    from ruxue.web.render import render  # the pages import this module's neighbours
+
+    return render(request, "logout_confirm.html", action="/auth/logout", back="/")
+
+
 @router.post("/logout")
 async def logout(
     request: Request, settings: SettingsDep, oauth: OAuthDep, db: DatabaseDep

@@ -2,6 +2,7 @@
 the account is (issuer, subject); the ID number, name and phone are the provider's verified
 attributes (ID number and phone SM4-encrypted in the session row)."""
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from ruxue.kit.http import client as http_client
 from ruxue.kit.sessions import idp_key, rotate
 from ruxue.person.rules import IdNumberError, parse_id_number
 from ruxue.settings import Settings
+from ruxue.web.deps import settings_of
 
 __all__ = ["Guardian", "current_guardian", "make_oauth", "optional_guardian", "remember"]
 
@@ -96,9 +98,23 @@ def authenticated_at(claims: dict[str, Any]) -> int:
     return stated if isinstance(stated, int) and stated > 0 else int(time.time())
 
 
+def _kiosk_alive(request: Request) -> bool:
+    """A session signed in at a kiosk lives only while it is used: its idle timeout covers every
+    page it opens (the family's notice included), not only the kiosk's own."""
+    if not request.session.get("kiosk"):
+        return True
+    now, seen = utcnow(), request.session.get("kiosk_seen")
+    limit = dt.timedelta(seconds=settings_of(request).kiosk_idle_seconds)
+    if seen is None or now - dt.datetime.fromisoformat(seen) > limit:
+        request.session.clear()
+        return False
+    request.session["kiosk_seen"] = now.isoformat()
+    return True
+
+
 def current_guardian(request: Request) -> Guardian:
     data: dict[str, Any] | None = request.session.get("guardian")
-    if not data:
+    if not data or not _kiosk_alive(request):
         raise Unauthorized("请先登录")
     phone = pii.decrypt(data["phone"]) if data.get("phone") else ""
     return Guardian(
@@ -112,7 +128,9 @@ def current_guardian(request: Request) -> Guardian:
 
 
 def optional_guardian(request: Request) -> Guardian | None:
-    return current_guardian(request) if request.session.get("guardian") else None
+    if not request.session.get("guardian") or not _kiosk_alive(request):
+        return None
+    return current_guardian(request)
 
 
 class PersonOtpError(RuxueError):

@@ -182,6 +182,7 @@ async def _act(request: Request, db: Database, back: str, forward: str, unit: Un
 async def single(
     request: Request,
     db: DatabaseDep,
+    exchange: ExchangeDep,
     case_no: str,
     at: AtTerminal = At,
 ) -> Response:
@@ -189,7 +190,7 @@ async def single(
         request,
         _step(case_no, 3),
         _step(case_no, 4),
-        lambda: service.set_single_parent(db, at.guardian, case_no),
+        lambda: service.set_single_parent(db, exchange, at.guardian, case_no),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
+from ruxue.kit.csrf import FIELD
 from ruxue.kit.db import Base, Database, UtcDateTime
 
 Scope = MutableMapping[str, Any]
@@ -39,6 +40,11 @@ class WebSession(Base):
     idp_sub: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+# what an anonymous page view puts in a session without anything to keep: no row, no cookie (a
+# form posted without a session has nothing to ride on, so its token is not checked)
+ANONYMOUS = frozenset({FIELD})
 
 
 def token_id(token: str) -> str:
@@ -113,7 +119,7 @@ class ServerSessionMiddleware:
         data = scope["session"]
         now = utcnow()
         rotate_it = bool(scope.get(ROTATE))
-        if not data:
+        if not data or (token is None and set(data) <= ANONYMOUS):
             if token:
                 await _delete(db, token)
                 return f"{COOKIE}=; Path=/; Max-Age=0{self.flags}"

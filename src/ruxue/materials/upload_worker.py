@@ -10,6 +10,7 @@ from a forkserver that has the parsers imported already, at most ``SLOTS`` at a 
 import multiprocessing
 import resource
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
@@ -20,9 +21,12 @@ CPU_SECONDS = 10  # the child's CPU limit (SIGXCPU, then SIGKILL)
 MEMORY_BYTES = 1536 * 1024 * 1024  # the child's address space
 TIMEOUT_S = 20.0  # wall clock, waiting included: then the child is killed
 TOO_HARD = "文件无法在限定时间和内存内完成检查，可能是异常文件。请重新扫描或导出后上传。"
+STOPPING = "服务正在重启，请稍后重新上传。"
+TICK_S = 0.1  # how often a waiting upload looks whether the server is stopping
 
 Parser = Callable[[bytes, UploadLimits], tuple[str, bytes]]
 _slots = threading.BoundedSemaphore(SLOTS)
+_stopping = threading.Event()
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["ruxue.materials.service"])
 
@@ -31,7 +35,7 @@ def check_upload_isolated(
     data: bytes, limits: UploadLimits, timeout: float = TIMEOUT_S
 ) -> tuple[str, bytes]:
     """``materials.check_upload`` in a limited child: its answer, or ``BadUpload``."""
-    if not _slots.acquire(timeout=timeout):
+    if not _wait(lambda: _slots.acquire(timeout=TICK_S), timeout):
         raise BadUpload(TOO_HARD)
     try:
         return _in_child(data, limits, timeout)
@@ -47,7 +51,7 @@ def _in_child(
     child.start()
     sender.close()
     try:
-        if not receiver.poll(timeout):
+        if not _wait(lambda: receiver.poll(TICK_S), timeout):
             raise BadUpload(TOO_HARD)
         answer = receiver.recv()
     except (EOFError, OSError):
@@ -60,6 +64,23 @@ def _in_child(
         raise BadUpload(answer)
     content_type, stored = answer
     return content_type, stored
+
+
+def stop_all() -> None:
+    """The server is stopping: every waiting upload ends now (its child killed), so no thread
+    outlives the shutdown by a parser's timeout."""
+    _stopping.set()
+
+
+def _wait(ready: Callable[[], bool], timeout: float) -> bool:
+    """Until ``ready()`` (which blocks for at most ``TICK_S``), the timeout, or a stop."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if _stopping.is_set():
+            raise BadUpload(STOPPING)
+        if time.monotonic() >= deadline:
+            return False
+    return True
 
 
 def _check(sender: Connection, data: bytes, limits: UploadLimits, parser: Parser | None) -> None:

@@ -20,6 +20,7 @@ REASONS = {
     "XUEJI_EXISTS": "省学籍系统显示该儿童已建立小学学籍，不能重复报名一年级。",
     "NOT_GRADUATING_THIS_YEAR": "省学籍系统中没有该学生{year}年小学毕业的记录。",
     "GUARDIANSHIP_UNVERIFIED": "户籍信息和出生医学证明均不能证明申请人是儿童的父亲或母亲，需人工核实监护关系。",
+    "SINGLE_PARENT_CONTESTED": "申请人按单亲家庭办理，但婚姻登记记录显示其与儿童的另一方父母为已婚状态，需人工核实（申请人认为记录有误的，请上传相关材料）。",
     "SMALL_AREA_NOT_UNIQUE": "所选房产人均建筑面积不足{threshold:g}平方米，且家庭名下住宅不止一套，该房产不能作为入学依据，按无房情形办理。",
     "NO_CATCHMENT": "房产和户籍地址均不在任何学校的施教区内，由区教育局统筹安排学位。",
     "DATA_SOURCE_UNAVAILABLE": "部分部门数据暂时无法获取，已转人工审核，办件不会丢失。",

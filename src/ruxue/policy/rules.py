@@ -129,6 +129,18 @@ def _married(facts: Facts) -> bool:
     return any({m.party_a, m.party_b} == pair and m.status == "married" for m in facts.marriages)
 
 
+def married_other_parent(facts: Facts) -> str | None:
+    """Single parent (domain.md): the child's other parent (police record or birth certificate) to
+    whom the records show the applicant married, if any. Then step 3 may not be skipped: the other
+    parent must authorise, or a claim that the records are wrong goes to review."""
+    others = parents_of(facts.child, facts.birth_certificate) - {facts.guardian.id_number}
+    for m in facts.marriages:
+        pair = {m.party_a, m.party_b}
+        if m.status == "married" and facts.guardian.id_number in pair and pair & others:
+            return next(iter(pair & others))
+    return None
+
+
 def household_size(facts: Facts) -> int:
     booklet = facts.booklets.get(facts.child.booklet_no)
     members = {m.id_number for m in booklet.members} if booklet else set()
@@ -199,6 +211,8 @@ def review_reasons(policy: Policy, facts: Facts, placement: Placement) -> list[s
     reasons = []
     if not guardianship_verified(facts):
         reasons.append("GUARDIANSHIP_UNVERIFIED")
+    if facts.spouse is None and married_other_parent(facts):
+        reasons.append("SINGLE_PARENT_CONTESTED")  # a skip the records contradict: a person decides
     if placement.school is None:
         reasons.append("NO_CATCHMENT")
     needed = {STUDENT_STATUS, RESIDENCES, BIRTH, MARRIAGE}

@@ -12,7 +12,7 @@ from ruxue.cases.repository import staff_case, visible_to_staff
 from ruxue.cases.status import WAITING, Action
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.materials.supplement import AlreadyHandled
-from ruxue.policy.explain import MATERIALS, REVIEW_REJECTED, STATUSES
+from ruxue.policy.explain import CATEGORIES, MATERIALS, REVIEW_REJECTED, STATUSES
 from ruxue.policy.facts import read_facts, write_facts
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import NEEDS_MATERIALS, NOTICE, REJECTED, Decision, missing_materials, place
@@ -78,6 +78,8 @@ async def approve(
 ) -> Case:
     """Place the child (统筹 placement) in a school of the reviewer's district; never while a
     required material is missing."""
+    if category is not None and category not in CATEGORIES:
+        raise RuxueError("入学顺位只能是A类、B类、C类，或留空（统筹安排）。", field="category")
     case = await _case(session, staff, case_no)
     if missing := still_missing(case):
         raise MaterialsMissing(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from ruxue.kit.csrf import FIELD
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Forbidden, Unauthorized
 from ruxue.kit.sessions import rotate
@@ -29,6 +30,7 @@ class Staff:
 
 def start_session(request: Request, user: StaffUser, now: dt.datetime) -> None:
     rotate(request.scope)  # a new token at login: a planted cookie is never promoted
+    request.session.pop(FIELD, None)  # and a new CSRF token: one read before login is void
     request.session["staff"] = {"id": user.id, "seen": now.isoformat()}
 
 

@@ -106,6 +106,12 @@ async def change_password(
     return {"sessions_ended": ended}
 
 
+@router.get("/staff/logout", response_class=HTMLResponse, include_in_schema=False)
+async def logout_confirm(request: Request) -> Response:
+    """A GET never logs out: it asks, posting with the session's CSRF token."""
+    return render(request, "logout_confirm.html", action="/staff/logout", back="/staff")
+
+
 @router.post("/staff/logout", include_in_schema=False)
 async def logout(request: Request) -> Response:
     request.session.pop("staff", None)
