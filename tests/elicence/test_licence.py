@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import gmalg
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from ruxue.elicence import tasks
 from ruxue.elicence.models import Licence
 from ruxue.kit.db import Database
-from ruxue.settings import get_settings
+from ruxue.settings import Settings, get_settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
@@ -28,9 +29,12 @@ DEFAULT_UID = b"1234567812345678"
 
 
 @pytest.fixture
-def worker_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The jobs read the settings of the environment, as the worker does."""
+def worker_env(
+    cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    """The jobs read the settings of the environment, as the worker does (the seal is the app's)."""
     monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RUXUE_SEAL_KEY_PATH", str(settings.seal_key_file))
     monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
     get_settings.cache_clear()
 
@@ -46,6 +50,12 @@ def gmalg_verifies(public_pem: str, data: bytes, signature: bytes) -> bool:
             data, r.to_bytes(32, "big"), s.to_bytes(32, "big")
         )
     )
+
+
+async def published_key(client: httpx.AsyncClient, kid: str) -> str:
+    """The seal's public key of ``kid``, as the city publishes it."""
+    keys = (await client.get("/.well-known/seal-keys.json")).json()["keys"]
+    return str(next(k["pem"] for k in keys if k["kid"] == kid))
 
 
 async def _licence(db: Database) -> Licence:
@@ -102,8 +112,9 @@ async def test_licence_filed_signed_looked_up_and_revoked(
         bytes.fromhex(library["signature_hex"]),
     )
     assert notice_no in checked_pdf_text(pdf)
-    assert gmalg_verifies(library["public_key_pem"], pdf, signature)
-    assert not gmalg_verifies(library["public_key_pem"], pdf + b"%", signature)
+    public = await published_key(guardian, library["key_id"])
+    assert gmalg_verifies(public, pdf, signature)
+    assert not gmalg_verifies(public, pdf + b"%", signature)
     assert signature.hex() == filed.signature_hex
 
     verify = await guardian.get(f"/verify/{code}")

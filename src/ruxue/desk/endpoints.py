@@ -17,7 +17,7 @@ from ruxue.enrollment.materials import store_upload
 from ruxue.enrollment.models import Case
 from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.notice.service import notice_pdf, rejection_pdf
+from ruxue.notice.service import rejection_pdf, sealed_notice
 from ruxue.review.service import school_list
 from ruxue.schools.repository import get_school
 from ruxue.staff.auth import Staff, require
@@ -209,7 +209,8 @@ async def print_notice(
 ) -> Response:
     async with db.write_session() as session:
         case = await _printed(session, staff, case_no, "notice_print")
-        pdf = await notice_pdf(session, case, settings.public_url)
+        sealed = await sealed_notice(session, case, settings.seal_key_file, settings.public_url)
+        pdf = sealed.pdf or b""
     return Response(pdf, media_type="application/pdf")
 
 

@@ -19,7 +19,7 @@ from ruxue.enrollment.views import case_view
 from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import RuxueError
-from ruxue.notice.service import notice_pdf, rejection_pdf
+from ruxue.notice.service import rejection_pdf, sealed_notice
 from ruxue.schools.repository import get_school
 from ruxue.web.auth import CurrentGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SessionDep, SettingsDep
@@ -275,9 +275,10 @@ async def notice(
     request: Request,
     guardian: CurrentGuardian,
 ) -> Response:
-    async with db.read_session() as session:
+    async with db.write_session() as session:  # the first download may seal the notice
         case, _ = await service.load(session, guardian, case_no)
-        pdf = await notice_pdf(session, case, settings.public_url)
+        sealed = await sealed_notice(session, case, settings.seal_key_file, settings.public_url)
+        pdf = sealed.pdf or b""
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="notice-{case.notice_no}.pdf"'})  # fmt: skip
 
