@@ -3,6 +3,7 @@
 again replaces the registrations (idempotent)."""
 
 from ruxue.archive.tasks import on_transition as archive
+from ruxue.audit import repository as ledger
 from ruxue.cases import lifecycle
 from ruxue.county.outbox import reporter
 from ruxue.elicence.service import on_transition as elicence
@@ -11,6 +12,7 @@ from ruxue.settings import Settings
 
 
 def wire(settings: Settings) -> None:
+    ledger.install()  # every write of a record a family's rights depend on, chained
     lifecycle.unsubscribe_all()
     for subscriber in (elicence, archive, notify):
         lifecycle.subscribe(subscriber)

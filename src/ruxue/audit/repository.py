@@ -1,0 +1,175 @@
+"""Writing and reading the integrity ledger (``audit.models``). Every ORM flush that adds, changes
+or removes a covered record appends an entry to its kind's chain in the same transaction (a
+listener on the session, installed by the composition root); ``ledger_problems`` names every
+record whose fields no longer match its newest entry, every record missing from the ledger and
+every break in a chain. A write that bypasses the ORM is, by design, reported as an edit."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, UOWTransaction
+
+from ruxue.audit.models import IntegrityEntry, IntegrityHead
+from ruxue.audit.rules import ENTRY_FIELDS, record_digest, record_problems
+from ruxue.cases.models import Case, CaseEvent
+from ruxue.exchange.models import Consent
+from ruxue.guardianship.models import GuardianshipEvent
+from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
+from ruxue.provider.models import Consent as ProviderConsent
+from ruxue.rating.models import Rating, Rectification
+
+
+@dataclass(frozen=True)
+class Covered:
+    kind: str
+    model: type[Any]
+    fields: tuple[str, ...]
+
+
+def _fields(names: str) -> tuple[str, ...]:
+    return tuple(names.split())
+
+
+COVERED = (
+    Covered(
+        "case",
+        Case,
+        _fields(
+            "case_no year segment district_code child_index guardian_index status outcome"
+            " school_code category reasons explanation notice_no verify_code notice_issued_at"
+            " rejection_no rejected_at"
+        ),
+    ),
+    Covered("case_event", CaseEvent, _fields("case_id seq at actor action detail")),
+    Covered(
+        "rating",
+        Rating,
+        _fields(
+            "case_id channel level indicators comment real_name rated_at changed_at changes"
+            " reopened"
+        ),
+    ),
+    Covered(
+        "rectification",
+        Rectification,
+        _fields("rating_id case_id status round closed_at appeal_reason history"),
+    ),
+    Covered(
+        "consent",
+        Consent,
+        _fields(
+            "grantor_index subjects_index departments fields purpose case_no granted_at"
+            " expires_at withdrawn_at"
+        ),
+    ),
+    Covered("provider_consent", ProviderConsent, _fields("scopes full_id_number granted_at")),
+    Covered(
+        "guardianship_event", GuardianshipEvent, _fields("request_id seq at actor action detail")
+    ),
+)
+BY_MODEL = {c.model: c for c in COVERED}
+
+
+def record_key(obj: Any) -> str:
+    return "|".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+def _values(covered: Covered, obj: Any) -> dict[str, Any]:
+    return {f: getattr(obj, f) for f in covered.fields}
+
+
+def _changed(covered: Covered, obj: Any) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[f].history.has_changes() for f in covered.fields)
+
+
+def _writes(session: Session) -> list[tuple[Covered, str, str]]:
+    """(kind, record key, digest) of every covered record this flush added, changed or removed."""
+    writes = []
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        covered = BY_MODEL.get(type(obj))
+        if covered is None:
+            continue
+        if obj in session.deleted:
+            writes.append((covered, record_key(obj), ""))
+        elif obj in session.new or _changed(covered, obj):
+            writes.append((covered, record_key(obj), record_digest(_values(covered, obj))))
+    return writes
+
+
+def _head(session: Session, kind: str) -> tuple[int, str]:
+    """The kind's head, locked for the rest of the transaction (created on first use)."""
+    lock = (
+        update(IntegrityHead)
+        .where(IntegrityHead.kind == kind)
+        .values(seq=IntegrityHead.seq)
+        .returning(IntegrityHead.seq, IntegrityHead.entry_hash)
+    )
+    row = session.execute(lock).one_or_none()
+    if row is None:
+        session.execute(insert(IntegrityHead).values(kind=kind, seq=0, entry_hash=GENESIS))
+        return 0, GENESIS
+    return int(row[0]), str(row[1])
+
+
+def append(session: Session, writes: Iterable[tuple[Covered, str, str]]) -> None:
+    heads: dict[str, tuple[int, str]] = {}
+    for covered, key, digest in writes:
+        kind = covered.kind
+        seq, prev = heads[kind] if kind in heads else _head(session, kind)
+        entry: dict[str, Any] = {"kind": kind, "seq": seq + 1, "record_key": key}
+        entry |= {"digest": digest, "prev_hash": prev}
+        entry["entry_hash"] = entry_hash(entry, ENTRY_FIELDS)
+        session.execute(insert(IntegrityEntry).values(**entry))
+        heads[kind] = (seq + 1, entry["entry_hash"])
+    for kind, (seq, last) in heads.items():
+        session.execute(
+            update(IntegrityHead).where(IntegrityHead.kind == kind).values(seq=seq, entry_hash=last)
+        )
+
+
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    writes = _writes(session)
+    if writes:
+        append(session, writes)
+
+
+def install() -> None:
+    """Record every covered write from now on (idempotent)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+async def heads(session: AsyncSession) -> dict[str, dict[str, Any]]:
+    rows = (await session.scalars(select(IntegrityHead).order_by(IntegrityHead.kind))).all()
+    return {h.kind: {"seq": h.seq, "entry_hash": h.entry_hash} for h in rows}
+
+
+async def entry_hash_at(session: AsyncSession, kind: str, seq: int) -> str | None:
+    query = select(IntegrityEntry.entry_hash).where(
+        IntegrityEntry.kind == kind, IntegrityEntry.seq == seq
+    )
+    return await session.scalar(query)
+
+
+async def _entries(session: AsyncSession, kind: str) -> list[dict[str, Any]]:
+    query = select(IntegrityEntry).where(IntegrityEntry.kind == kind).order_by(IntegrityEntry.seq)
+    columns = (*ENTRY_FIELDS, "entry_hash")
+    return [{c: getattr(e, c) for c in columns} for e in (await session.scalars(query)).all()]
+
+
+async def ledger_problems(session: AsyncSession) -> list[str]:
+    """Every chain break and every record that differs from, or is missing in, its ledger."""
+    problems: list[str] = []
+    for covered in COVERED:
+        entries = await _entries(session, covered.kind)
+        head = await session.get(IntegrityHead, covered.kind)
+        last = {"seq": head.seq, "entry_hash": head.entry_hash} if head else None
+        problems += chain_problems(entries, last, ENTRY_FIELDS, f"{covered.kind} ledger")
+        rows = (await session.scalars(select(covered.model))).all()
+        current = {record_key(r): record_digest(_values(covered, r)) for r in rows}
+        problems += record_problems(covered.kind, entries, current)
+    return problems

@@ -1,0 +1,116 @@
+"""Issue 22: ``ruxue audit verify`` covers every record a family's rights depend on. An edit made
+around the app to a case event, the case row's decision, a rating or a consent is named; a head
+export never overwrites an earlier one, even with a fixed clock."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from ruxue.audit.models import IntegrityEntry, IntegrityHead
+from ruxue.audit.service import HeadsExists, read_exported, signed_heads, verify_all, write_heads
+from ruxue.cli.main import app as cli
+from ruxue.enrollment.models import Case, CaseEvent
+from ruxue.exchange.models import Consent
+from ruxue.kit.db import Database
+from ruxue.kit.sm2 import SealKey
+from ruxue.rating.models import Rating
+from ruxue.settings import get_settings
+from tests.audit.test_service import NOW
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.rating import rating
+from tests.support.session import logged_in
+
+
+async def _problems(db: Database) -> list[str]:
+    async with db.read_session() as session:
+        return await verify_all(session, [], SealKey.generate())
+
+
+async def _rated_case(web: ServerThread, sandbox: ServerThread) -> str:
+    guardian = await logged_in(web, sandbox, WANG)
+    no = str((await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"])
+    assert (await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(5))).status_code == 200
+    await guardian.aclose()
+    return no
+
+
+async def _verify_cli() -> tuple[int, str]:
+    done = await asyncio.to_thread(CliRunner().invoke, cli, ["audit", "verify"])
+    return done.exit_code, done.output
+
+
+@pytest.fixture
+def cli_var(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+
+
+async def test_an_edit_to_a_case_event_rating_consent_or_decision_is_named(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, cli_var: None
+) -> None:
+    no = await _rated_case(web, sandbox)
+    assert await _problems(db) == []
+    assert (await _verify_cli())[0] == 0
+    async with db.write_session() as session:
+        case = (await session.scalars(select(Case).where(Case.case_no == no))).one()
+        first = await session.scalar(
+            select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.seq == 1)
+        )
+        consent = (await session.scalars(select(Consent.id))).first()
+        await session.execute(update(CaseEvent).where(CaseEvent.id == first).values(actor="x"))
+        await session.execute(update(Rating).values(level=1))
+        await session.execute(update(Consent).where(Consent.id == consent).values(purpose="x"))
+        await session.execute(update(Case).where(Case.id == case.id).values(category="B"))
+    problems = await _problems(db)
+    assert f"case_event {first}: altered since it was last written" in problems
+    assert any(p.startswith("rating ") and "altered" in p for p in problems)
+    assert f"consent {consent}: altered since it was last written" in problems
+    assert f"case {case.id}: altered since it was last written" in problems
+    code, output = await _verify_cli()
+    assert code == 1 and "case_event" in output and "consent" in output
+
+
+async def test_a_rewritten_ledger_is_caught_by_the_exported_heads(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, tmp_path: Path
+) -> None:
+    await _rated_case(web, sandbox)
+    seal = SealKey.generate()
+    async with db.read_session() as session:
+        document = await signed_heads(session, seal, NOW)
+    assert document["heads"]["ledger"]["case_event"]["seq"] > 0
+    write_heads(document, tmp_path)
+    async with db.write_session() as session:  # re-hash the newest rating entry as an attacker
+        await session.execute(update(Rating).values(level=1))
+    async with db.write_session() as session:
+        last = (
+            await session.scalars(
+                select(IntegrityEntry)
+                .where(IntegrityEntry.kind == "rating")
+                .order_by(IntegrityEntry.seq.desc())
+            )
+        ).first()
+        assert last is not None
+        last.entry_hash = "ab" * 32
+        head = await session.get(IntegrityHead, "rating")
+        assert head is not None
+        head.entry_hash = last.entry_hash
+    async with db.read_session() as session:
+        problems = await verify_all(session, read_exported(tmp_path), seal)
+    assert any("rating ledger: entry" in p and "exported head" in p for p in problems)
+
+
+def test_a_head_export_never_overwrites_an_earlier_one(tmp_path: Path) -> None:
+    heads = {"audit_log": {"seq": 1, "entry_hash": "a" * 64}}
+    first = {"at": NOW.isoformat(), "heads": heads, "signature": "s1", "public_key": "k"}
+    later = {**first, "heads": {"audit_log": {"seq": 2, "entry_hash": "b" * 64}}}
+    one, two = write_heads(first, tmp_path), write_heads(later, tmp_path)  # same fixed clock
+    assert one != two and json.loads(one.read_text())["heads"] == heads
+    with pytest.raises(HeadsExists):
+        write_heads(first, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([one.name, two.name])
