@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
 
 from ruxue.audit.models import IntegrityEntry, IntegrityHead
@@ -17,6 +17,8 @@ from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.exchange.models import Consent
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
+from ruxue.provider.models import Consent as ProviderConsent
+from ruxue.provider.service import withdraw_consent
 from ruxue.rating.models import Rating
 from ruxue.settings import get_settings
 from tests.audit.test_service import NOW
@@ -114,3 +116,19 @@ def test_a_head_export_never_overwrites_an_earlier_one(tmp_path: Path) -> None:
     with pytest.raises(HeadsExists):
         write_heads(first, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([one.name, two.name])
+
+
+async def test_a_withdrawn_county_consent_is_recorded_and_one_deleted_around_the_app_is_named(
+    db: Database,
+) -> None:
+    async with db.write_session() as session:
+        for client in ("county-a", "county-b"):
+            session.add(ProviderConsent(subject="s1", client_id=client, scopes="openid"))
+    async with db.write_session() as session:
+        assert await withdraw_consent(session, "s1", "county-a") is not None
+    assert await _problems(db) == []
+    async with db.write_session() as session:
+        await session.execute(
+            delete(ProviderConsent).where(ProviderConsent.client_id == "county-b")
+        )
+    assert await _problems(db) == ["provider_consent s1|county-b: removed"]

@@ -24,6 +24,9 @@ from ruxue.rating.models import Rating, Rectification
 
 @dataclass(frozen=True)
 class Covered:
+    """A kind of record and the fields its digest covers: not the blind indexes and encrypted
+    columns, which ``ruxue keys rotate`` rewrites in place."""
+
     kind: str
     model: type[Any]
     fields: tuple[str, ...]
@@ -38,9 +41,8 @@ COVERED = (
         "case",
         Case,
         _fields(
-            "case_no year segment district_code child_index guardian_index status outcome"
-            " school_code category reasons explanation notice_no verify_code notice_issued_at"
-            " rejection_no rejected_at"
+            "case_no year segment district_code status outcome school_code category reasons"
+            " explanation notice_no verify_code notice_issued_at rejection_no rejected_at"
         ),
     ),
     Covered("case_event", CaseEvent, _fields("case_id seq at actor action detail")),
@@ -60,10 +62,7 @@ COVERED = (
     Covered(
         "consent",
         Consent,
-        _fields(
-            "grantor_index subjects_index departments fields purpose case_no granted_at"
-            " expires_at withdrawn_at"
-        ),
+        _fields("departments fields purpose case_no channel granted_at expires_at withdrawn_at"),
     ),
     Covered("provider_consent", ProviderConsent, _fields("scopes full_id_number granted_at")),
     Covered(
