@@ -136,6 +136,7 @@ async def test_licence_filed_signed_looked_up_and_revoked(
     assert revoked.status_code == 200 and revoked.json()["status"] == "manual_review"
     again = await admin.post(f"/api/v1/staff/cases/{no}/revoke-notice", json={"reason": "再次"})
     assert again.status_code == 409
+    assert (await guardian.get(f"/api/v1/cases/{no}/notice.pdf")).status_code == 404
 
     verify = await guardian.get(f"/verify/{code}")
     assert verify.status_code == 404 and "已撤销" in verify.text and notice_no in verify.text

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.status import Status
 from ruxue.elicence import repository as licences
-from ruxue.elicence.models import Licence
+from ruxue.elicence.models import REVOKED, REVOKING, Licence
 from ruxue.enrollment.explain import SEGMENTS, category_label, rejection_reasons
 from ruxue.enrollment.models import Case
 from ruxue.enrollment.policy import CHINA, load_policy
@@ -45,7 +45,12 @@ async def sealed_notice(session: AsyncSession, case: Case, seal: Path, base_url:
     filing job or a download) renders and signs them in its write transaction; every later
     reader gets the same bytes, so the signature the library holds verifies on what is served."""
     licence = await licences.by_case(session, case.id, lock=True)
-    if licence is None or licence.licence_no != case.notice_no:
+    if (
+        case.outcome != Status.NOTICE_ISSUED
+        or licence is None
+        or licence.licence_no != case.notice_no
+        or licence.status in (REVOKING, REVOKED)
+    ):
         raise NotFound("该办件尚未发放学位告知书")
     if not licence.pdf:
         pdf, key = await notice_pdf(session, case, base_url), SealKey.load_or_create(seal)
