@@ -11,10 +11,13 @@ from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
 
 from ruxue.audit.models import IntegrityEntry, IntegrityHead
+from ruxue.audit.repository import BY_MODEL
+from ruxue.audit.rules import ENTRY_FIELDS, record_digest
 from ruxue.audit.service import HeadsExists, read_exported, signed_heads, verify_all, write_heads
 from ruxue.cli.main import app as cli
 from ruxue.enrollment.models import Case, CaseEvent
 from ruxue.exchange.models import Consent
+from ruxue.kit.chain import entry_hash
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.provider.models import Consent as ProviderConsent
@@ -27,6 +30,8 @@ from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.rating import rating
 from tests.support.session import logged_in
+
+RATING_FIELDS = BY_MODEL[Rating].fields
 
 
 async def _problems(db: Database) -> list[str]:
@@ -85,26 +90,24 @@ async def test_a_rewritten_ledger_is_caught_by_the_exported_heads(
     seal = SealKey.generate()
     async with db.read_session() as session:
         document = await signed_heads(session, seal, NOW)
-    assert document["heads"]["ledger"]["case_event"]["seq"] > 0
+    assert document["heads"]["ledger"]["seq"] > 0
     write_heads(document, tmp_path)
-    async with db.write_session() as session:  # re-hash the newest rating entry as an attacker
+    async with db.write_session() as session:  # an attacker edits a rating and re-hashes the tail
         await session.execute(update(Rating).values(level=1))
-    async with db.write_session() as session:
-        last = (
-            await session.scalars(
-                select(IntegrityEntry)
-                .where(IntegrityEntry.kind == "rating")
-                .order_by(IntegrityEntry.seq.desc())
-            )
+        (rating_row,) = (await session.scalars(select(Rating))).all()
+        tail = (
+            await session.scalars(select(IntegrityEntry).order_by(IntegrityEntry.seq.desc()))
         ).first()
-        assert last is not None
-        last.entry_hash = "ab" * 32
-        head = await session.get(IntegrityHead, "rating")
+        assert tail is not None
+        tail.kind, tail.record_key = "rating", str(rating_row.id)
+        tail.digest = record_digest({f: getattr(rating_row, f) for f in RATING_FIELDS})
+        tail.entry_hash = entry_hash({c: getattr(tail, c) for c in ENTRY_FIELDS}, ENTRY_FIELDS)
+        head = await session.get(IntegrityHead, "ledger")
         assert head is not None
-        head.entry_hash = last.entry_hash
+        head.entry_hash = tail.entry_hash
     async with db.read_session() as session:
         problems = await verify_all(session, read_exported(tmp_path), seal)
-    assert any("rating ledger: entry" in p and "exported head" in p for p in problems)
+    assert any("integrity ledger: entry" in p and "exported head" in p for p in problems)
 
 
 def test_a_head_export_never_overwrites_an_earlier_one(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
-"""The integrity ledger: one hash chain per kind of record a family's rights depend on (the case
-row's decision fields, the case trace, ratings and their rectification, consents, guardianship
-events). Each entry holds the SM3 digest of one record's fields as written; a record's newest
-entry must match the record, and the chain must hold."""
+"""The integrity ledger: one hash chain over every write of the records a family's rights depend
+on (the case row's decision fields, the case trace, ratings and their rectification, consents,
+guardianship events). Each entry holds the kind and key of one record and the SM3 digest of its
+fields as written; a record's newest entry must match the record, and the chain must hold."""
 
 import datetime as dt
 
@@ -17,7 +17,7 @@ class IntegrityEntry(Base):
 
     __tablename__ = "integrity_entry"
     __table_args__ = (
-        UniqueConstraint("kind", "seq", name="uq_integrity_entry_seq"),
+        UniqueConstraint("seq", name="uq_integrity_entry_seq"),
         Index("ix_integrity_entry_record", "kind", "record_key"),
     )
 
@@ -32,10 +32,10 @@ class IntegrityEntry(Base):
 
 
 class IntegrityHead(Base):
-    """The newest entry of one kind's chain."""
+    """The newest entry of the chain (one row, ``chain`` "ledger")."""
 
     __tablename__ = "integrity_head"
 
-    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    chain: Mapped[str] = mapped_column(String(30), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     entry_hash: Mapped[str] = mapped_column(String(64))

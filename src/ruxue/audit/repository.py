@@ -1,6 +1,6 @@
 """Writing and reading the integrity ledger (``audit.models``). Every ORM flush that adds, changes
-or removes a covered record appends an entry to its kind's chain in the same transaction (a
-listener on the session, installed by the composition root); ``ledger_problems`` names every
+or removes a covered record digests it, and the commit chains the digests in the same transaction
+(listeners on the session, installed by the composition root); ``ledger_problems`` names every
 record whose fields no longer match its newest entry, every record missing from the ledger and
 every break in a chain. A write that bypasses the ORM is, by design, reported as an edit."""
 
@@ -18,6 +18,7 @@ from ruxue.cases.models import Case, CaseEvent
 from ruxue.exchange.models import Consent
 from ruxue.guardianship.models import GuardianshipEvent
 from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
+from ruxue.kit.clock import utcnow
 from ruxue.provider.models import Consent as ProviderConsent
 from ruxue.rating.models import Rating, Rectification
 
@@ -99,76 +100,95 @@ def _writes(session: Session) -> list[tuple[Covered, str, str]]:
     return writes
 
 
-def _head(session: Session, kind: str) -> tuple[int, str]:
-    """The kind's head, locked for the rest of the transaction (created on first use)."""
+PENDING = "integrity_pending"  # session.info: writes flushed, not yet in the ledger
+CHAIN = "ledger"
+
+
+def _head(session: Session) -> tuple[int, str]:
+    """The chain's head, locked for the rest of the transaction (created on first use)."""
     lock = (
         update(IntegrityHead)
-        .where(IntegrityHead.kind == kind)
+        .where(IntegrityHead.chain == CHAIN)
         .values(seq=IntegrityHead.seq)
         .returning(IntegrityHead.seq, IntegrityHead.entry_hash)
     )
     row = session.execute(lock).one_or_none()
     if row is None:
-        session.execute(insert(IntegrityHead).values(kind=kind, seq=0, entry_hash=GENESIS))
+        session.execute(insert(IntegrityHead).values(chain=CHAIN, seq=0, entry_hash=GENESIS))
         return 0, GENESIS
     return int(row[0]), str(row[1])
 
 
-def append(session: Session, writes: Iterable[tuple[Covered, str, str]]) -> None:
-    heads: dict[str, tuple[int, str]] = {}
-    for covered, key, digest in writes:
-        kind = covered.kind
-        seq, prev = heads[kind] if kind in heads else _head(session, kind)
-        entry: dict[str, Any] = {"kind": kind, "seq": seq + 1, "record_key": key}
-        entry |= {"digest": digest, "prev_hash": prev}
-        entry["entry_hash"] = entry_hash(entry, ENTRY_FIELDS)
-        session.execute(insert(IntegrityEntry).values(**entry))
-        heads[kind] = (seq + 1, entry["entry_hash"])
-    for kind, (seq, last) in heads.items():
-        session.execute(
-            update(IntegrityHead).where(IntegrityHead.kind == kind).values(seq=seq, entry_hash=last)
-        )
+def append(session: Session, writes: Iterable[tuple[str, str, str]]) -> None:
+    """Chain (kind, record key, digest) writes after the head: three statements whatever their
+    number (lock the head, insert the entries, move the head)."""
+    seq, prev = _head(session)
+    entries: list[dict[str, Any]] = []
+    for kind, key, digest in writes:
+        seq += 1
+        entry: dict[str, Any] = {"kind": kind, "seq": seq, "record_key": key, "digest": digest}
+        entry |= {"prev_hash": prev, "at": utcnow()}
+        prev = entry["entry_hash"] = entry_hash(entry, ENTRY_FIELDS)
+        entries.append(entry)
+    session.execute(insert(IntegrityEntry), entries)
+    session.execute(
+        update(IntegrityHead).where(IntegrityHead.chain == CHAIN).values(seq=seq, entry_hash=prev)
+    )
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    writes = _writes(session)
+    """Digest what this flush wrote; the entries are chained once, at the commit."""
+    writes = [(c.kind, key, digest) for c, key, digest in _writes(session)]
+    if writes:
+        session.info.setdefault(PENDING, []).extend(writes)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # what the commit would flush, digested now
+    writes = session.info.pop(PENDING, [])
     if writes:
         append(session, writes)
 
 
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
 def install() -> None:
     """Record every covered write from now on (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("before_commit", _before_commit),
+        ("after_soft_rollback", _after_rollback),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
-async def heads(session: AsyncSession) -> dict[str, dict[str, Any]]:
-    rows = (await session.scalars(select(IntegrityHead).order_by(IntegrityHead.kind))).all()
-    return {h.kind: {"seq": h.seq, "entry_hash": h.entry_hash} for h in rows}
+async def heads(session: AsyncSession) -> dict[str, Any]:
+    head = await session.get(IntegrityHead, CHAIN)
+    return {"seq": head.seq if head else 0, "entry_hash": head.entry_hash if head else ""}
 
 
-async def entry_hash_at(session: AsyncSession, kind: str, seq: int) -> str | None:
-    query = select(IntegrityEntry.entry_hash).where(
-        IntegrityEntry.kind == kind, IntegrityEntry.seq == seq
-    )
-    return await session.scalar(query)
+async def entry_hash_at(session: AsyncSession, seq: int) -> str | None:
+    return await session.scalar(select(IntegrityEntry.entry_hash).where(IntegrityEntry.seq == seq))
 
 
-async def _entries(session: AsyncSession, kind: str) -> list[dict[str, Any]]:
-    query = select(IntegrityEntry).where(IntegrityEntry.kind == kind).order_by(IntegrityEntry.seq)
+async def _entries(session: AsyncSession) -> list[dict[str, Any]]:
+    query = select(IntegrityEntry).order_by(IntegrityEntry.seq)
     columns = (*ENTRY_FIELDS, "entry_hash")
     return [{c: getattr(e, c) for c in columns} for e in (await session.scalars(query)).all()]
 
 
 async def ledger_problems(session: AsyncSession) -> list[str]:
-    """Every chain break and every record that differs from, or is missing in, its ledger."""
-    problems: list[str] = []
+    """Every break in the chain, and every record that differs from, or is missing in, it."""
+    entries = await _entries(session)
+    head = await session.get(IntegrityHead, CHAIN)
+    last = {"seq": head.seq, "entry_hash": head.entry_hash} if head else None
+    problems = chain_problems(entries, last, ENTRY_FIELDS, "integrity ledger")
     for covered in COVERED:
-        entries = await _entries(session, covered.kind)
-        head = await session.get(IntegrityHead, covered.kind)
-        last = {"seq": head.seq, "entry_hash": head.entry_hash} if head else None
-        problems += chain_problems(entries, last, ENTRY_FIELDS, f"{covered.kind} ledger")
         rows = (await session.scalars(select(covered.model))).all()
         current = {record_key(r): record_digest(_values(covered, r)) for r in rows}
-        problems += record_problems(covered.kind, entries, current)
+        mine = [e for e in entries if e["kind"] == covered.kind]
+        problems += record_problems(covered.kind, mine, current)
     return problems

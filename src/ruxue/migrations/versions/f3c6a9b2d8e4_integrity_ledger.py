@@ -1,4 +1,4 @@
-"""audit: the integrity ledger, one hash chain per kind of record a family's rights depend on
+"""audit: the integrity ledger, one hash chain over the records a family's rights depend on
 
 Revision ID: f3c6a9b2d8e4
 Revises: e8a3f5d1c7b2
@@ -35,15 +35,15 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_integrity_entry")),
-        sa.UniqueConstraint("kind", "seq", name="uq_integrity_entry_seq"),
+        sa.UniqueConstraint("seq", name="uq_integrity_entry_seq"),
     )
     op.create_index("ix_integrity_entry_record", "integrity_entry", ["kind", "record_key"])
     op.create_table(
         "integrity_head",
-        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("chain", sa.String(length=30), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("kind", name=op.f("pk_integrity_head")),
+        sa.PrimaryKeyConstraint("chain", name=op.f("pk_integrity_head")),
     )
 
 
