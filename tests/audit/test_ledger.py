@@ -135,3 +135,16 @@ async def test_a_withdrawn_county_consent_is_recorded_and_one_deleted_around_the
             delete(ProviderConsent).where(ProviderConsent.client_id == "county-b")
         )
     assert await _problems(db) == ["provider_consent s1|county-b: removed"]
+
+
+async def test_a_rolled_back_write_leaves_no_entry(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.write_session() as session:
+            session.add(ProviderConsent(subject="s2", client_id="county-a", scopes="openid"))
+            await session.flush()
+            raise RuntimeError("the request failed")
+    async with db.write_session() as session:
+        session.add(ProviderConsent(subject="s3", client_id="county-a", scopes="openid"))
+    async with db.read_session() as session:
+        keys = (await session.scalars(select(IntegrityEntry.record_key))).all()
+    assert keys == ["s3|county-a"] and await _problems(db) == []

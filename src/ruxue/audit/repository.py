@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from ruxue.audit.models import IntegrityEntry, IntegrityHead
 from ruxue.audit.rules import ENTRY_FIELDS, record_digest, record_problems
@@ -150,8 +150,11 @@ def _before_commit(session: Session) -> None:
         append(session, writes)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ended without committing leaves nothing pending (a savepoint's end
+    leaves the outer transaction's writes)."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
 
 
 def install() -> None:
@@ -159,7 +162,7 @@ def install() -> None:
     for name, listener in (
         ("after_flush", _after_flush),
         ("before_commit", _before_commit),
-        ("after_soft_rollback", _after_rollback),
+        ("after_transaction_end", _after_transaction_end),
     ):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
