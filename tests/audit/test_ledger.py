@@ -3,6 +3,7 @@ around the app to a case event, the case row's decision, a rating or a consent i
 export never overwrites an earlier one, even with a fixed clock."""
 
 import asyncio
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -24,13 +25,13 @@ from ruxue.provider.models import Consent as ProviderConsent
 from ruxue.provider.service import withdraw_consent
 from ruxue.rating.models import Rating
 from ruxue.settings import get_settings
-from tests.audit.test_service import NOW
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.rating import rating
 from tests.support.session import logged_in
 
+NOW = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
 RATING_FIELDS = BY_MODEL[Rating].fields
 
 

@@ -7,10 +7,7 @@ import base64
 import datetime as dt
 from pathlib import Path
 
-import gmalg
-import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from sqlalchemy import select
 
 from ruxue.elicence import tasks
@@ -19,13 +16,11 @@ from ruxue.kit.db import Database
 from ruxue.settings import Settings, get_settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
+from tests.support.licence import PINGJIANG, gmalg_verifies, published_key
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.session import logged_in
 from tests.support.staff import make_staff, staff_client
 from tests.support.tools import checked_pdf_text
-
-PINGJIANG = "3205080101"
-DEFAULT_UID = b"1234567812345678"
 
 
 @pytest.fixture
@@ -37,25 +32,6 @@ def worker_env(
     monkeypatch.setenv("RUXUE_SEAL_KEY_PATH", str(settings.seal_key_file))
     monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
     get_settings.cache_clear()
-
-
-def gmalg_verifies(public_pem: str, data: bytes, signature: bytes) -> bool:
-    """Only gmalg and the DER bytes: the SubjectPublicKeyInfo ends with the uncompressed point."""
-    der = base64.b64decode("".join(public_pem.strip().splitlines()[1:-1]))
-    point = der[-65:]
-    assert point[0] == 4 and len(der) == 91
-    r, s = decode_dss_signature(signature)
-    return bool(
-        gmalg.SM2(pk=point, uid=DEFAULT_UID).verify(
-            data, r.to_bytes(32, "big"), s.to_bytes(32, "big")
-        )
-    )
-
-
-async def published_key(client: httpx.AsyncClient, kid: str) -> str:
-    """The seal's public key of ``kid``, as the city publishes it."""
-    keys = (await client.get("/.well-known/seal-keys.json")).json()["keys"]
-    return str(next(k["pem"] for k in keys if k["kid"] == kid))
 
 
 async def _licence(db: Database) -> Licence:

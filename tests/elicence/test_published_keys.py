@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from ruxue.elicence import tasks
@@ -13,15 +14,26 @@ from ruxue.elicence.models import Licence
 from ruxue.kit import sealkeys
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
-from tests.elicence.test_licence import PINGJIANG, gmalg_verifies, published_key, worker_env
+from ruxue.settings import Settings, get_settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
+from tests.support.licence import PINGJIANG, gmalg_verifies, published_key
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.session import logged_in
 from tests.support.staff import make_staff, staff_client
 
-__all__ = ["worker_env"]  # the fixture, used by name
 NOW = dt.datetime(2026, 6, 15, 2, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def worker_env(
+    cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    """The jobs read the settings of the environment, as the worker does (the seal is the app's)."""
+    monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RUXUE_SEAL_KEY_PATH", str(settings.seal_key_file))
+    monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
+    get_settings.cache_clear()
 
 
 async def _filed(db: Database) -> Licence:
