@@ -1,6 +1,7 @@
 """Every feature's tables, imported once so that Alembic and the tests see the whole schema."""
 
 from ruxue.archive import models as archive_models
+from ruxue.audit import models as audit_models
 from ruxue.cases import models as cases_models
 from ruxue.county import models as county_models
 from ruxue.dashboard import models as dashboard_models
@@ -22,6 +23,7 @@ from ruxue.staff import models as staff_models
 __all__ = [
     "Base",
     "archive_models",
+    "audit_models",
     "cases_models",
     "county_models",
     "dashboard_models",

@@ -4,6 +4,7 @@ the administrator may send again (the county's own, and the provider's). Called 
 again replaces the registrations (idempotent)."""
 
 from ruxue.archive.tasks import on_transition as archive
+from ruxue.audit import repository as ledger
 from ruxue.cases import lifecycle
 from ruxue.county import dead_letters
 from ruxue.county.dead_letters import DeadLetters
@@ -16,6 +17,7 @@ from ruxue.settings import Settings
 
 
 def wire(settings: Settings) -> None:
+    ledger.install()  # every write of a record a family's rights depend on, chained
     lifecycle.unsubscribe_all()
     for subscriber in (elicence, archive, notify):
         lifecycle.subscribe(subscriber)

@@ -7,45 +7,32 @@ import base64
 import datetime as dt
 from pathlib import Path
 
-import gmalg
 import pytest
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from sqlalchemy import select
 
 from ruxue.elicence import tasks
 from ruxue.elicence.models import Licence
 from ruxue.kit.db import Database
+from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
+from tests.support.licence import PINGJIANG, gmalg_verifies, published_key
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.roots import from_environment
 from tests.support.session import logged_in
 from tests.support.staff import make_staff, staff_client
 from tests.support.tools import checked_pdf_text
 
-PINGJIANG = "3205080101"
-DEFAULT_UID = b"1234567812345678"
-
 
 @pytest.fixture
-def worker_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The jobs read the settings of the environment, as the worker does."""
+def worker_env(
+    cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    """The jobs read the settings of the environment, as the worker does (the seal is the app's)."""
     monkeypatch.setenv("RUXUE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RUXUE_SEAL_KEY_PATH", str(settings.seal_key_file))
     monkeypatch.setenv("RUXUE_NOW", "2026-06-15T10:00:00+08:00")
     from_environment()
-
-
-def gmalg_verifies(public_pem: str, data: bytes, signature: bytes) -> bool:
-    """Only gmalg and the DER bytes: the SubjectPublicKeyInfo ends with the uncompressed point."""
-    der = base64.b64decode("".join(public_pem.strip().splitlines()[1:-1]))
-    point = der[-65:]
-    assert point[0] == 4 and len(der) == 91
-    r, s = decode_dss_signature(signature)
-    return bool(
-        gmalg.SM2(pk=point, uid=DEFAULT_UID).verify(
-            data, r.to_bytes(32, "big"), s.to_bytes(32, "big")
-        )
-    )
 
 
 async def _licence(db: Database) -> Licence:
@@ -102,8 +89,9 @@ async def test_licence_filed_signed_looked_up_and_revoked(
         bytes.fromhex(library["signature_hex"]),
     )
     assert notice_no in checked_pdf_text(pdf)
-    assert gmalg_verifies(library["public_key_pem"], pdf, signature)
-    assert not gmalg_verifies(library["public_key_pem"], pdf + b"%", signature)
+    public = await published_key(guardian, library["key_id"])
+    assert gmalg_verifies(public, pdf, signature)
+    assert not gmalg_verifies(public, pdf + b"%", signature)
     assert signature.hex() == filed.signature_hex
 
     verify = await guardian.get(f"/verify/{code}")
@@ -125,6 +113,7 @@ async def test_licence_filed_signed_looked_up_and_revoked(
     assert revoked.status_code == 200 and revoked.json()["status"] == "manual_review"
     again = await admin.post(f"/api/v1/staff/cases/{no}/revoke-notice", json={"reason": "再次"})
     assert again.status_code == 409
+    assert (await guardian.get(f"/api/v1/cases/{no}/notice.pdf")).status_code == 404
 
     verify = await guardian.get(f"/verify/{code}")
     assert verify.status_code == 404 and "已撤销" in verify.text and notice_no in verify.text

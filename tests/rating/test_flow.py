@@ -111,8 +111,8 @@ async def test_a_bad_rating_changed_to_a_good_one_is_replaced_in_the_guardians_w
     assert "您的不满意评价的跟进情况" in page and "工作人员最迟 2026年06月16日 与您联系" in page
     assert not staff_words(page)
     changed = await guardian.post(f"/api/v1/cases/{no}/rating", json=rating(5))
-    assert changed.status_code == 200  # within 72 h; the follow-up goes on (the rules' choice)
-    assert changed.json()["rectification"]["status"] == "open"
+    assert changed.status_code == 200  # within 72 h: the bad rating is withdrawn
+    assert changed.json()["rectification"]["status"] == "withdrawn"
     page = (await guardian.get(f"/cases/{no}/rating")).text
     assert "您的评价：<b>非常满意</b>" in page
     assert "您已把评价改为“非常满意”，以这次评价为准；此前的不满意评价" in page

@@ -1,11 +1,44 @@
-"""Signed log heads. Pure functions: the signed document, and what an older head says about the
-log as it is now (a log may grow; what it held at an exported head must not change)."""
+"""Signed log heads and the integrity ledger. Pure functions: the signed document, what an older
+head says about the log as it is now (a log may grow; what it held at an exported head must not
+change), a record's digest, and what a ledger says about the records as they are now."""
 
 import datetime as dt
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ruxue.kit.crypto import canonical_json
+from ruxue.kit.crypto import canonical_json, sm3_hex
+
+ENTRY_FIELDS = ("kind", "seq", "record_key", "digest", "prev_hash")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, (dict, list, tuple)):
+        return json.loads(json.dumps(value))  # as the JSON column stores it
+    return value
+
+
+def record_digest(values: Mapping[str, Any]) -> str:
+    """SM3 over the canonical form of a record's covered fields."""
+    return sm3_hex(canonical_json({k: _plain(v) for k, v in values.items()}))
+
+
+def record_problems(
+    kind: str, entries: Sequence[Mapping[str, Any]], current: Mapping[str, str]
+) -> list[str]:
+    """Records (key → digest now) against the newest ledger entry of each: altered, written
+    around the ledger, or removed."""
+    latest = {str(e["record_key"]): str(e["digest"]) for e in entries}  # entries in seq order
+    problems = []
+    for key, digest in current.items():
+        if key not in latest:
+            problems.append(f"{kind} {key}: not in the ledger (written around it)")
+        elif latest[key] != digest:
+            problems.append(f"{kind} {key}: altered since it was last written")
+    problems += [f"{kind} {k}: removed" for k, d in latest.items() if d and k not in current]
+    return problems
 
 
 def signed_bytes(heads: Mapping[str, Any], at: dt.datetime) -> bytes:

@@ -1,7 +1,9 @@
-"""The heads of the three append-only logs (the call log's chains, the audit log, the archive's
-Merkle log), signed with the seal and exported to a directory outside the database; and the check
-of every log against its chain and against every exported head. Someone who can rewrite the
-database can rewrite a whole chain consistently, but not the heads already exported."""
+"""The heads of the append-only logs (the call log's chains, the audit log, the archive's Merkle
+log, the integrity ledger's chains over cases, their trace, ratings, consents and guardianship
+events), signed with the seal and exported to a directory outside the database, never over an
+earlier export; and the check of every log against its chain and against every exported head.
+Someone who can rewrite the database can rewrite a whole chain consistently, but not the heads
+already exported."""
 
 import base64
 import datetime as dt
@@ -15,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.archive import merkle
 from ruxue.archive.models import LogHead, LogLeaf
+from ruxue.audit import repository as ledger
 from ruxue.audit.rules import chain_problem, merkle_problem, signed_bytes
 from ruxue.exchange.models import CallLogEntry, CallLogHead
 from ruxue.exchange.repository import verify_chains
 from ruxue.kit import sm2
+from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.sm2 import SealKey
 from ruxue.staff.models import AuditEntry, AuditHead
 from ruxue.staff.service import verify_audit
@@ -38,6 +42,7 @@ async def current_heads(session: AsyncSession) -> dict[str, Any]:
             "size": archive.size if archive else 0,
             "root": archive.root if archive else "",
         },
+        "ledger": await ledger.heads(session),
     }
 
 
@@ -51,14 +56,25 @@ async def signed_heads(session: AsyncSession, seal: SealKey, now: dt.datetime) -
     }
 
 
+class HeadsExists(FileExistsError):
+    """An exported head is never overwritten."""
+
+
 def write_heads(document: dict[str, Any], out: Path) -> Path:
-    """Write signed heads as ``heads-<time>.json``; the file appears whole (one rename)."""
+    """Write signed heads as ``heads-<time>-<digest>.json``: two exports at the same (fixed) time
+    get two names, and the file appears whole by a link that refuses an existing name."""
     out.mkdir(parents=True, exist_ok=True)
     at = dt.datetime.fromisoformat(document["at"])
-    target = out / f"heads-{at:%Y%m%dT%H%M%S%fZ}.json"
-    scratch = out / f".{target.name}.tmp"
-    scratch.write_text(json.dumps(document, ensure_ascii=False, indent=1))
-    os.replace(scratch, target)
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    target = out / f"heads-{at:%Y%m%dT%H%M%S%fZ}-{sm3_hex(text.encode())[:12]}.json"
+    scratch = out / f".{target.name}.{os.getpid()}.tmp"
+    scratch.write_text(text)
+    try:
+        os.link(scratch, target)
+    except FileExistsError as exc:
+        raise HeadsExists(f"{target.name} already exported; not overwritten") from exc
+    finally:
+        scratch.unlink()
     return target
 
 
@@ -87,6 +103,9 @@ async def exported_problems(
     problems.append(chain_problem("audit log", audit, found))
     archive = heads["archive_log"]
     problems.append(merkle_problem(archive, await _root_at(session, archive["size"])))
+    if "ledger" in heads:
+        found = await ledger.entry_hash_at(session, heads["ledger"]["seq"])
+        problems.append(chain_problem("integrity ledger", heads["ledger"], found))
     return [f"{name}: {p}" for p in problems if p]
 
 
@@ -111,6 +130,7 @@ async def verify_all(
 ) -> list[str]:
     """Every chain break, and every exported head the logs no longer agree with."""
     problems = await verify_chains(session) + await verify_audit(session)
+    problems += await ledger.ledger_problems(session)
     for name, document in exported:
         problems += await exported_problems(session, name, document, seal.public_pem())
     return problems

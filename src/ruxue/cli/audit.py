@@ -36,7 +36,10 @@ def verify() -> None:
     if problems:
         console.print(f"[red]发现 {len(problems)} 处问题[/red]")
         raise typer.Exit(1)
-    console.print(f"审计日志、调用日志与档案日志完整（对照已导出的签名日志头 {len(exported)} 份）")
+    console.print(
+        "审计日志、调用日志、档案日志与办件、评价、授权记录完整"
+        f"（对照已导出的签名日志头 {len(exported)} 份）"
+    )
 
 
 @app.command("export-heads")

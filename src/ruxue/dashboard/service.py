@@ -155,6 +155,8 @@ async def _items(session: AsyncSession, now: dt.datetime, tally: Tally) -> None:
     )
     for item, real_name in await session.execute(query):
         where = (item.district_code, item.school_code)
+        if item.status == "withdrawn":  # changed to a good rating in time: counts as that
+            continue
         if item.status == "set_aside":
             tally.add(("rating", None, *where, "", "set_aside"))
             continue

@@ -19,7 +19,7 @@ from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.rules import UploadLimits
 from ruxue.materials.service import store_upload
-from ruxue.notice.service import notice_pdf, rejection_pdf
+from ruxue.notice.service import rejection_pdf, sealed_notice
 from ruxue.policy.explain import labels
 from ruxue.reference.repository import get_school
 from ruxue.review.service import school_list
@@ -188,7 +188,8 @@ async def print_notice(
 ) -> Response:
     async with db.write_session() as session:
         case = await _printed(session, staff, case_no, "notice_print")
-        pdf = await notice_pdf(session, case, settings.public_url)
+        sealed = await sealed_notice(session, case, settings.seal_key_file, settings.public_url)
+        pdf = sealed.pdf or b""
     return Response(pdf, media_type="application/pdf")
 
 

@@ -6,11 +6,23 @@ from pydantic import BaseModel, Field
 
 from ruxue.elicence import service
 from ruxue.kit.errors import RuxueError
+from ruxue.kit.sealkeys import published
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
-from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep
+from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+keys_router = APIRouter(tags=["public"])
+
+
+@keys_router.get("/.well-known/seal-keys.json")
+async def seal_keys(settings: SettingsDep) -> dict[str, object]:
+    """The seal's public keys by key id, with their rotation (valid from, retired at): what a
+    licence's signature is checked against."""
+    return {
+        "issuer": settings.public_url,
+        "keys": published(settings.seal_key_file, settings.clock()),
+    }
 
 
 class Lookup(BaseModel):
@@ -27,13 +39,15 @@ class Revoke(BaseModel):
 async def lookup(
     db: DatabaseDep,
     exchange: ExchangeDep,
+    settings: SettingsDep,
     body: Lookup,
     request: Request,
     staff: CurrentStaff,
 ) -> dict[str, object]:
     if not body.consent:
         raise RuxueError("请先取得持证人同意，再查询电子证照", field="consent")
-    found = await service.lookup(exchange, staff, body.licence_no.strip())
+    keys = published(settings.seal_key_file, settings.clock())
+    found = await service.lookup(exchange, staff, body.licence_no.strip(), keys)
     async with db.write_session() as session:
         await audit(
             session,

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ruxue.kit.clock import utcnow
@@ -28,6 +28,9 @@ class Licence(Base):
     status: Mapped[str] = mapped_column(String(12), default=PENDING, index=True)
     pdf_sm3: Mapped[str] = mapped_column(String(64), default="")
     signature_hex: Mapped[str] = mapped_column(Text, default="")  # DER (r, s), SM2 with SM3
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)  # the signed bytes, served as signed
+    key_id: Mapped[str] = mapped_column(String(16), default="")  # the published seal key's id
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -18,7 +18,7 @@ from ruxue.elicence.rules import label
 from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClient
 from ruxue.kit.db import enqueue_after_commit
 from ruxue.kit.errors import Conflict, NotFound, RuxueError, Unavailable
-from ruxue.kit.sm2 import verify
+from ruxue.kit.sealkeys import signature_holds
 from ruxue.person.rules import mask_id_number, mask_name
 from ruxue.reference.districts import issuer_of
 from ruxue.staff.auth import Staff, require
@@ -89,9 +89,11 @@ async def _revoke_licence(session: AsyncSession, transition: Transition) -> None
         enqueue_after_commit(session, revoke, licence.id)
 
 
-async def lookup(client: ExchangeClient, staff: Staff, licence_no: str) -> dict[str, Any]:
+async def lookup(
+    client: ExchangeClient, staff: Staff, licence_no: str, keys: list[dict[str, Any]]
+) -> dict[str, Any]:
     """A school's desk checks a licence the holder shows it, with the holder's consent (the caller
-    records it); nothing here writes."""
+    records it), against the seal's published ``keys``; nothing here writes."""
     require(staff, "desk", "reviewer", "admin")
     ctx = CallContext(licence_no, f"staff:{staff.id}", (), "LICENCE_CHECK")
     answer = await client.ask(ctx, Ask("elicence.lookup", {"licence_no": licence_no}))
@@ -99,13 +101,19 @@ async def lookup(client: ExchangeClient, staff: Staff, licence_no: str) -> dict[
         raise NotFound("电子证照库中没有这个证照编号")
     if answer.outcome != OK:
         raise Unavailable("电子证照库暂时无法查询，请稍后再试")
-    return shown(answer.data)
+    return shown(answer.data, keys)
 
 
-def shown(data: dict[str, Any]) -> dict[str, Any]:
-    """What the desk sees: the holder masked, the status, and whether the seal signature holds."""
-    pdf = base64.b64decode(data["pdf_base64"])
-    sealed = verify(data["public_key_pem"].encode(), pdf, bytes.fromhex(data["signature_hex"]))
+def shown(data: dict[str, Any], keys: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the desk sees: the holder masked, the status, and whether the seal signature holds
+    with the published key of the licence's key id (a key the record carries is never used)."""
+    sealed = signature_holds(
+        keys,
+        str(data.get("key_id", "")),
+        dt.datetime.fromisoformat(str(data.get("signed_at") or "1970-01-01T00:00:00+00:00")),
+        base64.b64decode(data["pdf_base64"]),
+        bytes.fromhex(data["signature_hex"]),
+    )
     status = "registered" if data["status"] == "valid" else "revoked"
     return {
         "licence_no": data["licence_no"],

@@ -14,12 +14,9 @@ from ruxue.elicence import repository as licences
 from ruxue.elicence.models import PENDING, REGISTERED, REVOKED, REVOKING, Licence
 from ruxue.exchange.client import NO_RECORD, OK, Ask, CallContext, ExchangeClient
 from ruxue.kit.clock import utcnow
-from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database
 from ruxue.kit.queue import job, job_settings, periodic_job, run_in_worker
-from ruxue.kit.sm2 import SealKey
-from ruxue.notice.render import render_notice
-from ruxue.notice.service import notice_data
+from ruxue.notice.service import sealed_notice
 from ruxue.policy.facts import read_facts
 from ruxue.settings import Settings
 
@@ -43,18 +40,19 @@ async def _ask(db: Database, settings: Settings, case_no: str, ask: Ask) -> str:
 
 
 async def register_licence(db: Database, licence_id: int) -> str:
-    """File a pending licence: render the notice, sign its bytes with the seal key, send both."""
+    """File a pending licence: the notice's signed bytes (sealed now if no download sealed them
+    first), its signature and the published key's id."""
     settings = job_settings()
-    async with db.read_session() as session:
+    async with db.write_session() as session:
         licence = await licences.by_id(session, licence_id)
         if licence is None or licence.status != PENDING:
             return "skipped"
         case = await session.get(Case, licence.case_id)
         assert case is not None
-        data = await notice_data(session, case, settings.public_url)
-    pdf = render_notice(data)
-    seal = SealKey.load_or_create(settings.seal_key_file)
-    signature = seal.sign(pdf)
+        sealed = await sealed_notice(session, case, settings.seal_key_file, settings.public_url)
+        pdf, signature_hex = sealed.pdf or b"", sealed.signature_hex
+        key_id, signed_at = sealed.key_id, sealed.signed_at
+    assert signed_at is not None
     child = read_facts(case).child
     body = {
         "licence_no": licence.licence_no,
@@ -63,20 +61,16 @@ async def register_licence(db: Database, licence_id: int) -> str:
         "holder_name": child.name,
         "issuer": licence.issuer,
         "pdf_base64": base64.b64encode(pdf).decode(),
-        "signature_hex": signature.hex(),
-        "public_key_pem": seal.public_pem().decode(),
+        "signature_hex": signature_hex,
+        "key_id": key_id,
+        "signed_at": signed_at.isoformat(),
     }
     await _ask(db, settings, case.case_no, Ask("elicence.register", body))
     async with db.write_session() as session:
         done = await session.scalar(
             update(Licence)
             .where(Licence.id == licence_id, Licence.status == PENDING)
-            .values(
-                status=REGISTERED,
-                registered_at=utcnow(),
-                pdf_sm3=sm3_hex(pdf),
-                signature_hex=signature.hex(),
-            )
+            .values(status=REGISTERED, registered_at=utcnow())
             .returning(Licence.id)
         )
     if done is None:  # revoked while we were filing: the library must not keep it valid

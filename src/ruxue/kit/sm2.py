@@ -9,6 +9,8 @@ from pathlib import Path
 from tongsuopy.crypto import hashes, serialization
 from tongsuopy.crypto.asymciphers import ec
 
+from ruxue.kit.crypto import sm3_hex
+
 ALGORITHM = ec.ECDSA(hashes.SM3())
 
 
@@ -46,6 +48,26 @@ class SealKey:
         return self.private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
+
+    def key_id(self) -> str:
+        return key_id(self.public_pem())
+
+
+def key_id(public_pem: bytes) -> str:
+    """A public key's id: the first 16 hex digits of SM3 over its DER SubjectPublicKeyInfo."""
+    key = serialization.load_pem_public_key(public_pem)
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return sm3_hex(der)[:16]
+
+
+def public_point(public_pem: bytes) -> bytes:
+    """The uncompressed point (04 ‖ x ‖ y) of a public key."""
+    key = serialization.load_pem_public_key(public_pem)
+    return key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
 
 
 def verify(public_pem: bytes, data: bytes, signature: bytes) -> bool:

@@ -13,7 +13,12 @@ from ruxue.elicence.rules import view
 from ruxue.enrollment import service
 from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
-from ruxue.notice.service import notice_data, notice_pdf, rejection_data, rejection_pdf
+from ruxue.notice.service import (
+    notice_data,
+    rejection_data,
+    rejection_pdf,
+    sealed_notice,
+)
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.loader import CHINA
 from ruxue.reference.districts import issuer_of
@@ -132,9 +137,10 @@ async def notice(
     request: Request,
     guardian: CurrentGuardian,
 ) -> Response:
-    async with db.read_session() as session:
+    async with db.write_session() as session:  # the first download may seal the notice
         case, _ = await service.load(session, guardian, case_no)
-        pdf = await notice_pdf(session, case, settings.public_url)
+        sealed = await sealed_notice(session, case, settings.seal_key_file, settings.public_url)
+        pdf = sealed.pdf or b""
     disposition = f'inline; filename="notice-{case.notice_no}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})
 

@@ -1,11 +1,17 @@
 """The notice of a case, and the public check of a notice's verification code."""
 
+from pathlib import Path
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
 from ruxue.cases.status import Status
-from ruxue.kit.clock import utcnow
+from ruxue.elicence import repository as licences
+from ruxue.elicence.models import REVOKED, REVOKING, Licence
+from ruxue.kit.clock import now_of, utcnow
+from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.errors import NotFound
+from ruxue.kit.sm2 import SealKey
 from ruxue.notice.rejection import RejectionData, render_rejection
 from ruxue.notice.render import NoticeData, render_notice
 from ruxue.person.rules import mask_id_number
@@ -32,6 +38,26 @@ async def notice_data(session: AsyncSession, case: Case, base_url: str) -> Notic
 
 async def notice_pdf(session: AsyncSession, case: Case, base_url: str) -> bytes:
     return render_notice(await notice_data(session, case, base_url))
+
+
+async def sealed_notice(session: AsyncSession, case: Case, seal: Path, base_url: str) -> Licence:
+    """The notice's licence with its signed bytes, sealed once: the first to need them (the
+    filing job or a download) renders and signs them in its write transaction; every later
+    reader gets the same bytes, so the signature the library holds verifies on what is served."""
+    licence = await licences.by_case(session, case.id, lock=True)
+    if (
+        case.outcome != Status.NOTICE_ISSUED
+        or licence is None
+        or licence.licence_no != case.notice_no
+        or licence.status in (REVOKING, REVOKED)
+    ):
+        raise NotFound("该办件尚未发放学位告知书")
+    if not licence.pdf:
+        pdf, key = await notice_pdf(session, case, base_url), SealKey.load_or_create(seal)
+        licence.pdf, licence.pdf_sm3, licence.signed_at = pdf, sm3_hex(pdf), now_of(session)
+        licence.signature_hex, licence.key_id = key.sign(pdf).hex(), key.key_id()
+        await session.flush()
+    return licence
 
 
 def rejection_data(case: Case, base_url: str) -> RejectionData:

@@ -142,10 +142,11 @@ async def withdraw_consent(session: AsyncSession, subject: str, client_id: str) 
     """The person withdraws a consent: it goes, with the client's unused codes and access tokens
     for the person, and the person's sessions at that county end (told by back-channel logout).
     The next login there asks again. ``None``: there was no such consent."""
-    gone = delete(Consent).where(Consent.subject == subject, Consent.client_id == client_id)
-    row = (await session.scalars(gone.returning(Consent))).one_or_none()
+    row = await session.get(Consent, (subject, client_id), with_for_update=True)
     if row is None:
         return None
+    await session.delete(row)  # through the unit of work: the integrity ledger records it
+    await session.flush()
     await grants.revoke_grants_of(session, subject, client_id)
     await end_sessions(session, subject, client_id=client_id)
     return row

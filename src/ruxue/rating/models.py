@@ -26,6 +26,7 @@ class Rating(Base):
     school_code: Mapped[str] = mapped_column(String(10), index=True, default="")
     rated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # in the window
     reopened: Mapped[bool] = mapped_column(Boolean, default=False)  # answered: may be rated again
 
 
@@ -51,7 +52,7 @@ class Rectification(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("enrollment_case.id"), index=True)
     district_code: Mapped[str] = mapped_column(String(6), index=True, default="")
     school_code: Mapped[str] = mapped_column(String(10), index=True, default="")
-    # open | visited | fixed | replied | closed | appealed | set_aside
+    # open | visited | fixed | replied | closed | appealed | set_aside | withdrawn
     status: Mapped[str] = mapped_column(String(12), default="open", index=True)
     round: Mapped[int] = mapped_column(Integer, default=1)
     opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

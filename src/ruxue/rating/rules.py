@@ -104,6 +104,7 @@ class Settings:
     default_level: int
     default_after: dt.timedelta
     change_window: dt.timedelta
+    max_changes: int
     desk_token: dt.timedelta
     indicators: dict[str, list[str]]
     contact_days: int
@@ -123,6 +124,7 @@ def settings(path: Path = HERE / "config.toml") -> Settings:
         default_level=r["default_level"],
         default_after=dt.timedelta(days=r["default_after_days"]),
         change_window=dt.timedelta(hours=r["change_window_hours"]),
+        max_changes=r["max_changes"],
         desk_token=dt.timedelta(minutes=r["desk_token_minutes"]),
         indicators=raw["indicators"],
         contact_days=d["contact"],
@@ -156,9 +158,10 @@ def effective_level(
     return s.default_level if now >= default_due(s, decided_at) else None
 
 
-def may_change(s: Settings, rated_at: dt.datetime, now: dt.datetime, reopened: bool) -> bool:
-    """A rating may change within the window, or again after a bad rating was answered."""
-    return reopened or now - rated_at <= s.change_window
+def may_change(s: Settings, rated_at: dt.datetime, changes: int, now: dt.datetime) -> bool:
+    """A rating may be changed ``max_changes`` times within the window of giving it (a re-rating
+    invited by the answer to a bad rating is not a change: the service lets it through)."""
+    return changes < s.max_changes and now - rated_at <= s.change_window
 
 
 def ratio(part: int, whole: int) -> float | None:

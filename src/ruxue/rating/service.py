@@ -33,6 +33,7 @@ STATUS = {
     "closed": "已办结",
     "appealed": "申诉复核中",
     "set_aside": "申诉成立，差评不计",
+    "withdrawn": "评价已改为满意，差评撤回",
 }
 
 
@@ -59,12 +60,10 @@ async def rate(
             school_code=_school(case),
         )
         session.add(rating)
-    elif not rules.may_change(s, rating.rated_at, now, rating.reopened):
-        raise RatingClosed(
-            f"评价提交后{s.change_window // dt.timedelta(hours=1)}小时内可以修改，现已超过。"
-        )
+    elif _same(rating, form):
+        return rating  # sent again unchanged: no change used, no trace event
     else:
-        rating.changed_at = now
+        _count_change(s, rating, now)
     changed_after_reply = rating.reopened
     rating.level, rating.indicators, rating.comment = (
         form.level,
@@ -76,6 +75,26 @@ async def rate(
     await add_event(session, case, actor, "rated", channel=channel, level=form.level)
     await _follow_up(session, case, rating, changed_after_reply)
     return rating
+
+
+def _same(rating: Rating, form: "RatingForm") -> bool:
+    given = (form.level, form.indicators, form.comment.strip()[:500], form.real_name)
+    return given == (rating.level, rating.indicators, rating.comment, rating.real_name)
+
+
+def _count_change(s: rules.Settings, rating: Rating, now: dt.datetime) -> None:
+    """A re-rating invited by a reply starts afresh; any other change is limited in number and
+    time, and a refused one writes nothing."""
+    if rating.reopened:
+        rating.changes = 0
+    elif rating.changes >= s.max_changes:
+        raise RatingClosed(f"评价提交后只能修改{s.max_changes}次，您已修改过。")
+    elif not rules.may_change(s, rating.rated_at, rating.changes, now):
+        hours = s.change_window // dt.timedelta(hours=1)
+        raise RatingClosed(f"评价提交后{hours}小时内可以修改，现已超过。")
+    else:
+        rating.changes += 1
+    rating.changed_at = now
 
 
 class RatingForm:
@@ -95,6 +114,9 @@ def _school(case: Case) -> str:
 
 
 async def _follow_up(session: AsyncSession, case: Case, rating: Rating, rerated: bool) -> None:
+    """A bad rating opens an item; answered and re-rated, it closes or goes back; changed to a good
+    one within the window, it is withdrawn (not counted, not sent to 12345). The city's upheld
+    appeal (``set_aside``) stays whatever the rater sends."""
     s = rules.settings()
     item = await repo.item_of_rating(session, rating.id)
     bad = rating.level in s.bad
@@ -108,7 +130,10 @@ async def _follow_up(session: AsyncSession, case: Case, rating: Rating, rerated:
         else:
             await _step(session, case, item, "closed", "guardian", "重新评价为满意，整改办结")
             item.closed_at = now_of(session)
-    elif bad and item.status in ("closed", "set_aside") and not rerated:
+    elif not bad and not rerated and item.status in repo.OPEN:
+        await _step(session, case, item, "withdrawn", "guardian", "评价人在修改期内改为满意")
+        item.closed_at = now_of(session)
+    elif bad and item.status in ("closed", "withdrawn") and not rerated:
         await _reopen(session, case, item)
 
 

@@ -20,7 +20,7 @@ async def _pending_orders(db: Database) -> list[tuple[int, dict[str, object]]]:
         select(Rectification, Case, Rating)
         .join(Case, Case.id == Rectification.case_id)
         .join(Rating, Rating.id == Rectification.rating_id)
-        .where(Rectification.work_order_no.is_(None))
+        .where(Rectification.work_order_no.is_(None), Rectification.status != "withdrawn")
         .limit(200)
     )
     async with db.read_session() as session:

@@ -38,6 +38,7 @@ RATER_STEP = {
     "closed": "跟进结束",
     "appealed": "办理单位认为这条评价可能是误选，已申请市教育局复核",
     "set_aside": "经市教育局复核，这条评价认定为误评，不计入考核",
+    "withdrawn": "您在修改期内改为满意，这条不满意评价不再跟进",
 }
 RATER_NOW = {
     "open": "工作人员最迟 {contact_due} 与您联系，了解情况",
@@ -47,6 +48,7 @@ RATER_NOW = {
     "closed": "已处理完毕",
     "appealed": "正由市教育局复核",
     "set_aside": "经市教育局复核，这条评价认定为误评，不计入考核",
+    "withdrawn": "不再跟进",
 }
 
 
@@ -72,6 +74,9 @@ def follow_up(s: rules.Settings, rating: Rating, item: Rectification) -> FollowU
             "此前不满意评价的跟进",
             f"您已重新评价为“{level}”，此前的不满意评价已处理完毕。",
         )
+    elif replaced and item.status == "withdrawn":
+        heading = "此前不满意评价的跟进"
+        now = f"您已把评价改为“{level}”，以这次评价为准；此前的不满意评价不再计入，也不再转办。"
     elif replaced:
         heading = "此前不满意评价的跟进"
         now = (

@@ -121,7 +121,8 @@ def _graduates(store: Store, body: dict[str, Any]) -> Any:
 
 
 def _register(store: Store, body: dict[str, Any]) -> Any:
-    """The issuer files a licence: number, holder, issuer, the PDF and its SM2 signature."""
+    """The issuer files a licence: number, holder, issuer, the PDF, its SM2 signature and the id
+    of the issuer's published key that made it (the library keeps no key of its own)."""
     no = body["licence_no"]
     store.licences[no] = {
         "licence_no": no,
@@ -131,7 +132,8 @@ def _register(store: Store, body: dict[str, Any]) -> Any:
         "issuer": body["issuer"],
         "pdf_base64": body["pdf_base64"],
         "signature_hex": body["signature_hex"],
-        "public_key_pem": body["public_key_pem"],
+        "key_id": body["key_id"],
+        "signed_at": body["signed_at"],
         "status": "valid",
         "revoked_reason": "",
     }

@@ -17,6 +17,7 @@ from ruxue.dashboard.endpoints import router as dashboard_router
 from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
 from ruxue.desk.pages import router as desk_pages
+from ruxue.elicence.endpoints import keys_router as seal_keys_router
 from ruxue.elicence.endpoints import router as elicence_router
 from ruxue.elicence.pages import router as elicence_pages
 from ruxue.enrollment.endpoints import router as enrollment_api
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_pages,
         mode_router,
         elicence_router,
+        seal_keys_router,
         elicence_pages,
         kiosk_api,
         kiosk_pages,

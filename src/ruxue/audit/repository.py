@@ -1,0 +1,197 @@
+"""Writing and reading the integrity ledger (``audit.models``). Every ORM flush that adds, changes
+or removes a covered record digests it, and the commit chains the digests in the same transaction
+(listeners on the session, installed by the composition root); ``ledger_problems`` names every
+record whose fields no longer match its newest entry, every record missing from the ledger and
+every break in a chain. A write that bypasses the ORM is, by design, reported as an edit."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
+
+from ruxue.audit.models import IntegrityEntry, IntegrityHead
+from ruxue.audit.rules import ENTRY_FIELDS, record_digest, record_problems
+from ruxue.cases.models import Case, CaseEvent
+from ruxue.exchange.models import Consent
+from ruxue.guardianship.models import GuardianshipEvent
+from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
+from ruxue.kit.clock import utcnow
+from ruxue.provider.models import Consent as ProviderConsent
+from ruxue.rating.models import Rating, Rectification
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A kind of record and the fields its digest covers: not the blind indexes and encrypted
+    columns, which ``ruxue keys rotate`` rewrites in place."""
+
+    kind: str
+    model: type[Any]
+    fields: tuple[str, ...]
+
+
+def _fields(names: str) -> tuple[str, ...]:
+    return tuple(names.split())
+
+
+COVERED = (
+    Covered(
+        "case",
+        Case,
+        _fields(
+            "case_no year segment district_code status outcome school_code category reasons"
+            " explanation notice_no verify_code notice_issued_at rejection_no rejected_at"
+        ),
+    ),
+    Covered("case_event", CaseEvent, _fields("case_id seq at actor action detail")),
+    Covered(
+        "rating",
+        Rating,
+        _fields(
+            "case_id channel level indicators comment real_name rated_at changed_at changes"
+            " reopened"
+        ),
+    ),
+    Covered(
+        "rectification",
+        Rectification,
+        _fields("rating_id case_id status round closed_at appeal_reason history"),
+    ),
+    Covered(
+        "consent",
+        Consent,
+        _fields("departments fields purpose case_no channel granted_at expires_at withdrawn_at"),
+    ),
+    Covered("provider_consent", ProviderConsent, _fields("scopes full_id_number granted_at")),
+    Covered(
+        "guardianship_event", GuardianshipEvent, _fields("request_id seq at actor action detail")
+    ),
+)
+BY_MODEL = {c.model: c for c in COVERED}
+
+
+def record_key(obj: Any) -> str:
+    return "|".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+def _values(covered: Covered, obj: Any) -> dict[str, Any]:
+    return {f: getattr(obj, f) for f in covered.fields}
+
+
+def _changed(covered: Covered, obj: Any) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[f].history.has_changes() for f in covered.fields)
+
+
+def _writes(session: Session) -> list[tuple[Covered, str, str]]:
+    """(kind, record key, digest) of every covered record this flush added, changed or removed."""
+    writes = []
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        covered = BY_MODEL.get(type(obj))
+        if covered is None:
+            continue
+        if obj in session.deleted:
+            writes.append((covered, record_key(obj), ""))
+        elif obj in session.new or _changed(covered, obj):
+            writes.append((covered, record_key(obj), record_digest(_values(covered, obj))))
+    return writes
+
+
+PENDING = "integrity_pending"  # session.info: writes flushed, not yet in the ledger
+CHAIN = "ledger"
+
+
+def _head(session: Session) -> tuple[int, str]:
+    """The chain's head, locked for the rest of the transaction (created on first use)."""
+    lock = (
+        update(IntegrityHead)
+        .where(IntegrityHead.chain == CHAIN)
+        .values(seq=IntegrityHead.seq)
+        .returning(IntegrityHead.seq, IntegrityHead.entry_hash)
+    )
+    row = session.execute(lock).one_or_none()
+    if row is None:
+        session.execute(insert(IntegrityHead).values(chain=CHAIN, seq=0, entry_hash=GENESIS))
+        return 0, GENESIS
+    return int(row[0]), str(row[1])
+
+
+def append(session: Session, writes: Iterable[tuple[str, str, str]]) -> None:
+    """Chain (kind, record key, digest) writes after the head: three statements whatever their
+    number (lock the head, insert the entries, move the head)."""
+    seq, prev = _head(session)
+    entries: list[dict[str, Any]] = []
+    for kind, key, digest in writes:
+        seq += 1
+        entry: dict[str, Any] = {"kind": kind, "seq": seq, "record_key": key, "digest": digest}
+        entry |= {"prev_hash": prev, "at": utcnow()}
+        prev = entry["entry_hash"] = entry_hash(entry, ENTRY_FIELDS)
+        entries.append(entry)
+    session.execute(insert(IntegrityEntry), entries)
+    session.execute(
+        update(IntegrityHead).where(IntegrityHead.chain == CHAIN).values(seq=seq, entry_hash=prev)
+    )
+
+
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    """Digest what this flush wrote; the entries are chained once, at the commit."""
+    writes = [(c.kind, key, digest) for c, key, digest in _writes(session)]
+    if writes:
+        session.info.setdefault(PENDING, []).extend(writes)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # what the commit would flush, digested now
+    writes = session.info.pop(PENDING, [])
+    if writes:
+        append(session, writes)
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ended without committing leaves nothing pending (a savepoint's end
+    leaves the outer transaction's writes)."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def install() -> None:
+    """Record every covered write from now on (idempotent)."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("before_commit", _before_commit),
+        ("after_transaction_end", _after_transaction_end),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+async def heads(session: AsyncSession) -> dict[str, Any]:
+    head = await session.get(IntegrityHead, CHAIN)
+    return {"seq": head.seq if head else 0, "entry_hash": head.entry_hash if head else ""}
+
+
+async def entry_hash_at(session: AsyncSession, seq: int) -> str | None:
+    return await session.scalar(select(IntegrityEntry.entry_hash).where(IntegrityEntry.seq == seq))
+
+
+async def _entries(session: AsyncSession) -> list[dict[str, Any]]:
+    query = select(IntegrityEntry).order_by(IntegrityEntry.seq)
+    columns = (*ENTRY_FIELDS, "entry_hash")
+    return [{c: getattr(e, c) for c in columns} for e in (await session.scalars(query)).all()]
+
+
+async def ledger_problems(session: AsyncSession) -> list[str]:
+    """Every break in the chain, and every record that differs from, or is missing in, it."""
+    entries = await _entries(session)
+    head = await session.get(IntegrityHead, CHAIN)
+    last = {"seq": head.seq, "entry_hash": head.entry_hash} if head else None
+    problems = chain_problems(entries, last, ENTRY_FIELDS, "integrity ledger")
+    for covered in COVERED:
+        rows = (await session.scalars(select(covered.model))).all()
+        current = {record_key(r): record_digest(_values(covered, r)) for r in rows}
+        mine = [e for e in entries if e["kind"] == covered.kind]
+        problems += record_problems(covered.kind, mine, current)
+    return problems
