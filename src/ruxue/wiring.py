@@ -10,7 +10,7 @@ from ruxue.county import dead_letters
 from ruxue.county.dead_letters import DeadLetters
 from ruxue.county.outbox import reporter
 from ruxue.elicence.service import on_transition as elicence
-from ruxue.notify.service import on_transition as notify
+from ruxue.notify.service import notifier
 from ruxue.provider import logouts
 from ruxue.provider.tasks import tell_counties
 from ruxue.settings import Settings
@@ -19,7 +19,7 @@ from ruxue.settings import Settings
 def wire(settings: Settings) -> None:
     ledger.install()  # every write of a record a family's rights depend on, chained
     lifecycle.unsubscribe_all()
-    for subscriber in (elicence, archive, notify):
+    for subscriber in (elicence, archive, notifier(settings.public_url)):
         lifecycle.subscribe(subscriber)
     if settings.upstream_url:  # county mode: every stage to the city, through the outbox
         lifecycle.subscribe(reporter(settings))

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.cases.lifecycle import Transition
+from ruxue.cases.lifecycle import Subscriber, Transition
 from ruxue.cases.status import FINAL, Action, Status
 from ruxue.kit.db import enqueue_after_commit
 from ruxue.notify.models import Notification
@@ -41,13 +41,13 @@ STATUS_TEXT = {
 TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS)
 
 
-def status_sms(case: "Case") -> str:
+def status_sms(case: "Case", public_url: str) -> str:
     """The one text of a decision's SMS; a final one invites a rating."""
     from ruxue.policy.explain import SEGMENTS
     from ruxue.rating.service import invitation
 
     text = f"您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"
-    final = invitation(case) if case.status in FINAL else ""
+    final = invitation(public_url, case) if case.status in FINAL else ""
     return text + STATUS_TEXT[Status(case.status)] + final
 
 
@@ -58,11 +58,16 @@ def revoked_sms(case: "Case") -> str:
     )
 
 
-async def on_transition(session: AsyncSession, transition: Transition) -> None:
-    """A subscriber of the case lifecycle: the family hears of every decision and revocation. A
-    case registered at the desk gets the desk's own text instead (``desk.service``)."""
-    case = transition.case
-    if transition.action == Action.REVOKE:
-        await queue_sms(session, case, revoked_sms(case))
-    elif transition.action in TOLD and "desk_consent" not in transition.events:
-        await queue_sms(session, case, status_sms(case))
+def notifier(public_url: str) -> Subscriber:
+    """The subscriber of the case lifecycle that tells the family of every decision and
+    revocation (``public_url``: the system's, for the rating link). A case registered at the desk
+    gets the desk's own text instead (``desk.service``)."""
+
+    async def on_transition(session: AsyncSession, transition: Transition) -> None:
+        case = transition.case
+        if transition.action == Action.REVOKE:
+            await queue_sms(session, case, revoked_sms(case))
+        elif transition.action in TOLD and "desk_consent" not in transition.events:
+            await queue_sms(session, case, status_sms(case, public_url))
+
+    return on_transition

@@ -10,7 +10,7 @@ from ruxue.rating import repository as repo
 from ruxue.rating import service
 from ruxue.rating.schemas import AppealDecision, RatingIn, Step, item_out, rating_out
 from ruxue.web.auth import CurrentGuardian, CurrentStaff
-from ruxue.web.deps import DatabaseDep
+from ruxue.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["rating"])
 
@@ -47,6 +47,7 @@ async def items(
 @router.post("/ratings/items/{item_id}/{step}")
 async def advance(
     db: DatabaseDep,
+    settings: SettingsDep,
     item_id: int,
     step: str,
     body: Step,
@@ -57,7 +58,9 @@ async def advance(
         if step == "appeal":
             item = await service.appeal(session, staff, item_id, body.note)
         elif step in service.STEPS:
-            item = await service.advance(session, staff, item_id, step, body.note)
+            item = await service.advance(
+                session, staff, item_id, step, body.note, settings.public_url
+            )
         else:
             raise NotFound("没有这个处理步骤")
         out = item_out(item)

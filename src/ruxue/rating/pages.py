@@ -13,7 +13,7 @@ from ruxue.rating import service
 from ruxue.rating.views import rating_context, rating_form
 from ruxue.staff.auth import Staff
 from ruxue.web.auth import PageGuardian, PageStaff
-from ruxue.web.deps import DatabaseDep
+from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -136,6 +136,7 @@ async def items_page(
 async def items_step(
     request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
     item_id: int,
     step: str,
     staff: PageStaff,
@@ -146,20 +147,26 @@ async def items_step(
         return _to("/staff/login")
     try:
         async with db.write_session() as session:
-            await _work(session, staff, item_id, step, note, set_aside)
+            await _work(session, staff, item_id, step, note, set_aside, settings.public_url)
     except RuxueError as exc:
         flash(request, exc.message)
     return _to("/staff/ratings")
 
 
 async def _work(
-    session: AsyncSession, staff: Staff, item_id: int, step: str, note: str, set_aside: str
+    session: AsyncSession,
+    staff: Staff,
+    item_id: int,
+    step: str,
+    note: str,
+    set_aside: str,
+    public_url: str,
 ) -> None:
     if step == "appeal":
         await service.appeal(session, staff, item_id, note)
     elif step == "decide":
         await service.decide_appeal(session, staff, item_id, set_aside == "yes", note)
     elif step in service.STEPS:
-        await service.advance(session, staff, item_id, step, note)
+        await service.advance(session, staff, item_id, step, note, public_url)
     else:
         raise NotFound("没有这个处理步骤")

@@ -253,7 +253,7 @@ STEPS = {"visit": ("open", "visited"), "fix": ("visited", "fixed"), "reply": ("f
 
 
 async def advance(
-    session: AsyncSession, staff: Staff, item_id: int, step: str, note: str
+    session: AsyncSession, staff: Staff, item_id: int, step: str, note: str, public_url: str
 ) -> Rectification:
     """回访核实 (visit), 整改 (fix), 答复 (reply): each in order, each with a note."""
     if staff.role not in ("desk", "reviewer", "admin"):
@@ -268,11 +268,13 @@ async def advance(
     await _step(session, case, item, after, staff.actor, note.strip()[:500])
     await audit(session, staff, f"rectification_{step}", target=case.case_no, item=item.id)
     if step == "reply":
-        await _ask_again(session, case, item, note.strip())
+        await _ask_again(session, case, item, note.strip(), public_url)
     return item
 
 
-async def _ask_again(session: AsyncSession, case: Case, item: Rectification, answer: str) -> None:
+async def _ask_again(
+    session: AsyncSession, case: Case, item: Rectification, answer: str, public_url: str
+) -> None:
     """The answer reaches the guardian by SMS, and their rating may be given again."""
     rating = await session.get(Rating, item.rating_id)
     assert rating is not None
@@ -280,19 +282,18 @@ async def _ask_again(session: AsyncSession, case: Case, item: Rectification, ans
     await queue_sms(
         session,
         case,
-        f"您对办件{case.case_no}的评价已处理：{answer[:60]}。欢迎重新评价：{invitation_url(case)}",
+        f"您对办件{case.case_no}的评价已处理：{answer[:60]}。欢迎重新评价：{invitation_url(public_url, case)}",
     )
 
 
-def invitation_url(case: Case) -> str:
-    from ruxue.settings import get_settings
+def invitation_url(public_url: str, case: Case) -> str:
+    """The rating page of a case, for a text (``public_url``: the system's, ``RUXUE_PUBLIC_URL``)."""
+    return f"{public_url}/cases/{case.case_no}/rating"
 
-    return f"{get_settings().public_url}/cases/{case.case_no}/rating"
 
-
-def invitation(case: Case) -> str:
+def invitation(public_url: str, case: Case) -> str:
     """The line a decision SMS ends with."""
-    return f"欢迎评价本次服务：{invitation_url(case)}"
+    return f"欢迎评价本次服务：{invitation_url(public_url, case)}"
 
 
 async def appeal(session: AsyncSession, staff: Staff, item_id: int, reason: str) -> Rectification:
