@@ -4,7 +4,6 @@ asked to re-authenticate too (Core §2, §3.1.2.1). Counties are Authlib relying
 
 import secrets
 import time
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
@@ -14,17 +13,16 @@ from joserfc.jwk import KeySet
 from ruxue.kit.db import Database
 from tests.support.helpers import ServerThread
 from tests.support.personas import WANG
-from tests.support.provider import Receiver, consent, listening_county
-from tests.support.sandbox import _login
+from tests.support.provider import (
+    Receiver,
+    consent,
+    listening_county,
+    log_in_again,
+    next_second,
+)
 from tests.support.session import logged_in
 
 REDIRECT = "http://127.0.0.1:9/kunshan/callback"
-
-
-def _next_second(after: float) -> None:
-    """Wait (for a condition, not a fixed time) until the clock's second has moved on."""
-    while int(time.time()) <= int(after):
-        time.sleep(0.05)
 
 
 class County:
@@ -53,24 +51,6 @@ class County:
         return int(jwt.decode(token["id_token"], keys).claims["auth_time"])
 
 
-async def _log_in_again(
-    city: httpx.AsyncClient, sandbox: ServerThread, sent: httpx.Response
-) -> httpx.Response:
-    """Follow the provider's redirect to a fresh login; the request it resumes, answered."""
-    location = sent.headers["location"]
-    assert sent.status_code == 303 and location.startswith("/auth/login?reauth=true&next="), (
-        location
-    )
-    resume = unquote(parse_qs(urlsplit(location).query)["next"][0])
-    start = await city.get(location)
-    assert parse_qs(urlsplit(start.headers["location"]).query)["prompt"] == ["login"]
-    async with httpx.AsyncClient(base_url=sandbox.url) as browser:
-        back = await _login(browser, start.headers["location"], WANG)
-    assert (await city.get(back.headers["location"])).status_code == 200  # on to the county
-    assert "prompt=login" not in resume and "max_age" not in resume
-    return await city.get(resume)
-
-
 async def test_auth_time_max_age_and_prompt_login(
     web: ServerThread,
     sandbox: ServerThread,
@@ -82,7 +62,7 @@ async def test_auth_time_max_age_and_prompt_login(
     city = await logged_in(web, sandbox, WANG)
     logged_in_by = time.time()
     try:
-        _next_second(logged_in_by)
+        next_second(logged_in_by)
         county = County(web, secret)
         first = await county.auth_time(city, await city.get(county.url()))
         assert first <= logged_in_by  # the login's time, not the code's
@@ -93,14 +73,14 @@ async def test_auth_time_max_age_and_prompt_login(
 
         county = County(web, secret)
         stale = await city.get(county.url(max_age="0"))
-        again = await county.auth_time(city, await _log_in_again(city, sandbox, stale))
+        again = await county.auth_time(city, await log_in_again(city, sandbox, stale))
         assert again > first
 
         county = County(web, secret)
         forced = await city.get(county.url(prompt="login"))
-        assert await county.auth_time(city, await _log_in_again(city, sandbox, forced)) >= again
+        assert await county.auth_time(city, await log_in_again(city, sandbox, forced)) >= again
 
-        _next_second(time.time())  # max_age=0 is then over for the last login too
+        next_second(time.time())  # max_age=0 is then over for the last login too
         silent = await city.get(County(web, secret).url(prompt="none", max_age="0", state="s"))
         assert "error=login_required" in silent.headers["location"]
     finally:

@@ -3,10 +3,11 @@
 import html
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
@@ -19,6 +20,8 @@ from starlette.routing import Route
 from ruxue.kit.db import Database
 from tests.support.county import register
 from tests.support.helpers import ServerThread
+from tests.support.personas import WANG
+from tests.support.sandbox import _login
 
 
 class Receiver:
@@ -118,3 +121,27 @@ def back_to_county(answer: httpx.Response) -> dict[str, list[str]]:
     query.pop("error_description", None)
     assert query.pop("iss") == [str(answer.request.url.copy_with(path="/oidc", query=None))]
     return query
+
+
+def next_second(after: float) -> None:
+    """Wait (for a condition, not a fixed time) until the clock's second has moved on."""
+    while int(time.time()) <= int(after):
+        time.sleep(0.05)
+
+
+async def log_in_again(
+    city: httpx.AsyncClient, sandbox: ServerThread, sent: httpx.Response
+) -> httpx.Response:
+    """Follow the provider's redirect to a fresh login; the request it resumes, answered."""
+    location = sent.headers["location"]
+    assert sent.status_code == 303 and location.startswith("/auth/login?reauth=true&next="), (
+        location
+    )
+    resume = unquote(parse_qs(urlsplit(location).query)["next"][0])
+    start = await city.get(location)
+    assert parse_qs(urlsplit(start.headers["location"]).query)["prompt"] == ["login"]
+    async with httpx.AsyncClient(base_url=sandbox.url) as browser:
+        back = await _login(browser, start.headers["location"], WANG)
+    assert (await city.get(back.headers["location"])).status_code == 200  # on to the county
+    assert "prompt=login" not in resume and "max_age" not in resume
+    return await city.get(resume)
