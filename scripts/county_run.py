@@ -237,6 +237,7 @@ async def verify(run: Run) -> dict[str, object]:
 async def main(cases: int) -> int:
     from ruxue.kit import process
     from ruxue.settings import get_settings
+    from ruxue.wiring import wire
 
     with tempfile.TemporaryDirectory() as tmp:
         run = Run(cases, Path(tmp))
@@ -248,6 +249,7 @@ async def main(cases: int) -> int:
             os.environ.update({k: v for k, v in run.county_env().items() if k.startswith("RUXUE_")})
             get_settings.cache_clear()  # this process now drives the county's cases
             process.configure(get_settings())
+            wire(get_settings())  # its moves reach the county outbox, as in the county's app
             await scenario(run)
             figures = await verify(run)
         finally:

@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import Insert, event, insert, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
@@ -113,10 +115,19 @@ def _head(session: Session) -> tuple[int, str]:
         .returning(IntegrityHead.seq, IntegrityHead.entry_hash)
     )
     row = session.execute(lock).one_or_none()
-    if row is None:
-        session.execute(insert(IntegrityHead).values(chain=CHAIN, seq=0, entry_hash=GENESIS))
-        return 0, GENESIS
+    if row is None:  # the first write ever: two transactions may get here at once
+        session.execute(_insert_once(session))
+        row = session.execute(lock).one()
     return int(row[0]), str(row[1])
+
+
+def _insert_once(session: Session) -> Insert:
+    """The genesis head, inserted unless another transaction just did (ON CONFLICT DO NOTHING
+    waits for that one to commit on PostgreSQL, so the lock that follows sees its row)."""
+    dialect = session.get_bind().dialect.name
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {"chain": CHAIN, "seq": 0, "entry_hash": GENESIS}
+    return make(IntegrityHead).values(**values).on_conflict_do_nothing(index_elements=["chain"])
 
 
 def append(session: Session, writes: Iterable[tuple[str, str, str]]) -> None:
