@@ -3,6 +3,7 @@
 from ruxue.archive import models as archive_models
 from ruxue.audit import models as audit_models
 from ruxue.cases import models as cases_models
+from ruxue.cohort import models as cohort_models
 from ruxue.county import models as county_models
 from ruxue.dashboard import models as dashboard_models
 from ruxue.elicence import models as elicence_models
@@ -25,6 +26,7 @@ __all__ = [
     "archive_models",
     "audit_models",
     "cases_models",
+    "cohort_models",
     "county_models",
     "dashboard_models",
     "elicence_models",
