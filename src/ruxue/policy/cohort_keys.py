@@ -1,0 +1,105 @@
+"""The cohort's policy keys (``cohort.md``, "Policy keys") as a validated model.
+
+Part of the policy (``ruxue.cohort`` re-exports it as ``cohort.policy_keys``): the stored versions
+and ``ruxue policy import`` validate with it, and the policy may not import the cohort.
+
+Dates are TOML strings, "MM-DD" (in the enrollment year) or "YYYY-MM-DD"; a file is refused with
+one Chinese message per bad key, each naming the key and the value.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+Segment = Literal["primary", "junior"]
+DATE = re.compile(r"^(\d{4}-)?\d{2}-\d{2}$")
+DATE_KEYS = ("publish_on", "hukou_before", "property_before")
+
+
+def resolve_date(value: str, year: int) -> dt.date:
+    """ "MM-DD" in ``year``, or a full "YYYY-MM-DD"."""
+    return dt.date.fromisoformat(value if len(value) == 10 else f"{year:04d}-{value}")
+
+
+class CohortPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    year: int
+    placement: Literal["at_submission", "allocation"] = "at_submission"
+    publish_on: str | None = None
+    hukou_before: str | None = None
+    property_before: str | None = None
+    seat_lock_years: dict[Segment, Annotated[int, Field(ge=1, le=12)]] = Field(default_factory=dict)
+    priority_groups: tuple[str, ...] = ()
+    sibling_priority: bool = False
+    permit_months: int = Field(default=6, ge=0, le=240)
+    insurance_months: int = Field(default=1, ge=0, le=1200)
+    points_min: float = Field(default=0, ge=0)
+
+    @field_validator(*DATE_KEYS)
+    @classmethod
+    def _a_date(cls, value: str | None, info: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            if not DATE.match(value):
+                raise ValueError
+            resolve_date(value, info.data.get("year", 2000))
+        except ValueError:
+            raise ValueError("date") from None
+        return value
+
+    def date(self, key: str) -> dt.date | None:
+        """A date key resolved in the policy's year (None when absent)."""
+        value = getattr(self, key)
+        return None if value is None else resolve_date(value, self.year)
+
+
+def validate_policy(data: Mapping[str, Any], year: int) -> CohortPolicy | list[str]:
+    """A parsed TOML table of cohort keys → the model, or every error in plain Chinese."""
+    if "year" in data:
+        return [f"year：{data['year']!r} 不是政策项（年度由 --year 指定）"]
+    try:
+        return CohortPolicy(year=year, **_tuples(data))
+    except ValidationError as error:
+        return [_message(e, data) for e in error.errors()]
+
+
+def _tuples(data: Mapping[str, Any]) -> dict[str, Any]:
+    """TOML arrays arrive as lists; the model keeps tuples (strict mode takes none other)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+
+
+def _message(error: Any, data: Mapping[str, Any]) -> str:
+    loc = [part for part in error["loc"] if part != "[key]"]
+    path = ".".join(str(part) for part in loc)
+    value = data.get(str(loc[0]), error.get("input"))
+    if len(loc) > 1:
+        value = loc[1] if error["loc"][-1] == "[key]" else error.get("input")
+    return f"{path}：{value!r} {_why(error, str(loc[0]))}"
+
+
+WHY = {
+    "extra_forbidden": "不是可设置的政策项",
+    "literal_error": "取值无效，应为 {choices}",
+    "bool_type": "应为 true 或 false",
+    "int_type": "应为整数",
+    "float_type": "应为数字",
+    "string_type": "应为字符串",
+    "tuple_type": "应为字符串列表",
+    "dict_type": "应为按学段（primary、junior）的表",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+}
+
+
+def _why(error: Any, key: str) -> str:
+    if key in DATE_KEYS and error["type"] in ("value_error", "string_type"):
+        return '应为字符串 "MM-DD" 或 "YYYY-MM-DD"，且是存在的日期'
+    ctx = dict(error.get("ctx", {}))
+    ctx["choices"] = str(ctx.get("expected", "")).replace(" or ", " 或 ").replace("'", "")
+    return WHY.get(error["type"], "取值无效").format(**ctx)
