@@ -16,6 +16,7 @@ from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
 from ruxue.materials import models as materials_models
 from ruxue.notify import models as notify_models
+from ruxue.policy import models as policy_models
 from ruxue.provider import models as provider_models
 from ruxue.rating import models as rating_models
 from ruxue.reference import models as reference_models
@@ -36,6 +37,7 @@ __all__ = [
     "kiosk_models",
     "materials_models",
     "notify_models",
+    "policy_models",
     "provider_models",
     "ratelimit_models",
     "rating_models",

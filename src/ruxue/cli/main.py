@@ -2,7 +2,7 @@
 
 import typer
 
-from ruxue.cli import archive, audit, county, dataset, db, enroll, keys, kiosk, run, staff
+from ruxue.cli import archive, audit, county, dataset, db, enroll, keys, kiosk, policy, run, staff
 from ruxue.kit import process
 from ruxue.settings import get_settings, require_safe
 
@@ -31,6 +31,7 @@ app.add_typer(staff.app, name="staff")
 app.add_typer(archive.app, name="archive")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(policy.app, name="policy")
 app.add_typer(kiosk.app, name="kiosk")
 app.add_typer(county.clients_app, name="clients")
 app.add_typer(county.county_app, name="county")

@@ -9,11 +9,11 @@ one Chinese message per bad key, each naming the key and the value.
 
 import datetime as dt
 import re
+import tomllib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 
 Segment = Literal["primary", "junior"]
 DATE = re.compile(r"^(\d{4}-)?\d{2}-\d{2}$")
@@ -67,6 +67,33 @@ def validate_policy(data: Mapping[str, Any], year: int) -> CohortPolicy | list[s
         return CohortPolicy(year=year, **_tuples(data))
     except ValidationError as error:
         return [_message(e, data) for e in error.errors()]
+
+
+# domain.md's keys: they stay in the shipped files (``load_policy``), an import may not carry them
+DOMAIN_KEYS = ("area_threshold_m2", "categories", "age", "windows")
+
+
+def read_policy_file(text: str, year: int) -> CohortPolicy | list[str]:
+    """A policy file as the bureau writes it → the model, or every error at once, each naming
+    its key. Stricter than ``validate_policy``: ``allocation`` needs its ``publish_on``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return [f"文件不是有效的 TOML 格式：{error}"]
+    errors = [_shipped_only(key) for key in DOMAIN_KEYS if key in data]
+    found = validate_policy({k: v for k, v in data.items() if k not in DOMAIN_KEYS}, year)
+    if isinstance(found, list):
+        return errors + found
+    if found.placement == "allocation" and found.publish_on is None:
+        errors.append("publish_on：未设置，集中分配（allocation）须写明分配结果的公布日期")
+    return errors or found
+
+
+def _shipped_only(key: str) -> str:
+    return (
+        f"{key}：不能导入，报名时间、年龄、面积和类别由随系统发布的政策文件规定，"
+        "导入的版本只含招生办法中的学位分配项（见 docs/policy.md）"
+    )
 
 
 def _tuples(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -62,10 +62,17 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-@lru_cache(maxsize=256)
-def load_policy(year: int, district_code: str) -> Policy:
+def shipped_data(year: int, district_code: str) -> dict[str, Any]:
+    """``default.toml`` merged with the district's file of the year: every key the source ships."""
     data = tomllib.loads((POLICIES / "default.toml").read_text())
     override = POLICIES / str(year) / f"{district_code}.toml"
     if override.exists():
         data = _merge(data, tomllib.loads(override.read_text()))
-    return Policy(year=year, district_code=district_code, **data)
+    return data
+
+
+@lru_cache(maxsize=256)
+def load_policy(year: int, district_code: str) -> Policy:
+    """domain.md's keys (the cohort's keys the files may also carry are ignored here; they are
+    read by ``policy.service.cohort_policy``)."""
+    return Policy(year=year, district_code=district_code, **shipped_data(year, district_code))
