@@ -1,6 +1,7 @@
 """``ruxue serve|worker|sandbox|demo``: the long-running processes."""
 
 import asyncio
+import datetime as dt
 import os
 import shlex
 import signal
@@ -126,6 +127,7 @@ def demo(
         migrate.upgrade(settings.resolved_database_url())
         subprocess.run([*ruxue, "schools", "import", str(dataset)], env=env, check=True)
         staff_accounts = asyncio.run(_seed_staff(settings.resolved_database_url()))
+        allocation = asyncio.run(_seed_policy(settings.resolved_database_url()))
     procs = [
         subprocess.Popen(
             [*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)], env=env
@@ -138,7 +140,7 @@ def demo(
         wait_ready(f"http://127.0.0.1:{port}/healthz", procs)
         if with_county:
             procs += _county(ruxue, env, (port, county_port), dataset)
-        _announce(port, sandbox_url, staff_accounts)
+        _announce(port, sandbox_url, staff_accounts, allocation)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -215,6 +217,23 @@ async def _seed_staff(url: str) -> list[tuple[str, str]]:
         await db.dispose()
 
 
+def _demo_now() -> dt.datetime:
+    return dt.datetime.fromisoformat(os.environ.get("RUXUE_NOW", DEMO_NOW))
+
+
+async def _seed_policy(url: str) -> str:
+    """The demo's allocation district (姑苏区): its policy and a small school (idempotent)."""
+    from ruxue.cli.policy import seed_demo_policy
+    from ruxue.kit.db import Database
+
+    now = _demo_now()
+    db = Database(url, clock=lambda: now)  # the demo's clock, as its processes see it
+    try:
+        return await seed_demo_policy(db, now.year)
+    finally:
+        await db.dispose()
+
+
 def demo_code_command(username: str, settings: Settings) -> str:
     """``ruxue staff demo-code`` as a shell line that works where it is pasted: in demo mode (a
     plain command refuses the development keys) on the demo's database (``var/`` is relative)."""
@@ -227,7 +246,9 @@ def demo_code_command(username: str, settings: Settings) -> str:
     return shlex.join(words)
 
 
-def _announce(port: int, sandbox_url: str, staff_accounts: list[tuple[str, str]]) -> None:
+def _announce(
+    port: int, sandbox_url: str, staff_accounts: list[tuple[str, str]], allocation: str
+) -> None:
     accounts = httpx.get(f"{sandbox_url}/_sandbox/accounts", timeout=5).json()
     now = os.environ.get("RUXUE_NOW", DEMO_NOW)
     console.print(f"\n[bold]ruxue 演示环境已启动[/bold]（系统时间设为 {now}，示例数据为 2026 年）")
@@ -244,4 +265,7 @@ def _announce(port: int, sandbox_url: str, staff_accounts: list[tuple[str, str]]
         console.print(f"    {username}  {label}")
         command = demo_code_command(username, get_settings())
         console.print(f"      动态口令（另开终端运行）：{escape(command)}", soft_wrap=True)
+    console.print(f"  {allocation}（王建国、李娜、孙磊三家的孩子同校，分配前为资格审核通过）")
+    console.print(f"    现行政策：ruxue policy show --district 320508 --year {_demo_now().year}")
+    console.print(f"    政策版本（管理员）: http://127.0.0.1:{port}/staff/policy")
     console.print("  按 Ctrl+C 停止\n")

@@ -54,6 +54,7 @@ from ruxue.schools.endpoints import router as schools_router
 from ruxue.settings import Settings, get_settings, require_safe
 from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
+from ruxue.staff.pages import router as staff_pages
 from ruxue.tracker.endpoints import router as tracker_router
 from ruxue.tracker.pages import router as tracker_pages
 from ruxue.web.auth import LoginRequired
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         desk_router,
         desk_pages,
         admin_router,
+        staff_pages,
         archive_router,
         archive_pages,
         review_router,
