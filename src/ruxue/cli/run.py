@@ -265,7 +265,7 @@ def _announce(
         console.print(f"    {username}  {label}")
         command = demo_code_command(username, get_settings())
         console.print(f"      动态口令（另开终端运行）：{escape(command)}", soft_wrap=True)
-    console.print(f"  {allocation}（王建国、李娜、孙磊三家的孩子同校，分配前为资格审核通过）")
+    console.print(f"  {allocation}（王建国、李娜、孙磊三家的孩子都在该校施教区）")
     console.print(f"    现行政策：ruxue policy show --district 320508 --year {_demo_now().year}")
     console.print(f"    政策版本（管理员）: http://127.0.0.1:{port}/staff/policy")
     console.print("  按 Ctrl+C 停止\n")
