@@ -47,8 +47,11 @@ async def test_each_import_is_the_next_version_and_is_audited(db: Database) -> N
         assert await verify_audit(session) == []
     assert now.version is not None and now.version.version == 2
     assert now.version.imported_by == "bureau" and now.version.toml_text == LOCKED
-    assert now.version.keys == {"placement": "allocation", "publish_on": "07-10",
-                                "seat_lock_years": {"primary": 6}}  # fmt: skip
+    assert now.version.keys == {
+        "placement": "allocation",
+        "publish_on": "07-10",
+        "seat_lock_years": {"primary": 6},
+    }
     assert now.policy.seat_lock_years == {"primary": 6}
     assert [(e.action, e.target, e.detail["version"]) for e in entries] == [
         ("policy_import", "320508/2026", 1),
