@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import insert, select, update
 from typer.testing import CliRunner
 
-from ruxue.audit.service import verify_all
+from ruxue.audit.service import adopt_unrecorded, verify_all
 from ruxue.cases.models import Case
 from ruxue.cli.main import app as cli
+from ruxue.dashboard.seed import City, seed_city
 from ruxue.guardianship.models import GuardianshipRequest
 from ruxue.kit import pii
 from ruxue.kit.db import Database
@@ -104,3 +105,13 @@ async def test_rows_from_before_the_ledger_are_adopted_once_and_audited(
     assert again.exit_code == 0 and "共 0 条" in again.output
     (problem,) = await _problems(db)
     assert problem.endswith("altered since it was last written")
+
+
+async def test_the_bulk_rows_of_a_seeded_city_are_adopted(db: Database) -> None:
+    async with db.write_session() as session:
+        await seed_city(session, City(60))
+    assert any("not in the ledger" in p for p in await _problems(db))
+    async with db.write_session() as session:
+        adopted = await adopt_unrecorded(session)
+    assert adopted["case"] == 60 and adopted["case_event"] > 60
+    assert await _problems(db) == []
