@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     ca_bundle: Path | None = None  # an extra CA bundle (e.g. a government CA) for outgoing TLS
     # the spouse authorises by logging in themselves from an SMS link, or (sandbox only) by a code
     spouse_method: Literal["link", "code"] = "link"
+    # the link goes only to the phone the identity platform verified for the spouse (its
+    # person-phone API); "typed" for a provider without that API: the typed number, rate-limited
+    spouse_phone_check: Literal["platform", "typed"] = "platform"
     kiosk_idle_seconds: int = Field(default=90, ge=5, le=900)  # a terminal wipes itself after this
 
     exchange_url: str = "http://127.0.0.1:8100/exchange"

@@ -18,6 +18,8 @@ from ruxue.archive.check import SCHEMAS, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.archive.storage import LocalLibrary
 from ruxue.cli.main import app
+from ruxue.elicence.models import Licence
+from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from tests.support.tools import checked_pdf_text
@@ -40,6 +42,15 @@ async def test_package_passes_independent_tools_and_every_item(package: Path, db
     async with db.read_session() as session:
         assert (await session.scalars(select(ArchivePackage.archive_no))).all() == [package.name]
         assert (await session.scalars(select(CheckRun.passed))).all() == [True]
+
+
+async def test_the_notice_filed_is_the_sealed_one(package: Path, db: Database) -> None:
+    """Issue 22: the package held a re-rendered notice, whose signature never verified. It holds
+    the bytes the seal signed, as the guardian's notice.pdf and the e-licence do."""
+    filed = (package / "data" / "content" / "001-公办地段学位告知书.pdf").read_bytes()
+    async with db.read_session() as session:
+        (licence,) = (await session.scalars(select(Licence))).all()
+    assert licence.pdf and filed == licence.pdf and sm3_hex(filed) == licence.pdf_sm3
 
 
 def test_mets_and_premis_validate_with_xmllint(package: Path) -> None:

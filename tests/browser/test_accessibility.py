@@ -28,6 +28,7 @@ from ruxue.archive.storage import LocalLibrary
 from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
+from ruxue.sandbox.idp import phone_of
 from ruxue.settings import Settings
 from ruxue.web.mode import ELDER_COOKIE
 from tests.support.browser import CHROMIUM, FLAGS, shot
@@ -36,7 +37,6 @@ from tests.support.county import county_reports, register
 from tests.support.flow import apply
 from tests.support.guardianship import FILE as GUARDIANSHIP
 from tests.support.helpers import ServerThread
-from tests.support.identity import PHONE as SPOUSE_PHONE
 from tests.support.identity import sms_link
 from tests.support.materials import PNG, _at_materials_step
 from tests.support.personas import CHEN, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
@@ -574,10 +574,10 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
     sun = await logged_in(web, sandbox, SUN)
     start = {"segment": "primary", "child_id_number": SUN_CHILD, "consent": True}
     draft = (await sun.post("/api/v1/cases", json=start)).json()["case_no"]
-    invite = {"spouse_id_number": WU, "spouse_phone": SPOUSE_PHONE}
+    invite = {"spouse_id_number": WU, "spouse_phone": phone_of(WU)}
     sent = await sun.post(f"/api/v1/cases/{draft}/spouse/invite", json=invite)
     assert sent.status_code == 202, sent.text
-    link = await sms_link(sandbox, web, db)
+    link = await sms_link(sandbox, web, db, phone_of(WU))
     anonymous = httpx.AsyncClient(base_url=web.url)
     wu = await logged_in(web, sandbox, WU)  # the spouse, logged in, before consenting
     desk = await staff_client(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
+from ruxue.audit.repository import ledger_problems
 from ruxue.cases.models import Case
 from ruxue.cli.main import app
 from ruxue.enrollment.repository import case_for_child
@@ -114,6 +115,8 @@ async def test_rotation_moves_every_ciphertext_and_the_app_still_finds_the_famil
     assert len(after) >= len(before) - 1  # the guardian's session may end (new index key)
     assert after and all(value.startswith("k2:") for value in after), after
     assert not old_indexes & await indexes(db)
+    async with db.read_session() as session:  # the rewritten indexes re-entered: no "edit"
+        assert await ledger_problems(session) == []
     assert {pii.blind_index(p) for p in (SUN, SUN_CHILD)} <= await indexes(db)
     async with db.read_session() as session:
         material = (await session.scalars(select(Material))).one()

@@ -34,7 +34,11 @@ def standard(
     process = start_provider(ports[0], [rp_url, proxied_url, *spare], key.as_dict(private=False))
     proxy = TokenProxy(provider_url)
     proxy.url = proxy_url
-    common = {"spouse_method": "link", "oidc_scopes": "openid profile idcard phone"}
+    common = {
+        "spouse_method": "link",
+        "spouse_phone_check": "typed",  # a standard provider has no person-phone API
+        "oidc_scopes": "openid profile idcard phone",
+    }
     direct = settings.model_copy(update={"idp_url": provider_url, "public_url": rp_url, **common})
     via_proxy = settings.model_copy(
         update={"idp_url": proxy_url, "public_url": proxied_url, "oidc_leeway_s": 0, **common}

@@ -3,8 +3,9 @@
 import httpx
 
 from ruxue.kit.db import Database
+from ruxue.sandbox.idp import phone_of
 from tests.support.helpers import ServerThread
-from tests.support.identity import PHONE, sms_link
+from tests.support.identity import sms_link
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.sandbox import _login
 from tests.support.session import logged_in
@@ -19,9 +20,9 @@ async def test_spouse_link_with_the_sandbox_platform(
     )
     no = created.json()["case_no"]
     api = f"/api/v1/cases/{no}/spouse/invite"
-    sent = await guardian.post(api, json={"spouse_id_number": LIU, "spouse_phone": PHONE})
+    sent = await guardian.post(api, json={"spouse_id_number": LIU, "spouse_phone": phone_of(LIU)})
     assert sent.status_code == 202, sent.text
-    link = await sms_link(sandbox, web, db)
+    link = await sms_link(sandbox, web, db, phone_of(LIU))
     async with (
         httpx.AsyncClient(base_url=web.url) as spouse,
         httpx.AsyncClient(base_url=sandbox.url) as browser,

@@ -142,6 +142,7 @@ async def test_the_link_waits_in_the_queue_while_the_sms_gateway_is_down(
 
     url, gateway_port = standard.spare[0], free_port()  # nothing listens there yet
     config = {"public_url": url, "sms_url": f"http://127.0.0.1:{gateway_port}/sms"}
+    config |= {"spouse_phone_check": "typed"}  # the provider has no person-phone API
     app_settings = settings.model_copy(update={"idp_url": standard.provider, **config})
     with ServerThread(create_app(app_settings), port_of(url)) as app:
         async with httpx.AsyncClient(timeout=30) as browser:

@@ -11,10 +11,11 @@ from sqlalchemy import update
 from ruxue.kiosk.models import PrintJob
 from ruxue.kit.db import Database
 from ruxue.sandbox.app import face_of
+from ruxue.sandbox.idp import phone_of
 from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
-from tests.support.identity import PHONE, sms_link
+from tests.support.identity import sms_link
 from tests.support.kiosk import _read, _screen, _terminal
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.sandbox import _login
@@ -106,11 +107,11 @@ async def test_spouse_consents_by_link_while_the_guardian_waits_at_the_terminal(
     early = await screen.post(f"/kiosk/cases/{no}/spouse/invite/continue")
     assert early.headers["location"] == f"/kiosk/cases/{no}/spouse/invite"
     sent = await screen.post(
-        f"/kiosk/cases/{no}/spouse/invite", data={"spouse_id": LIU, "spouse_phone": PHONE}
+        f"/kiosk/cases/{no}/spouse/invite", data={"spouse_id": LIU, "spouse_phone": phone_of(LIU)}
     )
     assert sent.headers["location"] == f"/kiosk/cases/{no}/spouse/invite"
     assert "授权链接正在以短信发往配偶手机" in (await screen.get(sent.headers["location"])).text
-    link = await sms_link(sandbox, web, db)
+    link = await sms_link(sandbox, web, db, phone_of(LIU))
     async with (
         httpx.AsyncClient(base_url=web.url) as spouse,
         httpx.AsyncClient(base_url=sandbox.url) as browser,

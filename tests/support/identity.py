@@ -50,11 +50,13 @@ async def login(app: ServerThread, browser: httpx.AsyncClient, name: str) -> htt
 PHONE = "13912345678"
 
 
-async def sms_link(sandbox: ServerThread, app: ServerThread, db: Database) -> str:
+async def sms_link(
+    sandbox: ServerThread, app: ServerThread, db: Database, phone: str = PHONE
+) -> str:
     """The spouse's link from the SMS the app queued, sent as the notify job sends it."""
     await send_pending(db, SmsGateway(f"{sandbox.url}/_sandbox/sms"))
     async with httpx.AsyncClient(base_url=sandbox.url) as http:
-        messages = (await http.get("/_sandbox/sms", params={"phone": PHONE})).json()
+        messages = (await http.get("/_sandbox/sms", params={"phone": phone})).json()
     match = re.search(rf"{re.escape(app.url)}(/spouse/[\w-]+)", messages[0]["text"])
     assert match, messages[0]
     return match.group(1)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 import uuid
+from contextlib import suppress
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -22,6 +23,7 @@ from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
 from ruxue.cases.models import Case, CaseEvent
 from ruxue.cases.repository import events_of
+from ruxue.cases.status import Status
 from ruxue.kit.clock import utcnow
 from ruxue.kit.crypto import canonical_json
 from ruxue.kit.db import Database, locked_row
@@ -29,7 +31,7 @@ from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
 from ruxue.materials.repository import materials_of
 from ruxue.materials.service import read_upload, upload_extension
-from ruxue.notice.service import decision_document
+from ruxue.notice.service import decision_document, sealed_notice
 from ruxue.policy.explain import CHANNELS
 from ruxue.policy.loader import CHINA
 from ruxue.reference.districts import issuer_of
@@ -127,6 +129,16 @@ async def _log_proof(
             "tree_head": {**head_fields, "signature": base64.b64encode(signature).decode(), "public_key": seal.public_pem().decode()}}  # fmt: skip
 
 
+async def _seal_notice(db: Database, seal: SealKey, case_id: int, base_url: str) -> None:
+    """A notice is filed as it was sealed (the bytes the e-licence and the guardian hold): sealed
+    now if nothing sealed it first."""
+    async with db.write_session() as session:
+        case = await session.get(Case, case_id)
+        if case is not None and case.outcome == Status.NOTICE_ISSUED:
+            with suppress(NotFound):  # no licence (revoked meanwhile): nothing sealed to file
+                await sealed_notice(session, case, seal, base_url)
+
+
 async def build_package(
     db: Database,
     library: Library,
@@ -140,6 +152,7 @@ async def build_package(
     """Read, build and check outside any transaction; then one short write records the package.
     ``now`` is the app's clock (the tree head's and the bag's date)."""
     now = now or utcnow()
+    await _seal_notice(db, seal, case_id, base_url)
     async with db.read_session() as session:
         case = await session.get(Case, case_id)
         if case is None or case.outcome is None:

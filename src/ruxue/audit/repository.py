@@ -4,7 +4,8 @@ or removes a covered record digests it, and the commit chains the digests in the
 record whose fields no longer match its newest entry, every record missing from the ledger and
 every break in a chain. A write that bypasses the ORM is, by design, reported as an edit."""
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from ruxue.audit.models import IntegrityEntry, IntegrityHead
 from ruxue.audit.rules import ENTRY_FIELDS, record_digest, record_problems
 from ruxue.cases.models import Case, CaseEvent
 from ruxue.exchange.models import Consent
-from ruxue.guardianship.models import GuardianshipEvent
+from ruxue.guardianship.models import GuardianshipEvent, GuardianshipRequest
 from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
 from ruxue.kit.clock import utcnow
 from ruxue.provider.models import Consent as ProviderConsent
@@ -27,8 +28,8 @@ from ruxue.rating.models import Rating, Rectification
 
 @dataclass(frozen=True)
 class Covered:
-    """A kind of record and the fields its digest covers: not the blind indexes and encrypted
-    columns, which ``ruxue keys rotate`` rewrites in place."""
+    """A kind of record and the fields its digest covers: its blind indexes (whose family a case
+    or request is), not its ciphertexts. ``ruxue keys rotate`` re-enters the rows it rewrites."""
 
     kind: str
     model: type[Any]
@@ -46,6 +47,7 @@ COVERED = (
         _fields(
             "case_no year segment district_code status outcome school_code category reasons"
             " explanation notice_no verify_code notice_issued_at rejection_no rejected_at"
+            " guardian_index child_index spouse_index"
         ),
     ),
     Covered("case_event", CaseEvent, _fields("case_id seq at actor action detail")),
@@ -69,10 +71,19 @@ COVERED = (
     ),
     Covered("provider_consent", ProviderConsent, _fields("scopes full_id_number granted_at")),
     Covered(
+        "guardianship_request",
+        GuardianshipRequest,
+        _fields(
+            "request_no applicant_index child_index district_code relationship status reason"
+            " consent_id created_at decided_at"
+        ),
+    ),
+    Covered(
         "guardianship_event", GuardianshipEvent, _fields("request_id seq at actor action detail")
     ),
 )
 BY_MODEL = {c.model: c for c in COVERED}
+BY_TABLE = {c.model.__table__: c for c in COVERED}
 
 
 def record_key(obj: Any) -> str:
@@ -177,6 +188,36 @@ def install() -> None:
     ):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
+
+
+async def reenter(session: AsyncSession, table: Any, keys: Sequence[Any]) -> None:
+    """Rows of a covered table rewritten around the ORM on purpose (``ruxue keys rotate``): each
+    enters the ledger as it now is, in the caller's transaction."""
+    covered = BY_TABLE.get(table)
+    if covered is None or not keys:
+        return
+    (pk,) = table.primary_key.columns
+    query = select(covered.model).where(pk.in_(keys)).execution_options(populate_existing=True)
+    rows = (await session.scalars(query)).all()
+    writes = [(covered.kind, record_key(r), record_digest(_values(covered, r))) for r in rows]
+    if writes:
+        await session.run_sync(append, writes)
+
+
+async def adopt(session: AsyncSession) -> dict[str, int]:
+    """Records that have no entry at all (written before the ledger existed, or in bulk around
+    the ORM by ``dashboard.seed``) enter it as they are; a record with an entry is never adopted,
+    so an edit stays an edit. The count of each kind adopted."""
+    writes: list[tuple[str, str, str]] = []
+    for covered in COVERED:
+        kind = IntegrityEntry.kind == covered.kind
+        known = set((await session.scalars(select(IntegrityEntry.record_key).where(kind))).all())
+        for row in (await session.scalars(select(covered.model))).all():
+            if (key := record_key(row)) not in known:
+                writes.append((covered.kind, key, record_digest(_values(covered, row))))
+    if writes:
+        await session.run_sync(append, writes)
+    return dict(Counter(kind for kind, _, _ in writes))
 
 
 async def heads(session: AsyncSession) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from ruxue.kit import sm2
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.sm2 import SealKey
 from ruxue.staff.models import AuditEntry, AuditHead
-from ruxue.staff.service import verify_audit
+from ruxue.staff.service import audit, verify_audit
 
 
 async def current_heads(session: AsyncSession) -> dict[str, Any]:
@@ -134,3 +134,11 @@ async def verify_all(
     for name, document in exported:
         problems += await exported_problems(session, name, document, seal.public_pem())
     return problems
+
+
+async def adopt_unrecorded(session: AsyncSession) -> dict[str, int]:
+    """Records the ledger has never seen enter it as they are, with an audit entry naming how
+    many of each kind (``ruxue audit adopt``, after the ledger's migration or a bulk seed)."""
+    adopted = await ledger.adopt(session)
+    await audit(session, None, "ledger_adopt", "integrity_ledger", **adopted)
+    return adopted

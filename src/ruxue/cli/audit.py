@@ -1,11 +1,18 @@
-"""``ruxue audit verify|export-heads``: the audit log, the call log and the archive's Merkle log."""
+"""``ruxue audit verify|export-heads|adopt``: the audit log, the call log, the archive's Merkle log
+and the integrity ledger."""
 
 import asyncio
 
 import typer
 from rich.console import Console
 
-from ruxue.audit.service import read_exported, signed_heads, verify_all, write_heads
+from ruxue.audit.service import (
+    adopt_unrecorded,
+    read_exported,
+    signed_heads,
+    verify_all,
+    write_heads,
+)
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.settings import get_settings
@@ -58,3 +65,24 @@ def export_heads() -> None:
         return str(write_heads(document, settings.heads_dir))
 
     console.print(f"已导出签名日志头：{asyncio.run(run())}")
+
+
+@app.command()
+def adopt() -> None:
+    """Enter the records the integrity ledger has never seen (written before its migration, or
+    by a bulk seed) as they are now; audited. A record the ledger has seen is never adopted:
+    run it once, before the app serves families, and ``verify`` reports edits only."""
+    settings = get_settings()
+
+    async def run() -> dict[str, int]:
+        db = Database(settings.resolved_database_url())
+        try:
+            async with db.write_session() as session:
+                return await adopt_unrecorded(session)
+        finally:
+            await db.dispose()
+
+    adopted = asyncio.run(run())
+    for kind, count in sorted(adopted.items()):
+        console.print(f"{kind}: {count} 条记入完整性台账")
+    console.print(f"共 {sum(adopted.values())} 条原有记录记入完整性台账（已记审计日志）")

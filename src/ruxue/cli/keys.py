@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import Table, delete, func, select, update
 
+from ruxue.audit import repository as ledger
 from ruxue.cases.models import Case
 from ruxue.exchange.models import CallSubject, Consent
 from ruxue.guardianship.models import GuardianshipRequest
@@ -158,6 +159,7 @@ async def _rotate_batch(
         query = query.where(pk > rows_after)
     async with db.write_session() as session:
         rows = (await session.execute(query)).all()
+        rewritten = []
         for row in rows:
             changes = rule(row, rot)
             where = pk == getattr(row, pk.name)
@@ -167,6 +169,8 @@ async def _rotate_batch(
             elif changed := {k: v for k, v in changes.items() if getattr(row, k) != v}:
                 await session.execute(update(table).where(where).values(**changed, **keep))
                 rot.changed[name] += 1
+                rewritten.append(getattr(row, pk.name))
+        await ledger.reenter(session, table, rewritten)  # a rotation is not an edit
     return rows
 
 

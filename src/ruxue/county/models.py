@@ -79,6 +79,19 @@ class StageReport(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class CaseOwner(Base):
+    """Which county client (and district) owns a reported case number: the first to report it.
+    Claimed by INSERT … ON CONFLICT DO NOTHING, so two counties racing to a new number get one
+    owner, whatever stages they report."""
+
+    __tablename__ = "county_case_owner"
+
+    case_no: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(80))
+    district_code: Mapped[str] = mapped_column(String(6))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class OutboxRow(Base):
     """A stage still to be sent to the city (county side), written in the transaction that made
     the stage. The relay leases rows, sends them, and marks them sent or schedules a retry;

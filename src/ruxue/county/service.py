@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
 from ruxue.county.auth import secret_hash
-from ruxue.county.models import Client, StageReport
+from ruxue.county.models import CaseOwner, Client, StageReport
 from ruxue.county.rules import FINISHED, IN_PROCESS, STAGES
 from ruxue.county.schemas import CityPicture, Count, CountyHealth, NewClient, Receipt, StageIn
 from ruxue.kit.clock import now_of, utcnow
@@ -25,7 +25,7 @@ async def receive(
     """Upsert every report on (case number, stage), keeping the highest data version. A report
     for another district, or of a case number another county's client has reported, refuses the
     whole batch (403) before anything is written."""
-    await _refuse_foreign_cases(session, client, reports)
+    await _refuse_foreign_cases(session, db, client, reports)
     for index, report in enumerate(reports):
         if report.district_code != client.district_code:
             raise Forbidden(
@@ -43,13 +43,18 @@ async def receive(
 
 
 async def _refuse_foreign_cases(
-    session: AsyncSession, client: Client, reports: list[StageIn]
+    session: AsyncSession, db: Database, client: Client, reports: list[StageIn]
 ) -> None:
     """A case number belongs to the client (and district) that first reported it: no other
-    county may move it to its district, void it or bump its version."""
-    numbers = {r.case_no for r in reports}
-    owners = select(StageReport.case_no, StageReport.client_id, StageReport.district_code).where(
-        StageReport.case_no.in_(numbers)
+    county may move it to its district, void it or bump its version. New numbers are claimed
+    first (a unique key on the number), then every owner is read back."""
+    numbers = sorted({r.case_no for r in reports})
+    mine = {"client_id": client.client_id, "district_code": client.district_code}
+    for case_no in numbers:
+        claim = upsert_statement(db, CaseOwner.__table__, {"case_no": case_no, **mine})
+        await session.execute(claim.on_conflict_do_nothing(index_elements=["case_no"]))
+    owners = select(CaseOwner.case_no, CaseOwner.client_id, CaseOwner.district_code).where(
+        CaseOwner.case_no.in_(numbers)
     )
     theirs = {
         case_no

@@ -1,8 +1,9 @@
 """Step 3 by link, the guardian's side: the link goes only to the child's other parent (police
-record or birth certificate), not too often for one case, one person or one phone; the spouse's
-own consent (``identity.spouse``) then lets step 3 continue (``service.attach_spouse``). The link
-goes by the durable SMS queue, in the invitation's transaction: a gateway that is down delays it,
-never loses it."""
+record or birth certificate), at the phone the identity platform verified for them (a number
+that is not theirs is refused, the platform's number shown masked), not too often for one case,
+one person or one phone; the spouse's own consent (``identity.spouse``) then lets step 3 continue
+(``service.attach_spouse``). The link goes by the durable SMS queue, in the invitation's
+transaction: a gateway that is down delays it, never loses it."""
 
 import datetime as dt
 
@@ -10,7 +11,7 @@ from ruxue.enrollment.gather import StepError, apply_birth, birth_ask
 from ruxue.enrollment.service import _editable, context, load
 from ruxue.exchange.client import ExchangeClient
 from ruxue.identity import spouse as spouse_invites
-from ruxue.identity.service import Guardian
+from ruxue.identity.service import Guardian, check_person_phone
 from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
@@ -25,6 +26,14 @@ LIMITS = (
     ("case", Limit("spouse-link-case", 5, DAY)),
     ("person", Limit("spouse-link-person", 5, DAY)),
     ("phone", Limit("spouse-link-phone", 5, DAY)),
+)
+NOT_REGISTERED = (
+    "配偶尚未在省统一身份认证平台实名注册，无法核对其手机号码，授权链接未发送。"
+    "请配偶先完成实名注册，或到学校现场办理。"
+)
+NOT_THEIR_PHONE = (
+    "该手机号码不是配偶在省统一身份认证平台实名登记的号码（登记号码：{masked}），"
+    "授权链接未发送。请核对后重新输入。"
 )
 NOT_OTHER_PARENT = (
     "该身份证号码不是学生的父亲或母亲（依据户籍和出生医学证明），请核对配偶的身份证号码。"
@@ -60,9 +69,21 @@ async def invite_spouse(
     now = utcnow()  # rate windows run on the real clock
     for kind, limit in LIMITS:
         await take(db, limit, {"case": case.case_no, "person": spouse, "phone": phone}[kind], now)
+    await confirm_phone(settings, spouse, phone)
     async with db.write_session() as session:
         _, token = await spouse_invites.invite(session, case.case_no, spouse, guardian.name)
         await queue_text(session, case.case_no, pii.encrypt(phone), link_text(settings, token))
+
+
+async def confirm_phone(settings: Settings, spouse: str, phone: str) -> None:
+    """The link goes only to the number the identity platform verified for the spouse."""
+    if settings.spouse_phone_check != "platform":
+        return
+    found = await check_person_phone(settings, spouse, phone)
+    if found is None:
+        raise StepError(NOT_REGISTERED)
+    if not found.matches:
+        raise StepError(NOT_THEIR_PHONE.format(masked=found.masked))
 
 
 def link_text(settings: Settings, token: str) -> str:

@@ -181,3 +181,28 @@ async def message_person(settings: Settings, id_number: str, text: str) -> bool:
         return False
     response.raise_for_status()
     return True
+
+
+@dataclass(frozen=True)
+class PersonPhone:
+    """Whether a typed number is the one the identity platform verified for a person, and that
+    number masked (``138****5678``)."""
+
+    matches: bool
+    masked: str
+
+
+async def check_person_phone(settings: Settings, id_number: str, phone: str) -> PersonPhone | None:
+    """Ask the identity platform about a person's verified phone; None when it knows no phone
+    for the person (no account there)."""
+    async with http_client(settings.ca_bundle, timeout=10) as http:
+        response = await http.post(
+            f"{settings.idp_url.rstrip('/')}/api/person-phone",
+            json={"id_number": id_number, "phone": phone},
+            auth=(settings.oidc_client_id, settings.oidc_client_secret),
+        )
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    body = response.json()
+    return PersonPhone(matches=body.get("matches") is True, masked=str(body.get("phone_masked")))

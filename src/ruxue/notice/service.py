@@ -40,7 +40,9 @@ async def notice_pdf(session: AsyncSession, case: Case, base_url: str) -> bytes:
     return render_notice(await notice_data(session, case, base_url))
 
 
-async def sealed_notice(session: AsyncSession, case: Case, seal: Path, base_url: str) -> Licence:
+async def sealed_notice(
+    session: AsyncSession, case: Case, seal: Path | SealKey, base_url: str
+) -> Licence:
     """The notice's licence with its signed bytes, sealed once: the first to need them (the
     filing job or a download) renders and signs them in its write transaction; every later
     reader gets the same bytes, so the signature the library holds verifies on what is served."""
@@ -53,7 +55,8 @@ async def sealed_notice(session: AsyncSession, case: Case, seal: Path, base_url:
     ):
         raise NotFound("该办件尚未发放学位告知书")
     if not licence.pdf:
-        pdf, key = await notice_pdf(session, case, base_url), SealKey.load_or_create(seal)
+        key = seal if isinstance(seal, SealKey) else SealKey.load_or_create(seal)
+        pdf = await notice_pdf(session, case, base_url)
         licence.pdf, licence.pdf_sm3, licence.signed_at = pdf, sm3_hex(pdf), now_of(session)
         licence.signature_hex, licence.key_id = key.sign(pdf).hex(), key.key_id()
         await session.flush()
@@ -86,7 +89,11 @@ def rejection_pdf(case: Case, base_url: str) -> bytes:
 
 
 async def decision_document(session: AsyncSession, case: Case, base_url: str) -> tuple[str, bytes]:
-    """The final document of a decided case, with its title: the seat notice or the rejection."""
+    """The final document of a decided case, with its title: the rejection, or the seat notice as
+    it was sealed (its signed bytes) once it has been, rendered until then."""
     if case.outcome == Status.REJECTED:
         return "不予通过告知书", rejection_pdf(case, base_url)
+    licence = await licences.by_case(session, case.id)
+    if licence is not None and licence.pdf and licence.licence_no == case.notice_no:
+        return "公办地段学位告知书", licence.pdf
     return "公办地段学位告知书", await notice_pdf(session, case, base_url)

@@ -233,6 +233,19 @@ def _idp_routes(app: FastAPI, sb: Sandbox) -> None:
         sb.send_sms(phone_of(person.id_number), str(body.get("text", ""))[:200])
         return JSONResponse({"phone_masked": _mask_phone(phone_of(person.id_number))})
 
+    @app.post("/idp/api/person-phone")
+    async def person_phone(request: Request, body: dict[str, str]) -> Response:
+        """A relying party asks whether a number is the one a registered person verified here
+        (a spouse's link is sent only there); the answer masks the verified number."""
+        if not _client_ok(sb, request):
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        person = sb.store.persons.get(str(body.get("id_number", "")).upper())
+        if person is None or _age(person.birth_date) < 18:
+            return JSONResponse({"error": "unknown_person"}, status_code=404)
+        verified = phone_of(person.id_number)
+        matches = secrets.compare_digest(str(body.get("phone", "")).strip(), verified)
+        return JSONResponse({"matches": matches, "phone_masked": _mask_phone(verified)})
+
     @app.post("/idp/api/person-otp/verify")
     async def person_otp_verify(request: Request, body: dict[str, str]) -> Response:
         if not _client_ok(sb, request):
