@@ -13,7 +13,7 @@ from alembic import op
 import ruxue.kit.db
 
 revision: str = "b7e2d4c9a3f1"
-down_revision: str | None = "a1c4e7b9d2f5"
+down_revision: str | None = "b3e9d6f2a8c1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
