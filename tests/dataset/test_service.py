@@ -63,7 +63,7 @@ def _break(path: str, value: Any) -> dict[str, Any]:
         ("social_insurance[0].since", "2018-13", "social_insurance[0].since", ""),
         ("student_status[0].status", "expelled", "student_status[0].status", ""),
         ("schools[1].segment", "senior", "schools[1].segment", ""),
-        ("version", 2, "version", ""),
+        ("version", 3, "version", ""),
     ],
 )
 def test_bad_dataset_is_refused_with_its_path(

@@ -47,7 +47,11 @@ def check(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None
         try:
             data = load_dataset(file)
         except DatasetError as exc:
-            console.print(f"[red]数据集无效[/red] {exc.path}: {exc.message}")
+            console.print(
+                f"[red]数据集无效[/red]，共 {len(exc.problems)} 处问题（未加载任何数据）："
+            )
+            for path, message in exc.problems:
+                console.print(f"  {path}: {message}", markup=False)
             raise typer.Exit(1) from None
     counts = ", ".join(f"{k} {v}" for k, v in summary(data).items())
     console.print(f"数据集有效（{time.perf_counter() - started:.1f} 秒）：{counts}")
