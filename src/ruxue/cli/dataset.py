@@ -23,12 +23,17 @@ def generate(
     seed: int = typer.Option(1, help="random seed; the same seed gives the same file"),
     year: int = typer.Option(2026, help="enrollment year the cohorts are built for"),
     out: Path = typer.Option(..., help="output JSON file"),
+    version: int = typer.Option(
+        1, min=1, max=2, help="dataset version: 2 adds what the cohort rules read (cohort.md)"
+    ),
 ) -> None:
     """Write a deterministic synthetic city in the dataset format."""
     started = time.perf_counter()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("生成家庭", total=families)
-        data = generate_city(families, seed, year, progress=lambda n: progress.advance(task, n))
+        data = generate_city(
+            families, seed, year, progress=lambda n: progress.advance(task, n), version=version
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_bytes(orjson.dumps(data))
