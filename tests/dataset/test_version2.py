@@ -2,11 +2,15 @@
 files that stay valid and decide as before."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+from typer.testing import CliRunner
 
+from ruxue.cli.main import app
+from ruxue.dataset.messages import in_chinese
 from ruxue.dataset.service import DatasetError, parse_dataset, summary
 from tests.support.dataset import EXAMPLE, NEW_CITIZENS, example_v2
 
@@ -120,3 +124,32 @@ def test_every_problem_is_named_and_nothing_is_loaded() -> None:
         "points[0].id_number",
         "schools[0].overflow_to[0]",
     ]
+
+
+def test_check_command_names_every_problem_with_its_chinese(tmp_path: Path) -> None:
+    data = _set(example_v2(), "points[0].id_number", "320508199105060610")
+    _set(data, "schools[0].overflow_to[0]", "3205060101")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data, ensure_ascii=False))
+    result = CliRunner().invoke(app, ["dataset", "check", str(bad)])
+    assert result.exit_code == 1
+    assert "共 2 处问题" in result.output
+    assert "points[0].id_number: no such person（数据集中无此人）" in result.output
+    assert "schools[0].overflow_to[0]: not a school of the same district and segment" in (
+        result.output
+    )
+    assert "统筹学校须为同一区、同一学段" in result.output
+
+
+@pytest.mark.parametrize(
+    ("message", "chinese"),
+    [
+        ("bad check digit", "校验码错误"),
+        ("Expected `str` matching regex '^\\d{6}$'", "取值不符合格式要求"),
+        ("Invalid enum value 'senior'", "取值不在允许范围内"),
+        ("duplicate permit_no", "编号重复"),
+        ("something new", "数据不符合格式"),
+    ],
+)
+def test_every_problem_has_chinese(message: str, chinese: str) -> None:
+    assert in_chinese(message) == f"{message}（{chinese}）"

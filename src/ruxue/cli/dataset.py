@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from ruxue.dataset.generate import generate_city
+from ruxue.dataset.messages import in_chinese
 from ruxue.dataset.service import DatasetError, load_dataset, summary
 
 app = typer.Typer(
@@ -56,7 +57,7 @@ def check(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None
                 f"[red]数据集无效[/red]，共 {len(exc.problems)} 处问题（未加载任何数据）："
             )
             for path, message in exc.problems:
-                console.print(f"  {path}: {message}", markup=False)
+                console.print(f"  {path}: {in_chinese(message)}", markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
     counts = ", ".join(f"{k} {v}" for k, v in summary(data).items())
     console.print(f"数据集有效（{time.perf_counter() - started:.1f} 秒）：{counts}")

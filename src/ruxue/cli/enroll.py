@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from ruxue.cli.progress import progress_bar
+from ruxue.dataset.messages import in_chinese
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.enrollment.gather import DepartmentDown, StepError
 from ruxue.exchange.client import ExchangeClient
@@ -68,7 +69,7 @@ def schools_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)
     except DatasetError as exc:
         console.print(f"[red]数据集无效，未导入任何数据[/red]（{len(exc.problems)} 处问题）：")
         for path, message in exc.problems:
-            console.print(f"  {path}: {message}", markup=False)
+            console.print(f"  {path}: {in_chinese(message)}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
     async def run() -> dict[str, int]:
