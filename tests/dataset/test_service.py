@@ -63,7 +63,7 @@ def _break(path: str, value: Any) -> dict[str, Any]:
         ("social_insurance[0].since", "2018-13", "social_insurance[0].since", ""),
         ("student_status[0].status", "expelled", "student_status[0].status", ""),
         ("schools[1].segment", "senior", "schools[1].segment", ""),
-        ("version", 2, "version", ""),
+        ("version", 3, "version", ""),
     ],
 )
 def test_bad_dataset_is_refused_with_its_path(
@@ -110,3 +110,12 @@ def test_generate_command_writes_a_valid_deterministic_city(tmp_path: Path) -> N
     data = parse_dataset(a.read_bytes())
     assert orjson.loads(a.read_bytes())["version"] == 1
     assert {s.district_code for s in data.schools} >= {"320508", "320571", "320583"}
+
+
+def test_generate_command_writes_version_2_when_asked(tmp_path: Path) -> None:
+    out = tmp_path / "v2.json"
+    args = ["dataset", "generate", "--families", "300", "--version", "2", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = parse_dataset(out.read_bytes())
+    assert data.version == 2 and data.residence_permits and data.seat_history

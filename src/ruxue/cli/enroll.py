@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from ruxue.cli.progress import progress_bar
+from ruxue.dataset.messages import in_chinese
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.enrollment.gather import DepartmentDown, StepError
 from ruxue.exchange.client import ExchangeClient
@@ -66,7 +67,9 @@ def schools_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)
     try:
         data = load_dataset(file)
     except DatasetError as exc:
-        console.print(f"[red]数据集无效[/red] {exc.path}: {exc.message}")
+        console.print(f"[red]数据集无效，未导入任何数据[/red]（{len(exc.problems)} 处问题）：")
+        for path, message in exc.problems:
+            console.print(f"  {path}: {in_chinese(message)}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
     async def run() -> dict[str, int]:
@@ -81,6 +84,11 @@ def schools_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)
     console.print(
         f"已导入 {counts['districts']} 个区的 {counts['schools']} 所学校、{counts['compounds']} 个小区"
     )
+    if "seat_history" in counts:
+        console.print(
+            f"已导入学位使用记录 {counts['seat_history']} 条、优先入学名单 {counts['priority_children']} 条"
+            "（替换此前导入的记录）"
+        )
 
 
 def precheck(

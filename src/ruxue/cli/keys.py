@@ -32,6 +32,7 @@ from ruxue.kit.db import Base, Database
 from ruxue.kit.ratelimit import RateCounter
 from ruxue.kit.sessions import WebSession
 from ruxue.notify.models import Notification
+from ruxue.reference.models import PriorityChild, SeatHistory
 from ruxue.settings import get_settings
 from ruxue.staff.models import StaffUser
 
@@ -126,6 +127,16 @@ def session_row(row: Any, rot: Rotation) -> Changes:
     return {"data_enc": pii.encrypt(json.dumps(data))}
 
 
+def seat_row(row: Any, rot: Rotation) -> Changes:
+    return _indexed(row, rot, "cert_enc", "cert_index") | _indexed(
+        row, rot, "child_enc", "child_index"
+    )
+
+
+def priority_row(row: Any, rot: Rotation) -> Changes:
+    return _indexed(row, rot, "child_enc", "child_index")
+
+
 # rows holding ciphertexts; the values they decrypt feed the remap of the index-only rows below
 ENCRYPTED: list[tuple[str, type[Base], RowRule]] = [
     ("办件 enrollment_case", Case, case_row),
@@ -135,6 +146,8 @@ ENCRYPTED: list[tuple[str, type[Base], RowRule]] = [
     ("通知 notification", Notification, notification_row),
     ("工作人员 staff_user", StaffUser, staff_row),
     ("会话 web_session", WebSession, session_row),
+    ("学位使用记录 seat_history", SeatHistory, seat_row),
+    ("优先入学名单 priority_child", PriorityChild, priority_row),
 ]
 # blind indexes kept without the value: moved by the remap of the values seen above
 INDEX_ONLY: list[tuple[str, Any]] = [

@@ -111,6 +111,7 @@ DEPARTMENTS = {
     "hrss": "人社",
     "xueji": "省学籍系统",
     "elicence": "电子证照",
+    "points": "积分管理",
 }
 
 

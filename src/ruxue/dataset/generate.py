@@ -8,77 +8,31 @@ system must find the case from the data as it would in production.
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from ruxue.dataset import generate_v2 as v2
+from ruxue.dataset.city import (
+    City,
+    Compound,
+    Mix,
+    Row,
+    add_person,
+    address_in,
+    birth_between,
+    new_booklet,
+)
 from ruxue.dataset.names import (
     CN_ORDINALS,
     COMPOUND_STEMS,
     COMPOUND_SUFFIXES,
     DISTRICTS,
-    FEMALE_CHARS,
     HOSPITALS,
-    MALE_CHARS,
     OUTSIDE_REGIONS,
-    SURNAMES,
     District,
 )
 from ruxue.person.rules import make_id_number
 
-Row = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Mix:
-    """Shares of the edge cases (each a probability per family)."""
-
-    junior: float = 0.45
-    single_parent: float = 0.09
-    split_booklet: float = 0.14
-    split_without_marriage: float = 0.3  # of split families
-    grandparents_in_booklet: float = 0.12
-    grandparent_applies: float = 0.02
-    sibling: float = 0.2
-    no_residence: float = 0.13
-    commercial_only: float = 0.03
-    several_residences: float = 0.09
-    small_residence: float = 0.05
-    child_owner: float = 0.005
-    outside_co_owner: float = 0.02
-    property_elsewhere: float = 0.15
-    missing_birth_certificate: float = 0.03
-    primary_registered: float = 0.015
-    out_of_age: float = 0.02
-    junior_next_year: float = 0.04
-    junior_no_record: float = 0.03
-    outside_spouse: float = 0.08
-    social_insurance: float = 0.85
-
-
-@dataclass
-class Compound:
-    code: str
-    name: str
-    street: str
-    district: District
-
-
-@dataclass
-class City:
-    rng: random.Random
-    year: int
-    mix: Mix
-    compounds: dict[str, list[Compound]] = field(default_factory=dict)
-    out: dict[str, list[Row]] = field(default_factory=dict)
-    seq: dict[tuple[str, dt.date], int] = field(default_factory=dict)
-    counters: dict[str, int] = field(default_factory=dict)
-
-    def next(self, name: str) -> int:
-        self.counters[name] = self.counters.get(name, 0) + 1
-        return self.counters[name]
-
-    def chance(self, p: float) -> bool:
-        return self.rng.random() < p
+VERSIONS = (1, 2)
 
 
 def generate_city(
@@ -87,8 +41,13 @@ def generate_city(
     year: int = 2026,
     mix: Mix | None = None,
     progress: Callable[[int], None] | None = None,
+    version: int = 1,
 ) -> dict[str, Any]:
-    city = City(random.Random(seed), year, mix or Mix())
+    """Version 1 is the city of ``domain.md``; version 2 adds what ``cohort.md`` reads and makes a
+    share of the families 新市民 (``generate_v2.py``)."""
+    if version not in VERSIONS:
+        raise ValueError(f"no dataset version {version}")
+    city = City(random.Random(seed), year, mix or Mix(), version=version)
     city.out = {
         k: []
         for k in (
@@ -102,16 +61,18 @@ def generate_city(
             "schools",
         )
     }
+    newcomers = v2.begin(city, families)
     per_district = _split(families, [d.weight for d in DISTRICTS])
     for district, count in zip(DISTRICTS, per_district, strict=True):
         _build_district(city, district, count)
-    for i in range(families):
+    for i in range(families - newcomers):
         _family(city, _pick_district(city, per_district, families))
         if progress and (i + 1) % 1000 == 0:
             progress(1000)
     if progress:
-        progress(families % 1000)
-    return {"version": 1, "city_code": "320500", **city.out}
+        progress((families - newcomers) % 1000)
+    v2.finish(city, newcomers, per_district, progress)
+    return {"version": version, "city_code": "320500", **city.out}
 
 
 def _split(total: int, weights: list[float]) -> list[int]:
@@ -135,6 +96,7 @@ def _build_district(city: City, d: District, families: int) -> None:
     served = compounds[: max(1, int(n * 0.97))]  # the last few compounds have no school
     _schools(city, d, served, "primary", 6, families * 0.55)
     _schools(city, d, served, "junior", 12, families * 0.45)
+    v2.overflow_lists(city, d.code)
 
 
 def _schools(
@@ -170,66 +132,6 @@ def _schools(
         )
 
 
-def _birth(city: City, start: dt.date, end: dt.date) -> dt.date:
-    return start + dt.timedelta(days=city.rng.randint(0, (end - start).days))
-
-
-def _person_id(city: City, region: str, birth: dt.date, gender: str) -> str:
-    k = city.seq.get((region, birth), 0)
-    city.seq[(region, birth)] = k + 1
-    if k >= 500:
-        raise ValueError(f"too many people born {birth} in {region}")
-    return make_id_number(region, birth, 2 * k + (1 if gender == "M" else 0))
-
-
-def _name(city: City, gender: str, surname: str | None = None) -> str:
-    chars = MALE_CHARS if gender == "M" else FEMALE_CHARS
-    given = "".join(city.rng.choice(chars) for _ in range(city.rng.choice((1, 2, 2))))
-    return (surname or city.rng.choice(SURNAMES)) + given
-
-
-def _add_person(
-    city: City,
-    region: str,
-    birth: dt.date,
-    gender: str,
-    booklet: str,
-    *,
-    surname: str | None = None,
-    father: str | None = None,
-    mother: str | None = None,
-) -> Row:
-    row = {
-        "id_number": _person_id(city, region, birth, gender),
-        "name": _name(city, gender, surname),
-        "gender": gender,
-        "birth_date": birth,
-        "father_id_number": father,
-        "mother_id_number": mother,
-        "booklet_no": booklet,
-    }
-    city.out["persons"].append(row)
-    return row
-
-
-def _new_booklet(city: City, compound: Compound) -> Row:
-    d = compound.district
-    row: Row = {
-        "booklet_no": f"HK{d.code}{city.next('booklet'):07d}",
-        "district_code": d.code,
-        "address": _address(city, compound),
-        "compound_code": compound.code,
-        "members": [],
-    }
-    city.out["hukou_booklets"].append(row)
-    return row
-
-
-def _address(city: City, c: Compound) -> str:
-    r = city.rng
-    return f"{c.district.address}{c.street}{r.randint(1, 999)}号{c.name}{r.randint(1, 40)}幢{r.randint(1, 30)}{r.randint(1, 4):02d}室"
-
-
 def _family(city: City, d: District) -> None:
     FamilyBuilder(city, d).build()
 
@@ -245,9 +147,9 @@ class FamilyBuilder:
 
     def build(self) -> None:
         c, m = self.city, self.m
-        booklet = _new_booklet(c, self.home)
-        father_born = _birth(c, dt.date(c.year - 48, 1, 1), dt.date(c.year - 29, 12, 31))
-        mother_born = _birth(c, dt.date(c.year - 45, 1, 1), dt.date(c.year - 27, 12, 31))
+        booklet = new_booklet(c, self.home)
+        father_born = birth_between(c, dt.date(c.year - 48, 1, 1), dt.date(c.year - 29, 12, 31))
+        mother_born = birth_between(c, dt.date(c.year - 45, 1, 1), dt.date(c.year - 27, 12, 31))
         single = c.chance(m.single_parent)
         lead_gender = "F" if (not single or c.chance(0.7)) else "M"
         parents = self._parents(booklet, father_born, mother_born, single, lead_gender)
@@ -259,14 +161,16 @@ class FamilyBuilder:
         booklet["members"].append(
             {"id_number": child["id_number"], "relation": "子" if child["gender"] == "M" else "女"}
         )
-        if c.chance(m.sibling):
-            self._sibling(booklet, parents, child)
+        sibling = self._sibling(booklet, parents, child) if c.chance(m.sibling) else None
         if c.chance(m.grandparents_in_booklet):
             self._grandparents(booklet, father_born)
         if not booklet["members"] or booklet["members"][0]["relation"] != "户主":
             booklet["members"][0]["relation"] = "户主"
         self._records(parents, child)
-        self._property(list(parents.values()), child)
+        homes = self._property(list(parents.values()), child)
+        if c.version >= 2:
+            segment = "junior" if self.junior else "primary"
+            v2.family_extras(c, self.d, self.home, segment, (child, sibling), homes)
 
     def _parents(
         self,
@@ -291,14 +195,14 @@ class FamilyBuilder:
                 if gender == "F" and c.chance(c.mix.outside_spouse)
                 else self.d.code
             )
-            parents[gender] = _add_person(c, region, born, gender, booklet["booklet_no"])
+            parents[gender] = add_person(c, region, born, gender, booklet["booklet_no"])
         return parents
 
     def _elsewhere(self, gender: str, born: dt.date) -> Row:
         """A parent heading a booklet of their own, somewhere in the city."""
         c = self.city
-        own = _new_booklet(c, self.r.choice(c.compounds[self.r.choice(DISTRICTS).code]))
-        person = _add_person(c, self.d.code, born, gender, own["booklet_no"])
+        own = new_booklet(c, self.r.choice(c.compounds[self.r.choice(DISTRICTS).code]))
+        person = add_person(c, self.d.code, born, gender, own["booklet_no"])
         own["members"].append({"id_number": person["id_number"], "relation": "户主"})
         return person
 
@@ -327,10 +231,10 @@ class FamilyBuilder:
         surname = (
             (father or mother or {"name": "王"})["name"][:1] if father or c.chance(0.3) else None
         )
-        return _add_person(
+        return add_person(
             c,
             self.d.code,
-            _birth(c, start, end),
+            birth_between(c, start, end),
             gender,
             booklet["booklet_no"],
             surname=surname,
@@ -338,11 +242,11 @@ class FamilyBuilder:
             mother=mother["id_number"] if mother else None,
         )
 
-    def _sibling(self, booklet: Row, parents: dict[str, Row], child: Row) -> None:
+    def _sibling(self, booklet: Row, parents: dict[str, Row], child: Row) -> Row:
         c = self.city
-        born = _birth(c, dt.date(c.year - 16, 1, 1), dt.date(c.year - 1, 12, 31))
+        born = birth_between(c, dt.date(c.year - 16, 1, 1), dt.date(c.year - 1, 12, 31))
         gender = self.r.choice("MF")
-        sib = _add_person(
+        sib = add_person(
             c,
             self.d.code,
             born,
@@ -356,14 +260,15 @@ class FamilyBuilder:
             {"id_number": sib["id_number"], "relation": "子" if gender == "M" else "女"}
         )
         self._birth_certificate(sib)
+        return sib
 
     def _grandparents(self, booklet: Row, father_born: dt.date) -> None:
         c = self.city
         for gender, relation in (("M", "祖父"), ("F", "祖母")):
-            born = _birth(
+            born = birth_between(
                 c, dt.date(father_born.year - 32, 1, 1), dt.date(father_born.year - 22, 12, 31)
             )
-            gp = _add_person(c, self.d.code, born, gender, booklet["booklet_no"])
+            gp = add_person(c, self.d.code, born, gender, booklet["booklet_no"])
             booklet["members"].append({"id_number": gp["id_number"], "relation": relation})
         if c.chance(c.mix.grandparent_applies / max(c.mix.grandparents_in_booklet, 1e-9)):
             booklet["members"].insert(
@@ -444,7 +349,8 @@ class FamilyBuilder:
             for s in c.out["schools"]
             if s["district_code"] == self.d.code and s["segment"] == "primary"
         ]
-        school = self.r.choice(schools)["name"] if schools else "苏州市实验小学"
+        picked = self.r.choice(schools) if schools else None
+        school = picked["name"] if picked else "苏州市实验小学"
         if self.junior:
             if c.chance(m.junior_no_record):
                 return
@@ -453,24 +359,27 @@ class FamilyBuilder:
             grad = y + 6
         else:
             return
-        c.out["student_status"].append(
-            {
-                "id_number": child["id_number"],
-                "stage": "primary",
-                "school_name": school,
-                "status": "enrolled",
-                "graduation_year": grad,
-            }
-        )
+        status = {
+            "id_number": child["id_number"],
+            "stage": "primary",
+            "school_name": school,
+            "status": "enrolled",
+            "graduation_year": grad,
+        }
+        if c.version >= 2 and picked:
+            status["school_code"] = picked["code"]
+        c.out["student_status"].append(status)
 
-    def _property(self, parents: list[Row], child: Row) -> None:
+    def _property(self, parents: list[Row], child: Row) -> list[tuple[Row, Compound]]:
+        """The residences added, with their compounds."""
         c, m = self.city, self.m
         roll = self.r.random()
         if roll < m.no_residence:
-            return
+            return []
         if roll < m.no_residence + m.commercial_only:
             self._add_property(parents, self.home, "commercial", 60.0)
-            return
+            return []
+        homes = []
         count = self.r.randint(2, 3) if c.chance(m.several_residences) else 1
         for k in range(count):
             compound = self.home
@@ -482,9 +391,10 @@ class FamilyBuilder:
             owners = list(parents)
             if c.chance(m.child_owner):
                 owners.append(child)
-            self._add_property(owners, compound, "residential", area)
+            homes.append((self._add_property(owners, compound, "residential", area), compound))
+        return homes
 
-    def _add_property(self, owners: list[Row], compound: Compound, usage: str, area: float) -> None:
+    def _add_property(self, owners: list[Row], compound: Compound, usage: str, area: float) -> Row:
         c = self.city
         ids = [o["id_number"] for o in owners]
         if c.chance(c.mix.outside_co_owner) and len(c.out["persons"]) > 20:
@@ -494,18 +404,18 @@ class FamilyBuilder:
         ids = list(dict.fromkeys(ids))
         shares = _shares(len(ids))
         year = self.r.randint(2005, c.year - 1)
-        c.out["properties"].append(
-            {
-                "cert_no": f"苏({year}){compound.district.registry}不动产权第{c.next('property'):07d}号",
-                "district_code": compound.district.code,
-                "address": _address(c, compound),
-                "compound_code": compound.code,
-                "building_area_m2": round(area, 2),
-                "usage": usage,
-                "registered_on": dt.date(year, self.r.randint(1, 12), self.r.randint(1, 28)),
-                "owners": [{"id_number": i, "share": s} for i, s in zip(ids, shares, strict=True)],
-            }
-        )
+        row: Row = {
+            "cert_no": f"苏({year}){compound.district.registry}不动产权第{c.next('property'):07d}号",
+            "district_code": compound.district.code,
+            "address": address_in(c, compound),
+            "compound_code": compound.code,
+            "building_area_m2": round(area, 2),
+            "usage": usage,
+            "registered_on": dt.date(year, self.r.randint(1, 12), self.r.randint(1, 28)),
+            "owners": [{"id_number": i, "share": s} for i, s in zip(ids, shares, strict=True)],
+        }
+        c.out["properties"].append(row)
+        return row
 
 
 def _shares(n: int) -> list[float]:

@@ -1,12 +1,12 @@
 """Cross-record rules of the dataset format that a type check cannot see. Pure functions."""
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator
 
+from ruxue.dataset.rules_common import Problem, ref, unique
+from ruxue.dataset.rules_v2 import problems_v2
 from ruxue.dataset.schemas import Dataset
 from ruxue.person.rules import IdNumberError, id_number_problem
 
-Problem = tuple[str, str]  # (path, message)
 ODD = frozenset("13579")
 
 
@@ -35,14 +35,9 @@ def problems(data: Dataset) -> Iterator[Problem]:
     yield from _booklet_problems(data, persons)
     yield from _property_problems(data, persons)
     yield from _people_refs(data, persons)
-    yield from _unique(data.schools, "code", "schools")
-
-
-def _ref(path: str, value: str, persons: set[str]) -> Iterator[Problem]:
-    """A reference that must name a person of the dataset."""
-    if value not in persons:
-        bad = id_number_problem(value)
-        yield path, IdNumberError.ENGLISH[bad] if bad else "no such person"
+    yield from unique(data.schools, "code", "schools")
+    if data.version >= 2:
+        yield from problems_v2(data, persons)
 
 
 def _outside_ref(path: str, value: str | None, persons: set[str]) -> Iterator[Problem]:
@@ -51,42 +46,33 @@ def _outside_ref(path: str, value: str | None, persons: set[str]) -> Iterator[Pr
         yield path, IdNumberError.ENGLISH[bad]
 
 
-def _unique(rows: Sequence[Any], key: str, path: str) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for i, row in enumerate(rows):
-        value = getattr(row, key)
-        if value in seen:
-            yield f"{path}[{i}].{key}", f"duplicate {key}"
-        seen.add(value)
-
-
 def _booklet_problems(data: Dataset, persons: set[str]) -> Iterator[Problem]:
-    yield from _unique(data.hukou_booklets, "booklet_no", "hukou_booklets")
+    yield from unique(data.hukou_booklets, "booklet_no", "hukou_booklets")
     for i, b in enumerate(data.hukou_booklets):
         for j, m in enumerate(b.members):
-            yield from _ref(f"hukou_booklets[{i}].members[{j}].id_number", m.id_number, persons)
+            yield from ref(f"hukou_booklets[{i}].members[{j}].id_number", m.id_number, persons)
 
 
 def _property_problems(data: Dataset, persons: set[str]) -> Iterator[Problem]:
-    yield from _unique(data.properties, "cert_no", "properties")
+    yield from unique(data.properties, "cert_no", "properties")
     for i, prop in enumerate(data.properties):
         for j, owner in enumerate(prop.owners):
-            yield from _ref(f"properties[{i}].owners[{j}].id_number", owner.id_number, persons)
+            yield from ref(f"properties[{i}].owners[{j}].id_number", owner.id_number, persons)
         total = sum(o.share for o in prop.owners)
         if abs(total - 1.0) > 1e-6:
             yield f"properties[{i}].owners", f"shares add up to {total:g}, not 1"
 
 
 def _people_refs(data: Dataset, persons: set[str]) -> Iterator[Problem]:
-    yield from _unique(data.marriages, "cert_no", "marriages")
+    yield from unique(data.marriages, "cert_no", "marriages")
     for i, m in enumerate(data.marriages):
         for key in ("party_a", "party_b"):
-            yield from _ref(f"marriages[{i}].{key}", getattr(m, key), persons)
-    yield from _unique(data.birth_certificates, "cert_no", "birth_certificates")
+            yield from ref(f"marriages[{i}].{key}", getattr(m, key), persons)
+    yield from unique(data.birth_certificates, "cert_no", "birth_certificates")
     for i, c in enumerate(data.birth_certificates):
-        yield from _ref(f"birth_certificates[{i}].child_id_number", c.child_id_number, persons)
+        yield from ref(f"birth_certificates[{i}].child_id_number", c.child_id_number, persons)
         for key in ("father_id_number", "mother_id_number"):
             yield from _outside_ref(f"birth_certificates[{i}].{key}", getattr(c, key), persons)
     for section in ("social_insurance", "student_status"):
         for i, row in enumerate(getattr(data, section)):
-            yield from _ref(f"{section}[{i}].id_number", row.id_number, persons)
+            yield from ref(f"{section}[{i}].id_number", row.id_number, persons)

@@ -64,6 +64,8 @@ FIELDS = [
     "birth_certificate",
     "student_status",
     "social_insurance",
+    "residence_permit",
+    "points",
 ]
 
 

@@ -25,7 +25,7 @@ from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 from ruxue.web.render import render, to
 
 router = APIRouter(include_in_schema=False)
-WHAT = "户籍、房产、婚姻、出生医学证明、学籍和社保信息"
+WHAT = "户籍、房产、婚姻、出生医学证明、学籍、社保、居住证和积分信息"
 
 
 @router.post("/cases/{case_no}/spouse/invite", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ from typing import Any, TypedDict
 
 from ruxue.kit.crypto import canonical_json, hmac_sm3_hex, hmac_sm3_verify, sm3_hex
 
-DEPARTMENTS = ("police", "property", "civil", "health", "hrss", "xueji", "elicence")
+DEPARTMENTS = ("police", "property", "civil", "health", "hrss", "xueji", "elicence", "points")
 PURPOSES = {
     "ENROLLMENT": "义务教育入学报名",
     "ENROLLMENT_PRECHECK": "入学资格预审（主动服务）",
@@ -35,6 +35,8 @@ BATCH_SERVICES = frozenset(
     {
         "police.person",
         "police.hukou",
+        "police.residence_permits",
+        "points.points",
         "property.residences",
         "property.unique_housing",
         "property.no_housing",

@@ -12,6 +12,7 @@ DEPARTMENT_NAMES = {
     "hrss": "人社（社会保险）",
     "xueji": "省学籍系统",
     "elicence": "电子证照库",
+    "points": "积分管理（流动人口积分）",
 }
 
 

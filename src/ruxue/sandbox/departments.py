@@ -30,10 +30,19 @@ def _person(store: Store, body: dict[str, Any]) -> Any:
 def _hukou(store: Store, body: dict[str, Any]) -> Any:
     booklet = store.booklets[_person(store, body).booklet_no]
     members = [
-        {"id_number": m.id_number, "relation": m.relation, "name": store.persons[m.id_number].name}
-        for m in booklet.members
+        msgspec.to_builtins(m) | {"name": store.persons[m.id_number].name} for m in booklet.members
     ]
     return {**msgspec.structs.asdict(booklet), "members": members}
+
+
+def _permits(store: Store, body: dict[str, Any]) -> Any:
+    """A person's residence permits (居住证), valid or not; none is an empty list."""
+    return store.permits.get(body["id_number"], [])
+
+
+def _points(store: Store, body: dict[str, Any]) -> Any:
+    """A person's 流动人口积分 (the department ``points``); none is no record."""
+    return _found(store.points.get(body["id_number"]))
 
 
 def _residences(store: Store, body: dict[str, Any]) -> Any:
@@ -155,6 +164,8 @@ SERVICES: dict[str, Handler] = {
     "xueji.graduates": _graduates,
     "police.person": _person,
     "police.hukou": _hukou,
+    "police.residence_permits": _permits,
+    "points.points": _points,
     "property.residences": _residences,
     "property.certificate": _certificate,
     "property.unique_housing": _unique_housing,

@@ -9,7 +9,9 @@ from ruxue.exchange.records import (
     Booklet,
     Marriage,
     Person,
+    Points,
     Property,
+    ResidencePermit,
     SocialInsurance,
     StudentStatus,
 )
@@ -36,6 +38,10 @@ class Store:
         self.student_status: dict[str, list[StudentStatus]] = defaultdict(list)
         for st in data.student_status:
             self.student_status[st.id_number].append(st)
+        self.permits: dict[str, list[ResidencePermit]] = defaultdict(list)
+        for permit in data.residence_permits:
+            self.permits[permit.id_number].append(permit)
+        self.points: dict[str, Points] = {p.id_number: p for p in data.points}
         self.licences: dict[str, dict[str, Any]] = {}  # the e-licence library's issued licences
 
     def adults(self, limit: int) -> list[Person]:
