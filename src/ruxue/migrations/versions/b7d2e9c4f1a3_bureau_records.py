@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7d2e9c4f1a3"
-down_revision: str | None = "a1c4e7b9d2f5"
+down_revision: str | None = "b7e2d4c9a3f1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
