@@ -51,8 +51,9 @@ Status = Literal[  # cases.status.Status, for the API's schema
     CaseStatus.MANUAL_REVIEW,
     CaseStatus.REJECTED,
     CaseStatus.WITHDRAWN,
+    CaseStatus.QUALIFIED,
 ]
-Category = Literal["A", "B", "C"]
+Category = Literal["A", "B", "C", "D"]
 
 
 class MaterialState(BaseModel):

@@ -584,7 +584,8 @@ async def submit(db: Database, now: dt.datetime, guardian: Guardian, case_no: st
     check_window(policy, case.segment, now)
     decision = decide(policy, facts, schools)
     async with rewrite(db, case) as session:
-        await record_decision(session, case, decision, now, TraceEvent(actor(guardian), "submit"))
+        submitted = TraceEvent(actor(guardian), "submit")
+        await record_decision(session, case, facts, decision, now, submitted)
     return case
 
 
