@@ -80,3 +80,7 @@ def _iso(value: dt.date | None) -> str | None:
 
 def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
+
+
+async def entry_of(session: AsyncSession, case_id: int) -> CohortEntry | None:
+    return await session.get(CohortEntry, case_id)
