@@ -4,6 +4,7 @@ rules of cohort.md decide through this year's (and earlier years') cases."""
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -38,7 +39,7 @@ def stranger(sequence: int) -> str:
     return make_id_number("320508", dt.date(2019, 9, 9), sequence)
 
 
-async def wang_applies(web: ServerThread, sandbox: ServerThread) -> tuple[dict, str]:  # type: ignore[type-arg]
+async def wang_applies(web: ServerThread, sandbox: ServerThread) -> tuple[dict[str, Any], str]:
     http = await logged_in(web, sandbox, WANG)
     case = await apply(http, sandbox, "primary", WANG_CHILD, LIU)
     page = await http.get(f"/cases/{case['case_no']}")

@@ -107,6 +107,8 @@ async def _history(session: AsyncSession, cohort: CohortPolicy, family: CaseFact
     if family.home is None or years is None:
         return []
     earlier = range(cohort.year - years + 1, cohort.year)
+    if not earlier:  # a lock of one year looks at no earlier year
+        return []
     return await sources.seat_uses_of(session, family.home.cert_no, family.segment, earlier)
 
 
