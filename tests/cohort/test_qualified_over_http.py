@@ -84,6 +84,8 @@ async def test_allocation_a_family_may_withdraw_its_qualified_case(
     assert confirm.status_code == 200 and "放弃本次入学资格" in confirm.text
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["status"] == "withdrawn"
+    async with db.read_session() as session:  # the run will not place it
+        assert (await session.scalars(select(CohortEntry))).all() == []
 
 
 @pytest.mark.parametrize("toml", [ALLOCATION, AT_SUBMISSION], ids=MODES)

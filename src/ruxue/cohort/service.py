@@ -18,7 +18,7 @@ from ruxue.cohort.family import sibling_schools
 from ruxue.cohort.outcome import GOES_ON, under_cohort
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Parent, SeatUse, Segment
-from ruxue.cohort.repository import save_entry
+from ruxue.cohort.repository import drop_entry, save_entry
 from ruxue.cohort.rules import CaseFacts, Classification, as_candidate, classify
 from ruxue.policy.facts import Facts
 from ruxue.policy.loader import CHINA, load_policy
@@ -51,6 +51,14 @@ async def record(
     transition = await lifecycle.qualify(session, case, judged.decision, now, *events)
     await _enter(session, case, facts, judged, now)
     return transition
+
+
+async def on_transition(session: AsyncSession, transition: Transition) -> None:
+    """A subscriber of the case lifecycle: a qualified case that is withdrawn leaves the cohort,
+    so the run never places it."""
+    leaving = transition.previous == Status.QUALIFIED and transition.current == Status.WITHDRAWN
+    if leaving:
+        await drop_entry(session, transition.case.id)
 
 
 async def judge(
