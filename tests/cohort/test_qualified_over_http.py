@@ -24,7 +24,7 @@ from tests.support.cohort_cases import (
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
-from tests.support.review import PINGJIANG
+from tests.support.review import BOTH, PINGJIANG, sun_needs_materials
 from tests.support.session import logged_in
 from tests.support.staff import make_staff, staff_client
 
@@ -217,3 +217,23 @@ async def test_property_before_a_property_registered_after_the_cutoff_does_not_c
         case, _ = await wang_applies(web, sandbox)
     assert (case["status"], case["category"]) == ("qualified", category)
     assert case["school_code"] == PINGJIANG_SCHOOL and case["reasons"] == []
+
+
+async def test_allocation_materials_completed_at_the_desk_qualify_the_case(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, tmp_path: Path
+) -> None:
+    """The decision again once nothing is missing (``materials.supplement.redecide``)."""
+    guardian, no = await sun_needs_materials(web, sandbox)
+    desk = await staff_client(web, "desk-q2", await make_staff(db, "desk-q2", "desk", PINGJIANG))
+    with shipped_policy(tmp_path, ALLOCATION):
+        seen = await desk.post(f"/api/v1/staff/cases/{no}/originals", json={"materials": BOTH})
+        view = (await guardian.get(f"/api/v1/cases/{no}")).json()
+    for client in (guardian, desk):
+        await client.aclose()
+    assert seen.status_code == 200, seen.text
+    assert (view["status"], view["channel"], view["school_code"]) == (
+        "qualified",
+        "online",
+        PINGJIANG_SCHOOL,
+    )
+    assert view["category"] in ("A", "C") and view["rank"].startswith(view["category"])
