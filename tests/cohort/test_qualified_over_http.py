@@ -59,6 +59,7 @@ async def test_allocation_a_family_ends_qualified_with_category_and_school(
     assert case["notice_no"] is None and case["notice_url"] is None
     assert case["publish_on"] == "2026-07-10" and case["rank"] == "A类 2020-06-01"
     assert "资格审核通过" in case["explanation"] and "2026年7月10日" in case["explanation"]
+    assert "qualify" not in page  # the trace in words: 资格审核通过，待统一安排学位
     for words in ("资格审核通过", "A类", "苏州市平江实验学校", "A类 2020-06-01", "2026年7月10日"):
         assert words in page, words
     async with db.read_session() as session:

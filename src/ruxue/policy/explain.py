@@ -151,6 +151,7 @@ EVENTS = {
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
     "materials_complete": "材料已补齐，重新审核",
     "rejection_issued": "发放不予通过告知书",
+    Action.QUALIFY: "资格审核通过，待统一安排学位",
 }  # fmt: skip
 EVENTS.update(  # the guardian reads these too: plain words, not the staff's work-order terms
     rated="服务评价",
