@@ -6,6 +6,7 @@ again replaces the registrations (idempotent)."""
 from ruxue.archive.tasks import on_transition as archive
 from ruxue.audit import repository as ledger
 from ruxue.cases import lifecycle
+from ruxue.cohort.service import on_transition as cohort
 from ruxue.county import dead_letters
 from ruxue.county.dead_letters import DeadLetters
 from ruxue.county.outbox import reporter
@@ -19,7 +20,7 @@ from ruxue.settings import Settings
 def wire(settings: Settings) -> None:
     ledger.install()  # every write of a record a family's rights depend on, chained
     lifecycle.unsubscribe_all()
-    for subscriber in (elicence, archive, notifier(settings.public_url)):
+    for subscriber in (elicence, archive, notifier(settings.public_url), cohort):
         lifecycle.subscribe(subscriber)
     if settings.upstream_url:  # county mode: every stage to the city, through the outbox
         lifecycle.subscribe(reporter(settings))

@@ -40,7 +40,8 @@ def test_no_path_leaves_the_table(path: list[tuple[Action, Status]]) -> None:
 
 def test_every_status_is_reachable_and_a_new_case_only_starts_or_is_decided_at_once() -> None:
     assert reachable() == frozenset(Status)
-    assert {a for a, moves in TRANSITIONS.items() if None in moves} == {Action.START, Action.DECIDE}
+    at_once = {a for a, moves in TRANSITIONS.items() if None in moves}
+    assert at_once == {Action.START, Action.DECIDE, Action.QUALIFY}  # the desk: decided at once
 
 
 def test_a_final_decision_is_only_undone_by_revocation() -> None:
@@ -59,3 +60,11 @@ def test_the_groups() -> None:
     assert set(FINAL) <= set(OUTCOMES) and set(WAITING) <= set(OUTCOMES)
     assert set(IN_PROCESS).isdisjoint(FINISHED)
     assert Status.NOTICE_ISSUED.value == "notice_issued"  # the stored word does not change
+
+
+def test_a_qualified_case_waits_for_the_run_and_the_family_may_withdraw_it() -> None:
+    """Qualified (allocation): not a reviewer's turn, not finished, not final; withdrawable."""
+    assert Status.QUALIFIED not in (*IN_PROCESS, *FINISHED, *ENDED)
+    assert allowed(Action.WITHDRAW, Status.QUALIFIED) == {Status.WITHDRAWN}
+    assert Status.QUALIFIED in allowed(Action.QUALIFY, Status.NEEDS_MATERIALS)
+    assert Status.NOTICE_ISSUED in allowed(Action.DECIDE, Status.QUALIFIED)

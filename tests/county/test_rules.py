@@ -29,6 +29,7 @@ from ruxue.county.rules import (
             True,
             [("accept", ""), ("process", "needs_materials")],
         ),
+        ("qualify", "qualified", True, [("accept", "")]),  # allocation: 受理, 办结 after the run
         ("withdraw", "withdrawn", True, [("done", "withdrawn")]),
         ("withdraw", "withdrawn", False, []),  # a draft withdrawn was never applied for
         ("fetch", "draft", False, []),

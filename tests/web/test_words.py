@@ -4,6 +4,7 @@ API gives each code with its label beside it."""
 
 import asyncio
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,10 +14,12 @@ from ruxue.kit.db import Database
 from ruxue.policy.explain import CATEGORIES, SEGMENTS, STATUSES
 from ruxue.policy.loader import CHINA
 from ruxue.settings import Settings
+from tests.support.cohort_cases import shipped_policy
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.materials import PNG, _at_materials_step
 from tests.support.personas import CHEN, LI, LI_CHILD, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
+from tests.support.review import BOTH, PINGJIANG, sun_needs_materials
 from tests.support.session import last_sms_code, logged_in
 from tests.support.staff import make_staff, staff_client
 from tests.support.tools import checked_pdf_text
@@ -66,8 +69,9 @@ class Pages:
 
 @pytest.mark.slow
 async def test_every_status_reads_in_chinese(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
-) -> None:
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings,
+    tmp_path: Path,
+) -> None:  # fmt: skip
     check = Pages(settings)
     admin = await staff_client(web, "admin-w", await make_staff(db, "admin-w", "admin"))
 
@@ -160,8 +164,17 @@ async def test_every_status_reads_in_chinese(
     assert "已撤回" in await check.page(zhao, "/apply")
     await check.page(admin, f"/staff/cases/{zhao_case}")
 
+    # 孙: originals seen at the desk in a district that allocates: qualified, waiting for the run.
+    sun, sun_no = await sun_needs_materials(web, sandbox)
+    desk = await staff_client(web, "desk-w", await make_staff(db, "desk-w", "desk", PINGJIANG))
+    with shipped_policy(tmp_path, 'placement = "allocation"\npublish_on = "07-10"\n'):
+        seen = await desk.post(f"/api/v1/staff/cases/{sun_no}/originals", json={"materials": BOTH})
+        assert seen.status_code == 200, seen.text
+        view = await check.case(sun, sun_no, "qualified")
+    assert view["school_code"] == PINGJIANG and view["publish_on"] == "2026-07-10"
+
     assert check.statuses_seen == set(STATUSES)  # every status met, none forgotten
-    for client in (wang, chen, li, zhao, admin):
+    for client in (wang, chen, li, zhao, sun, desk, admin):
         await client.aclose()
 
 

@@ -184,14 +184,24 @@ async def revoke(
 
 
 async def qualify(
-    session: AsyncSession, case: Case, actor: str, now: dt.datetime, **detail: object
+    session: AsyncSession, case: Case, decision: Decided, now: dt.datetime, *events: TraceEvent
 ) -> Transition:
-    """The cohort work: a case found eligible, waiting for a seat."""
-    previous = Status(case.status)
-    case.outcome = case.status = check(case, Action.QUALIFY, Status.QUALIFIED)
-    written = await _write(session, case, [TraceEvent(actor, Action.QUALIFY, dict(detail))])
+    """The rules in an ``allocation`` district: the case is eligible and waits for the run, with
+    its category and catchment school on it (no notice yet). The channel's own events come first
+    in the trace, then the ``qualify`` event, as with ``decide``."""
+    previous = Status(case.status) if case.status else None
+    _set_outcome(case, check(case, Action.QUALIFY, Status.QUALIFIED), decision, now)
+    if case.id is None:  # registered and qualified at once (the desk)
+        await session.flush()
+    detail: dict[str, object] = {
+        "outcome": Status.QUALIFIED.value,
+        "reasons": decision.reasons,
+        "school_code": decision.school_code,
+        "category": decision.category,
+    }
+    written = await _write(session, case, [*events, TraceEvent("system", Action.QUALIFY, detail)])
     transition = Transition(
-        case, previous, Status.QUALIFIED, Action.QUALIFY, actor, now, detail, written
+        case, previous, Status.QUALIFIED, Action.QUALIFY, "system", now, detail, written
     )
     return await _publish(session, transition)
 

@@ -62,7 +62,8 @@ class Case(Base):
     spouse_index: Mapped[str | None] = mapped_column(String(64))
     phone_enc: Mapped[str] = mapped_column(String(200), default="")  # for notifications
     single_parent: Mapped[bool | None] = mapped_column(Boolean)
-    chosen_cert: Mapped[str | None] = mapped_column(String(80))
+    # indexed: the cohort's look-ups of a property's uses (PROPERTY_IN_USE, the seat lock)
+    chosen_cert: Mapped[str | None] = mapped_column(String(80), index=True)
     draft_enc: Mapped[str] = mapped_column(
         Text, default=""
     )  # the fetched facts, SM4-encrypted JSON

@@ -54,11 +54,17 @@ TRANSITIONS: Mapping[Action, Mapping[Status | None, frozenset[Status]]] = {
     Action.APPROVE: {s: frozenset({Status.NOTICE_ISSUED}) for s in WAITING},
     Action.REJECT: {s: frozenset({Status.REJECTED}) for s in WAITING},
     Action.REQUEST_MATERIALS: {s: frozenset({Status.NEEDS_MATERIALS}) for s in WAITING},
-    # the guardian withdraws a draft; after submission only while it waits (county reports 办结)
-    Action.WITHDRAW: {s: frozenset({Status.WITHDRAWN}) for s in (Status.DRAFT, *WAITING)},
+    # the guardian withdraws a draft; after submission only while it waits, a qualified case
+    # included (it waits for the allocation run); the county reports 办结
+    Action.WITHDRAW: {
+        s: frozenset({Status.WITHDRAWN}) for s in (Status.DRAFT, *WAITING, Status.QUALIFIED)
+    },
     Action.REVOKE: {Status.NOTICE_ISSUED: frozenset({Status.MANUAL_REVIEW})},
+    # the rules in an ``allocation`` district: eligible, waiting for the run (any channel: the
+    # desk registers and qualifies at once; materials completed; a reviewer's approval)
     Action.QUALIFY: {
-        s: frozenset({Status.QUALIFIED}) for s in (Status.DRAFT, Status.MANUAL_REVIEW)
+        s: frozenset({Status.QUALIFIED})
+        for s in (None, Status.DRAFT, Status.NEEDS_MATERIALS, Status.MANUAL_REVIEW)
     },
 }
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cohort.models import CohortEntry
@@ -80,3 +80,11 @@ def _iso(value: dt.date | None) -> str | None:
 
 def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
+
+
+async def entry_of(session: AsyncSession, case_id: int) -> CohortEntry | None:
+    return await session.get(CohortEntry, case_id)
+
+
+async def drop_entry(session: AsyncSession, case_id: int) -> None:
+    await session.execute(delete(CohortEntry).where(CohortEntry.case_id == case_id))

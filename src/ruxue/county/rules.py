@@ -13,7 +13,8 @@ from ruxue.reference.districts import district_label
 STAGES = {"apply": "申报", "accept": "受理", "process": "办理", "done": "办结"}
 ITEM_CODE = "320500-JY-RX-001"  # 义务教育入学报名 in the city's item catalogue (configurable)
 ITEM_VERSION = "1"
-DECIDING = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS)
+# a qualified case (allocation) is accepted (受理) and waits for the run, which reports 办结
+DECIDING = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS, Action.QUALIFY)
 
 
 def stages_of(action: str, status: str, submitted: bool) -> list[tuple[str, str]]:

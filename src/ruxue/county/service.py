@@ -8,6 +8,7 @@ from sqlalchemy import case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
+from ruxue.cases.status import Status
 from ruxue.county.auth import secret_hash
 from ruxue.county.models import CaseOwner, Client, StageReport
 from ruxue.county.rules import FINISHED, IN_PROCESS, STAGES
@@ -128,6 +129,7 @@ async def _own(session: AsyncSession, district: str) -> list[tuple[str, str, int
     stage = case(
         (Case.status.in_(IN_PROCESS), "process"),
         (Case.status.in_(FINISHED), "done"),
+        (Case.status == Status.QUALIFIED, "accept"),  # accepted, waiting for the allocation run
         else_="apply",
     )
     query = (

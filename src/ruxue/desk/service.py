@@ -161,7 +161,7 @@ async def register_offline(
     case = _desk_case(staff, application, facts, ids, case_no, district, consents, now)
     async with first_write(db, case) as session:
         await record_decision(
-            session, case, decision, now, *_desk_events(staff, case, application, facts)
+            session, case, facts, decision, now, *_desk_events(staff, case, application, facts)
         )
         await audit(session, staff, "desk_register", target=case_no)
         if application.phone:

@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
+from ruxue.cohort.views import standing_of
 from ruxue.enrollment import answer, service
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.schemas import (
@@ -29,12 +30,11 @@ router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
 async def view(session: AsyncSession, public_url: str, case: Case) -> CaseView:
     school = await get_school(session, case.school_code) if case.school_code else None
-    return case_view(
-        case,
-        read_facts(case),
-        public_url,
-        school.name if school else None,
-    )
+    found = case_view(case, read_facts(case), public_url, school.name if school else None)
+    standing = await standing_of(session, case)
+    if standing is not None:
+        found.rank, found.publish_on = standing.rank, standing.publish_on
+    return found
 
 
 @router.get("", response_model=list[CaseView])

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.repository import events_of
 from ruxue.cases.status import Status
+from ruxue.cohort.views import standing_of
 from ruxue.county.routing import ServedElsewhere
 from ruxue.elicence import repository as licences
 from ruxue.elicence.rules import view
@@ -235,7 +236,7 @@ async def withdraw_confirm(
 ) -> Response:
     """Withdrawing ends every consent: the guardian confirms on a page of its own."""
     case, _ = await _case(db, guardian, case_no)
-    if case.status != Status.DRAFT:
+    if case.status not in service.WITHDRAWABLE:
         return to(f"/cases/{case_no}")
     return render(request, "withdraw.html", case=case)
 
@@ -455,6 +456,7 @@ async def status_page(
         school = await get_school(session, case.school_code) if case.school_code else None
         events = await events_of(session, case)
         licence = view(await licences.by_case(session, case.id))
+        standing = await standing_of(session, case)
     closes = supplement.deadline(case)
     open_now = page.now <= closes
     return render(
@@ -467,6 +469,7 @@ async def status_page(
         school=school,
         events=events,
         licence=licence,
+        standing=standing,
         notice=notice,
         error=error,
         field=field,

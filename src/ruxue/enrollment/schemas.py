@@ -51,8 +51,9 @@ Status = Literal[  # cases.status.Status, for the API's schema
     CaseStatus.MANUAL_REVIEW,
     CaseStatus.REJECTED,
     CaseStatus.WITHDRAWN,
+    CaseStatus.QUALIFIED,
 ]
-Category = Literal["A", "B", "C"]
+Category = Literal["A", "B", "C", "D"]
 
 
 class MaterialState(BaseModel):
@@ -97,6 +98,12 @@ class CaseView(BaseModel):
     verify_url: str | None
     fetched: list[Fetched]
     created_at: dt.datetime
+    rank: str | None = Field(
+        default=None, description="a qualified case: the family's own rank key, in words"
+    )
+    publish_on: dt.date | None = Field(
+        default=None, description="a qualified case: when the district publishes the results"
+    )
     materials: list[MaterialState] = []
     materials_deadline: dt.datetime | None = Field(
         default=None, description="while the case needs materials: the last moment to answer online"

@@ -440,11 +440,16 @@ async def attach_spouse(
     return case
 
 
+WITHDRAWABLE = (Status.DRAFT, Status.QUALIFIED)  # a qualified case waits for the allocation run
+
+
 async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
-    """Before submission the guardian may withdraw: every consent of the case ends now, no
-    department is asked again for it, and the child may be registered afresh."""
+    """Before submission, or while a qualified case waits for the allocation run, the guardian may
+    withdraw: every consent of the case ends now, no department is asked again for it, and the
+    child may be registered afresh."""
     case, _ = await load(session, guardian, case_no)
-    _editable(case)
+    if case.status not in WITHDRAWABLE:
+        raise StepOrder(SUBMITTED)
     for consent in await consents_in_order(session, case.consent_ids):
         if consent.withdrawn_at is None:
             consent.withdrawn_at = utcnow()
@@ -586,7 +591,8 @@ async def submit(db: Database, now: dt.datetime, guardian: Guardian, case_no: st
     check_window(policy, case.segment, now)
     decision = decide(policy, facts, schools)
     async with rewrite(db, case) as session:
-        await record_decision(session, case, decision, now, TraceEvent(actor(guardian), "submit"))
+        submitted = TraceEvent(actor(guardian), "submit")
+        await record_decision(session, case, facts, decision, now, submitted)
     return case
 
 

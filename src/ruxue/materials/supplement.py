@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ruxue.cases import lifecycle
 from ruxue.cases.lifecycle import TraceEvent
 from ruxue.cases.models import Case
+from ruxue.cohort import service as cohort
 from ruxue.kit.errors import RuxueError
 from ruxue.policy.explain import MATERIALS
 from ruxue.policy.facts import Facts
@@ -54,4 +54,5 @@ async def redecide(session: AsyncSession, now: dt.datetime, case: Case, facts: F
     """Nothing required is missing any more: the same rules decide the case again."""
     policy = load_policy(case.year, case.district_code or "")
     decision = decide(policy, facts, await school_refs(session))
-    await lifecycle.decide(session, case, decision, now, TraceEvent("system", "materials_complete"))
+    complete = TraceEvent("system", "materials_complete")
+    await cohort.record(session, case, facts, decision, now, complete)

@@ -37,8 +37,9 @@ STATUS_TEXT = {
     Status.NEEDS_MATERIALS: "需要补充材料，请登录查看一次性告知清单。",
     Status.MANUAL_REVIEW: "已转区教育局人工审核，结果将短信通知。",
     Status.REJECTED: "未通过，请登录查看原因。",
+    Status.QUALIFIED: "资格审核通过，录取结果公布后将短信通知，请登录查看入学类别。",
 }
-TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS)
+TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS, Action.QUALIFY)
 
 
 def status_sms(case: "Case", public_url: str) -> str:

@@ -13,6 +13,7 @@ OUTCOMES: dict[str, str] = {
     Status.NEEDS_MATERIALS: "需要补充材料",
     Status.MANUAL_REVIEW: "转区教育局人工审核",
     Status.REJECTED: "不符合本次报名条件",
+    Status.QUALIFIED: "资格审核通过，待区教育局统一安排学位",
 }
 
 REASONS = {
@@ -28,12 +29,15 @@ REASONS = {
     "REVIEW_APPROVED": "经区教育局审核通过。",
     "REVIEW_REJECTED": "经区教育局审核，不予通过。",
     "NOTICE_REVOKED": "学位告知书已撤销，办件转区教育局重新审核。",
+    "SEAT_LOCKED": "所选房产近年已为其他家庭的子女提供过同学段学位（一房一学位），本次报名按未使用该房产办理。",
+    "PROPERTY_IN_USE": "所选房产本年度已被其他家庭的子女用于同学段报名（一房一学位），转区教育局人工核实。",
 }
 
 CATEGORIES = {
     "A": "A类（房产与户籍均在施教区内）",
     "B": "B类（房产在施教区内，户籍不在）",
     "C": "C类（无符合条件的房产，户籍在施教区内）",
+    "D": "D类（新市民子女，凭居住证积分入学）",
 }
 
 MATERIALS = {
@@ -97,6 +101,7 @@ STATUSES: dict[str, str] = {
     Status.MANUAL_REVIEW: "人工审核中",
     Status.REJECTED: "未通过",
     Status.WITHDRAWN: "已撤回",
+    Status.QUALIFIED: "资格审核通过",
 }
 CHANNELS = {
     "online": "网上办理",
@@ -146,6 +151,7 @@ EVENTS = {
     "review_request_materials": "区教育局一次性告知补充材料", "desk_scan": "窗口扫描原件",
     "materials_complete": "材料已补齐，重新审核",
     "rejection_issued": "发放不予通过告知书",
+    Action.QUALIFY: "资格审核通过，待统一安排学位",
 }  # fmt: skip
 EVENTS.update(  # the guardian reads these too: plain words, not the staff's work-order terms
     rated="服务评价",

@@ -79,7 +79,7 @@ async def approve(
     """Place the child (统筹 placement) in a school of the reviewer's district; never while a
     required material is missing."""
     if category is not None and category not in CATEGORIES:
-        raise RuxueError("入学顺位只能是A类、B类、C类，或留空（统筹安排）。", field="category")
+        raise RuxueError("入学顺位只能是A类、B类、C类、D类，或留空（统筹安排）。", field="category")
     case = await _case(session, staff, case_no)
     if missing := still_missing(case):
         raise MaterialsMissing(
