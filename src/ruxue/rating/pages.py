@@ -30,14 +30,22 @@ async def guardian_page(
     db: DatabaseDep,
     case_no: str,
     guardian: PageGuardian,
+    item: int | None = None,
 ) -> Response:
+    """The case's online rating; with ``item`` (the reply's SMS link), the re-rating of the
+    rating that item answers, on that rating's own form (a desk rating is re-rated as a desk one)."""
     async with db.read_session() as session:
         case = await cases.case_of(session, guardian.id_number, case_no)
         if case is None:
             raise NotFound("没有找到该办件")
-        ctx = await rating_context(session, case, "online")
+        channel = "online" if item is None else await service.channel_of_item(session, case, item)
+        ctx = await rating_context(session, case, channel)
     thanked = request.session.pop(RATED, False)  # just rated: the rating given, not the form
-    return render(request, "rating.html", action=f"/cases/{case_no}/rating", thanked=thanked, **ctx)
+    return render(request, "rating.html", action=_page(case_no, item), thanked=thanked, **ctx)
+
+
+def _page(case_no: str, item: int | None) -> str:
+    return f"/cases/{case_no}/rating" + (f"?item={item}" if item is not None else "")
 
 
 @router.post("/cases/{case_no}/rating", response_class=HTMLResponse)
@@ -46,21 +54,25 @@ async def guardian_rate(
     db: DatabaseDep,
     case_no: str,
     guardian: PageGuardian,
+    item: int | None = None,
 ) -> Response:
-    form = await rating_form(request, "online")
     try:
         async with db.write_session() as session:
             case = await cases.case_of(session, guardian.id_number, case_no)
             if case is None:
                 raise NotFound("没有找到该办件")
-            await service.rate(session, case, "online", form, actor(guardian))
+            channel = (
+                "online" if item is None else await service.channel_of_item(session, case, item)
+            )
+            form = await rating_form(request, channel)
+            await service.rate(session, case, channel, form, actor(guardian))
     except RuxueError as exc:
         if exc.status_code == 404:
             raise
         flash(request, exc.message)
-        return _to(f"/cases/{case_no}/rating")
+        return _to(_page(case_no, item))
     request.session[RATED] = True
-    return _to(f"/cases/{case_no}/rating")
+    return _to(_page(case_no, item))
 
 
 @router.post("/staff/cases/{case_no}/rating-screen")

@@ -38,6 +38,16 @@ async def item_of_rating(session: AsyncSession, rating_id: int) -> Rectification
     return (await session.scalars(query)).one_or_none()
 
 
+async def replied_channels(session: AsyncSession, case_id: int) -> dict[str, int]:
+    """The case's items answered and waiting for a re-rating: the rating's channel -> the item."""
+    query = (
+        select(Rating.channel, Rectification.id)
+        .join(Rectification, Rectification.rating_id == Rating.id)
+        .where(Rating.case_id == case_id, Rectification.status == "replied")
+    )
+    return {channel: item_id for channel, item_id in (await session.execute(query)).all()}
+
+
 def visible_items(staff: "Staff") -> Select[Rectification]:
     """Items a staff member may see: a desk its school's, a reviewer the district's, the city all."""
     query = select(Rectification)

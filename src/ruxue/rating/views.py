@@ -123,5 +123,10 @@ async def rating_context(session: AsyncSession, case: Case, channel: str) -> dic
         "channel_label": service.CHANNELS[channel],
         "decided": await repo.decided_at(session, case) is not None,
         "follow_up": follow_up(s, rating, item) if rating and item else None,
+        "rerate": {  # other channels' answered ratings: each re-rated on its own page
+            service.CHANNELS[c]: i
+            for c, i in (await repo.replied_channels(session, case.id)).items()
+            if c != channel
+        },
         "default_note": f"办结后{s.default_after.days}日内未评价的，视为“{s.levels[s.default_level]}”。",
     }

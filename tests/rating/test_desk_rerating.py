@@ -1,0 +1,76 @@
+"""A bad desk rating (一次一评 on the clerk's hand-over screen) answered and re-rated by the family
+from the reply's SMS link: the re-rating answers its own item, whatever channel it comes by."""
+
+import re
+
+import httpx
+from sqlalchemy import select
+
+from ruxue.kit.db import Database
+from ruxue.notify.models import Notification
+from ruxue.rating.models import Rating, Rectification
+from tests.support.flow import apply
+from tests.support.helpers import ServerThread
+from tests.support.personas import LIU, WANG, WANG_CHILD
+from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
+
+DESK = {"level": "1", "ind-0": "1", "ind-1": "2", "ind-2": "1", "ind-3": "1", "comment": "排队太久"}
+
+
+async def last_text(db: Database, case_no: str) -> str:
+    async with db.read_session() as session:
+        query = select(Notification.text).where(Notification.case_no == case_no)
+        return list((await session.scalars(query.order_by(Notification.id))).all())[-1]
+
+
+async def test_a_bad_desk_rating_re_rated_from_the_reply_link_is_closed(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
+    desk = await staff_client(web, "pj-d", await make_staff(db, "pj-d", "desk", "3205080101"))
+    screen = (await desk.post(f"/staff/cases/{no}/rating-screen")).headers["location"]
+    async with httpx.AsyncClient(base_url=web.url) as family_at_desk:
+        assert (await family_at_desk.get(screen)).status_code == 200
+        rated = await family_at_desk.post(screen, data=DESK)
+        assert rated.status_code == 200 and "感谢您的评价" in rated.text
+    async with db.read_session() as session:
+        item = (await session.scalars(select(Rectification))).one()
+    for step in ("visit", "fix", "reply"):
+        done = await desk.post(
+            f"/api/v1/ratings/items/{item.id}/{step}", json={"note": "已增设窗口"}
+        )
+        assert done.status_code == 200, done.text
+
+    text = await last_text(db, no)
+    link = re.search(r"https?://\S+/cases/\S+", text)
+    assert link and link.group(0).endswith(f"/cases/{no}/rating?item={item.id}"), text
+    path = link.group(0).split("127.0.0.1", 1)[-1].split("/", 1)[-1]
+    online = (await guardian.get(f"/cases/{no}/rating")).text
+    assert f"/cases/{no}/rating?item={item.id}" in online  # the plain page points to it too
+    page = await guardian.get(f"/{path}")
+    assert page.status_code == 200 and "现场评价" in page.text and "服务态度" in page.text
+    again = {"level": "4", "ind-0": "4", "ind-1": "4", "ind-2": "4", "ind-3": "4"}
+    answered = await guardian.post(f"/{path}", data=again)
+    assert answered.status_code == 303, answered.text
+    assert answered.headers["location"] == f"/cases/{no}/rating?item={item.id}"
+
+    async with db.read_session() as session:
+        closed = await session.get(Rectification, item.id)
+        ratings = (await session.scalars(select(Rating))).all()
+    assert closed is not None and closed.status == "closed"
+    assert [(r.channel, r.level) for r in ratings] == [("desk", 4)]  # no stray online rating
+    thanks = (await guardian.get(f"/{path}")).text
+    assert "此前的不满意评价已处理完毕" in thanks
+    for client in (guardian, desk):
+        await client.aclose()
+
+
+async def test_an_item_of_another_case_cannot_be_re_rated(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
+    assert (await guardian.get(f"/cases/{no}/rating?item=999999")).status_code == 404
+    await guardian.aclose()
