@@ -32,8 +32,8 @@ async def rate(
             raise NotFound("没有找到该办件")
         channel = "online" if item is None else await service.channel_of_item(session, case, item)
         rating = await service.rate(session, case, channel, form, actor(guardian))
-        item = await repo.item_of_rating(session, rating.id)
-        out = {**rating_out(rating), "rectification": item_out(item) if item else None}
+        answered = await repo.item_of_rating(session, rating.id)
+        out = {**rating_out(rating), "rectification": item_out(answered) if answered else None}
     return out
 
 
