@@ -13,7 +13,7 @@ from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.session import logged_in
-from tests.support.staff import make_staff, staff_client
+from tests.support.staff import PASSWORD, make_staff, next_code, signed_in_again, staff_client
 
 DESK = {"level": "1", "ind-0": "1", "ind-1": "2", "ind-2": "1", "ind-3": "1", "comment": "排队太久"}
 
@@ -29,8 +29,11 @@ async def test_a_bad_desk_rating_re_rated_from_the_reply_link_is_closed(
 ) -> None:
     guardian = await logged_in(web, sandbox, WANG)
     no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
-    desk = await staff_client(web, "pj-d", await make_staff(db, "pj-d", "desk", "3205080101"))
-    screen = (await desk.post(f"/staff/cases/{no}/rating-screen")).headers["location"]
+    secret = await make_staff(db, "pj-d", "desk", "3205080101")
+    handing = await staff_client(web, "pj-d", secret)
+    screen = (await handing.post(f"/staff/cases/{no}/rating-screen")).headers["location"]
+    await handing.aclose()
+    desk = await signed_in_again(web, "pj-d", secret)
     async with httpx.AsyncClient(base_url=web.url) as family_at_desk:
         assert (await family_at_desk.get(screen)).status_code == 200
         rated = await family_at_desk.post(screen, data=DESK)
@@ -74,3 +77,28 @@ async def test_an_item_of_another_case_cannot_be_re_rated(
     no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
     assert (await guardian.get(f"/cases/{no}/rating?item=999999")).status_code == 404
     await guardian.aclose()
+
+
+async def test_the_hand_over_locks_the_workbench_until_the_clerk_signs_in_again(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian = await logged_in(web, sandbox, WANG)
+    no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
+    secret = await make_staff(db, "pj-d2", "desk", "3205080101")
+    desk = await staff_client(web, "pj-d2", secret)
+    assert (await desk.get(f"/staff/cases/{no}")).status_code == 200
+    screen = (await desk.post(f"/staff/cases/{no}/rating-screen")).headers["location"]
+    assert (await desk.get(screen)).status_code == 200  # the family's screen, same browser
+    for back in (f"/staff/cases/{no}", "/staff", "/staff/ratings"):  # Back, or typed
+        page = await desk.get(back)
+        assert page.status_code == 303 and page.headers["location"] == "/staff/login", back
+    assert (await desk.get("/api/v1/ratings/items")).status_code == 401
+    login = (await desk.get("/staff/login")).text
+    assert "工作台已锁定" in login and no in login
+    unlocked = await desk.post(
+        "/staff/login",
+        data={"username": "pj-d2", "password": PASSWORD, "code": next_code(secret)},
+    )
+    assert unlocked.status_code == 303 and unlocked.headers["location"] == f"/staff/cases/{no}"
+    for client in (guardian, desk):
+        await client.aclose()

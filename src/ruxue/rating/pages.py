@@ -11,7 +11,7 @@ from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.rating import repository as repo
 from ruxue.rating import service
 from ruxue.rating.views import rating_context, rating_form
-from ruxue.staff.auth import Staff
+from ruxue.staff.auth import Staff, hand_over_screen
 from ruxue.web.auth import PageGuardian, PageStaff
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import flash, render
@@ -86,6 +86,7 @@ async def hand_over(
         return _to("/staff/login")
     async with db.write_session() as session:
         token = await service.desk_token(session, staff, case_no)
+    hand_over_screen(request, case_no)  # the workbench is locked until the clerk signs in again
     return _to(f"/rate/{token}")
 
 
