@@ -314,6 +314,7 @@ async def see_originals(
     keyed = _keyed(keyed_in, needed)
     facts.keyed_in |= keyed
     write_facts(case, facts)
+    case.desk_school = case.desk_school or staff.school_code  # the desk keeps the case it handled
     names = [MATERIALS[k]["name"] for k in needed]
     await add_event(
         session, case, staff.actor, "originals_seen", originals=names, keyed_in=_masked(keyed)
