@@ -146,6 +146,19 @@ async def case_page(
     return await staff_case_page(request, db, staff, case_no)
 
 
+@router.post("/staff/cases/{case_no}/unmask", response_class=HTMLResponse)
+async def unmask(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    staff: PageStaff,
+) -> Response:
+    """The records in full, to compare with the originals (a POST: audited, never in a URL)."""
+    if staff is None:
+        return _login()
+    return await staff_case_page(request, db, staff, case_no, unmask=True)
+
+
 @router.post("/staff/cases/{case_no}/scan", response_class=HTMLResponse)
 async def scan(
     request: Request,
