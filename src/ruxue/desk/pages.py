@@ -18,7 +18,9 @@ from ruxue.person.rules import IdNumberError
 from ruxue.policy.explain import MATERIALS
 from ruxue.review import service as review
 from ruxue.review.rules import waiting_days
+from ruxue.review.unmask import applicant
 from ruxue.staff.auth import Staff
+from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep
 from ruxue.web.render import render
@@ -82,12 +84,14 @@ async def staff_home(
         "materials": MATERIALS,
         "form": {},
     }
-    async with db.read_session() as session:
+    async with db.write_session() as session:  # the school's list is audited
         if staff.role in ("reviewer", "admin"):
             cases = await review.queue(session, staff)
             ctx["queue"] = [{"case": c, "days": waiting_days(c.submitted_at, now)} for c in cases]
         if staff.role == "desk" and staff.school_code:
-            ctx["applicants"] = await review.school_list(session, staff, staff.school_code)
+            listed = await review.school_list(session, staff, staff.school_code)
+            ctx["applicants"] = [applicant(c) for c in listed]
+            await audit(session, staff, "school_list_view", target=staff.school_code)
     ctx.update(extra)
     return render(request, "staff_home.html", status_code=status_code, **ctx)
 

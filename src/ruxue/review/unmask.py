@@ -4,9 +4,10 @@ that check originals may see it, only on request, and every such view is audited
 
 from dataclasses import dataclass
 
+from ruxue.cases.models import Case
 from ruxue.kit import pii
-from ruxue.policy.explain import MATERIALS
-from ruxue.policy.facts import Facts
+from ruxue.policy.explain import MATERIALS, STATUSES
+from ruxue.policy.facts import Facts, read_facts
 
 MAY_UNMASK = ("desk", "reviewer", "admin")  # the desk checks originals, the district materials
 
@@ -39,5 +40,23 @@ def unmasked(facts: Facts, phone_enc: str = "") -> list[Line]:
     return lines
 
 
-def child_name(facts: Facts) -> str:
-    return facts.child.name
+@dataclass(frozen=True)
+class Applicant:
+    """A line of a school's list for its staff: who, how to reach the family, where it stands."""
+
+    case_no: str
+    child: str
+    guardian: str
+    phone: str
+    status: str
+
+
+def applicant(case: Case) -> Applicant:
+    """The school's staff (desk, district, city) see the names in full and the guardian's phone,
+    to call families (报到, 回访); the list's views and exports are audited by the caller."""
+    child, guardian = case.child_name_masked, ""
+    if case.draft_enc:
+        facts = read_facts(case)
+        child, guardian = facts.child.name, facts.guardian.name
+    phone = pii.decrypt(case.phone_enc) if case.phone_enc else ""
+    return Applicant(case.case_no, child, guardian, phone, STATUSES.get(case.status, "办理中"))
