@@ -14,6 +14,7 @@ from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.session import logged_in
 from tests.support.staff import PASSWORD, make_staff, next_code, signed_in_again, staff_client
+from tests.support.web import visible
 
 DESK = {"level": "1", "ind-0": "1", "ind-1": "2", "ind-2": "1", "ind-3": "1", "comment": "排队太久"}
 
@@ -40,6 +41,9 @@ async def test_a_bad_desk_rating_re_rated_from_the_reply_link_is_closed(
         assert rated.status_code == 200 and "感谢您的评价" in rated.text
     async with db.read_session() as session:
         item = (await session.scalars(select(Rectification))).one()
+    listed = visible((await desk.get("/staff/ratings")).text)  # 回访 is done from the list
+    assert no in listed and "非常不满意" in listed and "排队太久" in listed
+    assert re.search(r"1\d{10}", listed), listed
     for step in ("visit", "fix", "reply"):
         done = await desk.post(
             f"/api/v1/ratings/items/{item.id}/{step}", json={"note": "已增设窗口"}

@@ -10,8 +10,9 @@ from ruxue.enrollment.service import actor
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.rating import repository as repo
 from ruxue.rating import service
-from ruxue.rating.views import rating_context, rating_form
+from ruxue.rating.views import item_row, rating_context, rating_form
 from ruxue.staff.auth import Staff, hand_over_screen
+from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian, PageStaff
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import flash, render
@@ -140,9 +141,10 @@ async def items_page(
 ) -> Response:
     if staff is None:
         return _to("/staff/login")
-    async with db.read_session() as session:
-        items = await repo.items_for(session, staff)
-    return render(request, "rating_items.html", staff=staff, items=items, STATUS=service.STATUS)
+    async with db.write_session() as session:  # the raters' contacts are shown: audited
+        rows = [item_row(*found) for found in await repo.items_in_full(session, staff)]
+        await audit(session, staff, "rating_items_view", rows=len(rows))
+    return render(request, "rating_items.html", staff=staff, rows=rows, STATUS=service.STATUS)
 
 
 @router.post("/staff/ratings/{item_id}/{step}")

@@ -65,6 +65,21 @@ async def items_for(session: AsyncSession, staff: "Staff") -> Sequence[Rectifica
     return (await session.scalars(query)).all()
 
 
+async def items_in_full(
+    session: AsyncSession, staff: "Staff"
+) -> Sequence[tuple[Rectification, Rating, Case]]:
+    """The staff's list of items with the rating (the complaint) and the case (number, contact)."""
+    query = (
+        visible_items(staff)
+        .join(Rating, Rating.id == Rectification.rating_id)
+        .join(Case, Case.id == Rectification.case_id)
+        .add_columns(Rating, Case)
+        .order_by(Rectification.opened_at.desc())
+        .limit(200)
+    )
+    return [(item, rating, case) for item, rating, case in (await session.execute(query)).all()]
+
+
 async def item_for(session: AsyncSession, staff: "Staff", item_id: int) -> Rectification | None:
     query = visible_items(staff).where(Rectification.id == item_id)
     return (await session.scalars(query)).one_or_none()
