@@ -41,3 +41,22 @@ async def test_a_reviewer_asks_for_any_number_of_documents_at_once(
         assert name in status_page, name
     for client in (guardian, reviewer):
         await client.aclose()
+
+
+async def test_the_queue_names_why_each_case_waits_and_filters_by_it(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    guardian, no = await sun_needs_materials(web, sandbox)
+    reviewer = await staff_client(
+        web, "rev-q", await make_staff(db, "rev-q", "reviewer", district=GUSU)
+    )
+    page = visible((await reviewer.get("/staff")).text)
+    assert "转人工原因" in page and "待家长补充材料" in page and no in page
+    for kind in BOTH:
+        await upload(guardian, no, kind)
+    uploaded = visible((await reviewer.get("/staff", params={"reason": "UPLOADED_MATERIALS"})).text)
+    assert no in uploaded and "上传材料待核验" in uploaded
+    other = (await reviewer.get("/staff", params={"reason": "NO_CATCHMENT", "sort": "newest"})).text
+    assert no not in other and "暂无待审核办件" in other
+    for client in (guardian, reviewer):
+        await client.aclose()

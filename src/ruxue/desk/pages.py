@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ruxue.cases.models import Case
 from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS, OfflineApplication
@@ -15,9 +16,9 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.materials.supplement import AlreadyHandled
 from ruxue.person.rules import IdNumberError
-from ruxue.policy.explain import MATERIALS
+from ruxue.policy.explain import MATERIALS, STATUSES
 from ruxue.review import service as review
-from ruxue.review.rules import waiting_days
+from ruxue.review.rules import QUEUE_FILTERS, SORTS, QueueRow, arrange, queue_reasons, waiting_days
 from ruxue.review.unmask import applicant
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
@@ -87,13 +88,28 @@ async def staff_home(
     async with db.write_session() as session:  # the school's list is audited
         if staff.role in ("reviewer", "admin"):
             cases = await review.queue(session, staff)
-            ctx["queue"] = [{"case": c, "days": waiting_days(c.submitted_at, now)} for c in cases]
+            rows = [queue_row(c, now) for c in cases]
+            reason, sort = (
+                request.query_params.get("reason", ""),
+                request.query_params.get("sort", ""),
+            )
+            ctx["queue"] = arrange(rows, reason, sort if sort in SORTS else "waiting")
+            ctx.update(
+                queue_all=len(rows), reason=reason, sort=sort, FILTERS=QUEUE_FILTERS, SORTS=SORTS
+            )
         if staff.role == "desk" and staff.school_code:
             listed = await review.school_list(session, staff, staff.school_code)
             ctx["applicants"] = [applicant(c) for c in listed]
             await audit(session, staff, "school_list_view", target=staff.school_code)
     ctx.update(extra)
     return render(request, "staff_home.html", status_code=status_code, **ctx)
+
+
+def queue_row(case: Case, now: dt.datetime) -> QueueRow:
+    days = waiting_days(case.submitted_at, now)  # on the app's clock, as every list of ours
+    reasons = queue_reasons(case.status, list(case.reasons or []))
+    status = STATUSES.get(case.status, "办理中")
+    return QueueRow(case.case_no, case.child_name_masked, status, reasons, case.submitted_at, days)
 
 
 @router.post("/staff/desk/register", response_class=HTMLResponse)
