@@ -143,7 +143,7 @@ async def scan_upload(
 ) -> dict[str, object]:
     """A scan of an original the desk has seen, filed with the case."""
     require(staff, "desk")
-    if kind not in service.ORIGINALS:
+    if kind not in service.SCANS:
         raise RuxueError("材料类型不正确")
     data = await file.read(settings.upload_max_bytes + 1)
     async with db.write_session() as session:

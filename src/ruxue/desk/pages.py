@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
 from ruxue.desk import service
@@ -17,6 +18,8 @@ from ruxue.kit.errors import RuxueError
 from ruxue.materials.supplement import AlreadyHandled
 from ruxue.person.rules import IdNumberError
 from ruxue.policy.explain import MATERIALS, STATUSES
+from ruxue.reference.districts import district_label
+from ruxue.reference.repository import get_school
 from ruxue.review import service as review
 from ruxue.review.rules import QUEUE_FILTERS, SORTS, QueueRow, arrange, queue_reasons, waiting_days
 from ruxue.review.unmask import applicant
@@ -86,6 +89,7 @@ async def staff_home(
         "form": {},
     }
     async with db.write_session() as session:  # the school's list is audited
+        ctx["unit"] = await unit_name(session, staff)
         if staff.role in ("reviewer", "admin"):
             cases = await review.queue(session, staff)
             rows = [queue_row(c, now) for c in cases]
@@ -105,11 +109,32 @@ async def staff_home(
     return render(request, "staff_home.html", status_code=status_code, **ctx)
 
 
+async def unit_name(session: AsyncSession, staff: Staff) -> str:
+    """Where the staff member works, in words: the school's name, or the district's."""
+    if staff.school_code:
+        school = await get_school(session, staff.school_code)
+        return school.name if school else staff.school_code
+    return district_label(staff.district_code) if staff.district_code else "全市"
+
+
 def queue_row(case: Case, now: dt.datetime) -> QueueRow:
     days = waiting_days(case.submitted_at, now)  # on the app's clock, as every list of ours
     reasons = queue_reasons(case.status, list(case.reasons or []))
     status = STATUSES.get(case.status, "办理中")
     return QueueRow(case.case_no, case.child_name_masked, status, reasons, case.submitted_at, days)
+
+
+@router.get("/staff/desk/consent-form", response_class=HTMLResponse)
+async def consent_form(
+    request: Request, db: DatabaseDep, now: NowDep, staff: PageStaff
+) -> Response:
+    """The paper consent to print for the family to sign (its scan is filed with the case)."""
+    if staff is None:
+        return _login()
+    async with db.read_session() as session:
+        school = await get_school(session, staff.school_code or "")
+    name = school.name if school else ""
+    return render(request, "desk_consent_form.html", staff=staff, school_name=name, year=now.year)
 
 
 @router.post("/staff/desk/register", response_class=HTMLResponse)

@@ -54,6 +54,9 @@ ORIGINALS = {
 }
 
 
+SCANS = {**ORIGINALS, "DESK_CONSENT": "书面授权书（签字页）"}  # what a desk may scan and file
+
+
 ID_FIELDS = {
     "guardian_id": "监护人身份证号码",
     "child_id": "学生身份证号码",

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from ruxue.cases.repository import staff_case
-from ruxue.desk.service import ORIGINALS
+from ruxue.desk.service import ORIGINALS, SCANS
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound
 from ruxue.policy.explain import MATERIALS
@@ -45,7 +45,8 @@ async def staff_case_page(
             ctx["full"] = unmasked(read_facts(case), case.phone_enc)
         schools = await all_schools(session) if staff.role in ("reviewer", "admin") else []
     ctx["schools"] = [s for s in schools if s.segment == case.segment and _ours(staff, s)]
-    ctx.update(form={}, staff=staff, case=case, originals=ORIGINALS, all_materials=MATERIALS)
+    ctx.update(form={}, staff=staff, case=case, originals=ORIGINALS, scans=SCANS,
+               all_materials=MATERIALS)  # fmt: skip
     ctx.update(extra)
     return render(request, "staff_case.html", status_code=status_code, **ctx)
 
