@@ -29,6 +29,7 @@ async def test_the_reviewer_checks_the_records_and_the_parents_get_an_official_t
     assert "部门登记的信息" in page and "公安户籍登记的父母" in page and "出生医学证明" in page
     assert "申请人不在学生的户口簿上" in page and "320508********0629" in page  # the mother
     assert "申请人尚未上传材料" in page
+    assert f"{no} · 2026-06-15" in page  # filed on the app's clock (the demo's), not the machine's
     bare = await gusu.post(f"/staff/guardianship/{no}", data={"action": "approve"})
     assert bare.status_code == 303
     assert "请先对照部门信息" in (await gusu.get("/staff/guardianship")).text
