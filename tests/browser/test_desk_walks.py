@@ -15,9 +15,10 @@ from ruxue.notify.models import Notification
 from ruxue.rating.models import Rectification
 from tests.support.browser import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
 from tests.support.flow import apply
+from tests.support.guardianship import FILE
 from tests.support.helpers import ServerThread
-from tests.support.personas import LIU, WANG, WANG_CHILD
-from tests.support.review import BOTH, PINGJIANG, SUN, SUN_CHILD, sun_needs_materials
+from tests.support.personas import CHEN, LIU, WANG, WANG_CHILD
+from tests.support.review import BOTH, GUSU, PINGJIANG, SUN, SUN_CHILD, sun_needs_materials
 from tests.support.session import logged_in
 from tests.support.staff import PASSWORD, make_staff, next_code, staff_login
 
@@ -160,3 +161,36 @@ async def test_a_bad_desk_rating_is_answered_re_rated_by_the_family_and_closed(
         assert "已办结" in await desk.inner_text("#items")
         await shot(desk, "jb-11-rectification-closed")
     await family.aclose()
+
+
+@pytest.mark.slow
+async def test_the_reviewers_pages_at_a_desk_screen(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+) -> None:
+    """The queue with its reasons, the case search and a guardianship request with its records,
+    at 1280×800: the width used, no raw codes."""
+    guardian, no = await sun_needs_materials(web, sandbox)
+    grandpa = await logged_in(web, sandbox, CHEN)
+    request_no = (await grandpa.post("/api/v1/guardianship", json=FILE)).json()["request_no"]
+    secret = await make_staff(db, "gs-walk", "reviewer", district=GUSU)
+    async with chromium() as browser:
+        page = await screen(browser, DESK)
+        await staff_login(page, web.url, "gs-walk", secret)
+        await a_staff_page_uses_the_width(page)
+        assert "待家长补充材料" in await page.inner_text("#queue-table")
+        assert "姑苏区" in await page.inner_text("main")
+        await shot(page, "jb-12-reviewer-queue")
+        await page.click("#search-link")
+        await page.fill("#id_part", SUN_CHILD[-4:])
+        await page.click("#search")
+        await page.wait_for_selector(f"#open-{no}")
+        await shot(page, "jb-13-case-search")
+        await page.goto(f"{web.url}/staff/guardianship")
+        records = await page.inner_text(f"#records-{request_no}")
+        assert "公安户籍登记的父母" in records and "户口簿" in records
+        await page.click(f"#approve-{request_no}")  # not ticked: refused with the reason
+        await page.wait_for_selector("#page-error")
+        await page.locator(f"#gr-{request_no}").scroll_into_view_if_needed()
+        await shot(page, "jb-14-guardianship-records")
+    for client in (guardian, grandpa):
+        await client.aclose()
