@@ -301,11 +301,17 @@ async def test_materials_and_staff_pages(
         await staff_login(page, web.url, "wz-rev", secret)
         assert await page.locator(f"text={no}").count() == 1
         await staff.check(page, "reviewer-home")
+        await page.click("#search-link")
+        await page.fill("#id_part", WANG_CHILD[-4:])
+        await page.click("#search")
+        await page.wait_for_selector("#found")
+        await staff.check(page, "reviewer-search")
+        await page.goto(f"{web.url}/staff")
         await page.click("#logout")
         await staff_login(page, web.url, "keeper", await make_staff(db, "keeper", "archivist"))
         await page.goto(f"{web.url}/staff/archive")
         await staff.check(page, "archivist-library")
-    staff.assert_clean(9)
+    staff.assert_clean(12)
 
 
 async def archive(db: Database, settings: Settings, scratch: Path, case_no: str) -> str:
@@ -358,6 +364,11 @@ async def audit_desk_pages(page: Page, audit: Audit, case_no: str) -> None:
     await page.goto(page.url.split("/staff")[0] + f"/staff/cases/{case_no}")
     await page.wait_for_selector("#scan")
     await audit.check(page, "desk-case")
+    await page.click("#unmask")
+    await page.wait_for_selector("#unmasked")
+    await audit.check(page, "desk-case-unmasked")
+    await page.goto(page.url.split("/staff")[0] + "/staff/desk/consent-form")
+    await audit.check(page, "desk-consent-form")
 
 
 async def tab_to(page: Page, selector: str, presses: int = 60) -> None:

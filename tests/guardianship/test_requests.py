@@ -66,8 +66,8 @@ async def test_a_request_is_filed_told_to_the_parents_decided_and_then_lets_its_
     page = await gusu.get("/staff/guardianship")
     assert page.status_code == 200 and no in page.text and "已发短信" in page.text
     detail = (await gusu.get(f"/api/v1/review/guardianship/{no}")).json()
-    assert [h["action"] for h in detail["history"]] == ["filed", "parents_told"]
-    assert detail["history"][1]["detail"]["parents"] == [
+    assert [h["action"] for h in detail["history"]] == ["filed", "records", "parents_told"]
+    assert detail["history"][2]["detail"]["parents"] == [
         {"parent": "320508********0629", "sent": True}
     ]
     approved = await gusu.post(

@@ -18,7 +18,7 @@ from tests.support.helpers import ServerThread
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.rating import bad_rating, rating
 from tests.support.session import logged_in
-from tests.support.staff import make_staff, staff_client
+from tests.support.staff import make_staff, signed_in_again, staff_client
 from tests.support.web import visible
 
 STAFF_WORDS = ("整改工单", "差评整改", "待回访核实", "已回访", "转整改")
@@ -162,9 +162,8 @@ async def test_the_desk_hands_over_a_one_time_rating_screen(
 ) -> None:
     guardian = await logged_in(web, sandbox, WANG)
     no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
-    desk = await staff_client(
-        web, "pj-desk", await make_staff(db, "pj-desk", "desk", school="3205080101")
-    )
+    secret = await make_staff(db, "pj-desk", "desk", school="3205080101")
+    desk = await staff_client(web, "pj-desk", secret)
     other = await staff_client(
         web, "wz-desk", await make_staff(db, "wz-desk", "desk", school="3205060101")
     )
@@ -193,6 +192,9 @@ async def test_the_desk_hands_over_a_one_time_rating_screen(
         assert again.status_code == 404 and "已失效" in again.text
     async with db.read_session() as session:
         item = (await session.scalars(select(Rectification))).one()
+    assert (await desk.get("/api/v1/ratings/items")).status_code == 401  # handed over: locked
+    await desk.aclose()
+    desk = await signed_in_again(web, "pj-desk", secret)
     items = (await desk.get("/api/v1/ratings/items")).json()
     assert [i["id"] for i in items] == [item.id] and items[0]["status"] == "open"
     assert "回访核实" in (await desk.get("/staff/ratings")).text

@@ -50,7 +50,7 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(10), default="online")
     desk_school: Mapped[str | None] = mapped_column(
         String(10), index=True
-    )  # offline: the desk's school
+    )  # the school whose desk registered the case or saw its originals: it keeps seeing it
     status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value, index=True)
     step: Mapped[int] = mapped_column(Integer, default=1)
     district_code: Mapped[str | None] = mapped_column(String(6), index=True)

@@ -23,6 +23,7 @@ from ruxue.notice.service import rejection_pdf, sealed_notice
 from ruxue.policy.explain import labels
 from ruxue.reference.repository import get_school
 from ruxue.review.service import school_list
+from ruxue.review.unmask import applicant
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
@@ -58,15 +59,31 @@ class OfflineRegistration(BaseModel):
         )
 
 
+HEADER = [
+    "办件编号",
+    "学生",
+    "监护人",
+    "监护人手机",
+    "学段",
+    "渠道",
+    "状态",
+    "入学顺位",
+    "告知书编号",
+]
+
+
 def _row(case: Case) -> list[object]:
-    """A line of the school list: the Chinese words, not the codes."""
-    words = labels(case)
+    """A line of the school list: the names and the contact in full (the school's staff call the
+    families), the Chinese words, not the codes."""
+    words, who = labels(case), applicant(case)
     return [
         case.case_no,
-        case.child_name_masked,
+        who.child,
+        who.guardian,
+        who.phone,
         words["segment_label"],
         words["channel_label"],
-        words["status_label"],
+        who.status,
         words["category_label"] or "",
         case.notice_no or "",
     ]
@@ -126,7 +143,7 @@ async def scan_upload(
 ) -> dict[str, object]:
     """A scan of an original the desk has seen, filed with the case."""
     require(staff, "desk")
-    if kind not in service.ORIGINALS:
+    if kind not in service.SCANS:
         raise RuxueError("材料类型不正确")
     data = await file.read(settings.upload_max_bytes + 1)
     async with db.write_session() as session:
@@ -254,7 +271,7 @@ async def export(
     sheet = book.active
     assert sheet is not None
     sheet.title = "报名名单"
-    sheet.append(["办件编号", "学生", "学段", "渠道", "状态", "入学顺位", "告知书编号"])
+    sheet.append(HEADER)
     for c in cases:
         sheet.append([safe_cell(v) for v in _row(c)])
     out = io.BytesIO()

@@ -5,7 +5,9 @@ from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.desk import service
 from ruxue.desk.endpoints import scan_upload
 from ruxue.desk.service import ORIGINALS, OfflineApplication
@@ -15,10 +17,14 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.materials.supplement import AlreadyHandled
 from ruxue.person.rules import IdNumberError
-from ruxue.policy.explain import MATERIALS
+from ruxue.policy.explain import MATERIALS, STATUSES
+from ruxue.reference.districts import district_label
+from ruxue.reference.repository import get_school
 from ruxue.review import service as review
-from ruxue.review.rules import waiting_days
+from ruxue.review.rules import QUEUE_FILTERS, SORTS, QueueRow, arrange, queue_reasons, waiting_days
+from ruxue.review.unmask import applicant
 from ruxue.staff.auth import Staff
+from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SettingsDep
 from ruxue.web.render import render
@@ -82,14 +88,53 @@ async def staff_home(
         "materials": MATERIALS,
         "form": {},
     }
-    async with db.read_session() as session:
+    async with db.write_session() as session:  # the school's list is audited
+        ctx["unit"] = await unit_name(session, staff)
         if staff.role in ("reviewer", "admin"):
             cases = await review.queue(session, staff)
-            ctx["queue"] = [{"case": c, "days": waiting_days(c.submitted_at, now)} for c in cases]
+            rows = [queue_row(c, now) for c in cases]
+            reason, sort = (
+                request.query_params.get("reason", ""),
+                request.query_params.get("sort", ""),
+            )
+            ctx["queue"] = arrange(rows, reason, sort if sort in SORTS else "waiting")
+            ctx.update(
+                queue_all=len(rows), reason=reason, sort=sort, FILTERS=QUEUE_FILTERS, SORTS=SORTS
+            )
         if staff.role == "desk" and staff.school_code:
-            ctx["applicants"] = await review.school_list(session, staff, staff.school_code)
+            listed = await review.school_list(session, staff, staff.school_code)
+            ctx["applicants"] = [applicant(c) for c in listed]
+            await audit(session, staff, "school_list_view", target=staff.school_code)
     ctx.update(extra)
     return render(request, "staff_home.html", status_code=status_code, **ctx)
+
+
+async def unit_name(session: AsyncSession, staff: Staff) -> str:
+    """Where the staff member works, in words: the school's name, or the district's."""
+    if staff.school_code:
+        school = await get_school(session, staff.school_code)
+        return school.name if school else staff.school_code
+    return district_label(staff.district_code) if staff.district_code else "全市"
+
+
+def queue_row(case: Case, now: dt.datetime) -> QueueRow:
+    days = waiting_days(case.submitted_at, now)  # on the app's clock, as every list of ours
+    reasons = queue_reasons(case.status, list(case.reasons or []))
+    status = STATUSES.get(case.status, "办理中")
+    return QueueRow(case.case_no, case.child_name_masked, status, reasons, case.submitted_at, days)
+
+
+@router.get("/staff/desk/consent-form", response_class=HTMLResponse)
+async def consent_form(
+    request: Request, db: DatabaseDep, now: NowDep, staff: PageStaff
+) -> Response:
+    """The paper consent to print for the family to sign (its scan is filed with the case)."""
+    if staff is None:
+        return _login()
+    async with db.read_session() as session:
+        school = await get_school(session, staff.school_code or "")
+    name = school.name if school else ""
+    return render(request, "desk_consent_form.html", staff=staff, school_name=name, year=now.year)
 
 
 @router.post("/staff/desk/register", response_class=HTMLResponse)
@@ -144,6 +189,19 @@ async def case_page(
     if staff is None:
         return _login()
     return await staff_case_page(request, db, staff, case_no)
+
+
+@router.post("/staff/cases/{case_no}/unmask", response_class=HTMLResponse)
+async def unmask(
+    request: Request,
+    db: DatabaseDep,
+    case_no: str,
+    staff: PageStaff,
+) -> Response:
+    """The records in full, to compare with the originals (a POST: audited, never in a URL)."""
+    if staff is None:
+        return _login()
+    return await staff_case_page(request, db, staff, case_no, unmask=True)
 
 
 @router.post("/staff/cases/{case_no}/scan", response_class=HTMLResponse)

@@ -54,6 +54,9 @@ ORIGINALS = {
 }
 
 
+SCANS = {**ORIGINALS, "DESK_CONSENT": "书面授权书（签字页）"}  # what a desk may scan and file
+
+
 ID_FIELDS = {
     "guardian_id": "监护人身份证号码",
     "child_id": "学生身份证号码",
@@ -314,6 +317,7 @@ async def see_originals(
     keyed = _keyed(keyed_in, needed)
     facts.keyed_in |= keyed
     write_facts(case, facts)
+    case.desk_school = case.desk_school or staff.school_code  # the desk keeps the case it handled
     names = [MATERIALS[k]["name"] for k in needed]
     await add_event(
         session, case, staff.actor, "originals_seen", originals=names, keyed_in=_masked(keyed)

@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship import service
 from ruxue.guardianship.documents import add_document, documents_of
+from ruxue.guardianship.records import lines
 from ruxue.guardianship.schemas import request_view, staff_view
 from ruxue.identity.service import Guardian
 from ruxue.kit.db import Database
@@ -15,14 +16,19 @@ from ruxue.person.rules import IdNumberError
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian, PageStaff
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
-from ruxue.web.render import render
+from ruxue.web.render import flash, render
 
 router = APIRouter(include_in_schema=False)
+UPLOADED = "guardianship_uploaded"  # the confirmation the list shows once after an upload
 
 
 async def _mine(db: Database, guardian: Guardian) -> list[object]:
+    """The applicant's requests, each with the files they uploaded (name, size, when)."""
     async with db.read_session() as session:
-        return [request_view(r) for r in await repo.mine(session, guardian.id_number)]
+        return [
+            {"view": request_view(r), "files": await documents_of(session, r)}
+            for r in await repo.mine(session, guardian.id_number)
+        ]
 
 
 @router.get("/guardianship", response_class=HTMLResponse)
@@ -32,7 +38,9 @@ async def form(
     guardian: PageGuardian,
 ) -> Response:
     mine = await _mine(db, guardian)
-    return render(request, "guardianship.html", requests=mine, relationships=service.RELATIONSHIPS)
+    uploaded = request.session.pop(UPLOADED, None)
+    return render(request, "guardianship.html", requests=mine, uploaded=uploaded,
+                  relationships=service.RELATIONSHIPS)  # fmt: skip
 
 
 @router.post("/guardianship", response_class=HTMLResponse)
@@ -82,7 +90,7 @@ async def upload(
 ) -> Response:
     data = await file.read(settings.upload_max_bytes + 1)
     try:
-        await add_document(
+        document = await add_document(
             db,
             settings.upload_dir,
             UploadLimits.of(settings),
@@ -101,6 +109,10 @@ async def upload(
             requests=mine,
             relationships=service.RELATIONSHIPS,
         )
+    name = document.filename or "证明材料"
+    request.session[UPLOADED] = (
+        f"已收到您为申请 {request_no} 上传的“{name}”，区教育局审核时会查看。"
+    )
     return RedirectResponse("/guardianship", status_code=303)
 
 
@@ -114,10 +126,16 @@ async def staff_list(
         return RedirectResponse("/staff", status_code=303)
     async with db.write_session() as session:
         pending = await repo.staff_requests(session, staff, "pending")
-        views = [
-            staff_view(r, await repo.events_of(session, r), await documents_of(session, r))
-            for r in pending
-        ]
+        views = []
+        for r in pending:
+            events = await repo.events_of(session, r)
+            records = next((e.detail for e in events if e.action == "records"), {})
+            views.append(
+                {
+                    "r": staff_view(r, events, await documents_of(session, r)),
+                    "records": lines(records),
+                }
+            )
         await audit(session, staff, "guardianship_list_view", status="pending", rows=len(views))
     return render(request, "staff_guardianship.html", staff=staff, requests=views)
 
@@ -130,14 +148,18 @@ async def staff_decide(
     staff: PageStaff,
     action: str = Form(""),
     reason: str = Form(""),
+    checked: str = Form(""),
 ) -> Response:
+    """An approval needs the reviewer's word that the records and the documents were compared."""
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
     try:
+        if action == "approve" and not checked:
+            raise RuxueError("核验通过前，请先对照部门信息和申请材料，并勾选“已核对”。")
         async with db.write_session() as session:
             await service.decide(
                 session, staff, request_no, approve=action == "approve", reason=reason
             )
     except RuxueError as exc:
-        return RedirectResponse(f"/staff?error={exc.message}", status_code=303)
+        flash(request, exc.message)
     return RedirectResponse("/staff/guardianship", status_code=303)

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.enrollment.gather import fetch_birth, person_asks, read_record
 from ruxue.exchange.client import CallContext, ExchangeClient
-from ruxue.exchange.records import Booklet, Person
+from ruxue.exchange.records import BirthCertificate, Booklet, Person
 from ruxue.exchange.service import envelope_consent, grant_consent
 from ruxue.guardianship import repository as repo
 from ruxue.guardianship.models import GuardianshipRequest
+from ruxue.guardianship.records import on_record
 from ruxue.identity.repository import take_send
 from ruxue.identity.service import Guardian, message_person
 from ruxue.kit import pii
@@ -23,6 +24,8 @@ from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_text
 from ruxue.person.rules import mask_id_number, mask_name, parse_id_number
 from ruxue.policy.rules import parents_of
+from ruxue.reference.districts import ISSUERS, district_label
+from ruxue.reference.sites import site_of
 from ruxue.settings import Settings
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
@@ -81,7 +84,8 @@ async def file_request(
             case_no=request_no,
         )
     ctx = CallContext(request_no, guardian.id_number, (envelope_consent(consent),))
-    person, booklet, parents = await _on_record(client, ctx, child)
+    person, booklet, birth = await _on_record(client, ctx, child)
+    parents = parents_of(person, birth)
     if guardian.id_number in parents:
         raise RuxueError("您是该学生的父亲或母亲，可直接报名，无需提交监护关系核验申请。")
     async with db.write_session() as session:
@@ -99,28 +103,37 @@ async def file_request(
             relationship=relationship,
             note=note.strip()[:500],
             consent_id=consent.id,
+            created_at=now_of(session),  # the app's clock, as the reviewers' lists show
         )
         session.add(request)
         await session.flush()
         await repo.add_event(session, request, actor(guardian), "filed", relationship=relationship)
+        summary = on_record(guardian.id_number, person, booklet, birth)
+        await repo.add_event(session, request, "system", "records", **summary)
     return Filing(request, sorted(parents))
 
 
 async def _on_record(
     client: ExchangeClient, ctx: CallContext, child: str
-) -> tuple[Person, Booklet, set[str]]:
-    """The child's police record and hukou (for the district) and the parents on record."""
+) -> tuple[Person, Booklet, BirthCertificate | None]:
+    """The child's police record and hukou (for the district) and birth certificate."""
     answers = await client.ask_all(ctx, person_asks(child))
     person = read_record(answers[0], Person, "学生")
     booklet = read_record(answers[1], Booklet, "学生")
-    return person, booklet, parents_of(person, await fetch_birth(client, ctx, child))
+    return person, booklet, await fetch_birth(client, ctx, child)
 
 
-def parent_text(request: GuardianshipRequest, child_id: str) -> str:
+def parent_text(request: GuardianshipRequest, child_id: str, signature: str) -> str:
+    """The parents' text: who asks, for what, who decides, how to object or check; signed, no link
+    (a link in such a text reads as a scam), no code to pass on."""
+    bureau = ISSUERS.get(request.district_code, f"{district_label(request.district_code)}教育局")
     return (
-        f"{request.applicant_name_masked}（自述关系：{RELATIONSHIPS[request.relationship]}）"
-        f"申请为您的子女（身份证号{mask_id_number(child_id)}）办理入学，已提交监护关系核验申请"
-        f"（{request.request_no}），由区教育局审核。如有异议请联系户籍所在区教育局。"
+        f"【{signature}】{bureau}告知：{request.applicant_name_masked}"
+        f"（自述为学生的{RELATIONSHIPS[request.relationship]}）申请为您的子女"
+        f"（身份证号{mask_id_number(child_id)}）办理义务教育入学，已提交监护关系核验申请，"
+        f"编号{request.request_no}。{bureau}核实前，申请人不能为该学生报名。"
+        f"如您不同意或有疑问，请联系{bureau}或拨打12345，报上述编号；也可自行登录"
+        f"“{signature}”查询。本短信不含链接，工作人员不会向您索要验证码。"
     )
 
 
@@ -128,7 +141,7 @@ async def tell_parents(db: Database, settings: Settings, filing: Filing) -> list
     """Each parent on record is texted by the identity platform at the phone it verified; the app
     knows no parent's phone. What was sent, and what could not be, goes into the history."""
     request = filing.request
-    text = parent_text(request, pii.decrypt(request.child_enc))
+    text = parent_text(request, pii.decrypt(request.child_enc), site_of(settings).sms_signature)
     told: list[dict[str, object]] = []
     for parent in filing.parents:
         try:

@@ -40,6 +40,8 @@ CATEGORIES = {
     "D": "D类（新市民子女，凭居住证积分入学）",
 }
 
+REVIEW_WHY = "区教育局审核时需要核对这份材料，具体原因见区教育局的说明。"
+REVIEW_HOW = "可上传原件的照片或扫描件（PDF、JPG、PNG），或携带原件到学校现场核验。"
 MATERIALS = {
     "BIRTH_CERTIFICATE": {
         "name": "出生医学证明",
@@ -50,6 +52,37 @@ MATERIALS = {
         "name": "结婚证",
         "why": "学生与父母不在同一本户口簿上，需要结婚证确认父母的婚姻关系，民政部门未查到有效的婚姻登记信息。",
         "how": "可上传结婚证原件的照片或扫描件（PDF、JPG、PNG），或报名时携带原件到学校现场核验；遗失的可到婚姻登记机关申请补领。",
+    },
+    # the rest only a reviewer asks for (tell-once, as many as needed); the rules never do
+    "HUKOU_BOOKLET": {
+        "name": "户口簿（户主页和学生、父母的个人页）",
+        "why": REVIEW_WHY,
+        "how": REVIEW_HOW,
+    },
+    "PROPERTY_CERTIFICATE": {
+        "name": "不动产权证书或购房合同",
+        "why": REVIEW_WHY,
+        "how": REVIEW_HOW,
+    },
+    "RESIDENCE_PERMIT": {
+        "name": "居住证",
+        "why": REVIEW_WHY,
+        "how": REVIEW_HOW,
+    },
+    "SOCIAL_INSURANCE": {
+        "name": "社会保险缴纳证明",
+        "why": REVIEW_WHY,
+        "how": REVIEW_HOW,
+    },
+    "GUARDIANSHIP_PROOF": {
+        "name": "监护关系证明（法院判决书、公证的委托书等）",
+        "why": REVIEW_WHY,
+        "how": REVIEW_HOW,
+    },
+    "OTHER": {
+        "name": "其他材料（见区教育局的说明）",
+        "why": REVIEW_WHY,
+        "how": REVIEW_HOW,
     },
 }
 

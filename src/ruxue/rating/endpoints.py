@@ -22,15 +22,18 @@ async def rate(
     body: RatingIn,
     request: Request,
     guardian: CurrentGuardian,
+    item: int | None = None,
 ) -> dict[str, object]:
+    """The case's online rating; with ``item``, the re-rating of the rating that item answers."""
     form = service.RatingForm(body.level, body.indicators, body.comment, body.real_name)
     async with db.write_session() as session:
         case = await cases.case_of(session, guardian.id_number, case_no)
         if case is None:
             raise NotFound("没有找到该办件")
-        rating = await service.rate(session, case, "online", form, actor(guardian))
-        item = await repo.item_of_rating(session, rating.id)
-        out = {**rating_out(rating), "rectification": item_out(item) if item else None}
+        channel = "online" if item is None else await service.channel_of_item(session, case, item)
+        rating = await service.rate(session, case, channel, form, actor(guardian))
+        answered = await repo.item_of_rating(session, rating.id)
+        out = {**rating_out(rating), "rectification": item_out(answered) if answered else None}
     return out
 
 

@@ -10,8 +10,9 @@ from ruxue.enrollment.service import actor
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.rating import repository as repo
 from ruxue.rating import service
-from ruxue.rating.views import rating_context, rating_form
-from ruxue.staff.auth import Staff
+from ruxue.rating.views import item_row, rating_context, rating_form
+from ruxue.staff.auth import Staff, hand_over_screen
+from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian, PageStaff
 from ruxue.web.deps import DatabaseDep, SettingsDep
 from ruxue.web.render import flash, render
@@ -30,14 +31,22 @@ async def guardian_page(
     db: DatabaseDep,
     case_no: str,
     guardian: PageGuardian,
+    item: int | None = None,
 ) -> Response:
+    """The case's online rating; with ``item`` (the reply's SMS link), the re-rating of the
+    rating that item answers, on that rating's own form (a desk rating is re-rated as a desk one)."""
     async with db.read_session() as session:
         case = await cases.case_of(session, guardian.id_number, case_no)
         if case is None:
             raise NotFound("没有找到该办件")
-        ctx = await rating_context(session, case, "online")
+        channel = "online" if item is None else await service.channel_of_item(session, case, item)
+        ctx = await rating_context(session, case, channel)
     thanked = request.session.pop(RATED, False)  # just rated: the rating given, not the form
-    return render(request, "rating.html", action=f"/cases/{case_no}/rating", thanked=thanked, **ctx)
+    return render(request, "rating.html", action=_page(case_no, item), thanked=thanked, **ctx)
+
+
+def _page(case_no: str, item: int | None) -> str:
+    return f"/cases/{case_no}/rating" + (f"?item={item}" if item is not None else "")
 
 
 @router.post("/cases/{case_no}/rating", response_class=HTMLResponse)
@@ -46,21 +55,25 @@ async def guardian_rate(
     db: DatabaseDep,
     case_no: str,
     guardian: PageGuardian,
+    item: int | None = None,
 ) -> Response:
-    form = await rating_form(request, "online")
     try:
         async with db.write_session() as session:
             case = await cases.case_of(session, guardian.id_number, case_no)
             if case is None:
                 raise NotFound("没有找到该办件")
-            await service.rate(session, case, "online", form, actor(guardian))
+            channel = (
+                "online" if item is None else await service.channel_of_item(session, case, item)
+            )
+            form = await rating_form(request, channel)
+            await service.rate(session, case, channel, form, actor(guardian))
     except RuxueError as exc:
         if exc.status_code == 404:
             raise
         flash(request, exc.message)
-        return _to(f"/cases/{case_no}/rating")
+        return _to(_page(case_no, item))
     request.session[RATED] = True
-    return _to(f"/cases/{case_no}/rating")
+    return _to(_page(case_no, item))
 
 
 @router.post("/staff/cases/{case_no}/rating-screen")
@@ -74,6 +87,7 @@ async def hand_over(
         return _to("/staff/login")
     async with db.write_session() as session:
         token = await service.desk_token(session, staff, case_no)
+    hand_over_screen(request, case_no)  # the workbench is locked until the clerk signs in again
     return _to(f"/rate/{token}")
 
 
@@ -127,9 +141,10 @@ async def items_page(
 ) -> Response:
     if staff is None:
         return _to("/staff/login")
-    async with db.read_session() as session:
-        items = await repo.items_for(session, staff)
-    return render(request, "rating_items.html", staff=staff, items=items, STATUS=service.STATUS)
+    async with db.write_session() as session:  # the raters' contacts are shown: audited
+        rows = [item_row(*found) for found in await repo.items_in_full(session, staff)]
+        await audit(session, staff, "rating_items_view", rows=len(rows))
+    return render(request, "rating_items.html", staff=staff, rows=rows, STATUS=service.STATUS)
 
 
 @router.post("/staff/ratings/{item_id}/{step}")

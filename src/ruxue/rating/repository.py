@@ -38,6 +38,16 @@ async def item_of_rating(session: AsyncSession, rating_id: int) -> Rectification
     return (await session.scalars(query)).one_or_none()
 
 
+async def replied_channels(session: AsyncSession, case_id: int) -> dict[str, int]:
+    """The case's items answered and waiting for a re-rating: the rating's channel -> the item."""
+    query = (
+        select(Rating.channel, Rectification.id)
+        .join(Rectification, Rectification.rating_id == Rating.id)
+        .where(Rating.case_id == case_id, Rectification.status == "replied")
+    )
+    return {channel: item_id for channel, item_id in (await session.execute(query)).all()}
+
+
 def visible_items(staff: "Staff") -> Select[Rectification]:
     """Items a staff member may see: a desk its school's, a reviewer the district's, the city all."""
     query = select(Rectification)
@@ -53,6 +63,21 @@ def visible_items(staff: "Staff") -> Select[Rectification]:
 async def items_for(session: AsyncSession, staff: "Staff") -> Sequence[Rectification]:
     query = visible_items(staff).order_by(Rectification.opened_at.desc()).limit(200)
     return (await session.scalars(query)).all()
+
+
+async def items_in_full(
+    session: AsyncSession, staff: "Staff"
+) -> Sequence[tuple[Rectification, Rating, Case]]:
+    """The staff's list of items with the rating (the complaint) and the case (number, contact)."""
+    query = (
+        visible_items(staff)
+        .join(Rating, Rating.id == Rectification.rating_id)
+        .join(Case, Case.id == Rectification.case_id)
+        .add_columns(Rating, Case)
+        .order_by(Rectification.opened_at.desc())
+        .limit(200)
+    )
+    return [(item, rating, case) for item, rating, case in (await session.execute(query)).all()]
 
 
 async def item_for(session: AsyncSession, staff: "Staff", item_id: int) -> Rectification | None:

@@ -109,6 +109,16 @@ class RatingForm:
         )
 
 
+async def channel_of_item(session: AsyncSession, case: Case, item_id: int) -> str:
+    """The channel of the rating a rectification item answers: the re-rating its reply invites
+    is given on that rating, whatever channel the rater now uses (a desk rating re-rated online)."""
+    item = await session.get(Rectification, item_id)
+    rating = await session.get(Rating, item.rating_id) if item is not None else None
+    if item is None or rating is None or item.case_id != case.id:
+        raise NotFound("没有找到这条评价的跟进记录")
+    return rating.channel
+
+
 def _school(case: Case) -> str:
     return case.school_code or case.desk_school or ""
 
@@ -282,13 +292,16 @@ async def _ask_again(
     await queue_sms(
         session,
         case,
-        f"您对办件{case.case_no}的评价已处理：{answer[:60]}。欢迎重新评价：{invitation_url(public_url, case)}",
+        f"您对办件{case.case_no}的评价已处理：{answer[:60]}。"
+        f"欢迎重新评价：{invitation_url(public_url, case, item.id)}",
     )
 
 
-def invitation_url(public_url: str, case: Case) -> str:
-    """The rating page of a case, for a text (``public_url``: the system's, ``RUXUE_PUBLIC_URL``)."""
-    return f"{public_url}/cases/{case.case_no}/rating"
+def invitation_url(public_url: str, case: Case, item_id: int | None = None) -> str:
+    """The rating page of a case, for a text (``public_url``: the system's, ``RUXUE_PUBLIC_URL``);
+    with ``item_id``, the re-rating of the rating that item answers (its channel's form)."""
+    url = f"{public_url}/cases/{case.case_no}/rating"
+    return f"{url}?item={item_id}" if item_id is not None else url
 
 
 def invitation(public_url: str, case: Case) -> str:

@@ -9,6 +9,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
+from ruxue.kit import pii
 from ruxue.kit.errors import RuxueError
 from ruxue.rating import repository as repo
 from ruxue.rating import rules, service
@@ -105,6 +106,33 @@ def follow_up(s: rules.Settings, rating: Rating, item: Rectification) -> FollowU
     return FollowUp(heading, now, steps)
 
 
+@dataclass(frozen=True)
+class ItemRow:
+    """A line of the staff's rectification list: enough to call the rater back (回访) from it."""
+
+    item: Rectification
+    case_no: str
+    level: str
+    channel: str
+    complaint: str
+    contact: str
+
+
+def item_row(item: Rectification, rating: Rating, case: Case) -> ItemRow:
+    s = rules.settings()
+    contact = "匿名评价，无法回访"
+    if rating.real_name:
+        contact = pii.decrypt(case.phone_enc) if case.phone_enc else "未留手机号（请查办件）"
+    return ItemRow(
+        item,
+        case.case_no,
+        s.levels[rating.level],
+        service.CHANNELS.get(rating.channel, rating.channel),
+        rating.comment or "（未填写意见）",
+        contact,
+    )
+
+
 def _date(at: dt.datetime) -> str:
     return f"{at.astimezone(rules.CHINA):%Y年%m月%d日}"
 
@@ -123,5 +151,10 @@ async def rating_context(session: AsyncSession, case: Case, channel: str) -> dic
         "channel_label": service.CHANNELS[channel],
         "decided": await repo.decided_at(session, case) is not None,
         "follow_up": follow_up(s, rating, item) if rating and item else None,
+        "rerate": {  # other channels' answered ratings: each re-rated on its own page
+            service.CHANNELS[c]: i
+            for c, i in (await repo.replied_channels(session, case.id)).items()
+            if c != channel
+        },
         "default_note": f"办结后{s.default_after.days}日内未评价的，视为“{s.levels[s.default_level]}”。",
     }

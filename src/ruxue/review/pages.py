@@ -9,14 +9,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.cases.repository import staff_case
 from ruxue.desk.views import staff_case_page
+from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.repository import staff_material
 from ruxue.materials.service import read_upload, upload_extension
 from ruxue.materials.supplement import AlreadyHandled
-from ruxue.policy.explain import CATEGORIES, MATERIALS
+from ruxue.person.rules import mask_id_number
+from ruxue.policy.explain import CATEGORIES, MATERIALS, STATUSES
 from ruxue.reference.repository import get_school
 from ruxue.review import service
+from ruxue.review.search import Terms, search
 from ruxue.staff.auth import Staff
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
@@ -109,3 +112,45 @@ async def material_file(
     name = f"{material.kind.lower()}-{material.id}{upload_extension(material)}"
     headers = {"content-disposition": f'attachment; filename="{name}"'}
     return Response(data, media_type=material.content_type, headers=headers)
+
+
+@router.get("/staff/search", response_class=HTMLResponse)
+async def search_page(request: Request, staff: PageStaff) -> Response:
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    return render(request, "staff_search.html", staff=staff, terms=Terms(), found=None)
+
+
+@router.post("/staff/search", response_class=HTMLResponse)
+async def search_cases(
+    request: Request,
+    db: DatabaseDep,
+    staff: PageStaff,
+    case_no: str = Form(""),
+    id_part: str = Form(""),
+    name: str = Form(""),
+) -> Response:
+    """Found cases lead to their page, where a notice is revoked (audited: who searched, how)."""
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    terms = Terms(case_no, id_part, name)
+    try:
+        async with db.write_session() as session:
+            cases = await search(session, staff, terms)
+            await audit(session, staff, "case_search", by=terms.cleaned().used(), found=len(cases))
+            found = [found_row(c) for c in cases]
+    except RuxueError as exc:
+        page = render(request, "staff_search.html", status_code=exc.status_code, staff=staff,
+                      terms=terms, found=None, error=exc.message)  # fmt: skip
+        return page
+    return render(request, "staff_search.html", staff=staff, terms=terms, found=found)
+
+
+def found_row(case: Any) -> dict[str, str]:
+    return {
+        "case_no": case.case_no,
+        "child": case.child_name_masked,
+        "id": mask_id_number(pii.decrypt(case.child_enc)),
+        "status": STATUSES.get(case.status, "办理中"),
+        "notice": case.notice_no or "",
+    }

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases import lifecycle
@@ -182,7 +183,10 @@ async def school_list(
     require(staff, "desk", "reviewer", "admin")
     if staff.role == "desk" and staff.school_code != school_code:
         raise Forbidden("只能导出本校的报名名单")
-    query = visible_to_staff(staff).where(Case.school_code == school_code)
+    # placed at the school, or handled by its desk and not (yet) placed anywhere (under review)
+    unplaced = and_(Case.school_code.is_(None), Case.desk_school == school_code)
+    at_school = or_(Case.school_code == school_code, unplaced)
+    query = visible_to_staff(staff).where(at_school)
     for field, value in (filters or {}).items():
         if field in ("segment", "category", "channel", "status") and value:
             query = query.where(getattr(Case, field) == value)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case, CaseEvent
 from ruxue.cases.repository import events_of
-from ruxue.desk.service import ORIGINALS
+from ruxue.desk.service import SCANS
 from ruxue.enrollment.views import fetched
 from ruxue.materials import supplement
 from ruxue.materials.models import Material
@@ -20,7 +20,7 @@ from ruxue.reference.repository import school_refs
 from ruxue.review.service import still_missing
 
 SOURCES = {"upload": "监护人上传", "desk": "窗口扫描"}
-KINDS = {**ORIGINALS, **{code: m["name"] for code, m in MATERIALS.items()}}
+KINDS = {**SCANS, **{code: m["name"] for code, m in MATERIALS.items()}}
 
 
 def history_row(event: CaseEvent) -> dict[str, Any]:

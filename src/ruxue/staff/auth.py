@@ -34,6 +34,17 @@ def start_session(request: Request, user: StaffUser, now: dt.datetime) -> None:
     request.session["staff"] = {"id": user.id, "seen": now.isoformat()}
 
 
+HANDED_OVER = "handed_over"  # the case whose rating screen this browser was handed over for
+
+
+def hand_over_screen(request: Request, case_no: str) -> None:
+    """The desk hands its screen to the family to rate: the clerk's session ends in this browser,
+    so nothing on the rating screen (Back included) leads into the live workbench; the clerk
+    unlocks by signing in again and returns to the case."""
+    request.session.pop("staff", None)
+    request.session[HANDED_OVER] = case_no
+
+
 async def staff_of(request: Request, db: Database, now: dt.datetime) -> Staff:
     """The staff member signed in on this session, re-read from ``db``; ``Unauthorized`` if none,
     if the session has been idle too long, or if the account is deactivated."""

@@ -1,6 +1,7 @@
 """Staff login (password + TOTP) and logout; the login page for the back office."""
 
 import datetime as dt
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -9,7 +10,7 @@ from pydantic import BaseModel, Field
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.ratelimit import Limit, TooManyRequests, take
-from ruxue.staff.auth import start_session
+from ruxue.staff.auth import HANDED_OVER, start_session
 from ruxue.staff.service import StaffLoginError, authenticate, set_password
 from ruxue.web.auth import CurrentStaff
 from ruxue.web.deps import DatabaseDep
@@ -67,7 +68,7 @@ async def login_api(body: StaffLogin, request: Request, db: DatabaseDep) -> dict
 
 @router.get("/staff/login", response_class=HTMLResponse, include_in_schema=False)
 async def login_page(request: Request) -> Response:
-    return render(request, "staff_login.html")
+    return render(request, "staff_login.html", handed_over=request.session.get(HANDED_OVER))
 
 
 @router.post("/staff/login", response_class=HTMLResponse, include_in_schema=False)
@@ -78,13 +79,16 @@ async def login_form(
     password: str = Form(""),
     code: str = Form(""),
 ) -> Response:
+    handed_over = request.session.get(HANDED_OVER)
     error = await _login(request, db, username, password, code)
     if error:
         page = render(request, "staff_login.html", status_code=error.status_code,
-                      error=error.message, username=username)  # fmt: skip
+                      error=error.message, username=username, handed_over=handed_over)  # fmt: skip
         page.headers.update(error.headers)
         return page
-    return RedirectResponse("/staff", status_code=303)
+    request.session.pop(HANDED_OVER, None)
+    back = f"/staff/cases/{quote(handed_over)}" if handed_over else "/staff"
+    return RedirectResponse(back, status_code=303)
 
 
 class PasswordChange(BaseModel):
