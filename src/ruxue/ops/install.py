@@ -43,7 +43,10 @@ def started(db: Database, exchange: ExchangeClient) -> None:
     if provider := tracing.configure_current():
         from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
-        SQLAlchemyInstrumentor().instrument(engine=db.engine.sync_engine, tracer_provider=provider)
+        # its declared range stops below SQLAlchemy 2.1, which it instruments all the same
+        SQLAlchemyInstrumentor().instrument(
+            engine=db.engine.sync_engine, tracer_provider=provider, skip_dep_check=True
+        )
 
 
 def install_worker(settings: Settings) -> None:

@@ -34,6 +34,9 @@ class MetricsMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if tracing.tracer() is not None:  # the request's span, while it is open
+                    params = scope.get("path_params") or {}
+                    tracing.mark_case(trace.get_current_span(), params.get("case_no"))
             await send(message)
 
         try:
@@ -42,9 +45,6 @@ class MetricsMiddleware:
             route, method = route_of(scope), scope["method"]
             metrics.REQUESTS.labels(method, route, str(status)).inc()
             metrics.REQUEST_SECONDS.labels(method, route).observe(time.perf_counter() - started)
-            if tracing.tracer() is not None:  # the request's span, with the case it concerns
-                params = scope.get("path_params") or {}
-                tracing.mark_case(trace.get_current_span(), params.get("case_no"))
             db = getattr(getattr(scope.get("app"), "state", None), "db", None)
             if db is not None:
                 metrics.observe_pool(db.engine.pool)
