@@ -18,6 +18,7 @@ TASK_MODULES = (
     "ruxue.elicence.tasks",
     "ruxue.exchange.tasks",
     "ruxue.notify.tasks",
+    "ruxue.ops.tasks",
     "ruxue.provider.tasks",
     "ruxue.rating.tasks",
 )

@@ -11,7 +11,7 @@ from ruxue.kit.sm2 import SealKey
 from ruxue.ops.restore import RestoreReport, restore_check
 from ruxue.settings import get_settings
 
-console = Console()
+console = Console(soft_wrap=True)  # a line per problem, whatever the terminal's width
 
 
 def restore_check_command() -> None:

@@ -45,10 +45,16 @@ POOL = Gauge(
 )
 JOBS_ENQUEUED = Counter("ruxue_jobs_enqueued", "Jobs put on the queue", ["job"])
 JOBS_FINISHED = Counter("ruxue_jobs_finished", "Jobs the worker finished", ["job", "result"])
-AUDIT_VERIFY_FAILURES = Counter(
-    "ruxue_audit_verify_failures", "Audit-chain or exported-head verifications that found a break"
+AUDIT_PROBLEMS = Gauge(
+    "ruxue_audit_verify_problems",
+    "Breaks found by the last verification of the chains against the exported heads",
+    multiprocess_mode="mostrecent",
 )
-AUDIT_VERIFY_RUNS = Counter("ruxue_audit_verify_runs", "Audit-chain verifications run")
+AUDIT_VERIFIED_AT = Gauge(
+    "ruxue_audit_verify_last_run_timestamp_seconds",
+    "When the chains were last verified (Unix time)",
+    multiprocess_mode="mostrecent",
+)
 
 BREAKER_VALUES = {"closed": 0, "half_open": 1, "open": 2}
 
