@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from huey import MemoryHuey
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -30,6 +31,7 @@ def exported() -> Iterator[InMemorySpanExporter]:
     tracing.use(provider)
     yield exporter
     tracing.use(None)
+    HTTPXClientInstrumentor().uninstrument()  # installed process-wide by create_app
 
 
 def test_off_by_default(settings: Settings) -> None:
