@@ -4,6 +4,7 @@ and against every signed head exported outside the database; every archive packa
 a log shorter than a head signed before the disaster lost records."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from ruxue.audit.service import current_heads, read_exported, verify_all
 from ruxue.cases.models import Case, CaseEvent
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
+
+CHECKERS = 4
 
 
 @dataclass
@@ -61,19 +64,20 @@ async def _counts(session: AsyncSession) -> dict[str, int]:
     }
 
 
+def _package_problem(library: Library, stored: set[str], package: ArchivePackage) -> str | None:
+    if package.archive_no not in stored:
+        return f"archive package {package.archive_no}: recorded, not in the library"
+    failed = [f"{i.code} {i.why or i.name}" for i in run_check(library, package) if not i.passed]
+    return f"archive package {package.archive_no}: {'; '.join(failed)}" if failed else None
+
+
 def _check_packages(library: Library, packages: list[ArchivePackage]) -> list[str]:
-    problems = []
+    """Each package read back and checked; a few at once (reading from S3 waits on the network,
+    as the worker's two build threads already check packages side by side)."""
     stored = set(library.numbers())
-    for package in packages:
-        if package.archive_no not in stored:
-            problems.append(f"archive package {package.archive_no}: recorded, not in the library")
-            continue
-        failed = [
-            f"{i.code} {i.why or i.name}" for i in run_check(library, package) if not i.passed
-        ]
-        if failed:
-            problems.append(f"archive package {package.archive_no}: {'; '.join(failed)}")
-    return problems
+    with ThreadPoolExecutor(max_workers=CHECKERS) as pool:
+        found = pool.map(lambda p: _package_problem(library, stored, p), packages)
+        return [problem for problem in found if problem]
 
 
 async def restore_check(
