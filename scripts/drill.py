@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -153,6 +154,7 @@ def load(city: Any, people: list[Any], concurrency: int) -> dict[str, Any]:
 
 
 def s3_stand_in() -> tuple[ThreadedMotoServer, dict[str, str]]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per S3 request
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
