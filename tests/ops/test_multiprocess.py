@@ -47,3 +47,12 @@ def test_two_processes_counters_are_summed(tmp_path: Path, monkeypatch: pytest.M
     labels = {"method": "GET", "route": "/cases/{case_no}", "status": "200"}
     assert value(found, "ruxue_http_requests_total", **labels) == 7
     assert not [key for key in found if "RX2026P" in str(key)]
+
+
+def test_the_command_line_does_not_import_prometheus_client_before_serve_sets_its_mode() -> None:
+    """prometheus-client chooses its mode when first imported: ``ruxue serve``/``ruxue worker``
+    set the directory first, which they cannot if loading the CLI already imported it."""
+    check = "import sys, ruxue.cli.main; sys.exit('prometheus_client' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    assert subprocess.run([sys.executable, "-c", check], env=env).returncode == 0
