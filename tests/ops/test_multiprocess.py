@@ -34,6 +34,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow  # three Python processes start
 def test_two_processes_counters_are_summed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory = tmp_path / "metrics"
     directory.mkdir()
@@ -49,6 +50,7 @@ def test_two_processes_counters_are_summed(tmp_path: Path, monkeypatch: pytest.M
     assert not [key for key in found if "RX2026P" in str(key)]
 
 
+@pytest.mark.slow
 def test_the_command_line_does_not_import_prometheus_client_before_serve_sets_its_mode() -> None:
     """prometheus-client chooses its mode when first imported: ``ruxue serve``/``ruxue worker``
     set the directory first, which they cannot if loading the CLI already imported it."""
