@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: help setup system node demo test test-fast bench bench-peak faults lint imports fmt clean
+.PHONY: help setup system node demo test test-fast bench bench-peak faults drill lint imports fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ bench-peak: setup ## peak day on PostgreSQL + Redis, 1 then 2 app processes, dep
 faults: setup ## fault run (PostgreSQL + Redis here; kills the app and worker, stops PostgreSQL 10 s); not in make test
 	mkdir -p bench-results
 	$(PY) scripts/fault_run.py --out bench-results/faults.json $(ARGS)
+
+drill: setup ## disaster drill: back up under load, destroy, restore to a point, restore-check (docs/operations.md); not in make test
+	mkdir -p bench-results
+	$(PY) scripts/drill.py --out bench-results/drill.json $(ARGS)
 
 # the import rules make lint enforces (pyproject.toml); "cycle" is only counted, by make imports
 LINT_CONTRACTS := kit reference exchange policy cases wiring sandbox

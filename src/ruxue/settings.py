@@ -2,6 +2,7 @@
 
 import datetime as dt
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -81,6 +82,15 @@ class Settings(BaseSettings):
         None  # signed log heads exported here (default var/heads); off-database, ideally WORM
     )
     clamav_database: Path | None = None  # e.g. /var/lib/clamav; unset: no virus scan at filing
+    # S3 Object Lock (compliance mode) on every object of a package: years before it may go
+    archive_retention_years: int = Field(default=30, ge=1, le=100)
+
+    # operations (ruxue.ops): /metrics answers only these peers, and never a proxied request
+    metrics_allow: list[IPvAnyNetwork] = Field(
+        default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")]
+    )
+    metrics_cache_s: float = Field(default=15.0, ge=0)  # the database's gauges, between scrapes
+    otlp_endpoint: str = ""  # e.g. http://collector:4318/v1/traces; "" = no tracing
 
     idp_url: str = "http://127.0.0.1:8100/idp"
     oidc_client_id: str = "ruxue-web"

@@ -6,6 +6,7 @@ import importlib
 from huey import Huey
 
 from ruxue.kit import process, queue
+from ruxue.ops.install import install_worker
 from ruxue.settings import Settings
 from ruxue.wiring import wire
 
@@ -17,6 +18,7 @@ TASK_MODULES = (
     "ruxue.elicence.tasks",
     "ruxue.exchange.tasks",
     "ruxue.notify.tasks",
+    "ruxue.ops.tasks",
     "ruxue.provider.tasks",
     "ruxue.rating.tasks",
 )
@@ -33,4 +35,5 @@ def start(settings: Settings) -> Huey:
     process.configure(settings)
     wire(settings)  # the worker's moves of a case reach the same subscribers as the app's
     load_tasks()
+    install_worker(settings)  # the queue's metrics and, when configured, the jobs' traces
     return queue.queue()

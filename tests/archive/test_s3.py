@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
-from ruxue.archive.storage import MARKER, S3Library
+from ruxue.archive.storage import MARKER, S3Library, create_locked_bucket
 from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
@@ -34,7 +34,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Library]:
     }.items():
         monkeypatch.setenv(key, value)
     client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}")
-    client.create_bucket(Bucket="ruxue-archive")
+    create_locked_bucket(client, "ruxue-archive")  # the library writes under Object Lock
     yield S3Library("ruxue-archive", client)
     server.stop()
 

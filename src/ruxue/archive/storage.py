@@ -1,16 +1,45 @@
 """The archive library's storage: a local directory (default) or an S3-compatible bucket.
 
 A package becomes visible in one step on both: a directory rename locally; on S3 a
-``{档号}/.complete`` marker written after every object, so a half-uploaded package is never read."""
+``{档号}/.complete`` marker written after every object, so a half-uploaded package is never read.
 
+Once stored a package is kept as it is (单套制: the archive is the only record). On S3 every object
+is written under Object Lock in compliance mode until ``RUXUE_ARCHIVE_RETENTION_YEARS`` (30) have
+passed, in a bucket made with Object Lock (``create_locked_bucket``): neither the application nor
+an operator with the storage credentials can delete or shorten a locked version, and the library
+refuses to store a number twice. Locally files are made read-only (0444, directories 0555): an
+accident, not an insider, is stopped; the digest re-check (``archive.service.run_check``, nightly
+and in ``ruxue restore-check``) notices any file changed or gone."""
+
+import datetime as dt
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 MARKER = ".complete"
+LOCK_MODE = "COMPLIANCE"
+
+
+class PackageLocked(Exception):
+    """A package with this number is already in the library and may not be replaced."""
+
+
+def read_only(root: Path) -> None:
+    """Files 0444, directories 0555, deepest first (a directory is closed after its contents)."""
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    root.chmod(0o555)
+
+
+def _writable(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        if path.is_dir():
+            path.chmod(path.stat().st_mode | stat.S_IWUSR | stat.S_IXUSR)
 
 
 class Library(Protocol):
@@ -33,9 +62,11 @@ class LocalLibrary:
 
     def store(self, built: Path, number: str) -> str:
         final = self.root / number
-        if final.exists():
-            shutil.rmtree(final)  # from a crashed earlier run that was never recorded
+        if final.exists():  # from a crashed earlier run that was never recorded: kept aside
+            _writable(final)
+            final.rename(self.root / f".replaced-{number}-{time.time_ns()}")
         built.rename(final)
+        read_only(final)
         return str(final)
 
     @contextmanager
@@ -51,22 +82,41 @@ class LocalLibrary:
         )
 
 
+def create_locked_bucket(client: Any, bucket: str) -> None:
+    """A bucket with Object Lock (and so versioning) enabled: it can only be made so at creation."""
+    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+
+
 class S3Library:
-    def __init__(self, bucket: str, client: Any) -> None:
-        self.bucket, self.client = bucket, client
+    def __init__(self, bucket: str, client: Any, retention_years: int = 30) -> None:
+        self.bucket, self.client, self.retention_years = bucket, client, retention_years
 
     @classmethod
-    def from_url(cls, url: str, endpoint: str | None = None) -> "S3Library":
+    def from_url(
+        cls, url: str, endpoint: str | None = None, retention_years: int = 30
+    ) -> "S3Library":
         import boto3
 
-        return cls(url.removeprefix("s3://").strip("/"), boto3.client("s3", endpoint_url=endpoint))
+        client = boto3.client("s3", endpoint_url=endpoint)
+        return cls(url.removeprefix("s3://").strip("/"), client, retention_years)
+
+    def _lock(self) -> dict[str, Any]:
+        until = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        until = until.replace(year=until.year + self.retention_years, day=min(until.day, 28))
+        return {"ObjectLockMode": LOCK_MODE, "ObjectLockRetainUntilDate": until}
+
+    def _complete(self, number: str) -> bool:
+        found = self.client.list_objects_v2(Bucket=self.bucket, Prefix=f"{number}/{MARKER}")
+        return bool(found.get("KeyCount"))
 
     def store(self, built: Path, number: str) -> str:
+        if self._complete(number):
+            raise PackageLocked(f"{number} is already in the library")
+        lock = self._lock()
         for path in sorted(p for p in built.rglob("*") if p.is_file()):
-            self.client.upload_file(
-                str(path), self.bucket, f"{number}/{path.relative_to(built).as_posix()}"
-            )
-        self.client.put_object(Bucket=self.bucket, Key=f"{number}/{MARKER}", Body=b"")
+            key = f"{number}/{path.relative_to(built).as_posix()}"
+            self.client.upload_file(str(path), self.bucket, key, ExtraArgs=lock)
+        self.client.put_object(Bucket=self.bucket, Key=f"{number}/{MARKER}", Body=b"", **lock)
         shutil.rmtree(built)
         return f"s3://{self.bucket}/{number}"
 
@@ -101,5 +151,9 @@ class S3Library:
 
 def library_from(settings: Any) -> Library:
     if settings.archive_url.startswith("s3://"):
-        return S3Library.from_url(settings.archive_url, settings.archive_s3_endpoint or None)
+        return S3Library.from_url(
+            settings.archive_url,
+            settings.archive_s3_endpoint or None,
+            settings.archive_retention_years,
+        )
     return LocalLibrary(settings.archive_dir)

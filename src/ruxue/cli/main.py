@@ -2,7 +2,20 @@
 
 import typer
 
-from ruxue.cli import archive, audit, county, dataset, db, enroll, keys, kiosk, policy, run, staff
+from ruxue.cli import (
+    archive,
+    audit,
+    county,
+    dataset,
+    db,
+    enroll,
+    keys,
+    kiosk,
+    ops,
+    policy,
+    run,
+    staff,
+)
 from ruxue.kit import process
 from ruxue.settings import get_settings, require_safe
 
@@ -41,6 +54,7 @@ app.command("serve")(run.serve)
 app.command("worker")(run.worker)
 app.command("sandbox")(run.sandbox)
 app.command("demo")(run.demo)
+app.command("restore-check")(ops.restore_check_command)
 
 if __name__ == "__main__":
     app()

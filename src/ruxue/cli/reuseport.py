@@ -21,6 +21,7 @@ import uvicorn
 
 from ruxue.kit.logging import uvicorn_log_config
 from ruxue.materials.upload_worker import stop_all
+from ruxue.ops.multiproc import mark_dead
 from ruxue.settings import Settings, get_settings
 
 log = structlog.get_logger()
@@ -91,6 +92,7 @@ def serve_many(host: str, port: int, workers: int) -> None:
         for n, process in enumerate(processes):
             if not process.is_alive() and not stopping:
                 log.warning("app process ended; starting another", exitcode=process.exitcode)
+                mark_dead(process.pid)  # its live gauges leave the sums
                 processes[n] = start()
         time.sleep(0.5)
     for process in processes:

@@ -23,6 +23,7 @@ from ruxue.cli.reuseport import APP, AppServer, proxy_options, serve_many
 from ruxue.dataset.service import DatasetError, load_dataset
 from ruxue.kit import migrate
 from ruxue.kit.logging import configure_logging, uvicorn_log_config
+from ruxue.ops import multiproc
 from ruxue.settings import Settings, get_settings, require_safe
 
 console = Console(stderr=True)
@@ -43,6 +44,7 @@ def serve(
     require_safe(settings)
     configure_logging(settings.log_json)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    multiproc.prepare(settings.var_dir / "metrics")  # before prometheus-client is imported
     if workers > 1:
         serve_many(host, port, workers)
         return
@@ -65,6 +67,7 @@ def worker(
         # on a shared machine the queue (archive packages, licences) drains when the web
         # processes leave the CPU idle; nothing is lost, jobs only wait
         os.nice(nice)
+    multiproc.prepare(settings.var_dir / "metrics")  # summed with the app's by its /metrics
     from ruxue.worker import start
 
     huey = start(settings)

@@ -117,6 +117,8 @@ class ExchangeClient:
         self._chain: tuple[int, int] | None = None  # (pid, chain)
         self.breakers = Breakers(settings.breaker_failures, settings.breaker_reset_s, clock)
         self.log = CallLogWriter(db)
+        # told of every finished call with its breaker's state (the operators' metrics, traces)
+        self.observers: list[Callable[[CallContext, Answer, str], None]] = []
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -207,6 +209,8 @@ class ExchangeClient:
                 breaker.succeeded()
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         answer.log_row = self._log_row(ctx, ask, header, req_hash, answer)
+        for observe in self.observers:
+            observe(ctx, answer, breaker.state)
         if not answer.ok:
             log.warning(
                 "department call failed",

@@ -47,6 +47,7 @@ class Job:
 _jobs: dict[str, Job] = {}
 _current: list[Huey] = []
 _settings: list[Settings] = []
+_installers: list[Callable[[Huey], None]] = []
 
 
 def configure(settings: Settings) -> None:
@@ -92,7 +93,18 @@ def use(huey: Huey) -> Huey:
     _current[:] = [huey]
     for declared in _jobs.values():
         declared.on(huey)
+    for install in _installers:
+        install(huey)
     return huey
+
+
+def on_use(install: Callable[[Huey], None]) -> None:
+    """Hand ``install`` this process's queue, now and whenever another is put in place (a
+    composition root's signal handlers: the operators' metrics and traces)."""
+    if install not in _installers:
+        _installers.append(install)
+    if _current:
+        install(_current[0])
 
 
 def queue() -> Huey:

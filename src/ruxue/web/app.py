@@ -43,6 +43,7 @@ from ruxue.kit.security import SecurityMiddleware
 from ruxue.kit.sessions import ServerSessionMiddleware
 from ruxue.notice.endpoints import api as notice_api
 from ruxue.notice.endpoints import router as notice_router
+from ruxue.ops import install as ops
 from ruxue.policy.loader import load_policy
 from ruxue.provider.endpoints import router as provider_router
 from ruxue.provider.pages import router as provider_pages
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.exchange = ExchangeClient(settings, app.state.db)
         app.state.library = library_from(settings)
+        ops.started(app.state.db, app.state.exchange)
         yield
         await app.state.exchange.aclose()
         await app.state.db.dispose()
@@ -104,9 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ServerSessionMiddleware, https=https)
     app.add_middleware(DatabaseBusy)  # also for the session middleware's reads and writes
     app.add_middleware(BodyLimit, max_bytes=settings.request_max_bytes, refusal=refuse_error)
-    app.add_middleware(  # outermost
+    app.add_middleware(  # outermost but for the metrics
         SecurityMiddleware, public_url=settings.public_url, refusal=refuse_origin
     )
+    ops.install_app(app, settings)  # request metrics, /livez, /readyz, /metrics, traces
     install_error_handlers(app)
     app.add_exception_handler(
         LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)
