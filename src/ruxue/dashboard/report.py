@@ -20,6 +20,11 @@ def _pct(value: object) -> str:
     return f"{value:.1%}" if isinstance(value, float) else "—"
 
 
+def _county_part(apps: dict[str, object]) -> str:
+    reported = apps.get("reported") or 0
+    return f"（含区县系统上报{reported}件）" if reported else ""
+
+
 def _styles(font: str) -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
     title = ParagraphStyle("t", fontName=font, fontSize=18, leading=26, alignment=1)
     head = ParagraphStyle("h", fontName=font, fontSize=13, leading=20, spaceBefore=8)
@@ -89,7 +94,8 @@ def _overview(
     assert isinstance(apps, dict) and isinstance(ratings, dict)
     f = ratings["figures"]
     lines = [
-        f"报名{apps['total']}件，其中系统自动审批{apps['auto_decided']}件，自动审批率{_pct(apps['auto_rate'])}。",
+        f"报名{apps['total']}件{_county_part(apps)}，其中系统自动审批{apps['auto_decided']}件，"
+        f"自动审批率{_pct(apps['auto_rate'])}（按本平台受理的报名计）。",
         f"人工审核待办{summary['backlog']['count']}件（超期{summary['backlog']['over_limit']}件），"  # type: ignore[index]
         f"待补充材料{summary['needs_materials']}件。",
         f"好评率{_pct(f['good_rate'])}，主动评价率{_pct(f['active_rate'])}，未评价率{_pct(f['unrated_rate'])}，"
