@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     # the spouse authorises by logging in themselves from an SMS link, or (sandbox only) by a code
     spouse_method: Literal["link", "code"] = "link"
     kiosk_idle_seconds: int = Field(default=90, ge=5, le=900)  # a terminal wipes itself after this
+    # while the terminal waits for the spouse, who opens the SMS link and logs in by SMS code
+    kiosk_spouse_wait_seconds: int = Field(default=600, ge=60, le=1800)
 
     exchange_url: str = "http://127.0.0.1:8100/exchange"
     exchange_client_id: str = "suzhou-ruxue-city"
