@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ruxue.dashboard.rules import lagging
+from ruxue.dashboard.rules import lagging, report_heading
 from ruxue.notice.render import register_font
 from ruxue.rating.rules import CHINA
 
@@ -53,16 +53,37 @@ def weekly_report(
     summary: dict[str, object],
     units: Sequence[tuple[str, Sequence[dict[str, object]]]],
     limits: dict[str, float],
+    issuer: str = "苏州市教育局",
 ) -> bytes:
     font = register_font()
     title, head, body = _styles(font)
     day = as_of.astimezone(CHINA)
+    heading = report_heading(issuer, as_of)
+    centred = ParagraphStyle("c", parent=body, alignment=1)
     story: list[object] = [
+        Paragraph(heading.number, centred),
         Paragraph(f"{scope}义务教育入学“一件事”办理情况通报", title),
+        Paragraph(f"{heading.week}", centred),
         Paragraph(f"统计截至{day:%Y年%m月%d日 %H:%M}（北京时间）", body),
         Spacer(1, 4 * mm),
     ]
     story += _overview(summary, head, body)
+    story += _units(font, head, body, units, limits)
+    right = ParagraphStyle("r", parent=body, alignment=2)
+    story += [Spacer(1, 8 * mm), Paragraph(heading.issuer, right), Paragraph(heading.date, right)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title=f"{scope}入学一件事周通报", invariant=1).build(story)
+    return out.getvalue()
+
+
+def _units(
+    font: str,
+    head: ParagraphStyle,
+    body: ParagraphStyle,
+    units: Sequence[tuple[str, Sequence[dict[str, object]]]],
+    limits: dict[str, float],
+) -> list[object]:
+    story: list[object] = []
     for kind, rows in units:
         named = [(row, lagging(row, limits)) for row in rows if row["code"]]  # not "未分配"
         named = [(row, why) for row, why in named if why]
@@ -82,9 +103,7 @@ def weekly_report(
             for r, why in named
         ]
         story.append(_table(font, table))
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=f"{scope}入学一件事周通报", invariant=1).build(story)
-    return out.getvalue()
+    return story
 
 
 def _overview(
