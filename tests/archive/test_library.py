@@ -106,7 +106,9 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
     items = re.findall(r'<tr><td class="muted">(GD-\d-\d+)</td>', view.text)
     assert len(items) == 13 and "全部通过" in view.text  # every item of the 四性检测, not one line
     assert "why=" not in view.text
-    forms = re.findall(r'<form method="post" action="(/staff/archive/[^"]+/files/[^"]+)">', view.text)
+    forms = re.findall(
+        r'<form method="post" action="(/staff/archive/[^"]+/files/[^"]+)">', view.text
+    )
     assert len(forms) == 1
     pdf = await own.post(html.unescape(forms[0]), data={"why": "新生报到核对"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -3,7 +3,6 @@
 consultation log."""
 
 import datetime as dt
-
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
