@@ -31,7 +31,8 @@ async def register(city_db: str, county_url: str) -> str:
         post_logout_redirect_uris=[f"{county_url}/"],
         backchannel_logout_uri=f"{county_url}/auth/backchannel-logout",
         full_id_number=True,  # the county's enrollment needs the full ID number
-        enrollment_url=f"{county_url}/",  # 吴中区 families apply there, not at the city
+        # 吴中区 families apply there, not at the city: the button opens the application itself
+        enrollment_url=f"{county_url}/apply",
     )
     try:
         async with db.write_session() as session:
