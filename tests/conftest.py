@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 import pytest
 from huey import Huey
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import delete
 
 from ruxue.dataset.service import load_dataset
@@ -28,6 +29,11 @@ from tests.support.helpers import ServerThread, free_port
 from tests.support.roots import from_environment
 
 CHECKOUT_QUEUE = Path(__file__).resolve().parent.parent / "var" / "queue.db"
+
+# properties, not timings: a 2-core CI machine under load must not fail a rule on Hypothesis's
+# 200 ms deadline per example
+hypothesis_settings.register_profile("ruxue", deadline=None)
+hypothesis_settings.load_profile("ruxue")
 
 
 def _queue_state() -> float | None:

@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     # person-phone API); "typed" for a provider without that API: the typed number, rate-limited
     spouse_phone_check: Literal["platform", "typed"] = "platform"
     kiosk_idle_seconds: int = Field(default=90, ge=5, le=900)  # a terminal wipes itself after this
+    # while the terminal waits for the spouse, who opens the SMS link and logs in by SMS code
+    kiosk_spouse_wait_seconds: int = Field(default=600, ge=60, le=1800)
 
     exchange_url: str = "http://127.0.0.1:8100/exchange"
     exchange_client_id: str = "suzhou-ruxue-city"

@@ -36,6 +36,12 @@ async def package(
         ).one()
     library = LocalLibrary(settings.archive_dir)  # the library the app reads
     built = await build_package(
-        db, library, tmp_path, SealKey.generate(), case_id, "http://127.0.0.1:8000"
+        db,
+        library,
+        tmp_path,
+        SealKey.generate(),
+        case_id,
+        "http://127.0.0.1:8000",
+        now=settings.now,
     )
     yield Path(built.location)

@@ -92,17 +92,25 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
     listing = await own.get("/staff/archive")
     assert listing.status_code == 200 and number in listing.text and "王*明" in listing.text
     assert number not in (await other.get("/staff/archive")).text
-    refused = await own.get(f"/staff/archive/{number}")
+    address = await own.get(f"/staff/archive/{number}", params={"why": "看看"})
+    assert address.status_code == 303  # the reason never travels in an address: to the form
+    assert 'method="post"' in listing.text and "why=" not in listing.text
+    refused = await own.post(f"/staff/archive/{number}")
     assert refused.status_code == 400 and "请填写调阅事由" in refused.text
-    assert (await other.get(f"/staff/archive/{number}", params={"why": "看看"})).status_code == 404
+    assert (await other.post(f"/staff/archive/{number}", data={"why": "看看"})).status_code == 404
 
-    view = await own.get(f"/staff/archive/{number}", params={"why": "新生报到核对"})
-    assert view.status_code == 200
+    view = await own.post(f"/staff/archive/{number}", data={"why": "新生报到核对"})
+    assert view.status_code == 200 and "新生报到核对" not in str(view.url)
     for shown in (number, "001-公办地段学位告知书.pdf", "自动审核", "归档检测", "通过", "说明"):
         assert shown in view.text, shown
-    links = re.findall(r'href="(/api/v1/archive/packages/[^"]+)"', view.text)
-    assert len(links) == 1
-    pdf = await own.get(html.unescape(links[0]))
+    items = re.findall(r'<tr><td class="muted">(GD-\d-\d+)</td>', view.text)
+    assert len(items) == 13 and "全部通过" in view.text  # every item of the 四性检测, not one line
+    assert "why=" not in view.text
+    forms = re.findall(
+        r'<form method="post" action="(/staff/archive/[^"]+/files/[^"]+)">', view.text
+    )
+    assert len(forms) == 1
+    pdf = await own.post(html.unescape(forms[0]), data={"why": "新生报到核对"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
     assert "全部通过" in log_page(await archivist.get("/staff/archive"))
@@ -139,6 +147,8 @@ async def test_desk_consults_a_package_in_the_browser(
         assert package.name in await page.inner_text("#archive-no")
         assert "自动审核" in await page.inner_text("#trace")
         await shot(page, "archive-2-package")
-        async with page.expect_popup() as popup:
-            await page.click("#documents a.download")
-        assert (await popup.value).url.split("?")[0].endswith(".pdf")
+        assert "why=" not in page.url  # the reason went in the form's body
+        assert await page.locator(".check-items tr").count() == 14  # a header and 13 items
+        async with page.expect_download() as download:
+            await page.click("#documents button.download")
+        assert (await download.value).suggested_filename.endswith(".pdf")

@@ -292,7 +292,8 @@ async def test_materials_and_staff_pages(
         await audit_desk_pages(page, staff, decided["case_no"])
         await page.goto(f"{web.url}/staff/archive")
         await staff.check(page, "desk-library")
-        await page.goto(f"{web.url}/staff/archive/{archived}?why=新生报到核对")
+        await page.fill(f"#why_{archived}", "新生报到核对")  # the reason goes in a form's body
+        await page.click(f"form[action='/staff/archive/{archived}'] button.consult")
         await page.wait_for_selector("#documents")
         await staff.check(page, "desk-package")
         await page.goto(f"{web.url}/staff")

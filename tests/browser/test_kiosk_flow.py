@@ -98,10 +98,13 @@ async def test_guardian_enrolls_prints_and_the_terminal_wipes_itself(
         assert (await agent.get("/api/v1/kiosk/print-jobs")).json() == []
         await page.click("#print")
         await page.wait_for_selector("#printing")
+        assert await page.inner_text("#printing") == "已发送到本机打印机"  # nothing printed yet
         await shot(page, "kiosk-6-printing")
         jobs = (await agent.get("/api/v1/kiosk/print-jobs")).json()
         assert len(jobs) == 1
         pdf = await agent.get(jobs[0]["url"])
+        await page.click("#print-refresh")
+        assert await page.inner_text("#printing") == "正在打印"  # the agent has taken it
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         text = await asyncio.to_thread(checked_pdf_text, pdf.content)  # qpdf --check passes
         assert notice_no in text and "苏州市平江实验学校" in text
@@ -110,6 +113,8 @@ async def test_guardian_enrolls_prints_and_the_terminal_wipes_itself(
             await agent.post(f"/api/v1/kiosk/print-jobs/{jobs[0]['id']}/printed")
         ).status_code == 200
         assert (await agent.get("/api/v1/kiosk/print-jobs")).json() == []
+        await page.click("#print-refresh")
+        assert await page.inner_text("#printing") == "打印完成"
 
         await page.click("#rate-link")
         await page.click("#level-5 + span")

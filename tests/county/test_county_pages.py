@@ -65,3 +65,15 @@ async def test_only_the_city_lists_consents_given_to_county_systems(
     assert (await at_city.get("/me/county-systems")).status_code == 200
     await at_city.aclose()
     await at_county.aclose()
+
+
+async def test_a_county_site_looks_like_the_countys(
+    county: ServerThread, web: ServerThread
+) -> None:
+    async with httpx.AsyncClient(base_url=county.url) as http:
+        county_home = (await http.get("/")).text
+    async with httpx.AsyncClient(base_url=web.url) as http:
+        city_home = (await http.get("/")).text
+    assert '<body class="county-site">' in county_home and "<body>" in city_home
+    assert 'id="brand">吴中区入学“一件事”</a>' in county_home
+    assert 'id="brand">入学“一件事”</a>' in city_home

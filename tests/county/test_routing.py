@@ -151,7 +151,7 @@ async def test_the_demo_county_and_the_city_agree_on_wuzhong(
     async with db.read_session() as session:
         at_city, at_county = await routing_of(session, settings), await routing_of(session, county)
     to_county, to_city = elsewhere(at_city, "320506"), elsewhere(at_county, "320508")
-    assert to_county is not None and to_county.url == "http://localhost:8001/"
+    assert to_county is not None and to_county.url == "http://localhost:8001/apply"  # the form
     assert to_city is not None and to_city.url == "http://127.0.0.1:8000"
     assert elsewhere(at_county, "320506") is None and elsewhere(at_city, "320508") is None
 

@@ -70,7 +70,8 @@ async def test_an_old_job_is_not_printed(
     await screen.post("/kiosk/login", data=_read(WANG, "王建国"))
     cases = (await guardian.get("/api/v1/cases")).json()
     no = cases[0]["case_no"]
-    assert "正在打印" in (await screen.post(f"/kiosk/cases/{no}/print")).text
+    queued = await screen.post(f"/kiosk/cases/{no}/print", follow_redirects=True)
+    assert "已发送到本机打印机" in queued.text and "正在打印" not in queued.text
     anonymous = httpx.AsyncClient(base_url=web.url)
     assert (await anonymous.get("/api/v1/kiosk/print-jobs")).status_code == 401
     swapped = {"authorization": f"Kiosk KSK-O-1:{other_key}"}

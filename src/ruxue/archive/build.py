@@ -184,7 +184,7 @@ async def build_package(
     location = await asyncio.to_thread(library.store, tmp, number)
     index = proof["leaf_index"]
     assert isinstance(index, int)
-    return await _record(db, location, digest, case, number, index, results)
+    return await _record(db, location, digest, case, number, index, results, now)
 
 
 def _on_disk(
@@ -225,6 +225,7 @@ async def _record(
     number: str,
     index: int,
     results: list[Item],
+    now: dt.datetime,
 ) -> ArchivePackage:
     async with db.write_session() as session:
         old = (
@@ -235,7 +236,10 @@ async def _record(
             await session.flush()
         package = ArchivePackage(case_id=case.id, archive_no=number, location=location, school_code=case.school_code,
                                  district_code=case.district_code, digest=digest, leaf_index=index)  # fmt: skip
+        package.built_at = now  # the app's clock, as the tree head's and the bag's date
         session.add(package)
-        session.add(CheckRun(archive_no=number, stage="GD", passed=True, results=as_json(results)))
+        run = CheckRun(archive_no=number, stage="GD", passed=True, results=as_json(results))
+        run.at = now
+        session.add(run)
         await session.execute(delete(FilingFailure).where(FilingFailure.case_id == case.id))
     return package

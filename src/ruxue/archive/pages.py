@@ -3,8 +3,9 @@
 consultation log."""
 
 import datetime as dt
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ruxue.archive import repository, service
@@ -39,13 +40,20 @@ async def catalogue(
 
 
 @router.get("/staff/archive/{archive_no}", response_class=HTMLResponse)
+async def package_address(archive_no: str) -> Response:
+    """A package is consulted with a reason, sent in a form's body (never in the address, where
+    it would stay in the history and the logs): the address leads to the catalogue's form."""
+    return RedirectResponse(f"/staff/archive?{urlencode({'q': archive_no})}", status_code=303)
+
+
+@router.post("/staff/archive/{archive_no}", response_class=HTMLResponse)
 async def package_page(
     request: Request,
     db: DatabaseDep,
     library: LibraryDep,
     archive_no: str,
     staff: PageStaff,
-    why: str = "",
+    why: str = Form(""),
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
@@ -61,3 +69,21 @@ async def package_page(
     return render(
         request, "archive_package.html", staff=staff, view=view, why=why.strip(), STAGES=STAGES
     )
+
+
+@router.post("/staff/archive/{archive_no}/files/{name:path}")
+async def download(
+    request: Request,
+    db: DatabaseDep,
+    library: LibraryDep,
+    archive_no: str,
+    name: str,
+    staff: PageStaff,
+    why: str = Form(""),
+) -> Response:
+    """A file of the package, the reason in the form's body; audited as the API's download."""
+    if staff is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    content, media = await service.document(db, library, staff, archive_no, name, why)
+    disposition = f"attachment; filename*=UTF-8''{quote(name.rsplit('/', 1)[-1])}"
+    return Response(content, media_type=media, headers={"content-disposition": disposition})

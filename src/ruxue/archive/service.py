@@ -21,7 +21,7 @@ from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
-from ruxue.kit.clock import utcnow
+from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.policy.loader import CHINA
@@ -61,6 +61,8 @@ async def recheck_all(
         )
         runs.append(run)
     async with db.write_session() as session:
+        for run in runs:
+            run.at = now_of(session)  # the app's clock, as the package's other times
         session.add_all(runs)
     return {"checked": len(runs), "failed": sum(not r.passed for r in runs)}
 

@@ -105,25 +105,50 @@ def rotate_key() -> None:
     typer.echo(keys.rotate(get_settings().var_dir))
 
 
+DEMO_PREFIX = "WZ-2026-"
+
+
+async def demo_cases_held(db: Database) -> int:
+    """How many demo cases (``WZ-2026-…``) the county already holds."""
+    from sqlalchemy import func, select
+
+    from ruxue.cases.models import Case
+
+    async with db.read_session() as session:
+        held = await session.scalar(
+            select(func.count(Case.id)).where(Case.case_no.like(f"{DEMO_PREFIX}%"))
+        )
+    return int(held or 0)
+
+
 @county_app.command("demo-cases")
 def demo_cases(count: int = typer.Option(30)) -> None:
-    """Demo only: cases of this county moved through their stages (the outbox gets each stage)."""
+    """Demo only: cases of this county moved through their stages (the outbox gets each stage).
+    A second start of the demo keeps the cases it holds, and says so."""
     from ruxue.county.demo import step
     from ruxue.wiring import wire
 
     wire(get_settings())
 
-    async def go() -> None:
+    async def go() -> int:
         db = Database(get_settings().resolved_database_url())
         try:
+            if held := await demo_cases_held(db):
+                return held
             for wave in (1, 2, 3):
                 for i in range(count):
                     async with db.write_session() as session:
-                        await step(session, f"WZ-2026-{i:06d}", wave, i)
+                        await step(session, f"{DEMO_PREFIX}{i:06d}", wave, i)
+            return 0
         finally:
             await db.dispose()
 
     if get_settings().mode == "production":
         typer.echo("演示数据不能写入生产系统。", err=True)
         raise typer.Exit(1)
-    asyncio.run(go())
+    if held := asyncio.run(go()):
+        typer.echo(
+            f"沿用已有的县区演示办件（{held} 件）；如需重新生成，请删除县区的数据目录后再启动。"
+        )
+    else:
+        typer.echo(f"已生成县区演示办件 {count} 件。")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
+from ruxue.cli.run import data_note
 from ruxue.county.models import Client
 from ruxue.county.schemas import NewClient
 from ruxue.county.service import add_client
@@ -30,7 +31,8 @@ async def register(city_db: str, county_url: str) -> str:
         post_logout_redirect_uris=[f"{county_url}/"],
         backchannel_logout_uri=f"{county_url}/auth/backchannel-logout",
         full_id_number=True,  # the county's enrollment needs the full ID number
-        enrollment_url=f"{county_url}/",  # 吴中区 families apply there, not at the city
+        # 吴中区 families apply there, not at the city: the button opens the application itself
+        enrollment_url=f"{county_url}/apply",
     )
     try:
         async with db.write_session() as session:
@@ -75,6 +77,7 @@ def start_county(
     secret = asyncio.run(register(city_db, f"http://localhost:{port}"))
     cenv = county_env(env, var_dir, city_url, port, secret)
     (var_dir / "county").mkdir(parents=True, exist_ok=True)
+    print(data_note(cenv["RUXUE_DATABASE_URL"], "县区"), flush=True)
     migrate.upgrade(cenv["RUXUE_DATABASE_URL"])
     subprocess.run([*ruxue, "schools", "import", str(dataset)], env=cenv, check=True)
     subprocess.run([*ruxue, "county", "demo-cases", "--count", "30"], env=cenv, check=True)

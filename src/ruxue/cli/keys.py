@@ -23,6 +23,7 @@ from sqlalchemy import Table, delete, func, select, update
 
 from ruxue.audit import repository as ledger
 from ruxue.cases.models import Case
+from ruxue.county.models import StageReport
 from ruxue.exchange.models import CallSubject, Consent
 from ruxue.guardianship.models import GuardianshipRequest
 from ruxue.identity.models import Account, SpouseInvite
@@ -153,6 +154,8 @@ ENCRYPTED: list[tuple[str, type[Base], RowRule]] = [
 INDEX_ONLY: list[tuple[str, Any]] = [
     ("实名账号 identity_account", Account.id_index),
     ("数据调用索引 exchange_call_subject", CallSubject.subject_index),
+    ("县区上报（学生）case_stage_report", StageReport.child_index),
+    ("县区上报（申请人）case_stage_report", StageReport.applicant_index),
 ]
 
 

@@ -126,6 +126,7 @@ def demo(
         raise typer.Exit(1)
     # SIGTERM (kill, a closing terminal) ends the demo like Ctrl+C: the finally below stops the children
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    console.print(data_note(settings.resolved_database_url(), "市级"))
     with console.status("迁移数据库，导入学校和施教区…"):
         migrate.upgrade(settings.resolved_database_url())
         subprocess.run([*ruxue, "schools", "import", str(dataset)], env=env, check=True)
@@ -153,6 +154,16 @@ def demo(
             p.send_signal(signal.SIGTERM)
         for p in procs:
             p.wait(timeout=15)
+
+
+def data_note(url: str, who: str) -> str:
+    """What a start of the demo does with the data it finds, said before it starts."""
+    path = make_url(url).database
+    if not path or not url.startswith("sqlite"):
+        return f"{who}演示数据：{make_url(url).render_as_string(hide_password=True)}"
+    if Path(path).exists():
+        return f"{who}演示数据：沿用 {path} 中已有的数据（全新开始请先停止演示并删除该文件）"
+    return f"{who}演示数据：新建于 {path}"
 
 
 def demo_env(environ: Mapping[str, str], port: int, sandbox_port: int) -> dict[str, str]:

@@ -62,6 +62,8 @@ class StageReport(Base):
     __table_args__ = (
         UniqueConstraint("case_no", "stage", name="uq_case_stage_report"),
         Index("ix_case_stage_report_district_stage", "district_code", "stage"),
+        Index("ix_case_stage_report_child", "child_index"),
+        Index("ix_case_stage_report_applicant", "applicant_index"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -76,6 +78,10 @@ class StageReport(Base):
     data_version: Mapped[int] = mapped_column(Integer)
     data_state: Mapped[int] = mapped_column(Integer, default=1)
     client_id: Mapped[str] = mapped_column(String(80))
+    # blind indexes (the city's key) of the child's and the applicant's ID numbers, when the
+    # county sent them: the city finds a family's county case by them, never stores the numbers
+    child_index: Mapped[str | None] = mapped_column(String(64))
+    applicant_index: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

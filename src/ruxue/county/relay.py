@@ -17,10 +17,11 @@ import structlog
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ruxue.cases.models import Case
 from ruxue.county.models import OutboxRow
 from ruxue.county.rules import backoff_s
 from ruxue.county.schemas import OutboxEntry, OutboxState
-from ruxue.kit import http
+from ruxue.kit import http, pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.db import Database, lease_claim
 from ruxue.kit.errors import NotFound
@@ -109,7 +110,8 @@ async def _send(
     tally: Tally,
 ) -> bool:
     try:
-        answer = await upstream.post("reports", {"reports": [p for _, _, p in rows]})
+        reports = await _with_people(db, [p for _, _, p in rows])
+        answer = await upstream.post("reports", {"reports": reports})
     except httpx.HTTPError as exc:
         await _failed(db, settings, relay, rows, f"{type(exc).__name__}: {exc}"[:300], tally)
         return False
@@ -125,6 +127,28 @@ async def _send(
         db, settings, relay, rows, f"HTTP {answer.status_code}: {answer.text[:200]}", tally
     )
     return answer.status_code < 500 and answer.status_code != 429
+
+
+async def _with_people(db: Database, payloads: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each report with the child's and the applicant's ID numbers, read from the case when it is
+    sent (the outbox keeps no personal data): the city tells the family and its desks where the
+    child applied. A case with no numbers (the demo's) is reported without them."""
+    numbers = {str(p["case_no"]) for p in payloads}
+    async with db.read_session() as session:
+        rows = await session.execute(
+            select(Case.case_no, Case.child_enc, Case.guardian_enc).where(Case.case_no.in_(numbers))
+        )
+        people = {no: (_clear(child), _clear(guardian)) for no, child, guardian in rows.all()}
+    out = []
+    for payload in payloads:
+        child, applicant = people.get(str(payload["case_no"]), (None, None))
+        named = {"child_id_number": child, "applicant_id_number": applicant}
+        out.append(payload | {k: v for k, v in named.items() if v})
+    return out
+
+
+def _clear(token: str | None) -> str | None:
+    return pii.decrypt(token) if token else None
 
 
 async def _sent(db: Database, relay: str, ids: list[int], tally: Tally) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ruxue.cases.status import FINISHED, IN_PROCESS, Action, Status
+from ruxue.policy.explain import STATUSES
 from ruxue.reference.districts import district_label
 
 STAGES = {"apply": "申报", "accept": "受理", "process": "办理", "done": "办结"}
@@ -33,6 +34,11 @@ def stages_of(action: str, status: str, submitted: bool) -> list[tuple[str, str]
     if action == Action.REVOKE:
         return [("process", status)]
     return []
+
+
+def result_label(result: str) -> str:
+    """A reported result (a status word of ruxue's, or another system's own) in words."""
+    return STATUSES.get(result, result)
 
 
 BACKOFF_CAP_S = 3600.0

@@ -9,6 +9,8 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from ruxue.county.rules import key_set_problem
 
 Stage = Literal["apply", "accept", "process", "done"]
+ID_NUMBER = r"^\d{17}[\dX]$"
+PEOPLE = ("child_id_number", "applicant_id_number")
 
 
 class StageIn(BaseModel):
@@ -22,6 +24,12 @@ class StageIn(BaseModel):
     result: str = Field(default="", max_length=40, description="办理结果")
     data_version: int = Field(ge=1, le=1_000_000, description="数据版本号")
     data_state: Literal[0, 1] = Field(default=1, description="数据状态: 1 有效, 0 作废")
+    # who the case is about (申请人/学生证件号码), so the city can tell a family and its desk
+    # where the child applied; kept at the city only as blind indexes
+    child_id_number: str | None = Field(default=None, pattern=ID_NUMBER, description="学生证件号码")
+    applicant_id_number: str | None = Field(
+        default=None, pattern=ID_NUMBER, description="申请人证件号码"
+    )
 
 
 class Batch(BaseModel):

@@ -3,6 +3,7 @@
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from sqlalchemy import case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,16 @@ from ruxue.cases.status import Status
 from ruxue.county.auth import secret_hash
 from ruxue.county.models import CaseOwner, Client, StageReport
 from ruxue.county.rules import FINISHED, IN_PROCESS, STAGES
-from ruxue.county.schemas import CityPicture, Count, CountyHealth, NewClient, Receipt, StageIn
+from ruxue.county.schemas import (
+    PEOPLE,
+    CityPicture,
+    Count,
+    CountyHealth,
+    NewClient,
+    Receipt,
+    StageIn,
+)
+from ruxue.kit import pii
 from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database, upsert_statement
 from ruxue.kit.errors import Conflict, Forbidden
@@ -71,8 +81,18 @@ async def _refuse_foreign_cases(
             )
 
 
+def _indexes(report: StageIn) -> dict[str, str | None]:
+    """The city's blind indexes of the people a report names; the numbers are not kept."""
+    child, applicant = report.child_id_number, report.applicant_id_number
+    return {
+        "child_index": pii.blind_index(child) if child else None,
+        "applicant_index": pii.blind_index(applicant) if applicant else None,
+    }
+
+
 async def _upsert(session: AsyncSession, db: Database, client_id: str, report: StageIn) -> int:
-    values = report.model_dump() | {"client_id": client_id, "received_at": utcnow()}
+    values = report.model_dump(exclude=set(PEOPLE)) | _indexes(report)
+    values |= {"client_id": client_id, "received_at": utcnow()}
     insert = upsert_statement(db, StageReport.__table__, values)
     table, excluded = StageReport.__table__.c, insert.excluded
     # never over another client's record, even when two counties race to a case's first report
@@ -82,10 +102,17 @@ async def _upsert(session: AsyncSession, db: Database, client_id: str, report: S
     newer = (table.data_version < excluded.data_version) & same_owner
     statement = insert.on_conflict_do_update(
         index_elements=["case_no", "stage"],
-        set_={k: insert.excluded[k] for k in values if k not in ("case_no", "stage")},
+        set_={k: _kept(table, excluded, k) for k in values if k not in ("case_no", "stage")},
         where=newer,
     ).returning(StageReport.__table__.c.id)
     return int((await session.execute(statement)).first() is not None)
+
+
+def _kept(table: Any, excluded: Any, key: str) -> Any:
+    """A newer version's value; a person's index stays when the newer version omits it."""
+    if key in ("child_index", "applicant_index"):
+        return func.coalesce(excluded[key], table[key])
+    return excluded[key]
 
 
 def _rank(column: object) -> object:

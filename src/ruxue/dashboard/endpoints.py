@@ -18,12 +18,13 @@ from ruxue.dashboard.service import refresh
 from ruxue.kit.errors import Forbidden, NotFound
 from ruxue.rating.rules import CHINA
 from ruxue.rating.rules import settings as rating_settings
-from ruxue.reference.districts import district_label
+from ruxue.reference.districts import district_label, issuer_of
 from ruxue.staff.service import audit
 from ruxue.web.auth import CurrentStaff
 from ruxue.web.deps import DatabaseDep, NowDep
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+UNASSIGNED = "未分配学校"  # the page explains it under the schools' table
 
 
 async def scope_of(
@@ -104,7 +105,7 @@ async def _units(session: AsyncSession, scope: repo.Scope, unit: str) -> list[di
         return [
             unit_row(
                 c,
-                names.get(c, (c or "未分配", None))[0],
+                names.get(c, (c or UNASSIGNED, None))[0],
                 names.get(c, ("", None))[1],
                 figures.get(c, {}),
             )
@@ -169,8 +170,9 @@ async def report(
         units = [] if scope.district else [("区", await _units(session, scope, "district"))]
         units.append(("学校", await _units(session, scope, "school")))
     as_of = dt.datetime.fromisoformat(head["as_of"]) if head["as_of"] else now
+    issuer = issuer_of(scope.district)
     pdf = await asyncio.to_thread(
-        weekly_report, head["scope"]["label"], as_of, head, units, rating_settings().report
+        weekly_report, head["scope"]["label"], as_of, head, units, rating_settings().report, issuer
     )
     return Response(
         pdf,

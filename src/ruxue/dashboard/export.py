@@ -20,16 +20,33 @@ def as_csv(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, object]]
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+SHEETS = {"districts": "各区", "schools": "学校", "departments": "部门接口"}
+PERCENT = "0.0%"
+
+
+def is_rate(field: str) -> bool:
+    return field.endswith("_rate") or field == "availability"
+
+
 def as_xlsx(
     columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, object]], title: str
 ) -> bytes:
+    """One sheet named in Chinese; rates stay numbers (0.6667) shown as percentages (66.7%), so
+    a sum or a chart in Excel still works; the header row is frozen and the columns wide enough."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = title[:31]
+    sheet.title = SHEETS.get(title, title)[:31]
     sheet.append([safe_cell(t) for _, t in columns])
     for row in rows:
         sheet.append([safe_cell(row.get(field)) for field, _ in columns])
+    for index, (field, header) in enumerate(columns, start=1):
+        column = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[column].width = max(10, 2 * len(header) + 2)
+        if is_rate(field):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = PERCENT
+    sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -18,7 +18,16 @@ from ruxue.staff.auth import Staff
 
 CITY_ROLES = ("admin", "archivist")
 # the undated metrics the figures read; the hourly rows are read only by ``series``
-FIGURES = ("apps", "backlog", "backlog_over", "needs_materials", "rating", "overdue", "archive")
+FIGURES = (
+    "apps",
+    "reported",
+    "backlog",
+    "backlog_over",
+    "needs_materials",
+    "rating",
+    "overdue",
+    "archive",
+)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ruxue.county.rules import STAGES
 from ruxue.county.schemas import CityPicture, CountyHealth
+from ruxue.rating.rules import CHINA
 from ruxue.reference.districts import district_label
 
 BANDS = ("0-1天", "2-3天", "4-7天", "8天以上")
@@ -46,6 +47,31 @@ def lagging(row: Mapping[str, object], limits: Mapping[str, float]) -> list[str]
     if int(str(row.get("overdue", 0))) > limits["max_overdue"]:
         reasons.append(f"{row['overdue']}件差评整改逾期")
     return reasons
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a 通报 says about itself: its number (文号), the week it covers, who issues it, when."""
+
+    number: str
+    week: str
+    issuer: str
+    date: str
+
+
+def report_heading(issuer: str, as_of: dt.datetime) -> Heading:
+    """The heading of the weekly 通报 issued at ``as_of`` (Beijing time): it covers the ISO week
+    before the day of issue up to that day; the 文号 counts ISO weeks of the year."""
+    day = as_of.astimezone(CHINA).date()
+    year, week, _ = day.isocalendar()
+    monday = day - dt.timedelta(days=day.weekday())
+    span = f"{monday.month}月{monday.day}日至{day.month}月{day.day}日"
+    return Heading(
+        number=f"{issuer}入学通报〔{year}〕{week}号",
+        week=f"{year}年第{week}周（{span}）",
+        issuer=issuer,
+        date=f"{day.year}年{day.month}月{day.day}日",
+    )
 
 
 @dataclass

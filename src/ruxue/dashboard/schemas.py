@@ -30,12 +30,14 @@ def summary(f: Figures) -> dict[str, object]:
     backlog = {band: n(f, "backlog", band) for band in BANDS}
     waited = sum(f.get(("backlog", band), (0, 0.0))[1] for band in BANDS)
     counts = rating_counts(f)
-    applications, auto = f.get(("apps", ""), (0, 0.0))
+    own, auto = f.get(("apps", ""), (0, 0.0))
+    reported = n(f, "reported")
     return {
         "applications": {
-            "total": applications,
+            "total": own + reported,
+            "reported": reported,  # run by a county system, known from its reports
             "auto_decided": int(auto),
-            "auto_rate": ratio(int(auto), applications),
+            "auto_rate": ratio(int(auto), own),  # of the city's own: a county's are not known
         },
         "backlog": {
             "count": sum(backlog.values()),
@@ -58,6 +60,7 @@ COLUMNS = {  # table -> (field, Chinese header)
         ("name", "名称"),
         ("capacity", "学位数"),
         ("applications", "报名数"),
+        ("reported", "其中区县系统上报"),
         ("auto_rate", "自动审批率"),
         ("backlog", "人工审核待办"),
         ("backlog_over", "超期待审"),
@@ -92,6 +95,7 @@ def unit_row(code: str, name: str, capacity: int | None, f: Figures) -> dict[str
         "name": name,
         "capacity": capacity,
         "applications": apps["total"],
+        "reported": apps["reported"],
         "auto_rate": apps["auto_rate"],
         "backlog": backlog["count"],
         "backlog_over": backlog["over_limit"],

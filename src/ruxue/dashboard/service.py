@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.cases.models import Case, CaseEvent
 from ruxue.cases.status import Status
+from ruxue.county.models import StageReport
 from ruxue.dashboard.models import Refresh, Stat
 from ruxue.dashboard.rules import age_band, hour_of, percentile
 from ruxue.exchange.models import CallLogEntry
@@ -55,6 +56,7 @@ async def refresh(session: AsyncSession) -> int:
     """Recompute every aggregate; returns the number of counter rows."""
     started, now, tally = time.perf_counter(), now_of(session), Tally()
     await _cases(session, now, tally)
+    await _reported(session, tally)
     await _items(session, now, tally)
     await _archive(session, tally)
     await _departments(session, now, tally)
@@ -147,6 +149,28 @@ def _rating(
         count("defaulted")
     if effective is not None and effective in s.good:
         count("good")
+
+
+async def _reported(session: AsyncSession, tally: Tally) -> None:
+    """The cases a county system runs, from its reports: applications of their district (no
+    school known; channel ``county``), counted once each at the time of their first stage, a
+    voided record or a withdrawal left out as the city's own withdrawals are."""
+    first: dict[str, tuple[str, dt.datetime]] = {}
+    withdrawn: set[str] = set()
+    query = select(
+        StageReport.case_no, StageReport.district_code, StageReport.stage_at, StageReport.result
+    ).where(StageReport.data_state == 1)
+    for case_no, district, at, result in await session.execute(query):
+        if result == Status.WITHDRAWN:
+            withdrawn.add(case_no)
+        if case_no not in first or at < first[case_no][1]:
+            first[case_no] = (district, at)
+    for case_no, (district, at) in first.items():
+        if case_no in withdrawn:
+            continue
+        tally.add(("hourly", hour_of(at), district, "", "county", ""))
+        tally.add(("hourly_d", hour_of(at), district, "", "county", ""))
+        tally.add(("reported", None, district, "", "county", ""))
 
 
 async def _items(session: AsyncSession, now: dt.datetime, tally: Tally) -> None:

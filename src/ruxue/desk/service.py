@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
 from ruxue.cases.repository import add_event, staff_case
+from ruxue.county.repository import reported_cases
 from ruxue.county.routing import routing_of
 from ruxue.county.rules import Routing
 from ruxue.enrollment import repository as repo
@@ -90,11 +91,25 @@ async def find_child(
         case = await repo.case_for_child(session, year, segment, child)
         await audit(session, staff, "desk_search", target=pii.blind_index(child)[:16])
         if case is None:
-            return None
+            return await _at_county(session, child)
         if await staff_case(session, staff, case.case_no) is None:
             return {"visible": False, "message": DUPLICATE}  # another school's case stays unsaid
     return {"case_no": case.case_no, "status": case.status, "channel": case.channel, "visible": True,
             "message": duplicate_message(case)}  # fmt: skip
+
+
+async def _at_county(session: AsyncSession, child: str) -> dict[str, object] | None:
+    """A case the child's county system runs, as it reported it: the desk sends the family
+    there, since one district's applications go to one system."""
+    reported = await reported_cases(session, child=child)
+    if not reported:
+        return None
+    k = reported[0]
+    message = (
+        f"该学生已在{k.system}报名（办件编号 {k.case_no}，{k.progress}，{k.district_label}），"
+        "请家长到该系统查询或办理，本校不能重复受理。"
+    )
+    return {"visible": False, "case_no": k.case_no, "message": message}
 
 
 def _keyed(keyed_in: dict[str, str] | None, kinds: list[str]) -> dict[str, str]:

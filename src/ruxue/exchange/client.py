@@ -297,7 +297,7 @@ class ExchangeClient:
         subjects = sorted(body_subjects(ask.body))
         response_hash = answer.response_hash if answer.outcome == OK else None
         return {
-            "at": utcnow(),
+            "at": self.settings.clock(),  # the app's clock: the tracker shows it beside case dates
             "client_id": header["client_id"],
             "request_id": header["request_id"],
             "case_no": ctx.case_no,

@@ -13,6 +13,7 @@ from ruxue.kiosk.views import render, to
 from ruxue.kit.errors import RuxueError
 from ruxue.person.rules import mask_id_number, mask_name
 from ruxue.web.deps import DatabaseDep, NowDep, SettingsDep
+from ruxue.web.mode import ELDER_COOKIE
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False)
 YEAR_COOKIE = 365 * 24 * 3600
@@ -59,9 +60,13 @@ async def welcome(
     settings: SettingsDep,
     here: Terminal = Depends(terminal),
 ) -> Response:
+    someone_left = bool(request.session.get("kiosk"))
     request.session.clear()  # the welcome screen is the wiped screen
     simulated = settings.mode != "production"
-    return render(request, "kiosk_welcome.html", here, simulated=simulated)
+    page = render(request, "kiosk_welcome.html", here, simulated=simulated)
+    if someone_left:  # the next person starts in the standard layout
+        page.delete_cookie(ELDER_COOKIE)
+    return page
 
 
 @router.post("/reader", response_class=HTMLResponse)
@@ -120,9 +125,12 @@ async def login(
 
 @router.post("/end", response_class=HTMLResponse)
 async def end(request: Request) -> Response:
-    """The 退出 button and the idle timeout: nothing of the family stays in the session."""
+    """The 退出 button and the idle timeout: nothing of the family stays in the session, and the
+    next person starts in the standard layout (长辈版 is a choice of this person, not the screen)."""
     request.session.clear()
-    return to("/kiosk")
+    response = to("/kiosk")
+    response.delete_cookie(ELDER_COOKIE)
+    return response
 
 
 @router.get("/home", response_class=HTMLResponse)

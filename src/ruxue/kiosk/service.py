@@ -42,6 +42,14 @@ async def queue_print(session: AsyncSession, terminal: Terminal, case: Case) -> 
     return job
 
 
+async def job_of(session: AsyncSession, terminal: Terminal, case: Case, job_id: int) -> PrintJob:
+    """A print job of this case at this terminal (what its screen may show)."""
+    job = await session.get(PrintJob, job_id)
+    if job is None or job.terminal_id != terminal.id or job.case_id != case.id:
+        raise NotFound("没有这个打印任务")
+    return job
+
+
 async def waiting(
     session: AsyncSession, terminal: Terminal, now: dt.datetime
 ) -> Sequence[PrintJob]:

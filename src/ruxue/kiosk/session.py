@@ -12,6 +12,7 @@ from ruxue.kiosk.service import terminal_of
 from ruxue.kit import pii
 from ruxue.kit.clock import utcnow
 from ruxue.kit.sessions import rotate
+from ruxue.settings import Settings
 from ruxue.web.deps import DatabaseDep, SettingsDep
 
 COOKIE = "ruxue_kiosk"
@@ -40,6 +41,16 @@ async def terminal(request: Request, db: DatabaseDep) -> Terminal:
     return found
 
 
+WAITING = "kiosk_waiting"  # the screen waits for the spouse's consent: a longer idle time
+
+
+def idle_seconds(request: Request, settings: Settings) -> int:
+    """How long the screen may stay untouched: longer while it waits for the spouse, who has to
+    open the SMS link and log in with an SMS code of their own."""
+    waiting = "session" in request.scope and request.session.get(WAITING)
+    return settings.kiosk_spouse_wait_seconds if waiting else settings.kiosk_idle_seconds
+
+
 def idle_over(request: Request, now: dt.datetime, idle_seconds: int) -> bool:
     seen = request.session.get("kiosk_seen")
     limit = dt.timedelta(seconds=idle_seconds)
@@ -52,11 +63,12 @@ async def at_terminal(
     """The terminal and its signed-in guardian; an idle or foreign session is wiped."""
     now = utcnow()  # the wall clock: the demo clock of the registration stays put
     guardian = optional_guardian(request)
-    idle = idle_over(request, now, settings.kiosk_idle_seconds)
+    idle = idle_over(request, now, idle_seconds(request, settings))
     if guardian is None or request.session.get("kiosk") != here.code or idle:
         request.session.clear()
         raise KioskSignedOut
     request.session["kiosk_seen"] = now.isoformat()
+    request.session.pop(WAITING, None)  # the waiting screen sets it again
     return AtTerminal(here, guardian)
 
 

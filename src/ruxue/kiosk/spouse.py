@@ -9,7 +9,7 @@ from ruxue.enrollment import service
 from ruxue.enrollment.spouse_link import invite_spouse
 from ruxue.exchange.repository import get_consent
 from ruxue.identity import spouse
-from ruxue.kiosk.session import AtTerminal
+from ruxue.kiosk.session import WAITING, AtTerminal
 from ruxue.kiosk.steps import At
 from ruxue.kiosk.views import render, to
 from ruxue.kit import pii
@@ -43,6 +43,7 @@ async def send_invite(
 async def invite_status(
     request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
     case_no: str,
     at: AtTerminal = At,
 ) -> Response:
@@ -50,7 +51,12 @@ async def invite_status(
         case, _ = await service.load(session, at.guardian, case_no)
         row = await spouse.latest(session, case.case_no)
     status = row.status if row else "none"
-    return render(request, "kiosk_spouse_wait.html", at.terminal, 3, case=case, status=status)
+    if status == "pending":
+        request.session[WAITING] = True
+    wait = settings.kiosk_spouse_wait_seconds // 60
+    return render(
+        request, "kiosk_spouse_wait.html", at.terminal, 3, case=case, status=status, wait=wait
+    )
 
 
 @router.post("/cases/{case_no}/spouse/invite/continue", response_class=HTMLResponse)

@@ -304,11 +304,45 @@ async def print_notice(
     try:
         async with db.write_session() as session:
             case, _ = await service.load(session, at.guardian, case_no)
-            await kiosk.queue_print(session, at.terminal, case)
+            job = await kiosk.queue_print(session, at.terminal, case)
     except RuxueError as exc:
         flash(request, exc.message)
         return to(f"/kiosk/cases/{case_no}")
-    return render(request, "kiosk_printing.html", at.terminal, case_no=case_no)
+    return to(f"/kiosk/cases/{case_no}/print/{job.id}")
+
+
+@router.get("/cases/{case_no}/print/{job_id}", response_class=HTMLResponse)
+async def print_status(
+    request: Request, db: DatabaseDep, case_no: str, job_id: int, at: AtTerminal = At
+) -> Response:
+    """Where the printout is: sent, being printed, printed (the agent says so), never a claim
+    that something prints before the printer has it."""
+    async with db.read_session() as session:
+        case, _ = await service.load(session, at.guardian, case_no)
+        job = await kiosk.job_of(session, at.terminal, case, job_id)
+    return render(request, "kiosk_printing.html", at.terminal, case_no=case_no, job=job)
+
+
+@router.get("/cases/{case_no}/withdraw", response_class=HTMLResponse)
+async def withdraw_confirm(
+    request: Request, db: DatabaseDep, case_no: str, at: AtTerminal = At
+) -> Response:
+    async with db.read_session() as session:
+        case, _ = await service.load(session, at.guardian, case_no)
+    return render(request, "kiosk_withdraw.html", at.terminal, case=case)
+
+
+@router.post("/cases/{case_no}/withdraw", response_class=HTMLResponse)
+async def withdraw(
+    request: Request, db: DatabaseDep, case_no: str, at: AtTerminal = At
+) -> Response:
+    """The same withdrawal as online: every consent of the case ends, the child is free again."""
+
+    async def unit(session: AsyncSession) -> None:
+        await service.withdraw(session, at.guardian, case_no)
+        flash(request, "已撤回本次报名，全部授权已失效。")
+
+    return await _act(request, db, f"/kiosk/cases/{case_no}/withdraw", "/kiosk/home", unit)
 
 
 @router.get("/cases/{case_no}/rating", response_class=HTMLResponse)

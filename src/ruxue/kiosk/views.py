@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ruxue.kiosk.models import Terminal
+from ruxue.kiosk.session import idle_seconds
 from ruxue.kit.csrf import csrf_field
 from ruxue.policy.explain import CATEGORIES, CHANNELS, SEGMENTS, STATUSES, category_label
 from ruxue.reference.sites import site_of
@@ -36,7 +37,7 @@ def render(
         terminal=here,
         site=site_of(settings_of(request)),
         timed=("session" in request.scope and bool(request.session.get("kiosk"))) or name == CARD,
-        idle=settings_of(request).kiosk_idle_seconds,
+        idle=idle_seconds(request, settings_of(request)),
         steps=STEPS,
         step=step,
         SEGMENTS=SEGMENTS,

@@ -5,7 +5,8 @@
   dashboard figures. Handlers take it as ``NowDep``; services read ``now_of(session)``, the clock
   the unit of work carries (``Database`` puts the settings' clock there); jobs get it the same way.
 * The wall clock (``utcnow``): times that must run as real time even in a demo — token and
-  session lifetimes, rate windows, leases, breakers, the call log's timestamps.
+  session lifetimes, rate windows, leases, breakers. (The call log's ``at`` is the app's clock:
+  the data tracker shows it beside the case's dates; its order is its chain's sequence.)
 
 Nothing else asks the system for the time.
 """

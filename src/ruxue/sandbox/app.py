@@ -63,7 +63,8 @@ class Sandbox:
         }
         self.idp = Provider(f"{base_url}/idp", clients, self.store.persons)
         self.otps: dict[str, dict[str, Any]] = {}
-        self.sms = SmsLog()
+        self.sms = SmsLog(settings.clock)
+        self.clock = settings.clock  # the app's clock (RUXUE_NOW in a demo): times people read
         self.calls: deque[dict[str, Any]] = deque(maxlen=2000)
         self.call_file = settings.var_dir / "sandbox-calls.jsonl"
 
@@ -88,7 +89,7 @@ def create_sandbox_app(data: Dataset, settings: Settings, base_url: str) -> Fast
     _idp_routes(app, sb)
     _exchange_routes(app, sb)
     _admin_routes(app, sb)
-    _hotline_routes(app)
+    _hotline_routes(app, sb)
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> Response:
@@ -544,7 +545,10 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
         return {"status": "ok", "persons": len(sb.store.persons)}
 
 
-def _hotline_routes(app: FastAPI) -> None:
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def _hotline_routes(app: FastAPI, sb: Sandbox) -> None:
     """12345's side of the bad-rating hand-off (Jiangsu routes every 差评 to 12345 as a work
     order): accepts an order once per source number and acknowledges it with its own number."""
     orders: dict[str, dict[str, Any]] = {}
@@ -555,7 +559,8 @@ def _hotline_routes(app: FastAPI) -> None:
         if not source or not order.get("handleDeadline"):
             return JSONResponse({"code": "4001", "message": "工单要素不全"}, status_code=400)
         if source not in orders:
-            number = f"JS12345-{dt.datetime.now(dt.UTC):%Y%m%d}-{len(orders) + 1:06d}"
+            day = sb.clock().astimezone(BEIJING)  # the app's clock, as the order's dates
+            number = f"JS12345-{day:%Y%m%d}-{len(orders) + 1:06d}"
             orders[source] = {**order, "orderNo": number}
         return JSONResponse(
             {

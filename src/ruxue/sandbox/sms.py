@@ -5,6 +5,7 @@ the gateway took a message but before it wrote that down cannot text anyone twic
 import datetime as dt
 import itertools
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from typing import Any
 
 KEEP_MESSAGES = 500
@@ -16,7 +17,8 @@ class KeyReused(Exception):
 
 
 class SmsLog:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
+        self.clock = clock
         self.messages: deque[dict[str, Any]] = deque(maxlen=KEEP_MESSAGES)
         self._answers: OrderedDict[str, tuple[str, str, dict[str, str]]] = OrderedDict()
         self._numbers = itertools.count(1)
@@ -29,7 +31,7 @@ class SmsLog:
                 raise KeyReused(key)
             return answer, True
         answer = {"status": "sent", "message_id": f"sms-{next(self._numbers)}"}
-        at = dt.datetime.now(dt.UTC).isoformat()
+        at = self.clock().isoformat()  # the app's clock: the demo's SMS agree with its dates
         message = {"at": at, "phone": phone, "text": text, "id": answer["message_id"]}
         self.messages.appendleft(message)
         if key is not None:

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ruxue.tracker.endpoints import tracked_calls
+from ruxue.tracker.views import tracker_of
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep
 from ruxue.web.render import render
@@ -19,5 +20,5 @@ async def data_tracker_page(
     guardian: PageGuardian,
 ) -> Response:
     async with db.read_session() as session:
-        calls = await tracked_calls(session, guardian)
-    return render(request, "data_tracker.html", calls=calls, OUTCOMES=OUTCOMES)
+        tracker = await tracker_of(session, guardian, await tracked_calls(session, guardian))
+    return render(request, "data_tracker.html", tracker=tracker, OUTCOMES=OUTCOMES)

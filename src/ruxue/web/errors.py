@@ -69,6 +69,9 @@ def wants_json(request: Request) -> bool:
 
 
 def way_back(request: Request) -> tuple[str, str]:
+    if request.url.path.startswith("/kiosk"):  # a terminal never leaves its own screens
+        signed_in = "session" in request.scope and request.session.get("kiosk")
+        return ("/kiosk/home", "返回我的办理") if signed_in else ("/kiosk", "返回终端首页")
     if request.url.path.startswith("/staff"):
         return "/staff", "返回工作台"
     if request.session.get("guardian") if "session" in request.scope else False:
@@ -84,7 +87,8 @@ def respond(
         body = {"error": code, "message": message, **details}
         return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
     back, back_text = way_back(request)
-    response = render(request, "error.html", status_code=status, title=title, message=message,
+    page = "error_kiosk.html" if request.url.path.startswith("/kiosk") else "error.html"
+    response = render(request, page, status_code=status, title=title, message=message,
                       back=back, back_text=back_text, ref=details.get("ref"))  # fmt: skip
     response.headers.update(headers)
     return response

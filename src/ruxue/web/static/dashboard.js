@@ -26,7 +26,7 @@
   function kpis(s) {
     const r = s.ratings.figures;
     const items = [
-      ["报名数", s.applications.total], ["学位数", s.capacity], ["自动审批率", pct(s.applications.auto_rate)],
+      ["报名数", s.applications.total], ["其中区县上报", s.applications.reported], ["学位数", s.capacity], ["自动审批率", pct(s.applications.auto_rate)],
       ["人工审核待办", s.backlog.count, s.backlog.over_limit > 0], ["待补充材料", s.needs_materials],
       ["好评率", pct(r.good_rate)], ["主动评价率", pct(r.active_rate)], ["未评价率", pct(r.unrated_rate)],
       ["差评整改率", pct(r.rectified_rate)], ["实名差评回访率", pct(r.visited_rate)],
@@ -80,7 +80,8 @@
     const el = document.getElementById("table-" + name);
     if (!rows.length) { el.textContent = "暂无数据"; return; }
     const labels = {
-      code: "代码", name: "名称", capacity: "学位数", applications: "报名数", auto_rate: "自动审批率", backlog: "人工审核待办",
+      code: "代码", name: "名称", capacity: "学位数", applications: "报名数", reported: "其中区县上报",
+      auto_rate: "自动审批率", backlog: "人工审核待办",
       backlog_over: "超期待审", needs_materials: "待补材料", good_rate: "好评率", active_rate: "主动评价率",
       active_good_rate: "主动评价好评率", unrated_rate: "未评价率", rectified_rate: "差评整改率", visited_rate: "实名差评回访率",
       overdue: "逾期整改", filed: "已归档", checks_failed: "四性检测未通过", department: "部门", calls: "调用次数",

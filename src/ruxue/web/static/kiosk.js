@@ -2,18 +2,29 @@
 (function () {
   "use strict";
 
+  // One keypad per form: it types into the field last touched (a form of two fields, such as the
+  // spouse's ID number and phone, has one keypad, not two).
   function keypad(pad) {
-    var input = document.getElementById(pad.dataset.target);
-    if (!input) return;
+    var form = pad.closest("form");
+    var fields = form ? form.querySelectorAll("input.k-id") : [];
+    fields.forEach(function (field) {
+      field.addEventListener("focus", function () {
+        pad.dataset.target = field.id;
+        fields.forEach(function (f) { f.classList.toggle("k-active", f === field); });
+      });
+    });
     pad.addEventListener("click", function (event) {
       var key = event.target.closest("[data-key]");
-      if (!key) return;
+      var input = document.getElementById(pad.dataset.target);
+      if (!key || !input) return;
       var value = input.value, max = input.maxLength > 0 ? input.maxLength : 18;
       if (key.dataset.key === "del") value = value.slice(0, -1);
       else if (key.dataset.key === "clear") value = "";
       else if (value.length < max) value += key.dataset.key;
       input.value = value;
       input.dispatchEvent(new Event("input", { bubbles: true }));
+      var at = Array.prototype.indexOf.call(fields, input);
+      if (value.length === max && at >= 0 && at + 1 < fields.length) fields[at + 1].focus();
     });
   }
 
