@@ -38,7 +38,8 @@ STATUS_TEXT = {
     Status.MANUAL_REVIEW: "已转区教育局人工审核，结果将短信通知。",
     Status.REJECTED: "未通过，请登录查看原因。",
 }
-TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS)
+NO_SEAT_TEXT = "经全区学位分配，施教区学校和统筹学校均无剩余学位，区教育局将另行安排学位，请留意短信。"
+TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS, Action.PLACE)
 
 
 def status_sms(case: "Case", public_url: str) -> str:
@@ -48,7 +49,8 @@ def status_sms(case: "Case", public_url: str) -> str:
 
     text = f"您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"
     final = invitation(public_url, case) if case.status in FINAL else ""
-    return text + STATUS_TEXT[Status(case.status)] + final
+    told = NO_SEAT_TEXT if "NO_SEAT" in case.reasons else STATUS_TEXT[Status(case.status)]
+    return text + told + final
 
 
 def revoked_sms(case: "Case") -> str:

@@ -148,6 +148,7 @@ EVENTS = {
     "rejection_issued": "发放不予通过告知书",
 }  # fmt: skip
 EVENTS.update(  # the guardian reads these too: plain words, not the staff's work-order terms
+    place="全区学位分配",
     rated="服务评价",
     rectification_open="不满意评价转办理单位跟进",
     rectification_visited="工作人员回访了解情况",
