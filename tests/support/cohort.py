@@ -1,10 +1,16 @@
 """Small cohort records for the tests: one district (姑苏区), two primary schools."""
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ruxue.cases import lifecycle
+from ruxue.cases.models import Case
 from ruxue.cohort.policy_keys import CohortPolicy, validate_policy
 from ruxue.cohort.records import Candidate, Kin, School
+from ruxue.cohort.repository import save_entry
 from ruxue.cohort.rules import CaseFacts
 from ruxue.person.rules import make_id_number
 
@@ -55,3 +61,48 @@ def candidate(number: int, category: str = "C", **fields: Any) -> Candidate:
         category=category,  # type: ignore[arg-type]
         **values,
     )
+
+
+NOW = dt.datetime(2026, 6, 15, 2, tzinfo=dt.UTC)
+
+
+def a_case(number: int) -> Case:
+    """A case row of 姑苏区's primary cohort, not yet started."""
+    return Case(
+        case_no=f"RX2026P{number:010d}",
+        year=YEAR,
+        segment="primary",
+        channel="online",
+        step=7,
+        district_code=DISTRICT,
+        guardian_index=f"g-{number}",
+        guardian_enc="",
+        child_index=f"c-{number}",
+        child_enc="",
+        child_name_masked="王*",
+    )
+
+
+async def qualified(
+    session: AsyncSession, candidate: Candidate, case: Case | None = None, now: dt.datetime = NOW
+) -> Case:
+    """A case qualified by the rules with its cohort entry, as deciding writes them (a new
+    synthetic case, or ``case``, a draft of the guardian's flow)."""
+    if case is None:
+        case = a_case(int(candidate.case_id.removeprefix("case-")))
+        session.add(case)
+        await lifecycle.start(session, case, now)
+        await session.flush()
+    await lifecycle.qualify(session, case, "system", now)
+    case.school_code, case.category = candidate.school_code, candidate.category
+    await save_entry(
+        session,
+        case.id,
+        DISTRICT,
+        "primary",
+        YEAR,
+        replace(candidate, case_id=str(case.id)),
+        now,
+    )
+    await session.flush()
+    return case

@@ -144,7 +144,7 @@ async def seats_taken(
     )
     taken: dict[str, int] = {}
     for query in (held, pending):
-        for code, n in (await session.execute(query)).tuples():
+        for code, n in await session.execute(query):
             taken[str(code)] = taken.get(str(code), 0) + int(n)
     return taken
 

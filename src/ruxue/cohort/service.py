@@ -6,7 +6,7 @@ then one per case, so a process killed halfway resumes with the same command) an
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from ruxue.cases import lifecycle
 from ruxue.cases.models import Case
 from ruxue.cases.status import Status
 from ruxue.cohort import repository as repo
-from ruxue.cohort.explain import placed
+from ruxue.cohort.explain import reasons_after, why_placed
 from ruxue.cohort.models import (
     PLACING,
     PUBLISHED,
@@ -186,6 +186,18 @@ def _placement(run_id: int, seat: Seat, late: bool = False) -> CohortPlacement:
 
 
 @dataclass(frozen=True)
+class Placed:
+    """A placement as ``lifecycle.place`` takes it (``lifecycle.Decided``)."""
+
+    outcome: str
+    school_code: str | None
+    category: str | None
+    reasons: list[str]
+    explanation: str
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Context:
     """What every placement of one run reads: school names, the run's lines, who, when."""
 
@@ -213,10 +225,12 @@ async def _place_stored(session: AsyncSession, case_id: int, context: Context) -
 async def _move(
     session: AsyncSession, case: Case, seat: Seat, entry: CohortEntry, context: Context
 ) -> None:
-    decision = placed(
-        seat, entry.category, entry.school_code, case.reasons, context.names, context.lines
+    why = why_placed(seat, entry.category, entry.school_code, context.names, context.lines)
+    outcome = Status.NOTICE_ISSUED if seat.school_code else Status.MANUAL_REVIEW
+    decision = Placed(
+        outcome, seat.school_code, entry.category, reasons_after(seat, case.reasons), why
     )
-    await lifecycle.place(session, case, decision, decision.placement, context.actor, context.now)
+    await lifecycle.place(session, case, decision, seat.placement, context.actor, context.now)
 
 
 async def place_if_published(session: AsyncSession, case: Case, now: dt.datetime) -> Seat | None:

@@ -38,7 +38,9 @@ STATUS_TEXT = {
     Status.MANUAL_REVIEW: "已转区教育局人工审核，结果将短信通知。",
     Status.REJECTED: "未通过，请登录查看原因。",
 }
-NO_SEAT_TEXT = "经全区学位分配，施教区学校和统筹学校均无剩余学位，区教育局将另行安排学位，请留意短信。"
+NO_SEAT_TEXT = (
+    "经全区学位分配，施教区学校和统筹学校均无剩余学位，区教育局将另行安排学位，请留意短信。"
+)
 TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS, Action.PLACE)
 
 
