@@ -21,41 +21,25 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict
 from ruxue.notify.models import Notification
 from ruxue.reference.models import School as SchoolRow
-from tests.support.cohort import DISTRICT, NORTH, NOW, SOUTH, YEAR, candidate, qualified
+from tests.support.cohort import (
+    DISTRICT,
+    NORTH,
+    NOW,
+    SOUTH,
+    YEAR,
+    candidate,
+    four_children,
+    qualified,
+    qualify_all,
+)
 
 KEY = RunKey(DISTRICT, "primary", YEAR)
 SEED = "5eed00c0ffee"
 ALLOCATE = ["allocate", "--district", DISTRICT, "--segment", "primary", "--year", str(YEAR)]
 
 
-@pytest.fixture
-async def district(db: Database, schools: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """平江 (NORTH) with 2 seats, its 统筹 school 沧浪 (SOUTH) with 1."""
-    async with db.write_session() as session:
-        await session.execute(
-            update(SchoolRow).where(SchoolRow.code == NORTH.code).values(capacity=2)
-        )
-        session.add(
-            SchoolRow(code=SOUTH.code, name="苏州市沧浪实验小学", district_code=DISTRICT,
-                      segment="primary", capacity=1, compound_codes=["GS-S-1"])
-        )  # fmt: skip
-
-    async def overflow(session: object) -> dict[str, tuple[str, ...]]:
-        return {NORTH.code: (SOUTH.code,)}
-
-    monkeypatch.setattr(service, "overflow_of", overflow)
-
-
 async def cohort(db: Database) -> dict[str, str]:
-    """Four children of 平江's catchment: two A (admitted there), a B (统筹 to 沧浪), a C (no seat)."""
-    found = [
-        candidate(1, "A", registered_on=dt.date(2018, 1, 1)),
-        candidate(2, "A", registered_on=dt.date(2018, 6, 1)),
-        candidate(3, "B", registered_on=dt.date(2020, 3, 1)),
-        candidate(4, "C", moved_in_on=dt.date(2021, 1, 1)),
-    ]
-    async with db.write_session() as session:
-        return {c.case_id: (await qualified(session, c)).case_no for c in found}
+    return await qualify_all(db, four_children())
 
 
 async def states(db: Database) -> dict[str, tuple[str, str | None, str | None, list[str]]]:

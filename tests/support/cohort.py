@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases import lifecycle
@@ -12,7 +13,9 @@ from ruxue.cohort.policy_keys import CohortPolicy, validate_policy
 from ruxue.cohort.records import Candidate, Kin, School
 from ruxue.cohort.repository import save_entry
 from ruxue.cohort.rules import CaseFacts
+from ruxue.kit.db import Database
 from ruxue.person.rules import make_id_number
+from ruxue.reference.models import School as SchoolRow
 
 YEAR = 2026
 CITY = "320500"
@@ -106,3 +109,40 @@ async def qualified(
     )
     await session.flush()
     return case
+
+
+def four_children() -> list[Candidate]:
+    """Four children of NORTH's catchment: two A, a B, a C (NORTH has 2 seats in ``district``)."""
+    return [
+        candidate(1, "A", registered_on=dt.date(2018, 1, 1)),
+        candidate(2, "A", registered_on=dt.date(2018, 6, 1)),
+        candidate(3, "B", registered_on=dt.date(2020, 3, 1)),
+        candidate(4, "C", moved_in_on=dt.date(2021, 1, 1)),
+    ]
+
+
+async def qualify_all(db: Database, found: list[Candidate]) -> dict[str, str]:
+    """Each candidate's case qualified with its entry: candidate id → case number."""
+    async with db.write_session() as session:
+        return {c.case_id: (await qualified(session, c)).case_no for c in found}
+
+
+async def two_schools(db: Database) -> None:
+    """NORTH (平江, from the example dataset) with 2 seats and SOUTH (沧浪) with 1."""
+    async with db.write_session() as session:
+        seats = update(SchoolRow).where(SchoolRow.code == NORTH.code).values(capacity=2)
+        await session.execute(seats)
+        south = SchoolRow(
+            code=SOUTH.code,
+            name="苏州市沧浪实验小学",
+            district_code=DISTRICT,
+            segment="primary",
+            capacity=1,
+            compound_codes=["GS-S-1"],
+        )
+        session.add(south)
+
+
+async def overflow_north_to_south(session: object) -> dict[str, tuple[str, ...]]:
+    """``cohort.service.overflow_of`` until the dataset-v2 table lands: NORTH's 统筹 is SOUTH."""
+    return {NORTH.code: (SOUTH.code,)}

@@ -3,8 +3,7 @@ checks them (capacity, places by category, 录取线, overflow, unplaced). Pure.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from ruxue.cohort.report import SchoolReport
+from typing import Protocol
 
 HEADINGS = (
     "学校",
@@ -33,21 +32,30 @@ class Row:
         return tuple(str(getattr(self, name)) for name in self.__dataclass_fields__)
 
 
-class Reported:
+class Reported(Protocol):
     """What a row is made of: a dry run's ``SchoolReport`` or a published ``CohortLine``."""
 
-    school_code: str
-    capacity: int
-    taken_before: int
-    by_category: dict[str, int]
-    line: str | None
-    full: bool
-    overflow_in: int
-    overflow_out: int
-    unplaced: int
+    @property
+    def school_code(self) -> str: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def taken_before(self) -> int: ...
+    @property
+    def by_category(self) -> dict[str, int]: ...
+    @property
+    def line(self) -> str | None: ...
+    @property
+    def full(self) -> bool: ...
+    @property
+    def overflow_in(self) -> int: ...
+    @property
+    def overflow_out(self) -> int: ...
+    @property
+    def unplaced(self) -> int: ...
 
 
-def rows(reports: Iterable[SchoolReport | Reported], names: Mapping[str, str]) -> list[Row]:
+def rows(reports: Iterable[Reported], names: Mapping[str, str]) -> list[Row]:
     return [
         Row(
             school=f"{names.get(r.school_code, r.school_code)}（{r.school_code}）",
