@@ -3,51 +3,24 @@ the confirmation step (a second publication refused with a clear message); the f
 status page say where it was placed and why; the public list shows the lines and the seed and
 no personal data."""
 
-import datetime as dt
-from dataclasses import replace
-
 import httpx
-from sqlalchemy import select
 
-from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from tests.support.cohort import (
     DISTRICT,
     NORTH,
     SOUTH,
     YEAR,
-    candidate,
     four_children,
-    qualified,
     qualify_all,
+    wang_qualified,
 )
 from tests.support.helpers import ServerThread
-from tests.support.personas import WANG, WANG_CHILD
-from tests.support.session import logged_in
+from tests.support.personas import WANG_CHILD
 from tests.support.staff import make_staff, staff_client
 
 SEED = "0a1b2c3d4e5f"
 ASKED = {"district": DISTRICT, "segment": "primary", "year": str(YEAR), "seed": SEED}
-
-
-async def wang_qualified(
-    web: ServerThread, sandbox: ServerThread, db: Database
-) -> httpx.AsyncClient:
-    """Wang applies through the API up to the last step; the rules (another branch's deciding)
-    qualify the case: category B, NORTH's catchment, ranked after NORTH's two A children."""
-    guardian = await logged_in(web, sandbox, WANG)
-    created = await guardian.post(
-        "/api/v1/cases", json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
-    )
-    assert created.status_code == 201, created.text
-    no = created.json()["case_no"]
-    async with db.write_session() as session:
-        case = await session.scalar(select(Case).where(Case.case_no == no))
-        assert case is not None
-        wang = replace(candidate(3, "B", registered_on=dt.date(2020, 3, 1)), id_number=WANG_CHILD)
-        await qualified(session, wang, case=case)
-    guardian.headers["x-case-no"] = no
-    return guardian
 
 
 async def test_the_administrator_publishes_and_the_family_reads_where_and_why(
@@ -55,8 +28,7 @@ async def test_the_administrator_publishes_and_the_family_reads_where_and_why(
 ) -> None:
     others = [c for c in four_children() if c.case_id != "case-0003"]
     await qualify_all(db, others)
-    guardian = await wang_qualified(web, sandbox, db)
-    no = guardian.headers["x-case-no"]
+    guardian, no = await wang_qualified(web, sandbox, db)
     secret = await make_staff(db, "cohort-admin", "admin", district=DISTRICT)
     admin = await staff_client(web, "cohort-admin", secret)
 

@@ -4,7 +4,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import update
+import httpx
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases import lifecycle
@@ -16,6 +17,9 @@ from ruxue.cohort.rules import CaseFacts
 from ruxue.kit.db import Database
 from ruxue.person.rules import make_id_number
 from ruxue.reference.models import School as SchoolRow
+from tests.support.helpers import ServerThread
+from tests.support.personas import WANG, WANG_CHILD
+from tests.support.session import logged_in
 
 YEAR = 2026
 CITY = "320500"
@@ -146,3 +150,22 @@ async def two_schools(db: Database) -> None:
 async def overflow_north_to_south(session: object) -> dict[str, tuple[str, ...]]:
     """``cohort.service.overflow_of`` until the dataset-v2 table lands: NORTH's 统筹 is SOUTH."""
     return {NORTH.code: (SOUTH.code,)}
+
+
+async def wang_qualified(
+    web: ServerThread, sandbox: ServerThread, db: Database
+) -> tuple[httpx.AsyncClient, str]:
+    """Wang applies through the API up to the last step; the rules (another branch's deciding)
+    qualify the case: category B, NORTH's catchment, ranked after NORTH's two A children."""
+    guardian = await logged_in(web, sandbox, WANG)
+    created = await guardian.post(
+        "/api/v1/cases", json={"segment": "primary", "child_id_number": WANG_CHILD, "consent": True}
+    )
+    assert created.status_code == 201, created.text
+    no = created.json()["case_no"]
+    async with db.write_session() as session:
+        case = await session.scalar(select(Case).where(Case.case_no == no))
+        assert case is not None
+        wang = replace(candidate(3, "B", registered_on=dt.date(2020, 3, 1)), id_number=WANG_CHILD)
+        await qualified(session, wang, case=case)
+    return guardian, no
