@@ -25,6 +25,7 @@ def allocate(
     seed: str = typer.Option(..., help="the public lottery's seed: 8 to 64 hex digits"),
     publish: bool = typer.Option(False, "--publish", help="store, issue every notice, tell all"),
     yes: bool = typer.Option(False, "--yes", help="publish without asking (scripts)"),
+    batch: int = typer.Option(1, min=1, max=500, help="cases placed per transaction"),
 ) -> None:
     """The cohort's run of one district and segment (cohort.md, "The run")."""
     key = RunKey(district, segment, year)
@@ -44,7 +45,7 @@ def allocate(
             abort=True,
         )
     try:
-        asyncio.run(_publish(key, seed))
+        asyncio.run(_publish(key, seed, batch))
     except RuxueError as exc:
         console.print(exc.message)
         raise typer.Exit(1) from None
@@ -60,7 +61,7 @@ async def _dry(key: RunKey, seed: str) -> DryRun:
         await db.dispose()
 
 
-async def _publish(key: RunKey, seed: str) -> None:
+async def _publish(key: RunKey, seed: str, batch: int) -> None:
     from ruxue.wiring import wire
 
     settings = get_settings()
@@ -69,7 +70,7 @@ async def _publish(key: RunKey, seed: str) -> None:
     try:
         with progress_bar(console, "发布") as show:
             actor = f"cli:{getpass.getuser()}"
-            await service.publish(db, key, seed, actor, settings.clock(), show)
+            await service.publish(db, key, seed, actor, settings.clock(), show, batch)
     finally:
         await db.dispose()
 

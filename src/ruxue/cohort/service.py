@@ -101,20 +101,32 @@ async def dry_run(session: AsyncSession, key: RunKey, seed: str) -> DryRun:
 
 
 async def publish(
-    db: Database, key: RunKey, seed: str, actor: str, now: dt.datetime, progress: Progress
+    db: Database,
+    key: RunKey,
+    seed: str,
+    actor: str,
+    now: dt.datetime,
+    progress: Progress,
+    batch: int = 1,
 ) -> CohortRun:
     """Store the result (or find the one a killed process stored, with the same seed), then
-    place every case not yet placed, each in its own transaction; ``progress(done, total)``."""
+    place every case not yet placed, each in its own transaction (or ``batch`` cases in one:
+    all of them or none are placed, so a resumed run still places each once);
+    ``progress(done, total)``."""
     run = await _stored(db, key, check_seed(seed), actor, now)
     async with db.read_session() as session:
         total = await repo.placement_count(session, run.id)
         pending = await repo.pending_placements(session, run.id)
         lines = {line.school_code: line.line for line in await repo.lines_of(session, run.id)}
         names = (await schools_of(session, key))[1]
-    progress(total - len(pending), total)
-    for done, case_id in enumerate(pending, start=total - len(pending) + 1):
+    done = total - len(pending)
+    progress(done, total)
+    context = Context(names, lines, actor, now)
+    for start in range(0, len(pending), batch):
         async with db.write_session() as session:
-            await _place_stored(session, case_id, Context(names, lines, actor, now))
+            for case_id in pending[start : start + batch]:
+                await _place_stored(session, case_id, context)
+        done += len(pending[start : start + batch])
         progress(done, total)
     async with db.write_session() as session:
         found = await session.get(CohortRun, run.id)

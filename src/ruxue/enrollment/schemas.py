@@ -51,7 +51,6 @@ Status = Literal[  # cases.status.Status, for the API's schema
     CaseStatus.MANUAL_REVIEW,
     CaseStatus.REJECTED,
     CaseStatus.WITHDRAWN,
-    CaseStatus.QUALIFIED,
 ]
 Category = Literal["A", "B", "C", "D"]
 
