@@ -180,3 +180,13 @@ async def test_a_late_case_is_placed_at_once_with_the_seats_left(
     async with db.read_session() as session:
         late_rows = await session.scalar(select(func.count()).where(CohortPlacement.late.is_(True)))
     assert late_rows == 2
+
+
+async def test_a_publication_in_batches_places_each_case_once(db: Database, district: None) -> None:
+    await cohort(db)
+    seen: list[tuple[int, int]] = []
+    await service.publish(db, KEY, SEED, "cli:test", NOW, lambda d, t: seen.append((d, t)), 3)
+    assert seen == [(0, 4), (3, 4), (4, 4)]
+    done = await states(db)
+    assert sorted(s[0] for s in done.values()) == ["manual_review", *["notice_issued"] * 3]
+    assert await count(db, Notification) == 4 and await count(db, Licence) == 3
