@@ -124,7 +124,7 @@ def _entry(c: Candidate, district_of: dict[str, str]) -> dict[str, Any]:
 
 
 async def dry_runs(db: Database) -> dict[str, Any]:
-    started, per = time.perf_counter(), {}
+    started, cpu, per = time.perf_counter(), time.process_time(), {}
     for d in DISTRICTS:
         t = time.perf_counter()
         async with db.read_session() as session:
@@ -133,7 +133,14 @@ async def dry_runs(db: Database) -> dict[str, Any]:
         overflow = sum(1 for s in found.allocation.overflow if s.school_code is not None)
         per[d] = {"cases": found.candidates, "s": round(time.perf_counter() - t, 2),
                   "overflow": overflow, "unplaced": unplaced}  # fmt: skip
-    return {"dry_run_all_s": round(time.perf_counter() - started, 1), "districts": per}
+    return {
+        "dry_run_all_s": round(time.perf_counter() - started, 1),
+        "dry_run_cpu_s": round(
+            time.process_time() - cpu, 1
+        ),  # this process's CPU (+ sqlite's thread)
+        "load_average": os.getloadavg()[0],
+        "districts": per,
+    }
 
 
 async def publish(db: Database, batch: int) -> dict[str, Any]:
@@ -223,7 +230,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                                    "database": url.split(":")[0], "families": args.families,
                                    "schools": len(schools), "load_s": round(time.perf_counter() - t, 1)}  # fmt: skip
         figures |= await dry_runs(db)
-        figures |= await publish(db, args.batch)
+        if args.publish:
+            figures |= await publish(db, args.batch)
         if args.drain:
             sandbox = start_sandbox(env, args.sms_port)
             try:
@@ -238,6 +246,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--families", type=int, default=200_000)
+    parser.add_argument("--no-publish", dest="publish", action="store_false")
     parser.add_argument("--drain", action="store_true")
     parser.add_argument("--batch", type=int, default=1, help="cases per transaction")
     parser.add_argument("--workers", type=int, default=2)

@@ -91,10 +91,11 @@ def _date(value: str | None) -> dt.date | None:
 
 async def qualified_entries(
     session: AsyncSession, district_code: str, segment: str, year: int
-) -> list[CohortEntry]:
-    """The entries of the cases still waiting for a seat (status ``qualified``)."""
-    rows = await session.scalars(
-        select(CohortEntry)
+) -> list[tuple[int, dict[str, Any]]]:
+    """(case id, candidate JSON) of the cases still waiting for a seat (status ``qualified``);
+    columns, not entities: a district's whole cohort is read at once."""
+    rows = await session.execute(
+        select(CohortEntry.case_id, CohortEntry.candidate)
         .join(Case, Case.id == CohortEntry.case_id)
         .where(
             CohortEntry.district_code == district_code,
@@ -104,7 +105,7 @@ async def qualified_entries(
         )
         .order_by(CohortEntry.case_id)
     )
-    return list(rows)
+    return [(int(case_id), data) for case_id, data in rows]
 
 
 async def school_rows(session: AsyncSession, district_code: str, segment: str) -> list[SchoolRow]:

@@ -92,7 +92,7 @@ async def dry_run(session: AsyncSession, key: RunKey, seed: str) -> DryRun:
     seed = check_seed(seed)
     schools, names = await schools_of(session, key)
     entries = await repo.qualified_entries(session, key.district_code, key.segment, key.year)
-    candidates = [repo.candidate_of(str(e.case_id), e.candidate) for e in entries]
+    candidates = [repo.candidate_of(str(case_id), data) for case_id, data in entries]
     taken = await repo.seats_taken(session, key.district_code, key.segment, key.year)
     policy = policy_of(key)
     allocation = allocate(policy, key.district_code, schools, candidates, seed, taken)
