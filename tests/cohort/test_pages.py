@@ -6,11 +6,15 @@ no personal data."""
 import httpx
 from sqlalchemy import select
 
+from ruxue.archive import tasks
 from ruxue.cases.models import Case
+from ruxue.cohort import service
+from ruxue.cohort.service import RunKey
 from ruxue.kit.db import Database
 from tests.support.cohort import (
     DISTRICT,
     NORTH,
+    NOW,
     SOUTH,
     YEAR,
     four_children,
@@ -75,3 +79,17 @@ async def test_another_districts_administrator_may_not_run_it(
     refused = await admin.get("/staff/cohort", params=ASKED)
     assert refused.status_code == 403
     await admin.aclose()
+
+
+async def test_a_placed_case_is_filed_in_the_archive_with_the_placement_as_its_decision(
+    web: ServerThread, sandbox: ServerThread, db: Database, district: None, archive_env: None
+) -> None:
+    guardian, no = await wang_qualified(web, sandbox, db)
+    await guardian.aclose()
+    await service.publish(db, RunKey(DISTRICT, "primary", YEAR), SEED, "cli:test", NOW, _quiet)
+    number = await tasks.build_case(db, no)  # raises FilingFailed when a 四性 item fails
+    assert number is not None and number.startswith("DA2026320508")
+
+
+def _quiet(done: int, total: int) -> None:
+    return None
