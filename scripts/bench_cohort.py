@@ -209,7 +209,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         url = os.environ.get("RUXUE_BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.db"
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "RUXUE_DATABASE_URL": url,
                "RUXUE_QUEUE_URL": f"sqlite:///{tmp}/queue.db", "RUXUE_VAR_DIR": f"{tmp}/var",
-               "RUXUE_SMS_URL": f"http://127.0.0.1:{args.sms_port}/_sandbox/sms", "RUXUE_MODE": "demo"}  # fmt: skip
+               "RUXUE_SMS_URL": f"http://127.0.0.1:{args.sms_port}/_sandbox/sms", "RUXUE_MODE": "demo",
+               "RUXUE_EXCHANGE_URL": f"http://127.0.0.1:{args.sms_port}/exchange"}  # fmt: skip
         settings = Settings(database_url=url, queue_url=env["RUXUE_QUEUE_URL"], var_dir=Path(f"{tmp}/var"),
                             sms_url=env["RUXUE_SMS_URL"], mode="demo")  # fmt: skip
         process.configure(settings)

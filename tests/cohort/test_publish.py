@@ -21,6 +21,7 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import Conflict
 from ruxue.notify.models import Notification
 from ruxue.reference.models import School as SchoolRow
+from ruxue.staff.models import AuditEntry
 from tests.support.cohort import (
     DISTRICT,
     NORTH,
@@ -103,6 +104,9 @@ async def test_publishing_places_every_case_and_queues_its_notices_texts_licence
     assert overflow is not None and "统筹" in overflow.explanation
     assert "A类 2018-06-01" in overflow.explanation  # the line it missed
     assert sum("另行安排学位" in t for t in texts) == 1  # the NO_SEAT family's own text
+    async with db.read_session() as session:
+        audited = list(await session.scalars(select(AuditEntry.action)))
+    assert audited.count("cohort_published") == 1
 
 
 async def test_publishing_twice_is_refused_and_running_again_changes_nothing(

@@ -121,8 +121,6 @@ async def publish(
         await service.publish(db, asked.key, asked.seed, f"staff:{staff.username}", now, _quiet)
     except RuxueError as exc:
         return await _page(request, db, staff, asked, exc.status_code, exc.message)
-    async with db.write_session() as session:
-        await audit(session, staff, "cohort_published", asked.query())
     flash(request, "学位分配结果已发布：告知书已发放，短信、电子证照和归档已排队办理。")
     return RedirectResponse(f"{PAGE}?{asked.query()}", status_code=303)
 

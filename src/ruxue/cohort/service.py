@@ -29,6 +29,7 @@ from ruxue.cohort.report import SchoolReport, report
 from ruxue.cohort.run import Allocation, Seat, allocate, place_late
 from ruxue.kit.db import Database, locked_row
 from ruxue.kit.errors import Conflict, RuxueError
+from ruxue.staff.service import audit
 
 SEED = re.compile(r"^[0-9a-f]{8,64}$")
 Progress = Callable[[int, int], None]
@@ -154,6 +155,8 @@ async def _stored(db: Database, key: RunKey, seed: str, actor: str, now: dt.date
         await session.flush()
         session.add_all(_line(run.id, r) for r in result.reports)
         session.add_all(_placement(run.id, s) for s in result.allocation.seats)
+        target = f"{key.district_code}-{key.segment}-{key.year}"
+        await audit(session, None, "cohort_published", target, actor=actor, seed=seed)
         return run
 
 
