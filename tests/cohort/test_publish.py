@@ -145,6 +145,9 @@ async def test_a_publication_killed_halfway_resumes_and_places_every_case_once(
         "qualified",
         "qualified",
     ]
+    async with db.read_session() as session:  # a dry run meanwhile: the stored seats are taken
+        meanwhile = await service.dry_run(session, KEY, SEED)
+    assert meanwhile.candidates == 0 and meanwhile.reports[0].taken_before == 2
     with pytest.raises(Conflict, match="同一随机种子"):
         await service.publish(db, KEY, "abcdef0123", "cli:test", NOW, lambda d, t: None)
     seen: list[tuple[int, int]] = []

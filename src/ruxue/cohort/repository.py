@@ -92,16 +92,19 @@ def _date(value: str | None) -> dt.date | None:
 async def qualified_entries(
     session: AsyncSession, district_code: str, segment: str, year: int
 ) -> list[tuple[int, dict[str, Any]]]:
-    """(case id, candidate JSON) of the cases still waiting for a seat (status ``qualified``);
+    """(case id, candidate JSON) of the cases still waiting for a seat (status ``qualified``)
+    and not yet given one by a stored run (a publication under way counts its seats as taken);
     columns, not entities: a district's whole cohort is read at once."""
     rows = await session.execute(
         select(CohortEntry.case_id, CohortEntry.candidate)
         .join(Case, Case.id == CohortEntry.case_id)
+        .outerjoin(CohortPlacement, CohortPlacement.case_id == CohortEntry.case_id)
         .where(
             CohortEntry.district_code == district_code,
             CohortEntry.segment == segment,
             CohortEntry.year == year,
             Case.status == Status.QUALIFIED,
+            CohortPlacement.case_id.is_(None),
         )
         .order_by(CohortEntry.case_id)
     )
