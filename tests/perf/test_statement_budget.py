@@ -30,7 +30,7 @@ BUDGET = {
     "residences": 3,
     "choose": 12,
     "materials": 3,
-    "submit": 13,
+    "submit": 15,  # 13 + the cohort policy in force (one read) + the seat the notice gives (history)
 }
 # read whole on purpose: the rules rank every school of the city; the routing reads the county
 # systems (a handful: the city's 县级市 and 区 that run their own enrollment)

@@ -23,7 +23,9 @@ from ruxue.kit.sm2 import verify
 
 ARCHIVE_NO = re.compile(r"^DA\d{4}\d{6}[0-9A-F]{10}(-\d+)?$")  # -2…: a case's later state
 MANDATORY_BAG_INFO = ("External-Identifier", "Bagging-Date", "Source-Organization", "Payload-Oxum")
-TRACE_REQUIRED = {"decide"}
+# the decision in the trace: the rules' (``decide``) or, for a district on allocation, the run's
+# placement (``place``) of a case the rules qualified
+DECISIONS = {"decide", "place"}
 SCHEMAS = Path(__file__).parent / "schemas"
 
 
@@ -219,7 +221,7 @@ def _trace(data: Path) -> str | None:
             return f"办理痕迹第 {n} 行无法解析"
     if [e["seq"] for e in events] != list(range(1, len(events) + 1)):
         return "办理痕迹序号不连续"
-    if not {e["action"] for e in events} >= TRACE_REQUIRED:
+    if not {e["action"] for e in events} & DECISIONS:
         return "缺少审核决定的记录"
     return None
 

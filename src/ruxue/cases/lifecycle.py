@@ -173,7 +173,7 @@ async def revoke(
     detail: dict[str, object] = {"notice_no": case.notice_no, "reason": reason}
     case.outcome = case.status = target
     case.notice_no = case.verify_code = case.notice_issued_at = None
-    case.school_code = case.category = None
+    case.school_code = case.category = case.placement = None
     case.reasons, case.missing = [REVOKED], []
     case.explanation = f"学位告知书已撤销：{reason}。办件转区教育局重新审核。"
     written = await _write(session, case, [TraceEvent(actor, Action.REVOKE, detail)])
@@ -203,6 +203,33 @@ async def qualify(
     transition = Transition(
         case, previous, Status.QUALIFIED, Action.QUALIFY, "system", now, detail, written
     )
+    return await _publish(session, transition)
+
+
+async def place(
+    session: AsyncSession,
+    case: Case,
+    decision: Decided,
+    placement: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> Transition:
+    """The cohort's run places a qualified case: a seat notice for ``decision.school_code``
+    (``placement`` "catchment" or "overflow"), or ``manual_review`` with NO_SEAT."""
+    previous = Status(case.status)
+    _set_outcome(case, check(case, Action.PLACE, decision.outcome), decision, now)
+    case.placement = placement if case.status == Status.NOTICE_ISSUED else None
+    detail: dict[str, object] = {
+        "outcome": decision.outcome,
+        "reasons": decision.reasons,
+        "school_code": decision.school_code,
+        "category": decision.category,
+        "placement": case.placement,
+    }
+    moves = [TraceEvent(actor, Action.PLACE, detail), *_document_events(case)]
+    written = await _write(session, case, moves)
+    current = Status(case.status)
+    transition = Transition(case, previous, current, Action.PLACE, actor, now, detail, written)
     return await _publish(session, transition)
 
 

@@ -71,6 +71,8 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     school_code: Mapped[str | None] = mapped_column(String(10), index=True)
     category: Mapped[str | None] = mapped_column(String(2))
+    # the cohort's run: "catchment" or "overflow" (统筹) for a placed seat; None otherwise
+    placement: Mapped[str | None] = mapped_column(String(10))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     missing: Mapped[list[str]] = mapped_column(JSON, default=list)
     explanation: Mapped[str] = mapped_column(Text, default="")

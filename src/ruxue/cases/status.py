@@ -26,6 +26,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REVOKE = "notice_revoked"
     QUALIFY = "qualify"
+    PLACE = "place"  # the cohort's run: a qualified case gets its seat, or none (NO_SEAT)
 
 
 # named groups: say which, never spell the words out again
@@ -66,6 +67,7 @@ TRANSITIONS: Mapping[Action, Mapping[Status | None, frozenset[Status]]] = {
         s: frozenset({Status.QUALIFIED})
         for s in (None, Status.DRAFT, Status.NEEDS_MATERIALS, Status.MANUAL_REVIEW)
     },
+    Action.PLACE: {Status.QUALIFIED: frozenset({Status.NOTICE_ISSUED, Status.MANUAL_REVIEW})},
 }
 
 

@@ -3,6 +3,7 @@
 import typer
 
 from ruxue.cli import (
+    allocate,
     archive,
     audit,
     county,
@@ -49,6 +50,7 @@ app.add_typer(kiosk.app, name="kiosk")
 app.add_typer(county.clients_app, name="clients")
 app.add_typer(county.county_app, name="county")
 app.command("assess")(enroll.assess)
+app.command("allocate")(allocate.allocate)
 app.command("precheck")(enroll.precheck)
 app.command("serve")(run.serve)
 app.command("worker")(run.worker)

@@ -12,7 +12,7 @@ from ruxue.cases.lifecycle import TraceEvent, Transition
 from ruxue.cases.models import Case
 from ruxue.cases.status import Status
 from ruxue.cohort import policy_in_force as cohort_policy
-from ruxue.cohort import sources
+from ruxue.cohort import publication, sources
 from ruxue.cohort.facts import case_facts, schools
 from ruxue.cohort.family import sibling_schools
 from ruxue.cohort.outcome import GOES_ON, under_cohort
@@ -20,10 +20,11 @@ from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Parent, SeatUse, Segment
 from ruxue.cohort.repository import drop_entry, save_entry
 from ruxue.cohort.rules import CaseFacts, Classification, as_candidate, classify
-from ruxue.policy.facts import Facts
+from ruxue.policy.facts import Facts, read_facts
 from ruxue.policy.loader import CHINA, load_policy
 from ruxue.policy.rules import Decision, qualifying_property
-from ruxue.reference.repository import school_refs
+from ruxue.reference.repository import add_placed_seat, remove_placed_seat, school_refs
+from ruxue.reference.seats import SeatRecord
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,31 @@ async def record(
         return await lifecycle.decide(session, case, judged.decision, now, *events)
     transition = await lifecycle.qualify(session, case, judged.decision, now, *events)
     await _enter(session, case, facts, judged, now)
+    await publication.place_if_published(session, case, now)  # a late case (run step 4)
     return transition
 
 
 async def on_transition(session: AsyncSession, transition: Transition) -> None:
     """A subscriber of the case lifecycle: a qualified case that is withdrawn leaves the cohort,
-    so the run never places it."""
+    so the run never places it; a seat given on a property joins the seat history and leaves it
+    when the notice is revoked or the case withdrawn (``cohort.md``, "Data")."""
+    case = transition.case
     leaving = transition.previous == Status.QUALIFIED and transition.current == Status.WITHDRAWN
     if leaving:
-        await drop_entry(session, transition.case.id)
+        await drop_entry(session, case.id)
+    if transition.previous == Status.NOTICE_ISSUED and transition.current != Status.NOTICE_ISSUED:
+        await remove_placed_seat(session, case.id)
+    elif transition.current == Status.NOTICE_ISSUED and _used_property(case):
+        child = read_facts(case).child.id_number
+        seat = SeatRecord(
+            case.chosen_cert or "", child, case.year, case.segment, case.school_code or "", case.id
+        )
+        await add_placed_seat(session, seat)
+
+
+def _used_property(case: Case) -> bool:
+    """The seat was given on the chosen property (category A or B)."""
+    return bool(case.chosen_cert) and case.category in ("A", "B") and bool(case.school_code)
 
 
 async def judge(

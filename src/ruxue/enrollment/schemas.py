@@ -88,6 +88,10 @@ class CaseView(BaseModel):
     school_name: str | None
     category: Category | None = Field(description="null with a seat: arranged by the district")
     category_label: str | None = Field(examples=["A类（房产与户籍均在施教区内）"])
+    placement: Literal["catchment", "overflow"] | None = Field(
+        default=None,
+        description="a seat of the cohort's run: catchment, or overflow (统筹); null otherwise",
+    )
     reasons: list[str]
     missing: list[str]
     explanation: str

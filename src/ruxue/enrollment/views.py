@@ -115,6 +115,7 @@ def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) 
         school_code=case.school_code,
         school_name=school_name,
         category=case.category,
+        placement=case.placement,
         reasons=case.reasons,
         missing=case.missing,
         explanation=case.explanation,

@@ -45,8 +45,10 @@ class NoticeData:
     issued_on: dt.date
     verify_url: str
     channel: str = "online"
+    placement: str | None = None  # the cohort's run: "overflow" is a 统筹 seat
 
 
+OVERFLOW_ROW = ("安排方式", "区教育局统筹安排（施教区学校学位已满）")
 NOTE = "请按学校通知的时间携带本告知书（电子版或打印件）到校报到。扫描左下角二维码可核验真伪。"
 
 
@@ -69,6 +71,7 @@ def rows(data: NoticeData) -> list[tuple[str, str]]:
         ("入学顺位", data.category),
         ("学段", data.segment),
         ("办理渠道", channel),
+        *([OVERFLOW_ROW] if data.placement == "overflow" else []),
     ]
 
 

@@ -33,6 +33,7 @@ async def notice_data(session: AsyncSession, case: Case, base_url: str) -> Notic
         segment=SEGMENTS[case.segment], school_name=school.name if school else case.school_code,
         category=category_label(case.category), issuer=issuer_of(case.district_code),
         issued_on=issued, verify_url=f"{base_url}/verify/{case.verify_code}", channel=case.channel,
+        placement=case.placement,
     )  # fmt: skip
 
 

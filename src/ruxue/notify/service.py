@@ -39,7 +39,10 @@ STATUS_TEXT = {
     Status.REJECTED: "未通过，请登录查看原因。",
     Status.QUALIFIED: "资格审核通过，录取结果公布后将短信通知，请登录查看入学类别。",
 }
-TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS, Action.QUALIFY)
+NO_SEAT_TEXT = (
+    "经全区学位分配，施教区学校和统筹学校均无剩余学位，区教育局将另行安排学位，请留意短信。"
+)
+TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS, Action.QUALIFY, Action.PLACE)
 
 
 def status_sms(case: "Case", public_url: str) -> str:
@@ -49,7 +52,8 @@ def status_sms(case: "Case", public_url: str) -> str:
 
     text = f"您为{case.child_name_masked}提交的{SEGMENTS[case.segment]}报名（{case.case_no}）"
     final = invitation(public_url, case) if case.status in FINAL else ""
-    return text + STATUS_TEXT[Status(case.status)] + final
+    told = NO_SEAT_TEXT if "NO_SEAT" in case.reasons else STATUS_TEXT[Status(case.status)]
+    return text + told + final
 
 
 def revoked_sms(case: "Case") -> str:

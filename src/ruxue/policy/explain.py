@@ -187,6 +187,7 @@ EVENTS = {
     Action.QUALIFY: "资格审核通过，待统一安排学位",
 }  # fmt: skip
 EVENTS.update(  # the guardian reads these too: plain words, not the staff's work-order terms
+    place="全区学位分配",
     rated="服务评价",
     rectification_open="不满意评价转办理单位跟进",
     rectification_visited="工作人员回访了解情况",

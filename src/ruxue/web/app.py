@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from ruxue.archive.endpoints import router as archive_router
 from ruxue.archive.pages import router as archive_pages
 from ruxue.archive.storage import library_from
+from ruxue.cohort.pages import router as cohort_pages
 from ruxue.county.endpoints import router as county_router
 from ruxue.county.pages import router as county_pages
 from ruxue.dashboard.endpoints import router as dashboard_router
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         county_pages,
         provider_router,
         provider_pages,
+        cohort_pages,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
