@@ -13,8 +13,10 @@ from ruxue.cases.models import Case
 from ruxue.cases.status import Status
 from ruxue.cohort import policy_in_force as cohort_policy
 from ruxue.cohort import sources
-from ruxue.cohort.facts import case_facts, schools
+from ruxue.cohort.applicant import routing_district
+from ruxue.cohort.facts import CITY, case_facts, home, schools
 from ruxue.cohort.family import sibling_schools
+from ruxue.cohort.gather import in_city
 from ruxue.cohort.outcome import GOES_ON, under_cohort
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Parent, SeatUse, Segment
@@ -64,8 +66,10 @@ async def on_transition(session: AsyncSession, transition: Transition) -> None:
 async def judge(
     session: AsyncSession, case: Case, facts: Facts, decision: Decision, now: dt.datetime
 ) -> Judged:
-    """The decision under the cohort keys of the case's district and year, if any is set."""
-    cohort = await cohort_policy.cohort_policy_of(session, case.district_code or "", case.year)
+    """The decision under the cohort keys of the case's district and year, if any is set (a child
+    whose hukou is not in the city: of the chosen property's district, else the permit's)."""
+    district = await _district(session, case, facts, now)
+    cohort = await cohort_policy.cohort_policy_of(session, district, case.year)
     if not cohort_policy.rules_set(cohort) or decision.outcome not in GOES_ON:
         return Judged(decision)
     with session.no_autoflush:  # a desk case is not written before its decision
@@ -86,7 +90,7 @@ async def _judge(
     applied_on = (case.submitted_at or now).astimezone(CHINA).date()
     moved = await sources.moved_in_on_of(session, facts)
     family = case_facts(facts, applied_on, chosen, moved, await _parents(session, facts))
-    history = await _history(session, cohort, family)
+    history = await _history(session, cohort, family, facts)
     found = classify(cohort, family, schools(refs), history)
     if found.home is not None:
         earlier = await sources.uses_this_year(session, case, found.home.cert_no, family.segment)
@@ -94,6 +98,18 @@ async def _judge(
     school = next((s for s in refs if s.code == found.school_code), None)
     out = under_cohort(policy, cohort, decision, found, notes, school.name if school else None)
     return Judged(out, family, found, school.district_code if school else None)
+
+
+async def _district(session: AsyncSession, case: Case, facts: Facts, now: dt.datetime) -> str:
+    """The district whose policy decides the case (``cohort.md``, "Precise readings")."""
+    if in_city(facts):
+        return case.district_code or ""
+    chosen = next((p for p in facts.residences if p.cert_no == facts.chosen_cert), None)
+    applied_on = (case.submitted_at or now).astimezone(CHINA).date()
+    defaults = CohortPolicy(year=case.year)
+    parents = (await _parents(session, facts)).values()
+    routed = routing_district(defaults, None, home(chosen), tuple(parents), applied_on, CITY)
+    return routed or case.district_code or ""
 
 
 async def _parents(session: AsyncSession, facts: Facts) -> dict[str, Parent]:
@@ -109,7 +125,9 @@ async def _parents(session: AsyncSession, facts: Facts) -> dict[str, Parent]:
     }
 
 
-async def _history(session: AsyncSession, cohort: CohortPolicy, family: CaseFacts) -> list[SeatUse]:
+async def _history(
+    session: AsyncSession, cohort: CohortPolicy, family: CaseFacts, facts: Facts
+) -> list[SeatUse]:
     """Seats the chosen property gave in the years its lock looks at."""
     years = cohort.seat_lock_years.get(family.segment)
     if family.home is None or years is None:
@@ -117,7 +135,7 @@ async def _history(session: AsyncSession, cohort: CohortPolicy, family: CaseFact
     earlier = range(cohort.year - years + 1, cohort.year)
     if not earlier:  # a lock of one year looks at no earlier year
         return []
-    return await sources.seat_uses_of(session, family.home.cert_no, family.segment, earlier)
+    return await sources.seat_uses_of(session, family.home.cert_no, family.segment, earlier, facts)
 
 
 async def _enter(
