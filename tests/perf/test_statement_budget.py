@@ -26,11 +26,11 @@ BUDGET = {
     "consent+fetch": 28,  # 19 before the routing read (which districts run their own system)
     "spouse-code": 7,  # 6 on SQLite; PostgreSQL also takes the per-person send lock
     "spouse": 19,
-    "checks": 17,
+    "checks": 18,  # 17 before the district-year's cohort policy read (ask for permits and points?)
     "residences": 3,
     "choose": 12,
     "materials": 3,
-    "submit": 13,
+    "submit": 14,  # 13 before the decision read the district-year's cohort policy (h-cdecide)
 }
 # read whole on purpose: the rules rank every school of the city; the routing reads the county
 # systems (a handful: the city's 县级市 and 区 that run their own enrollment)
