@@ -45,9 +45,16 @@ def city() -> dict[str, Any]:
     after 王's (so that only the priority list puts 孙浩宇 first)."""
     data = example_v2()
     data["persons"].append(
-        {"id_number": ELDER, "name": "王小刚", "gender": "M", "birth_date": "2016-10-15",
-         "father_id_number": WANG, "mother_id_number": LIU, "booklet_no": "HK320508000001"}
-    )  # fmt: skip
+        {
+            "id_number": ELDER,
+            "name": "王小刚",
+            "gender": "M",
+            "birth_date": "2016-10-15",
+            "father_id_number": WANG,
+            "mother_id_number": LIU,
+            "booklet_no": "HK320508000001",
+        }
+    )
     data["hukou_booklets"][0]["members"].append({"id_number": ELDER, "relation": "子"})
     sun_home = next(p for p in data["properties"] if p["cert_no"] == SUN_HOME)
     sun_home["registered_on"] = "2021-01-01"
@@ -105,8 +112,13 @@ async def applies(
 
 
 def seat(child: str, year: int) -> dict[str, Any]:
-    return {"cert_no": WANG_HOME, "child_id_number": child, "year": year,
-            "segment": "primary", "school_code": PINGJIANG_SCHOOL}  # fmt: skip
+    return {
+        "cert_no": WANG_HOME,
+        "child_id_number": child,
+        "year": year,
+        "segment": "primary",
+        "school_code": PINGJIANG_SCHOOL,
+    }
 
 
 async def test_a_new_citizen_family_ends_d_with_its_points_in_the_rank_key(
@@ -145,9 +157,13 @@ async def test_no_cohort_key_asks_no_permit_points_or_insurance(
     ids=["another-family", "elder-brother"],
 )
 async def test_a_home_that_gave_a_seat_two_years_ago_is_seat_locked_by_the_bureaus_history(
-    v2: tuple[ServerThread, ServerThread], db: Database, tmp_path: Path,
-    earlier_child: str, status: str, category: str,
-) -> None:  # fmt: skip
+    v2: tuple[ServerThread, ServerThread],
+    db: Database,
+    tmp_path: Path,
+    earlier_child: str,
+    status: str,
+    category: str,
+) -> None:
     """The seat history names only the earlier child: another family's child locks the home, the
     family's own elder son (its booklet, same father) does not."""
     await bureau(db, [seat(earlier_child, 2024)])
@@ -189,9 +205,13 @@ async def test_a_priority_child_ranks_first(
     [("03-01", "manual_review", None), ("04-01", "qualified", "C")],
 )
 async def test_a_child_moved_in_after_hukou_before_is_not_c(
-    v2: tuple[ServerThread, ServerThread], db: Database, tmp_path: Path,
-    hukou_before: str, status: str, category: str | None,
-) -> None:  # fmt: skip
+    v2: tuple[ServerThread, ServerThread],
+    db: Database,
+    tmp_path: Path,
+    hukou_before: str,
+    status: str,
+    category: str | None,
+) -> None:
     """李思琪 moved into her booklet on 2026-03-15 (the police's hukou answer); no home."""
     await bureau(db)
     with shipped_policy(tmp_path, ALLOCATION + f'hukou_before = "{hukou_before}"\n'):

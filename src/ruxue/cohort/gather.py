@@ -30,6 +30,7 @@ FACT_OF = {
     "hrss.social_insurance": "social_insurance",
     "xueji.student_status": "sibling_status",
 }
+CATEGORY_D_FACTS = frozenset({"residence_permit", "points", "social_insurance"})
 CHILDREN = ("子", "女", "孙子", "孙女", "兄弟", "姐妹")  # a booklet's relations a sibling may have
 
 

@@ -3,7 +3,7 @@ lifecycle. Joins the caller's transaction (every channel's decision: online, kio
 materials completed). Where no cohort key is set the decision is recorded exactly as decided."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,12 +16,12 @@ from ruxue.cohort import sources
 from ruxue.cohort.applicant import routing_district
 from ruxue.cohort.facts import CITY, case_facts, home, schools
 from ruxue.cohort.family import sibling_schools
-from ruxue.cohort.gather import in_city
+from ruxue.cohort.gather import CATEGORY_D_FACTS, in_city
 from ruxue.cohort.outcome import GOES_ON, under_cohort
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Parent, SeatUse, Segment
 from ruxue.cohort.repository import drop_entry, save_entry
-from ruxue.cohort.rules import CaseFacts, Classification, as_candidate, classify
+from ruxue.cohort.rules import NO_CATCHMENT, CaseFacts, Classification, as_candidate, classify
 from ruxue.policy.facts import Facts
 from ruxue.policy.loader import CHINA, load_policy
 from ruxue.policy.rules import Decision, qualifying_property
@@ -95,9 +95,18 @@ async def _judge(
     if found.home is not None:
         earlier = await sources.uses_this_year(session, case, found.home.cert_no, family.segment)
         found = classify(cohort, family, schools(refs), history, earlier)
+    found = _unanswered(found, facts)
     school = next((s for s in refs if s.code == found.school_code), None)
     out = under_cohort(policy, cohort, decision, found, notes, school.name if school else None)
     return Judged(out, family, found, school.district_code if school else None)
+
+
+def _unanswered(found: Classification, facts: Facts) -> Classification:
+    """No catchment while a department category D reads did not answer: a person decides, told
+    that some data could not be had (not only that nothing counted)."""
+    if NO_CATCHMENT in found.reasons and facts.unavailable & CATEGORY_D_FACTS:
+        return replace(found, reasons=(*found.reasons, "DATA_SOURCE_UNAVAILABLE"))
+    return found
 
 
 async def _district(session: AsyncSession, case: Case, facts: Facts, now: dt.datetime) -> str:
