@@ -218,3 +218,32 @@ async def test_a_child_moved_in_after_hukou_before_is_not_c(
         case, _ = await applies(v2, LI, LI_CHILD, None)
     assert (case["status"], case["category"]) == (status, category)
     assert ("NO_CATCHMENT" in case["reasons"]) == (category is None)
+
+
+async def test_a_new_citizen_family_registered_at_the_desk_ends_d(
+    v2: tuple[ServerThread, ServerThread], db: Database, tmp_path: Path
+) -> None:
+    """The desk gathers with the same asks (``cohort.gather.fetch_cohort``)."""
+    from tests.support.staff import make_staff, staff_client
+
+    await bureau(db)
+    web, _ = v2
+    desk = await staff_client(web, "desk-d1", await make_staff(db, "desk-d1", "desk", "3205080101"))
+    application = {
+        "segment": "primary",
+        "guardian_id_number": FATHER,
+        "child_id_number": NEW_CHILD,
+        "spouse_id_number": MOTHER,
+        "consent_signed": True,
+        "originals_seen": ["HUKOU_BOOKLET"],
+    }
+    with shipped_policy(tmp_path, ALLOCATION):
+        registered = await desk.post("/api/v1/staff/offline-cases", json=application)
+    await desk.aclose()
+    assert registered.status_code == 201, registered.text
+    case = registered.json()
+    assert (case["status"], case["category"], case["school_code"]) == (
+        "qualified",
+        "D",
+        PINGJIANG_SCHOOL,
+    )
