@@ -14,9 +14,9 @@ from ruxue.cases.status import Status
 from ruxue.cohort import policy_in_force as cohort_policy
 from ruxue.cohort import sources
 from ruxue.cohort.applicant import routing_district
-from ruxue.cohort.facts import CITY, case_facts, home, schools
+from ruxue.cohort.facts import CITY, case_facts, home, in_city, schools
 from ruxue.cohort.family import sibling_schools
-from ruxue.cohort.gather import CATEGORY_D_FACTS, in_city
+from ruxue.cohort.gather import CATEGORY_D_FACTS
 from ruxue.cohort.outcome import GOES_ON, under_cohort
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Parent, SeatUse, Segment
