@@ -33,9 +33,9 @@ from ruxue.archive.models import ArchivePackage
 from ruxue.cases.models import Case
 from ruxue.cohort import publication as service
 from ruxue.cohort.models import CohortEntry
+from ruxue.cohort.publication import RunKey
 from ruxue.cohort.records import Candidate
 from ruxue.cohort.repository import candidate_json
-from ruxue.cohort.publication import RunKey
 from ruxue.dataset.service import load_dataset
 from ruxue.elicence.models import PENDING, Licence
 from ruxue.kit import migrate, process, queue

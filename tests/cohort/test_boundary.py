@@ -14,7 +14,7 @@ ALLOWED = ("ruxue.cohort", "ruxue.kit.crypto", "ruxue.person", "ruxue.policy.coh
 THIRD_PARTY = {"pydantic"}
 FORBIDDEN_CALLS = {"today", "now", "utcnow", "open", "time"}
 IO_MODULES = {"models", "repository", "service", "endpoints", "pages", "views", "tasks", "cli"}
-IO_MODULES |= {"sources", "policy_in_force", "publication"}
+IO_MODULES |= {"sources", "policy_in_force", "publication", "gather"}  # gather asks the departments
 BRIDGES = {"facts", "outcome"}
 BRIDGE_ALLOWED = (*ALLOWED, "ruxue.policy", "ruxue.exchange.records", "ruxue.cases.status")
 

@@ -95,7 +95,9 @@ async def test_publishing_places_every_case_and_queues_its_notices_texts_licence
         ("notice_issued", SOUTH.code, "overflow", []),
         ("manual_review", None, None, ["NO_SEAT"]),
     ]
-    assert await count(db, Notification) == 4 + 4  # told when qualified, and told again where placed
+    assert (
+        await count(db, Notification) == 4 + 4
+    )  # told when qualified, and told again where placed
     assert await count(db, Licence) == 3  # a licence per notice
     assert queued(test_queue) == ["build"] * 3 + ["deliver"] * 4 + ["register"] * 3
     async with db.read_session() as session:

@@ -26,7 +26,7 @@ BUDGET = {
     "consent+fetch": 28,  # 19 before the routing read (which districts run their own system)
     "spouse-code": 7,  # 6 on SQLite; PostgreSQL also takes the per-person send lock
     "spouse": 19,
-    "checks": 17,
+    "checks": 18,  # 17 before the district-year's cohort policy read (ask for permits and points?)
     "residences": 3,
     "choose": 12,
     "materials": 3,

@@ -1,5 +1,5 @@
 """A family's gathered facts (``policy.facts.Facts``) as the cohort rules read them. Pure: what
-the departments do not give yet (permits, points, ``moved_in_on``) comes in as parameters, from
+``cohort.gather`` kept (permits, points, insurance) and ``moved_in_on`` come in as parameters, from
 the adapters of ``cohort.sources``."""
 
 import datetime as dt
@@ -11,6 +11,7 @@ from ruxue.exchange.records import Person, Property
 from ruxue.policy.facts import Facts, SchoolRef
 
 CITY = "320500"  # 苏州市: social insurance counts for category D only in this city
+CHILDREN = ("子", "女")  # relations to the booklet's head that make a child of the head
 
 
 def kin(person: Person) -> Kin:
@@ -20,9 +21,38 @@ def kin(person: Person) -> Kin:
 def hukou(facts: Facts, moved_in_on: dt.date | None) -> Hukou | None:
     """The child's booklet (None: not in the city)."""
     booklet = facts.booklets.get(facts.child.booklet_no)
-    if booklet is None:
+    if booklet is None or not in_city(facts):
         return None
     return Hukou(booklet.district_code, booklet.compound_code, moved_in_on)
+
+
+def in_city(facts: Facts) -> bool:
+    """The child's hukou is in the city (a district code of 苏州市, 3205xx)."""
+    booklet = facts.booklets.get(facts.child.booklet_no)
+    return booklet is not None and booklet.district_code[:4] == CITY[:4]
+
+
+def moved_in_on(facts: Facts) -> dt.date | None:
+    """When the child moved into its booklet (absent: always there)."""
+    booklet = facts.booklets.get(facts.child.booklet_no)
+    members = booklet.members if booklet else []
+    return next((m.moved_in_on for m in members if m.id_number == facts.child.id_number), None)
+
+
+def known_siblings(facts: Facts) -> dict[str, Kin]:
+    """The family's other children as its own records show them: a 子 or 女 of a booklet whose
+    head is the child's father or mother is that parent's child (no department is asked)."""
+    child, found = facts.child, {}
+    for booklet in facts.booklets.values():
+        head = next((m.id_number for m in booklet.members if m.relation == "户主"), None)
+        if head is None or head not in (child.father_id_number, child.mother_id_number):
+            continue
+        father = head if head == child.father_id_number else None
+        mother = head if head == child.mother_id_number else None
+        for m in booklet.members:
+            if m.relation in CHILDREN and m.id_number != child.id_number:
+                found[m.id_number] = Kin(m.id_number, father, mother)
+    return found
 
 
 def home(chosen: Property | None) -> Home | None:

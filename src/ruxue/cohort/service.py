@@ -3,7 +3,7 @@ lifecycle. Joins the caller's transaction (every channel's decision: online, kio
 materials completed). Where no cohort key is set the decision is recorded exactly as decided."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,13 +13,15 @@ from ruxue.cases.models import Case
 from ruxue.cases.status import Status
 from ruxue.cohort import policy_in_force as cohort_policy
 from ruxue.cohort import publication, sources
-from ruxue.cohort.facts import case_facts, schools
+from ruxue.cohort.applicant import routing_district
+from ruxue.cohort.facts import CITY, case_facts, home, in_city, schools
 from ruxue.cohort.family import sibling_schools
+from ruxue.cohort.gather import CATEGORY_D_FACTS
 from ruxue.cohort.outcome import GOES_ON, under_cohort
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Parent, SeatUse, Segment
 from ruxue.cohort.repository import drop_entry, save_entry
-from ruxue.cohort.rules import CaseFacts, Classification, as_candidate, classify
+from ruxue.cohort.rules import NO_CATCHMENT, CaseFacts, Classification, as_candidate, classify
 from ruxue.policy.facts import Facts, read_facts
 from ruxue.policy.loader import CHINA, load_policy
 from ruxue.policy.rules import Decision, qualifying_property
@@ -81,8 +83,10 @@ def _used_property(case: Case) -> bool:
 async def judge(
     session: AsyncSession, case: Case, facts: Facts, decision: Decision, now: dt.datetime
 ) -> Judged:
-    """The decision under the cohort keys of the case's district and year, if any is set."""
-    cohort = await cohort_policy.cohort_policy_of(session, case.district_code or "", case.year)
+    """The decision under the cohort keys of the case's district and year, if any is set (a child
+    whose hukou is not in the city: of the chosen property's district, else the permit's)."""
+    district = await _district(session, case, facts, now)
+    cohort = await cohort_policy.cohort_policy_of(session, district, case.year)
     if not cohort_policy.rules_set(cohort) or decision.outcome not in GOES_ON:
         return Judged(decision)
     with session.no_autoflush:  # a desk case is not written before its decision
@@ -103,14 +107,35 @@ async def _judge(
     applied_on = (case.submitted_at or now).astimezone(CHINA).date()
     moved = await sources.moved_in_on_of(session, facts)
     family = case_facts(facts, applied_on, chosen, moved, await _parents(session, facts))
-    history = await _history(session, cohort, family)
+    history = await _history(session, cohort, family, facts)
     found = classify(cohort, family, schools(refs), history)
     if found.home is not None:
         earlier = await sources.uses_this_year(session, case, found.home.cert_no, family.segment)
         found = classify(cohort, family, schools(refs), history, earlier)
+    found = _unanswered(found, facts)
     school = next((s for s in refs if s.code == found.school_code), None)
     out = under_cohort(policy, cohort, decision, found, notes, school.name if school else None)
     return Judged(out, family, found, school.district_code if school else None)
+
+
+def _unanswered(found: Classification, facts: Facts) -> Classification:
+    """No catchment while a department category D reads did not answer: a person decides, told
+    that some data could not be had (not only that nothing counted)."""
+    if NO_CATCHMENT in found.reasons and facts.unavailable & CATEGORY_D_FACTS:
+        return replace(found, reasons=(*found.reasons, "DATA_SOURCE_UNAVAILABLE"))
+    return found
+
+
+async def _district(session: AsyncSession, case: Case, facts: Facts, now: dt.datetime) -> str:
+    """The district whose policy decides the case (``cohort.md``, "Precise readings")."""
+    if in_city(facts):
+        return case.district_code or ""
+    chosen = next((p for p in facts.residences if p.cert_no == facts.chosen_cert), None)
+    applied_on = (case.submitted_at or now).astimezone(CHINA).date()
+    defaults = CohortPolicy(year=case.year)
+    parents = (await _parents(session, facts)).values()
+    routed = routing_district(defaults, None, home(chosen), tuple(parents), applied_on, CITY)
+    return routed or case.district_code or ""
 
 
 async def _parents(session: AsyncSession, facts: Facts) -> dict[str, Parent]:
@@ -126,7 +151,9 @@ async def _parents(session: AsyncSession, facts: Facts) -> dict[str, Parent]:
     }
 
 
-async def _history(session: AsyncSession, cohort: CohortPolicy, family: CaseFacts) -> list[SeatUse]:
+async def _history(
+    session: AsyncSession, cohort: CohortPolicy, family: CaseFacts, facts: Facts
+) -> list[SeatUse]:
     """Seats the chosen property gave in the years its lock looks at."""
     years = cohort.seat_lock_years.get(family.segment)
     if family.home is None or years is None:
@@ -134,7 +161,7 @@ async def _history(session: AsyncSession, cohort: CohortPolicy, family: CaseFact
     earlier = range(cohort.year - years + 1, cohort.year)
     if not earlier:  # a lock of one year looks at no earlier year
         return []
-    return await sources.seat_uses_of(session, family.home.cert_no, family.segment, earlier)
+    return await sources.seat_uses_of(session, family.home.cert_no, family.segment, earlier, facts)
 
 
 async def _enter(

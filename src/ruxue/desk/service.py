@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
 from ruxue.cases.repository import add_event, staff_case
+from ruxue.cohort import gather as cohort_gather
 from ruxue.county.repository import reported_cases
 from ruxue.county.routing import routing_of
 from ruxue.county.rules import Routing
@@ -171,6 +172,9 @@ async def register_offline(
     facts = await _desk_facts(client, ctx, now.year, application, ids, routing)
     facts.guardianship_request = approved
     district = facts.booklets[facts.child.booklet_no].district_code
+    async with db.read_session() as session:
+        want = await cohort_gather.wanted(session, district, now.year, facts)
+    await cohort_gather.fetch_cohort(client, ctx, facts, want)
     policy = load_policy(now.year, district)
     check_window(policy, application.segment, now)
     if application.property_cert is None:

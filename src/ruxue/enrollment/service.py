@@ -14,6 +14,7 @@ from ruxue.cases import lifecycle
 from ruxue.cases.models import Case
 from ruxue.cases.repository import add_event
 from ruxue.cases.status import Status
+from ruxue.cohort import gather as cohort_gather
 from ruxue.county.routing import refuse_elsewhere, routing_of
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment.applicant import ONLINE, NotParent, check_applicant
@@ -513,6 +514,14 @@ def _reset_after(case: Case, facts: Facts, step: int) -> None:
     case.step = min(case.step, step) if case.step > step else step
 
 
+STEP_4 = [
+    "xueji.student_status",
+    "property.residences",
+    "civil.marriage",
+    "health.birth_certificate",
+]
+
+
 async def fetch_rest(
     db: Database, client: ExchangeClient, guardian: Guardian, case_no: str
 ) -> tuple[Case, Facts, list[str]]:
@@ -525,13 +534,20 @@ async def fetch_rest(
         if case.single_parent is None:
             raise StepOrder("请先完成第3步（配偶信息）。")
         ctx = await context(session, case, guardian.id_number)
-    apply_others(facts, await client.ask_all(ctx, other_asks(facts)))
+        want = await cohort_gather.wanted(session, case.district_code or "", case.year, facts)
+    asks, extra = other_asks(facts), cohort_gather.cohort_asks(facts, want, ctx)
+    answers = await client.ask_all(ctx, asks + extra)
+    apply_others(facts, answers[: len(asks)])
+    if extra:
+        cohort_gather.apply_cohort(facts, answers[len(asks) :])
+    services = STEP_4 + sorted({a.service for a in extra} - set(STEP_4))
     async with rewrite(db, case) as session:
         case.step = max(case.step, 5)
         write_facts(case, facts)
-        await add_event(session, case, "system", "fetch", step=4,
-                             services=["xueji.student_status", "property.residences", "civil.marriage", "health.birth_certificate"],
-                             unavailable=sorted(facts.unavailable))  # fmt: skip
+        unavailable = sorted(facts.unavailable)
+        await add_event(
+            session, case, "system", "fetch", step=4, services=services, unavailable=unavailable
+        )
     policy = load_policy(case.year, case.district_code or "")
     return case, facts, rejections(policy, facts)
 

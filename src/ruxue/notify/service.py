@@ -42,7 +42,14 @@ STATUS_TEXT = {
 NO_SEAT_TEXT = (
     "经全区学位分配，施教区学校和统筹学校均无剩余学位，区教育局将另行安排学位，请留意短信。"
 )
-TOLD = (Action.DECIDE, Action.APPROVE, Action.REJECT, Action.REQUEST_MATERIALS, Action.QUALIFY, Action.PLACE)
+TOLD = (
+    Action.DECIDE,
+    Action.APPROVE,
+    Action.REJECT,
+    Action.REQUEST_MATERIALS,
+    Action.QUALIFY,
+    Action.PLACE,
+)
 
 
 def status_sms(case: "Case", public_url: str) -> str:

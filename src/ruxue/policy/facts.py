@@ -10,7 +10,10 @@ from ruxue.exchange.records import (
     Booklet,
     Marriage,
     Person,
+    Points,
     Property,
+    ResidencePermit,
+    SocialInsurance,
     StudentStatus,
 )
 from ruxue.kit import pii
@@ -50,6 +53,12 @@ class Facts(Struct, kw_only=True):
     guardianship_request: str | None = None
     requested: set[str] = field(default_factory=set)  # materials a reviewer asked for (tell-once)
     keyed_in: dict[str, str] = field(default_factory=dict)  # numbers staff keyed in from originals
+    # what the cohort rules read (``cohort.gather``), by the parent's ID number: asked only where
+    # the district-year sets cohort keys (or the child's hukou is not in the city)
+    permits: dict[str, list[ResidencePermit]] = field(default_factory=dict)
+    points: dict[str, Points] = field(default_factory=dict)
+    insurance: dict[str, SocialInsurance] = field(default_factory=dict)
+    sibling_status: list[StudentStatus] = field(default_factory=list)  # consented siblings only
 
     @property
     def family_ids(self) -> set[str]:
