@@ -474,4 +474,9 @@ async def status_page(
         closes=closes,
         open_now=open_now,
         max_mb=settings.upload_max_bytes // (1024 * 1024),
+        why_not_withdraw=(
+            ""
+            if case.status in (Status.DRAFT, Status.WITHDRAWN)
+            else service.not_withdrawable(case)
+        ),
     )

@@ -10,7 +10,7 @@ from ruxue.exchange.records import Property
 from ruxue.kit.db import Database
 from ruxue.materials import supplement
 from ruxue.person.rules import mask_id_number, mask_name, mask_person
-from ruxue.policy.explain import labels, reason_text
+from ruxue.policy.explain import GUARDIANSHIP_BASES, labels, reason_text
 from ruxue.policy.facts import Facts
 from ruxue.policy.loader import CHINA, load_policy
 from ruxue.policy.rules import (
@@ -60,10 +60,12 @@ def fetched(facts: Facts) -> list[Fetched]:
             source=POLICE,
         )
     )
+    if facts.guardianship_request:
+        out.append(guardianship_row(facts))
     if facts.spouse:
         out.append(
             Fetched(
-                label="配偶",
+                label="家长（授权人）" if facts.entrusted else "配偶",
                 value=mask_person(facts.spouse.name, facts.spouse.id_number),
                 source=POLICE,
             )
@@ -99,6 +101,16 @@ def fetched(facts: Facts) -> list[Fetched]:
         if m.status == "married":
             out.append(Fetched(label="结婚登记", value=f"{m.registered_on:%Y年}登记", source=CIVIL))
     return out
+
+
+def guardianship_row(facts: Facts) -> Fetched:
+    """The approved guardianship request the guardian acts by, and its basis."""
+    basis = GUARDIANSHIP_BASES.get(facts.guardianship_basis or "", "依据未登记")
+    return Fetched(
+        label="监护关系核验",
+        value=f"已通过（{facts.guardianship_request}），依据：{basis}",
+        source="区教育局审核",
+    )
 
 
 def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) -> CaseView:

@@ -119,7 +119,9 @@ async def staff_list(
             for r in pending
         ]
         await audit(session, staff, "guardianship_list_view", status="pending", rows=len(views))
-    return render(request, "staff_guardianship.html", staff=staff, requests=views)
+    return render(
+        request, "staff_guardianship.html", staff=staff, requests=views, bases=service.BASES
+    )
 
 
 @router.post("/staff/guardianship/{request_no}", response_class=HTMLResponse)
@@ -130,13 +132,15 @@ async def staff_decide(
     staff: PageStaff,
     action: str = Form(""),
     reason: str = Form(""),
+    basis: str = Form(""),
 ) -> Response:
     if staff is None:
         return RedirectResponse("/staff/login", status_code=303)
     try:
         async with db.write_session() as session:
+            approve = action == "approve"
             await service.decide(
-                session, staff, request_no, approve=action == "approve", reason=reason
+                session, staff, request_no, approve=approve, reason=reason, basis=basis
             )
     except RuxueError as exc:
         return RedirectResponse(f"/staff?error={exc.message}", status_code=303)

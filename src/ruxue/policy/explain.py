@@ -30,6 +30,13 @@ REASONS = {
     "NOTICE_REVOKED": "学位告知书已撤销，办件转区教育局重新审核。",
 }
 
+GUARDIANSHIP_BASES = {
+    "court_order": "法院判决或裁定指定监护",
+    "parents_deceased": "父母双亡",
+    "parents_incapable": "父母均无监护能力",
+    "entrusted": "父母委托（父母健在，由一方本人授权）",
+}
+
 CATEGORIES = {
     "A": "A类（房产与户籍均在施教区内）",
     "B": "B类（房产在施教区内，户籍不在）",
