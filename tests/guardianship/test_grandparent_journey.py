@@ -3,9 +3,16 @@ request's basis decides whether 孙建华 stands in the parents' place (applies 
 records count) or fills in for parents who authorise (the father authorises; the parents'
 records count; his own flat only because his granddaughter's hukou is in his booklet there)."""
 
-import httpx
+from pathlib import Path
 
+import httpx
+from sqlalchemy import select
+
+from ruxue.archive.build import build_package
+from ruxue.archive.storage import LocalLibrary
+from ruxue.cases.models import Case
 from ruxue.kit.db import Database
+from ruxue.kit.sm2 import SealKey
 from ruxue.notify.gateway import SmsGateway
 from ruxue.notify.tasks import send_pending
 from ruxue.settings import Settings
@@ -58,7 +65,7 @@ async def _finish(grandpa: httpx.AsyncClient, no: str, cert: str) -> dict:  # ty
 
 
 async def test_a_guardian_in_the_parents_place_applies_alone_to_a_notice(
-    settings: Settings, schools: None, db: Database
+    settings: Settings, schools: None, db: Database, tmp_path: Path
 ) -> None:
     with family_servers(settings) as (web, sandbox):
         grandpa, reviewer, request_no = await _approved(web, sandbox, db, "court_order")
@@ -85,8 +92,24 @@ async def test_a_guardian_in_the_parents_place_applies_alone_to_a_notice(
         to_father = await sms_to(sandbox, FATHER)
         assert not any("配偶" in m["text"] for m in to_father), to_father
         assert len(to_father) == before_father  # told when the request was filed, not asked now
-        for client in (grandpa, reviewer):
+        number = await _filed(settings, db, tmp_path, no)
+        desk = await staff_client(
+            web, "desk-gp", await make_staff(db, "desk-gp", "desk", school="3205080101")
+        )
+        archive = await desk.get(f"/staff/archive/{number}", params={"why": "新生报到核对"})
+        assert archive.status_code == 200 and request_no in archive.text
+        assert "法院判决或裁定指定监护" in archive.text
+        for client in (grandpa, reviewer, desk):
             await client.aclose()
+
+
+async def _filed(settings: Settings, db: Database, scratch: Path, case_no: str) -> str:
+    """The case's archive package, built as the worker would, in the library the app reads."""
+    async with db.read_session() as session:
+        case_id = (await session.scalars(select(Case.id).where(Case.case_no == case_no))).one()
+    library = LocalLibrary(settings.archive_dir)
+    built = await build_package(db, library, scratch, SealKey.generate(), case_id, "http://x")
+    return Path(built.location).name
 
 
 async def test_an_entrusted_grandparent_applies_with_a_parents_authorisation(
