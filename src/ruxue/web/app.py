@@ -56,7 +56,7 @@ from ruxue.staff.admin import router as admin_router
 from ruxue.staff.endpoints import router as staff_router
 from ruxue.tracker.endpoints import router as tracker_router
 from ruxue.tracker.pages import router as tracker_pages
-from ruxue.web.auth import LoginRequired
+from ruxue.web.auth import LoginRequired, to_login
 from ruxue.web.deps import NowDep
 from ruxue.web.errors import (
     ERROR_RESPONSES,
@@ -107,9 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SecurityMiddleware, public_url=settings.public_url, refusal=refuse_origin
     )
     install_error_handlers(app)
-    app.add_exception_handler(
-        LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)
-    )
+    app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(NotActivated, lambda *_: RedirectResponse("/kiosk/activate", 303))
     app.add_exception_handler(KioskSignedOut, lambda *_: RedirectResponse("/kiosk", 303))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
