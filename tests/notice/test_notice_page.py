@@ -30,7 +30,7 @@ async def test_guardian_reads_the_notice_as_a_page_others_cannot(
     async with httpx.AsyncClient(base_url=web.url) as anonymous:
         assert (await anonymous.get(f"/cases/{no}/notice.html")).headers[
             "location"
-        ] == "/auth/login"
+        ] == f"/auth/login?next=/cases/{no}/notice.html"
     await wang.aclose()
     await li.aclose()
 
