@@ -106,7 +106,7 @@ async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[
             "opening": intro(rejected),
             "reasons": rejected.reasons,
             "rows": [],
-            "closing": review_rights(rejected.issuer),
+            "closing": review_rights(rejected.issuer, rejected.appeal),
             "issuer": rejected.issuer,
             "issued_on": rejected.issued_on,
             "verify_url": rejected.verify_url,
