@@ -29,7 +29,7 @@ from ruxue.materials import supplement
 from ruxue.person.rules import IdNumberError
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.facts import MARRIAGE
-from ruxue.policy.rules import married_other_parent
+from ruxue.policy.rules import married_other_parent, parents_of
 from ruxue.reference.repository import get_school
 from ruxue.settings import Settings
 from ruxue.web.auth import PageGuardian
@@ -270,12 +270,14 @@ async def single_confirm(
         flash(request, exc.message)
         return to(f"/cases/{case_no}/step/3")
     other = married_other_parent(facts)
+    on_record = parents_of(facts.child, facts.birth_certificate) - {facts.guardian.id_number}
     return render(
         request,
         "single_confirm.html",
         case=case,
         married=service.married_message(other) if other else None,
         unknown=MARRIAGE in facts.unavailable,
+        on_record=sorted(p[-4:] for p in on_record),
     )
 
 

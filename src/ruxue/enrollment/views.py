@@ -16,6 +16,7 @@ from ruxue.policy.loader import CHINA, load_policy
 from ruxue.policy.rules import (
     apart_from_child,
     booklet_summary,
+    graduates_this_year,
     household_size,
     rejections,
     same_booklet,
@@ -168,6 +169,7 @@ async def step_context(
         ctx["rejected"] = (
             [reason_text(r, policy) for r in rejections(policy, facts)] if case.step >= 5 else []
         )
+        ctx["suggest_junior"] = case.segment == "primary" and graduates_this_year(facts)
     if step == 5:
         async with db.read_session() as session:
             suggested = await service.suggested_residence(session, case, facts)

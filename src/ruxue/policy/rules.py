@@ -67,6 +67,14 @@ def rejections(policy: Policy, facts: Facts) -> list[str]:
     return reasons
 
 
+def graduates_this_year(facts: Facts) -> bool:
+    """The student-status records show the child leaving primary school in the enrollment year:
+    a primary application is the wrong segment (小升初 is the one to make)."""
+    return any(
+        s.stage == "primary" and s.graduation_year == facts.year for s in facts.student_status
+    )
+
+
 def parents_of(child: Person, birth: BirthCertificate | None) -> set[str]:
     """The child's father and mother per the police record and, if known, the birth certificate."""
     ids = {child.father_id_number, child.mother_id_number}

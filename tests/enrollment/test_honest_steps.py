@@ -1,0 +1,45 @@
+"""Issue 23, guardian side: step 3's skip says what it changes and that the records show another
+parent; step 4 says when submitting will be refused at once and points a graduating child to
+小升初. 孙磊 and 吴静 are 孙浩宇's parents on record, not married; 赵一鸣 leaves primary in 2026."""
+
+import httpx
+
+from tests.support.helpers import ServerThread
+from tests.support.personas import ZHAO, ZHAO_CHILD
+from tests.support.session import logged_in
+
+SUN, SUN_CHILD = "320508198603030110", "320508202002020311"
+
+
+async def _draft(http: httpx.AsyncClient, child: str) -> str:
+    body = {"segment": "primary", "child_id_number": child, "consent": True}
+    created = await http.post("/api/v1/cases", json=body)
+    assert created.status_code == 201, created.text
+    return str(created.json()["case_no"])
+
+
+async def test_the_skip_asks_for_confirmation_and_says_what_it_changes(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    http = await logged_in(web, sandbox, SUN)
+    no = await _draft(http, SUN_CHILD)
+    page = await http.get(f"/cases/{no}/single")
+    assert page.status_code == 200 and 'id="single-confirm"' in page.text
+    assert 'id="other-on-record"' in page.text and "尾号0220" in page.text  # 吴静, on record
+    for change in ("家庭人数", "房产", "随办件归档"):
+        assert change in page.text, change
+    await http.aclose()
+
+
+async def test_step_four_says_submitting_will_be_refused_and_suggests_junior(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    http = await logged_in(web, sandbox, ZHAO)
+    no = await _draft(http, ZHAO_CHILD)
+    assert (await http.post(f"/api/v1/cases/{no}/single-parent")).status_code == 200
+    assert (await http.post(f"/api/v1/cases/{no}/checks")).status_code == 200
+    page = (await http.get(f"/cases/{no}/step/4")).text
+    assert "可继续提交，由区教育局答复" not in page
+    assert 'id="will-refuse"' in page and "不予通过" in page
+    assert 'id="suggest-junior"' in page and 'href="/apply/junior"' in page
+    await http.aclose()
