@@ -2,6 +2,7 @@
 spouse logs in as themselves and consents; the guardian's step 3 continues with that consent."""
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,7 +17,7 @@ from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity import spouse
 from ruxue.identity.service import Guardian, optional_guardian
 from ruxue.kit import pii
-from ruxue.kit.errors import RuxueError
+from ruxue.kit.errors import Forbidden, RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
 from ruxue.person.rules import IdNumberError, mask_person
 from ruxue.policy.explain import SEGMENTS
@@ -112,8 +113,22 @@ async def spouse_page(
         row = await spouse.by_token(session, token)
     person = optional_guardian(request)
     if person is not None:
-        spouse.for_person(row, person.id_number)
+        try:
+            spouse.for_person(row, person.id_number)
+        except Forbidden as exc:  # e.g. the link opened on the applicant's own phone
+            about = {**_about(row, token, person), "wrong_person": exc.message}
+            return render(request, "spouse_consent.html", None, status_code=403, **about)
     return render(request, "spouse_consent.html", None, **_about(row, token, person))
+
+
+@router.post("/spouse/{token}/switch", response_class=HTMLResponse)
+async def switch_person(request: Request, db: DatabaseDep, token: str) -> Response:
+    """Sign out whoever is signed in on this device and sign in afresh (the provider asked to
+    show its login again), back to this link: the spouse as themselves."""
+    async with db.read_session() as session:
+        await spouse.by_token(session, token)  # an unknown link: 404, nobody signed out
+    request.session.clear()
+    return to("/auth/login?reauth=true&next=" + quote(f"/spouse/{token}", safe="/"))
 
 
 @router.post("/spouse/{token}/consent", response_class=HTMLResponse)
