@@ -51,7 +51,8 @@ async def apply(
 ) -> Response:
     async with db.read_session() as session:
         cases = await repo.cases_of(session, guardian.id_number)
-    return render(request, "apply.html", step=1, cases=cases, year=now.year)
+        authorised = await repo.cases_authorised_by(session, guardian.id_number)
+    return render(request, "apply.html", step=1, cases=cases, authorised=authorised, year=now.year)
 
 
 @router.get("/apply/{segment}", response_class=HTMLResponse)

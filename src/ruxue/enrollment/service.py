@@ -137,6 +137,41 @@ async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple
     return case, read_facts(case)
 
 
+async def load_readable(
+    session: AsyncSession, person: Guardian, case_no: str
+) -> tuple[Case, Facts]:
+    """A case to read (its status and documents): the applicant's own, or one the other parent
+    authorised. Never for a step: only the applicant changes a case."""
+    case = await repo.case_of(session, person.id_number, case_no)
+    case = case or await repo.case_authorised_by(session, person.id_number, case_no)
+    if case is None:
+        raise NotFound("没有找到该办件，请从“我的办理”进入查看您的办件。")
+    return case, read_facts(case)
+
+
+async def end_parent_consent(session: AsyncSession, parent: Guardian, case_no: str) -> Case:
+    """The other parent ends their own consent: no department is asked about them again. A draft
+    loses their data and goes back to step 3; a submitted case keeps the decision made."""
+    case = await repo.case_authorised_by(session, parent.id_number, case_no)
+    if case is None:
+        raise NotFound("没有找到您授权的办件。")
+    mine, ended = set(pii.blind_indexes(parent.id_number)), set()
+    for consent in await consents_in_order(session, case.consent_ids):
+        if consent.grantor_index in mine:
+            consent.withdrawn_at = consent.withdrawn_at or now_of(session)
+            ended.add(consent.id)
+    if case.status == Status.DRAFT:  # the draft goes on without them (the trace keeps the ids)
+        case.consent_ids = [c for c in case.consent_ids if c not in ended]
+        facts = read_facts(case)
+        facts.spouse = None
+        _reset_after(case, facts, 3)
+        case.step, case.spouse_index, case.single_parent = 3, None, None
+        write_facts(case, facts)
+    await add_event(session, case, actor(parent), "spouse_consent_withdrawn")
+    await session.flush()
+    return case
+
+
 SUBMITTED = "该办件已提交，不能修改。"
 
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
 from ruxue.enrollment.pages import _case
 from ruxue.enrollment.spouse_link import invite_spouse
@@ -17,10 +18,11 @@ from ruxue.exchange.schemas import DEPARTMENT_NAMES
 from ruxue.identity import spouse
 from ruxue.identity.service import Guardian, optional_guardian
 from ruxue.kit import pii
-from ruxue.kit.errors import Forbidden, RuxueError
+from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
 from ruxue.person.rules import IdNumberError, mask_person
 from ruxue.policy.explain import SEGMENTS
+from ruxue.reference.repository import get_school
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 from ruxue.web.render import render, to
@@ -160,3 +162,27 @@ def _about(row: spouse.SpouseInvite, token: str, person: Guardian | None) -> dic
         "departments": [DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
         "segments": SEGMENTS,
     }
+
+
+@router.get("/cases/{case_no}/authorised", response_class=HTMLResponse)
+async def authorised_case(
+    request: Request, db: DatabaseDep, case_no: str, person: PageGuardian
+) -> Response:
+    """The other parent's view of a case they authorised: its status, its documents, and a way
+    to end their consent."""
+    async with db.read_session() as session:
+        case = await repo.case_authorised_by(session, person.id_number, case_no)
+        if case is None:
+            raise NotFound("没有找到您授权的办件。")
+        school = await get_school(session, case.school_code) if case.school_code else None
+    return render(request, "authorised_case.html", case=case, school=school)
+
+
+@router.post("/cases/{case_no}/authorised/withdraw", response_class=HTMLResponse)
+async def end_consent(
+    request: Request, db: DatabaseDep, case_no: str, person: PageGuardian
+) -> Response:
+    async with db.write_session() as session:
+        await service.end_parent_consent(session, person, case_no)
+    request.session["flash"] = "您的授权已撤回，系统不再查询您的信息。"
+    return to("/apply")
