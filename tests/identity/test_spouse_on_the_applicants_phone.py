@@ -5,11 +5,14 @@ as themselves, back to the same link."""
 import httpx
 
 from ruxue.kit.db import Database
+from ruxue.notify.gateway import SmsGateway
+from ruxue.notify.tasks import send_pending
 from tests.support.helpers import ServerThread
 from tests.support.identity import PHONE, sms_link
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.sandbox import _login
 from tests.support.session import logged_in
+from tests.support.sms import sms_to
 
 
 async def test_the_spouse_signs_in_as_themselves_on_the_applicants_phone(
@@ -35,4 +38,10 @@ async def test_the_spouse_signs_in_as_themselves_on_the_applicants_phone(
     assert landed.headers["location"] == link  # back to the link, as the spouse
     form = await phone.get(link)
     assert form.status_code == 200 and 'id="consent-agree"' in form.text
+    assert '<strong id="child">王*明</strong>' in form.text  # the spouse page names the child
+    agreed = await phone.post(f"{link}/consent", data={"agree": "yes"})
+    assert agreed.status_code == 200 and 'id="consent-done"' in agreed.text
+    await send_pending(db, SmsGateway(f"{sandbox.url}/_sandbox/sms"))
+    told = [m["text"] for m in await sms_to(sandbox, WANG) if "配偶已完成授权" in m["text"]]
+    assert len(told) == 1 and no in told[0] and f"/cases/{no}/spouse/invite" in told[0]
     await phone.aclose()

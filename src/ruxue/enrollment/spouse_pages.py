@@ -7,6 +7,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ruxue.cases.models import Case
+from ruxue.cases.repository import case_by_no
 from ruxue.enrollment import repository as repo
 from ruxue.enrollment import service
 from ruxue.enrollment.pages import _case
@@ -20,9 +22,11 @@ from ruxue.identity.service import Guardian, optional_guardian
 from ruxue.kit import pii
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
+from ruxue.notify.service import queue_text
 from ruxue.person.rules import IdNumberError, mask_person
 from ruxue.policy.explain import SEGMENTS
 from ruxue.reference.repository import get_school
+from ruxue.settings import Settings
 from ruxue.web.auth import PageGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 from ruxue.web.render import render, to
@@ -113,14 +117,15 @@ async def spouse_page(
     """What is asked and why; after the spouse's own login, the consent form."""
     async with db.read_session() as session:
         row = await spouse.by_token(session, token)
+        case = await case_by_no(session, row.case_no)
     person = optional_guardian(request)
     if person is not None:
         try:
             spouse.for_person(row, person.id_number)
         except Forbidden as exc:  # e.g. the link opened on the applicant's own phone
-            about = {**_about(row, token, person), "wrong_person": exc.message}
+            about = {**_about(row, token, person, case), "wrong_person": exc.message}
             return render(request, "spouse_consent.html", None, status_code=403, **about)
-    return render(request, "spouse_consent.html", None, **_about(row, token, person))
+    return render(request, "spouse_consent.html", None, **_about(row, token, person, case))
 
 
 @router.post("/spouse/{token}/switch", response_class=HTMLResponse)
@@ -137,6 +142,7 @@ async def switch_person(request: Request, db: DatabaseDep, token: str) -> Respon
 async def spouse_consent(
     request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
     token: str,
     person: PageGuardian,
     agree: str = Form(""),
@@ -144,16 +150,34 @@ async def spouse_consent(
     async with db.write_session() as session:
         row = await spouse.by_token(session, token)
         spouse.for_person(row, person.id_number)
+        case = await case_by_no(session, row.case_no)
         if agree != "yes":
             row.status = "declined"
         else:
             await spouse.consent(session, row, person.id_number, service.FIELDS)
-        about = _about(row, token, person)
+        if case is not None:  # the applicant hears of it at once, with the way back
+            await queue_text(
+                session, case.case_no, case.phone_enc, answer_text(settings, row, case)
+            )
+        about = _about(row, token, person, case)
     return render(request, "spouse_consent.html", None, **about)
 
 
-def _about(row: spouse.SpouseInvite, token: str, person: Guardian | None) -> dict[str, Any]:
+def answer_text(settings: Settings, row: spouse.SpouseInvite, case: Case) -> str:
+    """The applicant's SMS when the spouse answers the link, with where to go on."""
+    link = f"{settings.public_url.rstrip('/')}/cases/{case.case_no}/spouse/invite"
+    if row.status == "declined":
+        return (f"您为{case.child_name_masked}办理的入学报名（{case.case_no}）：配偶未同意授权。"
+                f"可与配偶沟通后重新发送，或按单亲家庭办理：{link}")  # fmt: skip
+    return (f"您为{case.child_name_masked}办理的入学报名（{case.case_no}）：配偶已完成授权，"
+            f"请登录继续办理：{link}")  # fmt: skip
+
+
+def _about(
+    row: spouse.SpouseInvite, token: str, person: Guardian | None, case: Case | None = None
+) -> dict[str, Any]:
     return {
+        "child": case.child_name_masked if case else "",
         "token": token,
         "invite": row,
         "person": person,
