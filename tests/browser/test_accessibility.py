@@ -231,6 +231,7 @@ async def test_guardian_pages(
             await page.wait_for_selector(ready)
             assert (await page.title()).startswith(f"第 {step} 步")
             await audit.check(page, f"{step}-step")
+        await page.check("#pledge")  # the 诚信承诺
         await page.click("#submit")
         await page.wait_for_selector("#result")
         await audit.check(page, "8-status")
@@ -432,6 +433,8 @@ async def keyboard_steps(page: Page, sandbox: ServerThread) -> None:
         await page.wait_for_url(f"**/step/{step}")
         await page.wait_for_selector(ready)
         await shot(page, f"keyboard-elder-{step}")
+    await tab_to(page, "#pledge")
+    await page.keyboard.press("Space")  # the 诚信承诺
     await tab_to(page, "#submit")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("#result")

@@ -88,6 +88,7 @@ async def test_the_grandfather_from_his_request_to_the_notice(
             await page.click("#next")
             await page.wait_for_url("**/step/7")
             await look(page, f"gp-{mode}-7-confirm")
+            await page.check("#pledge")
             await page.click("#submit")
             await page.wait_for_selector("#result")
             assert await page.inner_text("#result") == "已发放学位告知书"
@@ -119,6 +120,7 @@ async def test_the_refusal_letter_read_for_its_review_rights(
         for _ in range(2):
             await page.click("#next")
         await page.wait_for_url("**/step/7")
+        await page.check("#pledge")
         await page.click("#submit")
         await page.wait_for_selector("#rejection-html")
         await look(page, f"refusal-{mode}-case")

@@ -5,7 +5,7 @@ parent; step 4 says when submitting will be refused at once and points a graduat
 import httpx
 
 from tests.support.helpers import ServerThread
-from tests.support.personas import ZHAO, ZHAO_CHILD
+from tests.support.personas import LI, LI_CHILD, ZHAO, ZHAO_CHILD
 from tests.support.session import logged_in
 
 SUN, SUN_CHILD = "320508198603030110", "320508202002020311"
@@ -42,4 +42,23 @@ async def test_step_four_says_submitting_will_be_refused_and_suggests_junior(
     assert "可继续提交，由区教育局答复" not in page
     assert 'id="will-refuse"' in page and "不予通过" in page
     assert 'id="suggest-junior"' in page and 'href="/apply/junior"' in page
+    await http.aclose()
+
+
+async def test_submitting_on_the_page_needs_the_integrity_pledge(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    http = await logged_in(web, sandbox, LI)
+    no = await _draft(http, LI_CHILD)
+    for step in ("single-parent", "checks"):
+        assert (await http.post(f"/api/v1/cases/{no}/{step}")).status_code == 200
+    await http.post(f"/api/v1/cases/{no}/residence", json={"cert_no": None})
+    assert (await http.post(f"/api/v1/cases/{no}/materials/done")).status_code == 200
+    assert 'id="pledge"' in (await http.get(f"/cases/{no}/step/7")).text
+    bare = await http.post(f"/cases/{no}/submit", data={})
+    assert bare.headers["location"] == f"/cases/{no}/step/7"
+    assert (await http.get(f"/api/v1/cases/{no}")).json()["status"] == "draft"
+    pledged = await http.post(f"/cases/{no}/submit", data={"pledge": "yes"})
+    assert pledged.headers["location"] == f"/cases/{no}"
+    assert (await http.get(f"/api/v1/cases/{no}")).json()["status"] != "draft"
     await http.aclose()

@@ -411,7 +411,11 @@ async def submit(
     now: NowDep,
     case_no: str,
     guardian: PageGuardian,
+    pledge: str = Form(""),
 ) -> Response:
+    if pledge != "yes":  # the 诚信承诺 comes before the submission
+        flash(request, "请先阅读并勾选诚信承诺，再提交报名。")
+        return to(f"/cases/{case_no}/step/7")
     return await run_step(
         request,
         case_no,
