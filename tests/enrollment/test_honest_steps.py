@@ -5,8 +5,8 @@ parent; step 4 says when submitting will be refused at once and points a graduat
 import httpx
 
 from tests.support.helpers import ServerThread
-from tests.support.personas import LI, LI_CHILD, ZHAO, ZHAO_CHILD
-from tests.support.session import logged_in
+from tests.support.personas import CHEN, CHEN_CHILD, LI, LI_CHILD, ZHAO, ZHAO_CHILD, ZHOU
+from tests.support.session import last_sms_code, logged_in
 
 SUN, SUN_CHILD = "320508198603030110", "320508202002020311"
 
@@ -61,4 +61,23 @@ async def test_submitting_on_the_page_needs_the_integrity_pledge(
     pledged = await http.post(f"/cases/{no}/submit", data={"pledge": "yes"})
     assert pledged.headers["location"] == f"/cases/{no}"
     assert (await http.get(f"/api/v1/cases/{no}")).json()["status"] != "draft"
+    await http.aclose()
+
+
+async def test_step_five_names_each_homes_school_and_what_a_small_home_means(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    http = await logged_in(web, sandbox, CHEN)  # 40 m² for three: under 18 m² a person
+    no = await _draft(http, CHEN_CHILD)
+    sent = await http.post(f"/api/v1/cases/{no}/spouse/code", json={"spouse_id_number": ZHOU})
+    body = {
+        "spouse_id_number": ZHOU,
+        "txn": sent.json()["txn"],
+        "code": await last_sms_code(sandbox),
+    }
+    assert (await http.post(f"/api/v1/cases/{no}/spouse", json=body)).status_code == 200
+    assert (await http.post(f"/api/v1/cases/{no}/checks")).status_code == 200
+    page = (await http.get(f"/cases/{no}/step/5")).text
+    assert "对应施教区学校：苏州市吴中区东吴实验小学" in page
+    assert 'class="home-small"' in page and "唯一住宅证明" in page
     await http.aclose()

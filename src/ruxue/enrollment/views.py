@@ -20,7 +20,9 @@ from ruxue.policy.rules import (
     household_size,
     rejections,
     same_booklet,
+    school_for,
 )
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
 POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
@@ -173,8 +175,14 @@ async def step_context(
     if step == 5:
         async with db.read_session() as session:
             suggested = await service.suggested_residence(session, case, facts)
+            schools = await school_refs(session)
         size = household_size(facts)
         ctx["homes"] = [home(p, size) for p in facts.residences]
+        for row, prop in zip(ctx["homes"], facts.residences, strict=True):
+            school = school_for(prop.compound_code, schools, case.segment)
+            row["school"] = school.name if school else ""
+            row["small"] = row["per_person"] < policy.area_threshold_m2
+        ctx["unique"] = len(facts.residences) == 1
         ctx.update(
             suggested=facts.chosen_cert or suggested,
             household=size,
