@@ -81,3 +81,17 @@ async def test_step_five_names_each_homes_school_and_what_a_small_home_means(
     assert "对应施教区学校：苏州市吴中区东吴实验小学" in page
     assert 'class="home-small"' in page and "唯一住宅证明" in page
     await http.aclose()
+
+
+async def test_the_familys_own_addresses_are_shown_in_full_to_it(
+    web: ServerThread, sandbox: ServerThread, schools: None
+) -> None:
+    http = await logged_in(web, sandbox, LI)
+    no = await _draft(http, LI_CHILD)
+    page = (await http.get(f"/cases/{no}")).text
+    assert "苏州市姑苏区仓街8号" in page  # her own hukou address, on her own phone
+    shown = {
+        f["label"]: f["value"] for f in (await http.get(f"/api/v1/cases/{no}")).json()["fetched"]
+    }
+    assert "8号" not in shown["学生户籍地址"]  # the API (and staff, and a kiosk) keep it masked
+    await http.aclose()

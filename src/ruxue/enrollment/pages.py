@@ -152,7 +152,7 @@ async def step_page(
         return to(f"/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
-    ctx = await step_context(db, settings, case, facts, step)
+    ctx = await step_context(db, settings, case, facts, step, own=True)
     return render(request, f"step{step}.html", step, case=case, facts=facts, **ctx)
 
 
@@ -470,7 +470,7 @@ async def status_page(
         status_code=400 if error else 200,
         case=case,
         facts=facts,
-        fetched=fetched(facts),
+        fetched=fetched(facts, own=True),
         school=school,
         events=events,
         licence=licence,

@@ -43,7 +43,10 @@ def mask_address(address: str) -> str:
     return address[:8] + "…"
 
 
-def fetched(facts: Facts) -> list[Fetched]:
+def fetched(facts: Facts, own: bool = False) -> list[Fetched]:
+    """``own``: shown to the family itself on its own phone: its addresses in full (a kiosk,
+    staff and the API keep them masked)."""
+    address = (lambda a: a) if own else mask_address
     out = [
         Fetched(
             label="学生",
@@ -53,9 +56,7 @@ def fetched(facts: Facts) -> list[Fetched]:
     ]
     booklet = facts.booklets.get(facts.child.booklet_no)
     if booklet:
-        out.append(
-            Fetched(label="学生户籍地址", value=mask_address(booklet.address), source=POLICE)
-        )
+        out.append(Fetched(label="学生户籍地址", value=address(booklet.address), source=POLICE))
     out.append(
         Fetched(
             label="监护人",
@@ -88,7 +89,7 @@ def fetched(facts: Facts) -> list[Fetched]:
         out.append(
             Fetched(
                 label="入学房产",
-                value=f"{mask_address(chosen.address)} {chosen.building_area_m2:g}㎡，人均{per:.1f}㎡",
+                value=f"{address(chosen.address)} {chosen.building_area_m2:g}㎡，人均{per:.1f}㎡",
                 source=PROPERTY,
             )
         )
@@ -157,12 +158,12 @@ def rejection_links(case: Case) -> dict[str, str | None]:
 
 
 async def step_context(
-    db: Database, settings: Settings, case: Case, facts: Facts, step: int
+    db: Database, settings: Settings, case: Case, facts: Facts, step: int, own: bool = False
 ) -> dict[str, Any]:
     """A draft's step page: what it shows beyond the case and its facts (guardian and kiosk)."""
     policy = load_policy(case.year, case.district_code or "")
     ctx: dict[str, Any] = {
-        "fetched": fetched(facts),
+        "fetched": fetched(facts, own),
         "mask_id": mask_id_number,
         "mask_name": mask_name,
     }
@@ -177,7 +178,7 @@ async def step_context(
             suggested = await service.suggested_residence(session, case, facts)
             schools = await school_refs(session)
         size = household_size(facts)
-        ctx["homes"] = [home(p, size) for p in facts.residences]
+        ctx["homes"] = [home(p, size, own) for p in facts.residences]
         for row, prop in zip(ctx["homes"], facts.residences, strict=True):
             school = school_for(prop.compound_code, schools, case.segment)
             row["school"] = school.name if school else ""
@@ -196,12 +197,13 @@ async def step_context(
     return ctx
 
 
-def home(residence: Property, household: int) -> dict[str, Any]:
-    """One residence of step 5: the address masked, the area per person of the household."""
+def home(residence: Property, household: int, own: bool = False) -> dict[str, Any]:
+    """One residence of step 5: the address (masked but for the family's own phone), the area
+    per person of the household."""
     area = residence.building_area_m2
     return {
         "cert_no": residence.cert_no,
-        "address": mask_address(residence.address),
+        "address": residence.address if own else mask_address(residence.address),
         "area": area,
         "per_person": area / household,
     }
