@@ -95,3 +95,13 @@ async def test_the_familys_own_addresses_are_shown_in_full_to_it(
     }
     assert "8号" not in shown["学生户籍地址"]  # the API (and staff, and a kiosk) keep it masked
     await http.aclose()
+
+
+async def test_step_two_tells_every_input_error_in_one_round(
+    web: ServerThread, sandbox: ServerThread
+) -> None:
+    http = await logged_in(web, sandbox, LI)
+    page = await http.post("/apply/primary", data={"child_id": "32050820191120044X"})
+    assert page.status_code == 400
+    assert 'id="child_id-error"' in page.text and "授权声明" in page.text  # both at once
+    await http.aclose()

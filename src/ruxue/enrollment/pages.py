@@ -26,7 +26,7 @@ from ruxue.identity.service import (
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.materials import supplement
-from ruxue.person.rules import IdNumberError
+from ruxue.person.rules import IdNumberError, parse_id_number
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.facts import MARRIAGE
 from ruxue.policy.rules import married_other_parent, parents_of
@@ -90,14 +90,20 @@ async def child_submit(
     }
     if segment not in SEGMENTS:
         return to("/apply")
-    if not consent:
+    try:  # every input error at once (one round), before anyone is asked
+        parse_id_number(child_id)
+        child_id_error = ""
+    except IdNumberError as exc:
+        child_id_error = exc.message
+    if not consent or child_id_error:
         return render(
             request,
             "step_child.html",
             2,
             400,
-            error="请阅读并勾选授权声明，授权后系统才能向各部门查询。",
-            error_field="consent",
+            error="" if consent else "请阅读并勾选授权声明，授权后系统才能向各部门查询。",
+            error_field="" if consent else "consent",
+            child_id_error=child_id_error,
             **ctx,
         )
     try:
