@@ -140,4 +140,5 @@ def test_no_signed_cookie_makes_a_session(settings: Settings) -> None:
         for secret in ("ruxue-dev-session-secret", "any-other-secret"):
             client.cookies.set("ruxue_session", _cookie(secret, guardian))
             forged = client.get("/apply", follow_redirects=False)
-            assert forged.status_code == 303 and forged.headers["location"] == "/auth/login"
+            assert forged.status_code == 303
+            assert forged.headers["location"] == "/auth/login?next=/apply"

@@ -81,7 +81,8 @@ async def test_an_online_rejection_is_a_document_and_a_package(
     assert 'id="rejection"' in page.text and case["rejection_no"] in page.text
 
     verify = await http.get("/verify/" + case["verify_url"].split("/verify/")[1])
-    assert verify.status_code == 200 and "有效" in verify.text and "不予通过告知书" in verify.text
+    assert verify.status_code == 200 and "不予通过告知书" in verify.text
+    assert 'class="ok result"' not in verify.text and 'id="not-a-seat"' in verify.text  # no green
     for personal in ("赵", ZHAO_CHILD, ZHAO_CHILD[:6] + "********"):
         assert personal not in verify.text
 

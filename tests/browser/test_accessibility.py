@@ -231,6 +231,7 @@ async def test_guardian_pages(
             await page.wait_for_selector(ready)
             assert (await page.title()).startswith(f"第 {step} 步")
             await audit.check(page, f"{step}-step")
+        await page.check("#pledge")  # the 诚信承诺
         await page.click("#submit")
         await page.wait_for_selector("#result")
         await audit.check(page, "8-status")
@@ -444,6 +445,8 @@ async def keyboard_steps(page: Page, sandbox: ServerThread) -> None:
         await page.wait_for_url(f"**/step/{step}")
         await page.wait_for_selector(ready)
         await shot(page, f"keyboard-elder-{step}")
+    await tab_to(page, "#pledge")
+    await page.keyboard.press("Space")  # the 诚信承诺
     await tab_to(page, "#submit")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("#result")
@@ -576,8 +579,21 @@ async def library_with_failures(db: Database, case_no: str) -> None:
         )
 
 
+async def rate_at_the_desk(page: Page, base: str, desk: httpx.AsyncClient, case_no: str) -> None:
+    """The desk hands over a fresh rating screen; the parent rates; the thanks page shows."""
+    opened = await desk.post(f"/staff/cases/{case_no}/rating-screen")
+    assert opened.status_code == 303, opened.text
+    await page.goto(f"{base}{opened.headers['location']}")
+    await page.check("#level-5")
+    await page.evaluate(
+        "() => document.querySelectorAll('select[name^=ind-]').forEach(s => { s.value = '5'; })"
+    )
+    await page.click("#rate")
+    await page.wait_for_selector("#result")
+
+
 async def test_pages_of_rating_spouse_link_and_dashboard(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:
     """The rating page (a bad rating with its rectification), the provider's consent page for a
     county and a guardian's list of the counties they consented to, the spouse's waiting page and the link's consent page in both modes; the work orders
@@ -611,16 +627,26 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
         (wu, "spouse-consent-signed-in", link),
         (anonymous, "desk-rating-screen", opened.headers["location"]),
     ]
-    for mode in MODES:
-        audit = Audit(PHONE, f"rating-{mode}")
-        async with browser_context(PHONE) as context:
-            page = await context.new_page()
-            for client, name, path in pages:
-                await as_guardian(context, client, web.url, elder=mode == "elder")
-                response = await page.goto(f"{web.url}{path}")
-                assert response and response.status == 200, name
-                await audit.check(page, name)
-        audit.assert_clean(len(pages))
+    from ruxue.web.app import create_app
+
+    by_link = settings.model_copy(update={"spouse_method": "link"})  # step 3 as the link shows it
+    with ServerThread(create_app(by_link)) as link_app:
+        for mode in MODES:
+            audit = Audit(PHONE, f"rating-{mode}")
+            async with browser_context(PHONE) as context:
+                page = await context.new_page()
+                for client, name, path in pages:
+                    await as_guardian(context, client, web.url, elder=mode == "elder")
+                    response = await page.goto(f"{web.url}{path}")
+                    assert response and response.status == 200, name
+                    await audit.check(page, name)
+                await as_guardian(context, sun, link_app.url, elder=mode == "elder")
+                await page.goto(f"{link_app.url}/cases/{draft}/step/3")
+                await page.wait_for_selector("#spouse-invite")
+                await audit.check(page, "spouse-link-step3")
+                await rate_at_the_desk(page, web.url, desk, rated)
+                await audit.check(page, "rating-thanks")
+            audit.assert_clean(len(pages) + 2)
     for client in (wang, sun, anonymous, wu, desk):
         await client.aclose()
 

@@ -62,6 +62,7 @@ async def test_wang_guardian_completes_the_seven_steps(
         await page.click("#next")
         await page.wait_for_url("**/step/7")
         await shot(page, "7-confirm")
+        await page.check("#pledge")  # the 诚信承诺
         await page.click("#submit")
         await page.wait_for_selector("#result")
         assert await page.inner_text("#result") == "已发放学位告知书"

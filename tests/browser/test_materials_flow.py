@@ -62,6 +62,7 @@ async def sun_submits(page: Page, web: ServerThread, sandbox: ServerThread) -> s
     )
     await page.click("#next")
     await page.wait_for_url("**/step/7")
+    await page.check("#pledge")  # the 诚信承诺
     await page.click("#submit")
     await page.wait_for_selector("#result")
     assert await page.inner_text("#result") == "待补充材料"

@@ -83,6 +83,6 @@ async def test_withdrawal_ends_every_consent_in_one_read(db: Database) -> None:
 
 async def test_a_submitted_case_is_not_withdrawn(db: Database) -> None:
     case_no = await _draft(db, 1, status="manual_review")
-    with pytest.raises(RuxueError, match="该办件已提交，不能修改。"):
+    with pytest.raises(RuxueError, match=r"网上不能撤回.*请联系.*电话"):
         async with db.write_session() as session:
             await service.withdraw(session, Guardian(WANG, "王", "acr"), case_no)

@@ -71,7 +71,8 @@ async def test_a_request_is_filed_told_to_the_parents_decided_and_then_lets_its_
         {"parent": "320508********0629", "sent": True}
     ]
     approved = await gusu.post(
-        f"/api/v1/review/guardianship/{no}/approve", json={"reason": "户籍证明属实"}
+        f"/api/v1/review/guardianship/{no}/approve",
+        json={"reason": "户籍证明属实", "basis": "court_order"},
     )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     again = await gusu.post(f"/api/v1/review/guardianship/{no}/reject", json={"reason": "x"})
@@ -90,8 +91,8 @@ async def test_a_request_is_filed_told_to_the_parents_decided_and_then_lets_its_
     case = await grandpa.post("/api/v1/cases", json=START)
     assert case.status_code == 201, case.text
     case_no = case.json()["case_no"]
-    for step in ("single-parent", "checks"):
-        assert (await grandpa.post(f"/api/v1/cases/{case_no}/{step}")).status_code == 200
+    assert case.json()["step"] == 4  # a court-appointed guardian applies alone: no step 3
+    assert (await grandpa.post(f"/api/v1/cases/{case_no}/checks")).status_code == 200
     await grandpa.post(f"/api/v1/cases/{case_no}/residence", json={"cert_no": None})
     await grandpa.post(f"/api/v1/cases/{case_no}/materials/done")
     decided = (await grandpa.post(f"/api/v1/cases/{case_no}/submit")).json()
@@ -192,7 +193,7 @@ async def test_an_approved_guardian_may_register_at_the_desk(
         web, "rev-gs3", await make_staff(db, "rev-gs3", "reviewer", district="320508")
     )
     assert (
-        await gusu.post(f"/api/v1/review/guardianship/{no}/approve", json={})
+        await gusu.post(f"/api/v1/review/guardianship/{no}/approve", json={"basis": "court_order"})
     ).status_code == 200
     done = await desk.post("/api/v1/staff/offline-cases", json=body)
     assert done.status_code == 201, done.text

@@ -34,7 +34,7 @@ async def test_the_reviewer_checks_the_records_and_the_parents_get_an_official_t
     assert bare.status_code == 303
     assert "请先对照部门信息" in (await gusu.get("/staff/guardianship")).text
     assert (await gusu.get(f"/api/v1/review/guardianship/{no}")).json()["status"] == "pending"
-    checked = {"action": "approve", "checked": "1", "reason": "已核对"}
+    checked = {"action": "approve", "checked": "1", "basis": "court_order", "reason": "已核对"}
     assert (await gusu.post(f"/staff/guardianship/{no}", data=checked)).status_code == 303
     assert (await gusu.get(f"/api/v1/review/guardianship/{no}")).json()["status"] == "approved"
     for client in (grandpa, gusu):

@@ -30,7 +30,7 @@ async def test_guardian_reads_the_notice_as_a_page_others_cannot(
     async with httpx.AsyncClient(base_url=web.url) as anonymous:
         assert (await anonymous.get(f"/cases/{no}/notice.html")).headers[
             "location"
-        ] == "/auth/login"
+        ] == f"/auth/login?next=/cases/{no}/notice.html"
     await wang.aclose()
     await li.aclose()
 
@@ -51,7 +51,8 @@ async def test_a_rejected_case_reads_its_rejection_as_a_page(
         "<h1>不予通过告知书</h1>",
         "不予通过。理由如下：",
         "不符合本年度一年级入学年龄",
-        "六十日内依法申请行政复议",
+        "向苏州市姑苏区人民政府申请行政复议",
+        "六个月内",
         f'href="/api/v1/cases/{no}/rejection.pdf"',
     ]
     assert [text for text in expected if text not in page.text] == []

@@ -47,7 +47,12 @@ def test_reasons_review_rights_fonts_and_pdfa() -> None:
         "不符合本年度一年级入学年龄",
         "已建立小学学籍",
         "申请复核",
-        "六十日内依法申请行政复议",
+        "15日内",  # the district's 复核 period, channel and contact
+        "电话0512-12345",
+        "六十日内",
+        "向苏州市人民政府申请行政复议",  # the review body by name
+        "六个月内",
+        "提起行政诉讼",
         "苏州市姑苏区教育局",
         "2026年06月15日",
     ):

@@ -181,8 +181,8 @@ def test_grandparent_applying_goes_to_review() -> None:
 def test_grandparent_with_an_approved_request_is_not_sent_to_review_again() -> None:
     facts = family()
     facts.guardian = person(dt.date(1960, 5, 5), "M", name="祖父")
-    facts.guardianship_request = "GR2026ABCDE"
-    assert _decide(facts).outcome == NOTICE
+    facts.guardianship_request, facts.guardianship_basis = "GR2026ABCDE", "entrusted"
+    assert _decide(facts).outcome == NOTICE  # the mother authorised at step 3 (the spouse slot)
 
 
 def test_who_may_apply_for_a_child() -> None:

@@ -134,8 +134,10 @@ async def test_a_person_withdraws_a_consent(
 
 async def test_the_list_needs_a_login(web: ServerThread) -> None:
     async with httpx.AsyncClient(base_url=web.url) as stranger:
-        for answer in (
-            await stranger.get("/me/county-systems"),
-            await stranger.post("/me/county-systems/changshu/withdraw", data={"x": "1"}),
-        ):
-            assert (answer.status_code, answer.headers["location"]) == (303, "/auth/login")
+        listed = await stranger.get("/me/county-systems")  # back to the list after the login
+        assert (listed.status_code, listed.headers["location"]) == (
+            303,
+            "/auth/login?next=/me/county-systems",
+        )
+        posted = await stranger.post("/me/county-systems/changshu/withdraw", data={"x": "1"})
+        assert (posted.status_code, posted.headers["location"]) == (303, "/auth/login")

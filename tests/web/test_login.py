@@ -50,6 +50,7 @@ async def test_pages_ask_for_login(web: ServerThread) -> None:
     async with httpx.AsyncClient(base_url=web.url) as http:
         for path in ("/apply", "/apply/primary", "/cases/RX2026PXXXX", "/cases/RX2026PXXXX/step/3"):
             page = await http.get(path)
-            assert page.status_code == 303 and page.headers["location"] == "/auth/login", path
+            expected = f"/auth/login?next={path}"  # back to the page after the login
+            assert page.status_code == 303 and page.headers["location"] == expected, path
         posted = await http.post("/cases/RX2026PXXXX/submit")
         assert posted.status_code == 303 and posted.headers["location"] == "/auth/login"

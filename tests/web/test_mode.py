@@ -30,9 +30,9 @@ async def test_switch_sets_and_clears_the_cookie_and_pages_follow(web: ServerThr
         assert on.status_code == 303 and on.headers["location"] == "/guide"
         assert http.cookies.get(ELDER_COOKIE) == "1"
         page = (await http.get("/guide")).text
-        assert '<html lang="zh-CN" class="elder">' in page and ">标准版</a>" in page
+        assert '<html lang="zh-CN" class="elder">' in page and ">切换到标准版</a>" in page
         assert "/mode?elder=0&amp;next=/guide" in page
         off = await http.get("/mode", params={"elder": 0, "next": "//evil.example"})
         assert off.headers["location"] == "/"
         assert ELDER_COOKIE not in http.cookies
-        assert ">长辈版</a>" in (await http.get("/guide")).text
+        assert ">切换到长辈版</a>" in (await http.get("/guide")).text

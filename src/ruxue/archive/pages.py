@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ruxue.archive import repository, service
 from ruxue.archive.failures import MAX_ATTEMPTS
 from ruxue.kit.errors import RuxueError
+from ruxue.policy.explain import GUARDIANSHIP_BASES
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, LibraryDep
 from ruxue.web.render import render
@@ -67,7 +68,13 @@ async def package_page(
     for event in view.trace:
         event["at"] = dt.datetime.fromisoformat(str(event["at"]))
     return render(
-        request, "archive_package.html", staff=staff, view=view, why=why.strip(), STAGES=STAGES
+        request,
+        "archive_package.html",
+        staff=staff,
+        view=view,
+        why=why.strip(),
+        STAGES=STAGES,
+        BASES=GUARDIANSHIP_BASES,
     )
 
 

@@ -31,7 +31,7 @@ from ruxue.exchange.envelope import DEPARTMENTS
 from ruxue.exchange.models import Consent
 from ruxue.exchange.records import Person
 from ruxue.exchange.service import envelope_consent, grant_consent
-from ruxue.guardianship.repository import approved_request
+from ruxue.guardianship.repository import approval
 from ruxue.kit import pii
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
@@ -156,7 +156,7 @@ async def register_offline(
     now = settings.clock()
     ids = _checked(application)
     async with db.read_session() as session:
-        approved = await approved_request(session, ids.guardian, ids.child)
+        approved = await approval(session, ids.guardian, ids.child)
         routing = await routing_of(session, settings)
         schools = await school_refs(session)
     case_no = new_case_no(now.year, application.segment)
@@ -165,12 +165,14 @@ async def register_offline(
         case_no=case_no, operator=staff.actor, consents=tuple(envelope_consent(c) for c in consents)
     )
     child = read_record(await client.ask(ctx, person_asks(ids.child)[0]), Person, "学生")
-    await check_applicant(client, ctx, ids.guardian, child, approved, DESK)
+    request_no = approved[0] if approved else None
+    await check_applicant(client, ctx, ids.guardian, child, request_no, DESK)
     existing = await find_child(db, staff, now.year, application.segment, ids.child)
     if existing is not None:  # it already carries the message (and the number, if visible)
         raise DuplicateCase(str(existing["message"]), str(existing.get("case_no") or ""))
     facts = await _desk_facts(client, ctx, now.year, application, ids, routing)
-    facts.guardianship_request = approved
+    facts.guardianship_request = request_no
+    facts.guardianship_basis = approved[1] if approved else None
     district = facts.booklets[facts.child.booklet_no].district_code
     async with db.read_session() as session:
         want = await cohort_gather.wanted(session, district, now.year, facts)

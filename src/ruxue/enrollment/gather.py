@@ -34,7 +34,7 @@ from ruxue.policy.facts import (
     Facts,
     HousingProof,
 )
-from ruxue.policy.rules import parents_of
+from ruxue.policy.rules import parents_of, residence_counts
 
 T = TypeVar("T")
 
@@ -159,9 +159,8 @@ def apply_others(facts: Facts, answers: Sequence[Answer]) -> None:
     except Down:
         facts.unavailable.add(STUDENT_STATUS)
     try:
-        facts.residences = _residences(
-            [a for a in answers if a.ask.service == "property.residences"]
-        )
+        found = _residences([a for a in answers if a.ask.service == "property.residences"])
+        facts.residences = [p for p in found if residence_counts(facts, p)]
         facts.unavailable.discard(RESIDENCES)
     except Down:
         facts.unavailable.add(RESIDENCES)

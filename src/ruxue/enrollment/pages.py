@@ -27,10 +27,10 @@ from ruxue.identity.service import (
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.materials import supplement
-from ruxue.person.rules import IdNumberError
+from ruxue.person.rules import IdNumberError, parse_id_number
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.facts import MARRIAGE
-from ruxue.policy.rules import married_other_parent
+from ruxue.policy.rules import married_other_parent, parents_of
 from ruxue.reference.repository import get_school
 from ruxue.settings import Settings
 from ruxue.web.auth import PageGuardian
@@ -52,7 +52,8 @@ async def apply(
 ) -> Response:
     async with db.read_session() as session:
         cases = await repo.cases_of(session, guardian.id_number)
-    return render(request, "apply.html", step=1, cases=cases, year=now.year)
+        authorised = await repo.cases_authorised_by(session, guardian.id_number)
+    return render(request, "apply.html", step=1, cases=cases, authorised=authorised, year=now.year)
 
 
 @router.get("/apply/{segment}", response_class=HTMLResponse)
@@ -90,14 +91,20 @@ async def child_submit(
     }
     if segment not in SEGMENTS:
         return to("/apply")
-    if not consent:
+    try:  # every input error at once (one round), before anyone is asked
+        parse_id_number(child_id)
+        child_id_error = ""
+    except IdNumberError as exc:
+        child_id_error = exc.message
+    if not consent or child_id_error:
         return render(
             request,
             "step_child.html",
             2,
             400,
-            error="请阅读并勾选授权声明，授权后系统才能向各部门查询。",
-            error_field="consent",
+            error="" if consent else "请阅读并勾选授权声明，授权后系统才能向各部门查询。",
+            error_field="" if consent else "consent",
+            child_id_error=child_id_error,
             **ctx,
         )
     try:
@@ -152,7 +159,7 @@ async def step_page(
         return to(f"/cases/{case_no}")
     if step > case.step or step < 3 or step > 7:
         return to(f"/cases/{case_no}/step/{case.step}")
-    ctx = await step_context(db, settings, case, facts, step)
+    ctx = await step_context(db, settings, case, facts, step, own=True)
     return render(request, f"step{step}.html", step, case=case, facts=facts, **ctx)
 
 
@@ -271,12 +278,14 @@ async def single_confirm(
         flash(request, exc.message)
         return to(f"/cases/{case_no}/step/3")
     other = married_other_parent(facts)
+    on_record = parents_of(facts.child, facts.birth_certificate) - {facts.guardian.id_number}
     return render(
         request,
         "single_confirm.html",
         case=case,
         married=service.married_message(other) if other else None,
         unknown=MARRIAGE in facts.unavailable,
+        on_record=sorted(p[-4:] for p in on_record),
     )
 
 
@@ -409,7 +418,11 @@ async def submit(
     now: NowDep,
     case_no: str,
     guardian: PageGuardian,
+    pledge: str = Form(""),
 ) -> Response:
+    if pledge != "yes":  # the 诚信承诺 comes before the submission
+        flash(request, "请先阅读并勾选诚信承诺，再提交报名。")
+        return to(f"/cases/{case_no}/step/7")
     return await run_step(
         request,
         case_no,
@@ -465,7 +478,7 @@ async def status_page(
         status_code=400 if error else 200,
         case=case,
         facts=facts,
-        fetched=fetched(facts),
+        fetched=fetched(facts, own=True),
         school=school,
         events=events,
         licence=licence,
@@ -477,4 +490,9 @@ async def status_page(
         closes=closes,
         open_now=open_now,
         max_mb=settings.upload_max_bytes // (1024 * 1024),
+        why_not_withdraw=(
+            ""
+            if case.status in (Status.DRAFT, Status.WITHDRAWN)
+            else service.not_withdrawable(case)
+        ),
     )

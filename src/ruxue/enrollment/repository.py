@@ -31,6 +31,21 @@ async def case_of(
     return (await session.scalars(query.with_for_update() if lock else query)).one_or_none()
 
 
+def authorised_cases(parent_id: str) -> Select[Case]:
+    """Cases the other parent authorised (step 3): they may read them and end their consent."""
+    return select(Case).where(Case.spouse_index.in_(pii.blind_indexes(parent_id)))
+
+
+async def cases_authorised_by(session: AsyncSession, parent_id: str) -> Sequence[Case]:
+    query = authorised_cases(parent_id).order_by(Case.created_at.desc(), Case.id.desc())
+    return (await session.scalars(query)).all()
+
+
+async def case_authorised_by(session: AsyncSession, parent_id: str, case_no: str) -> Case | None:
+    query = authorised_cases(parent_id).where(Case.case_no == case_no)
+    return (await session.scalars(query)).one_or_none()
+
+
 async def case_for_child(
     session: AsyncSession, year: int, segment: str, child_id: str
 ) -> Case | None:

@@ -42,7 +42,7 @@ from ruxue.exchange.models import Consent
 from ruxue.exchange.records import Booklet, Person
 from ruxue.exchange.repository import consents_in_order
 from ruxue.exchange.service import envelope_consent, grant_consent
-from ruxue.guardianship.repository import approved_request
+from ruxue.guardianship.repository import approval
 from ruxue.identity.repository import take_send
 from ruxue.identity.service import Guardian, request_person_otp
 from ruxue.kit import pii
@@ -54,7 +54,15 @@ from ruxue.person.rules import mask_name, parse_id_number
 from ruxue.policy.explain import SEGMENTS, STATUSES
 from ruxue.policy.facts import MARRIAGE, Facts, read_facts, write_facts
 from ruxue.policy.loader import CHINA, Policy, load_policy
-from ruxue.policy.rules import best_residence, decide, married_other_parent, parents_of, rejections
+from ruxue.policy.rules import (
+    acts_for_parents,
+    best_residence,
+    decide,
+    married_other_parent,
+    parents_of,
+    rejections,
+)
+from ruxue.reference.districts import issuer_of
 from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
@@ -132,6 +140,41 @@ async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple
     return case, read_facts(case)
 
 
+async def load_readable(
+    session: AsyncSession, person: Guardian, case_no: str
+) -> tuple[Case, Facts]:
+    """A case to read (its status and documents): the applicant's own, or one the other parent
+    authorised. Never for a step: only the applicant changes a case."""
+    case = await repo.case_of(session, person.id_number, case_no)
+    case = case or await repo.case_authorised_by(session, person.id_number, case_no)
+    if case is None:
+        raise NotFound("没有找到该办件，请从“我的办理”进入查看您的办件。")
+    return case, read_facts(case)
+
+
+async def end_parent_consent(session: AsyncSession, parent: Guardian, case_no: str) -> Case:
+    """The other parent ends their own consent: no department is asked about them again. A draft
+    loses their data and goes back to step 3; a submitted case keeps the decision made."""
+    case = await repo.case_authorised_by(session, parent.id_number, case_no)
+    if case is None:
+        raise NotFound("没有找到您授权的办件。")
+    mine, ended = set(pii.blind_indexes(parent.id_number)), set()
+    for consent in await consents_in_order(session, case.consent_ids):
+        if consent.grantor_index in mine:
+            consent.withdrawn_at = consent.withdrawn_at or now_of(session)
+            ended.add(consent.id)
+    if case.status == Status.DRAFT:  # the draft goes on without them (the trace keeps the ids)
+        case.consent_ids = [c for c in case.consent_ids if c not in ended]
+        facts = read_facts(case)
+        facts.spouse = None
+        _reset_after(case, facts, 3)
+        case.step, case.spouse_index, case.single_parent = 3, None, None
+        write_facts(case, facts)
+    await add_event(session, case, actor(parent), "spouse_consent_withdrawn")
+    await session.flush()
+    return case
+
+
 SUBMITTED = "该办件已提交，不能修改。"
 
 
@@ -201,7 +244,7 @@ async def start_case(
     now = settings.clock()
     async with db.read_session() as session:
         existing = await repo.case_for_child(session, year, segment, child)
-        approved = await approved_request(session, guardian.id_number, child)
+        approved = await approval(session, guardian.id_number, child)
         routing = await routing_of(session, settings)
     if existing is not None and _own_draft(existing, guardian):
         return existing
@@ -214,7 +257,8 @@ async def start_case(
     guardian_p, guardian_b = read_person(answers[1:], "监护人")
     try:
         child_p = read_record(answers[0], Person, "学生")
-        birth = await check_applicant(client, ctx, guardian.id_number, child_p, approved)
+        request_no = approved[0] if approved else None
+        birth = await check_applicant(client, ctx, guardian.id_number, child_p, request_no)
     except (StepError, NotParent):
         await take(db, START_REFUSALS, guardian.id_number, now)  # 429 once over the limit
         raise NotParent(ONLINE, guardianship_url="/guardianship") from None
@@ -230,13 +274,14 @@ async def start_case(
         child=child_p,
         booklets={child_b.booklet_no: child_b, guardian_b.booklet_no: guardian_b},
         birth_certificate=birth,
-        guardianship_request=approved,
+        guardianship_request=request_no,
+        guardianship_basis=approved[1] if approved else None,
     )
     case = new_case(
         facts,
         case_no=case_no,
         channel=channel,
-        step=3,
+        step=4 if facts.stands_in else 3,  # in the parents' place: no parent is asked
         guardian_id=guardian.id_number,
         child_id=child,
         phone=guardian.phone,
@@ -249,7 +294,8 @@ async def start_case(
     granted = {
         "consent_id": consent.id,
         "departments": list(DEPARTMENTS),
-        "guardianship_request": approved,
+        "guardianship_request": request_no,
+        "guardianship_basis": facts.guardianship_basis,
     }
     async with first_write(db, case) as session:
         await lifecycle.start(
@@ -366,6 +412,7 @@ async def send_spouse_code(
         case, facts = await load(session, guardian, case_no)
         _editable(case)
         ctx = await context(session, case, guardian.id_number)
+    asks_a_parent(facts)
     if spouse in (guardian.id_number, facts.child.id_number):
         raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
     birth = facts.birth_certificate
@@ -376,8 +423,22 @@ async def send_spouse_code(
     async with db.write_session() as session:
         keys = [f"case:{case.case_no}", f"person:{pii.blind_index(spouse)}"]
         await take_send(session, keys, "授权验证码")
-    reason = f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
+    reason = authorise_reason(guardian, facts)
     return await request_person_otp(settings, spouse, reason)
+
+
+def asks_a_parent(facts: Facts) -> None:
+    """A guardian in the parents' place applies alone: no parent is asked to authorise."""
+    if facts.stands_in:
+        raise StepOrder("您经区教育局核验作为学生的监护人单独办理，无需父母授权，请继续下一步。")
+
+
+def authorise_reason(guardian: Guardian, facts: Facts) -> str:
+    """Why step 3's code is sent: a parent for their child, or a relative the parents entrust."""
+    if acts_for_parents(facts):
+        return (f"{mask_name(guardian.name)}受托为您的子女{mask_name(facts.child.name)}办理入学“一件事”"
+                "（监护关系已经区教育局核验），需您本人授权查询您的户籍、房产信息，")  # fmt: skip
+    return f"{mask_name(guardian.name)}为子女办理入学“一件事”，申请查询您的户籍、房产和婚姻信息，"
 
 
 async def set_spouse(
@@ -416,6 +477,7 @@ async def attach_spouse(
         case, facts = await load(session, guardian, case_no)
         _editable(case)
         ctx = await context(session, case, guardian.id_number)
+    asks_a_parent(facts)
     ctx = CallContext(
         case_no=ctx.case_no,
         operator=ctx.operator,
@@ -441,16 +503,28 @@ async def attach_spouse(
     return case
 
 
+def not_withdrawable(case: Case) -> str:
+    """Why a submitted case cannot be withdrawn online, and whom to contact instead."""
+    policy = load_policy(case.year, case.district_code or "")
+    contact, issuer = policy.contact, issuer_of(case.district_code)
+    return (
+        f"该办件已提交（当前状态：{STATUSES.get(case.status, case.status)}），提交后由{issuer}处理，"
+        "网上不能撤回。如需放弃学位、更正信息或撤回申请，"
+        f"请联系{issuer}（{contact.office}，电话 {contact.phone}），并说明办件编号 {case.case_no}。"
+    )
+
+
 WITHDRAWABLE = (Status.DRAFT, Status.QUALIFIED)  # a qualified case waits for the allocation run
 
 
 async def withdraw(session: AsyncSession, guardian: Guardian, case_no: str) -> Case:
     """Before submission, or while a qualified case waits for the allocation run, the guardian may
     withdraw: every consent of the case ends now, no department is asked again for it, and the
-    child may be registered afresh."""
+    child may be registered afresh. Any other submitted case is the district's to change: the
+    refusal says so and whom to contact."""
     case, _ = await load(session, guardian, case_no)
     if case.status not in WITHDRAWABLE:
-        raise StepOrder(SUBMITTED)
+        raise StepOrder(not_withdrawable(case))
     for consent in await consents_in_order(session, case.consent_ids):
         if consent.withdrawn_at is None:
             consent.withdrawn_at = utcnow()
@@ -475,6 +549,11 @@ async def single_parent_records(
     return case, facts
 
 
+NOT_SINGLE_PARENT = (
+    "您经区教育局核验为学生的监护人（父母委托），须由学生的父亲或母亲本人授权，不能跳过此步。"
+)
+
+
 def married_message(other_parent: str) -> str:
     return (
         f"婚姻登记记录显示您与孩子的另一方父母（身份证尾号{pii.last_four(other_parent)}）"
@@ -490,6 +569,9 @@ async def set_single_parent(
     married to the child's other parent, unless the applicant says the records are wrong; then
     the decision goes to review (``rules.review_reasons``)."""
     case, facts = await single_parent_records(db, client, guardian, case_no)
+    asks_a_parent(facts)
+    if acts_for_parents(facts):
+        raise RuxueError(NOT_SINGLE_PARENT)
     other = married_other_parent(facts)
     if other and not contested:
         raise RuxueError(married_message(other))
@@ -531,7 +613,7 @@ async def fetch_rest(
     async with db.read_session() as session:
         case, facts = await load(session, guardian, case_no)
         _editable(case)
-        if case.single_parent is None:
+        if case.single_parent is None and not facts.stands_in:
             raise StepOrder("请先完成第3步（配偶信息）。")
         ctx = await context(session, case, guardian.id_number)
         want = await cohort_gather.wanted(session, case.district_code or "", case.year, facts)

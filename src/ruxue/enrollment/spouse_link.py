@@ -8,7 +8,7 @@ transaction: a gateway that is down delays it, never loses it."""
 import datetime as dt
 
 from ruxue.enrollment.gather import StepError, apply_birth, birth_ask
-from ruxue.enrollment.service import _editable, context, load
+from ruxue.enrollment.service import _editable, asks_a_parent, context, load
 from ruxue.exchange.client import ExchangeClient
 from ruxue.identity import spouse as spouse_invites
 from ruxue.identity.service import Guardian, check_person_phone
@@ -19,6 +19,7 @@ from ruxue.kit.errors import RuxueError
 from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_text
 from ruxue.person.rules import parse_id_number
+from ruxue.policy.rules import acts_for_parents
 from ruxue.settings import Settings
 
 DAY = dt.timedelta(days=1)
@@ -57,6 +58,7 @@ async def invite_spouse(
         case, facts = await load(session, guardian, case_no)
         _editable(case)
         ctx = await context(session, case, guardian.id_number)
+    asks_a_parent(facts)
     if spouse in (guardian.id_number, facts.child.id_number):
         raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
     parents = {facts.child.father_id_number, facts.child.mother_id_number}
@@ -72,7 +74,8 @@ async def invite_spouse(
     await confirm_phone(settings, spouse, phone)
     async with db.write_session() as session:
         _, token = await spouse_invites.invite(session, case.case_no, spouse, guardian.name)
-        await queue_text(session, case.case_no, pii.encrypt(phone), link_text(settings, token))
+        text = link_text(settings, token, acts_for_parents(facts))
+        await queue_text(session, case.case_no, pii.encrypt(phone), text)
 
 
 async def confirm_phone(settings: Settings, spouse: str, phone: str) -> None:
@@ -86,6 +89,7 @@ async def confirm_phone(settings: Settings, spouse: str, phone: str) -> None:
         raise StepError(NOT_THEIR_PHONE.format(masked=found.masked))
 
 
-def link_text(settings: Settings, token: str) -> str:
+def link_text(settings: Settings, token: str, entrusted: bool = False) -> str:
     link = f"{settings.public_url.rstrip('/')}/spouse/{token}"
-    return f"您的配偶为子女办理入学，需要您本人实名登录授权：{link} 48小时内有效。"
+    who = "受您委托的亲属为您的子女" if entrusted else "您的配偶为子女"
+    return f"{who}办理入学，需要您本人实名登录授权：{link} 48小时内有效。"

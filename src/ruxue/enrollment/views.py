@@ -10,16 +10,19 @@ from ruxue.exchange.records import Property
 from ruxue.kit.db import Database
 from ruxue.materials import supplement
 from ruxue.person.rules import mask_id_number, mask_name, mask_person
-from ruxue.policy.explain import labels, reason_text
+from ruxue.policy.explain import GUARDIANSHIP_BASES, labels, reason_text
 from ruxue.policy.facts import Facts
 from ruxue.policy.loader import CHINA, load_policy
 from ruxue.policy.rules import (
     apart_from_child,
     booklet_summary,
+    graduates_this_year,
     household_size,
     rejections,
     same_booklet,
+    school_for,
 )
+from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
 
 POLICE, PROPERTY, XUEJI, CIVIL, HEALTH = (
@@ -40,7 +43,10 @@ def mask_address(address: str) -> str:
     return address[:8] + "…"
 
 
-def fetched(facts: Facts) -> list[Fetched]:
+def fetched(facts: Facts, own: bool = False) -> list[Fetched]:
+    """``own``: shown to the family itself on its own phone: its addresses in full (a kiosk,
+    staff and the API keep them masked)."""
+    address = (lambda a: a) if own else mask_address
     out = [
         Fetched(
             label="学生",
@@ -50,9 +56,7 @@ def fetched(facts: Facts) -> list[Fetched]:
     ]
     booklet = facts.booklets.get(facts.child.booklet_no)
     if booklet:
-        out.append(
-            Fetched(label="学生户籍地址", value=mask_address(booklet.address), source=POLICE)
-        )
+        out.append(Fetched(label="学生户籍地址", value=address(booklet.address), source=POLICE))
     out.append(
         Fetched(
             label="监护人",
@@ -60,10 +64,12 @@ def fetched(facts: Facts) -> list[Fetched]:
             source=POLICE,
         )
     )
+    if facts.guardianship_request:
+        out.append(guardianship_row(facts))
     if facts.spouse:
         out.append(
             Fetched(
-                label="配偶",
+                label="家长（授权人）" if facts.entrusted else "配偶",
                 value=mask_person(facts.spouse.name, facts.spouse.id_number),
                 source=POLICE,
             )
@@ -83,7 +89,7 @@ def fetched(facts: Facts) -> list[Fetched]:
         out.append(
             Fetched(
                 label="入学房产",
-                value=f"{mask_address(chosen.address)} {chosen.building_area_m2:g}㎡，人均{per:.1f}㎡",
+                value=f"{address(chosen.address)} {chosen.building_area_m2:g}㎡，人均{per:.1f}㎡",
                 source=PROPERTY,
             )
         )
@@ -99,6 +105,16 @@ def fetched(facts: Facts) -> list[Fetched]:
         if m.status == "married":
             out.append(Fetched(label="结婚登记", value=f"{m.registered_on:%Y年}登记", source=CIVIL))
     return out
+
+
+def guardianship_row(facts: Facts) -> Fetched:
+    """The approved guardianship request the guardian acts by, and its basis."""
+    basis = GUARDIANSHIP_BASES.get(facts.guardianship_basis or "", "依据未登记")
+    return Fetched(
+        label="监护关系核验",
+        value=f"已通过（{facts.guardianship_request}），依据：{basis}",
+        source="区教育局审核",
+    )
 
 
 def case_view(case: Case, facts: Facts, base_url: str, school_name: str | None) -> CaseView:
@@ -143,12 +159,12 @@ def rejection_links(case: Case) -> dict[str, str | None]:
 
 
 async def step_context(
-    db: Database, settings: Settings, case: Case, facts: Facts, step: int
+    db: Database, settings: Settings, case: Case, facts: Facts, step: int, own: bool = False
 ) -> dict[str, Any]:
     """A draft's step page: what it shows beyond the case and its facts (guardian and kiosk)."""
     policy = load_policy(case.year, case.district_code or "")
     ctx: dict[str, Any] = {
-        "fetched": fetched(facts),
+        "fetched": fetched(facts, own),
         "mask_id": mask_id_number,
         "mask_name": mask_name,
     }
@@ -157,11 +173,18 @@ async def step_context(
         ctx["rejected"] = (
             [reason_text(r, policy) for r in rejections(policy, facts)] if case.step >= 5 else []
         )
+        ctx["suggest_junior"] = case.segment == "primary" and graduates_this_year(facts)
     if step == 5:
         async with db.read_session() as session:
             suggested = await service.suggested_residence(session, case, facts)
+            schools = await school_refs(session)
         size = household_size(facts)
-        ctx["homes"] = [home(p, size) for p in facts.residences]
+        ctx["homes"] = [home(p, size, own) for p in facts.residences]
+        for row, prop in zip(ctx["homes"], facts.residences, strict=True):
+            school = school_for(prop.compound_code, schools, case.segment)
+            row["school"] = school.name if school else ""
+            row["small"] = row["per_person"] < policy.area_threshold_m2
+        ctx["unique"] = len(facts.residences) == 1
         ctx.update(
             suggested=facts.chosen_cert or suggested,
             household=size,
@@ -175,12 +198,13 @@ async def step_context(
     return ctx
 
 
-def home(residence: Property, household: int) -> dict[str, Any]:
-    """One residence of step 5: the address masked, the area per person of the household."""
+def home(residence: Property, household: int, own: bool = False) -> dict[str, Any]:
+    """One residence of step 5: the address (masked but for the family's own phone), the area
+    per person of the household."""
     area = residence.building_area_m2
     return {
         "cert_no": residence.cert_no,
-        "address": mask_address(residence.address),
+        "address": residence.address if own else mask_address(residence.address),
         "area": area,
         "per_person": area / household,
     }

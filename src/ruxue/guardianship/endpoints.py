@@ -143,10 +143,12 @@ async def upload(
 
 
 async def _decide(
-    db: Database, staff: Staff, request_no: str, approve: bool, reason: str
+    db: Database, staff: Staff, request_no: str, approve: bool, body: Decide
 ) -> StaffRequestView:
     async with db.write_session() as session:
-        found = await service.decide(session, staff, request_no, approve=approve, reason=reason)
+        found = await service.decide(
+            session, staff, request_no, approve=approve, reason=body.reason, basis=body.basis
+        )
         view = await _staff_view(session, found)
     return view
 
@@ -158,7 +160,7 @@ async def approve(
     db: DatabaseDep,
     staff: CurrentStaff,
 ) -> StaffRequestView:
-    return await _decide(db, staff, request_no, True, body.reason)
+    return await _decide(db, staff, request_no, True, body)
 
 
 @staff_router.post("/{request_no}/reject", response_model=StaffRequestView)
@@ -168,4 +170,4 @@ async def reject(
     db: DatabaseDep,
     staff: CurrentStaff,
 ) -> StaffRequestView:
-    return await _decide(db, staff, request_no, False, body.reason)
+    return await _decide(db, staff, request_no, False, body)

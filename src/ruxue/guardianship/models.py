@@ -26,6 +26,8 @@ class GuardianshipRequest(Base):
     child_name_masked: Mapped[str] = mapped_column(String(40), default="")  # for reviewers only
     district_code: Mapped[str] = mapped_column(String(6), index=True)
     relationship: Mapped[str] = mapped_column(String(20))
+    # what the reviewer found in the documents (policy.facts.BASES): decides how the guardian applies
+    basis: Mapped[str] = mapped_column(String(20), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     reason: Mapped[str] = mapped_column(Text, default="")  # the reviewer's

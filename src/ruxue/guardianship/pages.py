@@ -137,7 +137,9 @@ async def staff_list(
                 }
             )
         await audit(session, staff, "guardianship_list_view", status="pending", rows=len(views))
-    return render(request, "staff_guardianship.html", staff=staff, requests=views)
+    return render(
+        request, "staff_guardianship.html", staff=staff, requests=views, bases=service.BASES
+    )
 
 
 @router.post("/staff/guardianship/{request_no}", response_class=HTMLResponse)
@@ -149,6 +151,7 @@ async def staff_decide(
     action: str = Form(""),
     reason: str = Form(""),
     checked: str = Form(""),
+    basis: str = Form(""),
 ) -> Response:
     """An approval needs the reviewer's word that the records and the documents were compared."""
     if staff is None:
@@ -157,8 +160,9 @@ async def staff_decide(
         if action == "approve" and not checked:
             raise RuxueError("核验通过前，请先对照部门信息和申请材料，并勾选“已核对”。")
         async with db.write_session() as session:
+            approve = action == "approve"
             await service.decide(
-                session, staff, request_no, approve=action == "approve", reason=reason
+                session, staff, request_no, approve=approve, reason=reason, basis=basis
             )
     except RuxueError as exc:
         flash(request, exc.message)

@@ -42,6 +42,14 @@ async def approved_request(session: AsyncSession, applicant_id: str, child_id: s
     return found.request_no if found else None
 
 
+async def approval(
+    session: AsyncSession, applicant_id: str, child_id: str
+) -> tuple[str, str] | None:
+    """The approved request that lets this person act for this child and its basis, if any."""
+    found = await open_request(session, applicant_id, child_id, ("approved",))
+    return (found.request_no, found.basis) if found else None
+
+
 def visible_to_staff(staff: "Staff") -> Select[GuardianshipRequest]:
     """A reviewer the requests of their district, the administrator all, anyone else none."""
     query = select(GuardianshipRequest)

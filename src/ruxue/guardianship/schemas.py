@@ -10,7 +10,7 @@ from ruxue.guardianship.models import (
     GuardianshipEvent,
     GuardianshipRequest,
 )
-from ruxue.guardianship.service import RELATIONSHIPS, STATUSES
+from ruxue.guardianship.service import BASES, RELATIONSHIPS, STATUSES
 from ruxue.kit import pii
 from ruxue.person.rules import mask_id_number
 
@@ -25,6 +25,10 @@ class FileRequest(BaseModel):
 
 class Decide(BaseModel):
     reason: str = ""
+    basis: str = Field(
+        default="",
+        description="on approval: court_order | parents_deceased | parents_incapable | entrusted",
+    )
 
 
 class RequestView(BaseModel):
@@ -37,6 +41,8 @@ class RequestView(BaseModel):
     status: str
     status_name: str
     reason: str
+    basis: str = ""
+    basis_name: str = ""
     created_at: dt.datetime
 
 
@@ -97,5 +103,7 @@ def _fields(request: GuardianshipRequest) -> dict[str, object]:
         "status": request.status,
         "status_name": STATUSES.get(request.status, request.status),
         "reason": request.reason,
+        "basis": request.basis,
+        "basis_name": BASES.get(request.basis, ""),
         "created_at": request.created_at,
     }

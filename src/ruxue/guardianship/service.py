@@ -23,6 +23,8 @@ from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.kit.ratelimit import Limit, take
 from ruxue.notify.service import queue_text
 from ruxue.person.rules import mask_id_number, mask_name, parse_id_number
+from ruxue.policy.explain import GUARDIANSHIP_BASES
+from ruxue.policy.facts import BASES as FACT_BASES
 from ruxue.policy.rules import parents_of
 from ruxue.reference.districts import ISSUERS, district_label
 from ruxue.reference.sites import site_of
@@ -37,6 +39,8 @@ RELATIONSHIPS = {
     "other": "其他",
 }
 STATUSES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+BASES = GUARDIANSHIP_BASES  # what a reviewer may record on approval
+assert set(BASES) == FACT_BASES
 
 
 @dataclass(frozen=True)
@@ -165,9 +169,16 @@ async def tell_parents(db: Database, settings: Settings, filing: Filing) -> list
 
 
 async def decide(
-    session: AsyncSession, staff: Staff, request_no: str, *, approve: bool, reason: str
+    session: AsyncSession,
+    staff: Staff,
+    request_no: str,
+    *,
+    approve: bool,
+    reason: str,
+    basis: str = "",
 ) -> GuardianshipRequest:
-    """Approve (the applicant may then apply for the child) or reject with a reason."""
+    """Approve with the basis the documents show (the applicant may then apply for the child, alone
+    or with a parent's authorisation, ``policy.facts.BASES``) or reject with a reason."""
     require(staff, "reviewer", "admin")
     request = await repo.staff_request(session, staff, request_no)
     if request is None:
@@ -176,16 +187,28 @@ async def decide(
         raise RuxueError("该申请已审核，不能再次处理。")
     if not approve and not reason.strip():
         raise RuxueError("请填写不予通过的理由。")
+    if approve and basis not in BASES:
+        raise RuxueError(
+            "请根据申请材料选择监护依据（法院指定、父母双亡、父母均无监护能力或父母委托）。"
+        )
     request.status, request.reason = ("approved" if approve else "rejected"), reason.strip()
+    request.basis = basis if approve else ""
     request.decided_at = now_of(session)
     action = "guardianship_approve" if approve else "guardianship_reject"
-    await repo.add_event(session, request, staff.actor, action, reason=request.reason)
-    await audit(session, staff, action, target=request_no, reason=request.reason)
+    await repo.add_event(
+        session, request, staff.actor, action, reason=request.reason, basis=request.basis
+    )
+    await audit(session, staff, action, target=request_no, reason=request.reason, basis=basis)
     await queue_text(session, request_no, request.phone_enc, decision_text(request))
     return request
 
 
 def decision_text(request: GuardianshipRequest) -> str:
+    if request.status == "approved" and request.basis == "entrusted":
+        return (
+            f"您的监护关系核验申请（{request.request_no}）已通过（父母委托），可登录为学生办理入学报名，"
+            "报名时需由学生的父亲或母亲本人授权。"
+        )
     if request.status == "approved":
         return f"您的监护关系核验申请（{request.request_no}）已通过，可登录为学生办理入学报名。"
     return f"您的监护关系核验申请（{request.request_no}）未通过：{request.reason[:40]}"

@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from ruxue.identity import client
 from ruxue.identity.logout import BadLogoutToken, frontchannel_keys, logout_token_keys
+from ruxue.identity.rules import safe_next
 from ruxue.identity.service import bind_account, remember, verified_attributes
 from ruxue.kit.sessions import revoke_idp
 from ruxue.provider.service import end_county_sessions_of, issuer_of, people_of_idp_sessions
@@ -19,9 +20,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 async def login(
     request: Request, settings: SettingsDep, oauth: OAuthDep, next: str = "", reauth: bool = False
 ) -> Response:
-    # only our own pages: the spouse's, and the city's provider resuming a county's login
-    if next.startswith(("/spouse/", "/oidc/authorize?")) and "//" not in next:
-        request.session["after_login"] = next
+    # only our own pages (an SMS link, the spouse's page, the city's provider resuming a county's
+    # login): never another origin
+    if target := safe_next(next):
+        request.session["after_login"] = target
     # a county asked for a fresh login (prompt=login, max_age): so does the city, of the province
     return await client.start(oauth, request, settings, prompt="login" if reauth else "")
 

@@ -21,6 +21,22 @@ def send_wait(sent: Sequence[dt.datetime], now: dt.datetime, gap: dt.timedelta =
     return math.ceil(max(waits).total_seconds())
 
 
+NEXT_MAX = 512
+NOT_AFTER_LOGIN = ("/auth/",)  # a login that comes back to the login never ends
+
+
+def safe_next(value: str) -> str | None:
+    """Where to go after the login: a path of this site only ("/cases/…?x=1"), never another
+    origin ("//evil", "/\\evil", "https://…"), a login page or anything with control characters."""
+    if not value.startswith("/") or len(value) > NEXT_MAX:
+        return None
+    if value.startswith(NOT_AFTER_LOGIN) or value[1:2] in ("/", "\\"):
+        return None
+    if "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    return value
+
+
 def wait_text(seconds: int) -> str:
     if seconds <= 60:
         return f"{seconds}秒"

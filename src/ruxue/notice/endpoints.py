@@ -89,7 +89,7 @@ async def notice_page(
     type (the seat notice, or the 不予通过告知书 of a rejected case)."""
     public_url = settings.public_url
     async with db.read_session() as session:
-        case, _ = await service.load(session, guardian, case_no)
+        case, _ = await service.load_readable(session, guardian, case_no)
         document = await _document(session, case, public_url)
     return render(request, "notice.html", case=case, doc=document, title=document["title"])
 
@@ -106,7 +106,7 @@ async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[
             "opening": intro(rejected),
             "reasons": rejected.reasons,
             "rows": [],
-            "closing": review_rights(rejected.issuer),
+            "closing": review_rights(rejected.issuer, rejected.appeal),
             "issuer": rejected.issuer,
             "issued_on": rejected.issued_on,
             "verify_url": rejected.verify_url,
@@ -138,7 +138,7 @@ async def notice(
     guardian: CurrentGuardian,
 ) -> Response:
     async with db.write_session() as session:  # the first download may seal the notice
-        case, _ = await service.load(session, guardian, case_no)
+        case, _ = await service.load_readable(session, guardian, case_no)
         sealed = await sealed_notice(session, case, settings.seal_key_file, settings.public_url)
         pdf = sealed.pdf or b""
     disposition = f'inline; filename="notice-{case.notice_no}.pdf"'
@@ -155,7 +155,7 @@ async def rejection(
 ) -> Response:
     """The 不予通过告知书 of a rejected case."""
     async with db.read_session() as session:
-        case, _ = await service.load(session, guardian, case_no)
+        case, _ = await service.load_readable(session, guardian, case_no)
     pdf = rejection_pdf(case, settings.public_url)
     disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})

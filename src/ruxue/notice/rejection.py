@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ruxue.notice.render import mark_pdfa, register_font, seal_and_qr
+from ruxue.notice.render import mark_pdfa, register_font, seal_and_qr, signature
 from ruxue.notice.tagged import Tags
 
 TITLE = "不予通过告知书"
@@ -20,6 +20,18 @@ LEFT, RIGHT = 25 * mm, A4[0] - 25 * mm
 
 # how the application was made, as the letter's sentence says it ("您为…{网上}申请的…")
 WHERE = {"online": "网上", "offline": "学校现场", "kiosk": "在自助终端", "county": "经县级系统"}
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """Where and how a family contests the decision: 复核 with the issuer (the district's period,
+    channel and contact), 行政复议 with the review body, 行政诉讼 at a court."""
+
+    office: str = "户籍所在区教育局招生办公室"
+    phone: str = "0512-12345"
+    channel: str = "到区教育局招生办公室窗口或拨打咨询电话提出"
+    review_days: int = 15
+    review_body: str = "苏州市人民政府"
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class RejectionData:
     issued_on: dt.date
     verify_url: str
     channel: str = "online"
+    appeal: Appeal = Appeal()
 
 
 def render_rejection(data: RejectionData) -> bytes:
@@ -53,12 +66,17 @@ def render_rejection(data: RejectionData) -> bytes:
     return mark_pdfa(buffer.getvalue(), title, data.issuer, tags.elements)
 
 
-def review_rights(issuer: str) -> list[str]:
-    """How to contest the decision, kept generic: the law sets the bodies and the period."""
+def review_rights(issuer: str, appeal: Appeal) -> list[str]:
+    """How to contest the decision, as a refusal must say: 复核 (period, channel, contact), the
+    行政复议机关 and its 60 days (行政复议法 art. 20), 行政诉讼 and its 6 months (行政诉讼法
+    art. 46)."""
     return [
-        f"如对上述结果有异议，可在规定期限内向{issuer}申请复核；",
-        "也可以自知道该结果之日起六十日内依法申请行政复议。",
-        f"咨询单位：{issuer}（办件编号可作为查询依据）。",
+        f"如对上述结果有异议，可自收到本告知书之日起{appeal.review_days}日内向{issuer}申请复核："
+        f"{appeal.channel}（{appeal.office}，电话 {appeal.phone}），请说明办件编号。",
+        f"对本决定不服的，也可以自知道该决定之日起六十日内，依照《中华人民共和国行政复议法》"
+        f"向{appeal.review_body}申请行政复议；",
+        "或者自知道该决定之日起六个月内，依照《中华人民共和国行政诉讼法》向有管辖权的人民法院"
+        "提起行政诉讼。",
     ]
 
 
@@ -88,12 +106,9 @@ def _rejection_body(tags: Tags, data: RejectionData, font: str) -> None:
     for n, reason in enumerate(data.reasons, start=1):
         y = _paragraph(tags, f"{n}. {reason}", font, 13, y - 2 * mm, 7 * mm)
     y -= 4 * mm
-    for line in review_rights(data.issuer):
+    for line in review_rights(data.issuer, data.appeal):
         y = _paragraph(tags, line, font, 11, y, 6 * mm)
-    canvas.setFont(font, 14)
-    for y, line in ((80 * mm, data.issuer), (70 * mm, f"{data.issued_on:%Y年%m月%d日}")):
-        with tags.element("P"):
-            canvas.drawRightString(width - 30 * mm, y, line)
+    signature(tags, data.issuer, data.issued_on, font)
 
 
 def _paragraph(tags: Tags, text: str, font: str, size: float, y: float, leading: float) -> float:

@@ -136,10 +136,21 @@ def _body(tags: Tags, data: NoticeData, font: str) -> None:
     with tags.element("P"):
         canvas.setFont(font, 11)
         canvas.drawString(25 * mm, y - 6 * mm, NOTE)
+    signature(tags, data.issuer, data.issued_on, font)
+
+
+SEAL_X, SEAL_Y, SEAL_R = 145 * mm, 92 * mm, 21 * mm
+
+
+def signature(tags: Tags, issuer: str, issued_on: dt.date, font: str) -> None:
+    """The issuer and the date, centred under the seal and clear of it, so the seal's
+    "入学专用章" stays readable (issue 23)."""
+    canvas = tags.canvas
     canvas.setFont(font, 14)
-    for y, line in ((80 * mm, data.issuer), (70 * mm, f"{data.issued_on:%Y年%m月%d日}")):
+    top = SEAL_Y - SEAL_R - 7 * mm
+    for y, line in ((top, issuer), (top - 8 * mm, f"{issued_on:%Y年%m月%d日}")):
         with tags.element("P"):
-            canvas.drawRightString(width - 30 * mm, y, line)
+            canvas.drawCentredString(SEAL_X, y, line)
 
 
 def _seal(
@@ -210,7 +221,7 @@ def seal_and_qr(tags: Tags, issuer: str, verify_url: str, font: str) -> None:
     alternative text); the same on the seat notice and the 不予通过告知书."""
     canvas = tags.canvas
     with tags.element("Figure", f"{issuer}入学专用章（电子印章图案）"):
-        _seal(canvas, issuer, font, 145 * mm, 92 * mm)
+        _seal(canvas, issuer, font, SEAL_X, SEAL_Y, SEAL_R)
     with tags.element("Figure", f"核验二维码，内容为网址 {verify_url}"):
         _qr(canvas, verify_url)
     with tags.element("P"):

@@ -12,13 +12,13 @@ from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
-from ruxue.notice.rejection import RejectionData, render_rejection
+from ruxue.notice.rejection import Appeal, RejectionData, render_rejection
 from ruxue.notice.render import NoticeData, render_notice
 from ruxue.person.rules import mask_id_number
 from ruxue.policy.explain import SEGMENTS, category_label, rejection_reasons
 from ruxue.policy.facts import read_facts
-from ruxue.policy.loader import CHINA, load_policy
-from ruxue.reference.districts import issuer_of
+from ruxue.policy.loader import CHINA, Policy, load_policy
+from ruxue.reference.districts import issuer_of, review_body_of
 from ruxue.reference.repository import get_school
 
 
@@ -82,6 +82,19 @@ def rejection_data(case: Case, base_url: str) -> RejectionData:
         issued_on=issued,
         verify_url=f"{base_url}/verify/{case.verify_code}",
         channel=case.channel,
+        appeal=appeal_of(policy, case.district_code),
+    )
+
+
+def appeal_of(policy: Policy, district_code: str | None) -> Appeal:
+    """The district's 复核 contact and period (its policy) and its 行政复议机关."""
+    contact = policy.contact
+    return Appeal(
+        office=contact.office,
+        phone=contact.phone,
+        channel=contact.channel,
+        review_days=contact.review_days,
+        review_body=review_body_of(district_code),
     )
 
 

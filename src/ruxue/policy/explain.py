@@ -33,6 +33,13 @@ REASONS = {
     "PROPERTY_IN_USE": "所选房产本年度已被其他家庭的子女用于同学段报名（一房一学位），转区教育局人工核实。",
 }
 
+GUARDIANSHIP_BASES = {
+    "court_order": "法院判决或裁定指定监护",
+    "parents_deceased": "父母双亡",
+    "parents_incapable": "父母均无监护能力",
+    "entrusted": "父母委托（父母健在，由一方本人授权）",
+}
+
 CATEGORIES = {
     "A": "A类（房产与户籍均在施教区内）",
     "B": "B类（房产在施教区内，户籍不在）",
@@ -177,7 +184,7 @@ def actor_label(actor: str) -> str:
 
 
 EVENTS = {
-    "consent": "授权", "spouse_consent": "配偶授权", "single_parent": "单亲家庭", "fetch": "部门数据查询",
+    "consent": "授权", "spouse_consent": "配偶授权", "spouse_consent_withdrawn": "配偶撤回授权", "single_parent": "单亲家庭", "fetch": "部门数据查询",
     "choose_residence": "选择房产", "material": "补充材料", "submit": "提交", "decide": "自动审核",
     Status.NOTICE_ISSUED: "发放学位告知书", Action.REVOKE: "撤销学位告知书", "withdraw": "撤回申请和授权", "desk_consent": "现场书面授权",
     "originals_seen": "核验原件", "review_approve": "区教育局审核通过", "review_reject": "区教育局不予通过",

@@ -41,6 +41,16 @@ class Window(BaseModel):
         return at(self.opens), at(self.closes)
 
 
+class Contact(BaseModel):
+    """Where a family asks about or contests a decision (复核): office, channel, phone, period."""
+
+    model_config = ConfigDict(frozen=True)
+    office: str = "户籍所在区教育局招生办公室"
+    phone: str = "0512-12345"
+    channel: str = "到区教育局招生办公室窗口或拨打咨询电话提出"
+    review_days: int = Field(default=15, gt=0)
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True)
     year: int
@@ -49,6 +59,7 @@ class Policy(BaseModel):
     categories: tuple[str, ...]
     age: dict[Segment, AgeWindow]
     windows: dict[Segment, Window]
+    contact: Contact = Contact()
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

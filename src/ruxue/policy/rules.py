@@ -67,6 +67,14 @@ def rejections(policy: Policy, facts: Facts) -> list[str]:
     return reasons
 
 
+def graduates_this_year(facts: Facts) -> bool:
+    """The student-status records show the child leaving primary school in the enrollment year:
+    a primary application is the wrong segment (小升初 is the one to make)."""
+    return any(
+        s.stage == "primary" and s.graduation_year == facts.year for s in facts.student_status
+    )
+
+
 def parents_of(child: Person, birth: BirthCertificate | None) -> set[str]:
     """The child's father and mother per the police record and, if known, the birth certificate."""
     ids = {child.father_id_number, child.mother_id_number}
@@ -88,8 +96,34 @@ def is_parent(parent: Person, facts: Facts) -> bool:
 
 
 def guardianship_verified(facts: Facts) -> bool:
-    """A parent, or a guardian whose guardianship request a district reviewer approved."""
-    return is_parent(facts.guardian, facts) or facts.guardianship_request is not None
+    """A parent; a guardian in the parents' place by an approved request; or an entrusted relative
+    for whom one of the parents authorised (a parent of the child, attached at step 3)."""
+    if is_parent(facts.guardian, facts):
+        return True
+    if facts.entrusted:
+        return facts.spouse is not None and is_parent(facts.spouse, facts)
+    return facts.stands_in
+
+
+def acts_for_parents(facts: Facts) -> bool:
+    """A guardian who is not a parent, by an approved guardianship request (either basis)."""
+    return facts.guardianship_request is not None and not is_parent(facts.guardian, facts)
+
+
+def residence_counts(facts: Facts, prop: Property) -> bool:
+    """An entrusted relative's own residence counts only where the child's hukou is in the
+    relative's booklet at that address; every other family residence counts (domain.md)."""
+    if not facts.entrusted:
+        return True
+    owners = {o.id_number for o in prop.owners}
+    if owners & ((facts.family_ids - {facts.guardian.id_number}) | {facts.child.id_number}):
+        return True
+    booklet = facts.booklets.get(facts.child.booklet_no)
+    return (
+        facts.guardian.booklet_no == facts.child.booklet_no
+        and booklet is not None
+        and booklet.address == prop.address
+    )
 
 
 def same_booklet(facts: Facts) -> bool:
@@ -97,8 +131,12 @@ def same_booklet(facts: Facts) -> bool:
 
 
 def apart_from_child(facts: Facts) -> list[str]:
-    """Who of the parents is not on the child's 户口簿 ("监护人", "配偶"), in that order."""
-    parents = [("监护人", facts.guardian), *([("配偶", facts.spouse)] if facts.spouse else [])]
+    """Who of the parents is not on the child's 户口簿 ("监护人", "配偶"), in that order. An
+    entrusted relative is not a parent: only the authorising parent ("家长") is looked at."""
+    if facts.entrusted:
+        parents = [("家长", facts.spouse)] if facts.spouse else []
+    else:
+        parents = [("监护人", facts.guardian), *([("配偶", facts.spouse)] if facts.spouse else [])]
     return [role for role, p in parents if p.booklet_no != facts.child.booklet_no]
 
 
@@ -118,9 +156,14 @@ def missing_materials(facts: Facts) -> list[str]:
     if not same_booklet(facts):
         if facts.birth_certificate is None and BIRTH not in facts.unavailable:
             needed.add("BIRTH_CERTIFICATE")
-        if facts.spouse is not None and MARRIAGE not in facts.unavailable and not _married(facts):
+        if _two_parents(facts) and MARRIAGE not in facts.unavailable and not _married(facts):
             needed.add("MARRIAGE_CERTIFICATE")
     return sorted(needed - facts.provided - facts.uploaded)
+
+
+def _two_parents(facts: Facts) -> bool:
+    """The guardian and the spouse are the child's two parents (never a relative and a parent)."""
+    return facts.spouse is not None and not acts_for_parents(facts)
 
 
 def _married(facts: Facts) -> bool:

@@ -7,6 +7,20 @@ ISSUERS = {
 }  # fmt: skip
 
 
+# the 行政复议机关 of each bureau's decisions (行政复议法 2023, art. 24: the people's government at
+# the bureau's own level); the park's bureau answers to the city (its 管委会 is no government:
+# to be confirmed by the park's legal office)
+REVIEW_BODIES = {
+    "320508": "苏州市姑苏区人民政府", "320505": "苏州市虎丘区人民政府", "320506": "苏州市吴中区人民政府",
+    "320507": "苏州市相城区人民政府", "320509": "苏州市吴江区人民政府", "320571": "苏州市人民政府",
+    "320581": "常熟市人民政府", "320582": "张家港市人民政府", "320583": "昆山市人民政府", "320585": "太仓市人民政府",
+}  # fmt: skip
+
+
+def review_body_of(district_code: str | None) -> str:
+    return REVIEW_BODIES.get(district_code or "", "苏州市人民政府")
+
+
 def issuer_of(district_code: str | None) -> str:
     return ISSUERS.get(district_code or "", "苏州市教育局")
 

@@ -14,6 +14,7 @@ from ruxue.archive.storage import library_from
 from ruxue.cohort.pages import router as cohort_pages
 from ruxue.county.endpoints import router as county_router
 from ruxue.county.pages import router as county_pages
+from ruxue.county.routing import routing_of
 from ruxue.dashboard.endpoints import router as dashboard_router
 from ruxue.dashboard.pages import router as dashboard_pages
 from ruxue.desk.endpoints import router as desk_router
@@ -50,6 +51,7 @@ from ruxue.provider.endpoints import router as provider_router
 from ruxue.provider.pages import router as provider_pages
 from ruxue.rating.endpoints import router as rating_router
 from ruxue.rating.pages import router as rating_pages
+from ruxue.reference.districts import district_label
 from ruxue.review.endpoints import router as review_router
 from ruxue.review.pages import router as review_pages
 from ruxue.schools.endpoints import router as schools_router
@@ -59,8 +61,8 @@ from ruxue.staff.endpoints import router as staff_router
 from ruxue.staff.pages import router as staff_pages
 from ruxue.tracker.endpoints import router as tracker_router
 from ruxue.tracker.pages import router as tracker_pages
-from ruxue.web.auth import LoginRequired
-from ruxue.web.deps import NowDep
+from ruxue.web.auth import LoginRequired, to_login
+from ruxue.web.deps import NowDep, ReadSessionDep, SettingsDep
 from ruxue.web.errors import (
     ERROR_RESPONSES,
     DatabaseBusy,
@@ -112,9 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     ops.install_app(app, settings)  # request metrics, /livez, /readyz, /metrics, traces
     install_error_handlers(app)
-    app.add_exception_handler(
-        LoginRequired, lambda *_: RedirectResponse("/auth/login", status_code=303)
-    )
+    app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(NotActivated, lambda *_: RedirectResponse("/kiosk/activate", 303))
     app.add_exception_handler(KioskSignedOut, lambda *_: RedirectResponse("/kiosk", 303))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -175,15 +175,16 @@ def _pages(app: FastAPI) -> None:
 
     @app.get("/guide", response_class=HTMLResponse, include_in_schema=False)
     async def guide(
-        request: Request,
-        now: NowDep,
+        request: Request, now: NowDep, session: ReadSessionDep, settings: SettingsDep
     ) -> Response:
         policy = load_policy(now.year, "320500")
         window = policy.age["primary"]
         opens, closes = policy.windows["primary"].bounds(policy.year)
+        routing = await routing_of(session, settings)  # districts that apply elsewhere
         return render(request, "guide.html", born_from=f"{window.born_from.date(policy.year):%Y年%m月%d日}",
                       born_to=f"{window.born_to.date(policy.year):%Y年%m月%d日}",
-                      window=f"{opens:%Y年%m月%d日 %H:%M}至{closes:%m月%d日 %H:%M}")  # fmt: skip
+                      window=f"{opens:%Y年%m月%d日 %H:%M}至{closes:%m月%d日 %H:%M}",
+                      routing=routing, district_label=district_label)  # fmt: skip
 
     @app.get("/api/v1/csrf", tags=["security"])
     async def csrf(request: Request) -> dict[str, str]:

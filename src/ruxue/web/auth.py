@@ -3,9 +3,12 @@ to the login) and for the API (401), and role guards composed from them."""
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
 
+from ruxue.identity.rules import safe_next
 from ruxue.identity.service import Guardian, current_guardian, optional_guardian
 from ruxue.kit.errors import Unauthorized
 from ruxue.staff.auth import Staff, require, staff_of
@@ -14,6 +17,14 @@ from ruxue.web.deps import DatabaseDep, NowDep
 
 class LoginRequired(Exception):
     """Raised by ``signed_in``; the app turns it into a redirect to the login."""
+
+
+def to_login(request: Request, _: Exception) -> RedirectResponse:
+    """The login, then back to the page asked for (a link from an SMS keeps its destination)."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET" or not safe_next(target):
+        return RedirectResponse("/auth/login", status_code=303)
+    return RedirectResponse("/auth/login?next=" + quote(target, safe="/"), status_code=303)
 
 
 def signed_in(request: Request) -> Guardian:
