@@ -80,13 +80,18 @@ class OwnRedis:
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
 
 
-async def redis_outage(redis: OwnRedis, log: Log, seconds: float = 10) -> bool:
-    """Stopped once jobs are queued (bounded wait), started again ``seconds`` later."""
-    deadline = time.monotonic() + 30
-    while not (queued := await asyncio.to_thread(redis.pending)):
-        if time.monotonic() > deadline:
-            break
+async def jobs_queued(redis: OwnRedis, within: float = 30) -> None:
+    """Until a job waits in the queue (bounded)."""
+    deadline = time.monotonic() + within
+    for _ in range(int(within / 0.05)):
+        if await asyncio.to_thread(redis.pending) or time.monotonic() > deadline:
+            return
         await asyncio.sleep(0.05)
+
+
+async def redis_outage(redis: OwnRedis, log: Log, seconds: float = 10) -> bool:
+    """Stopped (what is queued is lost with it), started again ``seconds`` later."""
+    queued = await asyncio.to_thread(redis.pending)
     await asyncio.to_thread(redis.stop)
     log("Redis stopped", jobs_queued=queued)
     await asyncio.sleep(seconds)

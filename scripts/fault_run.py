@@ -27,10 +27,8 @@ is the run's own: a redis-server on a free port (unless --queue-url), a tmpfs fo
 import argparse
 import asyncio
 import datetime as dt
-import hashlib
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -38,7 +36,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,13 +46,16 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_flow import City, Timer, applicants, one, running_city
-from fault_audit import p99_by_fault, sms_figures, violations
+from bench_flow import City, applicants, running_city
+from fault_audit import p99_by_fault, violations
+from fault_count import audit, settle
+from fault_guardians import Guardians, Log, Watched, wait_healthy
 from fault_injectors import (
     County,
     OwnRedis,
     department_hang,
     disk_full,
+    jobs_queued,
     pool_exhausted,
     redis_outage,
     tmpfs,
@@ -64,8 +65,6 @@ from fault_sink import SmsSink
 from ruxue.kit.http import tls_context
 
 PG = "postgresql://postgres@127.0.0.1:5432"
-FINAL = ("notice_issued", "rejected")
-WAITING = ("needs_materials", "manual_review")  # submitted, a person decides next
 FAULTS = (
     "app-kill",
     "worker-kill",
@@ -79,50 +78,6 @@ FAULTS = (
     "postgres",
 )
 PEAK_RATE = 7.0  # completed applications/s at the peak on this machine (docs/performance.md)
-
-
-class Log:
-    """What the run did and when (seconds since the start), and each fault's window."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.events: list[dict[str, Any]] = []
-        self.windows: list[tuple[str, float, float]] = []
-
-    def now(self) -> float:
-        return time.monotonic() - self.started
-
-    def __call__(self, what: str, **detail: Any) -> None:
-        at = round(self.now(), 1)
-        utc = dt.datetime.now(dt.UTC).strftime("%H:%M:%S")
-        self.events.append({"t": at, "utc": utc, "what": what, **detail})
-        print(f"[{at:7.1f}s] {what} {detail if detail else ''}", file=sys.stderr, flush=True)
-
-
-class Watched(Timer):
-    """bench_flow's timer, which also tells the chaos when a submission is in flight and keeps
-    every step's start (seconds since the run began) for the p99 during and after each fault."""
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        super().__init__()
-        self.clock = clock
-        self.submitting = 0
-        self.submit_started = asyncio.Event()
-        self.in_flight = 0  # guardians in the middle of a flow
-        self.timeline: list[tuple[float, str, float]] = []
-
-    async def step(self, name: str, call: Any, allow: int = 0) -> httpx.Response:
-        began, started = self.clock(), time.perf_counter()
-        submit = name == "6-submit"
-        if submit:
-            self.submitting += 1
-            self.submit_started.set()
-        try:
-            return await super().step(name, call, allow)
-        finally:
-            self.submitting -= submit
-            self.timeline.append((began, name, (time.perf_counter() - started) * 1000))
-
 
 # --- the faults ---------------------------------------------------------------------------------
 
@@ -163,17 +118,17 @@ def kill(city: City, name: str, log: Log, why: str) -> None:
 
 
 async def kill_app_during_submission(c: Chaos, within: float = 90) -> bool:
-    async with c.window("app killed during a submission"):
-        t, deadline = c.t, time.monotonic() + within
+    t, deadline = c.t, time.monotonic() + within
+    t.submit_started.clear()
+    while not t.submitting:
+        try:
+            await asyncio.wait_for(t.submit_started.wait(), deadline - time.monotonic())
+        except TimeoutError:
+            c.log("no submission seen to kill the app in")
+            return False
         t.submit_started.clear()
-        while not t.submitting:
-            try:
-                await asyncio.wait_for(t.submit_started.wait(), deadline - time.monotonic())
-            except TimeoutError:
-                c.log("no submission seen to kill the app in")
-                return False
-            t.submit_started.clear()
-        await asyncio.sleep(0.005)  # the request has left the client: the app is handling it
+    await asyncio.sleep(0.005)  # the request has left the client: the app is handling it
+    async with c.window("app killed during a submission"):
         kill(c.city, "app", c.log, f"{t.submitting} submission(s) in flight")
         await wait_healthy(c.city)
     return True
@@ -284,6 +239,7 @@ async def chaos(c: Chaos) -> None:
             await department(c.city, c.log, "property", 10, error_rate=0.5, latency_ms=200)
         counts["department_outages"] += 2
     if "redis" in on and c.redis is not None:
+        await jobs_queued(c.redis)
         async with c.window("Redis stopped"):
             await landed("redis", "redis_outages", redis_outage(c.redis, c.log))
     if "sms-kill" in on:
@@ -324,77 +280,6 @@ async def chaos(c: Chaos) -> None:
 # --- the guardians ------------------------------------------------------------------------------
 
 
-async def wait_healthy(city: City, within: float = 120) -> None:
-    deadline = time.monotonic() + within
-    async with httpx.AsyncClient(verify=tls_context(), timeout=5) as http:
-        while time.monotonic() < deadline:
-            try:
-                if (await http.get(f"{city.app_url}/healthz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("the app did not come back")
-
-
-@dataclass
-class Guardians:
-    """The guardians' side of the run: their driver, what they were told, who is still broken."""
-
-    city: City
-    t: Watched
-    told: dict[str, str] = field(default_factory=dict)
-    broken: dict[str, str] = field(default_factory=dict)
-
-    async def apply(self, sandbox: httpx.AsyncClient, who: Any, tries: int = 3) -> None:
-        """One guardian; after a failure they try again soon, once the app answers (a person
-        would retry too), up to ``tries`` times in all."""
-        for attempt in range(1, tries + 1):
-            self.t.in_flight += 1
-            try:
-                self.told[who[1]] = await one(self.city.app_url, sandbox, self.t, who)
-                self.broken.pop(who[1], None)
-                return
-            except Exception as exc:  # a fault did this: the guardian comes back later
-                self.broken[who[1]] = f"{type(exc).__name__}: {exc}"[:160]
-            finally:
-                self.t.in_flight -= 1
-            if attempt < tries:
-                await asyncio.sleep(2)
-                await wait_healthy(self.city)
-
-    def sandbox(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=200)
-        url = self.city.sandbox_url
-        return httpx.AsyncClient(base_url=url, timeout=30, verify=tls_context(), limits=limits)
-
-    async def arrive(self, people: list[Any], rate: float, log: Log, seed: int = 7) -> None:
-        """Open loop: guardians start at ``rate``/s (Poisson arrivals) whether or not the
-        earlier ones are done — a slow app shows as latency, not as fewer arrivals."""
-        rng, tasks = random.Random(seed), set[asyncio.Task[None]]()
-        async with self.sandbox() as sandbox:
-            for who in people:
-                await asyncio.sleep(rng.expovariate(rate))
-                task = asyncio.create_task(self.apply(sandbox, who))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            log("arrivals over", guardians=len(people))
-            await asyncio.gather(*list(tasks))
-
-    async def closed(self, people: list[Any], concurrency: int) -> None:
-        """``concurrency`` guardians at a time (the resume rounds, or without ``--rate``)."""
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        for who in people:
-            queue.put_nowait(who)
-        async with self.sandbox() as sandbox:
-
-            async def guardian() -> None:
-                while not queue.empty():
-                    await self.apply(sandbox, queue.get_nowait())
-
-            await asyncio.gather(*(guardian() for _ in range(concurrency)))
-
-
 async def run(c: Chaos, people: list[Any], args: argparse.Namespace) -> dict[str, Any]:
     log, g = c.log, Guardians(c.city, c.t)
     log("guardians sent", count=len(people), rate=args.rate or None)
@@ -425,116 +310,6 @@ async def run(c: Chaos, people: list[Any], args: argparse.Namespace) -> dict[str
 
 
 # --- the audit ----------------------------------------------------------------------------------
-
-
-async def settle(db_url: str, log: Log, within: float, county: County | None) -> None:
-    """Wait for the sweeps: every decided case filed, no SMS pending, the county's outbox sent
-    (bounded)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        conn = await asyncpg.connect(db_url)
-        try:
-            unfiled = await conn.fetchval(
-                "select count(*) from enrollment_case c where c.status = any($1::text[]) and not "
-                "exists (select 1 from archive_package p where p.case_id = c.id)",
-                list(FINAL),
-            )
-            pending = await conn.fetchval(
-                "select count(*) from notification where status = 'pending' and attempts < 10"
-            )
-        finally:
-            await conn.close()
-        unsent = await asyncio.to_thread(county.unsent) if county else 0
-        if not unfiled and not pending and not unsent:
-            log("settled")
-            return
-        log("waiting for the sweeps", unfiled=unfiled, sms_pending=pending, county_unsent=unsent)
-        await asyncio.sleep(15)
-    log("did not settle in time")
-
-
-async def audit(
-    db_url: str, var: Path, people: list[Any], told: dict[str, str], sink: SmsSink
-) -> dict[str, Any]:
-    from ruxue.kit import pii  # the app's keys: the same environment
-    from ruxue.notify.tasks import idempotency_key
-    from ruxue.settings import get_settings
-
-    get_settings.cache_clear()
-    pii.configure(get_settings())
-
-    conn = await asyncpg.connect(db_url)
-    try:
-        cases = await conn.fetch("select id, case_no, status, child_index from enrollment_case")
-        docs = Counter(
-            r["case_id"]
-            for r in await conn.fetch(
-                "select case_id from case_event where action in ('notice_issued', 'rejection_issued')"
-            )
-        )
-        decides = Counter(
-            r["case_id"]
-            for r in await conn.fetch("select case_id from case_event where action = 'decide'")
-        )
-        packages = await conn.fetch(
-            "select case_id, archive_no, location, digest from archive_package"
-        )
-        notes = await conn.fetch("select id, created_at, case_no, text, status from notification")
-    finally:
-        await conn.close()
-    by_child = {r["child_index"]: r for r in cases}
-    final_ids = {r["id"] for r in cases if r["status"] in FINAL}
-    status = Counter(r["status"] for r in cases)
-    lost, unresolved = [], []
-    for _, child, _ in people:
-        case = by_child.get(pii.blind_index(child))
-        if child in told and (case is None or case["status"] in ("draft", "withdrawn")):
-            lost.append(child[:6])  # told "submitted", yet nothing decided
-        elif case is None:
-            unresolved.append(child[:6])  # never got a case: may start again (resumable)
-    per_case_pkg = Counter(p["case_id"] for p in packages)
-    bad_digest = [p["archive_no"] for p in packages if not _digest_matches(p)]
-    queued = Counter((n["case_no"], n["text"]) for n in notes)
-    outbox = {idempotency_key(n["id"], n["created_at"]): n["status"] for n in notes}
-    return {
-        "guardians": len(people),
-        "cases": len(cases),
-        "status": dict(status),
-        "decided": len(final_ids),
-        "resumable_drafts": status["draft"],
-        "waiting_for_staff": sum(status[s] for s in WAITING),
-        "no_case_yet": len(unresolved),
-        "lost": len(lost),
-        "decided_without_document": sum(1 for i in final_ids if docs[i] == 0),
-        "duplicate_documents": sum(1 for i in final_ids if docs[i] > 1),
-        "duplicate_decide_events": sum(1 for n in decides.values() if n > 1),
-        "decided_without_package": sum(1 for i in final_ids if per_case_pkg[i] == 0),
-        "duplicate_packages": sum(1 for n in per_case_pkg.values() if n > 1),
-        "library_dirs": _library_count(var),
-        "packages": len(packages),
-        "package_digest_mismatch": len(bad_digest),
-        "leftover_scratch_dirs": len(list((var / "archive-build").glob(".tmp-*"))),
-        **sms_figures(sink.delivered, outbox),
-        "sms_queued_twice": sum(1 for n in queued.values() if n > 1),
-        "sms_repeated_calls_answered_once": sink.repeated_keys,
-    }
-
-
-def _digest_matches(package: Any) -> bool:
-    manifest = Path(package["location"]) / "tagmanifest-sha256.txt"
-    return (
-        manifest.is_file()
-        and hashlib.sha256(manifest.read_bytes()).hexdigest() == package["digest"]
-    )
-
-
-def _library_count(var: Path) -> int:
-    library = var / "archive"
-    return (
-        sum(1 for p in library.iterdir() if p.is_dir() and not p.name.startswith("."))
-        if library.is_dir()
-        else 0
-    )
 
 
 # --- the run ------------------------------------------------------------------------------------
