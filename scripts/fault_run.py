@@ -134,7 +134,8 @@ async def kill_app_during_submission(c: Chaos, within: float = 90) -> bool:
     return True
 
 
-async def kill_worker_during_build(c: Chaos, within: float = 120) -> bool:
+async def build_begins(c: Chaos, within: float = 120) -> Path | None:
+    """The scratch directory of an archive build that begins within ``within`` s, or None."""
     scratch = c.var / "archive-build"
 
     def scratch_dirs() -> set[Path]:
@@ -143,14 +144,30 @@ async def kill_worker_during_build(c: Chaos, within: float = 120) -> bool:
     left_over = scratch_dirs()  # a build killed earlier leaves its directory for an hour
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        building = sorted(scratch_dirs() - left_over)
-        if building:
-            async with c.window("worker killed during an archive build"):
-                kill(c.city, "worker", c.log, f"building {building[0].name}")
-            return True
+        if building := sorted(scratch_dirs() - left_over):
+            return building[0]
         await asyncio.sleep(0.01)
-    c.log("no archive build seen to kill the worker in")
-    return False
+    return None
+
+
+async def kill_worker_during_build(c: Chaos) -> bool:
+    if (building := await build_begins(c)) is None:
+        c.log("no archive build seen to kill the worker in")
+        return False
+    async with c.window("worker killed during an archive build"):
+        kill(c.city, "worker", c.log, f"building {building.name}")
+    return True
+
+
+async def archive_full(c: Chaos) -> bool:
+    """The archive's disk full from the moment a build begins, for 10 s."""
+    if (building := await build_begins(c)) is None:
+        c.log("no archive build seen to fill the disk under")
+        return False
+    async with c.window("archive store full"):
+        c.log("archive build under way", scratch=building.name)
+        await disk_full(c.var, c.log)
+    return True
 
 
 async def kill_sender_after_answer(c: Chaos, within: float = 90) -> bool:
@@ -245,8 +262,7 @@ async def chaos(c: Chaos) -> None:
     if "sms-kill" in on:
         await landed("sms sender kill", "sms_sender_kills", kill_sender_after_answer(c))
     if "archive-full" in on and c.var_on_tmpfs:
-        async with c.window("archive store full"):
-            await landed("archive store full", "archive_store_full", disk_full(c.var, c.log))
+        await landed("archive store full", "archive_store_full", archive_full(c))
     if "hang" in on:
         async with c.window("health hangs"):
             await landed(
@@ -434,6 +450,7 @@ def main() -> int:
             for name in ("app", "worker"):
                 tail = (city.tmp / f"{name}.log").read_text(errors="replace").splitlines()
                 figures[f"{name}_log_errors"] = sum(" error" in line.lower() for line in tail)
+                figures[f"{name}_log_no_space"] = sum("No space left" in line for line in tail)
     skipped = sorted(
         set(FAULTS) - on
         | ({"redis"} if not redis else set())
