@@ -308,7 +308,7 @@ async def run(c: Chaos, people: list[Any], args: argparse.Namespace) -> dict[str
         log("guardians done before the fault schedule: it goes on without load")
     await faults
     log("first pass done", broken=len(g.broken))
-    first_errors = Counter(e.split(":")[0] + ":" + e.split(":")[1][:40] for e in g.broken.values())
+    first_errors = Counter(e[:64] for e in g.broken.values())  # the step, status, error code
     rounds = 0
     while g.broken and rounds < args.resume_rounds:
         rounds += 1
