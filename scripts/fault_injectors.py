@@ -11,7 +11,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -208,10 +208,8 @@ class County:
         self.env: dict[str, str] = {}
 
     def setup(self) -> None:
-        import asyncio as aio
-
         self.dir.mkdir(parents=True, exist_ok=True)
-        secret = aio.run(self._register())
+        secret = asyncio.run(self._register())
         self.env = {
             **self.city.env,
             "RUXUE_VAR_DIR": str(self.dir),
@@ -274,8 +272,11 @@ class County:
         return False
 
     def _count(self, sql: str) -> int:
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
+        with closing(self._read()) as conn:
             return int(conn.execute(sql).fetchone()[0])
+
+    def _read(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
 
     def kill_relay(self) -> None:
         if self.relay is not None:
@@ -299,7 +300,7 @@ class County:
             held = await conn.fetch("select case_no, stage, data_version from case_stage_report")
         finally:
             await conn.close()
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as lite:
+        with closing(self._read()) as lite:
             latest = lite.execute(
                 "SELECT case_no, stage, max(data_version) FROM report_outbox "
                 "GROUP BY case_no, stage"
@@ -307,16 +308,15 @@ class County:
             rows = lite.execute("SELECT count(*) FROM report_outbox").fetchone()[0]
         expected = {(c, s): v for c, s, v in latest}
         city = Counter((r["case_no"], r["stage"]) for r in held)
-        wrong = sum(
+        stale = sum(
             1 for r in held if expected.get((r["case_no"], r["stage"])) != r["data_version"]
         )
+        twice, missing = sum(n - 1 for n in city.values()), len(expected.keys() - city.keys())
         return {
             "county_cases": self.cases,
             "county_outbox_rows": rows,
             "county_stage_rows_expected": len(expected),
             "county_city_rows": len(held),
-            "county_rows_wrong": wrong
-            + sum(n - 1 for n in city.values())
-            + len(expected.keys() - city.keys()),
+            "county_rows_wrong": stale + twice + missing,
             "county_unsent": self.unsent(),
         }
