@@ -42,7 +42,7 @@ bench-peak: setup ## peak day on PostgreSQL + Redis, 1 then 2 app processes, dep
 	mkdir -p bench-results
 	$(PY) scripts/bench_peak.py $(ARGS)
 
-faults: setup ## fault run (PostgreSQL + Redis here; kills the app and worker, stops PostgreSQL 10 s); not in make test
+faults: setup ## fault run (PostgreSQL here, its own Redis; kills, outages, a full archive disk, a hung department, pool exhaustion, a county relay; exits 1 on a broken promise); not in make test
 	mkdir -p bench-results
 	$(PY) scripts/fault_run.py --out bench-results/faults.json $(ARGS)
 

@@ -1,4 +1,5 @@
-"""Faults on demand, per department: latency (fixed + jitter), error rate, timeouts, outage."""
+"""Faults on demand, per department: latency (fixed + jitter), error rate, timeouts, outage, and a
+hang (the connection is taken, no answer comes until the fault is lifted)."""
 
 import asyncio
 import random
@@ -12,6 +13,7 @@ class Fault(BaseModel):
     error_rate: float = Field(default=0.0, ge=0, le=1)
     timeout_rate: float = Field(default=0.0, ge=0, le=1)
     outage: bool = False
+    hang: bool = False  # every request waits, unanswered, until the fault is lifted
 
 
 HANG_SECONDS = 120.0
@@ -35,6 +37,9 @@ class Faults:
             return None
         if fault.outage:
             return 503
+        if fault.hang:
+            await self._until_lifted(department, fault)
+            return 504
         delay = fault.latency_ms + (self.rng.uniform(0, fault.jitter_ms) if fault.jitter_ms else 0)
         if delay:
             await asyncio.sleep(delay / 1000)
@@ -44,3 +49,10 @@ class Faults:
         if fault.error_rate and self.rng.random() < fault.error_rate:
             return 500
         return None
+
+    async def _until_lifted(self, department: str, fault: Fault) -> None:
+        deadline = asyncio.get_running_loop().time() + HANG_SECONDS
+        while self.by_department.get(department) is fault:
+            if asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.05)
