@@ -644,7 +644,13 @@ async def test_pages_of_rating_spouse_link_and_dashboard(
                 await page.goto(f"{link_app.url}/cases/{draft}/step/3")
                 await page.wait_for_selector("#spouse-invite")
                 await audit.check(page, "spouse-link-step3")
-                await rate_at_the_desk(page, web.url, desk, rated)
+                # handing the screen over ends the clerk's session there: a clerk of its own
+                clerk = f"pj-desk-{mode}"
+                handing = await staff_client(
+                    web, clerk, await make_staff(db, clerk, "desk", school="3205080101")
+                )
+                await rate_at_the_desk(page, web.url, handing, rated)
+                await handing.aclose()
                 await audit.check(page, "rating-thanks")
             audit.assert_clean(len(pages) + 2)
     for client in (wang, sun, anonymous, wu, desk):

@@ -12,11 +12,11 @@ from playwright.async_api import Page
 
 from ruxue.kiosk.service import add_terminal
 from ruxue.kit.db import Database
+from ruxue.sandbox.idp import phone_of
 from ruxue.settings import Settings
 from tests.support.a11y import AXE, Audit, browser_context
 from tests.support.browser import pytestmark as chromium_required
 from tests.support.helpers import ServerThread, free_port
-from tests.support.identity import PHONE as SPOUSE_PHONE
 from tests.support.personas import LIU, WANG, WANG_CHILD
 
 PORTRAIT = {"width": 1080, "height": 1920}
@@ -91,7 +91,7 @@ async def test_kiosk_screens_standard_and_elder(
         await audit.check(page, "step3-spouse")
         await key_in(page, "spouse_id", LIU)
         assert await page.evaluate("() => document.activeElement.id") == "spouse_phone"
-        await key_in(page, "spouse_phone", SPOUSE_PHONE)
+        await key_in(page, "spouse_phone", phone_of(LIU))
 
         await page.click("#mode-switch")  # 长辈版: the same screen, what was typed is the page's
         await page.wait_for_url("**/step/3")
@@ -100,7 +100,7 @@ async def test_kiosk_screens_standard_and_elder(
         print(f"kiosk step 3: standard fits 1920 px; 长辈版 {await height(page)} px tall")
         await audit.check(page, "step3-spouse-elder")
         await key_in(page, "spouse_id", LIU)
-        await key_in(page, "spouse_phone", SPOUSE_PHONE)
+        await key_in(page, "spouse_phone", phone_of(LIU))
         await page.click("#spouse-invite")
         await page.wait_for_url("**/spouse/invite")
         assert "10 分钟" in await page.inner_text("#spouse-wait-time")
