@@ -388,17 +388,19 @@ async def set_spouse(
     verified_id: str,
 ) -> Case:
     """Step 3: the spouse authorised with the code the identity platform sent them. The spouse's
-    consent is committed before the departments are asked about them."""
+    consent is committed before the departments are asked about them; the case read here is the
+    one written (no second read: its version guards the write)."""
     spouse = parse_id_number(spouse_id).value
     if spouse != verified_id:
         raise RuxueError("授权验证码不属于该身份证号码。")
     async with db.read_session() as session:
         case, facts = await load(session, guardian, case_no)
-    _editable(case)
-    if spouse in (guardian.id_number, facts.child.id_number):
-        raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+        _editable(case)
+        if spouse in (guardian.id_number, facts.child.id_number):
+            raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+        ctx = await context(session, case, guardian.id_number)
     consent = await _grant(db, case.case_no, spouse, [spouse])
-    return await attach_spouse(db, client, guardian, case_no, spouse, consent)
+    return await _attach(db, client, guardian, (case, facts, ctx), spouse, consent)
 
 
 async def attach_spouse(
@@ -415,6 +417,18 @@ async def attach_spouse(
         case, facts = await load(session, guardian, case_no)
         _editable(case)
         ctx = await context(session, case, guardian.id_number)
+    return await _attach(db, client, guardian, (case, facts, ctx), spouse, consent)
+
+
+async def _attach(
+    db: Database,
+    client: ExchangeClient,
+    guardian: Guardian,
+    read: tuple[Case, Facts, CallContext],
+    spouse: str,
+    consent: Consent,
+) -> Case:
+    case, facts, ctx = read
     ctx = CallContext(
         case_no=ctx.case_no,
         operator=ctx.operator,
