@@ -40,10 +40,8 @@ async def school_refs(session: AsyncSession) -> list[SchoolRef]:
     kept = _schools.get(key)
     if kept is not None and time.monotonic() - kept[0] < SCHOOLS_FRESH_S:
         return kept[1]
-    rows = await session.execute(
-        select(School.code, School.name, School.district_code, School.segment,
-               School.compound_codes).order_by(School.code)
-    )  # fmt: skip
+    columns = (School.code, School.name, School.district_code, School.segment)
+    rows = await session.execute(select(*columns, School.compound_codes).order_by(School.code))
     refs = [SchoolRef(c, n, d, s, frozenset(codes)) for c, n, d, s, codes in rows]
     _schools[key] = (time.monotonic(), refs)
     return refs
