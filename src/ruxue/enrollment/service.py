@@ -209,17 +209,19 @@ async def start_case(
     ctx = CallContext(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
-    answers = await client.ask_all(ctx, person_asks(child)[:1] + person_asks(guardian.id_number))
-    guardian_p, guardian_b = read_person(answers[1:], "监护人")
-    try:
-        child_p = read_record(answers[0], Person, "学生")
-        birth = await check_applicant(client, ctx, guardian.id_number, child_p, approved)
-    except (StepError, NotParent):
-        await take(db, START_REFUSALS, guardian.id_number, now)  # 429 once over the limit
-        raise NotParent(ONLINE, guardianship_url="/guardianship") from None
-    if existing is not None:
-        raise duplicate(existing, guardian)
-    child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
+    async with client.one_log_write():  # two rounds of calls, one call-log write
+        asks = person_asks(child)[:1] + person_asks(guardian.id_number)
+        answers = await client.ask_all(ctx, asks)
+        guardian_p, guardian_b = read_person(answers[1:], "监护人")
+        try:
+            child_p = read_record(answers[0], Person, "学生")
+            birth = await check_applicant(client, ctx, guardian.id_number, child_p, approved)
+        except (StepError, NotParent):
+            await take(db, START_REFUSALS, guardian.id_number, now)  # 429 once over the limit
+            raise NotParent(ONLINE, guardianship_url="/guardianship") from None
+        if existing is not None:
+            raise duplicate(existing, guardian)
+        child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
     refuse_elsewhere(routing, child_b.district_code)
     check_window(load_policy(year, child_b.district_code), segment, now)
     facts = Facts(
