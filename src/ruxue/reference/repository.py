@@ -5,7 +5,7 @@ import time
 import weakref
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy import Connection, Engine, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit import pii
@@ -35,8 +35,8 @@ def forget_schools() -> None:
 
 async def school_refs(session: AsyncSession) -> list[SchoolRef]:
     """Every school, ordered by code (a shared list: do not change it)."""
-    key = session.get_bind()
-    assert isinstance(key, Engine)
+    bind = session.get_bind()
+    key = bind.engine if isinstance(bind, Connection) else bind
     kept = _schools.get(key)
     if kept is not None and time.monotonic() - kept[0] < SCHOOLS_FRESH_S:
         return kept[1]
