@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +35,14 @@ import psutil
 from ruxue.cli.run import wait_ready
 from ruxue.dataset.schemas import Dataset
 from ruxue.kit.http import tls_context
+from ruxue.rating import rules as rating_rules
 from ruxue.sandbox.idp import phone_of
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-06-15T10:00:00+08:00"
 FIELD = r'name="{}" value="([^"]+)"'
+RATING = {"level": 5, "indicators": dict.fromkeys(rating_rules.settings().indicators["online"], 5),
+          "comment": ""}  # fmt: skip
 
 
 def location(response: httpx.Response, what: str) -> str:
@@ -76,13 +79,19 @@ def applicants(dataset: Path, limit: int) -> list[tuple[str, str, str | None]]:
 
 
 class Timer:
-    def __init__(self) -> None:
+    """Wall time per step and, given ``cpu`` (the app's CPU seconds so far), the app's CPU per
+    step: exact only with one guardian at a time (``--per-step``), when nothing else runs in it."""
+
+    def __init__(self, cpu: Callable[[], float] | None = None) -> None:
         self.samples: dict[str, list[float]] = defaultdict(list)
+        self.cpu = cpu or (lambda: 0.0)
+        self.cpu_ms: dict[str, list[float]] = defaultdict(list)
 
     async def step(self, name: str, call: Any, allow: int = 0) -> httpx.Response:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), self.cpu()
         response = await call
         self.samples[name].append((time.perf_counter() - started) * 1000)
+        self.cpu_ms[name].append((self.cpu() - cpu) * 1000)
         if response.status_code >= 400 and response.status_code != allow:
             raise RuntimeError(f"{name}: {response.status_code} {response.text[:200]}")
         return response  # type: ignore[no-any-return]
@@ -104,11 +113,12 @@ async def one(
     t: Timer,
     who: tuple[str, str, str | None],
     segment: str = "primary",
+    full: bool = False,
 ) -> str:
     guardian, child, spouse = who
     # one client per guardian (its own cookies), sharing the TLS context: building one costs 36 ms
     async with httpx.AsyncClient(base_url=app_url, timeout=30, verify=tls_context()) as http:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), t.cpu()
         start = await http.get("/auth/login")
         page = await sandbox.get(location(start, "/auth/login"))
         query = html.unescape(re.search(FIELD.format("query"), page.text).group(1))  # type: ignore[union-attr]
@@ -127,6 +137,7 @@ async def one(
         )
         await t.step("login", http.get(location(back, "verify")))
         t.samples["login"][-1] = (time.perf_counter() - started) * 1000  # the whole login
+        t.cpu_ms["login"][-1] = (t.cpu() - cpu) * 1000  # the app's part: start and callback
         case = (await t.step("1-consent+fetch", http.post("/api/v1/cases", json={
             "segment": segment, "child_id_number": child, "consent": True}), allow=409)).json()  # fmt: skip
         if "error" in case:  # resuming a case already submitted (409 duplicate_case, own number)
@@ -148,14 +159,25 @@ async def one(
                                            json={"cert_no": homes.get("suggested")}))  # fmt: skip
         await t.step("5-materials", http.post(f"/api/v1/cases/{no}/materials/done"))
         done = await t.step("6-submit", http.post(f"/api/v1/cases/{no}/submit"))
+        outcome = str(done.json().get("outcome"))
+        if full and outcome in ("notice_issued", "rejected"):  # as loadgen.py: the notice, rated
+            pdf = "notice.pdf" if outcome == "notice_issued" else "rejection.pdf"
+            await t.step("7-notice", http.get(f"/api/v1/cases/{no}/{pdf}"))
+            await t.step("8-rating", http.post(f"/api/v1/cases/{no}/rating", json=RATING))
         t.samples["whole"].append((time.perf_counter() - started) * 1000)
-        return str(done.json().get("outcome"))
+        return outcome
 
 
 async def drive(
-    app_url: str, sandbox_url: str, people: list[Any], concurrency: int
+    app_url: str,
+    sandbox_url: str,
+    people: list[Any],
+    concurrency: int,
+    app_cpu: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
-    t, outcomes, errors = Timer(), defaultdict(int), []
+    """With ``app_cpu`` (one guardian at a time): the app's CPU per step, the notice and the
+    rating included."""
+    t, outcomes, errors = Timer(app_cpu), defaultdict(int), []
     queue: asyncio.Queue[Any] = asyncio.Queue()
     for who in people:
         queue.put_nowait(who)
@@ -168,7 +190,7 @@ async def drive(
             while not queue.empty():
                 who = queue.get_nowait()
                 try:
-                    outcomes[await one(app_url, sandbox, t, who)] += 1
+                    outcomes[await one(app_url, sandbox, t, who, full=app_cpu is not None)] += 1
                 except Exception as exc:  # counted and reported, the run goes on
                     errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
@@ -179,8 +201,18 @@ async def drive(
                     "p99_ms": round(sorted(v)[max(0, int(len(v) * 0.99) - 1)], 1)}
              for name, v in sorted(t.samples.items())}  # fmt: skip
     done = sum(outcomes.values())
-    return {"completed": done, "completed_per_s": round(done / wall, 1), "wall_s": round(wall, 1),
+    per_request = {"app_cpu_ms_per_request": app_cpu_ms(t.cpu_ms)} if app_cpu is not None else {}
+    return {**per_request, "completed": done, "completed_per_s": round(done / wall, 1), "wall_s": round(wall, 1),
             "outcomes": dict(outcomes), "errors": len(errors), "first_errors": errors[:3], "steps": steps}  # fmt: skip
+
+
+def app_cpu_ms(samples: dict[str, list[float]]) -> dict[str, float]:
+    """The app's mean CPU ms per request of each step; ``application`` is their sum (a step
+    taken by only some applications, e.g. the spouse's, counts in proportion)."""
+    done = max(len(samples.get("6-submit", [])), 1)
+    means = {name: round(statistics.mean(v), 2) for name, v in sorted(samples.items()) if v}
+    means["application"] = round(sum(sum(v) for v in samples.values()) / done, 2)
+    return means
 
 
 @dataclass
@@ -311,19 +343,27 @@ def main() -> None:
     parser.add_argument("--app-workers", type=int, default=1)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--out", default="")
+    parser.add_argument(
+        "--per-step",
+        action="store_true",
+        help="one guardian at a time, notice and rating too: the app's CPU ms per request",
+    )
     args = parser.parse_args()
     with running_city(args.families, args.database_url, args.app_workers) as city:
         people = applicants(city.dataset, args.applicants)
         watched = Watched([f"{name}={proc.pid}" for name, proc in city.procs.items()])
+        app = Watched([f"app={city.procs['app'].pid}"])
+        app_cpu = (lambda: sum(app.cpu()["app"].values())) if args.per_step else None
+        concurrency = 1 if args.per_step else args.concurrency
         before = watched.cpu()
-        figures = asyncio.run(drive(city.app_url, city.sandbox_url, people, args.concurrency))
+        figures = asyncio.run(drive(city.app_url, city.sandbox_url, people, concurrency, app_cpu))
         used, per = Watched.used(before, watched.cpu()), max(1, figures["completed"])
         figures["cpu_ms_per_application"] = {
             name: round(cpu * 1000 / per, 1) for name, cpu in used.items()
         }
     figures = {"bench": "flow", "at": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
                "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
-               "families": args.families, "concurrency": args.concurrency, "app_workers": args.app_workers,
+               "families": args.families, "concurrency": 1 if args.per_step else args.concurrency, "app_workers": args.app_workers,
                **figures}  # fmt: skip
     if args.out:
         Path(args.out).write_text(json.dumps(figures, ensure_ascii=False, indent=1))

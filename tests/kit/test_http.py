@@ -48,8 +48,11 @@ def _cert(
 
 
 class Hello(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the identity platform's servers do
+
     def do_GET(self) -> None:
         self.send_response(200)
+        self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"ok")
 
@@ -99,3 +102,22 @@ async def test_the_bundle_the_root_configured_is_every_clients(
     http.configure(bundle)  # what a composition root does with RUXUE_CA_BUNDLE
     async with client(timeout=5) as default:
         assert (await default.get(url)).text == "ok"
+
+
+async def test_clients_share_the_process_connections(https_server: tuple[str, Path]) -> None:
+    """A client per call (``async with client()``) reuses the connection the last one opened."""
+    url, bundle = https_server
+    opened = []
+    for _ in range(3):
+        async with client(bundle, timeout=5) as each:
+            response = await each.get(url, extensions={"trace": _connects(opened)})
+            assert response.text == "ok"
+    assert len(opened) == 1
+
+
+def _connects(opened: list[str]) -> object:
+    async def trace(event: str, info: dict[str, object]) -> None:
+        if event == "connection.connect_tcp.complete":
+            opened.append(event)
+
+    return trace

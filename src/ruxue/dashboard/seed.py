@@ -24,6 +24,7 @@ from ruxue.rating import rules
 from ruxue.rating.models import Rating, Rectification
 from ruxue.reference.districts import ISSUERS
 from ruxue.reference.models import School
+from ruxue.reference.repository import forget_schools
 
 START = dt.datetime(2026, 6, 1, 0, tzinfo=dt.UTC)  # 08:00 Beijing, the window opens
 STATUSES = (
@@ -106,6 +107,7 @@ async def seed_city(session: AsyncSession, city: City) -> dict[str, int]:
     rng = random.Random(city.seed)
     schools = _schools(city, rng)
     await session.execute(insert(School), schools)
+    forget_schools()
     first = (await session.scalar(select(func.max(Case.id)))) or 0
     Rows = list[dict[str, Any]]
     cases: Rows = []

@@ -21,7 +21,7 @@ from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import RuxueError
 from ruxue.policy.facts import read_facts
-from ruxue.reference.repository import get_school
+from ruxue.reference.repository import school_name
 from ruxue.web.auth import CurrentGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SessionDep, SettingsDep
 
@@ -29,8 +29,8 @@ router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
 
 async def view(session: AsyncSession, public_url: str, case: Case) -> CaseView:
-    school = await get_school(session, case.school_code) if case.school_code else None
-    found = case_view(case, read_facts(case), public_url, school.name if school else None)
+    school = await school_name(session, case.school_code) if case.school_code else None
+    found = case_view(case, read_facts(case), public_url, school)
     standing = await standing_of(session, case)
     if standing is not None:
         found.rank, found.publish_on = standing.rank, standing.publish_on

@@ -253,18 +253,20 @@ async def start_case(
     ctx = CallContext(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
-    answers = await client.ask_all(ctx, person_asks(child)[:1] + person_asks(guardian.id_number))
-    guardian_p, guardian_b = read_person(answers[1:], "监护人")
-    try:
-        child_p = read_record(answers[0], Person, "学生")
-        request_no = approved[0] if approved else None
-        birth = await check_applicant(client, ctx, guardian.id_number, child_p, request_no)
-    except (StepError, NotParent):
-        await take(db, START_REFUSALS, guardian.id_number, now)  # 429 once over the limit
-        raise NotParent(ONLINE, guardianship_url="/guardianship") from None
-    if existing is not None:
-        raise duplicate(existing, guardian)
-    child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
+    async with client.one_log_write():  # two rounds of calls, one call-log write
+        asks = person_asks(child)[:1] + person_asks(guardian.id_number)
+        answers = await client.ask_all(ctx, asks)
+        guardian_p, guardian_b = read_person(answers[1:], "监护人")
+        try:
+            child_p = read_record(answers[0], Person, "学生")
+            request_no = approved[0] if approved else None
+            birth = await check_applicant(client, ctx, guardian.id_number, child_p, request_no)
+        except (StepError, NotParent):
+            await take(db, START_REFUSALS, guardian.id_number, now)  # 429 once over the limit
+            raise NotParent(ONLINE, guardianship_url="/guardianship") from None
+        if existing is not None:
+            raise duplicate(existing, guardian)
+        child_b = read_record(await client.ask(ctx, person_asks(child)[1]), Booklet, "学生")
     refuse_elsewhere(routing, child_b.district_code)
     check_window(load_policy(year, child_b.district_code), segment, now)
     facts = Facts(
@@ -450,17 +452,19 @@ async def set_spouse(
     verified_id: str,
 ) -> Case:
     """Step 3: the spouse authorised with the code the identity platform sent them. The spouse's
-    consent is committed before the departments are asked about them."""
+    consent is committed before the departments are asked about them; the case read here is the
+    one written (no second read: its version guards the write)."""
     spouse = parse_id_number(spouse_id).value
     if spouse != verified_id:
         raise RuxueError("授权验证码不属于该身份证号码。")
     async with db.read_session() as session:
         case, facts = await load(session, guardian, case_no)
-    _editable(case)
-    if spouse in (guardian.id_number, facts.child.id_number):
-        raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+        _editable(case)
+        if spouse in (guardian.id_number, facts.child.id_number):
+            raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+        ctx = await context(session, case, guardian.id_number)
     consent = await _grant(db, case.case_no, spouse, [spouse])
-    return await attach_spouse(db, client, guardian, case_no, spouse, consent)
+    return await _attach(db, client, guardian, (case, facts, ctx), spouse, consent)
 
 
 async def attach_spouse(
@@ -478,6 +482,18 @@ async def attach_spouse(
         _editable(case)
         ctx = await context(session, case, guardian.id_number)
     asks_a_parent(facts)
+    return await _attach(db, client, guardian, (case, facts, ctx), spouse, consent)
+
+
+async def _attach(
+    db: Database,
+    client: ExchangeClient,
+    guardian: Guardian,
+    read: tuple[Case, Facts, CallContext],
+    spouse: str,
+    consent: Consent,
+) -> Case:
+    case, facts, ctx = read
     ctx = CallContext(
         case_no=ctx.case_no,
         operator=ctx.operator,

@@ -12,7 +12,9 @@ import time
 import uuid
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -99,6 +101,10 @@ class Answer:
         return self.outcome in (OK, NO_RECORD)
 
 
+# the call-log rows of a ``one_log_write`` block, appended when it ends
+_held: ContextVar[list[dict[str, Any]] | None] = ContextVar("call_log_held", default=None)
+
+
 class Transient(Exception):
     def __init__(self, reason: str, status: int | None = None) -> None:
         super().__init__(reason)
@@ -143,8 +149,29 @@ class ExchangeClient:
     async def ask_all(self, ctx: CallContext, asks: Sequence[Ask]) -> list[Answer]:
         """Ask independent departments at once; the step lasts as long as the slowest."""
         answers = list(await asyncio.gather(*(self._call(ctx, a) for a in asks)))
-        await self.log.append(self.chain, [a.log_row for a in answers])
+        await self._log([a.log_row for a in answers])
         return answers
+
+    async def _log(self, rows: list[dict[str, Any]]) -> None:
+        held = _held.get()
+        if held is None:
+            await self.log.append(self.chain, rows)
+        else:
+            held.extend(rows)
+
+    @asynccontextmanager
+    async def one_log_write(self) -> AsyncIterator[None]:
+        """The call-log rows of every ask inside, appended in one transaction when the block ends,
+        whatever happens in it: a step whose rounds of calls depend on each other takes the chain
+        head once, not once per round (peak day: one transaction and three statements fewer)."""
+        held: list[dict[str, Any]] = []
+        token = _held.set(held)
+        try:
+            yield
+        finally:
+            _held.reset(token)
+            if held:
+                await self.log.append(self.chain, held)
 
     @property
     def chain(self) -> int:
@@ -175,7 +202,7 @@ class ExchangeClient:
             g[i : i + batch_size] for g in by_service.values() for i in range(0, len(g), batch_size)
         ]
         batches = await asyncio.gather(*(self._call(ctx, self._batch_ask(c)) for c in chunks))
-        await self.log.append(self.chain, [b.log_row for b in batches])
+        await self._log([b.log_row for b in batches])
         found: dict[tuple[str, bytes], Answer] = {}
         for batch, chunk in zip(batches, chunks, strict=True):
             found.update(zip(map(_key, chunk), split_batch(batch, chunk), strict=True))

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from joserfc import errors as jose_errors
 
 from ruxue.kit.errors import Unauthorized, Unavailable
-from ruxue.kit.http import tls_context
+from ruxue.kit.http import shared_transport
 from ruxue.settings import Settings
 from ruxue.web.mode import ELDER_PARAM, is_elder
 
@@ -82,7 +82,8 @@ def make_oauth(settings: Settings) -> OAuth:
         client_kwargs={
             "scope": settings.oidc_scopes,
             "code_challenge_method": "S256",
-            "verify": tls_context(settings.ca_bundle),  # Authlib makes a client per login step
+            # Authlib makes a client per login step: they share the process's connections
+            "transport": shared_transport(settings.ca_bundle),
             **kwargs,
         },
     )

@@ -126,9 +126,10 @@ class ServerSessionMiddleware:
             return ""
         if token and not rotate_it and json.dumps(data, sort_keys=True) == before:
             return ""
-        if token and rotate_it:
-            await _delete(db, token)
-            token = None
+        if token and rotate_it:  # a login: the row moves to a fresh token (one statement)
+            fresh = secrets.token_urlsafe(32)
+            await _rekey(db, token, fresh, data, now)
+            return f"{COOKIE}={fresh}; Path=/; Max-Age={int(LIFETIME.total_seconds())}{self.flags}"
         if token is not None:
             if await _update(db, token, data, now):
                 return ""
@@ -181,6 +182,18 @@ async def _update(db: Database, token: str, data: dict[str, Any], now: dt.dateti
     async with db.write_session() as session:
         result = await session.execute(statement.values(**_columns(data, now)))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _rekey(
+    db: Database, token: str, fresh: str, data: dict[str, Any], now: dt.datetime
+) -> None:
+    """The session under a new token: the old token ends; a row revoked meanwhile is made anew
+    (a login makes a session whatever the old one was)."""
+    statement = update(WebSession).where(WebSession.id == token_id(token))
+    values = {"id": token_id(fresh), "created_at": now, **_columns(data, now)}
+    async with db.write_session() as session:
+        if not (await session.execute(statement.values(**values))).rowcount:  # type: ignore[attr-defined]
+            session.add(WebSession(**values))
 
 
 async def _delete(db: Database, token: str) -> None:

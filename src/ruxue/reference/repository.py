@@ -1,9 +1,11 @@
 """Reads of schools and compounds, and of the bureau's own records beyond them: 统筹 lists, the
 seats given (一房一学位) and the priority list. Every function joins the caller's transaction."""
 
+import time
+import weakref
 from collections.abc import Sequence
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Connection, Engine, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.kit import pii
@@ -16,11 +18,37 @@ async def all_schools(session: AsyncSession) -> Sequence[School]:
     return (await session.scalars(select(School).order_by(School.code))).all()
 
 
+# Every school as the rules read them, per database, kept by this process for a minute: the
+# rules rank every school of the city on every residence step and submission (peak day: the
+# whole table read and turned into ORM objects twice per application). Schools change by an
+# import before the window opens; an import in this process forgets them at once, another
+# process's is seen within SCHOOLS_FRESH_S.
+SCHOOLS_FRESH_S = 60.0
+_schools: weakref.WeakKeyDictionary[Engine, tuple[float, list[SchoolRef]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def forget_schools() -> None:
+    _schools.clear()
+
+
 async def school_refs(session: AsyncSession) -> list[SchoolRef]:
-    return [
-        SchoolRef(s.code, s.name, s.district_code, s.segment, frozenset(s.compound_codes))
-        for s in await all_schools(session)
-    ]
+    """Every school, ordered by code (a shared list: do not change it)."""
+    bind = session.get_bind()
+    key = bind.engine if isinstance(bind, Connection) else bind
+    kept = _schools.get(key)
+    if kept is not None and time.monotonic() - kept[0] < SCHOOLS_FRESH_S:
+        return kept[1]
+    columns = (School.code, School.name, School.district_code, School.segment)
+    rows = await session.execute(select(*columns, School.compound_codes).order_by(School.code))
+    refs = [SchoolRef(c, n, d, s, frozenset(codes)) for c, n, d, s, codes in rows]
+    _schools[key] = (time.monotonic(), refs)
+    return refs
+
+
+async def school_name(session: AsyncSession, code: str) -> str | None:
+    return next((s.name for s in await school_refs(session) if s.code == code), None)
 
 
 async def get_school(session: AsyncSession, code: str) -> School | None:

@@ -11,7 +11,7 @@ from ruxue.dataset.schemas import PriorityChild as DatasetPriority
 from ruxue.exchange.records import Booklet, Property
 from ruxue.kit import pii
 from ruxue.reference.models import IMPORTED, Compound, PriorityChild, School, SeatHistory
-from ruxue.reference.repository import seat_row
+from ruxue.reference.repository import forget_schools, seat_row
 from ruxue.reference.seats import SeatRecord
 
 HOUSE_NUMBER = re.compile(r"\d+幢.*$")
@@ -31,6 +31,7 @@ async def import_schools(session: AsyncSession, data: Dataset) -> dict[str, int]
     file was checked whole (``dataset.service``): a bad row refuses it before anything is written."""
     districts = {s.district_code for s in data.schools}
     compounds = {c: v for c, v in compound_addresses(data).items() if v[0] in districts}
+    forget_schools()  # this process reads them again (others within a minute)
     await session.execute(delete(School).where(School.district_code.in_(districts)))
     await session.execute(delete(Compound).where(Compound.district_code.in_(districts)))
     session.add_all(

@@ -72,6 +72,7 @@ from ruxue.web.errors import (
 )
 from ruxue.web.mode import router as mode_router
 from ruxue.web.render import render
+from ruxue.web.routing import index_routes
 from ruxue.wiring import wire
 
 STATIC = Path(__file__).parent / "static"
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     _pages(app)
+    index_routes(app)  # after every route: dispatch by path prefix (web/routing.py)
     return app
 
 
