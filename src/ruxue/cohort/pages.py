@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ruxue.cohort import publication as service
 from ruxue.cohort import repository as repo
 from ruxue.cohort.publication import DryRun, RunKey
-from ruxue.cohort.views import HEADINGS, rows
+from ruxue.cohort.views import HEADINGS, Row, rows
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Forbidden, RuxueError
 from ruxue.reference.districts import district_label
@@ -17,7 +17,7 @@ from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, NowDep
-from ruxue.web.render import flash, render
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/staff/cohort"
@@ -69,9 +69,13 @@ async def _page(
     request: Request, db: Database, staff: Staff, asked: Asked, status: int = 200, error: str = ""
 ) -> Response:
     found: DryRun | None = None
+    published: list[Row] = []
     async with db.write_session() as session:  # the look is audited
         run = await repo.run_of(session, asked.district, asked.segment, asked.year)
-        if asked.seed and asked.district and not error:
+        if run is not None:  # what was published, not a dry run over the seats it took
+            names = (await service.schools_of(session, asked.key))[1]
+            published = rows(await repo.lines_of(session, run.id), names)
+        elif asked.seed and asked.district and not error:
             try:
                 found = await service.dry_run(session, asked.key, asked.seed)
             except RuxueError as exc:
@@ -86,7 +90,7 @@ async def _page(
         run=run,
         found=found,
         headings=HEADINGS,
-        rows=rows(found.reports, found.names) if found else [],
+        rows=rows(found.reports, found.names) if found else published,
         district_name=district_label(asked.district) if asked.district else "",
         error=error,
     )
@@ -121,7 +125,6 @@ async def publish(
         await service.publish(db, asked.key, asked.seed, f"staff:{staff.username}", now, _quiet)
     except RuxueError as exc:
         return await _page(request, db, staff, asked, exc.status_code, exc.message)
-    flash(request, "学位分配结果已发布：告知书已发放，短信、电子证照和归档已排队办理。")
     return RedirectResponse(f"{PAGE}?{asked.query()}", status_code=303)
 
 

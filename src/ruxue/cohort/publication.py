@@ -34,6 +34,7 @@ from ruxue.policy import service as policy_service
 from ruxue.reference.models import School as SchoolRow
 from ruxue.staff.service import audit
 
+SEGMENTS = ("primary", "junior")
 SEED = re.compile(r"^[0-9a-f]{8,64}$")
 Progress = Callable[[int, int], None]
 
@@ -91,14 +92,24 @@ async def schools_of(session: AsyncSession, key: RunKey) -> tuple[list[School], 
     return schools, {r.code: r.name for r in rows}
 
 
+def check_run(key: RunKey) -> None:
+    """Only a segment the cohort has (the run itself ranks by the policy's keys whatever its
+    ``placement``)."""
+    if key.segment not in SEGMENTS:
+        raise RuxueError(
+            "学段应为 primary（小学一年级）或 junior（初中一年级）。", code="bad_segment"
+        )
+
+
 async def dry_run(session: AsyncSession, key: RunKey, seed: str) -> DryRun:
     """The run as it would be published now; nothing is written."""
     seed = check_seed(seed)
+    check_run(key)
+    policy = await policy_of(session, key)
     schools, names = await schools_of(session, key)
     entries = await repo.qualified_entries(session, key.district_code, key.segment, key.year)
     candidates = [repo.candidate_of(str(case_id), data) for case_id, data in entries]
     taken = await repo.seats_taken(session, key.district_code, key.segment, key.year)
-    policy = await policy_of(session, key)
     allocation = allocate(policy, key.district_code, schools, candidates, seed, taken)
     reports = report(policy, allocation, candidates)
     return DryRun(key, seed, allocation, reports, names, len(candidates))
