@@ -1,5 +1,5 @@
-"""Found walking the demo: the run refuses a segment the cohort has not (``ruxue allocate``,
-nothing written), and after publication the
+"""Found walking the demo: the run refuses a district not on ``allocation`` and a segment the
+cohort has not (page and ``ruxue allocate``, nothing written), and after publication the
 administrator's page shows what was published, never a success dressed as an error nor a dry
 run over the seats the publication took."""
 
@@ -16,6 +16,7 @@ from tests.support.helpers import ServerThread
 from tests.support.staff import make_staff, staff_client
 
 SEED = "0a1b2c3d4e5f"
+AT_SUBMISSION = "320506"  # 吴中区: no cohort policy, every notice at submission
 ASKED = {"district": DISTRICT, "segment": "primary", "year": str(YEAR), "seed": SEED}
 
 
@@ -45,7 +46,22 @@ async def test_after_publishing_the_page_shows_the_published_lines_and_no_error(
     await admin.aclose()
 
 
-async def test_allocate_refuses_a_segment_the_cohort_has_not(
+async def test_a_district_not_on_allocation_is_refused_on_the_page(
+    web: ServerThread, db: Database, district: None
+) -> None:
+    secret = await make_staff(db, "walk-city", "admin")  # the city's: any district
+    admin = await staff_client(web, "walk-city", secret)
+    asked = {**ASKED, "district": AT_SUBMISSION}
+    dry = await admin.get("/staff/cohort", params=asked)
+    assert dry.status_code == 400 and "未实行集中分配学位" in dry.text
+    assert 'id="report"' not in dry.text
+    sent = await admin.post("/staff/cohort/publish", data={**asked, "confirmed": "1"})
+    assert sent.status_code == 400 and "未实行集中分配学位" in sent.text
+    assert await runs(db) == 0
+    await admin.aclose()
+
+
+async def test_allocate_refuses_a_bad_segment_and_a_district_not_on_allocation(
     db: Database, district: None, cli_env: None
 ) -> None:
     base = ["allocate", "--year", str(YEAR), "--seed", SEED]
