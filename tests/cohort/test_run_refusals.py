@@ -72,3 +72,15 @@ async def test_allocate_refuses_a_bad_segment_and_a_district_not_on_allocation(
     )
     assert published.exit_code != 0 and "学段应为 primary" in published.output
     assert await runs(db) == 0
+
+
+async def test_the_city_administrator_chooses_among_the_districts_on_allocation(
+    web: ServerThread, db: Database, district: None
+) -> None:
+    secret = await make_staff(db, "walk-chooser", "admin")  # the city's: no district of its own
+    admin = await staff_client(web, "walk-chooser", secret)
+    page = await admin.get("/staff/cohort")
+    assert page.status_code == 200 and '<select name="district" id="district">' in page.text
+    assert f'<option value="{DISTRICT}">姑苏区（{DISTRICT}）</option>' in page.text
+    assert f'value="{AT_SUBMISSION}"' not in page.text
+    await admin.aclose()

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cohort import publication as service
 from ruxue.cohort import repository as repo
@@ -12,7 +13,8 @@ from ruxue.cohort.publication import DryRun, RunKey
 from ruxue.cohort.views import HEADINGS, Row, rows
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Forbidden, RuxueError
-from ruxue.reference.districts import district_label
+from ruxue.policy import service as policy_service
+from ruxue.reference.districts import ISSUERS, district_label
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
@@ -71,6 +73,7 @@ async def _page(
     found: DryRun | None = None
     published: list[Row] = []
     async with db.write_session() as session:  # the look is audited
+        choices = await _choices(session, staff, asked.year)
         run = await repo.run_of(session, asked.district, asked.segment, asked.year)
         if run is not None:  # what was published, not a dry run over the seats it took
             names = (await service.schools_of(session, asked.key))[1]
@@ -92,8 +95,21 @@ async def _page(
         headings=HEADINGS,
         rows=rows(found.reports, found.names) if found else published,
         district_name=district_label(asked.district) if asked.district else "",
+        choices=choices,
         error=error,
     )
+
+
+async def _choices(session: AsyncSession, staff: Staff, year: int) -> list[tuple[str, str]]:
+    """The districts this administrator may run, as (code, name): their own, or for the city's
+    every district whose policy in force for the year is ``allocation``."""
+    if staff.district_code:
+        return [(staff.district_code, district_label(staff.district_code))]
+    found = []
+    for code in ISSUERS:
+        if (await policy_service.cohort_policy(session, code, year)).placement == "allocation":
+            found.append((code, district_label(code)))
+    return found
 
 
 @router.post(PAGE + "/publish", response_class=HTMLResponse)
