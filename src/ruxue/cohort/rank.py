@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Candidate
 from ruxue.kit.crypto import sm3_hex
+from ruxue.policy.cohort_labels import group_label
 
 CATEGORIES = ("A", "B", "C", "D")
 EARLIEST = dt.date.min  # a missing moved_in_on ranks as the earliest possible date
@@ -92,7 +93,7 @@ def line_text(policy: CohortPolicy, key: RankKey, with_lottery: bool = False) ->
     """A rank as the published 录取线 says it, e.g. "B类 2019-05-01"."""
     parts = []
     if key.priority < len(policy.priority_groups):
-        parts.append(f"优先群体 {policy.priority_groups[key.priority]}")
+        parts.append(f"优先群体 {group_label(policy.priority_groups[key.priority])}")
     category = CATEGORIES[key.category]
     parts.append(f"{category}类")
     if key.sibling == 0:

@@ -22,6 +22,19 @@ PLACEMENTS = {
     "allocation": "集中分配（先资格审核，公布日统一分配学位）",
 }
 SEGMENT_NAMES = {"primary": "小学", "junior": "初中"}
+# the groups of ``priority_groups`` as the bureau's lists name them (dataset v2 ``group``)
+PRIORITY_GROUPS = {
+    "military": "军人子女",
+    "talent": "高层次人才子女",
+    "firefighter": "消防救援人员子女",
+}
+
+
+def group_label(code: str) -> str:
+    """A priority group in words (its code when the city has no name for it)."""
+    return PRIORITY_GROUPS.get(code, code)
+
+
 KEYS = tuple(LABELS)
 
 
@@ -66,7 +79,7 @@ def meaning(policy: CohortPolicy, key: str) -> str:
         years = [f"{SEGMENT_NAMES[s]} {n} 年" for s, n in sorted(value.items())]
         return "、".join(years) or "未设置（无此规定）"
     if key == "priority_groups":
-        return "、".join(value) or "无"
+        return "、".join(group_label(g) for g in value) or "无"
     if key == "sibling_priority":
         return "是" if value else "否"
     return f"{value:g}" if isinstance(value, float) else str(value)
