@@ -84,3 +84,14 @@ async def test_the_city_administrator_chooses_among_the_districts_on_allocation(
     assert f'<option value="{DISTRICT}">姑苏区（{DISTRICT}）</option>' in page.text
     assert f'value="{AT_SUBMISSION}"' not in page.text
     await admin.aclose()
+
+
+async def test_the_confirmation_warns_when_publishing_before_the_date_families_were_told(
+    web: ServerThread, db: Database, district: None
+) -> None:
+    secret = await make_staff(db, "walk-early", "admin", district=DISTRICT)
+    admin = await staff_client(web, "walk-early", secret)
+    confirm = await admin.post("/staff/cohort/publish", data=ASKED)  # the clock: 2026-06-15
+    assert confirm.status_code == 200 and 'id="confirm-publish"' in confirm.text
+    assert 'id="early"' in confirm.text and "2026年7月10日" in confirm.text
+    await admin.aclose()

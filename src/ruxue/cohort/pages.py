@@ -14,6 +14,7 @@ from ruxue.cohort.views import HEADINGS, Row, rows
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Forbidden, RuxueError
 from ruxue.policy import service as policy_service
+from ruxue.policy.loader import CHINA
 from ruxue.reference.districts import ISSUERS, district_label
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
@@ -136,7 +137,9 @@ async def publish(
                 found = await service.dry_run(session, asked.key, asked.seed)
             except RuxueError as exc:
                 return await _page(request, db, staff, asked, exc.status_code, exc.message)
-        return render(request, "cohort_confirm.html", asked=asked, found=found)
+            day = (await service.policy_of(session, asked.key)).date("publish_on")
+        early = day if day is not None and now.astimezone(CHINA).date() < day else None
+        return render(request, "cohort_confirm.html", asked=asked, found=found, early=early)
     try:
         await service.publish(db, asked.key, asked.seed, f"staff:{staff.username}", now, _quiet)
     except RuxueError as exc:
