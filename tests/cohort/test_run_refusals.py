@@ -94,4 +94,5 @@ async def test_the_confirmation_warns_when_publishing_before_the_date_families_w
     confirm = await admin.post("/staff/cohort/publish", data=ASKED)  # the clock: 2026-06-15
     assert confirm.status_code == 200 and 'id="confirm-publish"' in confirm.text
     assert 'id="early"' in confirm.text and "2026年7月10日" in confirm.text
+    assert f"姑苏区（{DISTRICT}）" in confirm.text  # the district by its name
     await admin.aclose()

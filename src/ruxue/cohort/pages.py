@@ -139,7 +139,15 @@ async def publish(
                 return await _page(request, db, staff, asked, exc.status_code, exc.message)
             day = (await service.policy_of(session, asked.key)).date("publish_on")
         early = day if day is not None and now.astimezone(CHINA).date() < day else None
-        return render(request, "cohort_confirm.html", asked=asked, found=found, early=early)
+        name = district_label(asked.district)
+        return render(
+            request,
+            "cohort_confirm.html",
+            asked=asked,
+            found=found,
+            early=early,
+            district_name=name,
+        )
     try:
         await service.publish(db, asked.key, asked.seed, f"staff:{staff.username}", now, _quiet)
     except RuxueError as exc:
