@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Candidate
 from ruxue.kit.crypto import sm3_hex
-from ruxue.policy.cohort_labels import group_label
+from ruxue.policy.cohort_keys import group_label
 
 CATEGORIES = ("A", "B", "C", "D")
 EARLIEST = dt.date.min  # a missing moved_in_on ranks as the earliest possible date
+NO_DATE = "日期无记录（按最早的日期排序）"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -85,8 +86,10 @@ def rank_key(
 def own_rank_text(
     policy: CohortPolicy, candidate: Candidate, district: str, at_school: str | None = None
 ) -> str:
-    """A family's own rank key in words, before the lottery is drawn (e.g. "A类 2019-06-01")."""
-    return line_text(policy, rank_key(policy, candidate, "", district, at_school))
+    """A family's own rank key in words, before the lottery is drawn (e.g. "A类 2019-06-01"); a
+    date the records do not hold says so, not a bare "最早" a family reads as "ranked first"."""
+    text = line_text(policy, rank_key(policy, candidate, "", district, at_school))
+    return text.removesuffix("最早") + NO_DATE if text.endswith(" 最早") else text
 
 
 def line_text(policy: CohortPolicy, key: RankKey, with_lottery: bool = False) -> str:

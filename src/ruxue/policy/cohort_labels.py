@@ -3,7 +3,7 @@ page: each key's label, its value as the bureau wrote it, and whether it is the 
 
 from dataclasses import dataclass
 
-from ruxue.policy.cohort_keys import DATE_KEYS, CohortPolicy
+from ruxue.policy.cohort_keys import DATE_KEYS, CohortPolicy, group_label
 
 LABELS = {
     "placement": "学位分配方式",
@@ -22,17 +22,6 @@ PLACEMENTS = {
     "allocation": "集中分配（先资格审核，公布日统一分配学位）",
 }
 SEGMENT_NAMES = {"primary": "小学", "junior": "初中"}
-# the groups of ``priority_groups`` as the bureau's lists name them (dataset v2 ``group``)
-PRIORITY_GROUPS = {
-    "military": "军人子女",
-    "talent": "高层次人才子女",
-    "firefighter": "消防救援人员子女",
-}
-
-
-def group_label(code: str) -> str:
-    """A priority group in words (its code when the city has no name for it)."""
-    return PRIORITY_GROUPS.get(code, code)
 
 
 KEYS = tuple(LABELS)
