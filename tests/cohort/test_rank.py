@@ -138,4 +138,7 @@ def test_own_rank_text_before_the_lottery() -> None:
     mine = candidate(1, "A", registered_on=dt.date(2019, 6, 1), moved_in_on=dt.date(2018, 1, 1))
     assert own_rank_text(rules, mine, DISTRICT) == "A类 2019-06-01"
     sibling = candidate(2, "C", moved_in_on=None, sibling_schools=frozenset({NORTH.code}))
-    assert own_rank_text(rules, sibling, DISTRICT, NORTH.code) == "C类 兄姐在读 最早"
+    assert (
+        own_rank_text(rules, sibling, DISTRICT, NORTH.code)
+        == "C类 兄姐在读 日期无记录（按最早的日期排序）"
+    )

@@ -150,7 +150,7 @@ def test_dry_run_report_line_of_priority_sibling_and_category_d() -> None:
     )
     assert (
         report(rules, only_soldier, [soldier, sibling])[0].line
-        == "优先群体 military C类 2020-01-01"
+        == "优先群体 军人子女 C类 2020-01-01"
     )
 
 

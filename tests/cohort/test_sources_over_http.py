@@ -185,7 +185,7 @@ async def test_a_priority_child_ranks_first(
         wang, _ = await applies(v2, WANG, WANG_CHILD, LIU)
         sun, _ = await applies(v2, SUN, SUN_CHILD, None)
     assert (wang["category"], sun["category"]) == ("A", "A")
-    assert sun["rank"] == "优先群体 military A类 2021-01-01"
+    assert sun["rank"] == "优先群体 军人子女 A类 2021-01-01"
     async with db.read_session() as session:
         entries = (await session.scalars(select(CohortEntry))).all()
     found = {e.case_id: candidate_of(str(e.case_id), e.candidate) for e in entries}

@@ -17,6 +17,7 @@ from ruxue.cohort.repository import save_entry
 from ruxue.cohort.rules import CaseFacts
 from ruxue.kit.db import Database
 from ruxue.person.rules import make_id_number
+from ruxue.policy import service as policy_service
 from ruxue.policy.rules import Decision
 from ruxue.reference.models import School as SchoolRow
 from tests.support.helpers import ServerThread
@@ -140,9 +141,14 @@ async def qualify_all(db: Database, found: list[Candidate]) -> dict[str, str]:
         return {c.case_id: (await qualified(session, c)).case_no for c in found}
 
 
+ON_ALLOCATION = 'placement = "allocation"\npublish_on = "07-10"\n'
+
+
 async def two_schools(db: Database) -> None:
-    """NORTH (平江, from the example dataset) with 2 seats and SOUTH (沧浪) with 1."""
+    """The run's district on ``allocation`` (the run refuses any other), NORTH (平江, from the
+    example dataset) with 2 seats and SOUTH (沧浪) with 1."""
     async with db.write_session() as session:
+        await policy_service.import_policy(session, DISTRICT, YEAR, ON_ALLOCATION, "test", "test")
         seats = update(SchoolRow).where(SchoolRow.code == NORTH.code).values(capacity=2)
         await session.execute(seats)
         south = SchoolRow(

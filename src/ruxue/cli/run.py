@@ -270,7 +270,8 @@ def _announce(
     console.print(f"  部门沙箱与测试账号:   {sandbox_url}/")
     console.print("  测试账号（在统一身份认证页输入身份证号码，验证码显示在页面上）：")
     for a in accounts:
-        console.print(f"    {a['name']}  {a['id_number']}")
+        console.print(f"    {a['name']}  {a['id_number']}  手机 {a.get('phone', '')}")
+    console.print("  第 3 步填写配偶手机号：用上面列出的配偶手机号（须与其实名登记号码一致）")
     console.print("  配偶授权验证码、结果短信：在部门沙箱页面“已发送短信”中查看")
     console.print(
         f"  工作人员入口: http://127.0.0.1:{port}/staff/login  密码 {DEMO_STAFF_PASSWORD}"
@@ -282,4 +283,6 @@ def _announce(
     console.print(f"  {allocation}（王建国、李娜、孙磊三家的孩子都在该校施教区）")
     console.print(f"    现行政策：ruxue policy show --district 320508 --year {_demo_now().year}")
     console.print(f"    政策版本（管理员）: http://127.0.0.1:{port}/staff/policy")
+    console.print(f"    学位分配（管理员，区县代码 320508）: http://127.0.0.1:{port}/staff/cohort")
+    console.print(f"    分配结果公示（公开）: http://127.0.0.1:{port}/cohort/lines")
     console.print("  按 Ctrl+C 停止\n")

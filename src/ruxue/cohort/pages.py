@@ -5,19 +5,22 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cohort import publication as service
 from ruxue.cohort import repository as repo
 from ruxue.cohort.publication import DryRun, RunKey
-from ruxue.cohort.views import HEADINGS, rows
+from ruxue.cohort.views import HEADINGS, Row, rows
 from ruxue.kit.db import Database
 from ruxue.kit.errors import Forbidden, RuxueError
-from ruxue.reference.districts import district_label
+from ruxue.policy import service as policy_service
+from ruxue.policy.loader import CHINA
+from ruxue.reference.districts import ISSUERS, district_label
 from ruxue.staff.auth import Staff, require
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageStaff
 from ruxue.web.deps import DatabaseDep, NowDep
-from ruxue.web.render import flash, render
+from ruxue.web.render import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/staff/cohort"
@@ -69,9 +72,14 @@ async def _page(
     request: Request, db: Database, staff: Staff, asked: Asked, status: int = 200, error: str = ""
 ) -> Response:
     found: DryRun | None = None
+    published: list[Row] = []
     async with db.write_session() as session:  # the look is audited
+        choices = await _choices(session, staff, asked.year)
         run = await repo.run_of(session, asked.district, asked.segment, asked.year)
-        if asked.seed and asked.district and not error:
+        if run is not None:  # what was published, not a dry run over the seats it took
+            names = (await service.schools_of(session, asked.key))[1]
+            published = rows(await repo.lines_of(session, run.id), names)
+        elif asked.seed and asked.district and not error:
             try:
                 found = await service.dry_run(session, asked.key, asked.seed)
             except RuxueError as exc:
@@ -86,10 +94,23 @@ async def _page(
         run=run,
         found=found,
         headings=HEADINGS,
-        rows=rows(found.reports, found.names) if found else [],
+        rows=rows(found.reports, found.names) if found else published,
         district_name=district_label(asked.district) if asked.district else "",
+        choices=choices,
         error=error,
     )
+
+
+async def _choices(session: AsyncSession, staff: Staff, year: int) -> list[tuple[str, str]]:
+    """The districts this administrator may run, as (code, name): their own, or for the city's
+    every district whose policy in force for the year is ``allocation``."""
+    if staff.district_code:
+        return [(staff.district_code, district_label(staff.district_code))]
+    found = []
+    for code in ISSUERS:
+        if (await policy_service.cohort_policy(session, code, year)).placement == "allocation":
+            found.append((code, district_label(code)))
+    return found
 
 
 @router.post(PAGE + "/publish", response_class=HTMLResponse)
@@ -116,12 +137,21 @@ async def publish(
                 found = await service.dry_run(session, asked.key, asked.seed)
             except RuxueError as exc:
                 return await _page(request, db, staff, asked, exc.status_code, exc.message)
-        return render(request, "cohort_confirm.html", asked=asked, found=found)
+            day = (await service.policy_of(session, asked.key)).date("publish_on")
+        early = day if day is not None and now.astimezone(CHINA).date() < day else None
+        name = district_label(asked.district)
+        return render(
+            request,
+            "cohort_confirm.html",
+            asked=asked,
+            found=found,
+            early=early,
+            district_name=name,
+        )
     try:
         await service.publish(db, asked.key, asked.seed, f"staff:{staff.username}", now, _quiet)
     except RuxueError as exc:
         return await _page(request, db, staff, asked, exc.status_code, exc.message)
-    flash(request, "学位分配结果已发布：告知书已发放，短信、电子证照和归档已排队办理。")
     return RedirectResponse(f"{PAGE}?{asked.query()}", status_code=303)
 
 

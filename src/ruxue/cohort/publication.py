@@ -31,9 +31,11 @@ from ruxue.cohort.run import Allocation, Seat, allocate, place_late
 from ruxue.kit.db import Database, locked_row
 from ruxue.kit.errors import Conflict, RuxueError
 from ruxue.policy import service as policy_service
+from ruxue.reference.districts import district_label
 from ruxue.reference.models import School as SchoolRow
 from ruxue.staff.service import audit
 
+SEGMENTS = ("primary", "junior")
 SEED = re.compile(r"^[0-9a-f]{8,64}$")
 Progress = Callable[[int, int], None]
 
@@ -64,7 +66,7 @@ def check_seed(seed: str) -> str:
 
 async def policy_of(session: AsyncSession, key: RunKey) -> CohortPolicy:
     """The district's cohort policy for the year in force (the bureau's latest import, else the
-    shipped files); the run ranks by its keys whatever its ``placement``."""
+    shipped files); the run refuses a district not on ``allocation`` (``check_run``)."""
     return await policy_service.cohort_policy(session, key.district_code, key.year)
 
 
@@ -91,14 +93,32 @@ async def schools_of(session: AsyncSession, key: RunKey) -> tuple[list[School], 
     return schools, {r.code: r.name for r in rows}
 
 
+def check_run(key: RunKey, policy: CohortPolicy) -> None:
+    """Only a segment the cohort has, of a district whose policy in force is ``allocation``:
+    elsewhere every notice is issued at submission, and a publication would list publicly a
+    district that places nobody (and could never be run again)."""
+    if key.segment not in SEGMENTS:
+        raise RuxueError(
+            "学段应为 primary（小学一年级）或 junior（初中一年级）。", code="bad_segment"
+        )
+    if policy.placement != "allocation":
+        raise RuxueError(
+            f"{district_label(key.district_code)}（{key.district_code}）{key.year}年的招生政策"
+            "未实行集中分配学位（审核通过即发放告知书），无需运行学位分配。"
+            "请核对区县代码和年度，或先导入该区的招生政策。",
+            code="not_allocation",
+        )
+
+
 async def dry_run(session: AsyncSession, key: RunKey, seed: str) -> DryRun:
     """The run as it would be published now; nothing is written."""
     seed = check_seed(seed)
+    policy = await policy_of(session, key)
+    check_run(key, policy)
     schools, names = await schools_of(session, key)
     entries = await repo.qualified_entries(session, key.district_code, key.segment, key.year)
     candidates = [repo.candidate_of(str(case_id), data) for case_id, data in entries]
     taken = await repo.seats_taken(session, key.district_code, key.segment, key.year)
-    policy = await policy_of(session, key)
     allocation = allocate(policy, key.district_code, schools, candidates, seed, taken)
     reports = report(policy, allocation, candidates)
     return DryRun(key, seed, allocation, reports, names, len(candidates))

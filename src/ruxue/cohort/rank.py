@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.cohort.records import Candidate
 from ruxue.kit.crypto import sm3_hex
+from ruxue.policy.cohort_keys import group_label
 
 CATEGORIES = ("A", "B", "C", "D")
 EARLIEST = dt.date.min  # a missing moved_in_on ranks as the earliest possible date
+NO_DATE = "日期无记录（按最早的日期排序）"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -84,15 +86,17 @@ def rank_key(
 def own_rank_text(
     policy: CohortPolicy, candidate: Candidate, district: str, at_school: str | None = None
 ) -> str:
-    """A family's own rank key in words, before the lottery is drawn (e.g. "A类 2019-06-01")."""
-    return line_text(policy, rank_key(policy, candidate, "", district, at_school))
+    """A family's own rank key in words, before the lottery is drawn (e.g. "A类 2019-06-01"); a
+    date the records do not hold says so, not a bare "最早" a family reads as "ranked first"."""
+    text = line_text(policy, rank_key(policy, candidate, "", district, at_school))
+    return text.removesuffix("最早") + NO_DATE if text.endswith(" 最早") else text
 
 
 def line_text(policy: CohortPolicy, key: RankKey, with_lottery: bool = False) -> str:
     """A rank as the published 录取线 says it, e.g. "B类 2019-05-01"."""
     parts = []
     if key.priority < len(policy.priority_groups):
-        parts.append(f"优先群体 {policy.priority_groups[key.priority]}")
+        parts.append(f"优先群体 {group_label(policy.priority_groups[key.priority])}")
     category = CATEGORIES[key.category]
     parts.append(f"{category}类")
     if key.sibling == 0:

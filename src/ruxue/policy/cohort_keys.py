@@ -130,3 +130,16 @@ def _why(error: Any, key: str) -> str:
     ctx = dict(error.get("ctx", {}))
     ctx["choices"] = str(ctx.get("expected", "")).replace(" or ", " 或 ").replace("'", "")
     return WHY.get(error["type"], "取值无效").format(**ctx)
+
+
+# the groups of ``priority_groups`` as the bureau's lists name them (dataset v2 ``group``)
+PRIORITY_GROUPS = {
+    "military": "军人子女",
+    "talent": "高层次人才子女",
+    "firefighter": "消防救援人员子女",
+}
+
+
+def group_label(code: str) -> str:
+    """A priority group in words (its code when the city has no name for it)."""
+    return PRIORITY_GROUPS.get(code, code)

@@ -3,7 +3,7 @@ page: each key's label, its value as the bureau wrote it, and whether it is the 
 
 from dataclasses import dataclass
 
-from ruxue.policy.cohort_keys import DATE_KEYS, CohortPolicy
+from ruxue.policy.cohort_keys import DATE_KEYS, CohortPolicy, group_label
 
 LABELS = {
     "placement": "学位分配方式",
@@ -22,6 +22,8 @@ PLACEMENTS = {
     "allocation": "集中分配（先资格审核，公布日统一分配学位）",
 }
 SEGMENT_NAMES = {"primary": "小学", "junior": "初中"}
+
+
 KEYS = tuple(LABELS)
 
 
@@ -66,7 +68,7 @@ def meaning(policy: CohortPolicy, key: str) -> str:
         years = [f"{SEGMENT_NAMES[s]} {n} 年" for s, n in sorted(value.items())]
         return "、".join(years) or "未设置（无此规定）"
     if key == "priority_groups":
-        return "、".join(value) or "无"
+        return "、".join(group_label(g) for g in value) or "无"
     if key == "sibling_priority":
         return "是" if value else "否"
     return f"{value:g}" if isinstance(value, float) else str(value)

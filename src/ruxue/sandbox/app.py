@@ -538,7 +538,10 @@ def _admin_routes(app: FastAPI, sb: Sandbox) -> None:
 
     @app.get("/_sandbox/accounts")
     async def accounts_list(limit: int = 12) -> list[dict[str, str]]:
-        return [{"id_number": p.id_number, "name": p.name} for p in sb.store.adults(limit)]
+        return [
+            {"id_number": p.id_number, "name": p.name, "phone": phone_of(p.id_number)}
+            for p in sb.store.adults(limit)
+        ]
 
     @app.get("/_sandbox/health")
     async def health() -> dict[str, Any]:
