@@ -9,12 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ruxue.cases.models import Case, CaseEvent
 from ruxue.cases.repository import events_of
 from ruxue.desk.service import SCANS
-from ruxue.enrollment.views import fetched
+from ruxue.enrollment.views import CIVIL, HEALTH, PROPERTY, XUEJI, fetched
 from ruxue.materials import supplement
 from ruxue.materials.models import Material
 from ruxue.materials.repository import materials_of
 from ruxue.policy.explain import EVENTS, MATERIALS, actor_label, reason_text
-from ruxue.policy.facts import read_facts
+from ruxue.policy.facts import (
+    BIRTH,
+    HOUSING_PROOF,
+    MARRIAGE,
+    RESIDENCES,
+    STUDENT_STATUS,
+    read_facts,
+)
 from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import missing_materials, place
 from ruxue.reference.repository import school_refs
@@ -44,6 +51,20 @@ def history_row(
     return {"at": event.at, "label": label, "who": who, "notes": notes}
 
 
+UNANSWERED = {
+    STUDENT_STATUS: XUEJI,
+    RESIDENCES: PROPERTY,
+    HOUSING_PROOF: PROPERTY,
+    BIRTH: HEALTH,
+    MARRIAGE: CIVIL,
+}
+
+
+def unanswered(names: set[str]) -> list[str]:
+    """The departments that did not answer (after retries), in the order of the case page."""
+    return list(dict.fromkeys(UNANSWERED[n] for n in UNANSWERED if n in names))
+
+
 def file_row(material: Material) -> dict[str, Any]:
     source = SOURCES.get(material.source, material.source)
     return {"m": material, "kind": KINDS.get(material.kind, material.kind), "source": source}
@@ -58,6 +79,7 @@ async def case_context(session: AsyncSession, case: Case) -> dict[str, Any]:
     staff = await names_of(session, (e.actor for e in events))
     return {
         "fetched": fetched(facts),
+        "unanswered": unanswered(facts.unavailable),
         "reasons": [reason_text(code, policy) for code in case.reasons],
         "materials": supplement.states(case, facts),
         "files": [file_row(f) for f in files],
