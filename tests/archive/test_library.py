@@ -105,6 +105,9 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
         assert shown in view.text, shown
     items = re.findall(r'<tr><td class="muted">(GD-\d-\d+)</td>', view.text)
     assert len(items) == 13 and "全部通过" in view.text  # every item of the 四性检测, not one line
+    trace = re.search(r'<table id="trace">(.*?)</table>', view.text, re.S)
+    assert trace and "监护人（网上）" in trace.group(1) and "系统" in trace.group(1)
+    assert "guardian:" not in trace.group(1)  # issue 23: who, in words, never a code
     assert "why=" not in view.text
     forms = re.findall(
         r'<form method="post" action="(/staff/archive/[^"]+/files/[^"]+)">', view.text

@@ -97,7 +97,9 @@ async def test_kiosk_screens_standard_and_elder(
         await page.wait_for_url("**/step/3")
         assert await page.get_attribute("html", "class") == "elder"
         assert await root_font(page) >= standard * 1.2
-        print(f"kiosk step 3: standard fits 1920 px; 长辈版 {await height(page)} px tall")
+        elder_height = await height(page)
+        print(f"kiosk step 3: standard fits 1920 px; 长辈版 {elder_height} px")
+        assert elder_height <= PORTRAIT["height"]  # 长辈版 too: one screen, no scrolling
         await audit.check(page, "step3-spouse-elder")
         await key_in(page, "spouse_id", LIU)
         await key_in(page, "spouse_phone", phone_of(LIU))

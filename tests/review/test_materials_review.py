@@ -116,6 +116,8 @@ async def test_the_guardian_sees_the_message_and_never_the_internal_note(
         assert INTERNAL not in seen_by_guardian and "内部" not in seen_by_guardian
     staff_page = (await reviewer.get(f"/staff/cases/{no}")).text
     assert INTERNAL in staff_page  # staff see it, in the history
+    assert "区教育局 rev-gs2" in staff_page and "监护人（网上）" in staff_page  # issue 23: who
+    assert "guardian:" not in staff_page
     for client in (guardian, reviewer):
         await client.aclose()
 

@@ -21,13 +21,15 @@ from ruxue.archive.check import Item, as_json, check_package
 from ruxue.archive.models import ArchivePackage, CheckRun
 from ruxue.archive.scanner import Scanner
 from ruxue.archive.storage import Library
+from ruxue.cases.models import Case
 from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
+from ruxue.policy.explain import actor_label
 from ruxue.policy.loader import CHINA
 from ruxue.reference.districts import issuer_of
 from ruxue.staff.auth import Staff
-from ruxue.staff.service import audit
+from ruxue.staff.service import audit, names_of
 
 
 def run_check(
@@ -190,7 +192,13 @@ async def consult(
     async with db.write_session() as session:
         package = await _consulted(session, staff, number, why)
         checks = await repository.check_runs(session, number)
+        case = await session.get(Case, package.case_id)
+        channel = case.channel if case else ""
     description, documents, trace = await asyncio.to_thread(_read_view, library, number)
+    async with db.read_session() as session:
+        staff_names = await names_of(session, (str(e.get("actor", "")) for e in trace))
+    for event in trace:  # who, in words: never a guardian's code
+        event["who"] = actor_label(str(event.get("actor", "")), channel, staff_names)
     return PackageView(package, description, documents, trace, checks)
 
 

@@ -27,7 +27,7 @@ from ruxue.identity.service import (
 from ruxue.kit.db import Database
 from ruxue.kit.errors import RuxueError
 from ruxue.materials import supplement
-from ruxue.person.rules import IdNumberError, parse_id_number
+from ruxue.person.rules import IdNumberError, mask_person, parse_id_number
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.facts import MARRIAGE
 from ruxue.policy.rules import married_other_parent, parents_of
@@ -68,6 +68,7 @@ async def child_form(
         step=2,
         segment=segment,
         departments=[DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
+        applicant=mask_person(guardian.name, guardian.id_number),
     )
 
 
@@ -88,6 +89,7 @@ async def child_submit(
         "child_id": child_id,
         "consent": bool(consent),
         "departments": [DEPARTMENT_NAMES[d] for d in DEPARTMENTS],
+        "applicant": mask_person(guardian.name, guardian.id_number),
     }
     if segment not in SEGMENTS:
         return to("/apply")

@@ -1,5 +1,6 @@
 """Plain-Chinese words for decisions, reasons and missing materials (tell-once)."""
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from ruxue.cases.status import Action, Status
@@ -177,10 +178,35 @@ def labels(case: Labelled) -> dict[str, str | None]:
     }
 
 
-def actor_label(actor: str) -> str:
-    """Who did it, as staff read the trace: the system, a staff account, or the guardian."""
-    kind, _, name = actor.partition(":")
-    return {"system": "系统", "staff": f"工作人员 {name}", "guardian": "监护人"}.get(kind, actor)
+GUARDIAN_WHERE = {
+    "online": "网上",
+    "offline": "学校窗口",
+    "kiosk": "自助终端",
+    "county": "县级系统",
+}
+STAFF_PLACES = {
+    "desk": "学校窗口",
+    "reviewer": "区教育局",
+    "admin": "管理员",
+    "archivist": "档案室",
+}
+
+
+def actor_label(
+    actor: str, channel: str = "", staff: Mapping[str, tuple[str, str]] | None = None
+) -> str:
+    """Who did it, in words: 系统, 监护人（网上） by the case's channel (never the guardian's
+    code), 学校窗口 张三 for a staff account found in ``staff`` (username → name, role)."""
+    kind, _, rest = actor.partition(":")
+    if kind in ("system", "cli"):
+        return "系统"
+    if kind == "guardian":
+        where = GUARDIAN_WHERE["offline"] if rest == "desk" else GUARDIAN_WHERE.get(channel)
+        return f"监护人（{where}）" if where else "监护人"
+    if kind == "staff":
+        name, role = (staff or {}).get(rest, (rest, ""))
+        return f"{STAFF_PLACES.get(role, '工作人员')} {name}"
+    return actor
 
 
 EVENTS = {

@@ -1,6 +1,7 @@
 """Staff accounts: create, log in (password + TOTP, throttled), audit."""
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 import pyotp
@@ -46,6 +47,17 @@ async def create_staff(
     await session.flush()
     await audit(session, None, "staff_create", target=username, role=role)
     return user, secret
+
+
+async def names_of(session: AsyncSession, actors: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The name and role of each staff account among ``actors`` ("staff:<username>"), by username,
+    for pages that say who did what (``policy.explain.actor_label``)."""
+    usernames = {a.removeprefix("staff:") for a in actors if a.startswith("staff:")}
+    if not usernames:
+        return {}
+    query = select(StaffUser.username, StaffUser.name, StaffUser.role)
+    rows = await session.execute(query.where(StaffUser.username.in_(usernames)))
+    return {username: (name, role) for username, name, role in rows}
 
 
 async def authenticate(
