@@ -490,6 +490,7 @@ async def status_page(
         closes=closes,
         open_now=open_now,
         max_mb=settings.upload_max_bytes // (1024 * 1024),
+        retention_years=settings.archive_retention_years,
         why_not_withdraw=(
             ""
             if case.status in (Status.DRAFT, Status.WITHDRAWN)
