@@ -30,6 +30,7 @@ from ruxue.materials import supplement
 from ruxue.person.rules import IdNumberError, parse_id_number
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.facts import MARRIAGE
+from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import married_other_parent, parents_of
 from ruxue.reference.repository import get_school
 from ruxue.settings import Settings
@@ -525,6 +526,9 @@ async def status_page(
         open_now=open_now,
         max_mb=settings.upload_max_bytes // (1024 * 1024),
         retention_years=settings.archive_retention_years,
+        contact=load_policy(case.year, case.district_code or "").contact
+        if case.notice_no
+        else None,
         why_not_withdraw=(
             ""
             if case.status in (Status.DRAFT, Status.WITHDRAWN)
