@@ -89,10 +89,9 @@ def revoked_sms(case: "Case", public_url: str = "") -> str:
 
 
 async def _school_name(session: AsyncSession, case: "Case") -> str | None:
-    from ruxue.reference.repository import get_school
+    from ruxue.reference.repository import school_name  # the schools this process holds
 
-    school = await get_school(session, case.school_code) if case.school_code else None
-    return school.name if school is not None else None
+    return await school_name(session, case.school_code) if case.school_code else None
 
 
 def _deadline(case: "Case") -> dt.datetime | None:
