@@ -90,6 +90,8 @@ async def test_a_withdrawn_case_frees_the_child_for_the_other_parent(
     father = await logged_in(web, sandbox, WANG)
     draft = (await father.post("/api/v1/cases", json=START)).json()
     assert (await father.post(f"/api/v1/cases/{draft['case_no']}/withdraw")).status_code == 200
+    kept = (await father.get(f"/cases/{draft['case_no']}")).text
+    assert 'id="withdrawn-kept"' in kept and "按档案管理规定保存30年" in kept  # the setting's
     mother = await logged_in(web, sandbox, LIU)
     case = await mother.post("/api/v1/cases", json=START)
     assert case.status_code == 201 and case.json()["case_no"] != draft["case_no"]

@@ -40,12 +40,15 @@ async def test_spouse_authorises_by_link(
     no = created.json()["case_no"]
     step3 = await guardian.get(f"/cases/{no}/step/3")
     assert 'action="/cases/' in step3.text and "发送授权链接" in step3.text
+    assert 'id="why-phone"' in step3.text and "已在省统一身份认证平台实名登记" in step3.text
     sent = await guardian.post(
         f"/cases/{no}/spouse/invite", data={"spouse_id": LIU, "spouse_phone": PHONE}
     )
     assert sent.status_code == 303, sent.text
     waiting = await guardian.get(sent.headers["location"])
     assert 'id="spouse-status"' in waiting.text and "spouse-continue" not in waiting.text
+    assert f"<b>{PHONE[:3]}****{PHONE[7:]}</b>" in waiting.text  # the number texted, masked
+    assert PHONE not in waiting.text
     early = await guardian.post(f"/cases/{no}/spouse/invite/continue")
     assert early.headers["location"] == f"/cases/{no}/spouse/invite"  # not yet
     link = await sms_link(sandbox, app, db)

@@ -12,6 +12,7 @@ from ruxue.person.rules import (
     mask_id_number,
     mask_name,
     mask_person,
+    mask_phone,
     parse_id_number,
 )
 
@@ -89,3 +90,5 @@ def test_masking() -> None:
     assert mask_name("李娜") == "李*"
     assert mask_name("欧阳娜娜") == "欧**娜"
     assert mask_person("刘芳", "320508199002020421") == "刘* 320508********0421"
+    assert mask_phone("13800000001") == "138****0001"
+    assert mask_phone("12345") == "*****"

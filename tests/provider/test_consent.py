@@ -48,7 +48,7 @@ async def test_consent_is_asked_remembered_and_asked_again(
     assert '<span id="consent-district">常熟市</span>' in page.text  # the district, not the id
     assert "（changshu）" not in page.text
     rows = dict(re.findall(r'data-claim="(\w+)"><td>[^<]+</td><td>([^<]+)</td>', page.text))
-    assert rows == {"sub": "完整", "name": "完整", "id_number": "部分隐藏（仅显示前6位和后4位）"}
+    assert rows == {"sub": "全部", "name": "全部", "id_number": "只显示前6位和后4位，中间用*号代替"}
 
     refused = back_to_county(await consent(city, page, agree=False))
     assert refused == {"error": ["access_denied"], "state": [params["state"]]}
@@ -101,7 +101,7 @@ async def test_a_client_with_the_full_number_says_so_and_is_asked_again(
     async with db.write_session() as session:  # its role now needs the full number
         (await session.get(Client, "changshu")).full_id_number = True  # type: ignore[union-attr]
     page = await city.get("/oidc/authorize", params=authorize("openid idcard"))
-    assert 'data-claim="id_number"><td>身份证号</td><td>完整</td>' in page.text
+    assert 'data-claim="id_number"><td>身份证号</td><td>全部</td>' in page.text
     assert back_to_county(await consent(city, page))["code"]
     assert back_to_county(await city.get("/oidc/authorize", params=authorize("openid idcard")))[
         "code"

@@ -5,10 +5,10 @@ from ruxue.provider.rules import asked, merged, needs_consent, released
 
 def test_the_id_number_is_shown_masked_unless_the_role_needs_it() -> None:
     assert [(a.claim, a.how) for a in asked("openid idcard unknown", False)] == [
-        ("sub", "完整"),
-        ("id_number", "部分隐藏（仅显示前6位和后4位）"),
+        ("sub", "全部"),
+        ("id_number", "只显示前6位和后4位，中间用*号代替"),
     ]
-    assert [a.how for a in asked("idcard", True)] == ["完整"]
+    assert [a.how for a in asked("idcard", True)] == ["全部"]
 
 
 def test_consent_is_asked_when_nothing_covers_the_request() -> None:
@@ -29,8 +29,15 @@ def test_a_consent_keeps_what_was_agreed_before() -> None:
 
 def test_a_consent_is_listed_in_words() -> None:
     assert released("openid profile idcard", False) == [
-        "为该县区单独生成的用户标识（不含身份证号，也无法由身份证号推算）",
+        "一个只给该县区系统用来认出您的编号（不是身份证号，也推算不出身份证号）",
         "姓名",
-        "身份证号（部分隐藏）",
+        "身份证号（只显示前6位和后4位）",
     ]
-    assert released("phone idcard nonsense", True) == ["身份证号（完整）", "手机号码"]
+    assert released("phone idcard nonsense", True) == ["身份证号（全部）", "手机号码"]
+
+
+def test_the_consent_page_speaks_plainly() -> None:
+    words = [a.label + a.how for a in asked("openid profile idcard phone", False)]
+    words += released("openid idcard", True)
+    for jargon in ("用户标识", "提供方式", "完整", "部分隐藏"):
+        assert not [w for w in words if jargon in w], jargon

@@ -89,7 +89,7 @@ async def test_a_person_withdraws_a_consent(
     assert sorted(entries) == ["changshu", "kunshan"]
     assert "320581 县区系统 （常熟市）" in entries["changshu"]
     assert (
-        "可获取：为该县区单独生成的用户标识（不含身份证号，也无法由身份证号推算）、身份证号（部分隐藏）"
+        "可获取：一个只给该县区系统用来认出您的编号（不是身份证号，也推算不出身份证号）、身份证号（只显示前6位和后4位）"
         in entries["changshu"]
     )
     assert re.search(r"授权时间：20\d\d-\d\d-\d\d \d\d:\d\d", entries["changshu"])

@@ -211,11 +211,14 @@ async def test_the_guardian_rates_on_the_status_pages_form(
     guardian = await logged_in(web, sandbox, WANG)
     no = (await apply(guardian, sandbox, "primary", WANG_CHILD, LIU))["case_no"]
     page = (await guardian.get(f"/cases/{no}/rating")).text
-    assert "平台操作性" in page and "视为“基本满意”" in page
-    form = {"level": "5", "comment": "很方便"} | {f"ind-{i}": "5" for i in range(5)}
+    assert "平台操作性（必填）" in page and "视为“基本满意”" in page and "总体评价（必填）" in page
+    assert "整体满意度" not in page  # asked once, as 总体评价
+    form = {"level": "5", "comment": "很方便"} | {f"ind-{i}": "5" for i in range(1, 5)}
     refused = await guardian.post(f"/cases/{no}/rating", data={**form, "level": "9"})
-    assert refused.status_code == 303
-    assert "请选择一个评价等级" in (await guardian.get(f"/cases/{no}/rating")).text
+    assert refused.status_code == 400  # the form again, the message beside the level
+    assert '<p class="field-error" id="level-error">请选择一个评价等级' in refused.text
+    partial = await guardian.post(f"/cases/{no}/rating", data={**form, "ind-4": ""})
+    assert '<p class="field-error" id="indicators-error">请为每一项分项评价' in partial.text
     assert (await guardian.post(f"/cases/{no}/rating", data=form)).status_code == 303
     thanked = (await guardian.get(f"/cases/{no}/rating")).text
     assert '<p class="ok" role="status" id="rated">感谢您的评价！</p>' in thanked

@@ -37,6 +37,7 @@ from ruxue.kit.db import Database
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.kit.ratelimit import Limit, take
 from ruxue.materials.supplement import AlreadyHandled, redecide
+from ruxue.notify.rules import whole_sentences
 from ruxue.notify.service import queue_sms
 from ruxue.person.rules import IdNumberError, parse_id_number
 from ruxue.policy.explain import MATERIALS, STATUSES
@@ -190,7 +191,8 @@ async def register_offline(
         await audit(session, staff, "desk_register", target=case_no)
         if application.phone:
             text = f"学生{case.child_name_masked}已在学校现场报名（{case_no}），"
-            await queue_sms(session, case, f"{text}结果：{decision.explanation[:40]}")
+            told = whole_sentences(decision.explanation, 80) or "请登录查看。"
+            await queue_sms(session, case, f"{text}结果：{told}")
     return case
 
 

@@ -30,6 +30,7 @@ from ruxue.materials import supplement
 from ruxue.person.rules import IdNumberError, mask_person, parse_id_number
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.facts import MARRIAGE
+from ruxue.policy.loader import load_policy
 from ruxue.policy.rules import married_other_parent, parents_of
 from ruxue.reference.repository import get_school
 from ruxue.settings import Settings
@@ -369,7 +370,41 @@ async def materials(
     file: UploadFile | None = File(None),
 ) -> Response:
     work = await _answer(settings, now, guardian, case_no, kind, how, file)
-    return await act(request, db, case_no, 6, f"/cases/{case_no}/step/6", work)
+    try:
+        async with db.write_session() as session:
+            await work(session)
+    except RuxueError as exc:
+        return await _material_refused(request, db, settings, guardian, case_no, kind, exc)
+    return to(f"/cases/{case_no}/step/6")
+
+
+async def _material_refused(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    guardian: Guardian,
+    case_no: str,
+    kind: str,
+    exc: RuxueError,
+) -> Response:
+    """Step 6 again with the refusal beside the material it is about (at the top if the step or
+    the material is no longer there)."""
+    case, facts = await _case(db, guardian, case_no)
+    ctx = await step_context(db, settings, case, facts, 6, own=True) if case.step >= 6 else {}
+    if case.status != Status.DRAFT or kind not in {m["code"] for m in ctx.get("missing", [])}:
+        flash(request, exc.message)
+        return to(f"/cases/{case_no}/step/{min(case.step, 6)}")
+    return render(
+        request,
+        "step6.html",
+        6,
+        exc.status_code,
+        case=case,
+        facts=facts,
+        item_error=exc.message,
+        field=kind,
+        **ctx,
+    )
 
 
 @router.post("/cases/{case_no}/supplement", response_class=HTMLResponse)
@@ -492,6 +527,10 @@ async def status_page(
         closes=closes,
         open_now=open_now,
         max_mb=settings.upload_max_bytes // (1024 * 1024),
+        retention_years=settings.archive_retention_years,
+        contact=load_policy(case.year, case.district_code or "").contact
+        if case.notice_no
+        else None,
         why_not_withdraw=(
             ""
             if case.status in (Status.DRAFT, Status.WITHDRAWN)

@@ -23,7 +23,7 @@ from ruxue.kit import pii
 from ruxue.kit.errors import Forbidden, NotFound, RuxueError
 from ruxue.kit.ratelimit import TooManyRequests
 from ruxue.notify.service import queue_text
-from ruxue.person.rules import IdNumberError, mask_person
+from ruxue.person.rules import IdNumberError, mask_person, mask_phone
 from ruxue.policy.explain import SEGMENTS
 from ruxue.reference.repository import get_school
 from ruxue.settings import Settings
@@ -32,6 +32,7 @@ from ruxue.web.deps import DatabaseDep, ExchangeDep, SettingsDep
 from ruxue.web.render import render, to
 
 router = APIRouter(include_in_schema=False)
+TEXTED = "spouse_texted"  # [case_no, masked number] the link went to, for the waiting page
 WHAT = "户籍、房产、婚姻、出生医学证明、学籍、社保、居住证和积分信息"
 
 
@@ -56,6 +57,7 @@ async def send_invite(
         raise
     except RuxueError as exc:
         return render(request, "step3.html", 3, 400, error=exc.message, **ctx)
+    request.session[TEXTED] = [case.case_no, mask_phone(spouse.check_phone(spouse_phone))]
     return to(f"/cases/{case.case_no}/spouse/invite")
 
 
@@ -70,7 +72,9 @@ async def invite_status(
     async with db.read_session() as session:
         row = await spouse.latest(session, case.case_no)
     status = row.status if row else "none"
-    return render(request, "spouse_wait.html", 3, case=case, status=status)
+    texted = request.session.get(TEXTED) or ["", ""]
+    phone = texted[1] if texted[0] == case.case_no else ""
+    return render(request, "spouse_wait.html", 3, case=case, status=status, phone=phone)
 
 
 @router.post("/cases/{case_no}/spouse/invite/continue", response_class=HTMLResponse)

@@ -138,6 +138,13 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * 8 + value[14:]
 
 
+def mask_phone(phone: str) -> str:
+    """13800000001 → 138****0001: enough for a person to recognise their own number."""
+    if len(phone) != 11:
+        return "*" * len(phone)
+    return phone[:3] + "****" + phone[7:]
+
+
 def mask_name(name: str) -> str:
     """王小明 → 王*明, 李娜 → 李*."""
     if len(name) <= 1:

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 
 # scope -> the claims it releases (userinfo, ``server.user_claims``), in the page's words
 CLAIMS = {
-    "openid": ("sub", "为该县区单独生成的用户标识（不含身份证号，也无法由身份证号推算）"),
+    "openid": ("sub", "一个只给该县区系统用来认出您的编号（不是身份证号，也推算不出身份证号）"),
     "profile": ("name", "姓名"),
     "idcard": ("id_number", "身份证号"),
     "phone": ("phone_number", "手机号码"),
 }
 
+FULL = "全部"
+MASKED = "只显示前6位和后4位，中间用*号代替"
 
 # OAuth errors that cannot go back to the county (no checked redirect URI): the page says why in
 # Chinese, the error code stays with the JSON answer
@@ -32,7 +34,7 @@ def refusal(error: str) -> str:
 class Asked:
     claim: str
     label: str
-    how: str  # 完整 / 部分隐藏
+    how: str  # FULL / MASKED
 
 
 def asked(scope: str, full_id_number: bool) -> list[Asked]:
@@ -43,7 +45,7 @@ def asked(scope: str, full_id_number: bool) -> list[Asked]:
             continue
         claim, label = CLAIMS[name]
         masked = claim == "id_number" and not full_id_number
-        found.append(Asked(claim, label, "部分隐藏（仅显示前6位和后4位）" if masked else "完整"))
+        found.append(Asked(claim, label, MASKED if masked else FULL))
     return found
 
 
@@ -74,7 +76,7 @@ def released(scope: str, full_id_number: bool) -> list[str]:
 def _worded(claim: Asked) -> str:
     if claim.claim != "id_number":
         return claim.label
-    return claim.label + ("（完整）" if claim.how == "完整" else "（部分隐藏）")
+    return claim.label + ("（全部）" if claim.how == FULL else "（只显示前6位和后4位）")
 
 
 def must_reauthenticate(prompt: str, max_age: str | None, auth_time: int, now: int) -> bool:

@@ -10,7 +10,7 @@ from ruxue.enrollment.service import actor
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.rating import repository as repo
 from ruxue.rating import service
-from ruxue.rating.views import item_row, rating_context, rating_form
+from ruxue.rating.views import field_of, item_row, rating_context, rating_form
 from ruxue.staff.auth import Staff, hand_over_screen
 from ruxue.staff.service import audit
 from ruxue.web.auth import PageGuardian, PageStaff
@@ -70,10 +70,39 @@ async def guardian_rate(
     except RuxueError as exc:
         if exc.status_code == 404:
             raise
+        if field_of(exc) is not None:  # shown beside its part of the form
+            return await _refused(request, db, guardian, case_no, item, exc)
         flash(request, exc.message)
         return _to(_page(case_no, item))
     request.session[RATED] = True
     return _to(_page(case_no, item))
+
+
+async def _refused(
+    request: Request,
+    db: DatabaseDep,
+    guardian: PageGuardian,
+    case_no: str,
+    item: int | None,
+    exc: RuxueError,
+) -> Response:
+    """The form again, the refusal beside the part it is about."""
+    async with db.read_session() as session:
+        case = await cases.case_of(session, guardian.id_number, case_no)
+        if case is None:
+            raise NotFound("没有找到该办件")
+        channel = "online" if item is None else await service.channel_of_item(session, case, item)
+        ctx = await rating_context(session, case, channel)
+    action, field, status = _page(case_no, item), field_of(exc), exc.status_code
+    return render(
+        request,
+        "rating.html",
+        action=action,
+        error=exc.message,
+        field=field,
+        status_code=status,
+        **ctx,
+    )
 
 
 @router.post("/staff/cases/{case_no}/rating-screen")
@@ -127,6 +156,7 @@ async def desk_rate(
             action=f"/rate/{token}",
             desk=True,
             error=exc.message,
+            field=field_of(exc),
             status_code=exc.status_code,
             **ctx,
         )

@@ -134,6 +134,9 @@ def settings(path: Path = HERE / "config.toml") -> Settings:
     )
 
 
+OVERALL = "整体满意度"  # the standard's overall indicator: the form's 总体评价 answers it
+
+
 def check_rating(s: Settings, channel: str, level: int, indicators: dict[str, int]) -> None:
     """A rating's level and its indicators: every indicator of the channel, each a valid level."""
     if level not in s.levels:
@@ -141,7 +144,8 @@ def check_rating(s: Settings, channel: str, level: int, indicators: dict[str, in
     expected = s.indicators[channel]
     if set(indicators) != set(expected) or any(v not in s.levels for v in indicators.values()):
         raise RuxueError(
-            "请为每一项评价指标选择等级：" + "、".join(expected), code="bad_indicators"
+            "请为每一项分项评价选择等级：" + "、".join(n for n in expected if n != OVERALL),
+            code="bad_indicators",
         )
 
 

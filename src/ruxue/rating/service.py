@@ -13,6 +13,7 @@ from ruxue.cases.models import Case
 from ruxue.cases.repository import add_event
 from ruxue.kit.clock import now_of
 from ruxue.kit.errors import Conflict, Forbidden, NotFound, RuxueError
+from ruxue.notify.rules import whole_sentences
 from ruxue.notify.service import queue_sms
 from ruxue.rating import repository as repo
 from ruxue.rating import rules
@@ -292,9 +293,15 @@ async def _ask_again(
     await queue_sms(
         session,
         case,
-        f"您对办件{case.case_no}的评价已处理：{answer[:60]}。"
+        f"您对办件{case.case_no}的评价已处理：{_answer_line(answer)}"
         f"欢迎重新评价：{invitation_url(public_url, case, item.id)}",
     )
+
+
+def _answer_line(answer: str) -> str:
+    """The reply in whole sentences, as much of it as a text has room for."""
+    line = answer.strip().rstrip("。") + "。"
+    return whole_sentences(line, 60) or "答复详见办件页面。"
 
 
 def invitation_url(public_url: str, case: Case, item_id: int | None = None) -> str:

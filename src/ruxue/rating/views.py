@@ -15,15 +15,24 @@ from ruxue.rating import repository as repo
 from ruxue.rating import rules, service
 from ruxue.rating.models import Rating, Rectification
 
+# the form's part a refusal is shown beside
+FIELDS = {"bad_level": "level", "bad_indicators": "indicators"}
+
+
+def field_of(error: RuxueError) -> str | None:
+    return FIELDS.get(error.code)
+
 
 async def rating_form(request: Request, channel: str) -> service.RatingForm:
     data = await request.form()
     names = rules.settings().indicators[channel]
     try:
-        level = int(str(data.get("level", "0")))
-        indicators = {n: int(str(data.get(f"ind-{i}", "0"))) for i, n in enumerate(names)}
+        level = int(str(data.get("level") or "0"))
+        indicators = {n: int(str(data.get(f"ind-{i}") or "0")) for i, n in enumerate(names)}
     except ValueError:
-        raise RuxueError("请选择评价等级") from None
+        raise RuxueError("请选择评价等级", code="bad_level") from None
+    if rules.OVERALL in indicators:  # asked once, as 总体评价
+        indicators[rules.OVERALL] = level
     return service.RatingForm(
         level, indicators, str(data.get("comment", "")), "anonymous" not in data
     )
@@ -147,7 +156,7 @@ async def rating_context(session: AsyncSession, case: Case, channel: str) -> dic
         "item": item,
         "levels": s.levels,
         "channel": channel,
-        "indicators": list(enumerate(s.indicators[channel])),
+        "indicators": [(i, n) for i, n in enumerate(s.indicators[channel]) if n != rules.OVERALL],
         "channel_label": service.CHANNELS[channel],
         "decided": await repo.decided_at(session, case) is not None,
         "follow_up": follow_up(s, rating, item) if rating and item else None,
