@@ -10,15 +10,13 @@ Targets: a link inside a sentence (its paragraph has more text than the link) is
 """
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, Page, async_playwright
+from playwright.async_api import BrowserContext, Page
 from sqlalchemy import select
 
 from ruxue.archive.build import build_package
@@ -31,8 +29,9 @@ from ruxue.kit.sm2 import SealKey
 from ruxue.sandbox.idp import phone_of
 from ruxue.settings import Settings
 from ruxue.web.mode import ELDER_COOKIE
-from tests.support.browser import CHROMIUM, FLAGS, shot
+from tests.support.a11y import AXE, Audit, browser_context
 from tests.support.browser import pytestmark as chromium_required
+from tests.support.browser import shot
 from tests.support.county import county_reports, register
 from tests.support.flow import apply
 from tests.support.guardianship import FILE as GUARDIANSHIP
@@ -53,8 +52,6 @@ from tests.support.review import (
 from tests.support.session import last_sms_code, logged_in
 from tests.support.staff import PASSWORD, make_staff, staff_client, staff_login
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
 DESK = {"width": 1280, "height": 800}
 MODES = ["standard", "elder"]
@@ -68,103 +65,6 @@ pytestmark = [
         reason="axe-core is not installed (make setup)",
     ),
 ]
-
-SMALL_TARGETS = """() => {
-  const inSentence = (a) => {
-    const block = a.parentElement.closest("p, li, dd");
-    return block !== null && block.textContent.trim().length > a.textContent.trim().length;
-  };
-  const small = [];
-  for (const el of document.querySelectorAll("a, button, input, select, textarea, summary")) {
-    if (el.type === "hidden" || el.getClientRects().length === 0) continue;
-    if (el.tagName === "A" && inSentence(el)) continue;
-    let box = el.getBoundingClientRect();
-    if ((el.type === "checkbox" || el.type === "radio") && el.labels.length) {
-      const label = el.labels[0].getBoundingClientRect();
-      if (label.width * label.height > box.width * box.height) box = label;
-    }
-    if (box.width < 43.5 || box.height < 43.5) {
-      small.push(`${el.tagName.toLowerCase()}#${el.id || el.name || el.textContent.trim().slice(0, 12)}`
-                 + ` ${Math.round(box.width)}×${Math.round(box.height)}`);
-    }
-  }
-  return small;
-}"""
-
-
-SMALL_TEXT = """() => {
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  let all = 0, small = 0;
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement;
-    const n = node.textContent.replace(/\\s/g, "").length;
-    if (!n || el.getClientRects().length === 0 || el.closest("[aria-hidden=true]")) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width <= 1 && box.height <= 1) continue;  // visually hidden, for screen readers
-    all += n;
-    if (parseFloat(getComputedStyle(el).fontSize) < 16) small += n;
-  }
-  return [small, all];
-}"""
-
-
-class Audit:
-    """Runs the three checks on each page it is shown and keeps what they found."""
-
-    def __init__(self, viewport: dict[str, int], prefix: str) -> None:
-        self.viewport, self.prefix = viewport, prefix
-        self.found: dict[str, list[str]] = {}
-        self.rules_passed = 0
-        self.small_text = [0, 0]  # characters under 16 px, all characters
-
-    async def check(self, page: Page, name: str) -> None:
-        await page.wait_for_load_state("load")
-        problems = await self._axe(page) + await self._reflow(page)
-        problems += [f"target under 44 px: {t}" for t in await page.evaluate(SMALL_TARGETS)]
-        self.found[name] = problems
-        small, total = await page.evaluate(SMALL_TEXT)
-        self.small_text = [self.small_text[0] + small, self.small_text[1] + total]
-        await shot(page, f"a11y-{self.prefix}-{name}")
-
-    async def _axe(self, page: Page) -> list[str]:
-        result: dict[str, Any] = await page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
-        )
-        self.rules_passed += len(result["passes"])
-        return [
-            f"axe {v['id']}: {n['target']} {n['failureSummary']}"
-            for v in result["violations"]
-            for n in v["nodes"]
-        ]
-
-    async def _reflow(self, page: Page) -> list[str]:
-        zoomed = {"width": self.viewport["width"] // 2, "height": self.viewport["height"] // 2}
-        await page.set_viewport_size(zoomed)
-        wide, seen = await page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        await page.set_viewport_size(self.viewport)
-        return [] if wide <= seen else [f"scrolls sideways at 200 %: {wide} > {seen} px"]
-
-    def assert_clean(self, pages: int) -> None:
-        assert len(self.found) == pages, sorted(self.found)
-        assert self.rules_passed > 10 * pages  # axe ran its rules on every page
-        found = {name: p for name, p in self.found.items() if p}
-        assert found == {}, "\n".join(f"{name}: {p}" for name, ps in found.items() for p in ps)
-        small, total = self.small_text
-        assert total > 100 * pages and small == 0  # no visible character under 16 px
-
-
-@asynccontextmanager
-async def browser_context(viewport: dict[str, int]) -> AsyncIterator[BrowserContext]:
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = await browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
-        # axe-core comes with every document from the browser itself: the pages' CSP (scripts
-        # from 'self' only) stays on and refuses a script tag added to the page
-        await context.add_init_script(path=str(AXE))
-        yield context
-        await browser.close()
 
 
 async def elder_mode(page: Page, base: str, path: str) -> None:
