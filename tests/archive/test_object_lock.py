@@ -7,19 +7,16 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from ruxue.archive.storage import (
     MARKER,
     LocalLibrary,
     PackageLocked,
     S3Library,
-    create_locked_bucket,
 )
-from tests.support.helpers import free_port
+from tests.support.s3 import locked_library
 
 NUMBER = "DA2026320508ABCDEF0123"
 BUCKET = "ruxue-archive-locked"
@@ -35,19 +32,8 @@ def built(root: Path, text: str = "原件") -> Path:
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Library]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}")
-    create_locked_bucket(client, BUCKET)
-    yield S3Library(BUCKET, client, retention_years=30)
-    server.stop()
+    with locked_library(monkeypatch, BUCKET, retention_years=30) as library:
+        yield library
 
 
 def test_a_locked_package_cannot_be_overwritten_or_deleted(s3: S3Library, tmp_path: Path) -> None:

@@ -4,39 +4,27 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 from sqlalchemy import select
 
 from ruxue.archive.build import build_package
 from ruxue.archive.check import check_package
-from ruxue.archive.storage import MARKER, S3Library, create_locked_bucket
+from ruxue.archive.storage import MARKER, S3Library
 from ruxue.cases.models import Case
 from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from tests.support.flow import apply
-from tests.support.helpers import ServerThread, free_port
+from tests.support.helpers import ServerThread
 from tests.support.personas import LI, LI_CHILD
+from tests.support.s3 import locked_library
 from tests.support.session import logged_in
 
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Library]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}")
-    create_locked_bucket(client, "ruxue-archive")  # the library writes under Object Lock
-    yield S3Library("ruxue-archive", client)
-    server.stop()
+    with locked_library(monkeypatch, "ruxue-archive") as library:
+        yield library
 
 
 async def test_packages_round_trip_through_s3(
