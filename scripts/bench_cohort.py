@@ -220,10 +220,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         rng = random.Random(7)
         schools, candidates, overflow = city(args.families, rng)
 
-        async def overflow_of(session: object) -> dict[str, tuple[str, ...]]:
+        async def overflow_of(session: object, key: object) -> dict[str, tuple[str, ...]]:
             return overflow
 
-        service.overflow_of = overflow_of  # dataset v2's table, later
+        service.overflow_of = overflow_of  # the bench's own 统筹 lists, not the table's
         db = Database(url)
         t = time.perf_counter()
         await load(db, schools, candidates)

@@ -5,7 +5,6 @@ and why. Screenshots: test-artifacts/screenshots/cohort-*.png."""
 import pytest
 from playwright.async_api import Page, async_playwright
 
-from ruxue.cohort import publication as service
 from ruxue.kit.db import Database
 from tests.support.browser import (
     CHROMIUM,
@@ -16,7 +15,6 @@ from tests.support.browser import (
 from tests.support.cohort import (
     DISTRICT,
     four_children,
-    overflow_north_to_south,
     qualify_all,
     two_schools,
     wang_qualified,
@@ -44,10 +42,8 @@ async def test_admin_dry_runs_and_publishes_then_the_family_sees_its_notice(
     sandbox: ServerThread,
     schools: None,
     db: Database,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await two_schools(db)
-    monkeypatch.setattr(service, "overflow_of", overflow_north_to_south)
     await qualify_all(db, [c for c in four_children() if c.case_id != "case-0003"])
     guardian, no = await wang_qualified(web, sandbox, db)
     await guardian.aclose()

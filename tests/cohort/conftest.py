@@ -2,12 +2,10 @@
 
 import pytest
 
-from ruxue.cohort import publication as service
 from ruxue.kit.db import Database
-from tests.support.cohort import overflow_north_to_south, two_schools
+from tests.support.cohort import two_schools
 
 
 @pytest.fixture
-async def district(db: Database, schools: None, monkeypatch: pytest.MonkeyPatch) -> None:
+async def district(db: Database, schools: None) -> None:
     await two_schools(db)
-    monkeypatch.setattr(service, "overflow_of", overflow_north_to_south)

@@ -146,10 +146,14 @@ ON_ALLOCATION = 'placement = "allocation"\npublish_on = "07-10"\n'
 
 async def two_schools(db: Database) -> None:
     """The run's district on ``allocation`` (the run refuses any other), NORTH (平江, from the
-    example dataset) with 2 seats and SOUTH (沧浪) with 1."""
+    example dataset) with 2 seats and SOUTH (沧浪), its 统筹 school, with 1."""
     async with db.write_session() as session:
         await policy_service.import_policy(session, DISTRICT, YEAR, ON_ALLOCATION, "test", "test")
-        seats = update(SchoolRow).where(SchoolRow.code == NORTH.code).values(capacity=2)
+        seats = (
+            update(SchoolRow)
+            .where(SchoolRow.code == NORTH.code)
+            .values(capacity=2, overflow_to=[SOUTH.code])
+        )
         await session.execute(seats)
         south = SchoolRow(
             code=SOUTH.code,
@@ -160,11 +164,6 @@ async def two_schools(db: Database) -> None:
             compound_codes=["GS-S-1"],
         )
         session.add(south)
-
-
-async def overflow_north_to_south(session: object) -> dict[str, tuple[str, ...]]:
-    """``cohort.publication.overflow_of`` until the dataset-v2 table lands: NORTH's 统筹 is SOUTH."""
-    return {NORTH.code: (SOUTH.code,)}
 
 
 async def wang_qualified(

@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases import lifecycle
@@ -32,7 +31,7 @@ from ruxue.kit.db import Database, locked_row
 from ruxue.kit.errors import Conflict, RuxueError
 from ruxue.policy import service as policy_service
 from ruxue.reference.districts import district_label
-from ruxue.reference.models import School as SchoolRow
+from ruxue.reference.repository import overflows
 from ruxue.staff.service import audit
 
 SEGMENTS = ("primary", "junior")
@@ -70,14 +69,14 @@ async def policy_of(session: AsyncSession, key: RunKey) -> CohortPolicy:
     return await policy_service.cohort_policy(session, key.district_code, key.year)
 
 
-async def overflow_of(session: AsyncSession) -> dict[str, tuple[str, ...]]:
-    """Each school's ``overflow_to`` (统筹) list, as ``ruxue schools import`` loaded it."""
-    rows = await session.execute(select(SchoolRow.code, SchoolRow.overflow_to))
-    return {code: tuple(targets) for code, targets in rows if targets}
+async def overflow_of(session: AsyncSession, key: RunKey) -> dict[str, tuple[str, ...]]:
+    """The district's schools' ``overflow_to`` (统筹) lists, as ``ruxue schools import`` loaded them."""
+    found = await overflows(session, key.district_code, key.segment)
+    return {code: tuple(targets) for code, targets in found.items() if targets}
 
 
 async def schools_of(session: AsyncSession, key: RunKey) -> tuple[list[School], dict[str, str]]:
-    overflow = await overflow_of(session)
+    overflow = await overflow_of(session, key)
     rows = await repo.school_rows(session, key.district_code, key.segment)
     schools = [
         School(
