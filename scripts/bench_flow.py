@@ -250,9 +250,12 @@ def running_city(
     dataset: Path | None = None,
     worker_processes: int = 1,
     worker_args: tuple[str, ...] = (),
+    placement: str = "at_submission",
 ) -> Iterator[City]:
     """The city's processes; ``dataset`` is a city generated before (else one of ``families``
-    families is generated), ``worker_processes`` task-queue consumers ("worker", "worker-2" …)."""
+    families is generated), ``worker_processes`` task-queue consumers ("worker", "worker-2" …);
+    ``placement="allocation"`` puts every district of the city on the cohort's allocation run
+    (no notice at submission: the case waits, qualified, for the publication)."""
     # a killed run still stops its processes (the finally below runs)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = Path(tempfile.mkdtemp(prefix="ruxue-flow-"))
@@ -272,6 +275,8 @@ def running_city(
     subprocess.run(
         [*ruxue, "schools", "import", str(dataset)], env=env, check=True, capture_output=True
     )
+    if placement == "allocation":
+        on_allocation(ruxue, env, dataset, tmp)
     commands = {
         "sandbox": [*ruxue, "sandbox", "--dataset", str(dataset), "--port", str(sandbox_port)],
         "app": [*ruxue, "serve", "--port", str(app_port), "--workers", str(app_workers)],
@@ -289,6 +294,24 @@ def running_city(
         for p in procs.values():
             p.wait(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+ALLOCATION = """placement = "allocation"
+publish_on = "07-10"
+"""
+
+
+def on_allocation(ruxue: list[str], env: dict[str, str], dataset: Path, tmp: Path) -> None:
+    """Every district of the city's schools on the allocation run, through ``ruxue policy
+    import`` as a bureau would."""
+    policy = tmp / "allocation.toml"
+    policy.write_text(ALLOCATION, encoding="utf-8")
+    year = dt.date.fromisoformat(NOW[:10]).year
+    data = msgspec.json.decode(dataset.read_bytes(), type=Dataset)
+    districts = sorted({school.district_code for school in data.schools})
+    for district in districts:
+        subprocess.run([*ruxue, "policy", "import", str(policy), "--district", district,
+                        "--year", str(year), "--by", "bench"], env=env, check=True, capture_output=True)  # fmt: skip
 
 
 class Watched:
@@ -344,12 +367,17 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--out", default="")
     parser.add_argument(
+        "--placement", choices=["at_submission", "allocation"], default="at_submission"
+    )
+    parser.add_argument(
         "--per-step",
         action="store_true",
         help="one guardian at a time, notice and rating too: the app's CPU ms per request",
     )
     args = parser.parse_args()
-    with running_city(args.families, args.database_url, args.app_workers) as city:
+    with running_city(
+        args.families, args.database_url, args.app_workers, placement=args.placement
+    ) as city:
         people = applicants(city.dataset, args.applicants)
         watched = Watched([f"{name}={proc.pid}" for name, proc in city.procs.items()])
         app = Watched([f"app={city.procs['app'].pid}"])
@@ -363,7 +391,7 @@ def main() -> None:
         }
     figures = {"bench": "flow", "at": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
                "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
-               "families": args.families, "concurrency": 1 if args.per_step else args.concurrency, "app_workers": args.app_workers,
+               "families": args.families, "placement": args.placement, "concurrency": 1 if args.per_step else args.concurrency, "app_workers": args.app_workers,
                **figures}  # fmt: skip
     if args.out:
         Path(args.out).write_text(json.dumps(figures, ensure_ascii=False, indent=1))

@@ -200,7 +200,14 @@ def _one_setup(
     )
     niced = ("--nice", str(args.worker_nice)) if args.worker_nice else ()
     with running_city(
-        args.families, database_url, app_workers, env, dataset, args.workers, niced
+        args.families,
+        database_url,
+        app_workers,
+        env,
+        dataset,
+        args.workers,
+        niced,
+        placement=args.placement,
     ) as city:
         out = city.tmp / "loadgen.json"
         command = [
@@ -276,6 +283,12 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--app-workers", default="1,2")
     p.add_argument("--workers", type=int, default=2, help="task-queue worker processes")
+    p.add_argument(
+        "--placement",
+        choices=["at_submission", "allocation"],
+        default="at_submission",
+        help="allocation: every district on the cohort's run (no notice at submission)",
+    )
     p.add_argument("--worker-nice", type=int, default=10, help="CPU priority of the workers")
     p.add_argument("--latency-ms", type=int, default=100)
     p.add_argument("--ceiling-seconds", type=float, default=10.0)
@@ -307,6 +320,7 @@ def main() -> None:
         "database": "postgresql",
         "queue": "redis",
         "families": args.families,
+        "placement": args.placement,
         "mode": args.mode,
         "rate": args.rate,
         "duration_s": args.duration,
