@@ -281,8 +281,9 @@ async def ledger_problems(session: AsyncSession) -> list[str]:
     """Every break in the chain, and every record that differs from, or is missing in, it. A
     record's newest digest is its newest pending one, if any (a pending digest is always newer
     than the chained ones of its record), else its newest chained one."""
-    entries = await _entries(session)
+    # pending first: a digest a chainer moves meanwhile is then read twice, never missed
     pending = await _pending(session)
+    entries = await _entries(session)
     head = await session.get(IntegrityHead, CHAIN)
     last = {"seq": head.seq, "entry_hash": head.entry_hash} if head else None
     problems = chain_problems(entries, last, ENTRY_FIELDS, "integrity ledger")
