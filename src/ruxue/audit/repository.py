@@ -25,6 +25,7 @@ from ruxue.exchange.models import Consent
 from ruxue.guardianship.models import GuardianshipEvent, GuardianshipRequest
 from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
 from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Base
 from ruxue.provider.models import Consent as ProviderConsent
 from ruxue.rating.models import Rating, Rectification
 
@@ -163,7 +164,7 @@ def chain(session: Session, limit: int = CHAIN_BATCH) -> int:
     digest is chained once, and the chain does not fork. Two writes of one record are in ``id``
     order (the second waited on the first's row lock before it took its id)."""
     seq, prev = _head(session)
-    pending = IntegrityPending.__table__
+    pending = Base.metadata.tables[IntegrityPending.__tablename__]
     oldest = select(pending.c.id).order_by(pending.c.id).limit(limit).scalar_subquery()
     taken = session.execute(
         delete(pending)

@@ -9,7 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.exchange.models import CallLogEntry, CallLogHead, CallSubject, Consent
 from ruxue.exchange.rules import GENESIS, HASHED_FIELDS, chain_problems, entry_hash
-from ruxue.kit.db import locked_row
+from ruxue.kit.db import Base, locked_row
+
+
+CALLS, SUBJECTS = (Base.metadata.tables[m.__tablename__] for m in (CallLogEntry, CallSubject))
+_SUBJECT_BY_REQUEST = insert(SUBJECTS).from_select(
+    ["call_id", "subject_index"],
+    select(CallLogEntry.id, cast(bindparam("subject_index"), String)).where(
+        CallLogEntry.request_id == bindparam("request_id")
+    ),
+)
 
 
 async def append_entries(session: AsyncSession, chain: int, rows: Sequence[dict[str, Any]]) -> int:
@@ -29,21 +38,13 @@ async def append_entries(session: AsyncSession, chain: int, rows: Sequence[dict[
         return 0
     # one executemany each, not an ORM object (and an INSERT … RETURNING id) per row: a batch's
     # entry names hundreds of persons, whose index rows find their entry by its request id
-    await session.execute(insert(CallLogEntry.__table__), entries)
+    await session.execute(insert(CALLS), entries)
     subjects = [
         {"request_id": e["request_id"], "subject_index": s} for e in entries for s in e["subjects"]
     ]
     if subjects:
         await session.execute(_SUBJECT_BY_REQUEST, subjects)
     return len(entries)
-
-
-_SUBJECT_BY_REQUEST = insert(CallSubject.__table__).from_select(
-    ["call_id", "subject_index"],
-    select(CallLogEntry.id, cast(bindparam("subject_index"), String)).where(
-        CallLogEntry.request_id == bindparam("request_id")
-    ),
-)
 
 
 def as_mapping(entry: CallLogEntry) -> dict[str, Any]:
