@@ -234,16 +234,17 @@ async def reenter(session: AsyncSession, table: Any, keys: Sequence[Any]) -> Non
 
 async def adopt(session: AsyncSession) -> dict[str, int]:
     """Records that have no entry at all (written before the ledger existed, or in bulk around
-    the ORM by ``dashboard.seed``) enter it as they are; a record with an entry is never adopted,
-    so an edit stays an edit. The count of each kind adopted."""
+    the ORM by ``dashboard.seed``) enter it as they are; a record with an entry (chained or
+    pending) is never adopted, so an edit stays an edit. The count of each kind adopted."""
     writes: list[tuple[str, str, str]] = []
     for covered in COVERED:
         kind = IntegrityEntry.kind == covered.kind
-        known = set((await session.scalars(select(IntegrityEntry.record_key).where(kind))).all())
+        # pending first: a digest a chainer moves meanwhile is then seen twice, never missed
         waiting = IntegrityPending.kind == covered.kind
-        known |= set(
+        known = set(
             (await session.scalars(select(IntegrityPending.record_key).where(waiting))).all()
         )
+        known |= set((await session.scalars(select(IntegrityEntry.record_key).where(kind))).all())
         for row in (await session.scalars(select(covered.model))).all():
             if (key := record_key(row)) not in known:
                 writes.append((covered.kind, key, record_digest(_values(covered, row))))

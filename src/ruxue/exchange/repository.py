@@ -11,7 +11,6 @@ from ruxue.exchange.models import CallLogEntry, CallLogHead, CallSubject, Consen
 from ruxue.exchange.rules import GENESIS, HASHED_FIELDS, chain_problems, entry_hash
 from ruxue.kit.db import Base, locked_row
 
-
 CALLS, SUBJECTS = (Base.metadata.tables[m.__tablename__] for m in (CallLogEntry, CallSubject))
 _SUBJECT_BY_REQUEST = insert(SUBJECTS).from_select(
     ["call_id", "subject_index"],
