@@ -265,7 +265,8 @@ def summary(run: dict[str, Any]) -> str:
         f"({run.get('ceiling', {}).get('requests_per_s', '?')} req/s); worst step p99 "
         f"{worst} {steps[worst]['p99_ms']} ms; whole p50 {steps.get('whole', {}).get('p50_ms')} ms; "
         f"drained {after.get('drained')} in {after.get('drain_s')} s, decided without "
-        f"package {after.get('decided_without_package')}; loadgen {run['loadgen_cpu_cores']} "
+        f"package {after.get('decided_without_package')}, ledger digests not chained "
+        f"{after.get('ledger_pending')}; loadgen {run['loadgen_cpu_cores']} "
         f"cores; cores {run.get('cpu_cores')}; CPU ms per application "
         f"{run.get('cpu_ms_per_application')}; errors {run['errors']}"
     )

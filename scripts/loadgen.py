@@ -14,9 +14,10 @@ decide) and rates the decided case. Two ways of sending them:
 
 Before the flow, a *ceiling run*: the same client against ``/healthz`` for ``--ceiling-seconds``,
 so the flow's requests/s can be put against what the app serves at all. While the flow runs, the
-archive queue (decided cases without a package), the county outbox (unsent rows) and the task
-queue are sampled every ``--sample-every`` seconds from the app's database (and Redis); after it,
-the generator waits (bounded) for both to drain and counts decided cases lacking their package.
+archive queue (decided cases without a package), the county outbox (unsent rows), the integrity
+ledger's digests not yet chained and the task queue are sampled every ``--sample-every`` seconds
+from the app's database (and Redis); after it, the generator waits (bounded) for the three to
+drain and counts decided cases lacking their package.
 
 Prints one JSON object (also written to ``--out``) with completed applications/s, requests/s,
 p50/p95/p99 per step, errors by kind, the generator's own CPU and the queue depths over time.
@@ -63,6 +64,7 @@ SQL_UNFILED = (
 )
 SQL_OUTBOX = "select count(*) from report_outbox where sent_at is null and dead_at is null"
 SQL_OUTBOX_DEAD = "select count(*) from report_outbox where dead_at is not null"
+SQL_LEDGER_PENDING = "select count(*) from integrity_pending"
 SQL_DECIDED = "select count(*) from enrollment_case where status in ('notice_issued', 'rejected')"
 
 
@@ -418,7 +420,8 @@ async def ceiling(app_url: str, connections: int, seconds: float) -> dict[str, A
 
 
 class Depths:
-    """The archive queue, the county outbox and the task queue, read from the app's stores."""
+    """The archive queue, the county outbox, the integrity ledger's pending digests and the task
+    queue, read from the app's stores."""
 
     def __init__(self, database_url: str, queue_url: str) -> None:
         from sqlalchemy.ext.asyncio import create_async_engine
@@ -440,6 +443,7 @@ class Depths:
                 out["archive_unfiled"] = int(await conn.scalar(text(SQL_UNFILED)) or 0)
                 out["outbox_unsent"] = int(await conn.scalar(text(SQL_OUTBOX)) or 0)
                 out["outbox_dead"] = int(await conn.scalar(text(SQL_OUTBOX_DEAD)) or 0)
+                out["ledger_pending"] = int(await conn.scalar(text(SQL_LEDGER_PENDING)) or 0)
         if self.redis is not None:  # huey's list of queued jobs (RedisHuey "ruxue")
             out["jobs_queued"] = int(await self.redis.llen("huey.redis.ruxue"))
         return out
@@ -480,22 +484,29 @@ async def sample(run: Run, depths: Depths, every: float, series: list[dict[str, 
         last_t, last_cpu, last_requests = now, cpu, s.app_requests
 
 
+def _drained(state: dict[str, int]) -> bool:
+    keys = ("archive_unfiled", "outbox_unsent", "ledger_pending")
+    return not any(state.get(k) for k in keys)
+
+
 async def drain(depths: Depths, within: float, every: float) -> dict[str, Any]:
-    """Wait until no decided case lacks its package and no outbox row is unsent (bounded)."""
+    """Wait until no decided case lacks its package, no outbox row is unsent and the worker has
+    chained every digest of the integrity ledger (bounded)."""
     started = time.perf_counter()
     state = await depths.read()
     while time.perf_counter() - started < within:
-        if not state.get("archive_unfiled") and not state.get("outbox_unsent"):
+        if _drained(state):
             break
         await asyncio.sleep(every)
         state = await depths.read()
     return {
-        "drained": not state.get("archive_unfiled") and not state.get("outbox_unsent"),
+        "drained": _drained(state),
         "drain_s": round(time.perf_counter() - started, 1),
         "decided": state.get("decided", 0),
         "decided_without_package": state.get("archive_unfiled", 0),
         "outbox_unsent": state.get("outbox_unsent", 0),
         "outbox_dead": state.get("outbox_dead", 0),
+        "ledger_pending": state.get("ledger_pending", 0),
     }
 
 

@@ -76,6 +76,7 @@ async def test_the_generator_counts_completed_applications_and_errors(
         await depths.close()
     assert state["decided"] == decided and state["archive_unfiled"] == decided
     assert state["outbox_unsent"] == 0
+    assert state["ledger_pending"] > 0  # nor chains the ledger (the worker's job, every minute)
 
 
 def test_one_application_per_family() -> None:

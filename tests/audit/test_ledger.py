@@ -11,10 +11,17 @@ import pytest
 from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
 
-from ruxue.audit.models import IntegrityEntry, IntegrityHead
+from ruxue.audit.models import IntegrityEntry, IntegrityHead, IntegrityPending
 from ruxue.audit.repository import BY_MODEL
 from ruxue.audit.rules import ENTRY_FIELDS, record_digest
-from ruxue.audit.service import HeadsExists, read_exported, signed_heads, verify_all, write_heads
+from ruxue.audit.service import (
+    HeadsExists,
+    chain_pending,
+    read_exported,
+    signed_heads,
+    verify_all,
+    write_heads,
+)
 from ruxue.cases.models import Case, CaseEvent
 from ruxue.cli.main import app as cli
 from ruxue.exchange.models import Consent
@@ -88,6 +95,7 @@ async def test_a_rewritten_ledger_is_caught_by_the_exported_heads(
     web: ServerThread, sandbox: ServerThread, schools: None, db: Database, tmp_path: Path
 ) -> None:
     await _rated_case(web, sandbox)
+    assert await chain_pending(db) > 0  # as the heads' export does first
     seal = SealKey.generate()
     async with db.read_session() as session:
         document = await signed_heads(session, seal, NOW)
@@ -146,6 +154,10 @@ async def test_a_rolled_back_write_leaves_no_entry(db: Database) -> None:
             raise RuntimeError("the request failed")
     async with db.write_session() as session:
         session.add(ProviderConsent(subject="s3", client_id="county-a", scopes="openid"))
+    async with db.read_session() as session:
+        keys = (await session.scalars(select(IntegrityPending.record_key))).all()
+    assert keys == ["s3|county-a"] and await _problems(db) == []
+    assert await chain_pending(db) == 1
     async with db.read_session() as session:
         keys = (await session.scalars(select(IntegrityEntry.record_key))).all()
     assert keys == ["s3|county-a"] and await _problems(db) == []

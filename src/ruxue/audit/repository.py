@@ -1,27 +1,31 @@
 """Writing and reading the integrity ledger (``audit.models``). Every ORM flush that adds, changes
-or removes a covered record digests it, and the commit chains the digests in the same transaction
-(listeners on the session, installed by the composition root); ``ledger_problems`` names every
-record whose fields no longer match its newest entry, every record missing from the ledger and
-every break in a chain. A write that bypasses the ORM is, by design, reported as an edit."""
+or removes a covered record digests it, and the commit adds the digests to the pending ones in the
+same transaction, with one INSERT and no lock (listeners on the session, installed by the
+composition root); ``chain`` moves pending digests into the hash chain, many per transaction, for
+the chainers (``audit.service.chain_pending``: the worker's periodic job, the CLI).
+``ledger_problems`` names every record whose fields no longer match its newest digest (chained or
+pending), every record missing from the ledger and every break in the chain. A write that
+bypasses the ORM is, by design, reported as an edit."""
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, event, insert, inspect, select, update
+from sqlalchemy import Insert, delete, event, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
-from ruxue.audit.models import IntegrityEntry, IntegrityHead
+from ruxue.audit.models import IntegrityEntry, IntegrityHead, IntegrityPending
 from ruxue.audit.rules import ENTRY_FIELDS, record_digest, record_problems
 from ruxue.cases.models import Case, CaseEvent
 from ruxue.exchange.models import Consent
 from ruxue.guardianship.models import GuardianshipEvent, GuardianshipRequest
 from ruxue.kit.chain import GENESIS, chain_problems, entry_hash
 from ruxue.kit.clock import utcnow
+from ruxue.kit.db import Base
 from ruxue.provider.models import Consent as ProviderConsent
 from ruxue.rating.models import Rating, Rectification
 
@@ -113,8 +117,19 @@ def _writes(session: Session) -> list[tuple[Covered, str, str]]:
     return writes
 
 
-PENDING = "integrity_pending"  # session.info: writes flushed, not yet in the ledger
+WRITES = "integrity_writes"  # session.info: writes flushed, not yet recorded
 CHAIN = "ledger"
+CHAIN_BATCH = 1000  # pending digests chained per transaction
+
+
+def record(session: Session, writes: Iterable[tuple[str, str, str]]) -> None:
+    """Add (kind, record key, digest) writes to the pending digests in the caller's transaction:
+    one INSERT whatever their number, and no lock that another transaction waits on (a write
+    that commits has its digests committed with it)."""
+    at = utcnow()
+    rows = [{"kind": kind, "record_key": key, "digest": d, "at": at} for kind, key, d in writes]
+    if rows:
+        session.execute(insert(IntegrityPending), rows)
 
 
 def _head(session: Session) -> tuple[int, str]:
@@ -126,7 +141,7 @@ def _head(session: Session) -> tuple[int, str]:
         .returning(IntegrityHead.seq, IntegrityHead.entry_hash)
     )
     row = session.execute(lock).one_or_none()
-    if row is None:  # the first write ever: two transactions may get here at once
+    if row is None:  # the first chaining ever: two chainers may get here at once
         session.execute(_insert_once(session))
         row = session.execute(lock).one()
     return int(row[0]), str(row[1])
@@ -141,42 +156,56 @@ def _insert_once(session: Session) -> Insert:
     return make(IntegrityHead).values(**values).on_conflict_do_nothing(index_elements=["chain"])
 
 
-def append(session: Session, writes: Iterable[tuple[str, str, str]]) -> None:
-    """Chain (kind, record key, digest) writes after the head: three statements whatever their
-    number (lock the head, insert the entries, move the head)."""
+def chain(session: Session, limit: int = CHAIN_BATCH) -> int:
+    """Move up to ``limit`` pending digests, oldest first, into the chain after its head: lock the
+    head, take the rows (DELETE … RETURNING), insert the entries, move the head — four statements
+    whatever their number; the count moved. Only a chainer locks the head, so two chainers (two
+    processes) take turns, and the second's DELETE no longer sees the rows the first took: each
+    digest is chained once, and the chain does not fork. Two writes of one record are in ``id``
+    order (the second waited on the first's row lock before it took its id)."""
     seq, prev = _head(session)
+    pending = Base.metadata.tables[IntegrityPending.__tablename__]
+    oldest = select(pending.c.id).order_by(pending.c.id).limit(limit).scalar_subquery()
+    taken = session.execute(
+        delete(pending)
+        .where(pending.c.id.in_(oldest))
+        .returning(
+            pending.c.id, pending.c.kind, pending.c.record_key, pending.c.digest, pending.c.at
+        )
+    ).all()
+    if not taken:
+        return 0
     entries: list[dict[str, Any]] = []
-    for kind, key, digest in writes:
+    for row in sorted(taken, key=lambda r: int(r.id)):
         seq += 1
-        entry: dict[str, Any] = {"kind": kind, "seq": seq, "record_key": key, "digest": digest}
-        entry |= {"prev_hash": prev, "at": utcnow()}
+        entry: dict[str, Any] = {"kind": row.kind, "seq": seq, "record_key": row.record_key}
+        entry |= {"digest": row.digest, "prev_hash": prev, "at": row.at}
         prev = entry["entry_hash"] = entry_hash(entry, ENTRY_FIELDS)
         entries.append(entry)
     session.execute(insert(IntegrityEntry), entries)
     session.execute(
         update(IntegrityHead).where(IntegrityHead.chain == CHAIN).values(seq=seq, entry_hash=prev)
     )
+    return len(entries)
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    """Digest what this flush wrote; the entries are chained once, at the commit."""
+    """Digest what this flush wrote; the digests are recorded once, at the commit."""
     writes = [(c.kind, key, digest) for c, key, digest in _writes(session)]
     if writes:
-        session.info.setdefault(PENDING, []).extend(writes)
+        session.info.setdefault(WRITES, []).extend(writes)
 
 
 def _before_commit(session: Session) -> None:
     session.flush()  # what the commit would flush, digested now
-    writes = session.info.pop(PENDING, [])
-    if writes:
-        append(session, writes)
+    record(session, session.info.pop(WRITES, []))
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     """A transaction that ended without committing leaves nothing pending (a savepoint's end
     leaves the outer transaction's writes)."""
     if transaction.parent is None:
-        session.info.pop(PENDING, None)
+        session.info.pop(WRITES, None)
 
 
 def install() -> None:
@@ -192,7 +221,7 @@ def install() -> None:
 
 async def reenter(session: AsyncSession, table: Any, keys: Sequence[Any]) -> None:
     """Rows of a covered table rewritten around the ORM on purpose (``ruxue keys rotate``): each
-    enters the ledger as it now is, in the caller's transaction."""
+    enters the ledger (pending) as it now is, in the caller's transaction."""
     covered = BY_TABLE.get(table)
     if covered is None or not keys:
         return
@@ -200,23 +229,26 @@ async def reenter(session: AsyncSession, table: Any, keys: Sequence[Any]) -> Non
     query = select(covered.model).where(pk.in_(keys)).execution_options(populate_existing=True)
     rows = (await session.scalars(query)).all()
     writes = [(covered.kind, record_key(r), record_digest(_values(covered, r))) for r in rows]
-    if writes:
-        await session.run_sync(append, writes)
+    await session.run_sync(record, writes)
 
 
 async def adopt(session: AsyncSession) -> dict[str, int]:
     """Records that have no entry at all (written before the ledger existed, or in bulk around
-    the ORM by ``dashboard.seed``) enter it as they are; a record with an entry is never adopted,
-    so an edit stays an edit. The count of each kind adopted."""
+    the ORM by ``dashboard.seed``) enter it as they are; a record with an entry (chained or
+    pending) is never adopted, so an edit stays an edit. The count of each kind adopted."""
     writes: list[tuple[str, str, str]] = []
     for covered in COVERED:
         kind = IntegrityEntry.kind == covered.kind
-        known = set((await session.scalars(select(IntegrityEntry.record_key).where(kind))).all())
+        # pending first: a digest a chainer moves meanwhile is then seen twice, never missed
+        waiting = IntegrityPending.kind == covered.kind
+        known = set(
+            (await session.scalars(select(IntegrityPending.record_key).where(waiting))).all()
+        )
+        known |= set((await session.scalars(select(IntegrityEntry.record_key).where(kind))).all())
         for row in (await session.scalars(select(covered.model))).all():
             if (key := record_key(row)) not in known:
                 writes.append((covered.kind, key, record_digest(_values(covered, row))))
-    if writes:
-        await session.run_sync(append, writes)
+    await session.run_sync(record, writes)
     return dict(Counter(kind for kind, _, _ in writes))
 
 
@@ -235,8 +267,24 @@ async def _entries(session: AsyncSession) -> list[dict[str, Any]]:
     return [{c: getattr(e, c) for c in columns} for e in (await session.scalars(query)).all()]
 
 
+async def _pending(session: AsyncSession) -> list[dict[str, Any]]:
+    query = select(IntegrityPending).order_by(IntegrityPending.id)
+    return [
+        {"kind": p.kind, "record_key": p.record_key, "digest": p.digest}
+        for p in (await session.scalars(query)).all()
+    ]
+
+
+async def pending_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(IntegrityPending)) or 0)
+
+
 async def ledger_problems(session: AsyncSession) -> list[str]:
-    """Every break in the chain, and every record that differs from, or is missing in, it."""
+    """Every break in the chain, and every record that differs from, or is missing in, it. A
+    record's newest digest is its newest pending one, if any (a pending digest is always newer
+    than the chained ones of its record), else its newest chained one."""
+    # pending first: a digest a chainer moves meanwhile is then read twice, never missed
+    pending = await _pending(session)
     entries = await _entries(session)
     head = await session.get(IntegrityHead, CHAIN)
     last = {"seq": head.seq, "entry_hash": head.entry_hash} if head else None
@@ -244,6 +292,6 @@ async def ledger_problems(session: AsyncSession) -> list[str]:
     for covered in COVERED:
         rows = (await session.scalars(select(covered.model))).all()
         current = {record_key(r): record_digest(_values(covered, r)) for r in rows}
-        mine = [e for e in entries if e["kind"] == covered.kind]
+        mine = [e for e in (*entries, *pending) if e["kind"] == covered.kind]
         problems += record_problems(covered.kind, mine, current)
     return problems

@@ -23,9 +23,22 @@ from ruxue.exchange.models import CallLogEntry, CallLogHead
 from ruxue.exchange.repository import verify_chains
 from ruxue.kit import sm2
 from ruxue.kit.crypto import sm3_hex
+from ruxue.kit.db import Database
 from ruxue.kit.sm2 import SealKey
 from ruxue.staff.models import AuditEntry, AuditHead
 from ruxue.staff.service import audit, verify_audit
+
+
+async def chain_pending(db: Database, batch: int = ledger.CHAIN_BATCH) -> int:
+    """Move every pending digest of the integrity ledger into its chain, ``batch`` per transaction
+    (the worker's periodic job, the heads' export, ``ruxue audit chain``); the count moved."""
+    moved = 0
+    while True:
+        async with db.write_session() as session:
+            done = await session.run_sync(ledger.chain, batch)
+        moved += done
+        if done < batch:
+            return moved
 
 
 async def current_heads(session: AsyncSession) -> dict[str, Any]:

@@ -1,13 +1,15 @@
-"""``ruxue audit verify|export-heads|adopt``: the audit log, the call log, the archive's Merkle log
-and the integrity ledger."""
+"""``ruxue audit verify|export-heads|adopt|chain``: the audit log, the call log, the archive's Merkle
+log and the integrity ledger."""
 
 import asyncio
 
 import typer
 from rich.console import Console
 
+from ruxue.audit.repository import pending_count
 from ruxue.audit.service import (
     adopt_unrecorded,
+    chain_pending,
     read_exported,
     signed_heads,
     verify_all,
@@ -27,17 +29,16 @@ def verify() -> None:
     settings = get_settings()
     exported = read_exported(settings.heads_dir)
 
-    async def run() -> list[str]:
+    async def run() -> tuple[list[str], int]:
         db = Database(settings.resolved_database_url())
         try:
             async with db.read_session() as session:
-                return await verify_all(
-                    session, exported, SealKey.load_or_create(settings.seal_key_file)
-                )
+                seal = SealKey.load_or_create(settings.seal_key_file)
+                return await verify_all(session, exported, seal), await pending_count(session)
         finally:
             await db.dispose()
 
-    problems = asyncio.run(run())
+    problems, pending = asyncio.run(run())
     for problem in problems:
         console.print(f"[red]不一致[/red] {problem}")
     if problems:
@@ -45,18 +46,20 @@ def verify() -> None:
         raise typer.Exit(1)
     console.print(
         "审计日志、调用日志、档案日志与办件、评价、授权记录完整"
-        f"（对照已导出的签名日志头 {len(exported)} 份）"
+        f"（对照已导出的签名日志头 {len(exported)} 份；完整性台账待入链 {pending} 条）"
     )
 
 
 @app.command("export-heads")
 def export_heads() -> None:
-    """Sign the current heads of the three logs and write them to the heads directory now."""
+    """Chain the ledger's pending digests, sign the current heads of the logs and write them to
+    the heads directory now."""
     settings = get_settings()
 
     async def run() -> str:
         db = Database(settings.resolved_database_url())
         try:
+            await chain_pending(db)
             async with db.read_session() as session:
                 seal = SealKey.load_or_create(settings.seal_key_file)
                 document = await signed_heads(session, seal, settings.clock())
@@ -86,3 +89,19 @@ def adopt() -> None:
     for kind, count in sorted(adopted.items()):
         console.print(f"{kind}: {count} 条记入完整性台账")
     console.print(f"共 {sum(adopted.values())} 条原有记录记入完整性台账（已记审计日志）")
+
+
+@app.command()
+def chain() -> None:
+    """Move the integrity ledger's pending digests into its hash chain now (the worker does it
+    every minute; safe while the app and the worker run)."""
+    settings = get_settings()
+
+    async def run() -> int:
+        db = Database(settings.resolved_database_url())
+        try:
+            return await chain_pending(db)
+        finally:
+            await db.dispose()
+
+    console.print(f"完整性台账：{asyncio.run(run())} 条待入链记录已入链")

@@ -4,18 +4,26 @@ a call that happened stays logged even when the case's transaction rolls back.""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, bindparam, cast, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.exchange.models import CallLogEntry, CallLogHead, CallSubject, Consent
 from ruxue.exchange.rules import GENESIS, HASHED_FIELDS, chain_problems, entry_hash
-from ruxue.kit.db import locked_row
+from ruxue.kit.db import Base, locked_row
+
+CALLS, SUBJECTS = (Base.metadata.tables[m.__tablename__] for m in (CallLogEntry, CallSubject))
+_SUBJECT_BY_REQUEST = insert(SUBJECTS).from_select(
+    ["call_id", "subject_index"],
+    select(CallLogEntry.id, cast(bindparam("subject_index"), String)).where(
+        CallLogEntry.request_id == bindparam("request_id")
+    ),
+)
 
 
-async def append_entries(
-    session: AsyncSession, chain: int, rows: Sequence[dict[str, Any]]
-) -> list[CallLogEntry]:
-    """Append rows (without chain fields) to one chain, linking each to the one before."""
+async def append_entries(session: AsyncSession, chain: int, rows: Sequence[dict[str, Any]]) -> int:
+    """Append rows (without chain fields) to one chain, linking each to the one before: lock the
+    head, insert the entries, index their subjects, move the head (at the flush) — four
+    statements whatever the number of rows. The count appended."""
     head = await locked_row(
         session, CallLogHead, {"chain": chain}, {"seq": 0, "entry_hash": GENESIS}
     )
@@ -23,15 +31,19 @@ async def append_entries(
     for row in rows:
         entry = {**row, "chain": chain, "seq": head.seq + 1, "prev_hash": head.entry_hash}
         entry["entry_hash"] = entry_hash(entry)
-        entries.append(CallLogEntry(**entry))
+        entries.append(entry)
         head.seq, head.entry_hash = entry["seq"], entry["entry_hash"]
-    session.add_all(entries)
-    await session.flush()
-    # a batch's entry names hundreds of persons: one executemany, not an ORM object each
-    subjects = [{"call_id": e.id, "subject_index": s} for e in entries for s in e.subjects]
+    if not entries:
+        return 0
+    # one executemany each, not an ORM object (and an INSERT … RETURNING id) per row: a batch's
+    # entry names hundreds of persons, whose index rows find their entry by its request id
+    await session.execute(insert(CALLS), entries)
+    subjects = [
+        {"request_id": e["request_id"], "subject_index": s} for e in entries for s in e["subjects"]
+    ]
     if subjects:
-        await session.execute(insert(CallSubject), subjects)
-    return entries
+        await session.execute(_SUBJECT_BY_REQUEST, subjects)
+    return len(entries)
 
 
 def as_mapping(entry: CallLogEntry) -> dict[str, Any]:
