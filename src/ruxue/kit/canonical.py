@@ -2,8 +2,9 @@
 otherwise.
 
 Every signed department call canonicalises its request and its answer, and every call-log and
-ledger entry is hashed over its canonical form: the pure-Python ``rfc8785`` package cost ~80–350 µs
-per envelope, orjson with sorted keys ~5–15 µs. orjson writes the same bytes as RFC 8785 when:
+ledger entry is hashed over its canonical form: the pure-Python ``rfc8785`` package took ~120 µs
+for a request envelope with its consent, this ~10 µs (a type walk, then orjson with sorted keys).
+orjson writes the same bytes as RFC 8785 when:
 
 - every object key is a ``str`` whose characters are all below U+D800: RFC 8785 orders members
   by their UTF-16 code units, orjson by UTF-8 bytes; the two orders agree below the surrogate
@@ -42,33 +43,32 @@ def dumps(value: Any) -> bytes:
         return rfc8785.dumps(value)  # writes it, or raises what it raises for this value
 
 
-def _key_ok(key: object) -> bool:
-    return type(key) is str and (key.isascii() or max(key) < "\ud800")
-
-
 def _has_float(value: Any) -> bool:
-    """Whether a float is inside; raises ``_Slow`` for anything orjson might write otherwise."""
-    kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return False
-    if kind is int:
-        if -_INT_MAX <= value <= _INT_MAX:
-            return False
-        raise _Slow
-    if kind is float:
-        return True
+    """Whether a float is inside; raises ``_Slow`` for anything orjson might write otherwise.
+    A loop over a stack of containers, not a call per value: this walk is most of the cost."""
     found = False
-    if kind is dict:
-        for key, item in value.items():
-            if not _key_ok(key):
+    containers: list[Any] = [[value]]
+    while containers:
+        container = containers.pop()
+        if type(container) is dict:
+            for key in container:
+                if type(key) is not str or not (key.isascii() or max(key) < "\ud800"):
+                    raise _Slow
+            container = container.values()
+        for item in container:
+            kind = type(item)
+            if kind is str or item is None or kind is bool:
+                continue
+            if kind is dict or kind is list or kind is tuple:
+                containers.append(item)
+            elif kind is int:
+                if not -_INT_MAX <= item <= _INT_MAX:
+                    raise _Slow
+            elif kind is float:
+                found = True
+            else:
                 raise _Slow
-            found = _has_float(item) or found
-        return found
-    if kind is list or kind is tuple:
-        for item in value:
-            found = _has_float(item) or found
-        return found
-    raise _Slow
+    return found
 
 
 def _with_float_fragments(value: Any) -> Any:
