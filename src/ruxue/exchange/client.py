@@ -253,6 +253,19 @@ class ExchangeClient:
     ) -> None:
         url = f"{self.base}/{ask.service.replace('.', '/')}/v1" + ("/batch" if ask.batch else "")
         payload = orjson.dumps(envelope)
+
+        async def attempt_once() -> None:
+            answer.attempts += 1
+            self._read(await self._post(url, payload, ask.timeout_s), req_hash, answer)
+
+        # The first attempt outside tenacity: its loop costs ~50 µs a call (measured here), and
+        # nearly every call succeeds at once. A failed first attempt is handed to tenacity as its
+        # own attempt 1, so the retries, their backoff and the count are tenacity's as before.
+        try:
+            await attempt_once()
+            return
+        except Transient as exc:
+            failed: Transient | None = exc
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.exchange_attempts),
             wait=wait_random_exponential(multiplier=self.settings.exchange_backoff_s, max=2.0),
@@ -262,9 +275,10 @@ class ExchangeClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    answer.attempts += 1
-                    response = await self._post(url, payload, ask.timeout_s)
-                    self._read(response, req_hash, answer)
+                    if failed is not None:
+                        first, failed = failed, None
+                        raise first
+                    await attempt_once()
         except Transient as exc:
             answer.outcome, answer.status, answer.error = UNAVAILABLE, exc.status, str(exc)
 
