@@ -5,7 +5,6 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-import aiosqlite
 import pytest
 from asyncpg.exceptions import CannotConnectNowError, TooManyConnectionsError, UndefinedTableError
 from sqlalchemy import text
@@ -95,33 +94,3 @@ async def test_an_idle_connection_the_database_dropped_is_replaced(database_url:
                 await _backend_pid(db)
         await db.dispose()
     await admin.dispose()
-
-
-async def test_sqlite_rolls_back_only_an_open_transaction(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A read leaves no transaction open on SQLite, so its ROLLBACK is not sent to aiosqlite's
-    thread; a failed write still rolls back what it wrote."""
-    sent: list[str] = []
-    rollback = aiosqlite.Connection.rollback
-
-    async def noting(connection: aiosqlite.Connection) -> None:
-        sent.append("rollback")
-        await rollback(connection)
-
-    monkeypatch.setattr(aiosqlite.Connection, "rollback", noting)
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'rollback.db'}")
-    async with db.write_session() as session:
-        await session.execute(text("CREATE TABLE t (n INTEGER)"))
-    async with db.read_session() as session:
-        assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
-    assert await db.read_row(text("SELECT count(*) AS n FROM t"), {}) == (0,)
-    assert sent == []
-
-    with pytest.raises(ZeroDivisionError):
-        async with db.write_session() as session:
-            await session.execute(text("INSERT INTO t VALUES (1)"))
-            1 / 0  # noqa: B018
-    assert sent == ["rollback"]
-    assert await db.read_row(text("SELECT count(*) AS n FROM t"), {}) == (0,)
-    await db.dispose()

@@ -43,6 +43,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from ruxue.kit.clock import CLOCK_KEY, utcnow
+from ruxue.kit.sqlite import fewer_thread_calls
 
 log = structlog.get_logger("db")
 
@@ -94,27 +95,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-def _rollback_only_when_open(engine: Engine) -> None:
-    """A read ends with a ROLLBACK (SQLAlchemy ends every connection's use so), which on SQLite
-    rolls back nothing: Python's sqlite3 opens a transaction only before a write, and a SELECT
-    leaves none open. aiosqlite still sends each call to its connection's thread and waits for
-    the answer (a queue, a wake-up of the loop, a future): ~10 % of a two-read request's CPU.
-    So the dialect's rollback is skipped when the driver says no transaction is open; a
-    connection it cannot ask is rolled back as before."""
-    dialect = engine.dialect
-    rollback = dialect.do_rollback
-
-    def do_rollback(dbapi_connection: Any) -> None:
-        try:
-            open_ = bool(dbapi_connection.driver_connection.in_transaction)
-        except Exception:  # closed, or not a connection that can tell
-            open_ = True
-        if open_:
-            rollback(dbapi_connection)
-
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
-
-
 PING_AFTER_IDLE_S = 10.0
 
 
@@ -125,7 +105,7 @@ def create_engine(
         engine = create_async_engine(url, connect_args={"timeout": 30})
         sync_engine: Engine = engine.sync_engine
         event.listen(sync_engine, "connect", _sqlite_pragmas)
-        _rollback_only_when_open(sync_engine)
+        fewer_thread_calls(sync_engine)  # one call to aiosqlite's thread per statement
         return engine
     # connections beyond the pool are closed when returned and opened again on the next burst
     # (a TCP, TLS-attempt and start-up round trip each): size the pool for the peak, keep the
