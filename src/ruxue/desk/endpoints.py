@@ -225,7 +225,7 @@ async def print_rejection(
     return Response(pdf, media_type="application/pdf")
 
 
-def _filters(
+async def _filters(
     segment: str = "", category: str = "", channel: str = "", status: str = ""
 ) -> dict[str, str]:
     return {"segment": segment, "category": category, "channel": channel, "status": status}

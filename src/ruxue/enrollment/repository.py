@@ -2,8 +2,9 @@
 guardian may see (staff: ``cases.repository.visible_to_staff``)."""
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
@@ -11,9 +12,19 @@ from ruxue.cases.status import ENDED
 from ruxue.kit import pii
 
 
+def _visible(indexes: Any) -> Select[Case]:
+    return select(Case).where(Case.guardian_index.in_(indexes))
+
+
 def visible_cases(guardian_id: str) -> Select[Case]:
     """Cases a guardian may see: their own applications only."""
-    return select(Case).where(Case.guardian_index.in_(pii.blind_indexes(guardian_id)))
+    return _visible(pii.blind_indexes(guardian_id))
+
+
+# every step reads its case so: the statement (and its cache key) built once, the guardian's
+# blind indexes and the case number bound at each call
+_CASE_OF = _visible(bindparam("indexes", expanding=True)).where(Case.case_no == bindparam("no"))
+_CASE_OF_LOCKED = _CASE_OF.with_for_update()
 
 
 async def cases_of(session: AsyncSession, guardian_id: str) -> Sequence[Case]:
@@ -27,8 +38,8 @@ async def cases_of(session: AsyncSession, guardian_id: str) -> Sequence[Case]:
 async def case_of(
     session: AsyncSession, guardian_id: str, case_no: str, *, lock: bool = False
 ) -> Case | None:
-    query = visible_cases(guardian_id).where(Case.case_no == case_no)
-    return (await session.scalars(query.with_for_update() if lock else query)).one_or_none()
+    params = {"indexes": pii.blind_indexes(guardian_id), "no": case_no}
+    return (await session.scalars(_CASE_OF_LOCKED if lock else _CASE_OF, params)).one_or_none()
 
 
 def authorised_cases(parent_id: str) -> Select[Case]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     DateTime,
+    Executable,
     Integer,
     MetaData,
     Update,
@@ -29,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Row as ResultRow
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -41,6 +43,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from ruxue.kit.clock import CLOCK_KEY, utcnow
+from ruxue.kit.sqlite import fewer_thread_calls
 
 log = structlog.get_logger("db")
 
@@ -102,6 +105,7 @@ def create_engine(
         engine = create_async_engine(url, connect_args={"timeout": 30})
         sync_engine: Engine = engine.sync_engine
         event.listen(sync_engine, "connect", _sqlite_pragmas)
+        fewer_thread_calls(sync_engine)  # one call to aiosqlite's thread per statement
         return engine
     # connections beyond the pool are closed when returned and opened again on the next burst
     # (a TCP, TLS-attempt and start-up round trip each): size the pool for the peak, keep the
@@ -212,6 +216,14 @@ class Database:
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
             yield session
+
+    async def read_row(
+        self, statement: Executable, params: dict[str, Any]
+    ) -> ResultRow[Any] | None:
+        """The first row of one Core statement, on a connection of the pool: no ORM session, no
+        identity map, no instances (for a read on every request, e.g. the session row)."""
+        async with self.engine.connect() as connection:
+            return (await connection.execute(statement, params)).first()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, delete, select, update
+from sqlalchemy import Integer, String, Text, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -148,9 +148,14 @@ def _cookie(scope: Scope) -> str | None:
     return None
 
 
+# read on every request that carries a cookie: one Core statement, compiled once (SQLAlchemy's
+# statement cache), no ORM instance
+_TABLE = WebSession.__table__
+LOAD = select(_TABLE.c.data_enc, _TABLE.c.expires_at).where(_TABLE.c.id == bindparam("id"))
+
+
 async def _load(db: Database, token: str) -> dict[str, Any] | None:
-    async with db.read_session() as session:
-        row = await session.get(WebSession, token_id(token))
+    row = await db.read_row(LOAD, {"id": token_id(token)})
     if row is None or row.expires_at <= utcnow():
         return None
     return dict(json.loads(pii.decrypt(row.data_enc)))

@@ -55,7 +55,7 @@ class City:
     var_dir: Path
 
 
-def city_of(db: DatabaseDep, settings: SettingsDep) -> City:
+async def city_of(db: DatabaseDep, settings: SettingsDep) -> City:
     return City(db, issuer_of(settings), settings.var_dir)
 
 

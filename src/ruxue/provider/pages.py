@@ -20,7 +20,7 @@ from ruxue.web.render import render
 PAGE = "/me/county-systems"
 
 
-def at_the_city(settings: SettingsDep) -> None:
+async def at_the_city(settings: SettingsDep) -> None:
     if site_of(settings).is_county:
         raise NotFound("区县系统没有此页面：经市级平台登录给区县系统的授权，请在市级平台查看。")
 

@@ -27,7 +27,12 @@ def to_login(request: Request, _: Exception) -> RedirectResponse:
     return RedirectResponse("/auth/login?next=" + quote(target, safe="/"), status_code=303)
 
 
-def signed_in(request: Request) -> Guardian:
+async def guardian_of(request: Request) -> Guardian:
+    """The guardian of the API: ``Unauthorized`` (401) if not signed in."""
+    return current_guardian(request)
+
+
+async def signed_in(request: Request) -> Guardian:
     """The guardian of a page: a visitor who is not signed in is sent to the login."""
     guardian = optional_guardian(request)
     if guardian is None:
@@ -35,7 +40,7 @@ def signed_in(request: Request) -> Guardian:
     return guardian
 
 
-CurrentGuardian = Annotated[Guardian, Depends(current_guardian)]  # the API: 401 if not signed in
+CurrentGuardian = Annotated[Guardian, Depends(guardian_of)]  # the API: 401 if not signed in
 PageGuardian = Annotated[Guardian, Depends(signed_in)]  # a page: redirect to the login
 
 
