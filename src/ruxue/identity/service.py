@@ -71,10 +71,7 @@ async def bind_account(session: AsyncSession, login: Login, id_number: str) -> A
 
 def remember(request: Request, login: Login, person: dict[str, str]) -> Guardian:
     rotate(request.scope)  # a new token at login: a planted cookie is never promoted
-    after = request.session.get("after_login")
     request.session.clear()
-    if after:
-        request.session["after_login"] = after
     request.session["guardian"] = {
         "id": pii.encrypt(person["id_number"]),
         "name": person["name"],
