@@ -44,14 +44,37 @@ def oauth_of(request: Request) -> OAuth:
     return oauth
 
 
-SettingsDep = Annotated[Settings, Depends(settings_of)]
-DatabaseDep = Annotated[Database, Depends(database_of)]
-ExchangeDep = Annotated[ExchangeClient, Depends(exchange_of)]
-LibraryDep = Annotated[Library, Depends(library_of)]
-OAuthDep = Annotated[OAuth, Depends(oauth_of)]
+# FastAPI runs a plain ``def`` dependency in its thread pool: a thread hop (0.2 ms of CPU,
+# measured) to read an attribute. The dependencies are coroutines; the readers above stay plain
+# for the code that calls them directly (pages, the kiosk).
+async def _settings(request: Request) -> Settings:
+    return settings_of(request)
 
 
-def now_of(settings: SettingsDep) -> dt.datetime:
+async def _database(request: Request) -> Database:
+    return database_of(request)
+
+
+async def _exchange(request: Request) -> ExchangeClient:
+    return exchange_of(request)
+
+
+async def _library(request: Request) -> Library:
+    return library_of(request)
+
+
+async def _oauth(request: Request) -> OAuth:
+    return oauth_of(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+DatabaseDep = Annotated[Database, Depends(_database)]
+ExchangeDep = Annotated[ExchangeClient, Depends(_exchange)]
+LibraryDep = Annotated[Library, Depends(_library)]
+OAuthDep = Annotated[OAuth, Depends(_oauth)]
+
+
+async def now_of(settings: SettingsDep) -> dt.datetime:
     """The app's clock: the fixed time of a demo or a test, otherwise the real one."""
     return settings.clock()
 
