@@ -1,7 +1,8 @@
 """The login's state waits in a sealed cookie of the browser that started it (identity/state.py),
 not in a session row: it opens only untouched and unexpired, is spent by its callback, and a
 replayed callback signs nobody in. The attributes come in the ID token when the provider honours
-the claims parameter (no userinfo call), from userinfo otherwise."""
+the claims parameter (no userinfo call), from userinfo otherwise. (``db``: the rows the app
+wrote are removed after each test.)"""
 
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +14,7 @@ from authlib.integrations.starlette_client import StarletteOAuth2App
 from ruxue.identity import state as login_state
 from ruxue.identity.client import NAME
 from ruxue.identity.state import LoginState
+from ruxue.kit.db import Database
 from tests.support.helpers import ServerThread
 from tests.support.personas import WANG
 from tests.support.sandbox import _login
@@ -45,7 +47,7 @@ async def started(http: httpx.AsyncClient) -> str:
 
 
 async def test_a_used_state_is_spent_and_a_replay_signs_nobody_in(
-    web: ServerThread, sandbox: ServerThread
+    web: ServerThread, sandbox: ServerThread, db: Database
 ) -> None:
     async with (
         httpx.AsyncClient(base_url=web.url) as http,
@@ -91,7 +93,7 @@ async def sign_in(web: ServerThread, sandbox: ServerThread) -> httpx.AsyncClient
 
 
 async def test_attributes_from_the_id_token_without_userinfo(
-    web: ServerThread, sandbox: ServerThread, no_userinfo: list[str]
+    web: ServerThread, sandbox: ServerThread, db: Database, no_userinfo: list[str]
 ) -> None:
     http = await sign_in(web, sandbox)
     page = await http.get("/apply")
@@ -101,7 +103,7 @@ async def test_attributes_from_the_id_token_without_userinfo(
 
 
 async def test_attributes_from_userinfo_when_the_provider_has_no_claims_parameter(
-    web: ServerThread, sandbox: ServerThread
+    web: ServerThread, sandbox: ServerThread, db: Database
 ) -> None:
     metadata = web.server.config.app.state.oauth.create_client(NAME).server_metadata
     metadata["claims_parameter_supported"] = False
