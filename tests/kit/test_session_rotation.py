@@ -15,11 +15,9 @@ async def test_login_moves_the_session_to_a_new_token(
     web: ServerThread, sandbox: ServerThread, db: Database
 ) -> None:
     async with httpx.AsyncClient(base_url=web.url) as http:
-        start = await http.get("/auth/login")
-        before = http.cookies[COOKIE]  # the login's state rides on a session already
-        async with httpx.AsyncClient(base_url=sandbox.url) as browser:
-            back = await _login(browser, start.headers["location"], WANG)
-        assert (await http.get(back.headers["location"])).status_code == 303
+        await log_in(http, sandbox)  # a session before the login (the login's state is not one)
+        before = http.cookies[COOKIE]
+        await log_in(http, sandbox)
         after = http.cookies[COOKIE]
         assert after != before
         assert (await http.get("/api/v1/cases")).status_code == 200
@@ -28,3 +26,10 @@ async def test_login_moves_the_session_to_a_new_token(
         assert token_id(after) in rows and token_id(before) not in rows
         http.cookies.set(COOKIE, before)
         assert (await http.get("/api/v1/cases")).status_code in (401, 303)
+
+
+async def log_in(http: httpx.AsyncClient, sandbox: ServerThread) -> None:
+    start = await http.get("/auth/login")
+    async with httpx.AsyncClient(base_url=sandbox.url) as browser:
+        back = await _login(browser, start.headers["location"], WANG)
+    assert (await http.get(back.headers["location"])).status_code == 303

@@ -1,6 +1,6 @@
 """A database that cannot be reached is a passing condition: every route answers 503 with
 Retry-After — a Chinese page for a person, JSON for the API — not the 500 of an unexpected error.
-The login start (the session middleware writes the session row after the route has answered), a
+The login (its start needs no database: its callback is refused, where the account is written), a
 request with a session cookie (the middleware reads the row before any route) and a route that
 reads the database itself."""
 
@@ -10,6 +10,7 @@ import pytest
 from ruxue.settings import Settings
 from ruxue.web.app import create_app
 from tests.support.helpers import ServerThread
+from tests.support.sandbox import _login
 from tests.support.web import is_page
 
 UNREACHABLE = {
@@ -27,8 +28,9 @@ async def test_a_database_that_cannot_be_reached_is_answered_503_busy(
     app = create_app(settings.model_copy(update={"database_url": UNREACHABLE[backend]}))
     with ServerThread(app) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-            login = await http.get("/auth/login", headers=HTML)
-            login_api = await http.get("/auth/login", headers={"accept": "application/json"})
+            login = await http.get(await back_from_login(http, sandbox), headers=HTML)
+            back = await back_from_login(http, sandbox)
+            login_api = await http.get(back, headers={"accept": "application/json"})
             http.cookies.set("ruxue_session", "a-token-whose-row-cannot-be-read")
             with_cookie = await http.get("/api/v1/catchment", params={"q": "x"})
             http.cookies.clear()
@@ -43,3 +45,12 @@ async def test_a_database_that_cannot_be_reached_is_answered_503_busy(
     for api in (login_api, with_cookie, route_api):
         assert api.status_code == 503 and api.headers["retry-after"] == "30"
         assert api.json() == {"error": "busy", "message": f"{BUSY}。", "retry_after": 30}
+
+
+async def back_from_login(http: httpx.AsyncClient, sandbox: ServerThread) -> str:
+    """The callback a login started at the app comes back to; the start needs no database."""
+    start = await http.get("/auth/login", headers=HTML)
+    assert start.status_code == 302 and "ruxue_session" not in http.cookies
+    async with httpx.AsyncClient(base_url=sandbox.url) as idp:
+        back = (await _login(idp, start.headers["location"])).headers["location"]
+    return httpx.URL(back).raw_path.decode()

@@ -5,6 +5,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ruxue.identity import client
+from ruxue.identity import state as login_state
+from ruxue.identity.client import LoginFailed
 from ruxue.identity.logout import BadLogoutToken, frontchannel_keys, logout_token_keys
 from ruxue.identity.rules import safe_next
 from ruxue.identity.service import bind_account, remember, verified_attributes
@@ -22,27 +24,39 @@ async def login(
 ) -> Response:
     # only our own pages (an SMS link, the spouse's page, the city's provider resuming a county's
     # login): never another origin
-    if target := safe_next(next):
-        request.session["after_login"] = target
+    after = safe_next(next) or ""
     # a county asked for a fresh login (prompt=login, max_age): so does the city, of the province
-    return await client.start(oauth, request, settings, prompt="login" if reauth else "")
+    prompt = "login" if reauth else ""
+    return await client.start(oauth, request, settings, prompt=prompt, after=after)
 
 
 @router.get("/callback", name="auth_callback")
 async def callback(
     request: Request, db: DatabaseDep, settings: SettingsDep, oauth: OAuthDep
 ) -> Response:
-    login = await client.finish(oauth, request, settings)
-    person = verified_attributes(login, settings)
-    async with db.write_session() as session:
-        await bind_account(session, login, person["id_number"])
+    started = login_state.opened(request.cookies.get(login_state.COOKIE))
+    spent = login_state.answers(started, request.query_params.get("state"))
+    cleared = login_state.cookie_header("", client.https(settings))
+    try:
+        login = await client.finish(oauth, request, settings, started if spent else None)
+        person = verified_attributes(login, settings)
+        async with db.write_session() as session:
+            await bind_account(session, login, person["id_number"])
+    except LoginFailed as exc:  # this browser's state is spent, whatever went wrong
+        if spent:
+            exc.headers["set-cookie"] = cleared
+        raise
     remember(request, login, person)
-    after = request.session.pop("after_login", None) or "/apply"
+    after = (started.after if started else "") or "/apply"
+    response: Response
     if after.startswith("/oidc/authorize"):  # on to a county: its origin is not the form's
-        return _leading_on(
+        response = _leading_on(
             request, after, "登录成功", "正在返回区县入学系统。", "继续", "continue-login"
         )
-    return RedirectResponse(after, status_code=303)
+    else:
+        response = RedirectResponse(after, status_code=303)
+    response.headers.append("set-cookie", cleared)
+    return response
 
 
 @router.get("/logout", response_class=HTMLResponse, include_in_schema=False)

@@ -5,11 +5,10 @@ Either ends the server-side sessions of that provider session (sid) or subject (
 import time
 from typing import Any
 
-from joserfc import jwt
-from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from ruxue.identity.client import FAILURES, NAME
+from ruxue.identity.keys import verified
 from ruxue.kit.sessions import idp_keys
 from ruxue.settings import Settings
 
@@ -28,9 +27,8 @@ async def logout_token_keys(
     client = oauth.create_client(NAME)
     try:
         metadata = await client.load_server_metadata()
-        keys = KeySet.import_key_set(await client.fetch_jwk_set())
         algs = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
-        decoded = jwt.decode(token, keys, registry=JWSRegistry(algorithms=algs))
+        decoded = await verified(client, token, JWSRegistry(algorithms=algs))
     except FAILURES as exc:
         raise BadLogoutToken("signature") from exc
     claims, issuer = decoded.claims, str(metadata["issuer"])

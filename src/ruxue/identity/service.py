@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,30 +50,35 @@ def verified_attributes(login: Login, settings: Settings) -> dict[str, str]:
     }
 
 
-async def bind_account(session: AsyncSession, login: Login, id_number: str) -> Account:
-    """The account of (issuer, subject); refused if the provider now says another ID number."""
-    query = select(Account).where(Account.issuer == login.issuer, Account.subject == login.subject)
-    account = await session.scalar(query)
+async def bind_account(session: AsyncSession, login: Login, id_number: str) -> int:
+    """The id of the account of (issuer, subject), made at the first login and stamped at every
+    one, in one statement; refused if the provider now says another ID number. Two first logins
+    at once (twins' parent, a double click) both get in: the second updates the first's row."""
     indexes = pii.blind_indexes(id_number)
-    if account is None:  # two first logins at once (twins' parent, a double click) both get in
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        new = {"issuer": login.issuer, "subject": login.subject, "id_index": indexes[0]}
-        await session.execute(insert(Account).values(**new).on_conflict_do_nothing())
-        account = (await session.scalars(query)).one()
-    if account.id_index not in indexes:
+    now = utcnow()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    new = insert(Account).values(
+        issuer=login.issuer,
+        subject=login.subject,
+        id_index=indexes[0],
+        first_login_at=now,
+        last_login_at=now,
+    )
+    upsert = new.on_conflict_do_update(
+        index_elements=[Account.issuer, Account.subject],
+        # an index under an older key moves to the current one; another person's: no row
+        set_={"id_index": indexes[0], "last_login_at": now},
+        where=Account.id_index.in_(indexes),
+    )
+    account_id = await session.scalar(upsert.returning(Account.id))
+    if account_id is None:
         raise LoginFailed("登录未完成：该账号的实名信息与此前不一致，请联系身份认证平台。")
-    account.id_index = indexes[0]  # an index under an older key moves to the current one
-    account.last_login_at = utcnow()
-    await session.flush()
-    return account
+    return int(account_id)
 
 
 def remember(request: Request, login: Login, person: dict[str, str]) -> Guardian:
     rotate(request.scope)  # a new token at login: a planted cookie is never promoted
-    after = request.session.get("after_login")
     request.session.clear()
-    if after:
-        request.session["after_login"] = after
     request.session["guardian"] = {
         "id": pii.encrypt(person["id_number"]),
         "name": person["name"],
