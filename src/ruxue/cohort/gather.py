@@ -22,6 +22,7 @@ from ruxue.exchange.client import NO_RECORD, OK, Answer, Ask, CallContext, Excha
 from ruxue.exchange.fetch import permits_ask, points_ask
 from ruxue.exchange.records import Points, ResidencePermit, SocialInsurance, StudentStatus
 from ruxue.policy.facts import Facts
+from ruxue.policy.service import Checked
 
 T = TypeVar("T")
 FACT_OF = {
@@ -44,9 +45,12 @@ class Wanted:
     siblings: bool = False  # the student status of the family's other children
 
 
-async def wanted(session: AsyncSession, district: str, year: int, facts: Facts) -> Wanted:
-    """What to ask for the family under the district-year's cohort policy."""
-    policy = await policy_in_force.cohort_policy_of(session, district, year)
+async def wanted(
+    session: AsyncSession, district: str, year: int, facts: Facts, checked: Checked | None = None
+) -> Wanted:
+    """What to ask for the family under the district-year's cohort policy (``checked``: its
+    version, read with the case)."""
+    policy = await policy_in_force.cohort_policy_of(session, district, year, checked)
     keyed = policy_in_force.rules_set(policy)
     return Wanted(parents=keyed or not in_city(facts), siblings=keyed and policy.sibling_priority)
 

@@ -6,11 +6,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cohort.policy_keys import CohortPolicy
 from ruxue.policy import service as policy_service
+from ruxue.policy.service import Checked
 
 
-async def cohort_policy_of(session: AsyncSession, district: str, year: int) -> CohortPolicy:
-    """The cohort policy in force for the district and year."""
-    return await policy_service.cohort_policy(session, district, year)
+async def cohort_policy_of(
+    session: AsyncSession, district: str, year: int, checked: Checked | None = None
+) -> CohortPolicy:
+    """The cohort policy in force for the district and year (``checked``: its version, read
+    with the case)."""
+    return await policy_service.cohort_policy(session, district, year, checked)
 
 
 def rules_set(policy: CohortPolicy) -> bool:

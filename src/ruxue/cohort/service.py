@@ -25,6 +25,7 @@ from ruxue.cohort.rules import NO_CATCHMENT, CaseFacts, Classification, as_candi
 from ruxue.policy.facts import Facts, read_facts
 from ruxue.policy.loader import CHINA, load_policy
 from ruxue.policy.rules import Decision, qualifying_property
+from ruxue.policy.service import Checked
 from ruxue.reference.repository import add_placed_seat, remove_placed_seat, school_refs
 from ruxue.reference.seats import SeatRecord
 
@@ -46,9 +47,10 @@ async def record(
     decision: Decision,
     now: dt.datetime,
     *events: TraceEvent,
+    checked: Checked | None = None,
 ) -> Transition:
     """The channel's events, then the decision (or the qualification) in the trace."""
-    judged = await judge(session, case, facts, decision, now)
+    judged = await judge(session, case, facts, decision, now, checked)
     if judged.decision.outcome != Status.QUALIFIED:
         return await lifecycle.decide(session, case, judged.decision, now, *events)
     transition = await lifecycle.qualify(session, case, judged.decision, now, *events)
@@ -81,12 +83,18 @@ def _used_property(case: Case) -> bool:
 
 
 async def judge(
-    session: AsyncSession, case: Case, facts: Facts, decision: Decision, now: dt.datetime
+    session: AsyncSession,
+    case: Case,
+    facts: Facts,
+    decision: Decision,
+    now: dt.datetime,
+    checked: Checked | None = None,
 ) -> Judged:
     """The decision under the cohort keys of the case's district and year, if any is set (a child
-    whose hukou is not in the city: of the chosen property's district, else the permit's)."""
+    whose hukou is not in the city: of the chosen property's district, else the permit's).
+    ``checked``: the version in force of the case's district and year, read with the case."""
     district = await _district(session, case, facts, now)
-    cohort = await cohort_policy.cohort_policy_of(session, district, case.year)
+    cohort = await cohort_policy.cohort_policy_of(session, district, case.year, checked)
     if not cohort_policy.rules_set(cohort) or decision.outcome not in GOES_ON:
         return Judged(decision)
     with session.no_autoflush:  # a desk case is not written before its decision

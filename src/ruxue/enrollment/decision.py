@@ -13,6 +13,7 @@ from ruxue.cases.models import Case
 from ruxue.cohort import service as cohort
 from ruxue.policy.facts import Facts
 from ruxue.policy.rules import Decision
+from ruxue.policy.service import Checked
 
 __all__ = ["TraceEvent", "notice_no", "record_decision", "rejection_no"]
 
@@ -24,7 +25,9 @@ async def record_decision(
     decision: Decision,
     now: dt.datetime,
     *events: TraceEvent,
+    checked: Checked | None = None,
 ) -> None:
     """A decision of the rules, the same in every channel: the channel's own events come first in
-    the trace, then the ``decide`` (or ``qualify``) event and the final document's."""
-    await cohort.record(session, case, facts, decision, now, *events)
+    the trace, then the ``decide`` (or ``qualify``) event and the final document's. ``checked``:
+    the version of the cohort policy in force, read with the case."""
+    await cohort.record(session, case, facts, decision, now, *events, checked=checked)

@@ -19,7 +19,7 @@ from ruxue.enrollment.schemas import (
 from ruxue.enrollment.views import case_view
 from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
-from ruxue.kit.errors import RuxueError
+from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.policy.facts import read_facts
 from ruxue.reference.repository import school_name
 from ruxue.web.auth import CurrentGuardian
@@ -178,7 +178,10 @@ async def residences(
     guardian: CurrentGuardian,
 ) -> dict[str, object]:
     async with db.read_session() as session:
-        case, facts = await service.load(session, guardian, case_no)
+        case = await repo.draft_of(session, guardian.id_number, case_no)
+        if case is None:
+            raise NotFound(service.NO_CASE)
+        facts = read_facts(case)
         suggested = await service.suggested_residence(session, case, facts)
     from ruxue.enrollment.views import mask_address
 

@@ -4,6 +4,7 @@ import datetime as dt
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -62,6 +63,7 @@ from ruxue.policy.rules import (
     parents_of,
     rejections,
 )
+from ruxue.policy.service import Checked
 from ruxue.reference.districts import issuer_of
 from ruxue.reference.repository import school_refs
 from ruxue.settings import Settings
@@ -124,8 +126,8 @@ def new_case_no(year: int, segment: str) -> str:
     return f"RX{year}{'P' if segment == 'primary' else 'J'}{secrets.token_hex(5).upper()}"
 
 
-async def context(session: AsyncSession, case: Case, operator: str) -> CallContext:
-    consents = await consents_in_order(session, case.consent_ids)
+def call_context(case: Case, consents: list[Consent], operator: str) -> CallContext:
+    """What the departments are told of the case: refused if a consent was withdrawn or expired."""
     return CallContext(
         case_no=case.case_no,
         operator=operator,
@@ -133,11 +135,38 @@ async def context(session: AsyncSession, case: Case, operator: str) -> CallConte
     )
 
 
+NO_CASE = "没有找到该办件，请从“我的办理”进入查看您的办件。"
+
+
 async def load(session: AsyncSession, guardian: Guardian, case_no: str) -> tuple[Case, Facts]:
     case = await repo.case_of(session, guardian.id_number, case_no)
     if case is None:
-        raise NotFound("没有找到该办件，请从“我的办理”进入查看您的办件。")
+        raise NotFound(NO_CASE)
     return case, read_facts(case)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft read for a step, with its consents (``call_context``) and the version of the
+    cohort policy in force for its district and year (``policy.service.Checked``)."""
+
+    case: Case
+    facts: Facts
+    consents: list[Consent]
+    policy: Checked
+
+    def context(self, operator: str) -> CallContext:
+        return call_context(self.case, self.consents, operator)
+
+
+async def load_draft(session: AsyncSession, guardian: Guardian, case_no: str) -> Draft:
+    """A draft to go on with, in one statement (``repository.case_with_consents``)."""
+    found = await repo.case_with_consents(session, guardian.id_number, case_no)
+    if found is None:
+        raise NotFound(NO_CASE)
+    case, consents, checked = found
+    _editable(case)
+    return Draft(case, read_facts(case), consents, checked)
 
 
 async def load_readable(
@@ -148,7 +177,7 @@ async def load_readable(
     case = await repo.case_of(session, person.id_number, case_no)
     case = case or await repo.case_authorised_by(session, person.id_number, case_no)
     if case is None:
-        raise NotFound("没有找到该办件，请从“我的办理”进入查看您的办件。")
+        raise NotFound(NO_CASE)
     return case, read_facts(case)
 
 
@@ -208,13 +237,6 @@ async def rewrite(db: Database, case: Case) -> AsyncIterator[AsyncSession]:
         raise CaseChanged("办件已在其他页面更新，请刷新后重试。") from None
 
 
-async def read_draft(db: Database, guardian: Guardian, case_no: str) -> tuple[Case, Facts]:
-    async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
-    _editable(case)
-    return case, facts
-
-
 # A registered child of another family and an unknown number get one answer (no oracle of which
 # numbers are real children), and an applicant gets only so many of them a day.
 START_REFUSALS = Limit("case-start-refused", 10, dt.timedelta(days=1))
@@ -236,20 +258,20 @@ async def start_case(
     fetched; a child whose district applies in another system (``county.routing``) is sent there,
     with no case.
 
-    Three transactions: the checks (read), the consent (committed before any department is asked),
-    the case (written after the answers). No transaction stays open while departments answer."""
+    Two transactions: the checks and the consent (committed before any department is asked), the
+    case (written after the answers). No transaction stays open while departments answer."""
     child = parse_id_number(child_id).value
     if child == guardian.id_number:
         raise RuxueError("学生身份证号码不能与监护人相同。")
     now = settings.clock()
-    async with db.read_session() as session:
+    async with db.write_session() as session:
         existing = await repo.case_for_child(session, year, segment, child)
+        if existing is not None and _own_draft(existing, guardian):
+            return existing  # nothing written
         approved = await approval(session, guardian.id_number, child)
         routing = await routing_of(session, settings)
-    if existing is not None and _own_draft(existing, guardian):
-        return existing
-    case_no = new_case_no(year, segment)
-    consent = await _grant(db, case_no, guardian.id_number, [guardian.id_number, child])
+        case_no = new_case_no(year, segment)
+        consent = await _grant_in(session, case_no, guardian.id_number, [guardian.id_number, child])
     ctx = CallContext(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
@@ -313,15 +335,21 @@ async def start_case(
 async def _grant(db: Database, case_no: str, grantor: str, subjects: list[str]) -> Consent:
     """An online consent of ``grantor`` for ``subjects``, committed before any department is asked."""
     async with db.write_session() as session:
-        return await grant_consent(
-            session,
-            grantor=grantor,
-            subjects=subjects,
-            departments=list(DEPARTMENTS),
-            fields=FIELDS,
-            purpose="ENROLLMENT",
-            case_no=case_no,
-        )
+        return await _grant_in(session, case_no, grantor, subjects)
+
+
+async def _grant_in(
+    session: AsyncSession, case_no: str, grantor: str, subjects: list[str]
+) -> Consent:
+    return await grant_consent(
+        session,
+        grantor=grantor,
+        subjects=subjects,
+        departments=list(DEPARTMENTS),
+        fields=FIELDS,
+        purpose="ENROLLMENT",
+        case_no=case_no,
+    )
 
 
 def new_case(
@@ -411,9 +439,9 @@ async def send_spouse_code(
     certificate), and not too often for one case or one person (``identity.rules.send_wait``)."""
     spouse = parse_id_number(spouse_id).value
     async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
-        _editable(case)
-        ctx = await context(session, case, guardian.id_number)
+        draft = await load_draft(session, guardian, case_no)
+    case, facts = draft.case, draft.facts
+    ctx = draft.context(guardian.id_number)
     asks_a_parent(facts)
     if spouse in (guardian.id_number, facts.child.id_number):
         raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
@@ -458,11 +486,11 @@ async def set_spouse(
     if spouse != verified_id:
         raise RuxueError("授权验证码不属于该身份证号码。")
     async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
-        _editable(case)
-        if spouse in (guardian.id_number, facts.child.id_number):
-            raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
-        ctx = await context(session, case, guardian.id_number)
+        draft = await load_draft(session, guardian, case_no)
+    case, facts = draft.case, draft.facts
+    if spouse in (guardian.id_number, facts.child.id_number):
+        raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+    ctx = draft.context(guardian.id_number)
     consent = await _grant(db, case.case_no, spouse, [spouse])
     return await _attach(db, client, guardian, (case, facts, ctx), spouse, consent)
 
@@ -478,9 +506,9 @@ async def attach_spouse(
     """Step 3 once the spouse's own consent is recorded (by code, or by the spouse's own login):
     the police are asked about the spouse, who must be the child's other parent."""
     async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
-        _editable(case)
-        ctx = await context(session, case, guardian.id_number)
+        draft = await load_draft(session, guardian, case_no)
+    case, facts = draft.case, draft.facts
+    ctx = draft.context(guardian.id_number)
     asks_a_parent(facts)
     return await _attach(db, client, guardian, (case, facts, ctx), spouse, consent)
 
@@ -554,9 +582,9 @@ async def single_parent_records(
     """What the civil registry (and the birth certificate) say before step 3 is skipped. Read,
     ask, no write."""
     async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
-        _editable(case)
-        ctx = await context(session, case, guardian.id_number)
+        draft = await load_draft(session, guardian, case_no)
+    case, facts = draft.case, draft.facts
+    ctx = draft.context(guardian.id_number)
     asks = [marriage_ask(guardian.id_number)]
     if facts.birth_certificate is None:
         asks.append(birth_ask(facts.child.id_number))
@@ -627,12 +655,13 @@ async def fetch_rest(
     Returns the rejection reasons that already apply, to tell the guardian now. Read, ask, write:
     no transaction is open while the departments answer."""
     async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
-        _editable(case)
+        draft = await load_draft(session, guardian, case_no)
+        case, facts = draft.case, draft.facts
         if case.single_parent is None and not facts.stands_in:
             raise StepOrder("请先完成第3步（配偶信息）。")
-        ctx = await context(session, case, guardian.id_number)
-        want = await cohort_gather.wanted(session, case.district_code or "", case.year, facts)
+        ctx = draft.context(guardian.id_number)
+        district = case.district_code or ""
+        want = await cohort_gather.wanted(session, district, case.year, facts, draft.policy)
     asks, extra = other_asks(facts), cohort_gather.cohort_asks(facts, want, ctx)
     answers = await client.ask_all(ctx, asks + extra)
     apply_others(facts, answers[: len(asks)])
@@ -650,7 +679,9 @@ async def fetch_rest(
     return case, facts, rejections(policy, facts)
 
 
-async def suggested_residence(session: AsyncSession, case: Case, facts: Facts) -> str | None:
+async def suggested_residence(
+    session: AsyncSession, case: repo.DraftRow, facts: Facts
+) -> str | None:
     policy = load_policy(case.year, case.district_code or "")
     return best_residence(policy, facts, await school_refs(session))
 
@@ -661,13 +692,13 @@ async def choose_residence(
     """Step 5: the residence used for enrollment (or none); the registry's housing proof. The case
     changes only after the departments answered, in a transaction of its own."""
     async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
-        _editable(case)
-        if case.step < 5:
-            raise StepOrder("请先完成第4步（学籍核验）。")
-        if cert_no and cert_no not in {p.cert_no for p in facts.residences}:
-            raise RuxueError("所选房产不在家庭名下的住宅中，请重新选择。")
-        ctx = await context(session, case, guardian.id_number)
+        draft = await load_draft(session, guardian, case_no)
+    case, facts = draft.case, draft.facts
+    if case.step < 5:
+        raise StepOrder("请先完成第4步（学籍核验）。")
+    if cert_no and cert_no not in {p.cert_no for p in facts.residences}:
+        raise RuxueError("所选房产不在家庭名下的住宅中，请重新选择。")
+    ctx = draft.context(guardian.id_number)
     facts.chosen_cert = cert_no or None
     await fetch_housing_proof(client, ctx, facts)
     async with rewrite(db, case) as session:
@@ -685,10 +716,15 @@ async def choose_residence(
 
 
 async def confirm_materials(db: Database, guardian: Guardian, case_no: str) -> Case:
-    case, _ = await read_draft(db, guardian, case_no)
-    if case.step < 6:
-        raise StepOrder("请先完成第5步（房产信息）。")
-    async with rewrite(db, case):
+    """Step 6 done. Nothing is asked of anyone: the draft is read in the write transaction that
+    moves it on (one transaction, not two), locked on PostgreSQL against another tab's step."""
+    async with db.write_session() as session:
+        case = await repo.case_of(session, guardian.id_number, case_no, lock=True)
+        if case is None:
+            raise NotFound(NO_CASE)
+        _editable(case)
+        if case.step < 6:
+            raise StepOrder("请先完成第5步（房产信息）。")
         case.step = 7
     return case
 
@@ -696,9 +732,9 @@ async def confirm_materials(db: Database, guardian: Guardian, case_no: str) -> C
 async def submit(db: Database, now: dt.datetime, guardian: Guardian, case_no: str) -> Case:
     """Step 7: decide (outside the write), and issue the seat notice when the rules say so."""
     async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
+        draft = await load_draft(session, guardian, case_no)
         schools = await school_refs(session)
-    _editable(case)
+    case, facts = draft.case, draft.facts
     if case.step < 7:
         raise StepOrder(f"请先完成第{case.step}步。")
     policy = load_policy(case.year, case.district_code or "")
@@ -706,7 +742,7 @@ async def submit(db: Database, now: dt.datetime, guardian: Guardian, case_no: st
     decision = decide(policy, facts, schools)
     async with rewrite(db, case) as session:
         submitted = TraceEvent(actor(guardian), "submit")
-        await record_decision(session, case, facts, decision, now, submitted)
+        await record_decision(session, case, facts, decision, now, submitted, checked=draft.policy)
     return case
 
 

@@ -8,7 +8,7 @@ transaction: a gateway that is down delays it, never loses it."""
 import datetime as dt
 
 from ruxue.enrollment.gather import StepError, apply_birth, birth_ask
-from ruxue.enrollment.service import _editable, asks_a_parent, context, load
+from ruxue.enrollment.service import asks_a_parent, load_draft
 from ruxue.exchange.client import ExchangeClient
 from ruxue.identity import spouse as spouse_invites
 from ruxue.identity.service import Guardian, check_person_phone
@@ -55,9 +55,8 @@ async def invite_spouse(
     spouse = parse_id_number(spouse_id).value
     phone = spouse_invites.check_phone(phone)
     async with db.read_session() as session:
-        case, facts = await load(session, guardian, case_no)
-        _editable(case)
-        ctx = await context(session, case, guardian.id_number)
+        draft = await load_draft(session, guardian, case_no)
+    case, facts, ctx = draft.case, draft.facts, draft.context(guardian.id_number)
     asks_a_parent(facts)
     if spouse in (guardian.id_number, facts.child.id_number):
         raise RuxueError("配偶身份证号码不能与监护人或学生相同。")

@@ -1,6 +1,6 @@
 """Reads and writes of the imported policy versions."""
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, SQLColumnExpression, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.policy.models import PolicyVersion
@@ -14,6 +14,17 @@ async def latest_digest(session: AsyncSession, district: str, year: int) -> str 
     """The digest of the version in force: the one small query the read path runs per case."""
     query = select(PolicyVersion.digest).where(_of(district, year))
     return await session.scalar(query.order_by(PolicyVersion.version.desc()).limit(1))
+
+
+def digest_in_force(
+    district: SQLColumnExpression[str | None], year: SQLColumnExpression[int]
+) -> ScalarSelect[str | None]:
+    """``latest_digest`` as a column of another read (a case's district and year): the version
+    check without a statement of its own (``service.Checked``)."""
+    query = select(PolicyVersion.digest).where(
+        PolicyVersion.district_code == district, PolicyVersion.year == year
+    )
+    return query.order_by(PolicyVersion.version.desc()).limit(1).scalar_subquery()
 
 
 async def latest(session: AsyncSession, district: str, year: int) -> PolicyVersion | None:

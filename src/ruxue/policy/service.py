@@ -36,6 +36,16 @@ class PolicyRefused(RuxueError):
 
 
 @dataclass(frozen=True)
+class Checked:
+    """The digest of a district-year's version in force (None: none imported), read with another
+    row (``repository.digest_in_force``): ``cohort_policy`` then sends no statement of its own."""
+
+    district: str
+    year: int
+    digest: str | None
+
+
+@dataclass(frozen=True)
 class Imported:
     version: PolicyVersion
     new: bool  # False: the file's keys are those of the version already in force
@@ -85,9 +95,15 @@ def _readable(district: str, year: int, text: str) -> CohortPolicy:
     return found
 
 
-async def cohort_policy(session: AsyncSession, district: str, year: int) -> CohortPolicy:
-    """The policy in force (read per case on the peak day: one small SELECT when cached)."""
-    digest = await repository.latest_digest(session, district, year)
+async def cohort_policy(
+    session: AsyncSession, district: str, year: int, checked: Checked | None = None
+) -> CohortPolicy:
+    """The policy in force (read per case on the peak day: one small SELECT when cached, none
+    when the caller ``checked`` the version of this district and year in a read of its own)."""
+    if checked is not None and (checked.district, checked.year) == (district, year):
+        digest = checked.digest
+    else:
+        digest = await repository.latest_digest(session, district, year)
     if digest is None:
         return shipped_policy(district, year)
     cached = _CACHE.get((district, year))

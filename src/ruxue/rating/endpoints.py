@@ -3,6 +3,7 @@ decides appeals."""
 
 from fastapi import APIRouter, Request
 
+from ruxue.cases.models import Case
 from ruxue.enrollment import repository as cases
 from ruxue.enrollment.service import actor
 from ruxue.kit.errors import NotFound
@@ -27,12 +28,15 @@ async def rate(
     """The case's online rating; with ``item``, the re-rating of the rating that item answers."""
     form = service.RatingForm(body.level, body.indicators, body.comment, body.real_name)
     async with db.write_session() as session:
-        case = await cases.case_of(session, guardian.id_number, case_no)
-        if case is None:
+        mine = cases.visible_cases(guardian.id_number).where(Case.case_no == case_no)
+        found = await repo.with_decided_at(session, mine)
+        if found is None:
             raise NotFound("没有找到该办件")
+        case, decided_at = found
         channel = "online" if item is None else await service.channel_of_item(session, case, item)
-        rating = await service.rate(session, case, channel, form, actor(guardian))
-        answered = await repo.item_of_rating(session, rating.id)
+        rating, answered = await service.rate_answered(
+            session, case, decided_at, channel, form, actor(guardian)
+        )
         out = {**rating_out(rating), "rectification": item_out(answered) if answered else None}
     return out
 

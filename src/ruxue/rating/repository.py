@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, SQLColumnExpression, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case, CaseEvent
@@ -22,10 +22,26 @@ async def decided_at(session: AsyncSession, case: Case) -> dt.datetime | None:
     """When the case got its final decision: the last deciding event of its trace."""
     if case.status not in FINAL:
         return None
-    query = select(func.max(CaseEvent.at)).where(
-        CaseEvent.case_id == case.id, CaseEvent.action.in_(DECISIONS)
+    return await session.scalar(_last_decision(case.id))
+
+
+def _last_decision(case_id: int | SQLColumnExpression[int]) -> Select[dt.datetime]:
+    return select(func.max(CaseEvent.at)).where(
+        CaseEvent.case_id == case_id, CaseEvent.action.in_(DECISIONS)
     )
-    return await session.scalar(query)
+
+
+async def with_decided_at(
+    session: AsyncSession, cases: Select[Case]
+) -> tuple[Case, dt.datetime | None] | None:
+    """The one case ``cases`` selects and ``decided_at`` of it, in one statement (the rating)."""
+    row = (
+        await session.execute(cases.add_columns(_last_decision(Case.id).scalar_subquery()))
+    ).one_or_none()
+    if row is None:
+        return None
+    case, at = row
+    return case, at if case.status in FINAL else None
 
 
 async def rating_of(session: AsyncSession, case_id: int, channel: str) -> Rating | None:

@@ -47,11 +47,27 @@ async def rate(
     session: AsyncSession, case: Case, channel: str, form: "RatingForm", actor: str
 ) -> Rating:
     """Give or change the case's rating on one channel; a bad one opens a rectification item."""
+    decided_at = await repo.decided_at(session, case)
+    return (await rate_answered(session, case, decided_at, channel, form, actor))[0]
+
+
+async def rate_answered(
+    session: AsyncSession,
+    case: Case,
+    decided_at: dt.datetime | None,
+    channel: str,
+    form: "RatingForm",
+    actor: str,
+) -> tuple[Rating, Rectification | None]:
+    """``rate`` of a case read with its ``repository.decided_at`` (``with_decided_at``), and the
+    rectification item of the rating after it (None: none), without reading again what the
+    rating just did (a first rating has no item unless it opened one)."""
     s, now = rules.settings(), now_of(session)
-    if await repo.decided_at(session, case) is None:
+    if decided_at is None:
         raise RatingClosed("办件办结后才能评价。")
     rules.check_rating(s, channel, form.level, form.indicators)
     rating = await repo.rating_of(session, case.id, channel)
+    new = rating is None
     if rating is None:
         rating = Rating(
             case_id=case.id,
@@ -61,8 +77,8 @@ async def rate(
             school_code=_school(case),
         )
         session.add(rating)
-    elif _same(rating, form):
-        return rating  # sent again unchanged: no change used, no trace event
+    elif _same(rating, form):  # sent again unchanged: no change used, no trace event
+        return rating, await repo.item_of_rating(session, rating.id)
     else:
         _count_change(s, rating, now)
     changed_after_reply = rating.reopened
@@ -74,8 +90,7 @@ async def rate(
     rating.real_name, rating.reopened = form.real_name, False
     await session.flush()
     await add_event(session, case, actor, "rated", channel=channel, level=form.level)
-    await _follow_up(session, case, rating, changed_after_reply)
-    return rating
+    return rating, await _follow_up(session, case, rating, changed_after_reply, new)
 
 
 def _same(rating: Rating, form: "RatingForm") -> bool:
@@ -124,17 +139,18 @@ def _school(case: Case) -> str:
     return case.school_code or case.desk_school or ""
 
 
-async def _follow_up(session: AsyncSession, case: Case, rating: Rating, rerated: bool) -> None:
+async def _follow_up(
+    session: AsyncSession, case: Case, rating: Rating, rerated: bool, new: bool
+) -> Rectification | None:
     """A bad rating opens an item; answered and re-rated, it closes or goes back; changed to a good
     one within the window, it is withdrawn (not counted, not sent to 12345). The city's upheld
-    appeal (``set_aside``) stays whatever the rater sends."""
+    appeal (``set_aside``) stays whatever the rater sends. Returns the rating's item (None: none;
+    a rating given just now has none to read)."""
     s = rules.settings()
-    item = await repo.item_of_rating(session, rating.id)
+    item = None if new else await repo.item_of_rating(session, rating.id)
     bad = rating.level in s.bad
     if item is None:
-        if bad:
-            await open_item(session, case, rating)
-        return
+        return await open_item(session, case, rating) if bad else None
     if rerated and item.status == "replied":
         if bad:
             await _reopen(session, case, item)
@@ -146,6 +162,7 @@ async def _follow_up(session: AsyncSession, case: Case, rating: Rating, rerated:
         item.closed_at = now_of(session)
     elif bad and item.status in ("closed", "withdrawn") and not rerated:
         await _reopen(session, case, item)
+    return item
 
 
 async def open_item(session: AsyncSession, case: Case, rating: Rating) -> Rectification:
