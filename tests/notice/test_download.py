@@ -19,9 +19,12 @@ from ruxue.notice.models import RejectionLetter
 from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
+from tests.support.materials import PNG, _at_materials_step
 from tests.support.notice import make_document
-from tests.support.personas import LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
+from tests.support.personas import CHEN, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
+from tests.support.review import BOTH, PINGJIANG, SUN, SUN_CHILD, WU
 from tests.support.session import logged_in
+from tests.support.staff import make_staff, staff_client
 
 
 def queued(huey: Huey) -> list[str]:
@@ -137,3 +140,44 @@ async def test_a_rejection_its_job_has_not_rendered_in_time_is_rendered_by_the_d
     async with httpx.AsyncClient(base_url=web.url) as anonymous:
         assert (await anonymous.get(url)).status_code in (401, 403)
     await zhao.aclose()
+
+
+async def test_the_desk_and_a_reviewer_queue_the_job_that_seals_the_notice(
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, test_queue: Huey
+) -> None:
+    """Every channel issues its notice through the case lifecycle, whose e-licence subscriber
+    queues the filing job that seals it (the online submit and the cohort's publication:
+    above and ``tests/cohort/test_publish.py``)."""
+    desk = await staff_client(web, "desk-n1", await make_staff(db, "desk-n1", "desk", PINGJIANG))
+    test_queue.flush()
+    registered = await desk.post(
+        "/api/v1/staff/offline-cases",
+        json={
+            "segment": "primary", "guardian_id_number": SUN, "child_id_number": SUN_CHILD,
+            "spouse_id_number": WU, "consent_signed": True,
+            "originals_seen": ["HUKOU_BOOKLET", *BOTH],
+        },
+    )  # fmt: skip
+    assert registered.json()["status"] == "notice_issued", registered.text
+    assert "register" in queued(test_queue)
+
+    guardian = await logged_in(web, sandbox, CHEN)  # 吴中区: an upload sends the case to review
+    no = await _at_materials_step(guardian)
+    png = {"file": ("c.png", PNG, "image/png")}
+    await guardian.post(
+        f"/api/v1/cases/{no}/materials/upload", data={"kind": "BIRTH_CERTIFICATE"}, files=png
+    )
+    await guardian.post(f"/api/v1/cases/{no}/materials/done")
+    assert (await guardian.post(f"/api/v1/cases/{no}/submit")).json()["outcome"] == "manual_review"
+    reviewer = await staff_client(
+        web, "rev-n1", await make_staff(db, "rev-n1", "reviewer", district="320506")
+    )
+    test_queue.flush()
+    url = f"/api/v1/review/cases/{no}/approve"
+    approved = await reviewer.post(url, json={"school_code": "3205060101"})
+    assert approved.status_code == 200 and approved.json()["status"] == "notice_issued", (
+        approved.text
+    )
+    assert "register" in queued(test_queue)
+    for client in (desk, guardian, reviewer):
+        await client.aclose()

@@ -16,6 +16,7 @@ from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
 from ruxue.notice.service import (
     RETRY_AFTER_S,
+    Made,
     final_document,
     made_document,
     notice_data,
@@ -94,9 +95,13 @@ async def notice_page(
     async with db.read_session() as session:
         case, _ = await service.load_readable(session, guardian, case_no)
         document = await _document(session, case, public_url)
-        made = await made_document(session, case)
+        try:
+            made: Made | None = await made_document(session, case)
+        except NotFound:  # no licence (a case seeded in bulk): the link answers for itself
+            made = None
     # the PDF's link, or (before its job made it) a line that says so and looks again by itself
-    ready = made.pdf is not None or overdue(made.since, settings.notice_render_after_s)
+    after = settings.notice_render_after_s
+    ready = made is None or made.pdf is not None or overdue(made.since, after)
     return render(
         request,
         "notice.html",
