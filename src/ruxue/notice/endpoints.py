@@ -184,7 +184,7 @@ async def _download(
     did: 202 with ``Retry-After`` (a browser's page view goes to the notice's page, which says so
     and looks again by itself); once the job is late by ``notice_render_after_s``, made here."""
     async with db.read_session() as session:
-        case, _ = await service.load_readable(session, guardian, case_no)
+        case = await service.readable_case(session, guardian, case_no)
         if case.outcome != outcome:  # the other document's address
             raise NotFound(MISSING[outcome])
         made = await made_document(session, case)
