@@ -29,6 +29,20 @@ def test_flow_bench_runs() -> None:
     assert set(figures["steps"]) >= {"login", "1-consent+fetch", "3-checks", "6-submit", "whole"}
 
 
+def test_flow_bench_per_step_follows_the_notice_until_the_worker_sealed_it() -> None:
+    """One guardian at a time, the notice and the rating included: the notice's first answer and
+    the wait until the worker's job sealed it are steps of their own."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_flow.py"), "--families", "600",
+                           "--applicants", "2", "--per-step"], capture_output=True, text=True,
+                          check=True, cwd=ROOT, timeout=300)  # fmt: skip
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["completed"] == 2 and figures["errors"] == 0, figures
+    decided = sum(n for s, n in figures["outcomes"].items() if s in ("notice_issued", "rejected"))
+    steps = figures["steps"]
+    assert decided and steps["7-notice"]["n"] == steps["7-notice-ready"]["n"] == decided
+    assert "7-notice" in figures["app_cpu_ms_per_request"]
+
+
 def test_precheck_bench_runs(tmp_path: Path) -> None:
     """A small city through the precheck bench: generation, sandbox, two processes, figures."""
     out = tmp_path / "precheck.json"

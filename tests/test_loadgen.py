@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ruxue.settings import Settings
 from tests.support.dataset import EXAMPLE
 from tests.support.helpers import ServerThread
 
@@ -20,8 +21,11 @@ from bench_flow import Watched, applicants
 
 @pytest.mark.slow
 async def test_the_generator_counts_completed_applications_and_errors(
-    web: ServerThread, sandbox: ServerThread, schools: None, database_url: str
-) -> None:
+    web: ServerThread, sandbox: ServerThread, schools: None, database_url: str, settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # nothing consumes the tests' queue: the notices are sealed by the download once they are late
+    monkeypatch.setattr(settings, "notice_render_after_s", 1.0)
     people: list[Any] = applicants(EXAMPLE, 100)
     assert len(people) == 4
     nobody = (people[0][0], "320508202001019999", None)  # a child no department knows
@@ -65,6 +69,13 @@ async def test_the_generator_counts_completed_applications_and_errors(
     assert steps["login"]["n"] == 5 and steps["6-submit"]["n"] == 4 and steps["whole"]["n"] == 4
     decided = sum(n for s, n in figures["outcomes"].items() if s in loadgen.DECIDED)
     assert steps.get("8-rating", {"n": 0})["n"] == decided
+    # the notice's first answer was 202; asked again after Retry-After until the PDF came
+    assert steps["7-notice"]["n"] == steps["7-notice-ready"]["n"] == decided
+    assert (
+        figures["notice_polls"] >= decided
+        and steps["7-notice-poll"]["n"] == figures["notice_polls"]
+    )
+    assert steps["7-notice-ready"]["p50_ms"] >= 1000  # the bound, not a render in the request
     assert figures["ceiling"]["requests_per_s"] > 0 and figures["ceiling"]["errors"] == 0
     assert set(figures["cpu_ms_per_application"]) == {"app", "loadgen"}
     assert figures["cpu_ms_per_application"]["app"] > 0

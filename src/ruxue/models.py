@@ -15,6 +15,7 @@ from ruxue.kit import ratelimit as ratelimit_models
 from ruxue.kit import sessions as session_models
 from ruxue.kit.db import Base
 from ruxue.materials import models as materials_models
+from ruxue.notice import models as notice_models
 from ruxue.notify import models as notify_models
 from ruxue.policy import models as policy_models
 from ruxue.provider import models as provider_models
@@ -36,6 +37,7 @@ __all__ = [
     "identity_models",
     "kiosk_models",
     "materials_models",
+    "notice_models",
     "notify_models",
     "policy_models",
     "provider_models",

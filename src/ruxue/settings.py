@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     kiosk_idle_seconds: int = Field(default=90, ge=5, le=900)  # a terminal wipes itself after this
     # while the terminal waits for the spouse, who opens the SMS link and logs in by SMS code
     kiosk_spouse_wait_seconds: int = Field(default=600, ge=60, le=1800)
+    # a notice or 不予通过告知书 not yet made by its job this long after the decision (the worker
+    # is down or far behind) is made by the download that asks for it; until then it answers 202
+    notice_render_after_s: float = Field(default=60.0, ge=0, le=3600)
 
     exchange_url: str = "http://127.0.0.1:8100/exchange"
     exchange_client_id: str = "suzhou-ruxue-city"

@@ -11,6 +11,7 @@ from ruxue.county import dead_letters
 from ruxue.county.dead_letters import DeadLetters
 from ruxue.county.outbox import reporter
 from ruxue.elicence.service import on_transition as elicence
+from ruxue.notice.tasks import on_transition as rejection_letter
 from ruxue.notify.service import notifier
 from ruxue.provider import logouts
 from ruxue.provider.tasks import tell_counties
@@ -20,7 +21,8 @@ from ruxue.settings import Settings
 def wire(settings: Settings) -> None:
     ledger.install()  # every write of a record a family's rights depend on, chained
     lifecycle.unsubscribe_all()
-    for subscriber in (elicence, archive, notifier(settings.public_url), cohort):
+    subscribers = (elicence, rejection_letter, archive, notifier(settings.public_url), cohort)
+    for subscriber in subscribers:
         lifecycle.subscribe(subscriber)
     if settings.upstream_url:  # county mode: every stage to the city, through the outbox
         lifecycle.subscribe(reporter(settings))

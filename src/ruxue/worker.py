@@ -17,6 +17,7 @@ TASK_MODULES = (
     "ruxue.dashboard.tasks",
     "ruxue.elicence.tasks",
     "ruxue.exchange.tasks",
+    "ruxue.notice.tasks",
     "ruxue.notify.tasks",
     "ruxue.ops.tasks",
     "ruxue.provider.tasks",

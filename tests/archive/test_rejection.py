@@ -11,10 +11,11 @@ from pathlib import Path
 from ruxue.archive import tasks
 from ruxue.archive.check import SCHEMAS, check_package
 from ruxue.kit.db import Database
-from ruxue.settings import get_settings
+from ruxue.settings import Settings, get_settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.materials import PNG, _at_materials_step
+from tests.support.notice import downloaded
 from tests.support.personas import CHEN, ZHAO, ZHAO_CHILD
 from tests.support.session import logged_in
 from tests.support.staff import make_staff, staff_client
@@ -57,14 +58,15 @@ def trace_times(package: Path) -> list[str]:
 
 
 async def test_an_online_rejection_is_a_document_and_a_package(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, archive_env: None
-) -> None:
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, archive_env: None,
+    settings: Settings,
+) -> None:  # fmt: skip
     http = await logged_in(web, sandbox, ZHAO)  # a 2013 child applying for grade 1
     case = await apply(http, sandbox, "primary", ZHAO_CHILD, None)
     assert case["outcome"] == "rejected" and "AGE_OUT_OF_RANGE" in case["reasons"]
     assert case["rejection_no"] and case["rejection_url"] and case["notice_url"] is None
 
-    pdf = await http.get(case["rejection_url"])
+    pdf = await downloaded(http, db, settings, case["rejection_url"])
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = "".join((await asyncio.to_thread(checked_pdf_text, pdf.content)).split())
     for shown in (
@@ -91,6 +93,7 @@ async def test_an_online_rejection_is_a_document_and_a_package(
         checked_pdf_text, (package / "data" / REJECTION).read_bytes()
     )
     assert "不符合本年度一年级入学年龄" in "".join(archived.split())
+    assert (package / "data" / REJECTION).read_bytes() == pdf.content  # the letter as kept
     assert all(at.endswith("+08:00") for at in trace_times(package))
     actions = [json.loads(line)["action"] for line in trace_lines(package)]
     assert actions[-2:] == ["decide", "rejection_issued"]
@@ -101,8 +104,9 @@ async def test_an_online_rejection_is_a_document_and_a_package(
 
 
 async def test_a_reviewers_rejection_is_a_document_and_a_package(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, archive_env: None
-) -> None:
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, archive_env: None,
+    settings: Settings,
+) -> None:  # fmt: skip
     guardian = await logged_in(web, sandbox, CHEN)  # 吴中区: an upload sends the case to review
     no = await _at_materials_step(guardian)
     await guardian.post(
@@ -122,7 +126,7 @@ async def test_a_reviewers_rejection_is_a_document_and_a_package(
     assert rejected.status_code == 200, rejected.text
     view = (await guardian.get(f"/api/v1/cases/{no}")).json()
     assert view["status"] == "rejected" and view["rejection_no"]
-    pdf = await guardian.get(view["rejection_url"])
+    pdf = await downloaded(guardian, db, settings, view["rejection_url"])
     text = "".join((await asyncio.to_thread(checked_pdf_text, pdf.content)).split())
     assert reason in text and "苏州市吴中区教育局" in text and "行政复议" in text
 

@@ -6,6 +6,8 @@ import asyncio
 import pytest
 from playwright.async_api import async_playwright
 
+from ruxue.kit.db import Database
+from ruxue.settings import Settings
 from tests.support.browser import (
     CHROMIUM,
     FLAGS,
@@ -13,6 +15,7 @@ from tests.support.browser import (
     shot,
 )
 from tests.support.helpers import ServerThread
+from tests.support.notice import make_document
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.session import last_sms_code
 from tests.support.tools import checked_pdf_text
@@ -20,7 +23,7 @@ from tests.support.tools import checked_pdf_text
 
 @pytest.mark.slow
 async def test_wang_guardian_completes_the_seven_steps(
-    web: ServerThread, sandbox: ServerThread, schools: None
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -71,6 +74,16 @@ async def test_wang_guardian_completes_the_seven_steps(
 
         href = await page.get_attribute("#notice", "href")
         assert href
+        early = await page.request.get(f"{web.url}{href}")  # before the filing job sealed it
+        assert early.status == 202 and (await early.json())["status"] == "preparing"
+        async with page.expect_popup() as opened:  # the link, as the guardian taps it
+            await page.click("#notice")
+        tab = await opened.value
+        await tab.wait_for_selector("#notice-preparing")  # the notice's page says so
+        assert tab.url.endswith(f"/cases/{href.split('/')[-2]}/notice.html")
+        await shot(tab, "8b-notice-preparing")
+        await make_document(db, settings, href.split("/")[-2])  # the job, in the worker
+        await tab.wait_for_selector("#notice-pdf", timeout=10_000)  # it looked again by itself
         pdf = await page.request.get(f"{web.url}{href}")
         assert pdf.ok
         text = await asyncio.to_thread(checked_pdf_text, await pdf.body())

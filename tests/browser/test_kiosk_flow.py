@@ -18,6 +18,7 @@ from ruxue.rating.models import Rating
 from ruxue.settings import Settings
 from tests.support.browser import CHROMIUM, FLAGS, shot
 from tests.support.helpers import ServerThread
+from tests.support.notice import make_document
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.session import last_sms_code
 from tests.support.tools import checked_pdf_text
@@ -102,6 +103,15 @@ async def test_guardian_enrolls_prints_and_the_terminal_wipes_itself(
         await shot(page, "kiosk-6-printing")
         jobs = (await agent.get("/api/v1/kiosk/print-jobs")).json()
         assert len(jobs) == 1
+        early = await agent.get(jobs[0]["url"])  # before the filing job sealed the notice
+        assert early.status_code == 202 and early.headers["retry-after"] == "2"
+        await page.click("#print-refresh")
+        assert (
+            await page.inner_text("#printing") == "已发送到本机打印机"
+        )  # not taken: still waiting
+        async with db.read_session() as session:
+            no = await session.scalar(select(Case.case_no).where(Case.notice_no == notice_no))
+        await make_document(db, settings, str(no))  # the filing job, in the worker
         pdf = await agent.get(jobs[0]["url"])
         await page.click("#print-refresh")
         assert await page.inner_text("#printing") == "正在打印"  # the agent has taken it

@@ -10,9 +10,11 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from ruxue.kit.db import Database
+from ruxue.settings import Settings
 from tests.support.browser import CHROMIUM, FLAGS, pytestmark, shot  # noqa: F401
 from tests.support.helpers import ServerThread
 from tests.support.materials import PNG
+from tests.support.notice import make_document
 from tests.support.review import GUSU, PINGJIANG, SUN, SUN_CHILD, WU
 from tests.support.session import last_sms_code
 from tests.support.staff import make_staff, staff_login
@@ -71,7 +73,7 @@ async def sun_submits(page: Page, web: ServerThread, sandbox: ServerThread) -> s
 
 @pytest.mark.slow
 async def test_family_uploads_from_the_status_page_and_gets_the_notice_after_review(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:
     secret = await make_staff(db, "rev-gusu", "reviewer", district=GUSU)
     async with chromium() as browser:
@@ -131,6 +133,7 @@ async def test_family_uploads_from_the_status_page_and_gets_the_notice_after_rev
         page = await guardian.content()
         assert "已核验上传的出生医学证明和结婚证" in page and "照片清晰" not in page
         await shot(guardian, "m9-guardian-notice")
+        await make_document(db, settings, no)  # the filing job, in the worker
         pdf = await guardian.request.get(
             web.url + (await guardian.get_attribute("#notice", "href") or "")
         )

@@ -16,6 +16,7 @@ from ruxue.sandbox.idp import phone_of
 from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
+from tests.support.notice import downloaded
 from tests.support.personas import (
     CHEN,
     CHEN_CHILD,
@@ -39,8 +40,8 @@ from tests.support.tools import checked_pdf_text
     ("junior", ZHAO, ZHAO_CHILD, None, "苏州市第十六中学", "C"),
 ])  # fmt: skip
 async def test_example_families_get_their_notice(
-    web: ServerThread, sandbox: ServerThread, schools: None, segment: str, guardian: str, child: str,
-    spouse: str | None, school: str, category: str,
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings,
+    segment: str, guardian: str, child: str, spouse: str | None, school: str, category: str,
 ) -> None:  # fmt: skip
     http = await logged_in(web, sandbox, guardian)
     case = await apply(http, sandbox, segment, child, spouse)
@@ -49,7 +50,7 @@ async def test_example_families_get_their_notice(
         school,
         category,
     )
-    pdf = await http.get(case["notice_url"])
+    pdf = await downloaded(http, db, settings, case["notice_url"])
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = await asyncio.to_thread(checked_pdf_text, pdf.content)
     assert school in text and case["notice_no"] in text
@@ -74,7 +75,7 @@ async def test_one_case_per_child_and_guardians_see_only_their_own(
     assert case["case_no"] not in other.text and "已办结" not in other.text
     assert "联系户籍所在区教育局或学校" in other.json()["message"]
     assert (await mother.get(f"/api/v1/cases/{case['case_no']}")).status_code == 404
-    notice = await mother.get(f"/api/v1/cases/{case['case_no']}/notice.pdf")
+    notice = await downloaded(mother, db, settings, f"/api/v1/cases/{case['case_no']}/notice.pdf")
     assert notice.status_code == 200  # she authorised step 3: she may read the notice (issue 23)
     assert (await mother.get("/api/v1/cases")).json() == []
 

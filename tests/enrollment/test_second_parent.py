@@ -7,8 +7,10 @@ from sqlalchemy import select
 from ruxue.exchange.models import Consent
 from ruxue.kit import pii
 from ruxue.kit.db import Database
+from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
+from tests.support.notice import downloaded
 from tests.support.personas import LIU, WANG, WANG_CHILD
 from tests.support.session import last_sms_code, logged_in
 
@@ -20,7 +22,7 @@ async def _liu_consents(db: Database) -> list[Consent]:
 
 
 async def test_the_second_parent_sees_the_notice_and_ends_their_consent(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:
     wang = await logged_in(web, sandbox, WANG)
     case = await apply(wang, sandbox, "primary", WANG_CHILD, LIU)
@@ -31,7 +33,8 @@ async def test_the_second_parent_sees_the_notice_and_ends_their_consent(
     assert 'id="authorised"' in mine.text and no in mine.text
     page = await liu.get(f"/cases/{no}/authorised")
     assert page.status_code == 200 and 'id="notice"' in page.text
-    assert (await liu.get(f"/api/v1/cases/{no}/notice.pdf")).content.startswith(b"%PDF")
+    notice = await downloaded(liu, db, settings, f"/api/v1/cases/{no}/notice.pdf")
+    assert notice.content.startswith(b"%PDF")
     assert (await liu.get(f"/cases/{no}/step/3")).status_code == 404  # reads, never changes
     ended = await liu.post(f"/cases/{no}/authorised/withdraw")
     assert ended.status_code == 303

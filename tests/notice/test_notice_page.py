@@ -3,18 +3,21 @@
 import httpx
 
 from ruxue.kit.db import Database
+from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
+from tests.support.notice import make_document
 from tests.support.personas import LI, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
 from tests.support.session import logged_in
 
 
 async def test_guardian_reads_the_notice_as_a_page_others_cannot(
-    web: ServerThread, sandbox: ServerThread, schools: None, db: Database
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:
     wang = await logged_in(web, sandbox, WANG)
     case = await apply(wang, sandbox, "primary", WANG_CHILD, LIU)
     no = case["case_no"]
+    await make_document(db, settings, no)  # the job sealed it: the page links the PDF
     page = await wang.get(f"/cases/{no}/notice.html")
     assert page.status_code == 200
     expected = [
@@ -36,11 +39,12 @@ async def test_guardian_reads_the_notice_as_a_page_others_cannot(
 
 
 async def test_a_rejected_case_reads_its_rejection_as_a_page(
-    web: ServerThread, sandbox: ServerThread, schools: None
+    web: ServerThread, sandbox: ServerThread, schools: None, db: Database, settings: Settings
 ) -> None:
     zhao = await logged_in(web, sandbox, ZHAO)  # a 2013 child applying for grade 1
     case = await apply(zhao, sandbox, "primary", ZHAO_CHILD, None)
     no = case["case_no"]
+    await make_document(db, settings, no)  # the job kept it: the page links the PDF
     assert case["outcome"] == "rejected"
     status = await zhao.get(f"/cases/{no}")
     assert f'href="/cases/{no}/notice.html"' in status.text

@@ -18,6 +18,7 @@ from tests.support.cohort_cases import shipped_policy
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
 from tests.support.materials import PNG, _at_materials_step
+from tests.support.notice import downloaded
 from tests.support.personas import CHEN, LI, LI_CHILD, LIU, WANG, WANG_CHILD, ZHAO, ZHAO_CHILD
 from tests.support.review import BOTH, PINGJIANG, sun_needs_materials
 from tests.support.session import last_sms_code, logged_in
@@ -136,7 +137,7 @@ async def test_every_status_reads_in_chinese(
     view = await check.case(chen, chen_no, "notice_issued")
     assert (view["category"], view["category_label"]) == (None, "区教育局统筹安排")
     assert "区教育局统筹安排" in await check.page(chen, f"/cases/{chen_no}")
-    pdf = await chen.get(f"/api/v1/cases/{chen_no}/notice.pdf")
+    pdf = await downloaded(chen, db, settings, f"/api/v1/cases/{chen_no}/notice.pdf")
     text = await asyncio.to_thread(checked_pdf_text, pdf.content)
     assert "区教育局统筹安排" in text.replace("\n", "").replace(" ", "")  # on the notice too
 

@@ -31,7 +31,7 @@ from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
 from ruxue.materials.repository import materials_of
 from ruxue.materials.service import read_upload, upload_extension
-from ruxue.notice.service import decision_document, sealed_notice
+from ruxue.notice.service import decision_document, final_document
 from ruxue.policy.explain import CHANNELS
 from ruxue.policy.loader import CHINA
 from ruxue.reference.districts import issuer_of
@@ -129,14 +129,14 @@ async def _log_proof(
             "tree_head": {**head_fields, "signature": base64.b64encode(signature).decode(), "public_key": seal.public_pem().decode()}}  # fmt: skip
 
 
-async def _seal_notice(db: Database, seal: SealKey, case_id: int, base_url: str) -> None:
-    """A notice is filed as it was sealed (the bytes the e-licence and the guardian hold): sealed
-    now if nothing sealed it first."""
+async def _make_document(db: Database, seal: SealKey, case_id: int, base_url: str) -> None:
+    """A decision's document is filed as it was made (the bytes the e-licence and the guardian
+    hold): the notice sealed, the rejection kept, now if its job has not done it yet."""
     async with db.write_session() as session:
         case = await session.get(Case, case_id)
-        if case is not None and case.outcome == Status.NOTICE_ISSUED:
+        if case is not None and case.outcome in (Status.NOTICE_ISSUED, Status.REJECTED):
             with suppress(NotFound):  # no licence (revoked meanwhile): nothing sealed to file
-                await sealed_notice(session, case, seal, base_url)
+                await final_document(session, case, seal, base_url)
 
 
 async def build_package(
@@ -152,7 +152,7 @@ async def build_package(
     """Read, build and check outside any transaction; then one short write records the package.
     ``now`` is the app's clock (the tree head's and the bag's date)."""
     now = now or utcnow()
-    await _seal_notice(db, seal, case_id, base_url)
+    await _make_document(db, seal, case_id, base_url)
     async with db.read_session() as session:
         case = await session.get(Case, case_id)
         if case is None or case.outcome is None:

@@ -19,7 +19,7 @@ from ruxue.kit.clock import utcnow
 from ruxue.kit.errors import NotFound, RuxueError
 from ruxue.materials.rules import UploadLimits
 from ruxue.materials.service import store_upload
-from ruxue.notice.service import rejection_pdf, sealed_notice
+from ruxue.notice.service import keep_rejection, sealed_notice
 from ruxue.policy.explain import labels
 from ruxue.reference.repository import get_school
 from ruxue.review.service import school_list
@@ -203,6 +203,8 @@ async def print_notice(
     request: Request,
     staff: CurrentStaff,
 ) -> Response:
+    """The seat notice as sealed, for a family at the desk: sealed now if the filing job has not
+    yet (the family is at the counter; the guardians' downloads wait for the job instead)."""
     async with db.write_session() as session:
         case = await _printed(session, staff, case_no, "notice_print")
         sealed = await sealed_notice(session, case, settings.seal_key_file, settings.public_url)
@@ -218,10 +220,11 @@ async def print_rejection(
     request: Request,
     staff: CurrentStaff,
 ) -> Response:
-    """The 不予通过告知书, for a family at the desk."""
+    """The 不予通过告知书, for a family at the desk: as it was kept, rendered and kept now if its
+    job has not yet (the family is at the counter)."""
     async with db.write_session() as session:
         case = await _printed(session, staff, case_no, "rejection_print")
-    pdf = rejection_pdf(case, settings.public_url)
+        pdf = await keep_rejection(session, case, settings.public_url)
     return Response(pdf, media_type="application/pdf")
 
 

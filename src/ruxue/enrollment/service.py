@@ -174,11 +174,17 @@ async def load_readable(
 ) -> tuple[Case, Facts]:
     """A case to read (its status and documents): the applicant's own, or one the other parent
     authorised. Never for a step: only the applicant changes a case."""
+    case = await readable_case(session, person, case_no)
+    return case, read_facts(case)
+
+
+async def readable_case(session: AsyncSession, person: Guardian, case_no: str) -> Case:
+    """``load_readable`` without decrypting the facts (a download needs only the case's row)."""
     case = await repo.case_of(session, person.id_number, case_no)
     case = case or await repo.case_authorised_by(session, person.id_number, case_no)
     if case is None:
         raise NotFound(NO_CASE)
-    return case, read_facts(case)
+    return case
 
 
 async def end_parent_consent(session: AsyncSession, parent: Guardian, case_no: str) -> Case:

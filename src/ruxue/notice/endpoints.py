@@ -2,7 +2,7 @@
 no personal data; and the guardian's own notice, as a PDF (API) and as an accessible HTML page."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
@@ -11,13 +11,17 @@ from ruxue.cases.status import Status
 from ruxue.elicence.repository import by_verify_code as licence_by_code
 from ruxue.elicence.rules import view
 from ruxue.enrollment import service
+from ruxue.kit.errors import NotFound
 from ruxue.notice.rejection import TITLE, intro, review_rights
 from ruxue.notice.render import NOTE, opening_lines, rows, title
 from ruxue.notice.service import (
+    RETRY_AFTER_S,
+    Made,
+    final_document,
+    made_document,
     notice_data,
+    overdue,
     rejection_data,
-    rejection_pdf,
-    sealed_notice,
 )
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.loader import CHINA
@@ -91,7 +95,22 @@ async def notice_page(
     async with db.read_session() as session:
         case, _ = await service.load_readable(session, guardian, case_no)
         document = await _document(session, case, public_url)
-    return render(request, "notice.html", case=case, doc=document, title=document["title"])
+        try:
+            made: Made | None = await made_document(session, case)
+        except NotFound:  # no licence (a case seeded in bulk): the link answers for itself
+            made = None
+    # the PDF's link, or (before its job made it) a line that says so and looks again by itself
+    after = settings.notice_render_after_s
+    ready = made is None or made.pdf is not None or overdue(made.since, after)
+    return render(
+        request,
+        "notice.html",
+        case=case,
+        doc=document,
+        title=document["title"],
+        ready=ready,
+        retry_after=RETRY_AFTER_S,
+    )
 
 
 async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[str, object]:
@@ -137,12 +156,8 @@ async def notice(
     request: Request,
     guardian: CurrentGuardian,
 ) -> Response:
-    async with db.write_session() as session:  # the first download may seal the notice
-        case, _ = await service.load_readable(session, guardian, case_no)
-        sealed = await sealed_notice(session, case, settings.seal_key_file, settings.public_url)
-        pdf = sealed.pdf or b""
-    disposition = f'inline; filename="notice-{case.notice_no}.pdf"'
-    return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})
+    """The seat notice as it was sealed; 202 while its filing job has still to seal it."""
+    return await _download(request, db, settings, guardian, case_no, Status.NOTICE_ISSUED)
 
 
 @api.get("/{case_no}/rejection.pdf")
@@ -153,9 +168,56 @@ async def rejection(
     request: Request,
     guardian: CurrentGuardian,
 ) -> Response:
-    """The 不予通过告知书 of a rejected case."""
+    """The 不予通过告知书 of a rejected case, as it was rendered once; 202 until then."""
+    return await _download(request, db, settings, guardian, case_no, Status.REJECTED)
+
+
+async def _download(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    guardian: CurrentGuardian,
+    case_no: str,
+    outcome: Status,
+) -> Response:
+    """The document its job made (``notice.service``), read in one read transaction. Before the job
+    did: 202 with ``Retry-After`` (a browser's page view goes to the notice's page, which says so
+    and looks again by itself); once the job is late by ``notice_render_after_s``, made here."""
     async with db.read_session() as session:
-        case, _ = await service.load_readable(session, guardian, case_no)
-    pdf = rejection_pdf(case, settings.public_url)
-    disposition = f'inline; filename="rejection-{case.rejection_no}.pdf"'
+        case = await service.readable_case(session, guardian, case_no)
+        if case.outcome != outcome:  # the other document's address
+            raise NotFound(MISSING[outcome])
+        made = await made_document(session, case)
+    pdf = made.pdf
+    if pdf is None and not overdue(made.since, settings.notice_render_after_s):
+        return _preparing(request, case_no, outcome)
+    if pdf is None:  # the job is late (the worker is down): made here, once
+        async with db.write_session() as session:
+            mine = await session.get(Case, case.id)
+            assert mine is not None
+            await final_document(session, mine, settings.seal_key_file, settings.public_url)
+            pdf = (await made_document(session, mine)).pdf or b""
+    number = case.notice_no if outcome == Status.NOTICE_ISSUED else case.rejection_no
+    name = "notice" if outcome == Status.NOTICE_ISSUED else "rejection"
+    disposition = f'inline; filename="{name}-{number}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})
+
+
+MISSING = {
+    Status.NOTICE_ISSUED: "该办件尚未发放学位告知书",
+    Status.REJECTED: "该办件没有不予通过告知书",
+}
+PREPARING = {
+    Status.NOTICE_ISSUED: "学位告知书正在生成，请稍候",
+    Status.REJECTED: "不予通过告知书正在生成，请稍候",
+}
+
+
+def _preparing(request: Request, case_no: str, outcome: Status) -> Response:
+    """ "Being prepared": for a browser opening the link, the notice's page (it says so and looks
+    again every few seconds); for an API client, 202 and when to ask again."""
+    retry = {"retry-after": str(RETRY_AFTER_S), "cache-control": "no-store"}
+    if "text/html" in request.headers.get("accept", ""):
+        return RedirectResponse(f"/cases/{case_no}/notice.html", status_code=303, headers=retry)
+    body = {"status": "preparing", "message": PREPARING[outcome]}
+    return JSONResponse(body, status_code=202, headers=retry)

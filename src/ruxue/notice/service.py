@@ -1,7 +1,18 @@
-"""The notice of a case, and the public check of a notice's verification code."""
+"""The notice of a case, and the public check of a notice's verification code.
 
+The final documents are made once, off the request path: the seat notice sealed by the licence's
+filing job (``elicence.tasks.register``), the 不予通过告知书 rendered and kept by
+``notice.tasks.keep``. A reader who comes before the job answers "being prepared" (``ready``), and
+makes the document itself only when the job is late by ``Settings.notice_render_after_s`` (the
+worker is down or far behind), so nobody waits forever."""
+
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ruxue.cases.models import Case
@@ -12,6 +23,7 @@ from ruxue.kit.clock import now_of, utcnow
 from ruxue.kit.crypto import sm3_hex
 from ruxue.kit.errors import NotFound
 from ruxue.kit.sm2 import SealKey
+from ruxue.notice.models import RejectionLetter
 from ruxue.notice.rejection import Appeal, RejectionData, render_rejection
 from ruxue.notice.render import NoticeData, render_notice
 from ruxue.person.rules import mask_id_number
@@ -41,13 +53,20 @@ async def notice_pdf(session: AsyncSession, case: Case, base_url: str) -> bytes:
     return render_notice(await notice_data(session, case, base_url))
 
 
-async def sealed_notice(
-    session: AsyncSession, case: Case, seal: Path | SealKey, base_url: str
-) -> Licence:
-    """The notice's licence with its signed bytes, sealed once: the first to need them (the
-    filing job or a download) renders and signs them in its write transaction; every later
-    reader gets the same bytes, so the signature the library holds verifies on what is served."""
-    licence = await licences.by_case(session, case.id, lock=True)
+RETRY_AFTER_S = 2  # what a reader told "being prepared" waits before asking again
+
+
+def overdue(since: dt.datetime, after_s: float) -> bool:
+    """Whether the job that makes a document queued at ``since`` is late by ``after_s`` seconds,
+    so that a reader makes it instead. Wall clock, as leases are (``kit.clock``): a demo's fixed
+    app clock would otherwise never let the bound pass."""
+    return utcnow() - since >= dt.timedelta(seconds=after_s)
+
+
+async def issued_licence(session: AsyncSession, case: Case, lock: bool = False) -> Licence:
+    """The licence of the case's notice in force, sealed or not yet; NotFound if there is none
+    (not issued, or revoked)."""
+    licence = await licences.by_case(session, case.id, lock=lock)
     if (
         case.outcome != Status.NOTICE_ISSUED
         or licence is None
@@ -55,6 +74,17 @@ async def sealed_notice(
         or licence.status in (REVOKING, REVOKED)
     ):
         raise NotFound("该办件尚未发放学位告知书")
+    return licence
+
+
+async def sealed_notice(
+    session: AsyncSession, case: Case, seal: Path | SealKey, base_url: str
+) -> Licence:
+    """The notice's licence with its signed bytes, sealed once: the first to need them (the
+    filing job, or a reader once the job is late) renders and signs them in its write
+    transaction; every later reader gets the same bytes, so the signature the library holds
+    verifies on what is served."""
+    licence = await issued_licence(session, case, lock=True)
     if not licence.pdf:
         key = seal if isinstance(seal, SealKey) else SealKey.load_or_create(seal)
         pdf = await notice_pdf(session, case, base_url)
@@ -102,11 +132,70 @@ def rejection_pdf(case: Case, base_url: str) -> bytes:
     return render_rejection(rejection_data(case, base_url))
 
 
-async def decision_document(session: AsyncSession, case: Case, base_url: str) -> tuple[str, bytes]:
-    """The final document of a decided case, with its title: the rejection, or the seat notice as
-    it was sealed (its signed bytes) once it has been, rendered until then."""
+async def kept_rejection(session: AsyncSession, case: Case) -> bytes | None:
+    """The 不予通过告知书 as it was rendered and kept, None until then; NotFound if the case has
+    none (a case is rejected once: ``cases.status``)."""
+    if case.outcome != Status.REJECTED or not case.rejection_no:
+        raise NotFound("该办件没有不予通过告知书")
+    query = select(RejectionLetter.pdf).where(RejectionLetter.case_id == case.id)
+    pdf: bytes | None = await session.scalar(query)
+    return pdf
+
+
+async def keep_rejection(session: AsyncSession, case: Case, base_url: str) -> bytes:
+    """The 不予通过告知书, rendered and kept by the first to need it (the job, or a reader once the
+    job is late). Two first writers at once both render; the second's row is dropped (ON CONFLICT
+    DO NOTHING) and both serve the kept bytes."""
+    kept = await kept_rejection(session, case)
+    if kept is not None:
+        return kept
+    pdf = rejection_pdf(case, base_url)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = (pg_insert if postgres else sqlite_insert)(RejectionLetter).values(
+        case_id=case.id,
+        rejection_no=case.rejection_no,
+        pdf=pdf,
+        pdf_sm3=sm3_hex(pdf),
+        rendered_at=now_of(session),
+    )
+    await session.execute(insert.on_conflict_do_nothing(index_elements=["case_id"]))
+    return await kept_rejection(session, case) or pdf
+
+
+async def final_document(
+    session: AsyncSession, case: Case, seal: Path | SealKey, base_url: str
+) -> None:
+    """Make the decided case's document now if its job has not (the archive's build, a print at
+    the kiosk once the job is late): the notice sealed, the rejection kept."""
     if case.outcome == Status.REJECTED:
-        return "不予通过告知书", rejection_pdf(case, base_url)
+        await keep_rejection(session, case, base_url)
+    elif case.outcome == Status.NOTICE_ISSUED:
+        await sealed_notice(session, case, seal, base_url)
+
+
+@dataclass(frozen=True)
+class Made:
+    """A decided case's document as its job left it."""
+
+    title: str
+    pdf: bytes | None  # None: not made yet
+    since: dt.datetime  # when its job was queued (wall clock: ``overdue``)
+
+
+async def made_document(session: AsyncSession, case: Case) -> Made:
+    """The final document of a decided case if its job made it; NotFound if it has none."""
+    if case.outcome == Status.REJECTED:
+        return Made("不予通过告知书", await kept_rejection(session, case), case.updated_at)
+    licence = await issued_licence(session, case)
+    return Made("公办地段学位告知书", licence.pdf or None, licence.issued_at)
+
+
+async def decision_document(session: AsyncSession, case: Case, base_url: str) -> tuple[str, bytes]:
+    """The final document of a decided case, with its title: the rejection as it was kept, or the
+    seat notice as it was sealed (its signed bytes); rendered here only if neither was made."""
+    if case.outcome == Status.REJECTED:
+        kept = await kept_rejection(session, case)
+        return "不予通过告知书", kept if kept is not None else rejection_pdf(case, base_url)
     licence = await licences.by_case(session, case.id)
     if licence is not None and licence.pdf and licence.licence_no == case.notice_no:
         return "公办地段学位告知书", licence.pdf
