@@ -28,6 +28,8 @@ from tests.support.dataset import EXAMPLE
 from tests.support.helpers import ServerThread, free_port
 from tests.support.roots import from_environment
 
+pytest_plugins = ["tests.support.passes"]  # which tests the PostgreSQL pass runs
+
 CHECKOUT_QUEUE = Path(__file__).resolve().parent.parent / "var" / "queue.db"
 
 # properties, not timings: a 2-core CI machine under load must not fail a rule on Hypothesis's

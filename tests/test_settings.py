@@ -130,6 +130,7 @@ def _cookie(secret: str, session: dict[str, object]) -> str:
     return itsdangerous.TimestampSigner(secret).sign(data).decode()
 
 
+@pytest.mark.database
 def test_no_signed_cookie_makes_a_session(settings: Settings) -> None:
     """Sessions live on the server: a cookie signed with any key (the old development secret
     among them) is an unknown token, whatever it holds."""

@@ -137,6 +137,7 @@ async def test_library_pages_show_only_own_packages_and_log_each_look(
 
 @pytest.mark.slow
 @needs_chromium
+@pytest.mark.once
 async def test_desk_consults_a_package_in_the_browser(
     package: Path, web: ServerThread, db: Database
 ) -> None:

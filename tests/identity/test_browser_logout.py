@@ -14,6 +14,7 @@ __all__ = ["pytestmark"]
 
 
 @pytest.mark.slow
+@pytest.mark.once
 async def test_logout_reaches_the_provider_and_ends_its_session(standard: Standard) -> None:
     app = standard.rp.url
     async with async_playwright() as pw:

@@ -17,6 +17,7 @@ __all__ = ["pytestmark"]
 
 
 @pytest.mark.slow
+@pytest.mark.once
 async def test_spouse_consents_on_their_own_phone(
     standard: Standard, sandbox: ServerThread, schools: None, db: Database
 ) -> None:

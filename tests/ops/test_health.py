@@ -23,6 +23,7 @@ async def probe(settings: Settings) -> tuple[httpx.Response, httpx.Response]:
             return await http.get("/livez"), await http.get("/readyz")
 
 
+@pytest.mark.database
 async def test_ready_when_the_database_and_the_queue_answer(settings: Settings) -> None:
     live, ready = await probe(settings)
     assert live.status_code == 200 and ready.status_code == 200, ready.text

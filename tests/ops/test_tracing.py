@@ -39,6 +39,7 @@ def test_off_by_default(settings: Settings) -> None:
     assert tracing.configure(settings, "ruxue-web") is None and tracing.tracer() is None
 
 
+@pytest.mark.database
 async def test_a_request_span_carries_its_case_number(
     settings: Settings, exported: InMemorySpanExporter
 ) -> None:
