@@ -1,7 +1,7 @@
 """notice: keep the 不予通过告知书 as rendered once
 
 Revision ID: 2c34f80e6a0e
-Revises: c5e8a2d4f7b1
+Revises: 5ef3e40afbc5
 Create Date: 2026-12-08 03:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import ruxue.kit.db
 
 revision: str = "2c34f80e6a0e"
-down_revision: str | None = "c5e8a2d4f7b1"
+down_revision: str | None = "5ef3e40afbc5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
