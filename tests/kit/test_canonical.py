@@ -43,6 +43,7 @@ def outcome(dump: Any, value: Any) -> tuple[str, Any]:
         return "refused", type(exc)
 
 
+@pytest.mark.slow  # ~10 s: a thousand documents through both
 @settings(max_examples=1000)
 @given(DOCUMENTS)
 def test_same_as_rfc8785(value: Any) -> None:
