@@ -148,7 +148,21 @@ async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[
     }
 
 
-@api.get("/{case_no}/notice.pdf")
+# what a download answers before the document's job made it (``_preparing``), in the OpenAPI
+NOT_YET = {
+    202: {
+        "description": "正在生成：按 Retry-After（秒）后再取",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {
+            "application/json": {
+                "example": {"status": "preparing", "message": "学位告知书正在生成，请稍候"}
+            }
+        },
+    }
+}
+
+
+@api.get("/{case_no}/notice.pdf", responses=NOT_YET)
 async def notice(
     settings: SettingsDep,
     db: DatabaseDep,
@@ -160,7 +174,7 @@ async def notice(
     return await _download(request, db, settings, guardian, case_no, Status.NOTICE_ISSUED)
 
 
-@api.get("/{case_no}/rejection.pdf")
+@api.get("/{case_no}/rejection.pdf", responses=NOT_YET)
 async def rejection(
     settings: SettingsDep,
     db: DatabaseDep,
