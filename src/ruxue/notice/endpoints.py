@@ -1,6 +1,8 @@
 """The public verification page of a notice (a seat notice or a 不予通过告知书): valid or not, and
 no personal data; and the guardian's own notice, as a PDF (API) and as an accessible HTML page."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,7 +151,7 @@ async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[
 
 
 # what a download answers before the document's job made it (``_preparing``), in the OpenAPI
-NOT_YET = {
+NOT_YET: dict[int | str, dict[str, Any]] = {
     202: {
         "description": "正在生成：按 Retry-After（秒）后再取",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
