@@ -230,8 +230,8 @@ PREPARING = {
 
 
 def _preparing(request: Request, case_no: str, outcome: Status) -> Response:
-    """ "Being prepared": for a browser opening the link, the notice's page (it says so and looks
-    again every few seconds); for an API client, 202 and when to ask again."""
+    """The answer "being prepared": for a browser opening the link, the notice's page (it says so
+    and looks again every few seconds); for an API client, 202 and when to ask again."""
     retry = {"retry-after": str(RETRY_AFTER_S), "cache-control": "no-store"}
     if "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"/cases/{case_no}/notice.html", status_code=303, headers=retry)
