@@ -1,6 +1,8 @@
 """The public verification page of a notice (a seat notice or a 不予通过告知书): valid or not, and
 no personal data; and the guardian's own notice, as a PDF (API) and as an accessible HTML page."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,7 +150,21 @@ async def _document(session: AsyncSession, case: Case, public_url: str) -> dict[
     }
 
 
-@api.get("/{case_no}/notice.pdf")
+# what a download answers before the document's job made it (``_preparing``), in the OpenAPI
+NOT_YET: dict[int | str, dict[str, Any]] = {
+    202: {
+        "description": "正在生成：按 Retry-After（秒）后再取",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {
+            "application/json": {
+                "example": {"status": "preparing", "message": "学位告知书正在生成，请稍候"}
+            }
+        },
+    }
+}
+
+
+@api.get("/{case_no}/notice.pdf", responses=NOT_YET)
 async def notice(
     settings: SettingsDep,
     db: DatabaseDep,
@@ -160,7 +176,7 @@ async def notice(
     return await _download(request, db, settings, guardian, case_no, Status.NOTICE_ISSUED)
 
 
-@api.get("/{case_no}/rejection.pdf")
+@api.get("/{case_no}/rejection.pdf", responses=NOT_YET)
 async def rejection(
     settings: SettingsDep,
     db: DatabaseDep,
@@ -214,8 +230,8 @@ PREPARING = {
 
 
 def _preparing(request: Request, case_no: str, outcome: Status) -> Response:
-    """ "Being prepared": for a browser opening the link, the notice's page (it says so and looks
-    again every few seconds); for an API client, 202 and when to ask again."""
+    """The answer "being prepared": for a browser opening the link, the notice's page (it says so
+    and looks again every few seconds); for an API client, 202 and when to ask again."""
     retry = {"retry-after": str(RETRY_AFTER_S), "cache-control": "no-store"}
     if "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"/cases/{case_no}/notice.html", status_code=303, headers=retry)

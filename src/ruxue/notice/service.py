@@ -2,9 +2,9 @@
 
 The final documents are made once, off the request path: the seat notice sealed by the licence's
 filing job (``elicence.tasks.register``), the 不予通过告知书 rendered and kept by
-``notice.tasks.keep``. A reader who comes before the job answers "being prepared" (``ready``), and
-makes the document itself only when the job is late by ``Settings.notice_render_after_s`` (the
-worker is down or far behind), so nobody waits forever."""
+``notice.tasks.keep``. A reader who comes before the job (``made_document``) is told "being
+prepared", and makes the document itself only when the job is late by
+``Settings.notice_render_after_s`` (the worker is down or far behind), so nobody waits forever."""
 
 import datetime as dt
 from dataclasses import dataclass
