@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import bindparam
+from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,11 +67,12 @@ async def bind_account(session: AsyncSession, login: Login, id_number: str) -> i
 
 
 @cache
-def _account_upsert(dialect: str) -> ReturningInsert[tuple[int]]:
+def _account_upsert(dialect: str) -> ReturningInsert[int]:
     """Built once per dialect (building it cost more than running it): insert, or stamp the row
     and move an index under an older key to the current one; another person's: no row."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    now, index = bindparam("now"), bindparam("id_index")
+    now: BindParameter[dt.datetime] = bindparam("now")
+    index: BindParameter[str] = bindparam("id_index")
     new = insert(Account).values(
         issuer=bindparam("issuer"),
         subject=bindparam("subject"),
