@@ -5,12 +5,15 @@ attributes (ID number and phone SM4-encrypted in the session row)."""
 import datetime as dt
 import time
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from ruxue.identity.client import Login, LoginFailed, make_oauth
 from ruxue.identity.models import Account
@@ -55,25 +58,33 @@ async def bind_account(session: AsyncSession, login: Login, id_number: str) -> i
     one, in one statement; refused if the provider now says another ID number. Two first logins
     at once (twins' parent, a double click) both get in: the second updates the first's row."""
     indexes = pii.blind_indexes(id_number)
-    now = utcnow()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    new = insert(Account).values(
-        issuer=login.issuer,
-        subject=login.subject,
-        id_index=indexes[0],
-        first_login_at=now,
-        last_login_at=now,
-    )
-    upsert = new.on_conflict_do_update(
-        index_elements=[Account.issuer, Account.subject],
-        # an index under an older key moves to the current one; another person's: no row
-        set_={"id_index": indexes[0], "last_login_at": now},
-        where=Account.id_index.in_(indexes),
-    )
-    account_id = await session.scalar(upsert.returning(Account.id))
+    values = {"issuer": login.issuer, "subject": login.subject, "now": utcnow()}
+    upsert = _account_upsert(session.get_bind().dialect.name)
+    account_id = await session.scalar(upsert, {**values, "id_index": indexes[0], "known": indexes})
     if account_id is None:
         raise LoginFailed("登录未完成：该账号的实名信息与此前不一致，请联系身份认证平台。")
     return int(account_id)
+
+
+@cache
+def _account_upsert(dialect: str) -> ReturningInsert[int]:
+    """Built once per dialect (building it cost more than running it): insert, or stamp the row
+    and move an index under an older key to the current one; another person's: no row."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now: BindParameter[dt.datetime] = bindparam("now")
+    index: BindParameter[str] = bindparam("id_index")
+    new = insert(Account).values(
+        issuer=bindparam("issuer"),
+        subject=bindparam("subject"),
+        id_index=index,
+        first_login_at=now,
+        last_login_at=now,
+    )
+    return new.on_conflict_do_update(
+        index_elements=[Account.issuer, Account.subject],
+        set_={"id_index": index, "last_login_at": now},
+        where=Account.id_index.in_(bindparam("known", expanding=True)),
+    ).returning(Account.id)
 
 
 def remember(request: Request, login: Login, person: dict[str, str]) -> Guardian:
