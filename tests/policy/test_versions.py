@@ -3,12 +3,13 @@ stores nothing; the read path gives the newest version, else the shipped files, 
 an import made by another process."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, literal, select
 
 from ruxue.kit.db import Database
 from ruxue.policy import service
 from ruxue.policy.models import PolicyVersion
-from ruxue.policy.service import PolicyRefused, cohort_policy, import_policy, in_force
+from ruxue.policy.repository import digest_in_force
+from ruxue.policy.service import Checked, PolicyRefused, cohort_policy, import_policy, in_force
 from ruxue.reference.districts import ISSUERS
 from ruxue.staff.models import AuditEntry
 from ruxue.staff.service import verify_audit
@@ -112,3 +113,44 @@ async def test_the_cache_sees_an_import_by_another_process(
         assert (await cohort_policy(session, "320508", YEAR)).seat_lock_years == {"primary": 6}
         assert (await cohort_policy(session, "320508", YEAR)).seat_lock_years == {"primary": 6}
     assert len(parsed) == 1  # the second read was the cache's: one small SELECT, no parsing
+
+
+async def test_a_version_read_with_the_case_is_checked_without_a_statement(
+    db: Database, database_url: str
+) -> None:
+    """``Checked``: the digest came as a column of the case's read (``digest_in_force``); the
+    policy in force is the cache's when it matches, read again when another process imported a
+    newer version, and looked up as before for another district or year."""
+    await _import(db, ALLOCATION)
+    sent: list[str] = []
+    listen = lambda *args: sent.append(args[2])  # noqa: E731
+    column = digest_in_force(literal("320508"), literal(YEAR))
+    other = Database(database_url)  # another process
+    try:
+        for text, seen in ((None, {}), (LOCKED, {"primary": 6})):
+            if text is not None:
+                ours = dict(service._CACHE)
+                async with other.write_session() as session:
+                    await import_policy(session, "320508", YEAR, text, "a.toml", "other")
+                service._CACHE.clear()
+                service._CACHE.update(ours)
+            async with db.read_session() as session:
+                checked = Checked("320508", YEAR, await session.scalar(select(column)))
+                event.listen(db.engine.sync_engine, "before_cursor_execute", listen)
+                try:
+                    policy = await cohort_policy(session, "320508", YEAR, checked)
+                    again = await cohort_policy(session, "320508", YEAR, checked)
+                finally:
+                    event.remove(db.engine.sync_engine, "before_cursor_execute", listen)
+            assert (policy.placement, policy.seat_lock_years, again) == ("allocation", seen, policy)
+            assert len(sent) == (0 if text is None else 1), sent  # the new version's row, once
+            sent.clear()
+    finally:
+        await other.dispose()
+    async with db.read_session() as session:  # another district: its own version check
+        event.listen(db.engine.sync_engine, "before_cursor_execute", listen)
+        try:
+            elsewhere = await cohort_policy(session, "320506", YEAR, checked)
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", listen)
+    assert elsewhere.placement == "at_submission" and len(sent) == 1

@@ -277,7 +277,7 @@ async def start_case(
         approved = await approval(session, guardian.id_number, child)
         routing = await routing_of(session, settings)
         case_no = new_case_no(year, segment)
-        consent = await _grant_in(session, case_no, guardian.id_number, [guardian.id_number, child])
+        consent = await _grant(session, case_no, guardian.id_number, [guardian.id_number, child])
     ctx = CallContext(
         case_no=case_no, operator=guardian.id_number, consents=(envelope_consent(consent),)
     )
@@ -338,15 +338,9 @@ async def start_case(
     return case
 
 
-async def _grant(db: Database, case_no: str, grantor: str, subjects: list[str]) -> Consent:
-    """An online consent of ``grantor`` for ``subjects``, committed before any department is asked."""
-    async with db.write_session() as session:
-        return await _grant_in(session, case_no, grantor, subjects)
-
-
-async def _grant_in(
-    session: AsyncSession, case_no: str, grantor: str, subjects: list[str]
-) -> Consent:
+async def _grant(session: AsyncSession, case_no: str, grantor: str, subjects: list[str]) -> Consent:
+    """An online consent of ``grantor`` for ``subjects``, in a write committed before any
+    department is asked."""
     return await grant_consent(
         session,
         grantor=grantor,
@@ -485,19 +479,20 @@ async def set_spouse(
     spouse_id: str,
     verified_id: str,
 ) -> Case:
-    """Step 3: the spouse authorised with the code the identity platform sent them. The spouse's
-    consent is committed before the departments are asked about them; the case read here is the
-    one written (no second read: its version guards the write)."""
+    """Step 3: the spouse authorised with the code the identity platform sent them. The draft is
+    read and the spouse's consent written in one transaction, committed before the departments
+    are asked about them; the case read here is the one written later (no second read: its
+    version guards the write)."""
     spouse = parse_id_number(spouse_id).value
     if spouse != verified_id:
         raise RuxueError("授权验证码不属于该身份证号码。")
-    async with db.read_session() as session:
+    async with db.write_session() as session:
         draft = await load_draft(session, guardian, case_no)
-    case, facts = draft.case, draft.facts
-    if spouse in (guardian.id_number, facts.child.id_number):
-        raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
-    ctx = draft.context(guardian.id_number)
-    consent = await _grant(db, case.case_no, spouse, [spouse])
+        case, facts = draft.case, draft.facts
+        if spouse in (guardian.id_number, facts.child.id_number):
+            raise RuxueError("配偶身份证号码不能与监护人或学生相同。")
+        ctx = draft.context(guardian.id_number)
+        consent = await _grant(session, case.case_no, spouse, [spouse])
     return await _attach(db, client, guardian, (case, facts, ctx), spouse, consent)
 
 
