@@ -7,6 +7,11 @@ ROLLBACK; on a request of two reads they were a third of the app's CPU (py-spy, 
 a statement is one call, which does those four steps in the thread, and a ROLLBACK is sent only
 when a transaction is open. What SQLite does, and what SQLAlchemy sees (rows, description,
 rowcount, lastrowid, errors), is unchanged.
+
+Why our own code: neither library offers it (SQLAlchemy's adapter is written for any asyncio
+driver, aiosqlite mirrors sqlite3 call for call). It leans on their internals — the adapter's
+``_execute_async``/``_execute_mutex``, aiosqlite's ``Connection._execute`` — as pinned in
+``constraints.txt``; ``tests/kit/test_sqlite.py`` fails if an upgrade moves them.
 """
 
 import collections
