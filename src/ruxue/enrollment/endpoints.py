@@ -20,7 +20,7 @@ from ruxue.enrollment.views import case_view
 from ruxue.identity.repository import TooSoon
 from ruxue.identity.service import verify_person_otp
 from ruxue.kit.errors import NotFound, RuxueError
-from ruxue.policy.facts import read_facts
+from ruxue.policy.facts import Facts, read_facts
 from ruxue.reference.repository import school_name
 from ruxue.web.auth import CurrentGuardian
 from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SessionDep, SettingsDep
@@ -28,9 +28,12 @@ from ruxue.web.deps import DatabaseDep, ExchangeDep, NowDep, SessionDep, Setting
 router = APIRouter(prefix="/api/v1/cases", tags=["enrollment"])
 
 
-async def view(session: AsyncSession, public_url: str, case: Case) -> CaseView:
+async def view(
+    session: AsyncSession, public_url: str, case: Case, facts: Facts | None = None
+) -> CaseView:
+    """The case as the API shows it; ``facts`` when the caller has them decrypted already."""
     school = await school_name(session, case.school_code) if case.school_code else None
-    found = case_view(case, read_facts(case), public_url, school)
+    found = case_view(case, read_facts(case) if facts is None else facts, public_url, school)
     standing = await standing_of(session, case)
     if standing is not None:
         found.rank, found.publish_on = standing.rank, standing.publish_on
@@ -78,8 +81,8 @@ async def get_case(
     guardian: CurrentGuardian,
 ) -> CaseView:
     async with db.read_session() as session:
-        case, _ = await service.load(session, guardian, case_no)
-        return await view(session, settings.public_url, case)
+        case, facts = await service.load(session, guardian, case_no)
+        return await view(session, settings.public_url, case, facts)
 
 
 @router.post("/{case_no}/spouse/code", responses={429: {"description": "too many codes"}})

@@ -7,6 +7,11 @@ ROLLBACK; on a request of two reads they were a third of the app's CPU (py-spy, 
 a statement is one call, which does those four steps in the thread, and a ROLLBACK is sent only
 when a transaction is open. What SQLite does, and what SQLAlchemy sees (rows, description,
 rowcount, lastrowid, errors), is unchanged.
+
+Why our own code: neither library offers it (SQLAlchemy's adapter is written for any asyncio
+driver, aiosqlite mirrors sqlite3 call for call). It leans on their internals — the adapter's
+``_execute_async``/``_execute_mutex``, aiosqlite's ``Connection._execute`` — as pinned in
+``constraints.txt``; ``tests/kit/test_sqlite.py`` fails if an upgrade moves them.
 """
 
 import collections
@@ -19,6 +24,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.util import EMPTY_DICT
 
 
 def _run(
@@ -41,16 +47,17 @@ def _run(
 class OneCallCursor(AsyncAdapt_aiosqlite_cursor):
     """SQLAlchemy's aiosqlite cursor, each statement one call to the connection's thread."""
 
-    __slots__ = ("_description", "_lastrowid", "_rowcount")
+    __slots__ = ("_arraysize", "_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: Any) -> None:  # no driver cursor: made per statement
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
         self._cursor = None  # type: ignore[assignment]
-        self._soft_closed_memoized = {}
+        self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
         self._description: Any = None
         self._rowcount, self._lastrowid = -1, None
+        self._arraysize = 1  # sqlite3's default: what fetchmany() without a size takes
 
     @property
     def description(self) -> Any:
@@ -66,7 +73,11 @@ class OneCallCursor(AsyncAdapt_aiosqlite_cursor):
 
     @property
     def arraysize(self) -> int:
-        return 1  # sqlite3's default
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._arraysize = value
 
     async def _async_soft_close(self) -> None:
         return None
