@@ -47,11 +47,12 @@ def test_wiring_registers_each_subscriber_once_and_the_county_only_in_county_mod
 ) -> None:
     wire(settings)
     wire(settings)
-    assert len(lifecycle.subscribers()) == 4  # e-licence, archive, SMS, the cohort's entries
-    wire(settings.model_copy(update={"upstream_url": "http://127.0.0.1:9"}))
+    # e-licence, the rejection letter, archive, SMS, the cohort's entries
     assert len(lifecycle.subscribers()) == 5
+    wire(settings.model_copy(update={"upstream_url": "http://127.0.0.1:9"}))
+    assert len(lifecycle.subscribers()) == 6
     wire(settings)
-    assert len(lifecycle.subscribers()) == 4
+    assert len(lifecycle.subscribers()) == 5
 
 
 async def test_subscribers_see_each_move_in_its_transaction(db: Database) -> None:
