@@ -104,7 +104,7 @@ async def test_guardian_enrolls_prints_and_the_terminal_wipes_itself(
         jobs = (await agent.get("/api/v1/kiosk/print-jobs")).json()
         assert len(jobs) == 1
         early = await agent.get(jobs[0]["url"])  # before the filing job sealed the notice
-        assert early.status_code == 202 and early.headers["retry-after"] == "2"
+        assert early.status_code == 202 and 2 <= int(early.headers["retry-after"]) <= 30
         await page.click("#print-refresh")
         assert (
             await page.inner_text("#printing") == "已发送到本机打印机"

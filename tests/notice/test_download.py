@@ -4,10 +4,13 @@ bytes; a job late by ``notice_render_after_s`` (the worker down) is done by the 
 The 不予通过告知书 is rendered once and kept."""
 
 import datetime as dt
+import re
 
 import httpx
 import pytest
 from huey import Huey
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
 from ruxue.cases.models import Case
@@ -16,6 +19,7 @@ from ruxue.kit.db import Database
 from ruxue.notice import service as notice_service
 from ruxue.notice import tasks
 from ruxue.notice.models import RejectionLetter
+from ruxue.notice.service import retry_after_s
 from ruxue.settings import Settings
 from tests.support.flow import apply
 from tests.support.helpers import ServerThread
@@ -47,12 +51,13 @@ async def test_the_notice_is_being_prepared_until_its_job_sealed_it(
     no, url = case["case_no"], case["notice_url"]
     assert "register" in queued(test_queue)  # the filing job, which seals, queued by the submit
     first = await wang.get(url)
-    assert first.status_code == 202 and first.headers["retry-after"] == "2"
+    # 2 s for a notice just issued (later the longer it waits: test_retry_after_grows_with_the_wait)
+    assert first.status_code == 202 and 2 <= int(first.headers["retry-after"]) <= 30
     assert first.json() == {"status": "preparing", "message": "学位告知书正在生成，请稍候"}
     assert (await _licence(db, no)).pdf is None  # nothing rendered in the request
     page = await wang.get(f"/cases/{no}/notice.html")
     assert "学位告知书（PDF）正在生成，请稍候" in page.text and 'id="notice-pdf"' not in page.text
-    assert 'hx-trigger="every 2s"' in page.text  # the page looks again by itself
+    assert re.search(r'hx-trigger="every \d+s"', page.text)  # the page looks again by itself
     opened = await wang.get(url, headers={"accept": "text/html,*/*"})  # the link, in a browser
     assert opened.status_code == 303 and opened.headers["location"] == f"/cases/{no}/notice.html"
 
@@ -181,3 +186,17 @@ async def test_the_desk_and_a_reviewer_queue_the_job_that_seals_the_notice(
     assert "register" in queued(test_queue)
     for client in (desk, guardian, reviewer):
         await client.aclose()
+
+
+def test_retry_after_grows_with_the_wait() -> None:
+    """A family told "being prepared" asks again after as long as the document has waited, from 2
+    to 30 s: a backlog costs a few polls per family, not one every 2 s (issue 24, round 2)."""
+    assert [retry_after_s(age) for age in (0, 1.9, 2, 4.5, 8, 16, 29, 31, 600)] == [
+        2, 2, 2, 4, 8, 16, 29, 30, 30,
+    ]  # fmt: skip
+
+
+@given(st.floats(min_value=0, max_value=1e6), st.floats(min_value=0, max_value=1e6))
+def test_retry_after_is_bounded_and_never_shrinks_as_the_wait_grows(a: float, b: float) -> None:
+    low, high = sorted((a, b))
+    assert 2 <= retry_after_s(low) <= retry_after_s(high) <= 30

@@ -19,11 +19,13 @@ from ruxue.notice.render import NOTE, opening_lines, rows, title
 from ruxue.notice.service import (
     RETRY_AFTER_S,
     Made,
+    age_s,
     final_document,
     made_document,
     notice_data,
     overdue,
     rejection_data,
+    retry_after_s,
 )
 from ruxue.policy.explain import SEGMENTS
 from ruxue.policy.loader import CHINA
@@ -111,7 +113,7 @@ async def notice_page(
         doc=document,
         title=document["title"],
         ready=ready,
-        retry_after=RETRY_AFTER_S,
+        retry_after=RETRY_AFTER_S if made is None else retry_after_s(age_s(made.since)),
     )
 
 
@@ -206,7 +208,7 @@ async def _download(
         made = await made_document(session, case)
     pdf = made.pdf
     if pdf is None and not overdue(made.since, settings.notice_render_after_s):
-        return _preparing(request, case_no, outcome)
+        return _preparing(request, case_no, outcome, retry_after_s(age_s(made.since)))
     if pdf is None:  # the job is late (the worker is down): made here, once
         async with db.write_session() as session:
             mine = await session.get(Case, case.id)
@@ -229,10 +231,11 @@ PREPARING = {
 }
 
 
-def _preparing(request: Request, case_no: str, outcome: Status) -> Response:
+def _preparing(request: Request, case_no: str, outcome: Status, retry_after: int) -> Response:
     """The answer "being prepared": for a browser opening the link, the notice's page (it says so
-    and looks again every few seconds); for an API client, 202 and when to ask again."""
-    retry = {"retry-after": str(RETRY_AFTER_S), "cache-control": "no-store"}
+    and looks again by itself); for an API client, 202 and when to ask again (``retry_after_s``:
+    later the longer the document has waited)."""
+    retry = {"retry-after": str(retry_after), "cache-control": "no-store"}
     if "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"/cases/{case_no}/notice.html", status_code=303, headers=retry)
     body = {"status": "preparing", "message": PREPARING[outcome]}

@@ -53,7 +53,21 @@ async def notice_pdf(session: AsyncSession, case: Case, base_url: str) -> bytes:
     return render_notice(await notice_data(session, case, base_url))
 
 
-RETRY_AFTER_S = 2  # what a reader told "being prepared" waits before asking again
+RETRY_AFTER_S = 2  # what a reader told "being prepared" first waits before asking again
+RETRY_AFTER_MAX_S = 30
+
+
+def retry_after_s(age_s: float) -> int:
+    """How long a reader told "being prepared" waits before asking again: as long as the document
+    has already waited, from ``RETRY_AFTER_S`` to ``RETRY_AFTER_MAX_S`` — the polls of one family
+    grow as 2, 2, 4, 8, 16 … s, so a backlog of the niced workers on the peak morning costs the app
+    a few requests per family, not one every 2 s (round 2 of issue 24 measured 9 a family)."""
+    return max(RETRY_AFTER_S, min(RETRY_AFTER_MAX_S, int(age_s)))
+
+
+def age_s(since: dt.datetime) -> float:
+    """Seconds since the document's job was queued (wall clock, as ``overdue``)."""
+    return (utcnow() - since).total_seconds()
 
 
 def overdue(since: dt.datetime, after_s: float) -> bool:
